@@ -1,0 +1,56 @@
+// Bundles the extension (and the integration suites that run inside VS Code) with esbuild.
+// Usage: node scripts/build.mjs [--watch] [--production] [--tests] [--metafile]
+import * as esbuild from 'esbuild';
+import { readdirSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const args = new Set(process.argv.slice(2));
+const production = args.has('--production');
+
+/** @type {esbuild.BuildOptions} */
+const extension = {
+  entryPoints: ['src/extension.ts'],
+  bundle: true,
+  outfile: 'dist/extension.js',
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  external: ['vscode'],
+  minify: true,
+  sourcemap: true,
+  sourcesContent: !production,
+  metafile: true,
+  logLevel: 'info',
+};
+
+function findTests(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? findTests(path) : /\.ts$/.test(name) ? [path] : [];
+  });
+}
+
+// The suites run in the extension host; mocha and the sandbox stay external and load from node_modules/.
+const tests = {
+  entryPoints: findTests('test/integration'),
+  bundle: true,
+  outdir: 'out/test/integration',
+  outbase: 'test/integration',
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  external: ['vscode', 'mocha', 'playwright-core'],
+  sourcemap: 'inline',
+  logLevel: 'warning',
+};
+
+const builds = [extension, ...(args.has('--tests') ? [tests] : [])];
+if (args.has('--watch')) {
+  for (const options of builds) await (await esbuild.context(options)).watch();
+} else {
+  const [result] = await Promise.all(builds.map((options) => esbuild.build(options)));
+  if (args.has('--metafile')) {
+    mkdirSync('out', { recursive: true });
+    writeFileSync('out/extension.meta.json', JSON.stringify(result.metafile));
+  }
+}
