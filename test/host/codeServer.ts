@@ -1,0 +1,79 @@
+// Starts code-server (VS Code's server build) on loopback with throw-away profile folders.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface RunningCodeServer {
+  /** e.g. http://127.0.0.1:40123/ */
+  readonly url: string;
+  /** host:port, used to build vscode-remote:// URIs. */
+  readonly authority: string;
+  /** Everything code-server printed, for diagnostics when VS Code fails to start. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export interface CodeServerOptions {
+  readonly bin: string;
+  /** Extra environment for the server and so for the extension host (e.g. NODE_EXTRA_CA_CERTS). */
+  readonly env?: NodeJS.ProcessEnv;
+  readonly startTimeoutMs?: number;
+}
+
+export async function startCodeServer(options: CodeServerOptions): Promise<RunningCodeServer> {
+  const profile = mkdtempSync(join(tmpdir(), 'fc-code-server-'));
+  const args = [
+    '--auth', 'none',
+    '--bind-addr', '127.0.0.1:0',
+    '--user-data-dir', join(profile, 'user-data'),
+    '--extensions-dir', join(profile, 'extensions'),
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    '--disable-getting-started-override',
+  ];
+  const child: ChildProcess = spawn(options.bin, args, {
+    env: { ...process.env, ...options.env, XDG_CONFIG_HOME: join(profile, 'config') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // its own process group, so stop() ends the extension host too
+  });
+  let output = '';
+  const collect = (chunk: Buffer) => { output += chunk.toString(); };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+
+  const stop = async () => {
+    if (child.exitCode === null && child.pid !== undefined) {
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      try { process.kill(-child.pid, 'SIGTERM'); } catch { /* already gone */ }
+      const timer = setTimeout(() => { try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ } }, 5000);
+      await exited;
+      clearTimeout(timer);
+    }
+    rmSync(profile, { recursive: true, force: true });
+  };
+
+  const timeoutMs = options.startTimeoutMs ?? 60_000;
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => done(new Error(`code-server did not start within ${timeoutMs / 1000}s`)), timeoutMs);
+    const onData = () => {
+      const match = /HTTP server listening on (http:\/\/127\.0\.0\.1:\d+\/?)/.exec(output);
+      if (match) done(undefined, match[1].endsWith('/') ? match[1] : `${match[1]}/`);
+    };
+    const onExit = (code: number | null) => done(new Error(`code-server exited (code ${code}) before it was ready`));
+    function done(error?: Error, value?: string) {
+      clearTimeout(timer);
+      child.stdout?.off('data', onData);
+      child.stderr?.off('data', onData);
+      child.off('exit', onExit);
+      if (error) reject(new Error(`${error.message}\n--- code-server output ---\n${output}`));
+      else resolve(value!);
+    }
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', onExit);
+  }).catch(async (error) => { await stop(); throw error; });
+
+  return { url, authority: new URL(url).host, output: () => output, stop };
+}
