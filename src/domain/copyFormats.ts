@@ -1,0 +1,128 @@
+// "Copy as…" for a credential: Graph's POST body, an Azure CLI command (bash and PowerShell), and a Bicep
+// resource for the Microsoft Graph Bicep extension (msgraph-bicep-types reference
+// applications/federatedIdentityCredentials; existing apps are referenced by `uniqueName`, see
+// learn.microsoft.com/graph/templates/how-to-reference-existing-resources).
+
+import { CredentialValues } from './credentialRules';
+import { isGuid, quote } from './text';
+import { error, ValidationError } from './validation';
+
+/** The body Graph's `POST /applications/{id}/federatedIdentityCredentials` takes, in its documented key order. */
+export function toGraphBody(values: CredentialValues): Record<string, unknown> {
+  return {
+    name: values.name,
+    issuer: values.issuer,
+    subject: values.subject,
+    ...(values.description === undefined || values.description === null ? {} : { description: values.description }),
+    audiences: [...values.audiences],
+  };
+}
+
+export function toGraphJson(values: CredentialValues, indent = 2): string {
+  return JSON.stringify(toGraphBody(values), null, indent);
+}
+
+/** POSIX shell: single quotes keep everything literal; a ' is closed, escaped and reopened. */
+export function quoteBash(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** PowerShell: in a single-quoted string only ' is special (and its typographic variants), doubled. */
+export function quotePowerShell(value: string): string {
+  return `'${value.replace(/['\u2018\u2019\u201a\u201b]/g, (c) => c + c)}'`;
+}
+
+function requireAppId(appId: string): void {
+  if (!isGuid(appId)) {
+    throw new ValidationError([error('appId', 'appId.notGuid', `App id must be the app's application (client) id or object id, a GUID; ${quote(appId)} is not.`)]);
+  }
+}
+
+export type Shell = 'bash' | 'powershell';
+
+/**
+ * `az ad app federated-credential create --id {appId} --parameters {json}`.
+ * bash gets the JSON inline in single quotes. PowerShell gets it through a file: Windows PowerShell, and
+ * PowerShell 7 when it calls az.cmd, strip the inner double quotes of an inline JSON argument, so the only form
+ * that works in every PowerShell is a literal here-string written to a temporary file.
+ */
+export function toAzCliCommand(appId: string, values: CredentialValues, shell: Shell): string {
+  requireAppId(appId);
+  if (shell === 'bash') {
+    return `az ad app federated-credential create --id ${quoteBash(appId)} --parameters ${quoteBash(JSON.stringify(toGraphBody(values)))}`;
+  }
+  // JSON.stringify escapes every newline, so no line of the body can start with the here-string terminator '@.
+  const json = toGraphJson(values);
+  return [
+    "$parameters = New-TemporaryFile",
+    "@'",
+    json,
+    "'@ | Set-Content -LiteralPath $parameters -Encoding utf8",
+    `az ad app federated-credential create --id ${quotePowerShell(appId)} --parameters "@$($parameters.FullName)"`,
+    'Remove-Item -LiteralPath $parameters',
+  ].join('\n');
+}
+
+/** A Bicep single-quoted string: escapes \, ', ${ and control characters. */
+export function bicepString(value: string): string {
+  return `'${bicepEscape(value)}'`;
+}
+
+function bicepEscape(value: string): string {
+  let out = '';
+  const chars = Array.from(value);
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i];
+    if (c === '\\') out += '\\\\';
+    else if (c === "'") out += "\\'";
+    else if (c === '$' && chars[i + 1] === '{') out += '\\$';
+    else if (c === '\n') out += '\\n';
+    else if (c === '\r') out += '\\r';
+    else if (c === '\t') out += '\\t';
+    else if (c.charCodeAt(0) < 0x20 || c === '\u007f' || c === '\u2028' || c === '\u2029') out += `\\u{${c.codePointAt(0)?.toString(16)}}`;
+    else out += c;
+  }
+  return out;
+}
+
+export interface BicepOptions {
+  /** The app's `uniqueName`; when unknown the file declares a parameter for it. */
+  readonly appUniqueName?: string | null;
+  /** Symbolic name of the credential resource. */
+  readonly symbolicName?: string;
+}
+
+/**
+ * A Bicep file that declares the credential on an existing app. Needs `microsoftGraphV1` declared in
+ * bicepconfig.json (the extension's registry reference).
+ */
+export function toBicep(values: CredentialValues, options: BicepOptions = {}): string {
+  const symbol = options.symbolicName && /^[A-Za-z_][A-Za-z0-9_]*$/.test(options.symbolicName) ? options.symbolicName : 'federatedCredential';
+  const unique = options.appUniqueName;
+  const lines = [
+    'extension microsoftGraphV1',
+    '',
+    ...(unique
+      ? []
+      : [
+          "@description('uniqueName of the app. Apps created outside Bicep have none until it is set once (PATCH the application with {\"uniqueName\": \"…\"}).')",
+          'param appUniqueName string',
+          '',
+        ]),
+    "resource app 'Microsoft.Graph/applications@v1.0' existing = {",
+    `  uniqueName: ${unique ? bicepString(unique) : 'appUniqueName'}`,
+    '}',
+    '',
+    `resource ${symbol} 'Microsoft.Graph/applications/federatedIdentityCredentials@v1.0' = {`,
+    `  name: '\${app.uniqueName}/${bicepEscape(values.name)}'`,
+    '  audiences: [',
+    ...values.audiences.map((a) => `    ${bicepString(a)}`),
+    '  ]',
+    ...(values.description === undefined || values.description === null ? [] : [`  description: ${bicepString(values.description)}`]),
+    `  issuer: ${bicepString(values.issuer)}`,
+    `  subject: ${bicepString(values.subject)}`,
+    '}',
+    '',
+  ];
+  return lines.join('\n');
+}

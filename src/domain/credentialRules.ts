@@ -1,0 +1,231 @@
+// Client-side mirror of Entra's rules for federated identity credentials, so the user sees a problem before the
+// request. Sources: Graph v1.0 federatedIdentityCredential resource (limits, single audience, issuer+subject
+// unique, name immutable), entra-docs federated-credential-configuration-considerations.md (name 3–120 of
+// letters, digits, '-' and '_', starting alphanumeric; 20 per app; no wildcards), and the Feb 2025 change to
+// case-sensitive matching.
+
+import { Cloud, classifyIssuer, entraIssuer } from './clouds';
+import { hasSurroundingWhitespace, isGuid, quote } from './text';
+import { error, Finding, toResult, ValidationResult, warning } from './validation';
+import { isLoopbackHost, tryParseUrl } from './web';
+
+export const FIC_LIMITS = {
+  nameMin: 3,
+  nameMax: 120,
+  issuerMax: 600,
+  subjectMax: 600,
+  audienceMax: 600,
+  descriptionMax: 600,
+  perApp: 20,
+} as const;
+
+export const FIC_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{2,119}$/;
+
+/** The writable values of a credential, as Graph's POST body takes them. */
+export interface CredentialValues {
+  readonly name: string;
+  readonly issuer: string;
+  readonly subject: string;
+  readonly audiences: readonly string[];
+  readonly description?: string | null;
+}
+
+/** A credential already on the app, as Graph lists it (subject is null for flexible credentials in beta). */
+export interface ExistingCredential {
+  readonly id?: string;
+  readonly name: string;
+  readonly issuer: string;
+  readonly subject?: string | null;
+  readonly audiences?: readonly string[];
+  readonly description?: string | null;
+}
+
+export function checkName(name: string): Finding[] {
+  const f = 'name';
+  if (name === '') return [error(f, 'name.required', 'Name is required (3 to 120 letters, digits, "-" or "_").')];
+  const length = name.length;
+  if (length < FIC_LIMITS.nameMin || length > FIC_LIMITS.nameMax) {
+    return [error(f, 'name.length', `Name must be ${FIC_LIMITS.nameMin} to ${FIC_LIMITS.nameMax} characters; ${quote(name)} has ${length}.`)];
+  }
+  if (!/^[A-Za-z0-9]/.test(name)) {
+    return [error(f, 'name.firstChar', `Name must start with a letter or digit; ${quote(name)} starts with ${JSON.stringify(Array.from(name)[0])}.`)];
+  }
+  const bad = Array.from(new Set(Array.from(name).filter((c) => !/[A-Za-z0-9_-]/.test(c))));
+  if (bad.length > 0) {
+    return [error(f, 'name.characters', `Name may contain only letters, digits, "-" and "_"; ${quote(name)} contains ${bad.map((c) => JSON.stringify(c)).join(', ')}.`)];
+  }
+  return [];
+}
+
+/** The name is the credential's key in Graph and cannot change; editing it means delete and re-create. */
+export function checkNameUnchanged(originalName: string, name: string): Finding[] {
+  return originalName === name
+    ? []
+    : [error('name', 'name.immutable', `Name cannot be changed after the credential is created (it stays ${quote(originalName)}); delete the credential and add a new one to rename it.`)];
+}
+
+function checkRequiredValue(field: string, label: string, value: string, max: number): Finding[] {
+  if (value === '') return [error(field, `${field}.required`, `${label} is required.`)];
+  if (value.trim() === '') return [error(field, `${field}.blank`, `${label} must not be only whitespace.`)];
+  if (hasSurroundingWhitespace(value)) {
+    return [error(field, `${field}.whitespace`, `${label} must not start or end with whitespace (Entra compares it exactly): ${quote(value)}.`)];
+  }
+  if (value.length > max) return [error(field, `${field}.tooLong`, `${label} must be at most ${max} characters; ${quote(value)} has ${value.length}.`)];
+  const findings: Finding[] = [];
+  if (value.includes('*')) {
+    findings.push(warning(field, `${field}.wildcard`, `${label} ${quote(value)} contains "*": wildcards are not supported, so it only matches a literal "*".`));
+  }
+  return findings;
+}
+
+export function checkIssuer(issuer: string): Finding[] {
+  const f = 'issuer';
+  const basic = checkRequiredValue(f, 'Issuer', issuer, FIC_LIMITS.issuerMax);
+  if (basic.some((x) => x.severity === 'error')) return basic;
+  const url = tryParseUrl(issuer);
+  if (!url || !/^[a-z][a-z0-9+.-]*:\/\//i.test(issuer)) {
+    return [error(f, 'issuer.notUrl', `Issuer must be an https URL (the "iss" of the external token); ${quote(issuer)} is not a URL.`)];
+  }
+  // The test emulator issues tokens from a loopback http URL; real identity providers use https (OpenID Connect).
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
+    return [error(f, 'issuer.notHttps', `Issuer must be an https URL; ${quote(issuer)} uses ${url.protocol.replace(/:$/, '')}.`)];
+  }
+  if (url.username !== '' || url.password !== '') {
+    return [error(f, 'issuer.userinfo', `Issuer must not contain a user name or password: ${quote(issuer)}.`)];
+  }
+  if (url.search !== '' || url.hash !== '' || /[?#]/.test(issuer)) {
+    return [error(f, 'issuer.queryOrFragment', `Issuer must not contain a query or fragment (OpenID Connect issuers have none); ${quote(issuer)} does.`)];
+  }
+  return basic;
+}
+
+export function checkSubject(subject: string): Finding[] {
+  return checkRequiredValue('subject', 'Subject', subject, FIC_LIMITS.subjectMax);
+}
+
+export function checkAudiences(audiences: readonly string[]): Finding[] {
+  const f = 'audiences';
+  if (audiences.length !== 1) {
+    return [error(f, 'audiences.count', `Audience must be exactly one value (Entra accepts a single audience); ${audiences.length} given.`)];
+  }
+  return checkRequiredValue(f, 'Audience', audiences[0], FIC_LIMITS.audienceMax);
+}
+
+export function checkDescription(description: string | null | undefined): Finding[] {
+  if (description === undefined || description === null) return [];
+  return description.length > FIC_LIMITS.descriptionMax
+    ? [error('description', 'description.tooLong', `Description must be at most ${FIC_LIMITS.descriptionMax} characters; it has ${description.length}.`)]
+    : [];
+}
+
+export interface CredentialContext {
+  /** The app's current credentials; enables the per-app checks. */
+  readonly existing?: readonly ExistingCredential[];
+  /** For an edit: the name of the credential being changed (it is excluded from the uniqueness checks). */
+  readonly editing?: string;
+  /** For messages: the app's display name. */
+  readonly appName?: string;
+}
+
+/** All the rules for one credential, plus the per-app rules when the existing credentials are given. */
+export function checkCredential(values: CredentialValues, context: CredentialContext = {}): ValidationResult {
+  const findings: Finding[] = [
+    ...(context.editing === undefined ? checkName(values.name) : checkNameUnchanged(context.editing, values.name)),
+    ...checkIssuer(values.issuer),
+    ...checkSubject(values.subject),
+    ...checkAudiences(values.audiences),
+    ...checkDescription(values.description),
+  ];
+  const app = context.appName === undefined ? 'this app' : `app ${quote(context.appName)}`;
+  const others = (context.existing ?? []).filter((c) => c.name !== context.editing);
+  if (context.existing) {
+    if (context.editing === undefined && context.existing.length >= FIC_LIMITS.perApp) {
+      findings.push(error('app', 'app.limit', `An app can have at most ${FIC_LIMITS.perApp} federated credentials and ${app} already has ${context.existing.length}; delete one first or use another app.`));
+    }
+    if (context.editing === undefined) {
+      const same = others.find((c) => c.name === values.name);
+      const caseOnly = others.find((c) => c.name !== values.name && c.name.toLowerCase() === values.name.toLowerCase());
+      if (same) findings.push(error('name', 'name.duplicate', `A credential named ${quote(values.name)} already exists on ${app}.`));
+      else if (caseOnly) {
+        findings.push(warning('name', 'name.caseDuplicate', `Name ${quote(values.name)} differs only in letter case from the existing credential ${quote(caseOnly.name)} on ${app}.`));
+      }
+    }
+    // Entra matches issuer and subject case-sensitively, so only an exact repeat is a duplicate.
+    const pair = others.find((c) => c.issuer === values.issuer && c.subject === values.subject);
+    if (pair) {
+      findings.push(error('subject', 'subject.duplicate', `Credential ${quote(pair.name)} on ${app} already has this issuer and subject; each issuer and subject pair may be used once per app.`));
+    }
+  }
+  return toResult(findings);
+}
+
+/** What the caller looked up in the tenant for the subject (Graph `servicePrincipals/{id}`), or null if none. */
+export interface IdentityLookup {
+  readonly id: string;
+  readonly servicePrincipalType?: string | null;
+  readonly alternativeNames?: readonly string[] | null;
+  readonly displayName?: string | null;
+}
+
+export interface ManagedIdentityTrustContext {
+  readonly cloud: Cloud;
+  /** The app's (home) tenant: the managed identity must live there. */
+  readonly tenantId: string;
+  /** The looked-up identity; `null` = looked up and not found; `undefined` = not looked up (skip). */
+  readonly identity?: IdentityLookup | null;
+}
+
+/**
+ * Graph accepts a wrong issuer, subject or audience silently and the failure only shows at token exchange, so
+ * for a managed-identity credential we check what we can: the issuer is this cloud's issuer for the app's
+ * tenant, the audience is this cloud's exchange audience, the subject is the identity's object id.
+ */
+export function checkManagedIdentityTrust(values: CredentialValues, context: ManagedIdentityTrustContext): ValidationResult {
+  const { cloud, tenantId } = context;
+  const findings: Finding[] = [];
+  const expectedIssuer = entraIssuer(cloud, tenantId);
+  if (values.issuer !== expectedIssuer) {
+    const seen = classifyIssuer(values.issuer);
+    if (seen.kind === 'entra' && seen.tenantId !== tenantId.toLowerCase()) {
+      findings.push(error('issuer', 'issuer.otherTenant', `Issuer ${quote(values.issuer)} is tenant ${seen.tenantId}, but the managed identity must be in the app's tenant ${tenantId.toLowerCase()}: Entra refuses tokens from other tenants' identities (AADSTS700236). Expected ${quote(expectedIssuer, 120)}.`));
+    } else if (seen.kind === 'entra' && seen.cloud !== cloud.name) {
+      findings.push(error('issuer', 'issuer.otherCloud', `Issuer ${quote(values.issuer)} belongs to ${seen.cloud}, not ${cloud.name}; trust across clouds is not supported. Expected ${quote(expectedIssuer, 120)}.`));
+    } else {
+      findings.push(error('issuer', 'issuer.mismatch', `Issuer for a managed identity must be exactly ${quote(expectedIssuer, 120)}; ${quote(values.issuer)} is not.`));
+    }
+  }
+  if (values.audiences.length !== 1 || values.audiences[0] !== cloud.tokenExchangeAudience) {
+    findings.push(error('audiences', 'audience.mismatch', `Audience for a managed identity in ${cloud.displayName} must be ${quote(cloud.tokenExchangeAudience)}; got ${values.audiences.map((a) => quote(a)).join(', ') || 'none'}.`));
+  }
+  if (!isGuid(values.subject)) {
+    findings.push(error('subject', 'subject.notGuid', `Subject for a managed identity must be its object (principal) id, a GUID; ${quote(values.subject)} is not.`));
+  } else if (values.subject !== values.subject.toLowerCase()) {
+    findings.push(warning('subject', 'subject.uppercase', `Subject ${quote(values.subject)} has upper-case letters; tokens carry the object id in lower case and Entra compares case-sensitively, so use ${quote(values.subject.toLowerCase())}.`));
+  }
+  const identity = context.identity;
+  if (identity === null && isGuid(values.subject)) {
+    findings.push(error('subject', 'subject.notFound', `No managed identity with object id ${values.subject} exists in tenant ${tenantId.toLowerCase()}.`));
+  } else if (identity) {
+    if (identity.id.toLowerCase() !== values.subject.toLowerCase()) {
+      findings.push(error('subject', 'subject.lookupMismatch', `Subject ${quote(values.subject)} is not the looked-up identity ${quote(identity.id)}.`));
+    }
+    if (identity.servicePrincipalType && identity.servicePrincipalType !== 'ManagedIdentity') {
+      findings.push(error('subject', 'subject.notManagedIdentity', `Object ${values.subject} is a service principal of type ${quote(identity.servicePrincipalType)}, not a managed identity.`));
+    } else if (!(identity.alternativeNames ?? []).some((n) => n.toLowerCase() === 'isexplicit=true')) {
+      findings.push(warning('subject', 'subject.systemAssigned', `${identity.displayName ? quote(identity.displayName) : 'This identity'} is a system-assigned managed identity; Microsoft documents only user-assigned identities as supported for trusting an app, so this may stop working. You can go on.`));
+    }
+  }
+  return toResult(findings);
+}
+
+/**
+ * A managed identity of another tenant can use the app only if the app is multi-tenant (and consented there).
+ * Returns a warning for a single-tenant app, saying why.
+ */
+export function checkAppIsMultiTenant(signInAudience: string | null | undefined, appName?: string): Finding[] {
+  const multi = signInAudience === 'AzureADMultipleOrgs' || signInAudience === 'AzureADandPersonalMicrosoftAccount';
+  const app = appName === undefined ? 'This app' : `App ${quote(appName)}`;
+  return multi
+    ? []
+    : [warning('app', 'app.singleTenant', `${app} is not multi-tenant (sign-in audience ${quote(signInAudience ?? 'unknown')}), so customer tenants cannot consent to it and the runbook can only get tokens for the app's own tenant. Set it to "Accounts in any organizational directory" to use it across tenants.`)];
+}
