@@ -182,16 +182,17 @@ export interface ManagedIdentityTrustContext {
  */
 export function checkManagedIdentityTrust(values: CredentialValues, context: ManagedIdentityTrustContext): ValidationResult {
   const { cloud, tenantId } = context;
+  // Issuers are shown up to 120 characters: the tenant id that tells them apart sits past the first 60.
   const findings: Finding[] = [];
   const expectedIssuer = entraIssuer(cloud, tenantId);
   if (values.issuer !== expectedIssuer) {
     const seen = classifyIssuer(values.issuer);
     if (seen.kind === 'entra' && seen.tenantId !== tenantId.toLowerCase()) {
-      findings.push(error('issuer', 'issuer.otherTenant', `Issuer ${quote(values.issuer)} is tenant ${seen.tenantId}, but the managed identity must be in the app's tenant ${tenantId.toLowerCase()}: Entra refuses tokens from other tenants' identities (AADSTS700236). Expected ${quote(expectedIssuer, 120)}.`));
+      findings.push(error('issuer', 'issuer.otherTenant', `Issuer ${quote(values.issuer, 120)} is tenant ${seen.tenantId}, but the managed identity must be in the app's tenant ${tenantId.toLowerCase()}: Entra refuses tokens from other tenants' identities (AADSTS700236). Expected ${quote(expectedIssuer, 120)}.`));
     } else if (seen.kind === 'entra' && seen.cloud !== cloud.name) {
-      findings.push(error('issuer', 'issuer.otherCloud', `Issuer ${quote(values.issuer)} belongs to ${seen.cloud}, not ${cloud.name}; trust across clouds is not supported. Expected ${quote(expectedIssuer, 120)}.`));
+      findings.push(error('issuer', 'issuer.otherCloud', `Issuer ${quote(values.issuer, 120)} belongs to ${seen.cloud}, not ${cloud.name}; trust across clouds is not supported. Expected ${quote(expectedIssuer, 120)}.`));
     } else {
-      findings.push(error('issuer', 'issuer.mismatch', `Issuer for a managed identity must be exactly ${quote(expectedIssuer, 120)}; ${quote(values.issuer)} is not.`));
+      findings.push(error('issuer', 'issuer.mismatch', `Issuer for a managed identity must be exactly ${quote(expectedIssuer, 120)}; ${quote(values.issuer, 120)} is not.`));
     }
   }
   if (values.audiences.length !== 1 || values.audiences[0] !== cloud.tokenExchangeAudience) {

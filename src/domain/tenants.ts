@@ -88,7 +88,8 @@ export function parseTenant(input: string): { tenant?: Tenant; result: Validatio
       ]),
     };
   }
-  if (/^[{(]?[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}[)}]?$/i.test(input) || /^[0-9a-f-]{20,}$/i.test(input)) {
+  // GUID-shaped but not a GUID (braces, no hyphens, a stray letter or digit): say so rather than "not a domain".
+  if (/^[{(]?[0-9a-z]{8}-?[0-9a-z]{4}-?[0-9a-z]{4}-?[0-9a-z]{4}-?[0-9a-z]{12}[)}]?$/i.test(input) || /^[0-9a-f-]{20,}$/i.test(input)) {
     return fail('tenant.badGuid', `Tenant ${quote(input)} looks like a tenant id but is not a GUID in the form 00000000-0000-0000-0000-000000000000.`);
   }
   const { domain, findings } = checkDomainName(field, input);
