@@ -1,0 +1,112 @@
+// Azure Resource Manager over the Azure core HTTP pipeline (bearer token, retries that honour
+// Retry-After for throttling and back off on 5xx and dropped connections), configured once here.
+// The pipeline module loads with the first ARM call.
+import type { TokenCredential } from '@azure/core-auth';
+import type { Pipeline, PipelineRequest } from '@azure/core-rest-pipeline';
+import type { Cloud } from '../domain/clouds';
+import { redactSecrets } from '../domain/text';
+import type { RequestLogger } from '../graph/middleware';
+
+export interface ArmResponse<T> {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: T;
+}
+
+export class ArmRequestError extends Error {
+  constructor(readonly status: number, readonly code: string | undefined, message: string) {
+    super(message);
+    this.name = 'ArmRequestError';
+  }
+}
+
+export interface ArmClientOptions {
+  readonly cloud: Cloud;
+  readonly credential: TokenCredential;
+  readonly logger?: RequestLogger;
+  readonly maxRetries?: number;
+}
+
+export interface ArmRequestOptions {
+  readonly apiVersion: string;
+  readonly body?: unknown;
+  /** Raw text body (runbook content) with its content type. */
+  readonly text?: { content: string; contentType: string };
+  readonly signal?: AbortSignal;
+}
+
+export class ArmClient {
+  private pipeline?: Promise<{ pipeline: Pipeline; http: typeof import('@azure/core-rest-pipeline') }>;
+
+  constructor(private readonly options: ArmClientOptions) {}
+
+  async request<T>(method: 'GET' | 'PUT' | 'PATCH' | 'POST' | 'DELETE', pathOrUrl: string, options: ArmRequestOptions): Promise<ArmResponse<T>> {
+    const { pipeline, http } = await this.getPipeline();
+    const url = new URL(pathOrUrl, `${this.options.cloud.armUrl}/`);
+    if (!url.searchParams.has('api-version')) url.searchParams.set('api-version', options.apiVersion);
+    const request: PipelineRequest = http.createPipelineRequest({ url: url.toString(), method, abortSignal: options.signal });
+    if (options.text) {
+      request.headers.set('Content-Type', options.text.contentType);
+      request.body = options.text.content;
+    } else if (options.body !== undefined) {
+      request.headers.set('Content-Type', 'application/json');
+      request.body = JSON.stringify(options.body);
+    }
+    const started = Date.now();
+    const response = await pipeline.sendRequest(http.createDefaultHttpClient(), request).catch((error: unknown) => {
+      this.options.logger?.request({ method, url: url.pathname, status: 'error', durationMs: Date.now() - started, error: redactSecrets(String(error)) });
+      throw error;
+    });
+    this.options.logger?.request({ method, url: `${url.pathname}${url.search}`, status: response.status, requestId: response.headers.get('x-ms-request-id') ?? undefined, durationMs: Date.now() - started });
+    const text = response.bodyAsText ?? '';
+    const body = text && /json/i.test(response.headers.get('content-type') ?? 'application/json') ? safeJson(text) : text;
+    if (response.status >= 400) {
+      const error = (body as { error?: { code?: string; message?: string } })?.error;
+      throw new ArmRequestError(response.status, error?.code, redactSecrets(`Azure Resource Manager answered ${response.status}${error?.code ? ` ${error.code}` : ''}: ${error?.message ?? text.slice(0, 300)}`));
+    }
+    return { status: response.status, headers: response.headers.toJSON(), body: body as T };
+  }
+
+  /** Follows `nextLink` until the list ends. */
+  async listAll<T>(path: string, apiVersion: string, signal?: AbortSignal): Promise<T[]> {
+    const items: T[] = [];
+    let next: string | undefined = path;
+    while (next) {
+      const page: ArmResponse<{ value: T[]; nextLink?: string }> = await this.request('GET', next, { apiVersion, signal });
+      items.push(...(page.body.value ?? []));
+      next = page.body.nextLink;
+    }
+    return items;
+  }
+
+  private getPipeline() {
+    this.pipeline ??= import('@azure/core-rest-pipeline').then((http) => {
+      const pipeline = http.createPipelineFromOptions({
+        retryOptions: { maxRetries: this.options.maxRetries ?? 4, maxRetryDelayInMs: 30_000 },
+        userAgentOptions: { userAgentPrefix: 'vscode-federated-credentials' },
+      });
+      pipeline.addPolicy(http.bearerTokenAuthenticationPolicy({ credential: this.options.credential, scopes: `${this.options.cloud.armUrl}/.default` }));
+      return { pipeline, http };
+    });
+    return this.pipeline;
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+export interface ArmTenant {
+  readonly tenantId: string;
+  readonly displayName?: string;
+  readonly defaultDomain?: string;
+  readonly domains?: string[];
+}
+
+export function listTenants(client: ArmClient): Promise<ArmTenant[]> {
+  return client.listAll<ArmTenant>('/tenants', '2022-12-01');
+}

@@ -1,0 +1,197 @@
+// The one place that signs in. It turns the chosen method (VS Code's account providers, the Azure
+// CLI, or a device code) into @azure/identity TokenCredentials per kind of access, for the tenant
+// the user selected, and keeps the signed-in state that the views follow.
+import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
+import * as vscode from 'vscode';
+import type { Cloud } from '../domain/clouds';
+import { readSettings, type Settings } from '../config/settings';
+import { Disposable } from '../util/lifecycle';
+import { ContextKeys, setContext } from '../util/contextKeys';
+import { isScopeRefusal, readTokenClaims, resourceScopes, withSessionHints, type Access } from './scopes';
+
+export interface SignedInAccount {
+  readonly label: string;
+  /** The tenant the account signed in to first (the token's tid). */
+  readonly homeTenantId: string;
+  /** The tenant the views show. */
+  readonly tenantId: string;
+}
+
+export class NotSignedInError extends Error {
+  constructor() {
+    super('Not signed in to Microsoft Entra ID. Run "Federated Credentials: Sign In".');
+    this.name = 'NotSignedInError';
+  }
+}
+
+export class ScopeRefusedError extends Error {
+  constructor(readonly access: Access, cause: unknown) {
+    super(
+      `Your sign-in client was refused the Microsoft Graph permission this action needs (${access === 'graphWrite' ? 'Application.ReadWrite.All' : 'Application.Read.All'}). ` +
+        'Some tenants and sovereign clouds do not let VS Code\'s own client ask for it. Set "federatedCredentials.authentication.clientId" to your organisation\'s app registration, or sign in with the Azure CLI ("federatedCredentials.authentication.method": "azureCli").',
+      { cause },
+    );
+    this.name = 'ScopeRefusedError';
+  }
+}
+
+const SELECTED_TENANT_KEY = 'federatedCredentials.selectedTenant';
+
+export class AuthService extends Disposable {
+  private readonly changed = this.register(new vscode.EventEmitter<SignedInAccount | undefined>());
+  readonly onDidChangeAccount = this.changed.event;
+  private current: SignedInAccount | undefined;
+  private identityCredential: Promise<TokenCredential> | undefined;
+
+  constructor(private readonly state: vscode.Memento, private readonly log: vscode.LogOutputChannel) {
+    super();
+    this.register(vscode.authentication.onDidChangeSessions((event) => {
+      if (this.current && event.provider.id === this.settings().authProviderId) void this.restore();
+    }));
+    this.register(vscode.workspace.onDidChangeConfiguration((event) => {
+      if (['cloud', 'customCloud', 'authentication'].some((k) => event.affectsConfiguration(`federatedCredentials.${k}`))) {
+        this.identityCredential = undefined;
+        this.setAccount(undefined);
+        void this.restore();
+      }
+    }));
+  }
+
+  settings(): Settings {
+    return readSettings();
+  }
+
+  get cloud(): Cloud {
+    return this.settings().cloud;
+  }
+
+  get account(): SignedInAccount | undefined {
+    return this.current;
+  }
+
+  requireAccount(): SignedInAccount {
+    if (!this.current) throw new NotSignedInError();
+    return this.current;
+  }
+
+  /** Finds an existing sign-in without prompting (VS Code method only). */
+  async restore(): Promise<SignedInAccount | undefined> {
+    const settings = this.settings();
+    if (settings.authMethod !== 'vscode') return this.current;
+    try {
+      const tenantId = this.state.get<string>(SELECTED_TENANT_KEY);
+      const session = await vscode.authentication.getSession(
+        settings.authProviderId,
+        withSessionHints(resourceScopes(settings.cloud, 'graphRead'), { tenantId, clientId: settings.clientId }),
+        { silent: true },
+      );
+      this.setAccount(session ? this.accountFrom(session.account.label, session.accessToken, tenantId) : undefined);
+    } catch (error) {
+      this.log.warn(`Could not restore the sign-in: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return this.current;
+  }
+
+  async signIn(tenantId?: string): Promise<SignedInAccount> {
+    const settings = this.settings();
+    const tenant = tenantId ?? this.state.get<string>(SELECTED_TENANT_KEY);
+    let token: AccessToken;
+    let label: string;
+    if (settings.authMethod === 'vscode') {
+      const session = await vscode.authentication.getSession(
+        settings.authProviderId,
+        withSessionHints(resourceScopes(settings.cloud, 'graphRead'), { tenantId: tenant, clientId: settings.clientId }),
+        { createIfNone: true },
+      );
+      token = { token: session.accessToken, expiresOnTimestamp: 0 };
+      label = session.account.label;
+    } else {
+      this.identityCredential = undefined;
+      token = await this.tokenFromIdentity(settings, 'graphRead', tenant);
+      const claims = readTokenClaims(token.token);
+      label = claims.preferred_username ?? claims.upn ?? claims.name ?? 'Microsoft Entra account';
+    }
+    const account = this.accountFrom(label, token.token, tenant);
+    await this.state.update(SELECTED_TENANT_KEY, account.tenantId);
+    this.setAccount(account);
+    this.log.info(`Signed in (${settings.authMethod}, ${settings.cloud.displayName}).`);
+    return account;
+  }
+
+  async signOut(): Promise<void> {
+    await this.state.update(SELECTED_TENANT_KEY, undefined);
+    this.identityCredential = undefined;
+    this.setAccount(undefined);
+    this.log.info('Signed out of the extension. VS Code keeps the account in its Accounts menu until you sign out there.');
+  }
+
+  async selectTenant(tenantId: string): Promise<SignedInAccount> {
+    this.requireAccount();
+    return this.signIn(tenantId);
+  }
+
+  /** A TokenCredential for one kind of access in the selected tenant: what the Graph and ARM clients use. */
+  credential(access: Access): TokenCredential {
+    return { getToken: (_scopes: string | string[], options?: GetTokenOptions) => this.getToken(access, options) };
+  }
+
+  private async getToken(access: Access, _options?: GetTokenOptions): Promise<AccessToken> {
+    const account = this.requireAccount();
+    const settings = this.settings();
+    if (settings.authMethod !== 'vscode') return this.tokenFromIdentity(settings, access, account.tenantId);
+    try {
+      const session = await vscode.authentication.getSession(
+        settings.authProviderId,
+        withSessionHints(resourceScopes(settings.cloud, access), { tenantId: account.tenantId, clientId: settings.clientId }),
+        // Writes may need a new consent: VS Code asks the user. Reads reuse the sign-in.
+        { createIfNone: true },
+      );
+      const exp = readTokenClaims(session.accessToken).exp;
+      return { token: session.accessToken, expiresOnTimestamp: exp ? exp * 1000 : Date.now() + 5 * 60_000 };
+    } catch (error) {
+      if (isScopeRefusal(error)) throw new ScopeRefusedError(access, error);
+      throw error;
+    }
+  }
+
+  private async tokenFromIdentity(settings: Settings, access: Access, tenantId?: string): Promise<AccessToken> {
+    // @azure/identity (and MSAL) load only when this method is used.
+    this.identityCredential ??= import('@azure/identity').then((identity) => {
+      const common = { authorityHost: settings.cloud.loginUrl, tenantId, additionallyAllowedTenants: ['*'] };
+      if (settings.authMethod === 'azureCli') return new identity.AzureCliCredential(common);
+      return new identity.DeviceCodeCredential({
+        ...common,
+        clientId: settings.clientId,
+        userPromptCallback: (info) => {
+          void vscode.window.showInformationMessage(info.message, 'Copy Code and Open').then(async (choice) => {
+            if (choice) {
+              await vscode.env.clipboard.writeText(info.userCode);
+              await vscode.env.openExternal(vscode.Uri.parse(info.verificationUri));
+            }
+          });
+        },
+      });
+    });
+    const credential = await this.identityCredential;
+    const token = await credential.getToken([...new Set(resourceScopes(settings.cloud, access).map(toDefaultScope))], { tenantId });
+    if (!token) throw new NotSignedInError();
+    return token;
+  }
+
+  private accountFrom(label: string, accessToken: string, requestedTenant?: string): SignedInAccount {
+    const tid = readTokenClaims(accessToken).tid ?? requestedTenant ?? 'organizations';
+    return { label, homeTenantId: tid, tenantId: requestedTenant ?? tid };
+  }
+
+  private setAccount(account: SignedInAccount | undefined): void {
+    const changed = account?.label !== this.current?.label || account?.tenantId !== this.current?.tenantId;
+    this.current = account;
+    void setContext(ContextKeys.signedIn, account !== undefined);
+    if (changed) this.changed.fire(account);
+  }
+}
+
+/** @azure/identity credentials take `.default` scopes; the user-consented permissions come with it. */
+function toDefaultScope(scope: string): string {
+  return scope.replace(/\/[^/]+$/, '/.default');
+}

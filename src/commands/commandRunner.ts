@@ -1,0 +1,51 @@
+// One wrapper for every command run: cancellation ends quietly, an error is logged once and shown
+// once in plain words, and a programmatic caller (tests, tasks, other extensions) gets the result or
+// the error back from executeCommand.
+import * as vscode from 'vscode';
+import { isUserCancelled, type UserInput } from '../wizard/userInput';
+import { redactSecrets } from '../domain/text';
+
+export interface CommandContext {
+  readonly commandId: string;
+  readonly ui: UserInput;
+  /** True when called with an arguments object rather than from the palette or a tree node. */
+  readonly programmatic: boolean;
+}
+
+export interface CommandRunnerDeps {
+  readonly log: vscode.LogOutputChannel;
+  readonly ui: () => UserInput;
+  readonly onDidRun?: (event: { commandId: string; durationMs: number; outcome: 'succeeded' | 'cancelled' | 'failed'; errorKind?: string }) => void;
+}
+
+export type CommandHandler = (context: CommandContext, ...args: unknown[]) => Promise<unknown>;
+
+/** Tree nodes arrive as class instances; argument objects are plain objects. */
+export function isArgumentsObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+}
+
+export function registerCommand(id: string, handler: CommandHandler, deps: CommandRunnerDeps): vscode.Disposable {
+  return vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+    const programmatic = isArgumentsObject(args[0]);
+    const started = Date.now();
+    const context: CommandContext = { commandId: id, ui: deps.ui(), programmatic };
+    try {
+      const result = await handler(context, ...args);
+      deps.onDidRun?.({ commandId: id, durationMs: Date.now() - started, outcome: 'succeeded' });
+      return result;
+    } catch (error) {
+      if (isUserCancelled(error)) {
+        deps.onDidRun?.({ commandId: id, durationMs: Date.now() - started, outcome: 'cancelled' });
+        if (programmatic) throw error;
+        return undefined;
+      }
+      const message = redactSecrets(error instanceof Error ? error.message : String(error));
+      deps.log.error(`${id} failed: ${message}`);
+      deps.onDidRun?.({ commandId: id, durationMs: Date.now() - started, outcome: 'failed', errorKind: error instanceof Error ? error.name : 'unknown' });
+      if (programmatic) throw error instanceof Error ? error : new Error(message);
+      void vscode.window.showErrorMessage(message, 'Show Log').then((choice) => { if (choice) deps.log.show(true); });
+      return undefined;
+    }
+  });
+}

@@ -1,0 +1,30 @@
+// Every command id, one line each, pointing at the function that implements it.
+import * as vscode from 'vscode';
+import { registerCommand, type CommandRunnerDeps } from './commandRunner';
+import * as signInCommands from './signInCommands';
+import * as viewCommands from './viewCommands';
+
+export interface CommandDeps extends signInCommands.SignInDeps, viewCommands.ViewDeps {
+  readonly runner: CommandRunnerDeps;
+  readonly log: vscode.LogOutputChannel;
+}
+
+export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
+  const r = (id: string, handler: Parameters<typeof registerCommand>[1]) => registerCommand(`federatedCredentials.${id}`, handler, deps.runner);
+  return [
+    r('signIn', (c, a) => signInCommands.signIn(deps, c, a)),
+    r('signOut', () => signInCommands.signOut(deps)),
+    r('selectTenant', (c, a) => signInCommands.selectTenant(deps, c, a)),
+    r('refresh', (c, node) => viewCommands.refresh(deps, c, node)),
+    r('loadMore', (c, owner) => viewCommands.loadMore(deps, c, owner)),
+    r('retry', (c, node) => viewCommands.retry(deps, c, node)),
+    r('searchAppRegistrations', (c, a) => viewCommands.searchApps(deps, c, a)),
+    r('clearSearch', () => viewCommands.clearSearch(deps)),
+    r('showOnlyMyApps', () => viewCommands.setOnlyMine(deps, true)),
+    r('showAllApps', () => viewCommands.setOnlyMine(deps, false)),
+    r('copyObjectId', (c, node) => viewCommands.copyId('objectId', c, node)),
+    r('copyAppId', (c, node) => viewCommands.copyId('appId', c, node)),
+    r('openInPortal', (c, node) => viewCommands.openInPortal(deps, c, node)),
+    r('showOutput', async () => { deps.log.show(true); return deps.log.name; }),
+  ];
+}

@@ -1,0 +1,47 @@
+// Sign in, sign out, select tenant.
+import type { AuthService, SignedInAccount } from '../auth/authService';
+import { listTenants, type ArmClient, type ArmTenant } from '../arm/armClient';
+import { parseTenant } from '../domain/tenants';
+import { firstError } from '../domain/validation';
+import type { CommandContext } from './commandRunner';
+import { isArgumentsObject } from './commandRunner';
+
+export interface SignInDeps {
+  readonly auth: AuthService;
+  readonly arm: () => ArmClient;
+}
+
+function tenantArgument(args: unknown): string | undefined {
+  if (!isArgumentsObject(args) || args.tenant === undefined) return undefined;
+  const { tenant, result } = parseTenant(String(args.tenant));
+  if (!tenant || tenant.kind !== 'id') {
+    throw new Error(firstError(result) ?? `Select a tenant by its id (a GUID); "${String(args.tenant)}" is not one.`);
+  }
+  return tenant.value;
+}
+
+export async function signIn(deps: SignInDeps, _context: CommandContext, args?: unknown): Promise<SignedInAccount> {
+  return deps.auth.signIn(tenantArgument(args));
+}
+
+export async function signOut(deps: SignInDeps): Promise<void> {
+  await deps.auth.signOut();
+}
+
+export async function selectTenant(deps: SignInDeps, context: CommandContext, args?: unknown): Promise<SignedInAccount> {
+  const given = tenantArgument(args);
+  if (given) return deps.auth.selectTenant(given);
+  if (!deps.auth.account) await deps.auth.signIn();
+  const current = deps.auth.requireAccount();
+  const tenants = listTenants(deps.arm());
+  const tenantId = await context.ui.pick<string>(
+    tenants.then((list: ArmTenant[]) => list.map((t) => ({
+      label: t.displayName ?? t.defaultDomain ?? t.tenantId,
+      description: t.tenantId === current.tenantId ? `${t.tenantId} (current)` : t.tenantId,
+      detail: t.defaultDomain,
+      data: t.tenantId,
+    }))),
+    { placeholder: 'Select the tenant whose app registrations and identities to show', title: 'Select Tenant' },
+  );
+  return deps.auth.selectTenant(tenantId);
+}

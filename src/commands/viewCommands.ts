@@ -1,0 +1,84 @@
+// Commands of the two views: refresh, paging, retry, search, "only mine", copy ids, open in portal.
+import * as vscode from 'vscode';
+import { appCredentialsPortalUrl, appRegistrationPortalUrl, enterpriseAppPortalUrl, type Cloud } from '../domain/clouds';
+import { AppNode, CredentialNode, type AppRegistrationsView } from '../tree/appRegistrationsView';
+import { IdentityNode, TrustingAppNode, type ManagedIdentitiesView } from '../tree/managedIdentitiesView';
+import type { RenderedNode } from '../tree/render';
+import type { CommandContext } from './commandRunner';
+import { isArgumentsObject } from './commandRunner';
+
+export interface ViewDeps {
+  readonly apps: AppRegistrationsView;
+  readonly identities: ManagedIdentitiesView;
+  readonly cloud: () => Cloud;
+}
+
+export async function refresh(deps: ViewDeps, _context: CommandContext, node?: unknown): Promise<void> {
+  if (node instanceof AppNode) return node.reload();
+  if (node instanceof IdentityNode) return node.reload();
+  await Promise.all([deps.apps.reload(), deps.identities.reload()]);
+}
+
+/** "Load more…" and the retry of a failed page both load the owner's next page. */
+export async function loadMore(deps: ViewDeps, _context: CommandContext, owner?: unknown): Promise<number> {
+  if (owner === deps.identities || (isArgumentsObject(owner) && owner.view === 'managedIdentities')) {
+    await deps.identities.loadMore();
+    return deps.identities.loadedIdentities.length;
+  }
+  await deps.apps.loadMore();
+  return deps.apps.loadedApps.length;
+}
+
+export async function retry(deps: ViewDeps, context: CommandContext, node?: unknown): Promise<void> {
+  if (node instanceof AppNode || node instanceof IdentityNode) return node.reload();
+  await loadMore(deps, context, node);
+}
+
+export async function searchApps(deps: ViewDeps, context: CommandContext, args?: unknown): Promise<RenderedNode[]> {
+  const query = isArgumentsObject(args) && typeof args.query === 'string'
+    ? args.query
+    : await context.ui.input({
+        title: 'Search App Registrations',
+        prompt: 'Name (or the start of it), or an application (client) id',
+        value: deps.apps.currentFilter.search,
+        validate: (value) => (value.length > 256 ? 'A search term has at most 256 characters.' : undefined),
+      });
+  await deps.apps.setFilter({ ...deps.apps.currentFilter, search: query });
+  return deps.apps.render(0);
+}
+
+export async function clearSearch(deps: ViewDeps): Promise<void> {
+  await deps.apps.setFilter({ ...deps.apps.currentFilter, search: undefined });
+}
+
+export async function setOnlyMine(deps: ViewDeps, onlyMine: boolean): Promise<RenderedNode[]> {
+  await deps.apps.setFilter({ ...deps.apps.currentFilter, onlyMine });
+  return deps.apps.render(0);
+}
+
+function idsOf(node: unknown): { objectId?: string; appId?: string } {
+  if (node instanceof AppNode) return { objectId: node.app.id, appId: node.app.appId };
+  if (node instanceof CredentialNode) return { objectId: node.credential.id, appId: node.app.app.appId };
+  if (node instanceof IdentityNode) return { objectId: node.identity.id, appId: node.identity.appId };
+  if (node instanceof TrustingAppNode) return { objectId: node.app.id, appId: node.app.appId };
+  return {};
+}
+
+export async function copyId(kind: 'objectId' | 'appId', _context: CommandContext, node?: unknown): Promise<string | undefined> {
+  const value = idsOf(node)[kind];
+  if (!value) throw new Error('Select an app registration, credential or managed identity in the Federated Credentials views first.');
+  await vscode.env.clipboard.writeText(value);
+  vscode.window.setStatusBarMessage(`Copied ${value}`, 3000);
+  return value;
+}
+
+export async function openInPortal(deps: ViewDeps, _context: CommandContext, node?: unknown): Promise<string | undefined> {
+  const cloud = deps.cloud();
+  let url: string | undefined;
+  if (node instanceof AppNode || node instanceof TrustingAppNode) url = appRegistrationPortalUrl(cloud, node.app.appId);
+  else if (node instanceof CredentialNode) url = appCredentialsPortalUrl(cloud, node.app.app.appId);
+  else if (node instanceof IdentityNode) url = enterpriseAppPortalUrl(cloud, node.identity.id, node.identity.appId);
+  if (!url) throw new Error(`The ${cloud.displayName} has no portal configured; set "portalUrl" in federatedCredentials.customCloud.`);
+  await vscode.env.openExternal(vscode.Uri.parse(url, true));
+  return url;
+}

@@ -1,0 +1,245 @@
+// The App Registrations view: the tenant's apps page by page (never the whole tenant), server-side
+// search, "only mine", and under each app its federated credentials.
+import * as vscode from 'vscode';
+import { classifyCredential, type CredentialKind } from '../domain/credentialKinds';
+import { appRegistrationPortalUrl, type Cloud } from '../domain/clouds';
+import type { AppRegistration, FederatedCredential, GraphDirectory } from '../graph/directory';
+import { PagedList } from '../services/pagedList';
+import { ContextKeys, setContext } from '../util/contextKeys';
+import { Disposable } from '../util/lifecycle';
+import { ContextValues, contextValue } from './contextValues';
+import { renderNodes, type RenderedNode } from './render';
+import { ErrorNode, LoadMoreNode, MessageNode, NodeTreeDataProvider, type TreeNode } from './treeNode';
+import { errorMessage } from './errors';
+
+export const APP_VIEW_ID = 'federatedCredentials.appRegistrations';
+export const LOAD_MORE_COMMAND = 'federatedCredentials.loadMore';
+
+export interface ViewEnvironment {
+  /** The Graph operations of the signed-in account, or undefined when signed out. */
+  directory(): GraphDirectory | undefined;
+  cloud(): Cloud;
+  pageSize(): number;
+  /** Display names of managed identities by object id, when known. */
+  identityName(objectId: string): string | undefined;
+}
+
+const MULTI_TENANT_AUDIENCES = new Set(['AzureADMultipleOrgs', 'AzureADandPersonalMicrosoftAccount']);
+
+export function isMultiTenant(app: Pick<AppRegistration, 'signInAudience'>): boolean {
+  return MULTI_TENANT_AUDIENCES.has(app.signInAudience);
+}
+
+const KIND_ICONS: Record<CredentialKind, string> = {
+  managedIdentity: 'azure',
+  githubActions: 'github',
+  kubernetes: 'server-environment',
+  otherIssuer: 'key',
+};
+
+const KIND_LABELS: Record<CredentialKind, string> = {
+  managedIdentity: 'Managed identity',
+  githubActions: 'GitHub Actions',
+  kubernetes: 'Kubernetes',
+  otherIssuer: 'Other issuer',
+};
+
+export class CredentialNode implements TreeNode {
+  readonly id: string;
+  readonly kind: CredentialKind;
+
+  constructor(readonly app: AppNode, readonly credential: FederatedCredential, private readonly env: ViewEnvironment) {
+    this.id = `${app.id}/fic/${credential.id}`;
+    this.kind = classifyCredential(credential, [env.cloud()]).kind;
+  }
+
+  get parent(): AppNode {
+    return this.app;
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    const { credential } = this;
+    const identity = this.kind === 'managedIdentity' ? this.env.identityName(credential.subject) : undefined;
+    const item = new vscode.TreeItem(credential.name, vscode.TreeItemCollapsibleState.None);
+    item.id = this.id;
+    item.description = identity ? `${KIND_LABELS[this.kind]}: ${identity}` : KIND_LABELS[this.kind];
+    item.iconPath = new vscode.ThemeIcon(KIND_ICONS[this.kind]);
+    item.contextValue = contextValue(ContextValues.credential, this.kind);
+    const tooltip = new vscode.MarkdownString(undefined, false);
+    tooltip.appendMarkdown(`**${escapeMarkdown(credential.name)}** · ${KIND_LABELS[this.kind]}\n\n`);
+    tooltip.appendMarkdown(`Issuer: \`${escapeCode(credential.issuer)}\`  \nSubject: \`${escapeCode(credential.subject)}\`${identity ? ` (${escapeMarkdown(identity)})` : ''}  \n`);
+    tooltip.appendMarkdown(`Audience: \`${escapeCode(credential.audiences.join(', '))}\``);
+    if (credential.description) tooltip.appendMarkdown(`\n\n${escapeMarkdown(credential.description)}`);
+    item.tooltip = tooltip;
+    return item;
+  }
+}
+
+export class AppNode implements TreeNode {
+  readonly id: string;
+  private credentials: FederatedCredential[] | undefined;
+  private failure: unknown;
+
+  constructor(readonly app: AppRegistration, private readonly view: AppRegistrationsView, private readonly env: ViewEnvironment) {
+    this.id = `app/${app.id}`;
+    this.credentials = app.federatedIdentityCredentials;
+  }
+
+  get multiTenant(): boolean {
+    return isMultiTenant(this.app);
+  }
+
+  get loadedCredentials(): readonly FederatedCredential[] | undefined {
+    return this.credentials;
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    const { app } = this;
+    const item = new vscode.TreeItem(app.displayName || app.appId, vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = this.id;
+    const count = this.credentials?.length;
+    const parts = [count === undefined ? undefined : `${count} credential${count === 1 ? '' : 's'}`, this.multiTenant ? 'multi-tenant' : 'single tenant'];
+    item.description = parts.filter(Boolean).join(' · ');
+    item.iconPath = new vscode.ThemeIcon(this.multiTenant ? 'organization' : 'window');
+    item.contextValue = contextValue(ContextValues.app, this.multiTenant && ContextValues.multiTenant);
+    const tooltip = new vscode.MarkdownString(undefined, false);
+    tooltip.appendMarkdown(`**${escapeMarkdown(app.displayName)}**\n\n`);
+    tooltip.appendMarkdown(`Application (client) ID: \`${app.appId}\`  \nObject ID: \`${app.id}\`  \n`);
+    tooltip.appendMarkdown(`Accounts: ${this.multiTenant ? 'any organizational directory (multi-tenant)' : 'this organizational directory only (single tenant)'}`);
+    const portal = appRegistrationPortalUrl(this.env.cloud(), app.appId);
+    if (portal) tooltip.appendMarkdown(`\n\n[Open in the Entra portal](${portal})`);
+    item.tooltip = tooltip;
+    return item;
+  }
+
+  async getChildren(): Promise<TreeNode[]> {
+    if (this.credentials === undefined && this.failure === undefined) await this.loadCredentials();
+    if (this.failure !== undefined) {
+      return [new ErrorNode(`${this.id}/error`, errorMessage(this.failure), { command: 'federatedCredentials.retry', title: 'Retry', arguments: [this] }, this)];
+    }
+    const credentials = (this.credentials ?? []).map((credential) => new CredentialNode(this, credential, this.env));
+    if (credentials.length === 0) return [new MessageNode(`${this.id}/empty`, 'No federated credentials', 'info', this)];
+    return credentials;
+  }
+
+  /** Reloads this app's credentials (after a change, or from the retry action). */
+  async reload(): Promise<void> {
+    this.credentials = undefined;
+    this.failure = undefined;
+    await this.loadCredentials();
+    this.view.refresh(this);
+  }
+
+  private async loadCredentials(): Promise<void> {
+    const directory = this.env.directory();
+    if (!directory) return;
+    try {
+      this.credentials = await directory.listCredentials(this.app.id, { operation: 'listCredentials', appName: this.app.displayName });
+    } catch (error) {
+      this.failure = error;
+    }
+  }
+}
+
+export interface AppFilter {
+  readonly search?: string;
+  readonly onlyMine: boolean;
+}
+
+export class AppRegistrationsView extends Disposable {
+  readonly provider = this.register(new NodeTreeDataProvider(() => this.roots()));
+  readonly treeView: vscode.TreeView<TreeNode>;
+  private filter: AppFilter = { onlyMine: false };
+  private list = this.newList();
+  private nodes = new Map<string, AppNode>();
+
+  constructor(private readonly env: ViewEnvironment) {
+    super();
+    this.treeView = this.register(vscode.window.createTreeView(APP_VIEW_ID, { treeDataProvider: this.provider, showCollapseAll: true, canSelectMany: true }));
+  }
+
+  get currentFilter(): AppFilter {
+    return this.filter;
+  }
+
+  get loadedApps(): readonly AppRegistration[] {
+    return this.list.items;
+  }
+
+  get hasMore(): boolean {
+    return this.list.isLoaded && this.list.hasMore;
+  }
+
+  async setFilter(filter: AppFilter): Promise<void> {
+    this.filter = { search: filter.search?.trim() || undefined, onlyMine: filter.onlyMine };
+    const labels = [this.filter.search ? `Search: "${this.filter.search}"` : undefined, this.filter.onlyMine ? 'Only mine' : undefined].filter(Boolean);
+    this.treeView.description = labels.join(' · ') || undefined;
+    await setContext(ContextKeys.appSearchActive, this.filter.search !== undefined);
+    await setContext(ContextKeys.onlyMine, this.filter.onlyMine);
+    await this.reload();
+  }
+
+  /** Drops everything loaded and loads the first page again. */
+  async reload(): Promise<void> {
+    this.list = this.newList();
+    this.nodes.clear();
+    this.provider.refresh();
+    await this.list.ensureLoaded();
+  }
+
+  async loadMore(): Promise<void> {
+    await this.list.loadMore();
+    this.provider.refresh();
+  }
+
+  refresh(node?: TreeNode): void {
+    this.provider.refresh(node);
+  }
+
+  findApp(predicate: (app: AppRegistration) => boolean): AppNode | undefined {
+    return [...this.nodes.values()].find((node) => predicate(node.app));
+  }
+
+  render(depth = 1): Promise<RenderedNode[]> {
+    return Promise.resolve(this.roots()).then((nodes) => renderNodes(nodes, depth));
+  }
+
+  private newList(): PagedList<AppRegistration> {
+    return new PagedList<AppRegistration>(async (nextLink) => {
+      const directory = this.env.directory();
+      if (!directory) return { items: [] };
+      const headers: Record<string, string> = this.filter.search ? { ConsistencyLevel: 'eventual' } : {};
+      return nextLink
+        ? directory.nextPage<AppRegistration>(nextLink, headers, { operation: 'listApps' })
+        : directory.listApps({ search: this.filter.search, onlyMine: this.filter.onlyMine, pageSize: this.env.pageSize() });
+    });
+  }
+
+  private async roots(): Promise<TreeNode[]> {
+    if (!this.env.directory()) return []; // the welcome view offers sign-in
+    await this.list.ensureLoaded();
+    const children: TreeNode[] = this.list.items.map((app) => {
+      const existing = this.nodes.get(app.id);
+      if (existing && existing.app === app) return existing;
+      const node = new AppNode(app, this, this.env);
+      this.nodes.set(app.id, node);
+      return node;
+    });
+    if (this.list.error !== undefined) {
+      children.push(new ErrorNode('apps/error', errorMessage(this.list.error), { command: LOAD_MORE_COMMAND, title: 'Retry', arguments: [this] }));
+    } else if (this.list.hasMore) {
+      children.push(new LoadMoreNode('apps/loadMore', undefined, LOAD_MORE_COMMAND, this));
+    } else if (children.length === 0) {
+      children.push(new MessageNode('apps/empty', this.filter.search ? `No app registrations match "${this.filter.search}"` : this.filter.onlyMine ? 'You own no app registrations' : 'No app registrations'));
+    }
+    return children;
+  }
+}
+
+function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => `\\${c}`);
+}
+
+function escapeCode(text: string): string {
+  return text.replace(/`/g, "'");
+}

@@ -1,0 +1,15 @@
+// contextValue strings the manifest's `view/item/context` menus match, in one place.
+export const ContextValues = {
+  app: 'appRegistration',
+  multiTenant: 'multiTenant',
+  credential: 'federatedCredential',
+  managedIdentity: 'managedIdentity',
+  trustingApp: 'trustingApp',
+  permissions: 'apiPermissions',
+  permission: 'apiPermission',
+} as const;
+
+/** Several facets in one contextValue, matched with regular expressions such as `viewItem =~ /\bappRegistration\b/`. */
+export function contextValue(...facets: Array<string | false | undefined>): string {
+  return facets.filter(Boolean).join(' ');
+}

@@ -1,0 +1,195 @@
+// The Managed Identities view: the tenant's managed identities (service principals of type
+// ManagedIdentity) with the Azure resource each belongs to, and under each the app registrations
+// that trust it through a federated credential.
+import * as vscode from 'vscode';
+import { classifyCredential } from '../domain/credentialKinds';
+import { parseAlternativeNames, type ManagedIdentityInfo } from '../domain/managedIdentities';
+import type { AppRegistration, ManagedIdentityPrincipal } from '../graph/directory';
+import { PagedList } from '../services/pagedList';
+import { Disposable } from '../util/lifecycle';
+import type { ViewEnvironment } from './appRegistrationsView';
+import { ContextValues, contextValue } from './contextValues';
+import { errorMessage } from './errors';
+import { renderNodes, type RenderedNode } from './render';
+import { ErrorNode, LoadMoreNode, MessageNode, NodeTreeDataProvider, type TreeNode } from './treeNode';
+
+export const IDENTITY_VIEW_ID = 'federatedCredentials.managedIdentities';
+
+/** Which apps trust which identity: built from one listing of the apps that have credentials. */
+export class TrustIndex {
+  private bySubject: Map<string, Array<{ app: AppRegistration; credentialName: string }>> | undefined;
+  private building: Promise<void> | undefined;
+
+  constructor(private readonly env: ViewEnvironment) {}
+
+  async trustingApps(identityObjectId: string): Promise<Array<{ app: AppRegistration; credentialName: string }>> {
+    await this.build();
+    return this.bySubject?.get(identityObjectId) ?? [];
+  }
+
+  invalidate(): void {
+    this.bySubject = undefined;
+    this.building = undefined;
+  }
+
+  private build(): Promise<void> {
+    if (this.bySubject) return Promise.resolve();
+    this.building ??= (async () => {
+      const directory = this.env.directory();
+      if (!directory) return;
+      const index = new Map<string, Array<{ app: AppRegistration; credentialName: string }>>();
+      const cloud = this.env.cloud();
+      for (const app of await directory.listAppsWithCredentials()) {
+        for (const credential of app.federatedIdentityCredentials ?? []) {
+          if (classifyCredential(credential, [cloud]).kind !== 'managedIdentity') continue;
+          const list = index.get(credential.subject) ?? [];
+          list.push({ app, credentialName: credential.name });
+          index.set(credential.subject, list);
+        }
+      }
+      this.bySubject = index;
+    })().finally(() => { this.building = undefined; });
+    return this.building;
+  }
+}
+
+export class TrustingAppNode implements TreeNode {
+  readonly id: string;
+  constructor(readonly parent: IdentityNode, readonly app: AppRegistration, readonly credentialName: string) {
+    this.id = `${parent.id}/app/${app.id}/${credentialName}`;
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.app.displayName || this.app.appId, vscode.TreeItemCollapsibleState.None);
+    item.id = this.id;
+    item.description = `credential ${this.credentialName}`;
+    item.iconPath = new vscode.ThemeIcon('organization');
+    item.tooltip = `App (client) ID ${this.app.appId}\nTrusts this identity through the federated credential "${this.credentialName}".`;
+    item.contextValue = contextValue(ContextValues.trustingApp);
+    return item;
+  }
+}
+
+export class IdentityNode implements TreeNode {
+  readonly id: string;
+  readonly info: ManagedIdentityInfo;
+  private failure: unknown;
+
+  constructor(readonly identity: ManagedIdentityPrincipal, private readonly view: ManagedIdentitiesView, private readonly index: TrustIndex) {
+    this.id = `mi/${identity.id}`;
+    this.info = parseAlternativeNames(identity.alternativeNames);
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    const { identity, info } = this;
+    const item = new vscode.TreeItem(identity.displayName, vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = this.id;
+    item.description = info.kind === 'userAssigned' ? 'user-assigned' : `system-assigned · ${info.resource ? info.display : 'resource unknown'}`;
+    item.iconPath = new vscode.ThemeIcon(info.kind === 'userAssigned' ? 'person' : 'server-process');
+    item.contextValue = contextValue(ContextValues.managedIdentity, info.kind);
+    const tooltip = new vscode.MarkdownString(undefined, false);
+    tooltip.appendMarkdown(`**${identity.displayName}** (${info.kind === 'userAssigned' ? 'user-assigned' : 'system-assigned'})\n\n`);
+    tooltip.appendMarkdown(`Object (principal) ID: \`${identity.id}\` (the federated credential's subject)  \nClient ID: \`${identity.appId}\`  \n`);
+    tooltip.appendMarkdown(info.display);
+    item.tooltip = tooltip;
+    return item;
+  }
+
+  async getChildren(): Promise<TreeNode[]> {
+    try {
+      this.failure = undefined;
+      const apps = await this.index.trustingApps(this.identity.id);
+      if (apps.length === 0) return [new MessageNode(`${this.id}/none`, 'No app registration trusts this identity', 'info', this)];
+      return apps.map(({ app, credentialName }) => new TrustingAppNode(this, app, credentialName));
+    } catch (error) {
+      this.failure = error;
+      return [new ErrorNode(`${this.id}/error`, errorMessage(error), { command: 'federatedCredentials.retry', title: 'Retry', arguments: [this] }, this)];
+    }
+  }
+
+  async reload(): Promise<void> {
+    this.index.invalidate();
+    this.view.refresh(this);
+  }
+
+  get lastError(): unknown {
+    return this.failure;
+  }
+}
+
+export class ManagedIdentitiesView extends Disposable {
+  readonly provider = this.register(new NodeTreeDataProvider(() => this.roots()));
+  readonly treeView: vscode.TreeView<TreeNode>;
+  readonly trust: TrustIndex;
+  private list = this.newList();
+  private nodes = new Map<string, IdentityNode>();
+
+  constructor(private readonly env: ViewEnvironment, loadMoreCommand: string) {
+    super();
+    this.loadMoreCommand = loadMoreCommand;
+    this.trust = new TrustIndex(env);
+    this.treeView = this.register(vscode.window.createTreeView(IDENTITY_VIEW_ID, { treeDataProvider: this.provider, showCollapseAll: true }));
+  }
+
+  private readonly loadMoreCommand: string;
+
+  get loadedIdentities(): readonly ManagedIdentityPrincipal[] {
+    return this.list.items;
+  }
+
+  /** The display name of a loaded identity, for credential labels in the other view. */
+  nameOf(objectId: string): string | undefined {
+    return this.list.items.find((identity) => identity.id === objectId)?.displayName;
+  }
+
+  async reload(): Promise<void> {
+    this.list = this.newList();
+    this.nodes.clear();
+    this.trust.invalidate();
+    this.provider.refresh();
+    await this.list.ensureLoaded();
+  }
+
+  async loadMore(): Promise<void> {
+    await this.list.loadMore();
+    this.provider.refresh();
+  }
+
+  refresh(node?: TreeNode): void {
+    this.provider.refresh(node);
+  }
+
+  render(depth = 1): Promise<RenderedNode[]> {
+    return Promise.resolve(this.roots()).then((nodes) => renderNodes(nodes, depth));
+  }
+
+  private newList(): PagedList<ManagedIdentityPrincipal> {
+    return new PagedList<ManagedIdentityPrincipal>(async (nextLink) => {
+      const directory = this.env.directory();
+      if (!directory) return { items: [] };
+      return nextLink ? directory.nextPage<ManagedIdentityPrincipal>(nextLink, {}, { operation: 'listManagedIdentities' }) : directory.listManagedIdentities(this.env.pageSize());
+    });
+  }
+
+  private async roots(): Promise<TreeNode[]> {
+    if (!this.env.directory()) return [];
+    await this.list.ensureLoaded();
+    // Microsoft documents user-assigned identities as the supported kind for app trust: list them first.
+    const nodes = this.list.items.map((identity) => {
+      const existing = this.nodes.get(identity.id);
+      if (existing && existing.identity === identity) return existing;
+      const node = new IdentityNode(identity, this, this.trust);
+      this.nodes.set(identity.id, node);
+      return node;
+    });
+    const children: TreeNode[] = [...nodes.filter((n) => n.info.kind === 'userAssigned'), ...nodes.filter((n) => n.info.kind !== 'userAssigned')];
+    if (this.list.error !== undefined) {
+      children.push(new ErrorNode('identities/error', errorMessage(this.list.error), { command: this.loadMoreCommand, title: 'Retry', arguments: [this] }));
+    } else if (this.list.hasMore) {
+      children.push(new LoadMoreNode('identities/loadMore', undefined, this.loadMoreCommand, this));
+    } else if (children.length === 0) {
+      children.push(new MessageNode('identities/empty', 'No managed identities in this tenant'));
+    }
+    return children;
+  }
+}

@@ -1,0 +1,66 @@
+// The prompts a wizard may show, behind an interface: VS Code implements it with QuickPick and
+// InputBox; tests script the answers. No `vscode` import here, so wizards are unit-tested in Node.
+
+export interface PickItem<T = unknown> {
+  readonly label: string;
+  readonly description?: string;
+  readonly detail?: string;
+  /** A separator row in the list (not selectable). */
+  readonly kind?: 'separator';
+  readonly picked?: boolean;
+  readonly data: T;
+}
+
+export interface PickOptions {
+  readonly title?: string;
+  readonly placeholder: string;
+  /** Step counter shown as "2/4". */
+  readonly step?: number;
+  readonly totalSteps?: number;
+  readonly matchOnDescription?: boolean;
+  readonly matchOnDetail?: boolean;
+}
+
+export interface InputOptions {
+  readonly title?: string;
+  readonly prompt: string;
+  readonly placeholder?: string;
+  readonly value?: string;
+  readonly password?: false;
+  readonly step?: number;
+  readonly totalSteps?: number;
+  /** Returns an error message, or undefined when the value is fine. Runs as the user types. */
+  readonly validate?: (value: string) => string | undefined | Promise<string | undefined>;
+}
+
+export interface ConfirmOptions {
+  readonly modal: boolean;
+  readonly detail?: string;
+}
+
+export interface UserInput {
+  pick<T>(items: ReadonlyArray<PickItem<T>> | Promise<ReadonlyArray<PickItem<T>>>, options: PickOptions): Promise<T>;
+  input(options: InputOptions): Promise<string>;
+  /** Resolves with the chosen action, or undefined when dismissed. */
+  confirm(message: string, options: ConfirmOptions, ...actions: string[]): Promise<string | undefined>;
+}
+
+/** The user pressed Back: the wizard returns to the previous step. */
+export class GoBackError extends Error {
+  constructor() {
+    super('Go back');
+    this.name = 'GoBackError';
+  }
+}
+
+/** The user dismissed a prompt: the command ends quietly, nothing changed. */
+export class UserCancelledError extends Error {
+  constructor(readonly where?: string) {
+    super(where ? `Cancelled at: ${where}` : 'Cancelled');
+    this.name = 'UserCancelledError';
+  }
+}
+
+export function isUserCancelled(error: unknown): error is UserCancelledError {
+  return error instanceof UserCancelledError || (error instanceof Error && error.name === 'UserCancelledError');
+}

@@ -1,0 +1,67 @@
+// A small wizard engine: prompt steps fill one context object, execute steps act on it.
+// Steps whose answer is already in the context (from a command's arguments) are skipped, which is
+// how every command also works without a UI. Back restores the context as it was before the step.
+import { GoBackError, type UserInput } from './userInput';
+
+export interface PromptStep<C> {
+  /** False when the context already holds this step's answer. */
+  shouldPrompt(context: C): boolean;
+  prompt(context: C, ui: UserInput, position: StepPosition): Promise<void>;
+}
+
+export interface ExecuteStep<C, R> {
+  readonly title: string;
+  shouldExecute?(context: C): boolean;
+  execute(context: C, report: (message: string) => void): Promise<R | void>;
+}
+
+export interface StepPosition {
+  readonly step: number;
+  readonly totalSteps: number;
+}
+
+export async function runPromptSteps<C extends object>(context: C, steps: ReadonlyArray<PromptStep<C>>, ui: UserInput): Promise<void> {
+  const snapshots: Array<{ index: number; before: C }> = [];
+  let index = 0;
+  while (index < steps.length) {
+    const step = steps[index];
+    if (!step.shouldPrompt(context)) {
+      index++;
+      continue;
+    }
+    const before = { ...context };
+    try {
+      await step.prompt(context, ui, { step: snapshots.length + 1, totalSteps: snapshots.length + countRemaining(context, steps, index) });
+      snapshots.push({ index, before });
+      index++;
+    } catch (error) {
+      if (!(error instanceof GoBackError)) throw error;
+      restore(context, before);
+      const previous = snapshots.pop();
+      if (!previous) continue; // Back on the first step: stay there.
+      restore(context, previous.before);
+      index = previous.index;
+    }
+  }
+}
+
+function countRemaining<C>(context: C, steps: ReadonlyArray<PromptStep<C>>, from: number): number {
+  return steps.slice(from).filter((s) => s.shouldPrompt(context)).length;
+}
+
+function restore<C extends object>(context: C, snapshot: C): void {
+  for (const key of Object.keys(context) as Array<keyof C>) if (!(key in snapshot)) delete context[key];
+  Object.assign(context, snapshot);
+}
+
+/** Runs the execute steps in order; the last non-void result is returned. */
+export async function runExecuteSteps<C, R>(context: C, steps: ReadonlyArray<ExecuteStep<C, R>>, report: (message: string) => void): Promise<R | undefined> {
+  let result: R | undefined;
+  for (const step of steps) {
+    if (step.shouldExecute && !step.shouldExecute(context)) continue;
+    report(step.title);
+    const value = await step.execute(context, report);
+    if (value !== undefined) result = value as R;
+  }
+  return result;
+}
