@@ -164,7 +164,7 @@ export function explainGraphError(input: GraphErrorInput, context: ErrorContext 
   const app = context.appName ? `app ${quote(context.appName)}` : 'the app';
   const base = { ...(status === undefined ? {} : { status }), ...(code === undefined ? {} : { code }) };
 
-  const aadsts = explainAadsts(`${rawMessage ?? ''} ${code ?? ''}`);
+  const aadsts = explainAadsts(rawMessage ?? '') ?? explainAadsts(code ?? '');
   if (aadsts) return { ...aadsts, ...base, code: aadsts.code };
 
   if (status === 429 || code === 'TooManyRequests' || code === 'throttledRequest') {

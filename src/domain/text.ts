@@ -18,11 +18,12 @@ export function quote(value: string, max = 60): string {
   return JSON.stringify(shown);
 }
 
-// A JWT is three base64url parts; the header always starts with eyJ ('{"').
-const JWT = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
-const BEARER = /\b(Bearer)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
+// A JWT is base64url parts joined by dots; each part is JSON, so it starts with eyJ ('{"'). Truncated tokens
+// (a header and part of the payload, cut by a log line) are redacted as well.
+const JWT = /eyJ[A-Za-z0-9_-]{8,}(?:\.[A-Za-z0-9_-]*){0,2}/g;
+const BEARER = /(Bearer)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
 const SECRET_FIELDS =
-  /\b(client_assertion|client_secret|access_token|refresh_token|id_token)(["']?\s*[=:]\s*["']?)[^\s"'&,}]+/gi;
+  /(client_assertion|client_secret|access_token|refresh_token|id_token)(["']?\s*[=:]\s*["']?)[^\s"'&,}]+/gi;
 
 /** Removes anything that looks like a token or a secret, so messages and logs never carry one. */
 export function redactSecrets(text: string): string {
