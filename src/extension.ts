@@ -7,8 +7,10 @@ import { registerCommands } from './commands/registerCommands';
 import { readSettings } from './config/settings';
 import { GraphConnection } from './graph/connection';
 import type { RequestLogger } from './graph/middleware';
-import { AppRegistrationsView, type ViewEnvironment } from './tree/appRegistrationsView';
-import { ManagedIdentitiesView } from './tree/managedIdentitiesView';
+import { CredentialService } from './services/credentialService';
+import type { CredentialCommandDeps } from './commands/credentials/common';
+import { AppNode, AppRegistrationsView, CredentialNode, type ViewEnvironment } from './tree/appRegistrationsView';
+import { IdentityNode, ManagedIdentitiesView, TrustingAppNode } from './tree/managedIdentitiesView';
 import { VsCodeUserInput } from './wizard/vscodeUserInput';
 
 export function activate(context: vscode.ExtensionContext): FederatedCredentialsApi {
@@ -33,6 +35,39 @@ export function activate(context: vscode.ExtensionContext): FederatedCredentials
   const apps = new AppRegistrationsView(environment);
   const identities = new ManagedIdentitiesView(environment, 'federatedCredentials.loadMore');
 
+  const directory = () => {
+    const found = environment.directory();
+    if (!found) throw new Error('Not signed in to Microsoft Entra ID. Run "Federated Credentials: Sign In" first.');
+    return found;
+  };
+  const credentialDeps: CredentialCommandDeps = {
+    directory,
+    credentials: () => new CredentialService(directory(), auth.cloud, () => auth.requireAccount().tenantId),
+    cloud: () => auth.cloud,
+    tenantId: () => auth.requireAccount().tenantId,
+    log,
+    selectedApp: (node) => (node instanceof AppNode || node instanceof TrustingAppNode ? node.app : node instanceof CredentialNode ? node.app.app : undefined),
+    selectedCredential: (node) => (node instanceof CredentialNode ? { app: node.app.app, credential: node.credential } : undefined),
+    selectedIdentity: (node) => (node instanceof IdentityNode ? node.identity : undefined),
+    progress: (title, work) => Promise.resolve(vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title }, work)),
+    afterChange: async (app, credential) => {
+      identities.trust.invalidate();
+      identities.refresh();
+      const node = apps.findApp((a) => a.id === app.id);
+      if (!node) return apps.reload();
+      await node.reload();
+      const child = credential && (await node.getChildren()).find((c) => c instanceof CredentialNode && c.credential.id === credential.id);
+      if (child && apps.treeView.visible) await apps.treeView.reveal(child, { select: true, focus: false }).then(undefined, () => undefined);
+    },
+    offerNextSteps: async (app) => {
+      const choice = await vscode.window.showInformationMessage(
+        `The app ${app.displayName} now trusts the managed identity. Token exchange can take a few minutes to start working (AADSTS70021 until then).`,
+        'Copy Admin-Consent URL',
+      );
+      if (choice) await vscode.commands.executeCommand('federatedCredentials.copyConsentUrl', apps.findApp((a) => a.id === app.id));
+    },
+  };
+
   context.subscriptions.push(
     log,
     auth,
@@ -52,6 +87,7 @@ export function activate(context: vscode.ExtensionContext): FederatedCredentials
       cloud: () => auth.cloud,
       arm: () => (arm ??= new ArmClient({ cloud: auth.cloud, credential: auth.credential('arm'), logger: requestLog })),
       runner: { log, ui: () => new VsCodeUserInput() },
+      credentialDeps,
     }),
   );
 

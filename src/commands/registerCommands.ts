@@ -3,10 +3,16 @@ import * as vscode from 'vscode';
 import { registerCommand, type CommandRunnerDeps } from './commandRunner';
 import * as signInCommands from './signInCommands';
 import * as viewCommands from './viewCommands';
+import * as appCommands from './apps/appCommands';
+import { addCredential } from './credentials/addCredential';
+import { addManagedIdentityCredential } from './credentials/addManagedIdentityCredential';
+import type { CredentialCommandDeps } from './credentials/common';
+import { copyCredential, deleteCredential, editCredential } from './credentials/editCredential';
 
 export interface CommandDeps extends signInCommands.SignInDeps, viewCommands.ViewDeps {
   readonly runner: CommandRunnerDeps;
   readonly log: vscode.LogOutputChannel;
+  readonly credentialDeps: CredentialCommandDeps;
 }
 
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
@@ -25,6 +31,14 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     r('copyObjectId', (c, node) => viewCommands.copyId('objectId', c, node)),
     r('copyAppId', (c, node) => viewCommands.copyId('appId', c, node)),
     r('openInPortal', (c, node) => viewCommands.openInPortal(deps, c, node)),
+    r('addManagedIdentityCredential', (c, a) => addManagedIdentityCredential(deps.credentialDeps, c, a)),
+    r('addCredential', (c, a) => addCredential(deps.credentialDeps, c, a)),
+    r('editCredential', (c, a) => editCredential(deps.credentialDeps, c, a)),
+    r('deleteCredential', (c, a) => deleteCredential(deps.credentialDeps, c, a)),
+    r('copyCredential', (c, a) => copyCredential(deps.credentialDeps, c, a)),
+    r('copyConsentUrl', (c, a) => appCommands.copyConsentUrl(deps.credentialDeps, c, a)),
+    r('createAppRegistration', (c, a) => appCommands.createAppRegistration(deps.credentialDeps, c, a)),
+    r('addApiPermission', (c, a) => appCommands.addApiPermission(deps.credentialDeps, c, a)),
     r('showOutput', async () => { deps.log.show(true); return deps.log.name; }),
   ];
 }

@@ -4,6 +4,9 @@ import type { Client } from '@microsoft/microsoft-graph-client';
 import type * as Graph from '@microsoft/microsoft-graph-types';
 import { appSearchQuery, encodeQuery, equalsFilter, type QueryParams } from '../domain/graphQuery';
 import type { ErrorContext } from '../domain/graphErrors';
+import { toGraphBody } from '../domain/copyFormats';
+import type { CredentialValues } from '../domain/credentialRules';
+import { MICROSOFT_GRAPH_APP_ID, type AppRole, type RequiredResourceAccess } from '../domain/graphPermissions';
 import { toGraphRequestError } from './errors';
 
 export interface Page<T> {
@@ -22,7 +25,7 @@ export interface AppRegistration {
   readonly appId: string;
   readonly displayName: string;
   readonly signInAudience: string;
-  readonly requiredResourceAccess?: Graph.RequiredResourceAccess[];
+  readonly requiredResourceAccess?: readonly RequiredResourceAccess[];
   /** Present when the list expanded them: the view shows counts without one request per app. */
   readonly federatedIdentityCredentials?: FederatedCredential[];
 }
@@ -32,6 +35,11 @@ export interface ManagedIdentityPrincipal {
   readonly appId: string;
   readonly displayName: string;
   readonly alternativeNames: string[];
+}
+
+export interface ServicePrincipalInfo extends ManagedIdentityPrincipal {
+  readonly servicePrincipalType?: string;
+  readonly appOwnerOrganizationId?: string | null;
 }
 
 export interface AppListQuery {
@@ -102,6 +110,71 @@ export class GraphDirectory {
   async listCredentials(appObjectId: string, context: ErrorContext = { operation: 'listCredentials' }): Promise<FederatedCredential[]> {
     const page = await this.getPage<FederatedCredential>(`/applications/${encodeURIComponent(appObjectId)}/federatedIdentityCredentials?$select=${CREDENTIAL_FIELDS}`, {}, context);
     return page.items;
+  }
+
+  async getCredential(appObjectId: string, idOrName: string): Promise<FederatedCredential | undefined> {
+    try {
+      return await (await this.clients.read()).api(`/applications/${encodeURIComponent(appObjectId)}/federatedIdentityCredentials/${encodeURIComponent(idOrName)}?$select=${CREDENTIAL_FIELDS}`).get();
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+      throw toGraphRequestError(error, { operation: 'listCredentials', credentialName: idOrName });
+    }
+  }
+
+  async createCredential(appObjectId: string, values: CredentialValues, context: ErrorContext = {}): Promise<FederatedCredential> {
+    return this.call(async () => (await this.clients.write()).api(`/applications/${encodeURIComponent(appObjectId)}/federatedIdentityCredentials`).post(toGraphBody(values)), { operation: 'writeCredential', credentialName: values.name, ...context });
+  }
+
+  /** PATCH with what changed; the name is the key and never sent. Graph answers 204. */
+  async updateCredential(appObjectId: string, credentialId: string, patch: Partial<Omit<CredentialValues, 'name'>>, context: ErrorContext = {}): Promise<void> {
+    await this.call(async () => (await this.clients.write()).api(`/applications/${encodeURIComponent(appObjectId)}/federatedIdentityCredentials/${encodeURIComponent(credentialId)}`).patch(patch), { operation: 'writeCredential', ...context });
+  }
+
+  async deleteCredential(appObjectId: string, credentialId: string, context: ErrorContext = {}): Promise<void> {
+    await this.call(async () => (await this.clients.write()).api(`/applications/${encodeURIComponent(appObjectId)}/federatedIdentityCredentials/${encodeURIComponent(credentialId)}`).delete(), { operation: 'writeCredential', ...context });
+  }
+
+  // --- applications (writes)
+
+  async createApp(body: { displayName: string; signInAudience: string; requiredResourceAccess?: readonly RequiredResourceAccess[] }): Promise<AppRegistration> {
+    return this.call(async () => (await this.clients.write()).api('/applications').post(body), { operation: 'createApp', appName: body.displayName });
+  }
+
+  async updateApp(appObjectId: string, patch: { requiredResourceAccess?: readonly RequiredResourceAccess[]; signInAudience?: string; displayName?: string }, context: ErrorContext = {}): Promise<void> {
+    await this.call(async () => (await this.clients.write()).api(`/applications/${encodeURIComponent(appObjectId)}`).patch(patch), { operation: 'addPermission', ...context });
+  }
+
+  // --- service principals
+
+  /** A service principal by object id (a managed identity's id is the credential subject); undefined when none. */
+  async findServicePrincipal(objectId: string): Promise<ServicePrincipalInfo | undefined> {
+    try {
+      return await (await this.clients.read()).api(`/servicePrincipals/${encodeURIComponent(objectId)}?$select=${MI_FIELDS},appOwnerOrganizationId`).get();
+    } catch (error) {
+      const status = (error as { statusCode?: number }).statusCode;
+      if (status === 404 || status === 400) return undefined;
+      throw toGraphRequestError(error, { operation: 'listManagedIdentities' });
+    }
+  }
+
+  /** Microsoft Graph's own service principal in this tenant, whose appRoles are the application permissions. */
+  async graphServicePrincipal(): Promise<{ id: string; appId: string; appRoles: AppRole[] }> {
+    const page = await this.getPage<{ id: string; appId: string; appRoles: AppRole[] }>(
+      `/servicePrincipals?${encodeQuery({ $filter: equalsFilter('appId', MICROSOFT_GRAPH_APP_ID), $select: 'id,appId,appRoles' })}`,
+      {},
+      { operation: 'readGraphPermissions' },
+    );
+    const sp = page.items[0];
+    if (!sp) throw new Error('Microsoft Graph has no service principal in this tenant, so its permissions cannot be listed.');
+    return sp;
+  }
+
+  /** The signed-in directory: its id and verified domains. */
+  async organization(): Promise<{ id: string; displayName: string; verifiedDomains: Array<{ name: string; isDefault?: boolean }> }> {
+    const page = await this.getPage<{ id: string; displayName: string; verifiedDomains: Array<{ name: string; isDefault?: boolean }> }>('/organization?$select=id,displayName,verifiedDomains', {}, {});
+    const org = page.items[0];
+    if (!org) throw new Error('Microsoft Graph returned no organization for the signed-in account.');
+    return org;
   }
 
   // --- managed identities

@@ -1,0 +1,112 @@
+// App registration commands: copy the admin-consent URL, create a multi-tenant app, add Microsoft
+// Graph application permissions.
+//   copyConsentUrl         { app, tenant, redirectUri?, version?: 'v1' | 'v2' }  -> the URL
+//   createAppRegistration  { displayName, multiTenant = true, permissions?: string[] } -> the app as Graph returns it
+//   addApiPermission       { app, permissions: string[] } -> the app's requiredResourceAccess
+import * as vscode from 'vscode';
+import { buildAdminConsentUrl, buildAdminConsentUrlV2 } from '../../domain/consentUrls';
+import { mergeRequiredResourceAccess, pickAppRoles, type AppRole } from '../../domain/graphPermissions';
+import { parseTenant } from '../../domain/tenants';
+import { quote } from '../../domain/text';
+import { assertValid, firstError } from '../../domain/validation';
+import type { AppRegistration } from '../../graph/directory';
+import type { CommandContext } from '../commandRunner';
+import { credentialArgs, type CredentialCommandDeps } from '../credentials/common';
+
+async function targetApp(deps: CredentialCommandDeps, context: CommandContext, arg: unknown, appArg: string | undefined, title: string): Promise<AppRegistration> {
+  if (appArg) return deps.credentials().resolveApp(appArg);
+  const selected = deps.selectedApp(arg);
+  if (selected) return selected;
+  if (context.programmatic) throw new Error('Pass "app": the app registration\'s object id or application (client) id.');
+  const page = deps.directory().listApps({ pageSize: 200 });
+  return context.ui.pick(page.then((p) => p.items.map((a) => ({ label: a.displayName, description: a.appId, detail: a.signInAudience === 'AzureADMultipleOrgs' ? 'Multi-tenant' : 'Single tenant', data: a }))), { title, placeholder: 'Select the app registration' });
+}
+
+export async function copyConsentUrl(deps: CredentialCommandDeps, context: CommandContext, arg?: unknown): Promise<string> {
+  const args = credentialArgs(arg, ['app', 'tenant', 'redirectUri', 'version']);
+  if (args.version !== undefined && args.version !== 'v1' && args.version !== 'v2') throw new Error(`"version" must be v1 or v2; ${quote(args.version)} is not.`);
+  const title = 'Copy Admin-Consent URL';
+  const app = await targetApp(deps, context, arg, args.app, title);
+  const cloud = deps.cloud();
+  const tenant = args.tenant ?? (await context.ui.input({
+    title,
+    prompt: `Customer tenant whose admin grants consent to ${app.displayName}: its tenant id (GUID) or a verified domain`,
+    placeholder: 'fabrikam.onmicrosoft.com',
+    validate: (value) => firstError(parseTenant(value.trim()).result),
+  })).trim();
+  const input = { cloud, clientId: app.appId, tenant, redirectUri: args.redirectUri };
+  const built = args.version === 'v2' ? buildAdminConsentUrlV2(input) : buildAdminConsentUrl(input);
+  for (const w of built.warnings) deps.log.warn(w.message);
+  await vscode.env.clipboard.writeText(built.url);
+  if (!context.programmatic) {
+    if (app.signInAudience !== 'AzureADMultipleOrgs') void vscode.window.showWarningMessage(`${app.displayName} is single-tenant: an admin of another tenant cannot consent to it.`);
+    const choice = await vscode.window.showInformationMessage(
+      `Copied the admin-consent URL for ${tenant}. Send it to an admin of that tenant; consenting creates the app's service principal there with its permissions.${built.warnings.length ? ` ${built.warnings.map((w) => w.message).join(' ')}` : ''}`,
+      'Open URL',
+    );
+    if (choice === 'Open URL') await vscode.env.openExternal(vscode.Uri.parse(built.url, true));
+  }
+  return built.url;
+}
+
+async function pickGraphRoles(deps: CredentialCommandDeps, context: CommandContext, values: readonly string[] | undefined, title: string): Promise<AppRole[]> {
+  const graph = await deps.directory().graphServicePrincipal();
+  if (values) {
+    const { roles, result } = pickAppRoles(graph.appRoles, values);
+    assertValid(result);
+    return roles;
+  }
+  const usable = graph.appRoles.filter((r) => r.value && (r.allowedMemberTypes ?? ['Application']).includes('Application') && r.isEnabled !== false);
+  const chosen: AppRole[] = [];
+  // One pick per permission keeps the prompt scriptable; "Done" ends the list.
+  for (;;) {
+    const role = await context.ui.pick<AppRole | null>([
+      ...(chosen.length ? [{ label: `$(check) Done (${chosen.map((r) => r.value).join(', ')})`, data: null }] : []),
+      ...usable.filter((r) => !chosen.includes(r)).sort((a, b) => (a.value ?? '').localeCompare(b.value ?? '')).map((r) => ({ label: r.value ?? r.id, description: r.displayName ?? undefined, detail: r.description ?? undefined, data: r })),
+    ], { title, placeholder: 'Add a Microsoft Graph application permission (for example User.Read.All)' });
+    if (role === null) return chosen;
+    chosen.push(role);
+  }
+}
+
+export async function createAppRegistration(deps: CredentialCommandDeps, context: CommandContext, arg?: unknown): Promise<AppRegistration> {
+  const args = credentialArgs(arg, ['displayName', 'multiTenant', 'permissions'], { multiTenant: 'boolean', permissions: 'array' });
+  const title = 'Create App Registration';
+  const displayName = (args.displayName ?? (await context.ui.input({
+    title,
+    prompt: 'Display name of the new app registration',
+    validate: (v) => (v.trim() === '' ? 'Enter a name.' : v.length > 256 ? 'At most 256 characters.' : undefined),
+  }))).trim();
+  if (displayName === '' || displayName.length > 256) throw new Error('"displayName" must be 1 to 256 characters.');
+  const multiTenant = (args.multiTenant as unknown as boolean | undefined) ?? true;
+  const permissionValues = args.permissions as unknown as string[] | undefined;
+  if (permissionValues?.some((p) => typeof p !== 'string')) throw new Error('"permissions" must be a list of permission names such as "User.Read.All".');
+  const roles = await pickGraphRoles(deps, context, permissionValues ?? (context.programmatic ? [] : undefined), title);
+  const graph = roles.length ? await deps.directory().graphServicePrincipal() : undefined;
+  const app = await deps.progress(`Creating ${displayName}`, () => deps.directory().createApp({
+    displayName,
+    // "Accounts in any organizational directory": what the customer-tenant story needs.
+    signInAudience: multiTenant ? 'AzureADMultipleOrgs' : 'AzureADMyOrg',
+    ...(roles.length ? { requiredResourceAccess: mergeRequiredResourceAccess([], roles.map((r) => r.id), graph!.appId) } : {}),
+  }));
+  deps.log.info(`Created app registration ${app.appId} (${multiTenant ? 'multi-tenant' : 'single tenant'}) with ${roles.length} Graph application permission(s).`);
+  await deps.afterChange(app);
+  return app;
+}
+
+export async function addApiPermission(deps: CredentialCommandDeps, context: CommandContext, arg?: unknown): Promise<AppRegistration['requiredResourceAccess']> {
+  const args = credentialArgs(arg, ['app', 'permissions'], { permissions: 'array' });
+  const title = 'Add Microsoft Graph Application Permission';
+  const app = await targetApp(deps, context, arg, args.app, title);
+  const values = args.permissions as unknown as string[] | undefined;
+  if (context.programmatic && (!values || values.length === 0)) throw new Error('Pass "permissions": a list such as ["User.Read.All"].');
+  const roles = await pickGraphRoles(deps, context, values, title);
+  const graph = await deps.directory().graphServicePrincipal();
+  const current = await deps.credentials().resolveApp(app.id);
+  const requiredResourceAccess = mergeRequiredResourceAccess(current.requiredResourceAccess, roles.map((r) => r.id), graph.appId);
+  await deps.progress(`Adding permissions to ${app.displayName}`, () => deps.directory().updateApp(app.id, { requiredResourceAccess }, { appName: app.displayName }));
+  deps.log.info(`Added ${roles.map((r) => r.value).join(', ')} to app ${app.appId}. An admin must consent before they take effect.`);
+  await deps.afterChange({ ...current, requiredResourceAccess });
+  if (!context.programmatic) void vscode.window.showInformationMessage(`Added ${roles.map((r) => r.value).join(', ')} to ${app.displayName}. Admin consent is needed in each tenant before the runbook can use them: run "Copy Admin-Consent URL".`);
+  return requiredResourceAccess;
+}

@@ -1,0 +1,42 @@
+// What the credential commands share: their dependencies and the checking of argument objects.
+import type * as vscode from 'vscode';
+import type { Cloud } from '../../domain/clouds';
+import { quote } from '../../domain/text';
+import type { AppRegistration, FederatedCredential, GraphDirectory, ServicePrincipalInfo } from '../../graph/directory';
+import type { CredentialService } from '../../services/credentialService';
+import { isArgumentsObject } from '../commandRunner';
+
+export interface CredentialCommandDeps {
+  readonly directory: () => GraphDirectory;
+  readonly credentials: () => CredentialService;
+  readonly cloud: () => Cloud;
+  readonly tenantId: () => string;
+  readonly log: vscode.LogOutputChannel;
+  /** The app of the tree node the command was run on, if any. */
+  readonly selectedApp: (node: unknown) => AppRegistration | undefined;
+  readonly selectedCredential: (node: unknown) => { app: AppRegistration; credential: FederatedCredential } | undefined;
+  readonly selectedIdentity: (node: unknown) => ServicePrincipalInfo | undefined;
+  readonly progress: <T>(title: string, work: () => Promise<T>) => Promise<T>;
+  /** Refreshes the changed app in the views and reveals the credential. */
+  readonly afterChange: (app: AppRegistration, credential?: FederatedCredential) => Promise<void>;
+  readonly offerNextSteps: (app: AppRegistration, credential: FederatedCredential) => Promise<void>;
+}
+
+/**
+ * Reads a command's argument object: only the named keys, each a string when present. Tree nodes
+ * and no argument give an empty object (the prompts fill in).
+ */
+export function credentialArgs<K extends string>(arg: unknown, keys: readonly K[], optionalTypes: Partial<Record<K, 'boolean' | 'array'>> = {}): Partial<Record<K, string>> & Record<string, unknown> {
+  if (!isArgumentsObject(arg)) return {};
+  const unknown = Object.keys(arg).filter((k) => !(keys as readonly string[]).includes(k));
+  if (unknown.length > 0) throw new Error(`Unknown argument${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => quote(k)).join(', ')}; this command takes ${keys.join(', ')}.`);
+  for (const key of keys) {
+    const value = arg[key];
+    if (value === undefined) continue;
+    const type = optionalTypes[key];
+    if (type === 'boolean' ? typeof value !== 'boolean' : type === 'array' ? !Array.isArray(value) : typeof value !== 'string') {
+      throw new Error(`Argument "${key}" must be ${type === 'boolean' ? 'true or false' : type === 'array' ? 'a list' : 'a string'}; got ${quote(JSON.stringify(value) ?? String(value))}.`);
+    }
+  }
+  return arg as Partial<Record<K, string>>;
+}

@@ -1,0 +1,130 @@
+// federatedCredentials.editCredential, deleteCredential and copyCredential.
+// edit args:   { app, credential (id or name), description?, subject?, issuer?, audience? } — the name is immutable.
+// delete args: { app, credential, confirm: true } — without confirm: true a programmatic call is refused.
+// copy args:   { app, credential, format: 'json' | 'azureCli' | 'azureCliPowerShell' | 'bicep' }
+import * as vscode from 'vscode';
+import { checkAudiences, checkDescription, checkIssuer, checkSubject, type CredentialValues } from '../../domain/credentialRules';
+import { toAzCliCommand, toBicep, toGraphJson } from '../../domain/copyFormats';
+import { quote } from '../../domain/text';
+import type { Finding } from '../../domain/validation';
+import type { AppRegistration, FederatedCredential } from '../../graph/directory';
+import { UserCancelledError } from '../../wizard/userInput';
+import type { CommandContext } from '../commandRunner';
+import { confirmWarnings } from './addManagedIdentityCredential';
+import { credentialArgs, type CredentialCommandDeps } from './common';
+
+const firstError = (findings: readonly Finding[]) => findings.find((f) => f.severity === 'error')?.message;
+
+/** The credential the command acts on: the tree node it was run on, the arguments, or a pick. */
+async function targetCredential(deps: CredentialCommandDeps, context: CommandContext, arg: unknown, args: { app?: string; credential?: string }, title: string): Promise<{ app: AppRegistration; credential: FederatedCredential }> {
+  const fromNode = deps.selectedCredential(arg);
+  if (fromNode) return fromNode;
+  const service = deps.credentials();
+  const directory = deps.directory();
+  if (context.programmatic && (!args.app || !args.credential)) throw new Error('Pass "app" (object or application id) and "credential" (its id or name).');
+  const app = args.app ? await service.resolveApp(args.app) : deps.selectedApp(arg) ?? (await pickApp(deps, context, title));
+  if (args.credential) {
+    const found = await directory.getCredential(app.id, args.credential);
+    if (!found) throw new Error(`App ${quote(app.displayName)} has no federated credential with id or name ${quote(args.credential)}.`);
+    return { app, credential: found };
+  }
+  const credentials = directory.listCredentials(app.id);
+  const credential = await context.ui.pick(credentials.then((list) => list.map((c) => ({ label: c.name, description: c.subject, detail: c.issuer, data: c }))), { title, placeholder: `Select a credential of ${app.displayName}` });
+  return { app, credential };
+}
+
+async function pickApp(deps: CredentialCommandDeps, context: CommandContext, title: string): Promise<AppRegistration> {
+  const page = deps.directory().listApps({ pageSize: 200 });
+  return context.ui.pick(page.then((p) => p.items.map((a) => ({ label: a.displayName, description: a.appId, data: a }))), { title, placeholder: 'Select the app registration' });
+}
+
+type EditableField = 'description' | 'subject' | 'issuer' | 'audience';
+
+export async function editCredential(deps: CredentialCommandDeps, context: CommandContext, arg?: unknown): Promise<FederatedCredential> {
+  const args = credentialArgs(arg, ['app', 'credential', 'name', 'description', 'subject', 'issuer', 'audience']);
+  const title = 'Edit Federated Credential';
+  const { app, credential } = await targetCredential(deps, context, arg, args, title);
+  if (args.name !== undefined && args.name !== credential.name) {
+    throw new Error(`A federated credential's name cannot be changed (it is its key in Entra). To rename ${quote(credential.name)}, add a new credential and delete this one.`);
+  }
+  const values: { -readonly [K in keyof CredentialValues]: CredentialValues[K] } = {
+    name: credential.name,
+    issuer: args.issuer ?? credential.issuer,
+    subject: args.subject ?? credential.subject,
+    audiences: args.audience !== undefined ? [args.audience] : credential.audiences,
+    description: args.description ?? credential.description ?? null,
+  };
+  if (!context.programmatic) {
+    // Pick fields to change until Done; the name is shown but cannot be picked.
+    for (;;) {
+      const choice = await context.ui.pick<EditableField | 'done' | 'name'>([
+        { label: '$(check) Save changes', data: 'done' },
+        { label: 'Description', description: values.description ?? '(none)', data: 'description' },
+        { label: 'Subject', description: values.subject, data: 'subject' },
+        { label: 'Issuer', description: values.issuer, data: 'issuer' },
+        { label: 'Audience', description: values.audiences.join(', '), data: 'audience' },
+        { label: `$(lock) Name: ${credential.name}`, description: 'cannot be changed', data: 'name' },
+      ], { title, placeholder: `Edit ${credential.name} on ${app.displayName}` });
+      if (choice === 'done') break;
+      if (choice === 'name') {
+        await context.ui.confirm(`The name ${quote(credential.name)} is the credential's key in Entra and cannot be changed. To rename it, add a new credential and delete this one.`, { modal: true });
+        continue;
+      }
+      const current = choice === 'audience' ? values.audiences[0] : choice === 'description' ? values.description ?? '' : values[choice];
+      const checks: Record<EditableField, (v: string) => Finding[]> = { description: checkDescription, subject: checkSubject, issuer: checkIssuer, audience: (v) => checkAudiences([v]) };
+      const value = await context.ui.input({ title, prompt: `New ${choice}`, value: current, validate: (v) => firstError(checks[choice](v)) });
+      if (choice === 'audience') values.audiences = [value];
+      else if (choice === 'description') values.description = value === '' ? null : value;
+      else values[choice] = value;
+    }
+  }
+  const service = deps.credentials();
+  const plan = await service.planUpdate(app, credential, values);
+  await confirmWarnings(context, plan.warnings, deps);
+  const updated = await deps.progress(`Saving ${credential.name}`, () => service.update(plan, credential));
+  await deps.afterChange(app, updated);
+  deps.log.info(`Updated federated credential ${credential.name} of app ${app.appId}.`);
+  return updated;
+}
+
+export async function deleteCredential(deps: CredentialCommandDeps, context: CommandContext, arg?: unknown): Promise<{ deleted: true; app: string; credential: string }> {
+  const args = credentialArgs(arg, ['app', 'credential', 'confirm'], { confirm: 'boolean' });
+  const { app, credential } = await targetCredential(deps, context, arg, args, 'Delete Federated Credential');
+  if (context.programmatic) {
+    if ((args.confirm as unknown) !== true) throw new Error(`Deleting credential ${quote(credential.name)} of app ${quote(app.displayName)} needs "confirm": true.`);
+  } else {
+    const choice = await context.ui.confirm(
+      `Delete the federated credential ${quote(credential.name)} of app ${quote(app.displayName)}?`,
+      { modal: true, detail: `Workloads that use it (subject ${credential.subject}) will no longer get tokens for this app. This cannot be undone.` },
+      'Delete',
+    );
+    if (choice !== 'Delete') throw new UserCancelledError('delete');
+  }
+  await deps.progress(`Deleting ${credential.name}`, () => deps.credentials().delete(app, credential));
+  await deps.afterChange(app);
+  deps.log.info(`Deleted federated credential ${credential.name} of app ${app.appId}.`);
+  return { deleted: true, app: app.id, credential: credential.id };
+}
+
+const FORMATS = {
+  json: 'JSON (Microsoft Graph request body)',
+  azureCli: 'Azure CLI command (bash)',
+  azureCliPowerShell: 'Azure CLI command (PowerShell)',
+  bicep: 'Bicep resource (Microsoft Graph Bicep extension)',
+} as const;
+type Format = keyof typeof FORMATS;
+
+export async function copyCredential(deps: CredentialCommandDeps, context: CommandContext, arg?: unknown): Promise<string> {
+  const args = credentialArgs(arg, ['app', 'credential', 'format']);
+  if (args.format !== undefined && !(args.format in FORMATS)) throw new Error(`"format" must be one of ${Object.keys(FORMATS).join(', ')}; ${quote(args.format)} is not.`);
+  const { app, credential } = await targetCredential(deps, context, arg, args, 'Copy Federated Credential');
+  const format = (args.format as Format | undefined) ?? (await context.ui.pick(Object.entries(FORMATS).map(([data, label]) => ({ label, data: data as Format })), { title: 'Copy Federated Credential', placeholder: 'Copy as…' }));
+  const values: CredentialValues = { name: credential.name, issuer: credential.issuer, subject: credential.subject, audiences: credential.audiences, description: credential.description };
+  const text = format === 'json' ? toGraphJson(values)
+    : format === 'azureCli' ? toAzCliCommand(app.appId, values, 'bash')
+    : format === 'azureCliPowerShell' ? toAzCliCommand(app.appId, values, 'powershell')
+    : toBicep(values);
+  await vscode.env.clipboard.writeText(text);
+  if (!context.programmatic) void vscode.window.showInformationMessage(`Copied ${credential.name} as ${FORMATS[format]}.`);
+  return text;
+}

@@ -1,0 +1,108 @@
+// The credential use cases over Graph: resolve the app, check every documented rule before the
+// request (and what Graph does not check: the managed identity exists in the app's tenant, issuer
+// and audience fit the cloud), write, and make sure a write that may have happened is not repeated.
+import type { Cloud } from '../domain/clouds';
+import { checkAppIsMultiTenant, checkCredential, checkManagedIdentityTrust, type CredentialValues } from '../domain/credentialRules';
+import { classifyCredential } from '../domain/credentialKinds';
+import { isGuid, quote } from '../domain/text';
+import { mergeResults, toResult, ValidationError, type Finding, type ValidationResult } from '../domain/validation';
+import { GraphRequestError } from '../graph/errors';
+import type { AppRegistration, FederatedCredential, GraphDirectory, ServicePrincipalInfo } from '../graph/directory';
+
+export interface CredentialPlan {
+  readonly app: AppRegistration;
+  readonly values: CredentialValues;
+  readonly existing: readonly FederatedCredential[];
+  /** Warnings the user should see before the write (single-tenant app, system-assigned identity…). */
+  readonly warnings: readonly Finding[];
+  readonly identity?: ServicePrincipalInfo;
+}
+
+export class CredentialService {
+  constructor(private readonly directory: GraphDirectory, private readonly cloud: Cloud, private readonly tenantId: () => string) {}
+
+  /** An app by object id or application (client) id, or a clear error. */
+  async resolveApp(idOrAppId: string): Promise<AppRegistration> {
+    if (!isGuid(idOrAppId)) throw new Error(`"app" must be the app registration's object id or application (client) id, a GUID; ${quote(idOrAppId)} is not.`);
+    const app = await this.directory.findApp(idOrAppId);
+    if (!app) throw new Error(`No app registration with object id or application id ${idOrAppId} in tenant ${this.tenantId()}.`);
+    return app;
+  }
+
+  /** Checks a new credential against the rules and the app's current credentials; throws on errors. */
+  async planCreate(app: AppRegistration, values: CredentialValues): Promise<CredentialPlan> {
+    const existing = await this.directory.listCredentials(app.id, { operation: 'listCredentials', appName: app.displayName });
+    const results: ValidationResult[] = [checkCredential(values, { existing, appName: app.displayName })];
+    let identity: ServicePrincipalInfo | undefined;
+    if (classifyCredential(values, [this.cloud]).kind === 'managedIdentity') {
+      identity = isGuid(values.subject) ? await this.directory.findServicePrincipal(values.subject) : undefined;
+      results.push(checkManagedIdentityTrust(values, { cloud: this.cloud, tenantId: this.tenantId(), identity: isGuid(values.subject) ? identity ?? null : undefined }));
+      results.push(toResult(checkAppIsMultiTenant(app.signInAudience, app.displayName)));
+    }
+    const result = mergeResults(...results);
+    if (!result.ok) throw new ValidationError(result.errors);
+    return { app, values, existing, warnings: result.warnings, identity };
+  }
+
+  /**
+   * Creates the credential. When the answer is lost (a dropped connection, a 5xx), the create may
+   * still have happened: look before trying again, so it is done exactly once.
+   */
+  async create(plan: CredentialPlan): Promise<FederatedCredential> {
+    try {
+      return await this.directory.createCredential(plan.app.id, plan.values, { appName: plan.app.displayName });
+    } catch (error) {
+      if (!isAmbiguousWriteFailure(error)) throw error;
+      const found = await this.directory.getCredential(plan.app.id, plan.values.name);
+      if (found && sameValues(found, plan.values)) return found;
+      if (found) throw error;
+      return this.directory.createCredential(plan.app.id, plan.values, { appName: plan.app.displayName });
+    }
+  }
+
+  async planUpdate(app: AppRegistration, current: FederatedCredential, values: CredentialValues): Promise<CredentialPlan> {
+    const existing = await this.directory.listCredentials(app.id, { operation: 'listCredentials', appName: app.displayName });
+    const results: ValidationResult[] = [checkCredential(values, { existing, editing: current.name, appName: app.displayName })];
+    if (classifyCredential(values, [this.cloud]).kind === 'managedIdentity' && values.subject !== current.subject) {
+      const identity = isGuid(values.subject) ? await this.directory.findServicePrincipal(values.subject) : undefined;
+      results.push(checkManagedIdentityTrust(values, { cloud: this.cloud, tenantId: this.tenantId(), identity: isGuid(values.subject) ? identity ?? null : undefined }));
+    }
+    const result = mergeResults(...results);
+    if (!result.ok) throw new ValidationError(result.errors);
+    return { app, values, existing, warnings: result.warnings };
+  }
+
+  /** PATCH only what changed (an update is idempotent, so the Graph client may retry it). */
+  async update(plan: CredentialPlan, current: FederatedCredential): Promise<FederatedCredential> {
+    const patch: Partial<Omit<CredentialValues, 'name'>> = {};
+    const { values } = plan;
+    if (values.issuer !== current.issuer) Object.assign(patch, { issuer: values.issuer });
+    if (values.subject !== current.subject) Object.assign(patch, { subject: values.subject });
+    if (JSON.stringify(values.audiences) !== JSON.stringify(current.audiences)) Object.assign(patch, { audiences: [...values.audiences] });
+    if ((values.description ?? null) !== (current.description ?? null)) Object.assign(patch, { description: values.description ?? null });
+    if (Object.keys(patch).length > 0) await this.directory.updateCredential(plan.app.id, current.id, patch, { appName: plan.app.displayName, credentialName: current.name });
+    return { ...current, ...patch } as FederatedCredential;
+  }
+
+  async delete(app: AppRegistration, credential: FederatedCredential): Promise<void> {
+    try {
+      await this.directory.deleteCredential(app.id, credential.id, { appName: app.displayName, credentialName: credential.name });
+    } catch (error) {
+      // Deleting what is already gone is done: a retried delete must not report failure.
+      if (error instanceof GraphRequestError && error.status === 404) return;
+      if (!isAmbiguousWriteFailure(error)) throw error;
+      if (await this.directory.getCredential(app.id, credential.id)) throw error;
+    }
+  }
+}
+
+function sameValues(found: FederatedCredential, values: CredentialValues): boolean {
+  return found.issuer === values.issuer && found.subject === values.subject && JSON.stringify(found.audiences) === JSON.stringify(values.audiences);
+}
+
+/** A failure after which the write may or may not have been applied. */
+export function isAmbiguousWriteFailure(error: unknown): boolean {
+  if (!(error instanceof GraphRequestError)) return false;
+  const status = error.status;
+  return status === undefined ? error.explained.kind === 'unavailable' : status >= 500;
+}
