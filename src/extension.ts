@@ -7,6 +7,7 @@ import { registerCommands } from './commands/registerCommands';
 import { readSettings } from './config/settings';
 import { GraphConnection } from './graph/connection';
 import type { RequestLogger } from './graph/middleware';
+import type { AppRole } from './domain/graphPermissions';
 import { CredentialService } from './services/credentialService';
 import type { CredentialCommandDeps } from './commands/credentials/common';
 import { AppNode, AppRegistrationsView, CredentialNode, type ViewEnvironment } from './tree/appRegistrationsView';
@@ -31,7 +32,9 @@ export function activate(context: vscode.ExtensionContext): FederatedCredentials
     cloud: () => auth.cloud,
     pageSize: () => readSettings().pageSize,
     identityName: (objectId) => identities.nameOf(objectId),
+    graphPermissions: () => (graphRoles ??= environment.directory()!.graphServicePrincipal().catch((error) => { graphRoles = undefined; throw error; })),
   };
+  let graphRoles: Promise<{ appRoles: AppRole[] }> | undefined;
   const apps = new AppRegistrationsView(environment);
   const identities = new ManagedIdentitiesView(environment, 'federatedCredentials.loadMore');
 
@@ -76,6 +79,7 @@ export function activate(context: vscode.ExtensionContext): FederatedCredentials
     auth.onDidChangeAccount(() => {
       graph = undefined;
       arm = undefined;
+      graphRoles = undefined;
       void apps.reload();
       void identities.reload();
     }),

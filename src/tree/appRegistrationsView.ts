@@ -11,11 +11,14 @@ import { ContextValues, contextValue } from './contextValues';
 import { renderNodes, type RenderedNode } from './render';
 import { ErrorNode, LoadMoreNode, MessageNode, NodeTreeDataProvider, type TreeNode } from './treeNode';
 import { errorMessage } from './errors';
+import { describePermissions, MICROSOFT_GRAPH_APP_ID, type ResourceDescription } from '../domain/graphPermissions';
 
 export const APP_VIEW_ID = 'federatedCredentials.appRegistrations';
 export const LOAD_MORE_COMMAND = 'federatedCredentials.loadMore';
 
 export interface ViewEnvironment {
+  /** Microsoft Graph's app roles and scopes, to name an app's permissions (loaded once per sign-in). */
+  graphPermissions?(): Promise<ResourceDescription>;
   /** The Graph operations of the signed-in account, or undefined when signed out. */
   directory(): GraphDirectory | undefined;
   cloud(): Cloud;
@@ -117,8 +120,9 @@ export class AppNode implements TreeNode {
     if (this.failure !== undefined) {
       return [new ErrorNode(`${this.id}/error`, errorMessage(this.failure), { command: 'federatedCredentials.retry', title: 'Retry', arguments: [this] }, this)];
     }
-    const credentials = (this.credentials ?? []).map((credential) => new CredentialNode(this, credential, this.env));
-    if (credentials.length === 0) return [new MessageNode(`${this.id}/empty`, 'No federated credentials', 'info', this)];
+    const credentials: TreeNode[] = (this.credentials ?? []).map((credential) => new CredentialNode(this, credential, this.env));
+    if (credentials.length === 0) credentials.push(new MessageNode(`${this.id}/empty`, 'No federated credentials', 'info', this));
+    if ((this.app.requiredResourceAccess ?? []).some((r) => r.resourceAccess.length > 0)) credentials.push(new PermissionsNode(this, this.env));
     return credentials;
   }
 
@@ -138,6 +142,31 @@ export class AppNode implements TreeNode {
     } catch (error) {
       this.failure = error;
     }
+  }
+}
+
+/** "API permissions" under an app: what it asks for, named from the resource's app roles. */
+export class PermissionsNode implements TreeNode {
+  readonly id: string;
+  constructor(readonly parent: AppNode, private readonly env: ViewEnvironment) {
+    this.id = `${parent.id}/permissions`;
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    const count = (this.parent.app.requiredResourceAccess ?? []).reduce((n, r) => n + r.resourceAccess.length, 0);
+    const item = new vscode.TreeItem('API permissions', vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = this.id;
+    item.description = `${count}`;
+    item.iconPath = new vscode.ThemeIcon('shield');
+    item.contextValue = contextValue(ContextValues.permissions);
+    item.tooltip = 'Permissions the app asks for. Application permissions take effect in a tenant after an admin consents there.';
+    return item;
+  }
+
+  async getChildren(): Promise<TreeNode[]> {
+    const graph = await this.env.graphPermissions?.().catch(() => undefined);
+    const described = describePermissions(this.parent.app.requiredResourceAccess, graph ? { [MICROSOFT_GRAPH_APP_ID]: graph } : {});
+    return described.map((p) => new MessageNode(`${this.id}/${p.resourceAppId}/${p.id}`, `${p.value}`, p.kind === 'application' ? 'key' : 'person', this, undefined, `${p.resourceName} · ${p.kind === 'application' ? 'application' : 'delegated'}`));
   }
 }
 

@@ -40,11 +40,19 @@ export class NodeTreeDataProvider implements vscode.TreeDataProvider<TreeNode>, 
 
 /** A leaf that says something: empty results, hints. */
 export class MessageNode implements TreeNode {
-  constructor(readonly id: string, private readonly label: string, private readonly icon = 'info', readonly parent?: TreeNode, private readonly command?: vscode.Command) {}
+  constructor(
+    readonly id: string,
+    private readonly label: string,
+    private readonly icon = 'info',
+    readonly parent?: TreeNode,
+    private readonly command?: vscode.Command,
+    private readonly description?: string,
+  ) {}
 
   getTreeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(this.label, vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
+    item.description = this.description;
     item.iconPath = new vscode.ThemeIcon(this.icon);
     item.contextValue = 'message';
     item.command = this.command;
