@@ -28,8 +28,8 @@ interface TabStop {
 const TAB_STOPS = {
   appClientId: { index: 1, placeholder: 'app-client-id' },
   tenant: { index: 2, placeholder: 'customer-tenant-id-or-domain' },
-  managedIdentityClientId: { index: 3, placeholder: 'user-assigned-identity-client-id' },
-  scope: { index: 4, placeholder: `${GLOBAL.graphUrl}/.default` },
+  managedIdentityClientId: { index: 4, placeholder: 'user-assigned-identity-client-id' },
+  scope: { index: 3, placeholder: `${GLOBAL.graphUrl}/.default` },
 } as const satisfies Record<string, TabStop>;
 
 const OPEN = '\uE000';
