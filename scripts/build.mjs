@@ -1,7 +1,7 @@
 // Bundles the extension (and the integration suites that run inside VS Code) with esbuild.
 // Usage: node scripts/build.mjs [--watch] [--production] [--tests] [--metafile]
 import * as esbuild from 'esbuild';
-import { readdirSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, readdirSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 const args = new Set(process.argv.slice(2));
@@ -44,7 +44,24 @@ const tests = {
   logLevel: 'warning',
 };
 
-const builds = [extension, ...(args.has('--tests') ? [tests] : [])];
+// The sandbox sign-in provider: a tiny second extension that tests and `npm start` load beside ours.
+const sandboxSignIn = {
+  entryPoints: ['test/sandbox-sign-in/extension.ts'],
+  bundle: true,
+  outfile: 'out/sandbox-sign-in/extension.js',
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  external: ['vscode'],
+  logLevel: 'warning',
+};
+
+const withTests = args.has('--tests') || args.has('--sandbox');
+const builds = [extension, ...(args.has('--tests') ? [tests] : []), ...(withTests ? [sandboxSignIn] : [])];
+if (withTests) {
+  mkdirSync('out/sandbox-sign-in', { recursive: true });
+  copyFileSync('test/sandbox-sign-in/package.json', 'out/sandbox-sign-in/package.json');
+}
 if (args.has('--watch')) {
   for (const options of builds) await (await esbuild.context(options)).watch();
 } else {

@@ -1,6 +1,6 @@
 // Starts code-server (VS Code's server build) on loopback with throw-away profile folders.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -19,10 +19,16 @@ export interface CodeServerOptions {
   /** Extra environment for the server and so for the extension host (e.g. NODE_EXTRA_CA_CERTS). */
   readonly env?: NodeJS.ProcessEnv;
   readonly startTimeoutMs?: number;
+  /** Extension folders (with package.json) installed beside the one under development, e.g. the sandbox sign-in provider. */
+  readonly installedExtensions?: readonly string[];
 }
 
 export async function startCodeServer(options: CodeServerOptions): Promise<RunningCodeServer> {
   const profile = mkdtempSync(join(tmpdir(), 'fc-code-server-'));
+  for (const folder of options.installedExtensions ?? []) {
+    const manifest = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
+    cpSync(folder, join(profile, 'extensions', `${manifest.publisher}.${manifest.name}-${manifest.version}`), { recursive: true });
+  }
   const args = [
     '--auth', 'none',
     '--bind-addr', '127.0.0.1:0',

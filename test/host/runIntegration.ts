@@ -99,7 +99,11 @@ async function main(): Promise<number> {
   let server: RunningCodeServer | undefined;
   let browser: Awaited<ReturnType<typeof launchBrowser>> | undefined;
   try {
-    server = await startCodeServer({ bin: host.codeServerBin, env: { FC_RUNNING_TESTS: '1' } });
+    server = await startCodeServer({
+      bin: host.codeServerBin,
+      env: { FC_RUNNING_TESTS: '1' },
+      installedExtensions: [join(repoRoot, 'out', 'sandbox-sign-in')],
+    });
     browser = await launchBrowser(host.chromiumBin);
     await runInHostSuites(server, browser, workspace, tally);
     if (!inHostOnly) {

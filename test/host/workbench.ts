@@ -20,6 +20,7 @@ export function launchBrowser(executablePath: string): Promise<Browser> {
 
 export interface WorkbenchOptions {
   readonly server: RunningCodeServer;
+  /** The extension under development (VS Code for the web loads one). */
   readonly extensionDevelopmentPath: string;
   /** Folder holding the in-host suites' index.js (exports run()). Omit for UI tests. */
   readonly extensionTestsPath?: string;

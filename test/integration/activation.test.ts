@@ -44,3 +44,10 @@ describe('Extension activation', () => {
     assert.equal(result, 'Federated Credentials');
   });
 });
+
+describe('Test host', () => {
+  it('loads the sandbox sign-in provider beside the extension', async () => {
+    const signIn = vscode.extensions.getExtension('federated-credentials.fc-sandbox-sign-in');
+    assert.ok(signIn, 'the sandbox sign-in extension is not loaded');
+  });
+});

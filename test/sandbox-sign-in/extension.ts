@@ -1,0 +1,72 @@
+// An authentication provider for the local sandbox tenant: it gets real tokens from the sandbox's
+// token endpoint with the seeded admin's non-interactive sign-in (ROPC), so the extension under test
+// signs in through VS Code's authentication API exactly as it does with the `microsoft` provider.
+// Reads the sandbox's connection file named by FC_SANDBOX_INFO (written by the test runner / npm start).
+import { readFileSync } from 'node:fs';
+import * as vscode from 'vscode';
+
+export interface SandboxSignInInfo {
+  readonly loginUrl: string;
+  readonly homeTenantId: string;
+  readonly clientId: string;
+  readonly username: string;
+  readonly password: string;
+}
+
+function readInfo(): SandboxSignInInfo {
+  const path = process.env.FC_SANDBOX_INFO;
+  if (!path) throw new Error('FC_SANDBOX_INFO is not set: start VS Code through the test runner or npm start.');
+  return JSON.parse(readFileSync(path, 'utf8')).signIn as SandboxSignInInfo;
+}
+
+function claims(token: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
+}
+
+const sameScopes = (a: readonly string[], b: readonly string[]) => [...a].sort().join(' ') === [...b].sort().join(' ');
+
+class SandboxAuthenticationProvider implements vscode.AuthenticationProvider {
+  private readonly changed = new vscode.EventEmitter<vscode.AuthenticationProviderAuthenticationSessionsChangeEvent>();
+  readonly onDidChangeSessions = this.changed.event;
+  private sessions: vscode.AuthenticationSession[] = [];
+
+  async getSessions(scopes?: readonly string[]): Promise<vscode.AuthenticationSession[]> {
+    return scopes ? this.sessions.filter((s) => sameScopes(s.scopes, scopes)) : this.sessions;
+  }
+
+  async createSession(scopes: readonly string[]): Promise<vscode.AuthenticationSession> {
+    const info = readInfo();
+    const tenant = scopes.find((s) => s.startsWith('VSCODE_TENANT:'))?.slice('VSCODE_TENANT:'.length) ?? info.homeTenantId;
+    const clientId = scopes.find((s) => s.startsWith('VSCODE_CLIENT_ID:'))?.slice('VSCODE_CLIENT_ID:'.length) ?? info.clientId;
+    const resourceScopes = scopes.filter((s) => !s.startsWith('VSCODE_'));
+    const response = await fetch(`${info.loginUrl}/${encodeURIComponent(tenant)}/oauth2/v2.0/token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'password', client_id: clientId, username: info.username, password: info.password, scope: [...resourceScopes, 'offline_access'].join(' ') }),
+    });
+    const body = (await response.json()) as { access_token?: string; error?: string; error_description?: string };
+    if (!response.ok || !body.access_token) throw new Error(body.error_description ?? body.error ?? `Sandbox sign-in failed (HTTP ${response.status})`);
+    const c = claims(body.access_token);
+    const session: vscode.AuthenticationSession = {
+      id: `${c.oid}-${this.sessions.length + 1}`,
+      accessToken: body.access_token,
+      account: { id: String(c.oid), label: String(c.preferred_username ?? info.username) },
+      scopes: [...scopes],
+    };
+    this.sessions.push(session);
+    this.changed.fire({ added: [session], removed: [], changed: [] });
+    return session;
+  }
+
+  async removeSession(sessionId: string): Promise<void> {
+    const removed = this.sessions.filter((s) => s.id === sessionId);
+    this.sessions = this.sessions.filter((s) => s.id !== sessionId);
+    this.changed.fire({ added: [], removed, changed: [] });
+  }
+}
+
+export function activate(context: vscode.ExtensionContext): void {
+  context.subscriptions.push(
+    vscode.authentication.registerAuthenticationProvider('fc-sandbox', 'Federated Credentials Sandbox', new SandboxAuthenticationProvider(), { supportsMultipleAccounts: false }),
+  );
+}
