@@ -113,7 +113,7 @@ const TENANT_FAILED = [
   '    catch {',
   '        $summary = Get-ErrorSummary $_',
   "        $detail = $summary.Message",
-  "        if ($summary.Code) {",
+  "        if ($summary.Code -and -not $summary.Message.Contains($summary.Code)) {",
   "            $detail = $summary.Code + ': ' + $summary.Message",
   '        }',
   "        Write-Output ('[FAILED] ' + $tenant + ': ' + $detail)",

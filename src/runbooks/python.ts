@@ -65,7 +65,7 @@ export function pythonBody(l: Literals, valuesComment: string): string[] {
     '',
     '    def describe(self):',
     '        text = str(self)',
-    '        return self.code + ": " + text if self.code and not text.startswith(self.code) else text',
+    '        return self.code + ": " + text if self.code and self.code not in text else text',
     '',
     '',
     'def _error_from_response(err):',
