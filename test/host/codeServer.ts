@@ -1,6 +1,6 @@
 // Starts code-server (VS Code's server build) on loopback with throw-away profile folders.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -21,10 +21,19 @@ export interface CodeServerOptions {
   readonly startTimeoutMs?: number;
   /** Extension folders (with package.json) installed beside the one under development, e.g. the sandbox sign-in provider. */
   readonly installedExtensions?: readonly string[];
+  /** User settings written before start (for example the sandbox cloud and sign-in provider). */
+  readonly userSettings?: Record<string, unknown>;
 }
 
 export async function startCodeServer(options: CodeServerOptions): Promise<RunningCodeServer> {
   const profile = mkdtempSync(join(tmpdir(), 'fc-code-server-'));
+  mkdirSync(join(profile, 'user-data', 'User'), { recursive: true });
+  writeFileSync(join(profile, 'user-data', 'User', 'settings.json'), JSON.stringify({
+    'workbench.startupEditor': 'none',
+    'telemetry.telemetryLevel': 'off',
+    'extensions.autoUpdate': false,
+    ...options.userSettings,
+  }, null, 2));
   for (const folder of options.installedExtensions ?? []) {
     const manifest = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
     cpSync(folder, join(profile, 'extensions', `${manifest.publisher}.${manifest.name}-${manifest.version}`), { recursive: true });
