@@ -8,6 +8,9 @@ import { addCredential } from './credentials/addCredential';
 import { addManagedIdentityCredential } from './credentials/addManagedIdentityCredential';
 import type { CredentialCommandDeps } from './credentials/common';
 import { copyCredential, deleteCredential, editCredential } from './credentials/editCredential';
+import { runbookDepsFrom } from './runbooks/common';
+import { deployRunbook } from './runbooks/deployRunbook';
+import { scaffoldRunbook } from './runbooks/scaffoldRunbook';
 
 export interface CommandDeps extends signInCommands.SignInDeps, viewCommands.ViewDeps {
   readonly runner: CommandRunnerDeps;
@@ -39,6 +42,8 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     r('copyConsentUrl', (c, a) => appCommands.copyConsentUrl(deps.credentialDeps, c, a)),
     r('createAppRegistration', (c, a) => appCommands.createAppRegistration(deps.credentialDeps, c, a)),
     r('addApiPermission', (c, a) => appCommands.addApiPermission(deps.credentialDeps, c, a)),
+    r('scaffoldRunbook', (c, a) => scaffoldRunbook(runbookDepsFrom(deps), c, a)),
+    r('deployRunbook', (c, a) => deployRunbook(runbookDepsFrom(deps), c, a)),
     r('showOutput', async () => { deps.log.show(true); return deps.log.name; }),
   ];
 }

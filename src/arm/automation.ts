@@ -1,0 +1,467 @@
+// Azure Automation over ARM: subscriptions, Automation accounts and their identity, runbooks (create,
+// draft content, publish), PowerShell 7.2 modules and runtime environments with their packages.
+// Sources: azure-rest-api-specs Microsoft.Automation stable/2023-11-01 and stable/2024-10-23
+// (account.json, runbook.json, examples/publishRunbook.json, examples/*PowerShell72Module*.json),
+// api-facts.md §5. Long-running operations follow the ARM async-operation contract: poll
+// Azure-AsyncOperation (a status body) or Location (202 until done), honouring Retry-After.
+// No `vscode` here: cancellation is an AbortSignal, progress a callback.
+import { parseResourceId, type ResourceId } from '../domain/azureResourceIds';
+import { quote } from '../domain/text';
+import { ArmRequestError, type ArmClient, type ArmResponse } from './armClient';
+
+/** The newest stable Automation API: runtime environments, `runtimeEnvironment` on runbooks. */
+export const AUTOMATION_API_VERSION = '2024-10-23';
+/** The API of the legacy PowerShell72 runbook type and the account's `powerShell72Modules`. */
+export const POWERSHELL72_API_VERSION = '2023-11-01';
+const SUBSCRIPTIONS_API_VERSION = '2022-12-01';
+
+/** Automation's runbook name rule (runbook.json, `runbookName` pattern). */
+export const RUNBOOK_NAME_PATTERN = /^[a-zA-Z][a-zA-Z0-9_-]*$/;
+const RUNBOOK_NAME_MAX = 63;
+
+export type ArmRequester = Pick<ArmClient, 'request' | 'listAll'>;
+
+export interface Subscription {
+  readonly subscriptionId: string;
+  readonly displayName: string;
+  readonly tenantId?: string;
+  readonly state?: string;
+}
+
+export interface AccountIdentity {
+  /** `SystemAssigned`, `UserAssigned`, `SystemAssigned, UserAssigned` or `None`. */
+  readonly type?: string;
+  readonly principalId?: string;
+  readonly tenantId?: string;
+  readonly userAssignedIdentities?: Readonly<Record<string, { readonly principalId?: string; readonly clientId?: string }>>;
+}
+
+export interface AutomationAccount {
+  readonly id: string;
+  readonly name: string;
+  readonly location: string;
+  readonly identity?: AccountIdentity;
+  readonly properties?: { readonly state?: string; readonly runtimeConfiguration?: unknown; readonly [key: string]: unknown };
+}
+
+export interface Runbook {
+  readonly id: string;
+  readonly name: string;
+  readonly location?: string;
+  readonly properties: {
+    readonly runbookType?: string;
+    /** `New`, `Edit` or `Published`. */
+    readonly state?: string;
+    readonly runtimeEnvironment?: string;
+    readonly provisioningState?: string;
+    readonly [key: string]: unknown;
+  };
+}
+
+/** A PowerShell 7.2 module of the account, or a package of a runtime environment. */
+export interface AutomationModule {
+  readonly id?: string;
+  readonly name: string;
+  readonly properties?: {
+    readonly provisioningState?: string;
+    readonly version?: string | null;
+    readonly isGlobal?: boolean;
+    readonly error?: { readonly code?: string | null; readonly message?: string | null } | null;
+    readonly [key: string]: unknown;
+  };
+}
+
+export interface RuntimeEnvironment {
+  readonly id?: string;
+  readonly name: string;
+  readonly properties?: {
+    readonly runtime?: { readonly language?: string; readonly version?: string };
+    readonly defaultPackages?: Readonly<Record<string, string>>;
+    readonly provisioningState?: string;
+    readonly [key: string]: unknown;
+  };
+}
+
+/** Where a runbook's modules live: the account (legacy PowerShell 7.2) or a runtime environment. */
+export type ModuleTarget =
+  | { readonly kind: 'powerShell72' }
+  | { readonly kind: 'runtimeEnvironment'; readonly name: string };
+
+export interface RunbookDefinition {
+  readonly runbookType: string;
+  readonly runtimeEnvironment?: string;
+  readonly apiVersion: string;
+  readonly description?: string;
+}
+
+export interface AutomationClientOptions {
+  /** Poll interval when the service sends no Retry-After (ms). */
+  readonly pollIntervalMs?: number;
+  /** Give up on one long-running operation after this long (ms). */
+  readonly maxPollMs?: number;
+  /** Upper bound for one Retry-After wait (ms). */
+  readonly maxRetryAfterMs?: number;
+  /** Injected by tests. */
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  readonly now?: () => number;
+}
+
+export class AutomationOperationError extends Error {
+  constructor(message: string, readonly code?: string) {
+    super(message);
+    this.name = 'AutomationOperationError';
+  }
+}
+
+export class OperationCancelledError extends Error {
+  constructor() {
+    super('The operation was cancelled.');
+    this.name = 'UserCancelledError';
+  }
+}
+
+/** Parses and checks an Automation account id; throws a plain-words error otherwise. */
+export function parseAutomationAccountId(id: string): ResourceId {
+  const parsed = typeof id === 'string' ? parseResourceId(id.trim()) : undefined;
+  if (!parsed || parsed.resourceGroup === undefined || parsed.type.toLowerCase() !== 'microsoft.automation/automationaccounts') {
+    throw new Error(`"automationAccount" must be an Automation account's resource id, /subscriptions/{id}/resourceGroups/{group}/providers/Microsoft.Automation/automationAccounts/{name}; got ${quote(String(id))}.`);
+  }
+  return parsed;
+}
+
+/** Why `name` is not a valid runbook name, or undefined when it is. */
+export function checkRunbookName(name: string): string | undefined {
+  if (name.length === 0) return 'Enter a runbook name.';
+  if (name.length > RUNBOOK_NAME_MAX) return `At most ${RUNBOOK_NAME_MAX} characters.`;
+  if (!RUNBOOK_NAME_PATTERN.test(name)) return 'A runbook name starts with a letter and has only letters, digits, "-" and "_".';
+  return undefined;
+}
+
+/** A runbook name derived from a file name: invalid characters become "-". */
+export function runbookNameFromFileName(fileName: string): string {
+  const base = fileName.replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, '');
+  let name = base.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^[^A-Za-z]+/, '').slice(0, RUNBOOK_NAME_MAX);
+  if (name === '') name = 'Runbook';
+  return name;
+}
+
+/** True when the account's system-assigned identity is on. */
+export function hasSystemAssignedIdentity(account: AutomationAccount): boolean {
+  return (account.identity?.type ?? '').split(',').some((t) => t.trim().toLowerCase() === 'systemassigned');
+}
+
+/** The user-assigned identity attached to the account with this client id, if any. */
+export function findUserAssignedIdentity(account: AutomationAccount, clientId: string): string | undefined {
+  const entries = Object.entries(account.identity?.userAssignedIdentities ?? {});
+  return entries.find(([, v]) => v.clientId?.toLowerCase() === clientId.toLowerCase())?.[0];
+}
+
+/**
+ * The PATCH body that turns on the system-assigned identity and keeps every user-assigned one:
+ * `{"identity":{"type":"SystemAssigned"}}` alone would remove them (AZD automation MI doc).
+ */
+export function identityPatchEnablingSystemAssigned(account: AutomationAccount): { identity: { type: string; userAssignedIdentities?: Record<string, Record<string, never>> } } {
+  const userAssigned = Object.keys(account.identity?.userAssignedIdentities ?? {});
+  if (userAssigned.length === 0) return { identity: { type: 'SystemAssigned' } };
+  return { identity: { type: 'SystemAssigned, UserAssigned', userAssignedIdentities: Object.fromEntries(userAssigned.map((id) => [id, {}])) } };
+}
+
+/** A module is usable when ARM says it was created or succeeded. */
+export function moduleIsReady(module: AutomationModule | undefined): boolean {
+  const state = module?.properties?.provisioningState?.toLowerCase();
+  return state === 'succeeded' || state === 'created' || (state === undefined && module !== undefined);
+}
+
+export interface ModuleStatus {
+  readonly name: string;
+  readonly contentLink: string;
+  /** `present` ready, `importing` still being imported, `failed` import failed, `missing` not there. */
+  readonly status: 'present' | 'importing' | 'failed' | 'missing';
+  readonly version?: string;
+}
+
+/** Compares what a runbook needs with what the account (or runtime environment) has, by name, case-insensitively. */
+export function compareModules(required: ReadonlyArray<{ name: string; contentLink: string }>, existing: readonly AutomationModule[]): ModuleStatus[] {
+  const byName = new Map(existing.map((m) => [m.name.toLowerCase(), m]));
+  return required.map((r) => {
+    const found = byName.get(r.name.toLowerCase());
+    const state = found?.properties?.provisioningState?.toLowerCase();
+    const status: ModuleStatus['status'] = !found ? 'missing'
+      : moduleIsReady(found) ? 'present'
+        : state === 'failed' || state === 'canceled' || state === 'cancelled' ? 'failed'
+          : 'importing';
+    return { name: r.name, contentLink: r.contentLink, status, ...(found?.properties?.version ? { version: found.properties.version } : {}) };
+  });
+}
+
+function header(headers: Record<string, string>, name: string): string | undefined {
+  const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
+  return key === undefined ? undefined : headers[key];
+}
+
+/** Retry-After in ms: delta-seconds or an HTTP date; undefined when absent or unreadable. */
+export function retryAfterMs(headers: Record<string, string>, now: number = Date.now()): number | undefined {
+  const value = header(headers, 'retry-after')?.trim();
+  if (!value) return undefined;
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new OperationCancelledError());
+    const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
+    const onAbort = () => { clearTimeout(timer); reject(new OperationCancelledError()); };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function enc(value: string): string {
+  return encodeURIComponent(value);
+}
+
+export class AutomationClient {
+  private readonly pollIntervalMs: number;
+  private readonly maxPollMs: number;
+  private readonly maxRetryAfterMs: number;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  private readonly now: () => number;
+
+  constructor(private readonly arm: ArmRequester, private readonly armUrl: string, options: AutomationClientOptions = {}) {
+    this.pollIntervalMs = options.pollIntervalMs ?? 2_000;
+    this.maxPollMs = options.maxPollMs ?? 10 * 60_000;
+    this.maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
+    this.sleep = options.sleep ?? defaultSleep;
+    this.now = options.now ?? Date.now;
+  }
+
+  // --- subscriptions and accounts
+
+  listSubscriptions(signal?: AbortSignal): Promise<Subscription[]> {
+    return this.arm.listAll<Subscription>('/subscriptions', SUBSCRIPTIONS_API_VERSION, signal);
+  }
+
+  listAccounts(subscriptionId: string, signal?: AbortSignal): Promise<AutomationAccount[]> {
+    return this.arm.listAll<AutomationAccount>(`/subscriptions/${enc(subscriptionId)}/providers/Microsoft.Automation/automationAccounts`, AUTOMATION_API_VERSION, signal);
+  }
+
+  async getAccount(accountId: string, signal?: AbortSignal): Promise<AutomationAccount> {
+    parseAutomationAccountId(accountId);
+    return (await this.arm.request<AutomationAccount>('GET', accountId, { apiVersion: AUTOMATION_API_VERSION, signal })).body;
+  }
+
+  /** Turns on the system-assigned identity, keeping the user-assigned ones. Returns the updated account. */
+  async enableSystemAssignedIdentity(account: AutomationAccount, signal?: AbortSignal): Promise<AutomationAccount> {
+    if (hasSystemAssignedIdentity(account)) return account;
+    const response = await this.arm.request<AutomationAccount>('PATCH', account.id, { apiVersion: AUTOMATION_API_VERSION, body: identityPatchEnablingSystemAssigned(account), signal });
+    const updated = await this.completeOperation(response, signal);
+    return updated && typeof updated === 'object' && 'id' in (updated as object) ? updated as AutomationAccount : this.getAccount(account.id, signal);
+  }
+
+  // --- runbooks
+
+  private runbookPath(accountId: string, name: string): string {
+    const problem = checkRunbookName(name);
+    if (problem) throw new Error(`Runbook name ${quote(name)}: ${problem}`);
+    return `${accountId.replace(/\/+$/, '')}/runbooks/${enc(name)}`;
+  }
+
+  async getRunbook(accountId: string, name: string, apiVersion = AUTOMATION_API_VERSION, signal?: AbortSignal): Promise<Runbook | undefined> {
+    try {
+      return (await this.arm.request<Runbook>('GET', this.runbookPath(accountId, name), { apiVersion, signal })).body;
+    } catch (error) {
+      if (error instanceof ArmRequestError && error.status === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /** PUT the runbook as a draft (`draft: {}`) with its type and runtime environment. */
+  async createOrUpdateRunbook(accountId: string, name: string, location: string, definition: RunbookDefinition, signal?: AbortSignal): Promise<Runbook> {
+    const body = {
+      name,
+      location,
+      properties: {
+        runbookType: definition.runbookType,
+        ...(definition.runtimeEnvironment ? { runtimeEnvironment: definition.runtimeEnvironment } : {}),
+        logVerbose: false,
+        logProgress: false,
+        ...(definition.description ? { description: definition.description } : {}),
+        draft: {},
+      },
+    };
+    const response = await this.arm.request<Runbook>('PUT', this.runbookPath(accountId, name), { apiVersion: definition.apiVersion, body, signal });
+    await this.completeOperation(response, signal);
+    return (await this.getRunbook(accountId, name, definition.apiVersion, signal)) ?? response.body;
+  }
+
+  /** PUT …/draft/content with the script as the raw body; waits for the long-running operation. */
+  async uploadDraftContent(accountId: string, name: string, content: string, apiVersion: string, signal?: AbortSignal): Promise<void> {
+    // The spec declares `text/powershell` as the only content type of this operation, for every runbook type.
+    const response = await this.arm.request<unknown>('PUT', `${this.runbookPath(accountId, name)}/draft/content`, { apiVersion, text: { content, contentType: 'text/powershell' }, signal });
+    await this.completeOperation(response, signal);
+  }
+
+  /** POST …/publish (202 + Location); waits until the operation ends. */
+  async publishRunbook(accountId: string, name: string, apiVersion: string, signal?: AbortSignal): Promise<void> {
+    const response = await this.arm.request<unknown>('POST', `${this.runbookPath(accountId, name)}/publish`, { apiVersion, signal });
+    await this.completeOperation(response, signal);
+  }
+
+  /** The draft or the published script. */
+  async getRunbookContent(accountId: string, name: string, which: 'draft' | 'published', apiVersion = AUTOMATION_API_VERSION, signal?: AbortSignal): Promise<string> {
+    const suffix = which === 'draft' ? '/draft/content' : '/content';
+    const response = await this.arm.request<unknown>('GET', `${this.runbookPath(accountId, name)}${suffix}`, { apiVersion, signal });
+    return typeof response.body === 'string' ? response.body : JSON.stringify(response.body);
+  }
+
+  // --- runtime environments
+
+  private runtimeEnvironmentPath(accountId: string, name: string): string {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) throw new Error(`Not a runtime environment name: ${quote(name)}`);
+    return `${accountId.replace(/\/+$/, '')}/runtimeEnvironments/${enc(name)}`;
+  }
+
+  async getRuntimeEnvironment(accountId: string, name: string, signal?: AbortSignal): Promise<RuntimeEnvironment | undefined> {
+    try {
+      return (await this.arm.request<RuntimeEnvironment>('GET', this.runtimeEnvironmentPath(accountId, name), { apiVersion: AUTOMATION_API_VERSION, signal })).body;
+    } catch (error) {
+      if (error instanceof ArmRequestError && error.status === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /** Creates the runtime environment when the account lacks it. Language and version are immutable once created. */
+  async ensureRuntimeEnvironment(
+    account: AutomationAccount,
+    spec: { name: string; language: string; version: string; defaultPackages?: Readonly<Record<string, string>> },
+    signal?: AbortSignal,
+  ): Promise<{ environment: RuntimeEnvironment; created: boolean }> {
+    const existing = await this.getRuntimeEnvironment(account.id, spec.name, signal);
+    if (existing) {
+      const runtime = existing.properties?.runtime;
+      if (runtime?.language && runtime.language.toLowerCase() !== spec.language.toLowerCase()
+        || runtime?.version && runtime.version !== spec.version) {
+        throw new Error(`The runtime environment ${quote(spec.name)} of ${account.name} runs ${runtime?.language ?? '?'} ${runtime?.version ?? '?'}, not ${spec.language} ${spec.version}; a runtime environment's language and version cannot change.`);
+      }
+      return { environment: existing, created: false };
+    }
+    const body = { location: account.location, properties: { runtime: { language: spec.language, version: spec.version }, defaultPackages: { ...(spec.defaultPackages ?? {}) } } };
+    const response = await this.arm.request<RuntimeEnvironment>('PUT', this.runtimeEnvironmentPath(account.id, spec.name), { apiVersion: AUTOMATION_API_VERSION, body, signal });
+    await this.completeOperation(response, signal);
+    return { environment: (await this.getRuntimeEnvironment(account.id, spec.name, signal)) ?? response.body, created: true };
+  }
+
+  // --- modules and packages
+
+  private modulesPath(accountId: string, target: ModuleTarget): { path: string; apiVersion: string } {
+    const account = accountId.replace(/\/+$/, '');
+    return target.kind === 'powerShell72'
+      ? { path: `${account}/powerShell72Modules`, apiVersion: POWERSHELL72_API_VERSION }
+      : { path: `${this.runtimeEnvironmentPath(account, target.name)}/packages`, apiVersion: AUTOMATION_API_VERSION };
+  }
+
+  listModules(accountId: string, target: ModuleTarget, signal?: AbortSignal): Promise<AutomationModule[]> {
+    const { path, apiVersion } = this.modulesPath(accountId, target);
+    return this.arm.listAll<AutomationModule>(path, apiVersion, signal);
+  }
+
+  async getModule(accountId: string, target: ModuleTarget, name: string, signal?: AbortSignal): Promise<AutomationModule | undefined> {
+    const { path, apiVersion } = this.modulesPath(accountId, target);
+    try {
+      return (await this.arm.request<AutomationModule>('GET', `${path}/${enc(name)}`, { apiVersion, signal })).body;
+    } catch (error) {
+      if (error instanceof ArmRequestError && error.status === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Imports a module from a content link (a PowerShell Gallery package URL) and waits until its
+   * provisioning state ends: Succeeded/Created resolves, Failed throws with ARM's error.
+   */
+  async importModule(accountId: string, target: ModuleTarget, module: { name: string; contentLink: string }, signal?: AbortSignal, onState?: (state: string) => void): Promise<AutomationModule> {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(module.name)) throw new Error(`Not a module name: ${quote(module.name)}`);
+    if (!/^https:\/\//i.test(module.contentLink)) throw new Error(`A module's content link must be an https URL; got ${quote(module.contentLink)}.`);
+    const { path, apiVersion } = this.modulesPath(accountId, target);
+    const url = `${path}/${enc(module.name)}`;
+    const response = await this.arm.request<AutomationModule>('PUT', url, { apiVersion, body: { properties: { contentLink: { uri: module.contentLink } } }, signal });
+    await this.completeOperation(response, signal);
+    const started = this.now();
+    let current: AutomationModule | undefined = response.body && typeof response.body === 'object' ? response.body : undefined;
+    for (;;) {
+      const state = current?.properties?.provisioningState;
+      if (state) onState?.(state);
+      const lower = state?.toLowerCase();
+      if (current && moduleIsReady(current)) return current;
+      if (lower === 'failed' || lower === 'canceled' || lower === 'cancelled') {
+        const error = current?.properties?.error;
+        throw new AutomationOperationError(`Importing ${module.name} ${lower === 'failed' ? 'failed' : 'was cancelled'}${error?.message ? `: ${error.message}` : '.'}`, error?.code ?? undefined);
+      }
+      if (this.now() - started > this.maxPollMs) throw new AutomationOperationError(`Importing ${module.name} did not finish within ${Math.round(this.maxPollMs / 1000)} s; it goes on in Azure. Check the account's modules in the portal.`);
+      await this.sleep(this.pollIntervalMs, signal);
+      current = await this.getModule(accountId, target, module.name, signal);
+    }
+  }
+
+  // --- long-running operations
+
+  /**
+   * Completes an ARM long-running operation from its first response: 201/202 with an
+   * Azure-AsyncOperation header (poll its status body) or a Location header (poll until not 202).
+   * Returns the final body when there is one. A poll URL on another host than ARM is refused:
+   * the bearer token must not leave for it.
+   */
+  async completeOperation(first: ArmResponse<unknown>, signal?: AbortSignal): Promise<unknown> {
+    if (first.status !== 201 && first.status !== 202) return first.body;
+    const asyncUrl = header(first.headers, 'azure-asyncoperation');
+    const locationUrl = header(first.headers, 'location');
+    if (!asyncUrl && !locationUrl) return first.body;
+    const started = this.now();
+    let retryAfter = retryAfterMs(first.headers, this.now());
+    if (asyncUrl) {
+      const url = this.checkPollUrl(asyncUrl);
+      for (;;) {
+        await this.wait(retryAfter, started, signal);
+        const poll = await this.arm.request<{ status?: string; error?: { code?: string; message?: string } }>('GET', url, { apiVersion: AUTOMATION_API_VERSION, signal });
+        const status = (poll.body?.status ?? '').toLowerCase();
+        if (status === 'succeeded') break;
+        if (status === 'failed' || status === 'canceled' || status === 'cancelled') {
+          throw new AutomationOperationError(`Azure reported the operation ${status}${poll.body?.error?.message ? `: ${poll.body.error.message}` : '.'}`, poll.body?.error?.code);
+        }
+        retryAfter = retryAfterMs(poll.headers, this.now());
+      }
+      if (!locationUrl) return undefined;
+      const final = await this.arm.request<unknown>('GET', this.checkPollUrl(locationUrl), { apiVersion: AUTOMATION_API_VERSION, signal });
+      return final.body;
+    }
+    const url = this.checkPollUrl(locationUrl!);
+    for (;;) {
+      await this.wait(retryAfter, started, signal);
+      const poll = await this.arm.request<unknown>('GET', url, { apiVersion: AUTOMATION_API_VERSION, signal });
+      if (poll.status !== 202) return poll.body;
+      retryAfter = retryAfterMs(poll.headers, this.now());
+    }
+  }
+
+  private async wait(retryAfter: number | undefined, started: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) throw new OperationCancelledError();
+    if (this.now() - started > this.maxPollMs) {
+      throw new AutomationOperationError(`The operation did not finish within ${Math.round(this.maxPollMs / 1000)} s; it may still complete in Azure.`);
+    }
+    await this.sleep(Math.min(retryAfter ?? this.pollIntervalMs, this.maxRetryAfterMs), signal);
+  }
+
+  private checkPollUrl(value: string): string {
+    let url: URL;
+    try {
+      url = new URL(value, `${this.armUrl}/`);
+    } catch {
+      throw new AutomationOperationError(`Azure returned an unreadable operation URL: ${quote(value)}.`);
+    }
+    if (url.origin !== new URL(this.armUrl).origin) {
+      throw new AutomationOperationError(`Azure returned an operation URL on ${url.host}, not on ${new URL(this.armUrl).host}; not following it.`);
+    }
+    return url.toString();
+  }
+}

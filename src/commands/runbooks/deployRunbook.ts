@@ -1,0 +1,144 @@
+// federatedCredentials.deployRunbook
+//   args { file, automationAccount, runbookName?, publish?, importModules?, enableIdentity? }
+//   -> { runbookId, state, portalUrl }
+// Creates or updates the runbook in an Automation account with the type and runtime its header
+// names, uploads the draft, publishes on request. Shows the modules it needs and whether the
+// account has them; imports missing ones and turns on the system-assigned identity only when the
+// user agrees (programmatic callers: `importModules: true` / `enableIdentity: true`).
+import * as vscode from 'vscode';
+import { parseAutomationAccountId, runbookNameFromFileName, checkRunbookName, type AutomationAccount } from '../../arm/automation';
+import { azureResourcePortalUrl } from '../../domain/clouds';
+import { RUNBOOK_TEMPLATES } from '../../runbooks';
+import { isUserCancelled, UserCancelledError } from '../../wizard/userInput';
+import type { CommandContext } from '../commandRunner';
+import { parseDeployArgs, type DeployArgs } from './args';
+import type { RunbookCommandDeps } from './common';
+import { deployRunbookToAccount, type Consent } from './deployer';
+import { planRunbookFile } from './runbookFile';
+
+const TITLE = 'Deploy Runbook to Azure Automation';
+
+export interface DeployResult {
+  readonly runbookId: string;
+  readonly state: string;
+  readonly portalUrl?: string;
+}
+
+/** A URI string, an absolute path, or a path relative to the first workspace folder. */
+export function fileUri(file: string): vscode.Uri {
+  if (/^[A-Za-z][A-Za-z0-9+.-]+:/.test(file) && !/^[A-Za-z]:[\\/]/.test(file)) return vscode.Uri.parse(file, true);
+  if (file.startsWith('/') || /^[A-Za-z]:[\\/]/.test(file) || file.startsWith('\\\\')) return vscode.Uri.file(file);
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) throw new Error(`"file" ${JSON.stringify(file)} is relative, and no workspace folder is open.`);
+  return vscode.Uri.joinPath(folder.uri, file);
+}
+
+async function runbookDocument(context: CommandContext, node: unknown, args: DeployArgs): Promise<vscode.TextDocument> {
+  if (args.file) return vscode.workspace.openTextDocument(fileUri(args.file));
+  if (node instanceof vscode.Uri) return vscode.workspace.openTextDocument(node);
+  if (context.programmatic) throw new Error('Pass "file": the runbook file (a URI, an absolute path, or a path in the workspace folder).');
+  const active = vscode.window.activeTextEditor?.document;
+  if (active && /\.(ps1|py)$/i.test(active.fileName) || active && (active.languageId === 'powershell' || active.languageId === 'python')) return active;
+  const picked = await vscode.window.showOpenDialog({ title: TITLE, canSelectMany: false, openLabel: 'Deploy', filters: { Runbooks: ['ps1', 'py'] } });
+  if (!picked?.[0]) throw new UserCancelledError('file');
+  return vscode.workspace.openTextDocument(picked[0]);
+}
+
+async function pickAccount(deps: RunbookCommandDeps, context: CommandContext): Promise<AutomationAccount> {
+  const automation = deps.automation();
+  const subscription = await context.ui.pick(automation.listSubscriptions().then((subs) => {
+    if (subs.length === 0) throw new Error('The signed-in account sees no Azure subscription in this tenant.');
+    return subs.map((s) => ({ label: s.displayName, description: s.subscriptionId, ...(s.state && s.state !== 'Enabled' ? { detail: s.state } : {}), data: s }));
+  }), { title: TITLE, placeholder: 'Select the subscription of the Automation account', matchOnDescription: true, step: 1, totalSteps: 2 });
+  return context.ui.pick(automation.listAccounts(subscription.subscriptionId).then((accounts) => {
+    if (accounts.length === 0) throw new Error(`The subscription ${subscription.displayName} has no Automation account.`);
+    return accounts.map((a) => ({
+      label: a.name,
+      description: `${parseAutomationAccountId(a.id).resourceGroup} · ${a.location}`,
+      detail: a.identity?.type && a.identity.type !== 'None' ? `Identity: ${a.identity.type}` : 'No managed identity',
+      data: a,
+    }));
+  }), { title: TITLE, placeholder: 'Select the Automation account', matchOnDescription: true, step: 2, totalSteps: 2 });
+}
+
+function consent(flag: boolean | undefined, programmatic: boolean): Consent {
+  if (flag !== undefined) return flag ? 'yes' : 'no';
+  return programmatic ? 'no' : 'ask';
+}
+
+function isAbort(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'AbortError' || isUserCancelled(error));
+}
+
+export async function deployRunbook(deps: RunbookCommandDeps, context: CommandContext, arg?: unknown): Promise<DeployResult> {
+  const args = parseDeployArgs(arg);
+  if (context.programmatic && (!args.file || !args.automationAccount)) {
+    throw new Error('Pass "file" and "automationAccount": this command takes { file, automationAccount, runbookName?, publish?, importModules?, enableIdentity? }.');
+  }
+  if (args.automationAccount) parseAutomationAccountId(args.automationAccount);
+  if (args.runbookName) {
+    const problem = checkRunbookName(args.runbookName);
+    if (problem) throw new Error(`"runbookName" ${JSON.stringify(args.runbookName)}: ${problem}`);
+  }
+
+  const document = await runbookDocument(context, arg, args);
+  const content = document.getText();
+  if (content.trim() === '') throw new Error(`${document.uri.toString(true)} is empty.`);
+  const plan = planRunbookFile(content, document.isUntitled ? `${document.uri.path}.${document.languageId === 'python' ? 'py' : 'ps1'}` : document.fileName);
+  for (const note of plan.notes) deps.log.info(note);
+
+  const accountId = args.automationAccount ?? (await pickAccount(deps, context)).id;
+  const suggested = document.isUntitled
+    ? (plan.template ? RUNBOOK_TEMPLATES[plan.template].suggestedRunbookName : undefined)
+    : runbookNameFromFileName(document.fileName);
+  const runbookName = args.runbookName ?? (context.programmatic ? suggested ?? 'Runbook' : (await context.ui.input({
+    title: TITLE,
+    prompt: 'Runbook name in the Automation account (an existing runbook of that name is updated)',
+    value: suggested,
+    validate: (v) => checkRunbookName(v.trim()),
+  })).trim());
+  const publish = args.publish ?? (context.programmatic ? false : (await context.ui.pick([
+    { label: 'Publish', description: 'Upload the draft and publish it: schedules and webhooks run the new version', data: true },
+    { label: 'Save as draft', description: 'Upload the draft only; publish it later in the portal', data: false },
+  ], { title: TITLE, placeholder: `Publish ${runbookName} after uploading?` })));
+
+  const outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Deploying ${runbookName}`, cancellable: true }, async (progress, token) => {
+    const controller = new AbortController();
+    const subscription = token.onCancellationRequested(() => controller.abort());
+    try {
+      return await deployRunbookToAccount(deps.automation(), {
+        accountId,
+        runbookName,
+        content,
+        plan,
+        publish,
+        importModules: consent(args.importModules, context.programmatic),
+        enableIdentity: consent(args.enableIdentity, context.programmatic),
+        description: 'Secretless multi-tenant runbook generated by Federated Credentials for VS Code.',
+      }, {
+        signal: controller.signal,
+        report: (message) => progress.report({ message }),
+        info: (message) => deps.log.info(message),
+        warn: (message) => deps.log.warn(message),
+        confirm: async (message, detail, action) => (await context.ui.confirm(message, { modal: true, detail }, action)) === action,
+      });
+    } catch (error) {
+      if (controller.signal.aborted && isAbort(error)) throw new UserCancelledError('deploy');
+      throw error;
+    } finally {
+      subscription.dispose();
+    }
+  });
+
+  const portalUrl = azureResourcePortalUrl(deps.cloud(), deps.tenantId(), outcome.runbookId);
+  deps.log.info(`Deployed ${runbookName} to ${outcome.account.name}: ${outcome.state}${outcome.importedModules.length ? `; imported ${outcome.importedModules.join(', ')}` : ''}${outcome.identityEnabled ? '; turned on the system-assigned identity' : ''}.`);
+  if (!context.programmatic) {
+    const summary = `${outcome.published ? 'Published' : 'Uploaded the draft of'} ${runbookName} in ${outcome.account.name}.`;
+    const warnings = outcome.warnings.length ? ` ${outcome.warnings.join(' ')}` : '';
+    const show = outcome.warnings.length ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+    void show(`${summary}${warnings}`, ...(portalUrl ? ['Open in Portal'] : [])).then((choice) => {
+      if (choice && portalUrl) void vscode.env.openExternal(vscode.Uri.parse(portalUrl, true));
+    });
+  }
+  return { runbookId: outcome.runbookId, state: outcome.state, ...(portalUrl ? { portalUrl } : {}) };
+}
