@@ -74,7 +74,8 @@ export function createGraphClient(options: GraphClientOptions): Client {
   const base = new URL(options.baseUrl);
   return Client.initWithMiddleware({
     middleware: chain,
-    baseUrl: `${base.origin}/`,
+    // The cloud's Graph root as configured, path included (a custom cloud may serve Graph under a path).
+    baseUrl: options.baseUrl,
     defaultVersion: 'v1.0',
     // The SDK attaches tokens only to hosts it knows; sovereign and custom clouds must be listed.
     customHosts: new Set([base.host]),
