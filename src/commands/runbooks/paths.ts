@@ -1,7 +1,7 @@
 // Where a generated runbook may be written: inside the workspace folder only. Paths are URI paths
 // (always "/", a Windows drive as "/c:/…"), so the same rules hold for every file system.
-// resolveOutputPath is pure; checkRealPathInside follows symbolic links through an injected
-// realpath (node:fs in the extension, the same in tests against a real temp folder).
+// resolveOutputPath is pure; checkRealPathInside follows symbolic links through injected file-system
+// calls (node:fs in the extension, the same in tests against a real temp folder).
 
 export type PathResult = { readonly ok: true; readonly path: string; readonly relative: string } | { readonly ok: false; readonly reason: string };
 
@@ -101,33 +101,37 @@ export function resolveOutputPath(input: OutputPathInput): PathResult {
   return { ok: true, path, relative: segments.slice(root.length).join('/') };
 }
 
+export interface LinkFs {
+  realpath(path: string): Promise<string>;
+  /** True when `path` itself is a symbolic link (lstat), false when it is not or does not exist. */
+  isSymbolicLink(path: string): Promise<boolean>;
+  parent(path: string): string;
+}
+
 /**
  * Follows symbolic links: the nearest existing ancestor of `target` (or `target` itself) must
- * really lie inside the real `root`. Returns why not, or undefined when the path is safe.
+ * really lie inside the real `root`, and no dangling link may sit on the way (writing through it
+ * would create a file wherever it points). Returns why not, or undefined when the path is safe.
  * Paths here are native file-system paths.
  */
-export async function checkRealPathInside(
-  root: string,
-  target: string,
-  realpath: (path: string) => Promise<string>,
-  parent: (path: string) => string,
-  caseInsensitive = false,
-): Promise<string | undefined> {
-  const realRoot = await realpath(root);
+export async function checkRealPathInside(root: string, target: string, fs: LinkFs, caseInsensitive = false): Promise<string | undefined> {
+  const realRoot = await fs.realpath(root);
   let current = target;
   for (;;) {
     let real: string | undefined;
     try {
-      real = await realpath(current);
+      real = await fs.realpath(current);
     } catch (error) {
-      if ((error as { code?: string }).code !== 'ENOENT' && (error as { code?: string }).code !== 'ENOTDIR') throw error;
+      const code = (error as { code?: string }).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error;
+      if (await fs.isSymbolicLink(current)) return `${JSON.stringify(current)} is a symbolic link to something that does not exist; runbooks are not written through it.`;
     }
     if (real !== undefined) {
       return isInside(realRoot, real, caseInsensitive)
         ? undefined
         : `${JSON.stringify(current)} leads through a symbolic link to ${JSON.stringify(real)}, outside the workspace folder; runbooks are written inside it only.`;
     }
-    const up = parent(current);
+    const up = fs.parent(current);
     if (up === current) return `Nothing of ${JSON.stringify(target)} exists, not even the workspace folder.`;
     current = up;
   }

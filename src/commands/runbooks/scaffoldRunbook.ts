@@ -3,7 +3,7 @@
 // From a credential node (its app, and the managed identity the credential trusts), an app node, or
 // the palette. Writes into the workspace folder (never outside it, never over a file without
 // asking), or opens an untitled editor when no folder is open.
-import { realpath } from 'node:fs/promises';
+import { lstat, realpath } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { renderRunbook, RUNBOOK_TEMPLATES, type GeneratedRunbook, type RunbookProvenance } from '../../runbooks';
@@ -99,7 +99,11 @@ async function exists(uri: vscode.Uri): Promise<vscode.FileStat | undefined> {
 /** Refuses a target that a symbolic link takes outside the folder. */
 async function checkLinks(folder: vscode.WorkspaceFolder, target: vscode.Uri): Promise<void> {
   if (folder.uri.scheme === 'file') {
-    const problem = await checkRealPathInside(folder.uri.fsPath, target.fsPath, (p) => realpath(p), (p) => dirname(p), process.platform === 'win32' || process.platform === 'darwin');
+    const problem = await checkRealPathInside(folder.uri.fsPath, target.fsPath, {
+      realpath: (p) => realpath(p),
+      isSymbolicLink: (p) => lstat(p).then((s) => s.isSymbolicLink(), () => false),
+      parent: (p) => dirname(p),
+    }, process.platform === 'win32' || process.platform === 'darwin');
     if (problem) throw new Error(problem);
     return;
   }
