@@ -6,7 +6,7 @@
 import { lstat, realpath } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
-import { renderRunbook, RUNBOOK_TEMPLATES, type GeneratedRunbook, type RunbookProvenance } from '../../runbooks';
+import { renderRunbook, RUNBOOK_TEMPLATES, type GeneratedRunbook, type RunbookProvenance, type RunbookTemplateId } from '../../runbooks';
 import { unprintableReason } from '../../runbooks/escape';
 import type { AppRegistration } from '../../graph/directory';
 import { UserCancelledError } from '../../wizard/userInput';
@@ -125,26 +125,36 @@ function pickFolder(outputPath: string | undefined): vscode.WorkspaceFolder | un
   return folders[0];
 }
 
-async function writeRunbook(context: CommandContext, generated: GeneratedRunbook, args: ScaffoldArgs, folderSetting: string): Promise<vscode.Uri> {
+interface Target {
+  readonly folder: vscode.WorkspaceFolder;
+  readonly uri: vscode.Uri;
+  readonly relative: string;
+}
+
+/**
+ * Where the runbook goes, checked: inside the workspace folder, through no escaping link, and not
+ * over an existing file unless allowed (programmatic: `overwrite: true`; otherwise the user says so).
+ * Undefined when no folder is open (the runbook then opens untitled).
+ */
+export async function resolveTarget(context: CommandContext, template: RunbookTemplateId, args: ScaffoldArgs, folderSetting: string): Promise<Target | undefined> {
   const folder = pickFolder(args.outputPath);
   if (!folder) {
     if (args.outputPath) throw new Error('"outputPath" needs an open workspace folder; without one, leave it out and the runbook opens in an untitled editor.');
-    const document = await vscode.workspace.openTextDocument({ language: generated.languageId, content: generated.content });
-    await vscode.window.showTextDocument(document, { preview: false });
-    return document.uri;
+    return undefined;
   }
+  const info = RUNBOOK_TEMPLATES[template];
   const resolved = resolveOutputPath({
     root: folder.uri.path,
     folder: folderSetting,
-    fileName: generated.fileName,
+    fileName: info.suggestedRunbookName + info.fileExtension,
     ...(args.outputPath !== undefined ? { outputPath: args.outputPath } : {}),
-    extension: RUNBOOK_TEMPLATES[generated.template].fileExtension,
+    extension: info.fileExtension,
     caseInsensitive: process.platform === 'win32' || process.platform === 'darwin',
   });
   if (!resolved.ok) throw new Error(resolved.reason);
-  const target = folder.uri.with({ path: resolved.path });
-  await checkLinks(folder, target);
-  const existing = await exists(target);
+  const uri = folder.uri.with({ path: resolved.path });
+  await checkLinks(folder, uri);
+  const existing = await exists(uri);
   if (existing) {
     if ((existing.type & vscode.FileType.Directory) !== 0) throw new Error(`${resolved.relative} is a folder.`);
     if (args.overwrite !== true) {
@@ -153,11 +163,22 @@ async function writeRunbook(context: CommandContext, generated: GeneratedRunbook
       if (choice !== 'Replace') throw new UserCancelledError('overwrite');
     }
   }
-  await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(target, '..'));
-  await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(generated.content));
-  const document = await vscode.workspace.openTextDocument(target);
+  return { folder, uri, relative: resolved.relative };
+}
+
+/** Writes the generated runbook where resolveTarget says (or into an untitled editor) and opens it. */
+export async function writeRunbook(context: CommandContext, generated: GeneratedRunbook, args: ScaffoldArgs, folderSetting: string): Promise<vscode.Uri> {
+  const target = await resolveTarget(context, generated.template, args, folderSetting);
+  if (!target) {
+    const document = await vscode.workspace.openTextDocument({ language: generated.languageId, content: generated.content });
+    await vscode.window.showTextDocument(document, { preview: false });
+    return document.uri;
+  }
+  await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(target.uri, '..'));
+  await vscode.workspace.fs.writeFile(target.uri, new TextEncoder().encode(generated.content));
+  const document = await vscode.workspace.openTextDocument(target.uri);
   await vscode.window.showTextDocument(document, { preview: false });
-  return target;
+  return target.uri;
 }
 
 export async function scaffoldRunbook(deps: RunbookCommandDeps, context: CommandContext, arg?: unknown): Promise<string> {
@@ -167,6 +188,8 @@ export async function scaffoldRunbook(deps: RunbookCommandDeps, context: Command
     if (missing.length > 0) throw new Error(`Pass ${missing.map((k) => `"${k}"`).join(', ')}: this command takes { app, template, targetTenants, scope?, identity?, runtime?, outputPath?, overwrite? }.`);
     if (!args.identity) throw new Error('Pass "identity": { kind: \'userAssigned\', clientId } (recommended), \'systemAssigned\', or a managed identity\'s object id.');
   }
+  // Local problems (a path outside the folder, an existing file) fail before any network call.
+  if (context.programmatic && args.template) await resolveTarget(context, args.template, args, deps.runbooksFolder());
   const { ctx, appFrom } = await startingContext(deps, context, arg, args);
   await runPromptSteps(ctx, [
     new AppListStep<ScaffoldContext>(deps.directory(), TITLE),
