@@ -106,6 +106,7 @@ async function token(req: SandboxRequest): Promise<SandboxResponse> {
     case 'password':
       return password(req, seg, f);
     case DEVICE_CODE_GRANT:
+    case 'device_code': // MSAL sends the short form; Entra accepts both
       return deviceCodeGrant(req, seg, f);
     case 'refresh_token':
       return refreshGrant(req, seg, f);
