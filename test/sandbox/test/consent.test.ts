@@ -141,7 +141,8 @@ describe('sandbox: managed-identity endpoint', () => {
   it('selects user-assigned identities by client_id, principal_id, object_id and mi_res_id; POST form works too', async () => {
     const { info } = f.sandbox;
     const ua = info.automationAccount.userAssigned;
-    for (const q of [{ client_id: ua.clientId }, { principal_id: ua.principalId }, { object_id: ua.principalId }, { mi_res_id: ua.id }]) {
+    const selectors: Record<string, string>[] = [{ client_id: ua.clientId }, { principal_id: ua.principalId }, { object_id: ua.principalId }, { mi_res_id: ua.id }];
+    for (const q of selectors) {
       const r = await miToken(f.sandbox, { resource: 'api://AzureADTokenExchange', ...q });
       assert.equal(r.status, 200, JSON.stringify(r.body));
       const c = claimsOf(r.body.access_token as string);
