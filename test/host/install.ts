@@ -2,7 +2,7 @@
 // published on npm) in a cache folder outside the source tree, plus the Debian packages it needs.
 // A second run reuses the cache. See docs in test/host/README.md.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, copyFileSync, writeFileSync, rmSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, copyFileSync, readFileSync, writeFileSync, rmSync, mkdtempSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -93,9 +93,32 @@ export function ensureCodeServer(): string {
   return bin;
 }
 
+/** The extension whose suites run here; VS Code trusts it to use sign-in sessions without asking. */
+const EXTENSION_UNDER_TEST = 'federated-credentials.federated-credentials';
+
+/**
+ * Extension tests may not show dialogs (VS Code refuses them in test mode), and VS Code asks before an
+ * extension's first sign-in unless the product trusts it, as VS Code's own product.json trusts first-party
+ * extensions. The test host's product.json is ours to configure: it trusts the extension under test.
+ */
+export function trustExtensionForSignIn(codeServerBin: string): void {
+  const productPath = join(codeServerBin, '..', '..', 'code-server', 'lib', 'vscode', 'product.json');
+  const product = JSON.parse(readFileSync(productPath, 'utf8')) as { trustedExtensionAuthAccess?: string[] | Record<string, string[]> };
+  const trusted = product.trustedExtensionAuthAccess;
+  if (Array.isArray(trusted)) {
+    if (trusted.includes(EXTENSION_UNDER_TEST)) return;
+    trusted.push(EXTENSION_UNDER_TEST);
+  } else {
+    product.trustedExtensionAuthAccess = { ...trusted, 'fc-sandbox': [...(trusted?.['fc-sandbox'] ?? []), EXTENSION_UNDER_TEST] };
+  }
+  writeFileSync(productPath, JSON.stringify(product, null, '\t'));
+}
+
 export function ensureTestHost(): TestHost {
   ensureDebianPackages();
-  return { codeServerBin: ensureCodeServer(), chromiumBin: '/usr/bin/chromium' };
+  const codeServerBin = ensureCodeServer();
+  trustExtensionForSignIn(codeServerBin);
+  return { codeServerBin, chromiumBin: '/usr/bin/chromium' };
 }
 
 if (require.main === module) {

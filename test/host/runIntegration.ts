@@ -15,7 +15,10 @@ import { parseResultLine } from '../integration/protocol';
 import { startCodeServer, type RunningCodeServer } from './codeServer';
 import { setHostFixture } from './fixture';
 import { ensureTestHost } from './install';
-import { launchBrowser, openWorkbench } from './workbench';
+import { grantAccountAccess, launchBrowser, newWorkbenchContext, openWorkbench } from './workbench';
+import { autoAllowSignIn } from './autoAllow';
+import { startSandbox, type Sandbox } from '../sandbox';
+import { readFileSync, writeFileSync } from 'node:fs';
 
 const repoRoot = resolve(__dirname, '..', '..');
 const inHostSuites = join(repoRoot, 'out', 'test', 'integration');
@@ -36,8 +39,16 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, message: () => st
   }
 }
 
-async function runInHostSuites(server: RunningCodeServer, browser: Awaited<ReturnType<typeof launchBrowser>>, workspace: string, tally: Tally): Promise<void> {
+async function runInHostSuites(server: RunningCodeServer, browser: Awaited<ReturnType<typeof launchBrowser>>, workspace: string, sandbox: Sandbox, tally: Tally): Promise<void> {
   say('Inside VS Code (extension host)');
+  const context = await newWorkbenchContext(browser);
+  const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { publisher: string; name: string; displayName: string };
+  await grantAccountAccess(context, server, {
+    providerId: 'fc-sandbox',
+    accountLabel: sandbox.info.admins.home.username,
+    extensionId: `${manifest.publisher}.${manifest.name}`,
+    extensionName: manifest.displayName,
+  });
   const recent: string[] = [];
   let summarySeen = false;
   const workbench = await openWorkbench(browser, {
@@ -45,12 +56,13 @@ async function runInHostSuites(server: RunningCodeServer, browser: Awaited<Retur
     extensionDevelopmentPath: repoRoot,
     extensionTestsPath: inHostSuites,
     folder: workspace,
+    context,
     onLog: (type, text) => {
+      if (process.env.FC_TEST_VERBOSE) say(`    [${type}] ${text}`);
       const result = parseResultLine(text);
       if (!result) {
         recent.push(`${type}: ${text}`);
         if (recent.length > 40) recent.shift();
-        if (process.env.FC_TEST_VERBOSE) say(`    [${type}] ${text}`);
         return;
       }
       if (result.kind === 'pass') { tally.passed++; say(`  ✔ ${result.title}`); }
@@ -60,6 +72,7 @@ async function runInHostSuites(server: RunningCodeServer, browser: Awaited<Retur
     },
   });
   const timeoutMs = Number(process.env.FC_INTEGRATION_TIMEOUT_MS ?? 600_000);
+  const stopAllowing = autoAllowSignIn(workbench.page);
   try {
     const code = await withTimeout(workbench.exitCode, timeoutMs, () =>
       `The in-host suites did not finish within ${timeoutMs / 1000}s: VS Code failed to start the extension tests or a test hangs.\n` +
@@ -73,7 +86,9 @@ async function runInHostSuites(server: RunningCodeServer, browser: Awaited<Retur
       tally.failures.push('The extension test run ended without a summary line.');
     }
   } finally {
+    stopAllowing();
     await workbench.close();
+    await context.close();
   }
 }
 
@@ -98,14 +113,27 @@ async function main(): Promise<number> {
   const tally: Tally = { passed: 0, failed: 0, failures: [] };
   let server: RunningCodeServer | undefined;
   let browser: Awaited<ReturnType<typeof launchBrowser>> | undefined;
+  let sandbox: Sandbox | undefined;
   try {
+    // The suites sign in to the sandbox tenant through the sandbox sign-in provider, on the Custom cloud.
+    sandbox = await startSandbox({ seed: 1, deviceCodeIntervalSeconds: 1 });
+    const infoPath = join(workspace, '..', `${workspace.split('/').pop()}-sandbox.json`);
+    writeFileSync(infoPath, JSON.stringify(sandbox.info));
     server = await startCodeServer({
       bin: host.codeServerBin,
-      env: { FC_RUNNING_TESTS: '1' },
+      env: { FC_RUNNING_TESTS: '1', FC_SANDBOX_INFO: infoPath, NODE_EXTRA_CA_CERTS: sandbox.caPath },
       installedExtensions: [join(repoRoot, 'out', 'sandbox-sign-in')],
+      userSettings: {
+        'federatedCredentials.cloud': 'Custom',
+        'federatedCredentials.customCloud': sandbox.info.customCloud,
+        'federatedCredentials.authentication.providerId': 'fc-sandbox',
+        // VS Code's fetch patch sets its own CA list (system certificates), which leaves out
+        // NODE_EXTRA_CA_CERTS; plain Node fetch trusts the sandbox CA through it.
+        'http.fetchAdditionalSupport': false,
+      },
     });
     browser = await launchBrowser(host.chromiumBin);
-    await runInHostSuites(server, browser, workspace, tally);
+    await runInHostSuites(server, browser, workspace, sandbox, tally);
     if (!inHostOnly) {
       setHostFixture({ browser, server, extensionPath: repoRoot, workspacePath: workspace });
       await runUiSuites(tally);
@@ -118,6 +146,7 @@ async function main(): Promise<number> {
     setHostFixture(undefined);
     await browser?.close().catch(() => undefined);
     await server?.stop();
+    await sandbox?.stop();
     rmSync(workspace, { recursive: true, force: true });
   }
   if (tally.failures.length > 0) {

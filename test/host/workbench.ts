@@ -1,6 +1,6 @@
 // Opens the VS Code workbench served by code-server in headless Chromium, the way VS Code's own
 // browser integration tests do: extension development/test paths go in the `payload` query.
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { RunningCodeServer } from './codeServer';
 
 export const CHROMIUM_ARGS = [
@@ -28,6 +28,8 @@ export interface WorkbenchOptions {
   readonly folder?: string;
   /** Receives the extension host's and workbench's log lines. */
   readonly onLog?: (type: string, text: string) => void;
+  /** A browser context to open the page in (its storage is shared); default: a fresh one. */
+  readonly context?: BrowserContext;
 }
 
 export interface OpenWorkbench {
@@ -41,8 +43,13 @@ function remoteUri(server: RunningCodeServer, path: string): string {
   return `vscode-remote://${server.authority}${path}`;
 }
 
+export function newWorkbenchContext(browser: Browser): Promise<BrowserContext> {
+  return browser.newContext({ viewport: { width: 1400, height: 900 } });
+}
+
 export async function openWorkbench(browser: Browser, options: WorkbenchOptions): Promise<OpenWorkbench> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const ownContext = options.context === undefined;
+  const context = options.context ?? (await newWorkbenchContext(browser));
   const page = await context.newPage();
   let resolveExit!: (code: number) => void;
   const exitCode = new Promise<number>((resolve) => { resolveExit = resolve; });
@@ -60,5 +67,35 @@ export async function openWorkbench(browser: Browser, options: WorkbenchOptions)
   const query = new URLSearchParams({ payload: JSON.stringify(payload) });
   if (options.folder) query.set('folder', remoteUri(options.server, options.folder));
   await page.goto(`${options.server.url}?${query.toString()}`);
-  return { page, exitCode, close: () => context.close() };
+  return { page, exitCode, close: () => (ownContext ? context.close() : page.close()) };
+}
+
+/**
+ * Records, in the browser profile's VS Code storage, that the user allowed the extension to use an
+ * account of a provider: what clicking "Allow" on VS Code's sign-in prompt stores. Extension tests
+ * may not show that dialog (VS Code refuses dialogs in test mode), so the runner grants it first.
+ */
+export async function grantAccountAccess(context: BrowserContext, server: RunningCodeServer, grant: { providerId: string; accountLabel: string; extensionId: string; extensionName: string }): Promise<void> {
+  const page = await context.newPage();
+  try {
+    await page.goto(server.url);
+    await page.getByRole('tab').first().waitFor({ timeout: 60_000 });
+    const key = `${grant.providerId}-${grant.accountLabel}`;
+    const value = JSON.stringify([{ id: grant.extensionId, name: grant.extensionName, allowed: true }]);
+    // Runs in the page (no DOM types here): put one item into VS Code's application storage.
+    await page.evaluate(`new Promise((resolve, reject) => {
+      const open = indexedDB.open('vscode-web-state-db-global');
+      open.onerror = () => reject(open.error);
+      open.onsuccess = () => {
+        const db = open.result;
+        const tx = db.transaction('ItemTable', 'readwrite');
+        tx.objectStore('ItemTable').put(${JSON.stringify(value)}, ${JSON.stringify(key)});
+        tx.oncomplete = () => { db.close(); resolve(true); };
+        tx.onerror = () => reject(tx.error);
+      };
+    })`);
+  } finally {
+    await page.close();
+  }
+
 }

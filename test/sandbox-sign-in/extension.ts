@@ -25,16 +25,37 @@ function claims(token: string): Record<string, unknown> {
 
 const sameScopes = (a: readonly string[], b: readonly string[]) => [...a].sort().join(' ') === [...b].sort().join(' ');
 
+/**
+ * Behaves like a signed-in Microsoft account: once the user has signed in (createSession, or the
+ * `fcSandbox.signIn` command, as from the Accounts menu), sessions for further scopes are minted
+ * silently, as MSAL does with its cached refresh token. Signed out, it has no sessions.
+ */
 class SandboxAuthenticationProvider implements vscode.AuthenticationProvider {
   private readonly changed = new vscode.EventEmitter<vscode.AuthenticationProviderAuthenticationSessionsChangeEvent>();
   readonly onDidChangeSessions = this.changed.event;
   private sessions: vscode.AuthenticationSession[] = [];
+  private signedIn = false;
 
   async getSessions(scopes?: readonly string[]): Promise<vscode.AuthenticationSession[]> {
-    return scopes ? this.sessions.filter((s) => sameScopes(s.scopes, scopes)) : this.sessions;
+    if (!scopes) return this.sessions;
+    const existing = this.sessions.filter((s) => sameScopes(s.scopes, scopes));
+    if (existing.length > 0 || !this.signedIn) return existing;
+    return [await this.mint(scopes)];
   }
 
   async createSession(scopes: readonly string[]): Promise<vscode.AuthenticationSession> {
+    this.signedIn = true;
+    return this.mint(scopes);
+  }
+
+  async signOut(): Promise<void> {
+    this.signedIn = false;
+    const removed = this.sessions;
+    this.sessions = [];
+    if (removed.length) this.changed.fire({ added: [], removed, changed: [] });
+  }
+
+  private async mint(scopes: readonly string[]): Promise<vscode.AuthenticationSession> {
     const info = readInfo();
     const tenant = scopes.find((s) => s.startsWith('VSCODE_TENANT:'))?.slice('VSCODE_TENANT:'.length) ?? info.homeTenantId;
     const clientId = scopes.find((s) => s.startsWith('VSCODE_CLIENT_ID:'))?.slice('VSCODE_CLIENT_ID:'.length) ?? info.clientId;
@@ -66,7 +87,11 @@ class SandboxAuthenticationProvider implements vscode.AuthenticationProvider {
 }
 
 export function activate(context: vscode.ExtensionContext): void {
+  const provider = new SandboxAuthenticationProvider();
   context.subscriptions.push(
-    vscode.authentication.registerAuthenticationProvider('fc-sandbox', 'Federated Credentials Sandbox', new SandboxAuthenticationProvider(), { supportsMultipleAccounts: false }),
+    vscode.authentication.registerAuthenticationProvider('fc-sandbox', 'Federated Credentials Sandbox', provider, { supportsMultipleAccounts: false }),
+    // What a user does in the Accounts menu: sign the account in or out.
+    vscode.commands.registerCommand('fcSandbox.signIn', async () => (await provider.createSession(['openid'])).account.label),
+    vscode.commands.registerCommand('fcSandbox.signOut', () => provider.signOut()),
   );
 }

@@ -1,0 +1,40 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { FederatedCredentialsApi } from '../../src/api';
+import type { SignedInAccount } from '../../src/auth/authService';
+import { sandbox } from './support/sandbox';
+
+async function api(): Promise<FederatedCredentialsApi> {
+  return vscode.extensions.getExtension<FederatedCredentialsApi>('federated-credentials.federated-credentials')!.activate();
+}
+
+describe('Sign-in (sandbox tenant through a VS Code authentication provider)', function () {
+  this.timeout(60_000);
+
+  it('starts signed out', async () => {
+    assert.equal((await api()).account(), undefined);
+  });
+
+  it('signs in through the configured provider, asking only for Graph read scopes', async () => {
+    const mark = await sandbox.mark();
+    // The user signs in to the account (Accounts menu); VS Code then hands the extension its sessions.
+    await vscode.commands.executeCommand('fcSandbox.signIn');
+    const account = await vscode.commands.executeCommand<SignedInAccount>('federatedCredentials.signIn', {});
+    const info = sandbox.info();
+    assert.equal(account.tenantId, info.homeTenant.id);
+    assert.equal(account.label, info.admins.home.username);
+    assert.deepEqual((await api()).account(), account);
+    const scopes = (await sandbox.requests(mark))
+      .filter((r) => r.path.endsWith('/oauth2/v2.0/token'))
+      .map((r) => String((r.body as Record<string, string>).scope));
+    assert.ok(scopes.some((s) => /\/graph\/Application\.Read\.All/.test(s)), `no Graph read token was requested: ${scopes.join(' | ')}`);
+    assert.deepEqual(scopes.filter((s) => /ReadWrite/.test(s)), [], 'browsing must not ask for write scopes');
+  });
+
+  it('refuses a tenant argument that is not a tenant id', async () => {
+    await assert.rejects(
+      Promise.resolve(vscode.commands.executeCommand('federatedCredentials.signIn', { tenant: "x' or 1=1" })),
+      /tenant/i,
+    );
+  });
+});

@@ -1,0 +1,34 @@
+// The in-host suites' view of the sandbox: its connection file (written by the runner) and its
+// control API (request log, fault knobs, reset), reached over HTTPS like any other client.
+import { readFileSync } from 'node:fs';
+import type { FaultRule, LoggedRequest, SandboxInfo } from '../../sandbox';
+
+export function sandboxInfo(): SandboxInfo {
+  const path = process.env.FC_SANDBOX_INFO;
+  if (!path) throw new Error('FC_SANDBOX_INFO is not set: run the suites through test/host/runIntegration.ts.');
+  return JSON.parse(readFileSync(path, 'utf8')) as SandboxInfo;
+}
+
+async function control<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  const info = sandboxInfo();
+  const response = await fetch(`${info.controlUrl}${path}`, {
+    method,
+    headers: { 'X-Sandbox-Control-Key': info.controlKey, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  }).catch((error: Error & { cause?: unknown }) => {
+    throw new Error(`sandbox control ${method} ${path}: ${error.message} (${String(error.cause)})`);
+  });
+  if (!response.ok) throw new Error(`sandbox control ${method} ${path}: HTTP ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+export const sandbox = {
+  info: sandboxInfo,
+  /** Requests served after `since` (a sequence number from `mark()`). */
+  requests: async (since = 0) => (await control<{ requests: LoggedRequest[] }>('GET', `/requests?since=${since}`)).requests,
+  /** The current end of the request log; pass it to requests() to see only what follows. */
+  mark: async () => (await control<{ last: number }>('GET', '/requests?since=999999999')).last,
+  setFaults: (rules: FaultRule[]) => control('POST', '/faults', { rules }),
+  clearFaults: () => control('DELETE', '/faults'),
+  reset: (seed?: number) => control<SandboxInfo>('POST', '/reset', seed === undefined ? {} : { seed }),
+};
