@@ -23,6 +23,8 @@ export interface CodeServerOptions {
   readonly installedExtensions?: readonly string[];
   /** User settings written before start (for example the sandbox cloud and sign-in provider). */
   readonly userSettings?: Record<string, unknown>;
+  /** Port to listen on; default any free port. */
+  readonly port?: number;
 }
 
 export async function startCodeServer(options: CodeServerOptions): Promise<RunningCodeServer> {
@@ -40,7 +42,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
   }
   const args = [
     '--auth', 'none',
-    '--bind-addr', '127.0.0.1:0',
+    '--bind-addr', `127.0.0.1:${options.port ?? 0}`,
     '--user-data-dir', join(profile, 'user-data'),
     '--extensions-dir', join(profile, 'extensions'),
     '--disable-telemetry',

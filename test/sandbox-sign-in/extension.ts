@@ -34,7 +34,8 @@ class SandboxAuthenticationProvider implements vscode.AuthenticationProvider {
   private readonly changed = new vscode.EventEmitter<vscode.AuthenticationProviderAuthenticationSessionsChangeEvent>();
   readonly onDidChangeSessions = this.changed.event;
   private sessions: vscode.AuthenticationSession[] = [];
-  private signedIn = false;
+  // npm start begins with the sandbox account signed in (as if from the Accounts menu); tests sign it in themselves.
+  private signedIn = process.env.FC_SANDBOX_SIGNED_IN === '1';
 
   async getSessions(scopes?: readonly string[]): Promise<vscode.AuthenticationSession[]> {
     if (!scopes) return this.sessions;
