@@ -42,7 +42,7 @@ export class ArmClient {
 
   async request<T>(method: 'GET' | 'PUT' | 'PATCH' | 'POST' | 'DELETE', pathOrUrl: string, options: ArmRequestOptions): Promise<ArmResponse<T>> {
     const { pipeline, http } = await this.getPipeline();
-    const url = new URL(pathOrUrl, `${this.options.cloud.armUrl}/`);
+    const url = armRequestUrl(this.options.cloud.armUrl, pathOrUrl);
     if (!url.searchParams.has('api-version')) url.searchParams.set('api-version', options.apiVersion);
     const request: PipelineRequest = http.createPipelineRequest({ url: url.toString(), method, abortSignal: options.signal });
     if (options.text) {
@@ -90,6 +90,15 @@ export class ArmClient {
     });
     return this.pipeline;
   }
+}
+
+/**
+ * The URL of an ARM call: absolute URLs (nextLink, operation URLs) as they are; paths and resource ids
+ * (`/subscriptions/…`) under the cloud's ARM root, path included (a custom cloud may serve ARM under a path).
+ */
+export function armRequestUrl(armUrl: string, pathOrUrl: string): URL {
+  if (/^https?:\/\//i.test(pathOrUrl)) return new URL(pathOrUrl);
+  return new URL(`${armUrl.replace(/\/+$/, '')}/${pathOrUrl.replace(/^\/+/, '')}`);
 }
 
 function safeJson(text: string): unknown {
