@@ -1,0 +1,501 @@
+// Microsoft Graph v1.0 /applications and /applications/{id}/federatedIdentityCredentials.
+// Sources (microsoft-graph-docs-contrib api-reference/v1.0): application-list.md, application-get.md,
+// application-post-applications.md, application-update.md, application-delete.md,
+// application-list-federatedidentitycredentials.md, application-post-federatedidentitycredentials.md,
+// federatedidentitycredential-{get,update,upsert,delete}.md, resources/federatedidentitycredential.md;
+// error payloads: api-facts.md §1.5.
+import type { SandboxModule } from '../module';
+import type { AreaRouter, SandboxRequest, SandboxResponse } from '../router';
+import { text } from '../router';
+import type { Application, FederatedIdentityCredential, RequiredResourceAccess, SignInAudience } from '../state';
+import {
+  APPLICATION_READ, APPLICATION_WRITE, authenticate, Caller, findApp, jsonBody, notFound, rejectUnknown, requireAppWrite, requirePermission, route,
+} from './common';
+import {
+  checkOptions, collection, compileFilter, fail, FilterField, isEventual, isGuid, keyLiteral, noContent, ok, option, page, parseFilter, parseOrderBy,
+  parseSearch, parseSelect, parseTop, project, searchMatcher, selectSuffix, wantsCount,
+} from './odata';
+
+// ---- shapes ----------------------------------------------------------------------------------------------------
+
+export function applicationEntity(app: Application): Record<string, unknown> {
+  return {
+    id: app.id,
+    deletedDateTime: null,
+    appId: app.appId,
+    applicationTemplateId: null,
+    disabledByMicrosoftStatus: null,
+    createdDateTime: app.createdDateTime,
+    displayName: app.displayName,
+    description: app.description,
+    groupMembershipClaims: null,
+    identifierUris: [...app.identifierUris],
+    isDeviceOnlyAuthSupported: null,
+    isFallbackPublicClient: app.isFallbackPublicClient,
+    notes: null,
+    publisherDomain: app.publisherDomain,
+    serviceManagementReference: null,
+    signInAudience: app.signInAudience,
+    tags: [...app.tags],
+    tokenEncryptionKeyId: null,
+    uniqueName: app.uniqueName,
+    api: {
+      acceptMappedClaims: null,
+      knownClientApplications: [],
+      requestedAccessTokenVersion: app.api.requestedAccessTokenVersion,
+      oauth2PermissionScopes: app.api.oauth2PermissionScopes.map((s) => ({ ...s })),
+      preAuthorizedApplications: [],
+    },
+    appRoles: app.appRoles.map((r) => ({ ...r })),
+    info: { logoUrl: null, marketingUrl: null, privacyStatementUrl: null, supportUrl: null, termsOfServiceUrl: null },
+    keyCredentials: [],
+    optionalClaims: null,
+    parentalControlSettings: { countriesBlockedForMinors: [], legalAgeGroupRule: 'Allow' },
+    passwordCredentials: app.passwordCredentials.map((p) => ({
+      customKeyIdentifier: p.customKeyIdentifier, displayName: p.displayName, endDateTime: p.endDateTime, hint: p.hint, keyId: p.keyId, secretText: null, startDateTime: p.startDateTime,
+    })),
+    publicClient: { redirectUris: [...app.publicClient.redirectUris] },
+    requiredResourceAccess: app.requiredResourceAccess.map((r) => ({ resourceAppId: r.resourceAppId, resourceAccess: r.resourceAccess.map((a) => ({ ...a })) })),
+    verifiedPublisher: { displayName: null, verifiedPublisherId: null, addedDateTime: null },
+    web: { homePageUrl: null, logoutUrl: null, redirectUris: [...app.web.redirectUris], implicitGrantSettings: { enableAccessTokenIssuance: false, enableIdTokenIssuance: false } },
+    spa: { redirectUris: [...app.spa.redirectUris] },
+  };
+}
+
+export const APPLICATION_PROPERTIES = Object.keys(applicationEntity({
+  id: '', appId: '', tenantId: '', displayName: '', description: null, signInAudience: 'AzureADMyOrg', identifierUris: [], requiredResourceAccess: [], owners: [],
+  federatedIdentityCredentials: [], passwordCredentials: [], keyCredentials: [], appRoles: [], api: { oauth2PermissionScopes: [], requestedAccessTokenVersion: null },
+  web: { redirectUris: [] }, spa: { redirectUris: [] }, publicClient: { redirectUris: [] }, isFallbackPublicClient: false, tags: [], publisherDomain: '', uniqueName: null, createdDateTime: '',
+}));
+
+export function ficEntity(f: FederatedIdentityCredential): Record<string, unknown> {
+  return { id: f.id, name: f.name, issuer: f.issuer, subject: f.subject, description: f.description, audiences: [...f.audiences] };
+}
+
+const FIC_PROPERTIES = ['id', 'name', 'issuer', 'subject', 'description', 'audiences'];
+const SIGN_IN_AUDIENCES: readonly SignInAudience[] = ['AzureADMyOrg', 'AzureADMultipleOrgs', 'AzureADandPersonalMicrosoftAccount', 'PersonalMicrosoftAccount'];
+
+// ---- listing -----------------------------------------------------------------------------------------------------
+
+const APP_FILTER: Record<string, FilterField<Application>> = {
+  id: { get: (a) => a.id, ops: ['eq'] },
+  appId: { get: (a) => a.appId, ops: ['eq'] },
+  displayName: { get: (a) => a.displayName, ops: ['eq', 'startswith'] },
+  signInAudience: { get: (a) => a.signInAudience, ops: ['eq'] },
+  publisherDomain: { get: (a) => a.publisherDomain, ops: ['eq', 'startswith'] },
+  uniqueName: { get: (a) => a.uniqueName, ops: ['eq', 'startswith'] },
+};
+
+interface Expand {
+  readonly select?: string[];
+}
+
+/** `$expand=federatedIdentityCredentials` or `federatedIdentityCredentials($select=…)`. */
+function parseExpand(req: SandboxRequest): Expand | undefined {
+  const raw = option(req, '$expand');
+  if (raw === undefined) return undefined;
+  const m = /^\s*([A-Za-z]+)\s*(?:\((.*)\))?\s*$/.exec(raw);
+  const nav = m?.[1] ?? raw;
+  if (!m || nav.toLowerCase() !== 'federatedidentitycredentials') {
+    return fail(req, 400, 'BadRequest', `Could not find a property named '${nav.trim()}' on type 'microsoft.graph.application'.`);
+  }
+  const inner = m[2];
+  if (inner === undefined || inner.trim() === '') return {};
+  const sel = /^\s*\$select=([^;]*)$/i.exec(inner);
+  if (!sel) return fail(req, 400, 'BadRequest', `Query option '${inner}' is not allowed in $expand of 'federatedIdentityCredentials'. Only $select is supported.`);
+  return { select: parseSelect(req, sel[1], FIC_PROPERTIES, 'federatedIdentityCredential') };
+}
+
+/** The apps of the caller's tenant that the request's $filter / $search keep. */
+function filteredApps(req: SandboxRequest, caller: Caller): Application[] {
+  const eventual = isEventual(req);
+  const searchRaw = option(req, '$search');
+  if (searchRaw !== undefined && !eventual) {
+    fail(req, 400, 'Request_UnsupportedQuery', "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'");
+  }
+  const advanced = eventual && (wantsCount(req) || searchRaw !== undefined);
+  const filterRaw = option(req, '$filter');
+  const predicate = filterRaw !== undefined && filterRaw.trim() !== '' ? compileFilter(req, parseFilter(req, filterRaw), APP_FILTER, 'Application', advanced) : undefined;
+  const matches = searchRaw !== undefined ? searchMatcher<Application>(parseSearch(req, searchRaw, ['displayName', 'description']), (a, p) => (p === 'displayName' ? a.displayName : a.description)) : undefined;
+  const out: Application[] = [];
+  for (const a of req.core.state.applications.values()) {
+    if (a.tenantId !== caller.tenant.id) continue;
+    if (predicate && !predicate(a)) continue;
+    if (matches && !matches(a)) continue;
+    out.push(a);
+  }
+  return out;
+}
+
+function listApplications(req: SandboxRequest): SandboxResponse {
+  const caller = authenticate(req);
+  requirePermission(req, caller, APPLICATION_READ);
+  checkOptions(req, ['$select', '$top', '$filter', '$search', '$count', '$orderby', '$expand', '$skiptoken']);
+  const select = parseSelect(req, option(req, '$select'), APPLICATION_PROPERTIES, 'application');
+  const expand = parseExpand(req);
+  const top = parseTop(req);
+  const count = wantsCount(req);
+  const searching = option(req, '$search') !== undefined;
+  if (expand && (searching || count)) {
+    fail(req, 400, 'Request_UnsupportedQuery', '$expand is not supported together with advanced query options ($search, $count with ConsistencyLevel: eventual).');
+  }
+  const orderBy = parseOrderBy(req, option(req, '$orderby'), ['displayName', 'createdDateTime'], 'Application');
+  if (orderBy && (option(req, '$filter') !== undefined || searching) && !(isEventual(req) && (count || searching))) {
+    fail(req, 400, 'Request_UnsupportedQuery', 'Sorting not supported for current query.');
+  }
+  const apps = filteredApps(req, caller);
+  const key = orderBy
+    ? (a: Application) => [orderBy.property === 'displayName' ? a.displayName.toLowerCase() : a.createdDateTime, a.id]
+    : (a: Application) => [a.id];
+  const p = page(req, apps, top, key, orderBy?.descending ?? false);
+  const value = p.items.map((a) => {
+    const e = project(applicationEntity(a), select);
+    if (expand) e.federatedIdentityCredentials = a.federatedIdentityCredentials.map((f) => project(ficEntity(f), expand.select));
+    return e;
+  });
+  const firstPage = option(req, '$skiptoken') === undefined;
+  return collection(req, `applications${selectSuffix(select)}`, value, { count: count && firstPage ? p.total : undefined, nextLink: p.nextLink });
+}
+
+function countApplications(req: SandboxRequest): SandboxResponse {
+  const caller = authenticate(req);
+  requirePermission(req, caller, APPLICATION_READ);
+  if (!isEventual(req)) fail(req, 400, 'Request_BadRequest', '$count is not currently supported.');
+  checkOptions(req, ['$filter', '$search']);
+  return text(200, String(filteredApps(req, caller).length), 'text/plain', { 'request-id': req.requestId });
+}
+
+// ---- single application ------------------------------------------------------------------------------------------
+
+function getApplication(req: SandboxRequest): SandboxResponse {
+  const caller = authenticate(req);
+  requirePermission(req, caller, APPLICATION_READ);
+  checkOptions(req, ['$select', '$expand']);
+  const app = findApp(req, caller);
+  const select = parseSelect(req, option(req, '$select'), APPLICATION_PROPERTIES, 'application');
+  const expand = parseExpand(req);
+  const e = project(applicationEntity(app), select);
+  if (expand) e.federatedIdentityCredentials = app.federatedIdentityCredentials.map((f) => project(ficEntity(f), expand.select));
+  return ok(req, 200, { '@odata.context': `${req.baseUrl}/v1.0/$metadata#applications${selectSuffix(select)}/$entity`, ...e });
+}
+
+const WRITABLE = ['displayName', 'description', 'signInAudience', 'requiredResourceAccess', 'identifierUris', 'tags', 'web', 'spa', 'publicClient', 'isFallbackPublicClient', 'notes'];
+const READ_ONLY = ['id', 'appId', 'publisherDomain', 'createdDateTime', 'deletedDateTime'];
+
+function invalidProperty(req: SandboxRequest, property: string): never {
+  return fail(req, 400, 'Request_BadRequest', `Invalid value specified for property '${property}' of resource 'Application'.`);
+}
+
+function stringArray(req: SandboxRequest, v: unknown, property: string): string[] {
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) return invalidProperty(req, property);
+  return v as string[];
+}
+
+function redirectUris(req: SandboxRequest, v: unknown, property: string): { redirectUris: string[] } {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return invalidProperty(req, property);
+  const r = (v as Record<string, unknown>).redirectUris;
+  return { redirectUris: r === undefined ? [] : stringArray(req, r, `${property}.redirectUris`) };
+}
+
+function requiredResourceAccess(req: SandboxRequest, v: unknown): RequiredResourceAccess[] {
+  if (!Array.isArray(v)) return invalidProperty(req, 'requiredResourceAccess');
+  return v.map((entry) => {
+    const e = entry as Record<string, unknown> | null;
+    if (!e || typeof e !== 'object' || typeof e.resourceAppId !== 'string' || !Array.isArray(e.resourceAccess)) return invalidProperty(req, 'requiredResourceAccess');
+    const access = (e.resourceAccess as unknown[]).map((a) => {
+      const x = a as Record<string, unknown> | null;
+      if (!x || typeof x.id !== 'string' || !isGuid(x.id) || (x.type !== 'Role' && x.type !== 'Scope')) return invalidProperty(req, 'requiredResourceAccess');
+      return { id: x.id.toLowerCase(), type: x.type as 'Role' | 'Scope' };
+    });
+    return { resourceAppId: e.resourceAppId, resourceAccess: access };
+  });
+}
+
+/** Applies writable properties of a POST/PATCH body to `app`, validating each. */
+function applyApplicationBody(req: SandboxRequest, app: Application, body: Record<string, unknown>): void {
+  for (const k of Object.keys(body)) {
+    if (READ_ONLY.includes(k)) fail(req, 400, 'Request_BadRequest', `Property '${k}' is read-only and cannot be set.`);
+  }
+  rejectUnknown(req, body, [...WRITABLE, ...READ_ONLY], 'application');
+  if ('displayName' in body) {
+    const v = body.displayName;
+    if (typeof v !== 'string' || v.trim() === '' || v.length > 256) invalidProperty(req, 'displayName');
+    app.displayName = v as string;
+  }
+  if ('description' in body) {
+    const v = body.description;
+    if (v !== null && (typeof v !== 'string' || v.length > 1024)) invalidProperty(req, 'description');
+    app.description = v as string | null;
+  }
+  if ('signInAudience' in body) {
+    const v = body.signInAudience;
+    if (typeof v !== 'string' || !SIGN_IN_AUDIENCES.includes(v as SignInAudience)) invalidProperty(req, 'signInAudience');
+    app.signInAudience = v as SignInAudience;
+  }
+  if ('requiredResourceAccess' in body) app.requiredResourceAccess = requiredResourceAccess(req, body.requiredResourceAccess);
+  if ('identifierUris' in body) app.identifierUris = stringArray(req, body.identifierUris, 'identifierUris');
+  if ('tags' in body) app.tags = stringArray(req, body.tags, 'tags');
+  if ('web' in body) app.web = redirectUris(req, body.web, 'web');
+  if ('spa' in body) app.spa = redirectUris(req, body.spa, 'spa');
+  if ('publicClient' in body) app.publicClient = redirectUris(req, body.publicClient, 'publicClient');
+  if ('isFallbackPublicClient' in body) {
+    if (typeof body.isFallbackPublicClient !== 'boolean') invalidProperty(req, 'isFallbackPublicClient');
+    app.isFallbackPublicClient = body.isFallbackPublicClient as boolean;
+  }
+}
+
+function createApplication(req: SandboxRequest): SandboxResponse {
+  const caller = authenticate(req);
+  requirePermission(req, caller, APPLICATION_WRITE);
+  const body = jsonBody(req);
+  const { state } = req.core;
+  const app: Application = {
+    id: state.newId(), appId: state.newId(), tenantId: caller.tenant.id, displayName: '', description: null, signInAudience: 'AzureADandPersonalMicrosoftAccount',
+    identifierUris: [], requiredResourceAccess: [], owners: [caller.oid], federatedIdentityCredentials: [], passwordCredentials: [], keyCredentials: [], appRoles: [],
+    api: { oauth2PermissionScopes: [], requestedAccessTokenVersion: null }, web: { redirectUris: [] }, spa: { redirectUris: [] }, publicClient: { redirectUris: [] },
+    isFallbackPublicClient: false, tags: [], publisherDomain: caller.tenant.defaultDomain, uniqueName: null, createdDateTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+  };
+  if (!('displayName' in body)) invalidProperty(req, 'displayName');
+  applyApplicationBody(req, app, body);
+  state.addApplication(app);
+  return ok(req, 201, { '@odata.context': `${req.baseUrl}/v1.0/$metadata#applications/$entity`, ...applicationEntity(app) }, {
+    location: `${req.baseUrl}/v2/${caller.tenant.id}/directoryObjects/${app.id}/Microsoft.DirectoryServices.Application`,
+  });
+}
+
+function updateApplication(req: SandboxRequest): SandboxResponse {
+  const caller = authenticate(req);
+  const app = findApp(req, caller);
+  requireAppWrite(req, caller, app);
+  const body = jsonBody(req);
+  // Validate on a copy so a rejected PATCH changes nothing.
+  const draft: Application = { ...app };
+  applyApplicationBody(req, draft, body);
+  Object.assign(app, draft);
+  return noContent(req);
+}
+
+function deleteApplication(req: SandboxRequest): SandboxResponse {
+  const caller = authenticate(req);
+  const app = findApp(req, caller);
+  requireAppWrite(req, caller, app);
+  const { state } = req.core;
+  state.removeApplication(app.id);
+  // Deleting an app registration deletes its service principal in the home tenant too.
+  const sp = state.findServicePrincipal(app.tenantId, app.appId);
+  if (sp) state.removeServicePrincipal(sp.id);
+  return noContent(req);
+}
+
+// ---- federated identity credentials -----------------------------------------------------------------------------
+
+export const MAX_FICS_PER_APP = 20;
+const FIC_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+
+function ficInvalid(req: SandboxRequest, message: string, param: string, value: unknown): never {
+  const shown = Array.isArray(value) ? value.join(',') : value === undefined || value === null ? '' : String(value);
+  return fail(req, 400, 'InvalidFederatedIdentityCredentialValue', `${message} paramName: FederatedIdentityCredential.${param}, paramValue: ${shown}, objectType: Microsoft.Online.DirectoryServices.Application`);
+}
+
+function typeError(req: SandboxRequest, expected: string): never {
+  return fail(req, 400, 'BadRequest', `Cannot convert a primitive value to the expected type '${expected}'. See the inner exception for more details.`);
+}
+
+interface FicValues {
+  name: string;
+  issuer: string;
+  subject: string;
+  audiences: string[];
+  description: string | null;
+}
+
+/** Type checks of a FIC body (OData), then Graph's value rules. `current` is the credential being updated. */
+function readFicBody(req: SandboxRequest, body: Record<string, unknown>, current: FicValues | undefined): FicValues {
+  rejectUnknown(req, body, FIC_PROPERTIES, 'federatedIdentityCredential');
+  for (const k of ['name', 'issuer', 'subject']) if (k in body && body[k] !== null && typeof body[k] !== 'string') typeError(req, 'Edm.String');
+  if ('description' in body && body.description !== null && typeof body.description !== 'string') typeError(req, 'Edm.String');
+  if ('audiences' in body && body.audiences !== null && (!Array.isArray(body.audiences) || body.audiences.some((a) => typeof a !== 'string'))) {
+    fail(req, 400, 'BadRequest', "A value of type 'Collection(Edm.String)' was expected for property 'audiences'.");
+  }
+  if (current && 'name' in body && body.name !== current.name) ficInvalid(req, 'The Name property of a federated identity credential cannot be changed after creation.', 'Name', body.name);
+  const v: FicValues = {
+    name: current?.name ?? (body.name as string),
+    issuer: 'issuer' in body ? (body.issuer as string) : (current?.issuer as string),
+    subject: 'subject' in body ? (body.subject as string) : (current?.subject as string),
+    audiences: 'audiences' in body ? (body.audiences as string[]) : (current?.audiences as string[]),
+    description: 'description' in body ? ((body.description as string | null) ?? null) : (current?.description ?? null),
+  };
+  if (!current) {
+    if (typeof v.name !== 'string' || v.name === '') ficInvalid(req, 'The Name value is required.', 'Name', v.name);
+    if (v.name.length < 3 || v.name.length > 120) ficInvalid(req, 'The Name value must be between 3 and 120 characters long.', 'Name', v.name);
+    if (!FIC_NAME.test(v.name)) ficInvalid(req, 'The specified Name value is not a valid URI last segment.', 'Name', v.name);
+  }
+  if (typeof v.issuer !== 'string' || v.issuer.trim() === '') ficInvalid(req, 'The Issuer value is required.', 'Issuer', v.issuer);
+  if (v.issuer.length > 600) ficInvalid(req, 'The Issuer value must not exceed 600 characters.', 'Issuer', v.issuer);
+  if (typeof v.subject !== 'string' || v.subject.trim() === '') ficInvalid(req, 'The Subject value is required.', 'Subject', v.subject);
+  if (v.subject.length > 600) ficInvalid(req, 'The Subject value must not exceed 600 characters.', 'Subject', v.subject);
+  if (!Array.isArray(v.audiences) || v.audiences.length !== 1) ficInvalid(req, 'Federated identity credentials must have exactly one audience.', 'Audiences', v.audiences);
+  const audience = v.audiences[0] as string;
+  if (audience.trim() === '') ficInvalid(req, 'The Audiences value must not be empty.', 'Audiences', audience);
+  if (audience.length > 600) ficInvalid(req, 'The Audiences value must not exceed 600 characters.', 'Audiences', audience);
+  if (v.description !== null && v.description.length > 600) ficInvalid(req, 'The Description value must not exceed 600 characters.', 'Description', v.description);
+  return v;
+}
+
+/** Uniqueness on the app: name (409) and issuer+subject, compared exactly (400). */
+function checkUnique(req: SandboxRequest, app: Application, v: FicValues, self: FederatedIdentityCredential | undefined): void {
+  for (const f of app.federatedIdentityCredentials) {
+    if (f === self) continue;
+    if (!self && f.name.toLowerCase() === v.name.toLowerCase()) {
+      fail(req, 409, 'Request_MultipleObjectsWithSameKeyValue', `FederatedIdentityCredential with name ${v.name} already exists.`);
+    }
+    if (f.issuer === v.issuer && f.subject === v.subject) {
+      ficInvalid(req, `The combination of issuer and subject must be unique for the application. Issuer ${v.issuer} and Subject: ${v.subject} already exist.`, 'Subject', v.subject);
+    }
+  }
+}
+
+function createFic(req: SandboxRequest, app: Application, v: FicValues): SandboxResponse {
+  if (app.federatedIdentityCredentials.length >= MAX_FICS_PER_APP) {
+    ficInvalid(req, `The maximum number of federated identity credentials (${MAX_FICS_PER_APP}) for this application has been reached.`, 'Name', v.name);
+  }
+  checkUnique(req, app, v, undefined);
+  const fic: FederatedIdentityCredential = { id: req.core.state.newId(), ...v, audiences: [...v.audiences] };
+  app.federatedIdentityCredentials.push(fic);
+  return ok(req, 201, { '@odata.context': `${req.baseUrl}/v1.0/$metadata#applications('${app.id}')/federatedIdentityCredentials/$entity`, ...ficEntity(fic) }, {
+    location: `${req.baseUrl}/v1.0/applications/${app.id}/federatedIdentityCredentials/${fic.id}`,
+  });
+}
+
+function updateFic(req: SandboxRequest, app: Application, fic: FederatedIdentityCredential, body: Record<string, unknown>): SandboxResponse {
+  const v = readFicBody(req, body, fic);
+  checkUnique(req, app, v, fic);
+  fic.issuer = v.issuer;
+  fic.subject = v.subject;
+  fic.audiences = [...v.audiences];
+  fic.description = v.description;
+  return noContent(req);
+}
+
+/** A credential by id or by name (the alternate key); 404 Request_ResourceNotFound otherwise. */
+function findFic(req: SandboxRequest, app: Application, key: string): FederatedIdentityCredential {
+  const k = key.toLowerCase();
+  const fic = app.federatedIdentityCredentials.find((f) => f.id.toLowerCase() === k)
+    ?? app.federatedIdentityCredentials.find((f) => f.name === key)
+    ?? app.federatedIdentityCredentials.find((f) => f.name.toLowerCase() === k);
+  return fic ?? notFound(req, key);
+}
+
+const ficKey = (req: SandboxRequest): string => (req.params.ficName !== undefined ? keyLiteral(req.params.ficName) : (req.params.fic ?? ''));
+
+const FIC_FILTER: Record<string, FilterField<FederatedIdentityCredential>> = {
+  name: { get: (f) => f.name, ops: ['eq', 'startswith'] },
+  subject: { get: (f) => f.subject, ops: ['eq'] },
+  issuer: { get: (f) => f.issuer, ops: ['eq'] },
+};
+
+function listFics(req: SandboxRequest): SandboxResponse {
+  const caller = authenticate(req);
+  requirePermission(req, caller, APPLICATION_READ);
+  checkOptions(req, ['$select', '$filter', '$top', '$skiptoken', '$count']);
+  const app = findApp(req, caller);
+  const select = parseSelect(req, option(req, '$select'), FIC_PROPERTIES, 'federatedIdentityCredential');
+  const top = parseTop(req);
+  const filterRaw = option(req, '$filter');
+  let fics = app.federatedIdentityCredentials;
+  if (filterRaw !== undefined && filterRaw.trim() !== '') {
+    const pred = compileFilter(req, parseFilter(req, filterRaw), FIC_FILTER, 'FederatedIdentityCredential', isEventual(req) && wantsCount(req));
+    fics = fics.filter(pred);
+  }
+  // Graph lists an app's credentials in creation order.
+  const order = new Map(app.federatedIdentityCredentials.map((f, i) => [f, String(i).padStart(4, '0')]));
+  const p = page(req, fics, top, (f) => [order.get(f) ?? '', f.id]);
+  return collection(req, `applications('${app.id}')/federatedIdentityCredentials${selectSuffix(select)}`, p.items.map((f) => project(ficEntity(f), select)), {
+    count: wantsCount(req) && option(req, '$skiptoken') === undefined ? p.total : undefined,
+    nextLink: p.nextLink,
+  });
+}
+
+function postFic(req: SandboxRequest): SandboxResponse {
+  const caller = authenticate(req);
+  const app = findApp(req, caller);
+  requireAppWrite(req, caller, app);
+  return createFic(req, app, readFicBody(req, jsonBody(req), undefined));
+}
+
+function getFic(req: SandboxRequest): SandboxResponse {
+  const caller = authenticate(req);
+  requirePermission(req, caller, APPLICATION_READ);
+  checkOptions(req, ['$select']);
+  const app = findApp(req, caller);
+  const fic = findFic(req, app, ficKey(req));
+  const select = parseSelect(req, option(req, '$select'), FIC_PROPERTIES, 'federatedIdentityCredential');
+  return ok(req, 200, { '@odata.context': `${req.baseUrl}/v1.0/$metadata#applications('${app.id}')/federatedIdentityCredentials${selectSuffix(select)}/$entity`, ...project(ficEntity(fic), select) });
+}
+
+function patchFic(req: SandboxRequest): SandboxResponse {
+  const caller = authenticate(req);
+  const app = findApp(req, caller);
+  requireAppWrite(req, caller, app);
+  const body = jsonBody(req);
+  return updateFic(req, app, findFic(req, app, ficKey(req)), body);
+}
+
+/** PATCH …/federatedIdentityCredentials(name='x'): update, or create with `Prefer: create-if-missing`. */
+function upsertFic(req: SandboxRequest): SandboxResponse {
+  const caller = authenticate(req);
+  const app = findApp(req, caller);
+  requireAppWrite(req, caller, app);
+  const body = jsonBody(req);
+  const name = ficKey(req);
+  const existing = app.federatedIdentityCredentials.find((f) => f.name.toLowerCase() === name.toLowerCase());
+  if (existing) return updateFic(req, app, existing, body);
+  const prefer = (req.headers.prefer ?? '').split(',').map((s) => s.trim().toLowerCase());
+  if (!prefer.includes('create-if-missing')) return notFound(req, name);
+  if ('name' in body && body.name !== name) ficInvalid(req, 'The Name in the request body must match the name in the request URL.', 'Name', body.name);
+  return createFic(req, app, readFicBody(req, { ...body, name }, undefined));
+}
+
+function deleteFic(req: SandboxRequest): SandboxResponse {
+  const caller = authenticate(req);
+  const app = findApp(req, caller);
+  requireAppWrite(req, caller, app);
+  const fic = findFic(req, app, ficKey(req));
+  app.federatedIdentityCredentials.splice(app.federatedIdentityCredentials.indexOf(fic), 1);
+  return noContent(req);
+}
+
+// ---- routes ------------------------------------------------------------------------------------------------------
+
+const Q = "(?:'|%27)";
+const LP = '(?:\\(|%28)';
+const RP = '(?:\\)|%29)';
+/** `/applications/{id}` or `/applications(appId='…')`. */
+const APP = `/v1\\.0/applications(?:/(?<id>[^/()]+)|${LP}appId=${Q}(?<appId>[^/]*?)${Q}${RP})`;
+const FICS = `${APP}/federatedIdentityCredentials`;
+const re = (s: string) => new RegExp(`^${s}$`, 'i');
+
+export function registerApplications(r: AreaRouter): void {
+  r.get('/v1.0/applications', route(listApplications));
+  r.post('/v1.0/applications', route(createApplication));
+  r.get(re('/v1\\.0/applications/(?:\\$|%24)count'), route(countApplications));
+  r.get(re(FICS), route(listFics));
+  r.post(re(FICS), route(postFic));
+  const byName = re(`${FICS}${LP}name=${Q}(?<ficName>[^/]*?)${Q}${RP}`);
+  r.get(byName, route(getFic));
+  r.patch(byName, route(upsertFic));
+  r.delete(byName, route(deleteFic));
+  const byKey = re(`${FICS}/(?<fic>[^/]+)`);
+  r.get(byKey, route(getFic));
+  r.patch(byKey, route(patchFic));
+  r.delete(byKey, route(deleteFic));
+  r.get(re(APP), route(getApplication));
+  r.patch(re(APP), route(updateApplication));
+  r.delete(re(APP), route(deleteApplication));
+}
+
+export const applicationsModule: SandboxModule = {
+  name: 'graph-applications',
+  area: 'graph',
+  register: (r) => registerApplications(r),
+};

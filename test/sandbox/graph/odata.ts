@@ -1,0 +1,492 @@
+// OData query options as Microsoft Graph v1.0 applies them to directory objects: $select, $top, $filter (a small
+// but real grammar: eq/ne, startswith, and/or/not, parentheses, '' quote doubling), $search ("prop:term" with
+// ConsistencyLevel: eventual), $count, $orderby, and @odata.nextLink paging with an opaque $skiptoken.
+// Sources: microsoft-graph-docs-contrib concepts/query-parameters.md, concepts/aad-advanced-queries.md,
+// concepts/search-query-parameter.md, concepts/paging.md; api-facts.md §2.1.
+import { createHash } from 'node:crypto';
+import { graphError } from '../errors';
+import type { SandboxRequest, SandboxResponse } from '../router';
+
+/** Thrown by route code; the route wrapper turns it into the answer. */
+export class GraphFailure extends Error {
+  constructor(readonly response: SandboxResponse) {
+    super(`graph failure ${response.status}`);
+  }
+}
+
+export function fail(req: SandboxRequest, status: number, code: string, message: string, headers: Record<string, string> = {}): never {
+  throw new GraphFailure(graphError(req, status, code, message, headers));
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isGuid = (s: string): boolean => GUID.test(s);
+
+// ---- options and checks -----------------------------------------------------------------------------------
+
+const KNOWN_OPTIONS = new Set(['$select', '$top', '$filter', '$search', '$count', '$orderby', '$expand', '$skiptoken', '$format']);
+
+/** Rejects system query options Graph does not support on directory collections (e.g. `$skip`). */
+export function checkOptions(req: SandboxRequest, allowed: readonly string[]): void {
+  for (const key of req.query.keys()) {
+    if (!key.startsWith('$')) continue;
+    const k = key.toLowerCase();
+    if (k === '$skip') fail(req, 400, 'Request_BadRequest', "'$skip' is not supported by the service.");
+    if (!KNOWN_OPTIONS.has(k)) fail(req, 400, 'BadRequest', `The query specified in the URI is not valid. The query parameter '${key}' is not supported.`);
+    if (!allowed.includes(k)) fail(req, 400, 'Request_BadRequest', `The query parameter '${key}' is not supported on this resource.`);
+  }
+}
+
+/** A query option, looked up case-insensitively (`$Top` works like `$top`). */
+export function option(req: SandboxRequest, name: string): string | undefined {
+  for (const [k, v] of req.query) if (k.toLowerCase() === name) return v;
+  return undefined;
+}
+
+export function isEventual(req: SandboxRequest): boolean {
+  return (req.headers.consistencylevel ?? '').trim().toLowerCase() === 'eventual';
+}
+
+/** `$count=true` with `ConsistencyLevel: eventual`: an advanced query (without the header `$count` is ignored). */
+export function wantsCount(req: SandboxRequest): boolean {
+  const c = option(req, '$count');
+  if (c === undefined) return false;
+  if (!/^(true|false)$/i.test(c)) fail(req, 400, 'BadRequest', `Invalid value '${c}' for $count query option found. Valid values are 'true', 'false'.`);
+  return c.toLowerCase() === 'true' && isEventual(req);
+}
+
+/** `$top`: default `defaultSize`, 1..max (999 for directory collections). */
+export function parseTop(req: SandboxRequest, defaultSize = 100, max = 999): number {
+  const raw = option(req, '$top');
+  if (raw === undefined) return defaultSize;
+  const n = /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
+  if (!Number.isInteger(n) || n < 1 || n > max) {
+    fail(req, 400, 'Request_UnsupportedQuery', `Invalid page size specified: '${raw}'. Must be between 1 and ${max} inclusive.`);
+  }
+  return n;
+}
+
+/** `$select`: validated property names (case-insensitive, answered in the property's own spelling). */
+export function parseSelect(req: SandboxRequest, raw: string | undefined, properties: readonly string[], type: string): string[] | undefined {
+  if (raw === undefined) return undefined;
+  const out: string[] = [];
+  for (const part of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+    if (part === '*') return undefined;
+    const found = properties.find((p) => p.toLowerCase() === part.toLowerCase());
+    if (!found) fail(req, 400, 'BadRequest', `Could not find a property named '${part}' on type 'microsoft.graph.${type}'.`);
+    if (!out.includes(found)) out.push(found);
+  }
+  return out.length > 0 ? out : undefined;
+}
+
+export function project(entity: Record<string, unknown>, select: readonly string[] | undefined, defaults?: readonly string[]): Record<string, unknown> {
+  const keys = select ?? defaults;
+  if (!keys) return entity;
+  const out: Record<string, unknown> = {};
+  for (const k of keys) out[k] = entity[k] === undefined ? null : entity[k];
+  return out;
+}
+
+// ---- $filter ------------------------------------------------------------------------------------------------
+
+export type FilterExpr =
+  | { readonly kind: 'and' | 'or'; readonly left: FilterExpr; readonly right: FilterExpr }
+  | { readonly kind: 'not'; readonly expr: FilterExpr }
+  | { readonly kind: 'cmp'; readonly op: 'eq' | 'ne'; readonly property: string; readonly value: string | boolean | null }
+  | { readonly kind: 'startswith'; readonly property: string; readonly value: string };
+
+type Token = { readonly t: 'id' | 'str' | '(' | ')' | ','; readonly v: string; readonly pos: number };
+
+class FilterSyntaxError extends Error {}
+
+function tokenize(s: string): Token[] {
+  const out: Token[] = [];
+  let i = 0;
+  while (i < s.length) {
+    const c = s[i] as string;
+    if (c === ' ' || c === '\t') {
+      i++;
+    } else if (c === '(' || c === ')' || c === ',') {
+      out.push({ t: c, v: c, pos: i });
+      i++;
+    } else if (c === "'") {
+      const start = i;
+      let v = '';
+      i++;
+      for (;;) {
+        if (i >= s.length) throw new FilterSyntaxError(`There is an unterminated string literal at position ${start} in '${s}'.`);
+        if (s[i] === "'") {
+          if (s[i + 1] === "'") {
+            v += "'";
+            i += 2;
+            continue;
+          }
+          i++;
+          break;
+        }
+        v += s[i];
+        i++;
+      }
+      out.push({ t: 'str', v, pos: start });
+    } else if (/[A-Za-z0-9_.\-/$]/.test(c)) {
+      const start = i;
+      while (i < s.length && /[A-Za-z0-9_.\-/$]/.test(s[i] as string)) i++;
+      out.push({ t: 'id', v: s.slice(start, i), pos: start });
+    } else {
+      throw new FilterSyntaxError(`Syntax error: character '${c}' is not valid at position ${i} in '${s}'.`);
+    }
+  }
+  return out;
+}
+
+/** Parses a `$filter` expression; syntax errors answer 400 BadRequest "Invalid filter clause". */
+export function parseFilter(req: SandboxRequest, raw: string): FilterExpr {
+  try {
+    const tokens = tokenize(raw);
+    let p = 0;
+    const peek = () => tokens[p];
+    const kw = (v: string) => peek()?.t === 'id' && peek()?.v.toLowerCase() === v;
+    const expect = (t: Token['t']): Token => {
+      const tok = tokens[p];
+      if (!tok || tok.t !== t) throw new FilterSyntaxError(`Syntax error at position ${tok ? tok.pos : raw.length} in '${raw}'.`);
+      p++;
+      return tok;
+    };
+    const literal = (): string | boolean | null => {
+      const tok = tokens[p];
+      if (!tok) throw new FilterSyntaxError(`Expression expected at position ${raw.length} in '${raw}'.`);
+      p++;
+      if (tok.t === 'str') return tok.v;
+      if (tok.t === 'id' && /^(true|false)$/i.test(tok.v)) return tok.v.toLowerCase() === 'true';
+      if (tok.t === 'id' && tok.v.toLowerCase() === 'null') return null;
+      throw new FilterSyntaxError(`Syntax error at position ${tok.pos} in '${raw}'.`);
+    };
+    const primary = (): FilterExpr => {
+      if (peek()?.t === '(') {
+        p++;
+        const e = or();
+        expect(')');
+        return e;
+      }
+      if (kw('not')) {
+        p++;
+        return { kind: 'not', expr: primary() };
+      }
+      const id = expect('id');
+      if (id.v.toLowerCase() === 'startswith' && peek()?.t === '(') {
+        p++;
+        const prop = expect('id').v;
+        expect(',');
+        const value = literal();
+        expect(')');
+        if (typeof value !== 'string') throw new FilterSyntaxError(`Syntax error at position ${id.pos} in '${raw}'.`);
+        return { kind: 'startswith', property: prop, value };
+      }
+      const opTok = expect('id');
+      const op = opTok.v.toLowerCase();
+      if (op !== 'eq' && op !== 'ne') throw new FilterSyntaxError(`Syntax error at position ${opTok.pos} in '${raw}'.`);
+      return { kind: 'cmp', op, property: id.v, value: literal() };
+    };
+    const and = (): FilterExpr => {
+      let left = primary();
+      while (kw('and')) {
+        p++;
+        left = { kind: 'and', left, right: primary() };
+      }
+      return left;
+    };
+    const or = (): FilterExpr => {
+      let left = and();
+      while (kw('or')) {
+        p++;
+        left = { kind: 'or', left, right: and() };
+      }
+      return left;
+    };
+    const e = or();
+    if (p !== tokens.length) throw new FilterSyntaxError(`Syntax error at position ${(tokens[p] as Token).pos} in '${raw}'.`);
+    return e;
+  } catch (e) {
+    if (e instanceof FilterSyntaxError) fail(req, 400, 'BadRequest', `Invalid filter clause: ${e.message}`);
+    throw e;
+  }
+}
+
+/** What a collection lets `$filter` use: per property, its value and the operators supported without advanced queries. */
+export interface FilterField<T> {
+  readonly get: (item: T) => string | boolean | null | undefined;
+  readonly ops: readonly ('eq' | 'startswith')[];
+  /** Case-sensitive comparison (Graph compares directory strings case-insensitively by default). */
+  readonly caseSensitive?: boolean;
+}
+
+/** Compiles a filter to a predicate; unsupported properties/operators answer Graph's 400 Request_UnsupportedQuery. */
+export function compileFilter<T>(req: SandboxRequest, expr: FilterExpr, fields: Readonly<Record<string, FilterField<T>>>, resource: string, advanced: boolean): (item: T) => boolean {
+  const unsupported = (prop: string): never =>
+    fail(req, 400, 'Request_UnsupportedQuery', `Unsupported or invalid query filter clause specified for property '${prop}' of resource '${resource}'.`);
+  const field = (prop: string, op: 'eq' | 'startswith'): FilterField<T> => {
+    const f = Object.entries(fields).find(([k]) => k.toLowerCase() === prop.toLowerCase())?.[1];
+    if (!f || !f.ops.includes(op)) return unsupported(prop);
+    return f;
+  };
+  const norm = (v: unknown, cs: boolean | undefined) => (typeof v === 'string' && !cs ? v.toLowerCase() : v ?? null);
+  const build = (e: FilterExpr): ((item: T) => boolean) => {
+    switch (e.kind) {
+      case 'and': {
+        const l = build(e.left), r = build(e.right);
+        return (x) => l(x) && r(x);
+      }
+      case 'or': {
+        const l = build(e.left), r = build(e.right);
+        return (x) => l(x) || r(x);
+      }
+      case 'not': {
+        if (!advanced) return unsupported(firstProperty(e.expr));
+        const inner = build(e.expr);
+        return (x) => !inner(x);
+      }
+      case 'cmp': {
+        const f = field(e.property, 'eq');
+        if (e.op === 'ne' && !advanced) return unsupported(e.property);
+        const want = norm(e.value, f.caseSensitive);
+        return e.op === 'eq' ? (x) => norm(f.get(x), f.caseSensitive) === want : (x) => norm(f.get(x), f.caseSensitive) !== want;
+      }
+      case 'startswith': {
+        const f = field(e.property, 'startswith');
+        const want = e.value.toLowerCase();
+        return (x) => {
+          const v = f.get(x);
+          return typeof v === 'string' && v.toLowerCase().startsWith(want);
+        };
+      }
+    }
+  };
+  return build(expr);
+}
+
+function firstProperty(e: FilterExpr): string {
+  switch (e.kind) {
+    case 'and':
+    case 'or':
+      return firstProperty(e.left);
+    case 'not':
+      return firstProperty(e.expr);
+    default:
+      return e.property;
+  }
+}
+
+// ---- $search --------------------------------------------------------------------------------------------------
+
+export interface SearchClause {
+  readonly property: string;
+  readonly term: string;
+}
+
+/** `"displayName:web" OR "description:x"` (AND binds tighter); `\"` and `\\` escape inside a clause. */
+export function parseSearch(req: SandboxRequest, raw: string, properties: readonly string[]): SearchClause[][] {
+  const bad = (why: string): never => fail(req, 400, 'Request_UnsupportedQuery', `Unsupported or invalid $search query: ${why}`);
+  const groups: SearchClause[][] = [[]];
+  let i = 0;
+  const s = raw.trim();
+  const skip = () => {
+    while (s[i] === ' ') i++;
+  };
+  for (;;) {
+    skip();
+    if (s[i] !== '"') bad('each search clause must be a double-quoted "property:term".');
+    i++;
+    let text = '';
+    for (;;) {
+      if (i >= s.length) bad('unterminated search clause.');
+      const c = s[i] as string;
+      if (c === '\\' && i + 1 < s.length) {
+        text += s[i + 1];
+        i += 2;
+        continue;
+      }
+      if (c === '"') {
+        i++;
+        break;
+      }
+      text += c;
+      i++;
+    }
+    const colon = text.indexOf(':');
+    if (colon <= 0) bad(`the clause "${text}" must name a property, as in "displayName:${text}".`);
+    const prop = properties.find((p) => p.toLowerCase() === text.slice(0, colon).trim().toLowerCase());
+    if (!prop) bad(`the property '${text.slice(0, colon)}' does not support $search.`);
+    (groups[groups.length - 1] as SearchClause[]).push({ property: prop as string, term: text.slice(colon + 1) });
+    skip();
+    if (i >= s.length) break;
+    const word = /^(AND|OR)\b/.exec(s.slice(i));
+    if (!word) bad(`expected AND or OR at position ${i}.`);
+    i += (word as RegExpExecArray)[0].length;
+    if ((word as RegExpExecArray)[1] === 'OR') groups.push([]);
+  }
+  return groups;
+}
+
+/** Graph tokenises displayName/description for $search: words split on spaces, symbols and case changes. */
+export function searchTokens(value: string): string[] {
+  return value
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean)
+    .map((t) => t.toLowerCase());
+}
+
+export function searchMatcher<T>(groups: SearchClause[][], get: (item: T, property: string) => string | null | undefined): (item: T) => boolean {
+  const compiled = groups.map((g) => g.map((c) => ({ property: c.property, terms: searchTokens(c.term) })));
+  return (item) =>
+    compiled.some((g) =>
+      g.every((c) => {
+        const tokens = searchTokens(get(item, c.property) ?? '');
+        return c.terms.length > 0 && c.terms.every((t) => tokens.some((tok) => tok.startsWith(t)));
+      }),
+    );
+}
+
+// ---- $orderby -----------------------------------------------------------------------------------------------
+
+export interface OrderBy {
+  readonly property: string;
+  readonly descending: boolean;
+}
+
+export function parseOrderBy(req: SandboxRequest, raw: string | undefined, sortable: readonly string[], resource: string): OrderBy | undefined {
+  if (raw === undefined) return undefined;
+  const m = /^\s*([A-Za-z]+)(?:\s+(asc|desc))?\s*$/i.exec(raw);
+  const prop = m ? sortable.find((p) => p.toLowerCase() === (m[1] as string).toLowerCase()) : undefined;
+  if (!m || !prop) fail(req, 400, 'Request_UnsupportedQuery', `Unsupported sort property '${raw.trim()}' for '${resource}'.`);
+  return { property: prop as string, descending: (m as RegExpExecArray)[2]?.toLowerCase() === 'desc' };
+}
+
+// ---- paging ----------------------------------------------------------------------------------------------------
+
+interface SkipToken {
+  /** Sort key of the last item served. */
+  readonly k: string[];
+  /** Hash of the query it belongs to. */
+  readonly h: string;
+}
+
+/** Hash of the request's path and query options (but $skiptoken): a token only continues the query it came from. */
+function queryHash(req: SandboxRequest): string {
+  const pairs = [...req.query].filter(([k]) => k.toLowerCase() !== '$skiptoken').map(([k, v]) => `${k.toLowerCase()}=${v}`).sort();
+  return createHash('sha256').update(`${req.path.toLowerCase()}?${pairs.join('&')}`).digest('base64url').slice(0, 16);
+}
+
+function readSkipToken(req: SandboxRequest): string[] | undefined {
+  const raw = option(req, '$skiptoken');
+  if (raw === undefined) return undefined;
+  const expired = () => fail(req, 400, 'Directory_ExpiredPageToken', 'The specified page token value has expired and can no longer be included in your request.');
+  let t: SkipToken;
+  try {
+    const m = /^RFNwdAIA(.+)$/.exec(raw);
+    if (!m) return expired();
+    t = JSON.parse(Buffer.from(m[1] as string, 'base64url').toString('utf8')) as SkipToken;
+  } catch {
+    return expired();
+  }
+  if (!t || !Array.isArray(t.k) || t.h !== queryHash(req)) return expired();
+  return t.k;
+}
+
+function writeSkipToken(req: SandboxRequest, key: string[]): string {
+  // Opaque, base64url, with a fixed prefix like Graph's "RFNwdAIA…" directory tokens.
+  return `RFNwdAIA${Buffer.from(JSON.stringify({ k: key, h: queryHash(req) } satisfies SkipToken)).toString('base64url')}`;
+}
+
+function compareKeys(a: readonly string[], b: readonly string[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const x = a[i] ?? '';
+    const y = b[i] ?? '';
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+/** Rebuilds the request's query with a new $skiptoken: `$` kept literal, values percent-encoded. */
+function nextLinkFor(req: SandboxRequest, token: string): string {
+  const parts: string[] = [];
+  for (const [k, v] of req.query) {
+    if (k.toLowerCase() === '$skiptoken') continue;
+    parts.push(`${/^\$?[A-Za-z][A-Za-z0-9_-]*$/.test(k) ? k : encodeURIComponent(k)}=${encodeURIComponent(v)}`);
+  }
+  parts.push(`$skiptoken=${token}`);
+  return `${req.baseUrl}${req.path.split('?')[0]}?${parts.join('&')}`;
+}
+
+export interface PageResult<T> {
+  readonly items: T[];
+  readonly nextLink?: string;
+  readonly total: number;
+}
+
+/**
+ * One page of `items` (already filtered) in a stable order: by `sortKey` (which must end with a unique part,
+ * e.g. the object id). The token carries the last key served, so pages neither repeat nor skip items when
+ * objects are added or removed between requests. O(n log n) per page, no per-page scan of earlier pages.
+ */
+export function page<T>(req: SandboxRequest, items: T[], top: number, sortKey: (item: T) => string[], descending = false): PageResult<T> {
+  const after = readSkipToken(req);
+  const keyed = items.map((item) => ({ item, key: sortKey(item) }));
+  keyed.sort((a, b) => (descending ? -1 : 1) * compareKeys(a.key, b.key));
+  let start = 0;
+  if (after) {
+    // Binary search for the first key strictly after `after` in the sort direction.
+    let lo = 0;
+    let hi = keyed.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const c = (descending ? -1 : 1) * compareKeys((keyed[mid] as { key: string[] }).key, after);
+      if (c <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    start = lo;
+  }
+  const slice = keyed.slice(start, start + top);
+  const more = start + top < keyed.length;
+  const last = slice[slice.length - 1];
+  return { items: slice.map((x) => x.item), nextLink: more && last ? nextLinkFor(req, writeSkipToken(req, last.key)) : undefined, total: items.length };
+}
+
+/** A collection answer: @odata.context, @odata.count (first page only, when asked), @odata.nextLink, value. */
+export function collection(req: SandboxRequest, context: string, value: unknown[], extra: { count?: number; nextLink?: string } = {}): SandboxResponse {
+  const body: Record<string, unknown> = { '@odata.context': `${req.baseUrl}/v1.0/$metadata#${context}` };
+  if (extra.count !== undefined) body['@odata.count'] = extra.count;
+  if (extra.nextLink) body['@odata.nextLink'] = extra.nextLink;
+  body.value = value;
+  return ok(req, 200, body);
+}
+
+/** A JSON answer with Graph's usual headers. */
+export function ok(req: SandboxRequest, status: number, body: unknown, headers: Record<string, string> = {}): SandboxResponse {
+  const clientRequestId = req.headers['client-request-id'] || req.requestId;
+  return {
+    status,
+    headers: {
+      'content-type': 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8',
+      'odata-version': '4.0',
+      'request-id': req.requestId,
+      'client-request-id': clientRequestId,
+      'cache-control': 'no-cache',
+      ...headers,
+    },
+    body,
+  };
+}
+
+export function noContent(req: SandboxRequest): SandboxResponse {
+  return { status: 204, headers: { 'request-id': req.requestId, 'client-request-id': req.headers['client-request-id'] || req.requestId, 'cache-control': 'no-cache' } };
+}
+
+/** "(id,appId)" for @odata.context when $select was used. */
+export function selectSuffix(select: readonly string[] | undefined): string {
+  return select ? `(${select.join(',')})` : '';
+}
+
+/** Decodes an OData key literal from a path segment: `'a''b'` → `a'b`. */
+export function keyLiteral(raw: string): string {
+  return raw.replace(/''/g, "'");
+}
