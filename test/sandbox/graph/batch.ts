@@ -4,7 +4,7 @@
 // Sub-requests go through the same router as HTTP requests, with the outer request's Authorization.
 import { randomUUID } from 'node:crypto';
 import type { SandboxModule } from '../module';
-import type { AreaRouter, SandboxRequest, SandboxResponse } from '../router';
+import { AREA_PREFIX, type AreaRouter, type SandboxRequest, type SandboxResponse } from '../router';
 import { redact } from '../requestLog';
 import { dispatch, parseBody } from '../server';
 import { graphError } from '../errors';
@@ -29,7 +29,11 @@ interface BatchAnswer {
   readonly body?: unknown;
 }
 
-const KEPT_HEADERS = ['content-type', 'location', 'retry-after', 'odata-version', 'cache-control', 'x-ms-throttle-scope', 'x-ms-throttle-information', 'www-authenticate'];
+/** Headers kept in each item's answer, spelled as Graph spells them there (json-batching.md example). */
+const KEPT_HEADERS: Record<string, string> = {
+  'content-type': 'Content-Type', location: 'Location', 'retry-after': 'Retry-After', 'odata-version': 'OData-Version', 'cache-control': 'Cache-Control',
+  'x-ms-throttle-scope': 'x-ms-throttle-scope', 'x-ms-throttle-information': 'x-ms-throttle-information', 'www-authenticate': 'WWW-Authenticate',
+};
 
 function readItems(req: SandboxRequest): BatchItem[] {
   const body = jsonBody(req);
@@ -78,7 +82,10 @@ function readItems(req: SandboxRequest): BatchItem[] {
 }
 
 function subRequest(outer: SandboxRequest, item: BatchItem): SandboxRequest {
-  const rel = item.url.replace(/^\/+/, '');
+  // Relative to the version root ("/users"); the SDK's BatchRequestContent sends the path after the host
+  // ("/v1.0/users", here "/graph/v1.0/users" since the sandbox serves Graph under a path), which Graph accepts.
+  const prefix = AREA_PREFIX.graph.replace(/^\/+/, '');
+  const rel = item.url.replace(/^\/+/, '').replace(new RegExp(`^(?:${prefix}/)?v1\\.0/`, 'i'), '');
   const q = rel.indexOf('?');
   const pathPart = q === -1 ? rel : rel.slice(0, q);
   const query = new URLSearchParams(q === -1 ? '' : rel.slice(q + 1));
@@ -106,7 +113,10 @@ function subRequest(outer: SandboxRequest, item: BatchItem): SandboxRequest {
 
 function answer(item: BatchItem, r: SandboxResponse): BatchAnswer {
   const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(r.headers ?? {})) if (KEPT_HEADERS.includes(k.toLowerCase())) headers[k] = v;
+  for (const [k, v] of Object.entries(r.headers ?? {})) {
+    const name = KEPT_HEADERS[k.toLowerCase()];
+    if (name) headers[name] = v;
+  }
   const body = r.body === undefined || r.body === '' ? undefined : r.body;
   return { id: item.id, status: r.status, headers, ...(body === undefined ? {} : { body }) };
 }
