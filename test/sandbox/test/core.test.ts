@@ -21,7 +21,7 @@ const probe: SandboxModule[] = [
         }
         return json(200, { oid: auth.claims.oid, id: req.params.id ?? null });
       });
-      r.get('/v1.0/applications/:id', (req) => json(200, { id: req.params.id }));
+      r.get('/v1.0/probe/:id', (req) => json(200, { id: req.params.id }));
     },
   },
   {
@@ -101,7 +101,7 @@ describe('sandbox: core', () => {
     });
 
     it('matches route literals case-insensitively and decodes parameters', async () => {
-      const r = await getJson(`${f.sandbox.urls.graph}/V1.0/Applications/${encodeURIComponent("(appId='a b')")}`);
+      const r = await getJson(`${f.sandbox.urls.graph}/V1.0/Probe/${encodeURIComponent("(appId='a b')")}`);
       assert.equal(r.status, 200);
       assert.equal(r.body.id, "(appId='a b')");
     });
@@ -244,7 +244,7 @@ describe('sandbox: core', () => {
       const pattern = async () => {
         f.sandbox.setFaults([{ kind: 'error', status: 500, rate: 0.5, pathPrefix: '/graph/' }]);
         const out: number[] = [];
-        for (let i = 0; i < 24; i++) out.push((await fetch(`${f.sandbox.info.graphUrl}/v1.0/applications/x`)).status);
+        for (let i = 0; i < 24; i++) out.push((await fetch(`${f.sandbox.info.graphUrl}/v1.0/probe/x`)).status);
         return out;
       };
       const a = await pattern();
