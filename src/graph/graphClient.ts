@@ -77,7 +77,7 @@ export function createGraphClient(options: GraphClientOptions): Client {
     // The cloud's Graph root as configured, path included (a custom cloud may serve Graph under a path).
     baseUrl: options.baseUrl,
     defaultVersion: 'v1.0',
-    // The SDK attaches tokens only to hosts it knows; sovereign and custom clouds must be listed.
-    customHosts: new Set([base.host]),
+    // The SDK attaches tokens only to hosts it knows (compared without the port); sovereign and custom clouds must be listed.
+    customHosts: new Set([base.hostname]),
   });
 }
