@@ -20,6 +20,10 @@ const armPlumbing: SandboxModule = {
   register(r, core) {
     registerOperationRoutes(r);
     r.notFound((req) => {
+      // Paths outside ARM's resource namespace (/subscriptions, /tenants, /providers) are simply unknown.
+      if (!/^\/(subscriptions|tenants|providers)(\/|$)/i.test(req.path)) {
+        return armError(req, 404, 'NotFound', `No HTTP resource was found that matches the request URI '${req.baseUrl}${req.path}'.`);
+      }
       const auth = requireArmToken(req);
       if ('response' in auth) return auth.response;
       if (!req.query.get('api-version')) return armError(req, 400, 'MissingApiVersionParameter', 'The api-version query parameter (?api-version=) is required for all requests.');
