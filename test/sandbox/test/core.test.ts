@@ -28,7 +28,7 @@ const probe: SandboxModule[] = [
     name: 'arm-probe',
     area: 'arm',
     register(r) {
-      r.get('/subscriptions/:sub', (req) => {
+      r.get('/probe/subscriptions/:sub', (req) => {
         const auth = requireArmToken(req);
         if ('response' in auth) return auth.response;
         if (auth.claims.idtyp === 'user' && !auth.claims.scp) return armForbidden(req, auth.claims, 'Microsoft.Resources/subscriptions/read', `/subscriptions/${req.params.sub}`);
@@ -135,7 +135,7 @@ describe('sandbox: core', () => {
 
     it('ARM: 401 AuthenticationFailed / InvalidAuthenticationTokenAudience / ExpiredAuthenticationToken, 403 AuthorizationFailed, 200', async () => {
       const { info } = f.sandbox;
-      const url = `${info.armUrl}/subscriptions/${info.subscriptions.home}`;
+      const url = `${info.armUrl}/probe/subscriptions/${info.subscriptions.home}`; // the real /subscriptions route is the ARM module's
       const code = async (headers: Record<string, string>) => ((await getJson(url, headers)).body.error as { code: string } | undefined)?.code;
       assert.equal(await code({}), 'AuthenticationFailed');
       assert.equal(await code({ authorization: `Bearer ${await appToken()}` }), 'InvalidAuthenticationTokenAudience');
