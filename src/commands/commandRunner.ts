@@ -3,6 +3,7 @@
 // the error back from executeCommand.
 import * as vscode from 'vscode';
 import { isUserCancelled, type UserInput } from '../wizard/userInput';
+import { NoPromptUserInput } from '../wizard/noPromptUserInput';
 import { redactSecrets } from '../domain/text';
 
 export interface CommandContext {
@@ -29,7 +30,8 @@ export function registerCommand(id: string, handler: CommandHandler, deps: Comma
   return vscode.commands.registerCommand(id, async (...args: unknown[]) => {
     const programmatic = isArgumentsObject(args[0]);
     const started = Date.now();
-    const context: CommandContext = { commandId: id, ui: deps.ui(), programmatic };
+    // Called with arguments: never prompt, say what is missing instead.
+    const context: CommandContext = { commandId: id, ui: programmatic ? new NoPromptUserInput() : deps.ui(), programmatic };
     try {
       const result = await handler(context, ...args);
       deps.onDidRun?.({ commandId: id, durationMs: Date.now() - started, outcome: 'succeeded' });

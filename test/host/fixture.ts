@@ -1,6 +1,7 @@
 // Shared state between the runner and the UI suites it runs in this process.
 import type { Browser } from 'playwright-core';
 import type { RunningCodeServer } from './codeServer';
+import type { Sandbox } from '../sandbox';
 import { openWorkbench, type OpenWorkbench } from './workbench';
 
 export interface HostFixture {
@@ -8,6 +9,8 @@ export interface HostFixture {
   readonly server: RunningCodeServer;
   readonly extensionPath: string;
   readonly workspacePath: string;
+  /** The sandbox the workbench's extension signs in to (in this process: state and request log at hand). */
+  readonly sandbox: Sandbox;
 }
 
 let current: HostFixture | undefined;

@@ -135,7 +135,7 @@ async function main(): Promise<number> {
     browser = await launchBrowser(host.chromiumBin);
     await runInHostSuites(server, browser, workspace, sandbox, tally);
     if (!inHostOnly) {
-      setHostFixture({ browser, server, extensionPath: repoRoot, workspacePath: workspace });
+      setHostFixture({ browser, server, extensionPath: repoRoot, workspacePath: workspace, sandbox });
       await runUiSuites(tally);
     }
   } catch (error) {

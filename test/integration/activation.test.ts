@@ -13,6 +13,12 @@ describe('Extension activation', () => {
     assert.equal(api.apiVersion, 1);
   });
 
+  it('starts signed out (the welcome view shows)', async () => {
+    const api = await vscode.extensions.getExtension<FederatedCredentialsApi>(EXTENSION_ID)!.activate();
+    assert.equal(api.account(), undefined);
+    assert.deepEqual(await api.views.appRegistrations.render(0), []);
+  });
+
   it('runs in the real VS Code 1.100 extension host on Node 20', () => {
     assert.match(vscode.version, /^1\.100\./);
     assert.match(process.version, /^v20\./);

@@ -77,7 +77,7 @@ describe('Commands with arguments (sandbox)', function () {
     const json = JSON.parse(await run<string>('copyCredential', { app: app.id, credential: 'gh-main', format: 'json' }));
     assert.equal(json.subject, 'repo:contoso/deploy:ref:refs/heads/main');
     assert.equal(await vscode.env.clipboard.readText(), JSON.stringify(json, null, 2));
-    assert.match(await run<string>('copyCredential', { app: app.id, credential: 'gh-main', format: 'azureCli' }), new RegExp(`^az ad app federated-credential create --id ${app.appId}`));
+    assert.match(await run<string>('copyCredential', { app: app.id, credential: 'gh-main', format: 'azureCli' }), new RegExp(`^az ad app federated-credential create --id '${app.appId}' --parameters '\\{`));
     assert.match(await run<string>('copyCredential', { app: app.id, credential: 'gh-main', format: 'bicep' }), /Microsoft\.Graph\/applications\/federatedIdentityCredentials@v1\.0/);
   });
 

@@ -11,7 +11,13 @@ async function api(): Promise<FederatedCredentialsApi> {
 describe('Sign-in (sandbox tenant through a VS Code authentication provider)', function () {
   this.timeout(60_000);
 
-  it('starts signed out', async () => {
+  before(async () => {
+    // Other suites may have signed in: sign out of the extension and of the account (Accounts menu).
+    await vscode.commands.executeCommand('federatedCredentials.signOut');
+    await vscode.commands.executeCommand('fcSandbox.signOut');
+  });
+
+  it('is signed out after signing out, and stays so on a silent look', async () => {
     assert.equal((await api()).account(), undefined);
   });
 

@@ -112,7 +112,12 @@ export async function addCredential(deps: CredentialCommandDeps, context: Comman
   const directory = deps.directory();
   const service = deps.credentials();
   const wizard: AddCredentialContext = { ...args, kind: args.kind as Kind | undefined, entity: args.entity as EntityType | undefined, app: args.app ? await service.resolveApp(args.app) : deps.selectedApp(arg) };
-  if (context.programmatic && wizard.entity === 'pullRequest') wizard.value = '';
+  if (context.programmatic) {
+    // Optional arguments: no description, and a pull-request subject has no name.
+    wizard.description ??= '';
+    if (wizard.entity === 'pullRequest') wizard.value = '';
+    if (wizard.kind === 'otherIssuer') wizard.audience ??= deps.cloud().tokenExchangeAudience;
+  }
 
   await runPromptSteps(wizard, [
     new AppListStep(directory, TITLE),

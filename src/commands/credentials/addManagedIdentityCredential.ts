@@ -104,6 +104,13 @@ export async function addManagedIdentityCredential(deps: CredentialCommandDeps, 
     wizard.identity = deps.selectedIdentity(arg);
   }
 
+  if (context.programmatic && wizard.app && wizard.identity) {
+    // Name and description are optional arguments: their defaults, as the prompts would offer them.
+    const r = resourceOf(wizard.identity);
+    wizard.name ??= uniqueCredentialName(defaultManagedIdentityCredentialName(r.name), (await directory.listCredentials(wizard.app.id)).map((c) => c.name));
+    wizard.description ??= defaultManagedIdentityDescription({ resourceName: r.name, resourceGroup: r.group, subscription: r.subscription });
+  }
+
   await runPromptSteps(wizard, [
     new AppListStep(directory, TITLE),
     new IdentityListStep(deps),
@@ -121,12 +128,7 @@ export async function addManagedIdentityCredential(deps: CredentialCommandDeps, 
   const app = wizard.app!;
   const identity = wizard.identity!;
   const built = buildManagedIdentityCredential({ cloud: deps.cloud(), tenantId: deps.tenantId(), objectId: identity.id });
-  const r = resourceOf(identity);
-  const values = {
-    ...built,
-    name: wizard.name ?? uniqueCredentialName(defaultManagedIdentityCredentialName(r.name), (await directory.listCredentials(app.id)).map((c) => c.name)),
-    description: wizard.description ?? defaultManagedIdentityDescription({ resourceName: r.name, resourceGroup: r.group, subscription: r.subscription }),
-  };
+  const values = { ...built, name: wizard.name!, ...(wizard.description ? { description: wizard.description } : {}) };
   const plan = await service.planCreate(app, values);
   await confirmWarnings(context, plan.warnings, deps);
   const credential = await deps.progress(`Adding credential ${values.name} to ${app.displayName}`, () => service.create(plan));
