@@ -36,7 +36,7 @@ export function activate(context: vscode.ExtensionContext): FederatedCredentials
   };
   let graphRoles: Promise<{ appRoles: AppRole[] }> | undefined;
   const apps = new AppRegistrationsView(environment);
-  const identities = new ManagedIdentitiesView(environment, 'federatedCredentials.loadMore');
+  const identities = new ManagedIdentitiesView(environment);
 
   const directory = () => {
     const found = environment.directory();

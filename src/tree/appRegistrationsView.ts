@@ -3,18 +3,15 @@
 import * as vscode from 'vscode';
 import { classifyCredential, type CredentialKind } from '../domain/credentialKinds';
 import { appRegistrationPortalUrl, type Cloud } from '../domain/clouds';
-import type { AppRegistration, FederatedCredential, GraphDirectory } from '../graph/directory';
-import { PagedList } from '../services/pagedList';
+import type { AppRegistration, FederatedCredential, GraphDirectory, Page } from '../graph/directory';
 import { ContextKeys, setContext } from '../util/contextKeys';
-import { Disposable } from '../util/lifecycle';
 import { ContextValues, contextValue } from './contextValues';
-import { renderNodes, type RenderedNode } from './render';
-import { ErrorNode, LoadMoreNode, MessageNode, NodeTreeDataProvider, type TreeNode } from './treeNode';
+import { ErrorNode, MessageNode, type TreeNode } from './treeNode';
+import { PagedView } from './pagedView';
 import { errorMessage } from './errors';
 import { describePermissions, MICROSOFT_GRAPH_APP_ID, type ResourceDescription } from '../domain/graphPermissions';
 
 export const APP_VIEW_ID = 'federatedCredentials.appRegistrations';
-export const LOAD_MORE_COMMAND = 'federatedCredentials.loadMore';
 
 export interface ViewEnvironment {
   /** Microsoft Graph's app roles and scopes, to name an app's permissions (loaded once per sign-in). */
@@ -175,16 +172,11 @@ export interface AppFilter {
   readonly onlyMine: boolean;
 }
 
-export class AppRegistrationsView extends Disposable {
-  readonly provider = this.register(new NodeTreeDataProvider(() => this.roots()));
-  readonly treeView: vscode.TreeView<TreeNode>;
+export class AppRegistrationsView extends PagedView<AppRegistration, AppNode> {
   private filter: AppFilter = { onlyMine: false };
-  private list = this.newList();
-  private nodes = new Map<string, AppNode>();
 
   constructor(private readonly env: ViewEnvironment) {
-    super();
-    this.treeView = this.register(vscode.window.createTreeView(APP_VIEW_ID, { treeDataProvider: this.provider, showCollapseAll: true, canSelectMany: true }));
+    super(APP_VIEW_ID, 'apps', { canSelectMany: true });
   }
 
   get currentFilter(): AppFilter {
@@ -192,11 +184,7 @@ export class AppRegistrationsView extends Disposable {
   }
 
   get loadedApps(): readonly AppRegistration[] {
-    return this.list.items;
-  }
-
-  get hasMore(): boolean {
-    return this.list.isLoaded && this.list.hasMore;
+    return this.loadedItems;
   }
 
   async setFilter(filter: AppFilter): Promise<void> {
@@ -208,60 +196,29 @@ export class AppRegistrationsView extends Disposable {
     await this.reload();
   }
 
-  /** Drops everything loaded and loads the first page again. */
-  async reload(): Promise<void> {
-    this.list = this.newList();
-    this.nodes.clear();
-    this.provider.refresh();
-    await this.list.ensureLoaded();
-  }
-
-  async loadMore(): Promise<void> {
-    await this.list.loadMore();
-    this.provider.refresh();
-  }
-
-  refresh(node?: TreeNode): void {
-    this.provider.refresh(node);
-  }
-
   findApp(predicate: (app: AppRegistration) => boolean): AppNode | undefined {
-    return [...this.nodes.values()].find((node) => predicate(node.app));
+    return this.findNode(predicate);
   }
 
-  render(depth = 1): Promise<RenderedNode[]> {
-    return Promise.resolve(this.roots()).then((nodes) => renderNodes(nodes, depth));
+  protected isAvailable(): boolean {
+    return this.env.directory() !== undefined;
   }
 
-  private newList(): PagedList<AppRegistration> {
-    return new PagedList<AppRegistration>(async (nextLink) => {
-      const directory = this.env.directory();
-      if (!directory) return { items: [] };
-      const headers: Record<string, string> = this.filter.search ? { ConsistencyLevel: 'eventual' } : {};
-      return nextLink
-        ? directory.nextPage<AppRegistration>(nextLink, headers, { operation: 'listApps' })
-        : directory.listApps({ search: this.filter.search, onlyMine: this.filter.onlyMine, pageSize: this.env.pageSize() });
-    });
+  protected fetchPage(nextLink: string | undefined): Promise<Page<AppRegistration>> {
+    const directory = this.env.directory()!;
+    // $search pages need the ConsistencyLevel header again: Graph does not carry it in nextLink.
+    const headers: Record<string, string> = this.filter.search ? { ConsistencyLevel: 'eventual' } : {};
+    return nextLink
+      ? directory.nextPage<AppRegistration>(nextLink, headers, { operation: 'listApps' })
+      : directory.listApps({ search: this.filter.search, onlyMine: this.filter.onlyMine, pageSize: this.env.pageSize() });
   }
 
-  private async roots(): Promise<TreeNode[]> {
-    if (!this.env.directory()) return []; // the welcome view offers sign-in
-    await this.list.ensureLoaded();
-    const children: TreeNode[] = this.list.items.map((app) => {
-      const existing = this.nodes.get(app.id);
-      if (existing && existing.app === app) return existing;
-      const node = new AppNode(app, this, this.env);
-      this.nodes.set(app.id, node);
-      return node;
-    });
-    if (this.list.error !== undefined) {
-      children.push(new ErrorNode('apps/error', errorMessage(this.list.error), { command: LOAD_MORE_COMMAND, title: 'Retry', arguments: [this] }));
-    } else if (this.list.hasMore) {
-      children.push(new LoadMoreNode('apps/loadMore', undefined, LOAD_MORE_COMMAND, this));
-    } else if (children.length === 0) {
-      children.push(new MessageNode('apps/empty', this.filter.search ? `No app registrations match "${this.filter.search}"` : this.filter.onlyMine ? 'You own no app registrations' : 'No app registrations'));
-    }
-    return children;
+  protected createNode(app: AppRegistration): AppNode {
+    return new AppNode(app, this, this.env);
+  }
+
+  protected emptyMessage(): string {
+    return this.filter.search ? `No app registrations match "${this.filter.search}"` : this.filter.onlyMine ? 'You own no app registrations' : 'No app registrations';
   }
 }
 

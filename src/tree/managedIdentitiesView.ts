@@ -4,14 +4,12 @@
 import * as vscode from 'vscode';
 import { classifyCredential } from '../domain/credentialKinds';
 import { parseAlternativeNames, type ManagedIdentityInfo } from '../domain/managedIdentities';
-import type { AppRegistration, ManagedIdentityPrincipal } from '../graph/directory';
-import { PagedList } from '../services/pagedList';
-import { Disposable } from '../util/lifecycle';
+import type { AppRegistration, ManagedIdentityPrincipal, Page } from '../graph/directory';
 import type { ViewEnvironment } from './appRegistrationsView';
 import { ContextValues, contextValue } from './contextValues';
 import { errorMessage } from './errors';
-import { renderNodes, type RenderedNode } from './render';
-import { ErrorNode, LoadMoreNode, MessageNode, NodeTreeDataProvider, type TreeNode } from './treeNode';
+import { ErrorNode, MessageNode, type TreeNode } from './treeNode';
+import { PagedView } from './pagedView';
 
 export const IDENTITY_VIEW_ID = 'federatedCredentials.managedIdentities';
 
@@ -117,79 +115,46 @@ export class IdentityNode implements TreeNode {
   }
 }
 
-export class ManagedIdentitiesView extends Disposable {
-  readonly provider = this.register(new NodeTreeDataProvider(() => this.roots()));
-  readonly treeView: vscode.TreeView<TreeNode>;
+export class ManagedIdentitiesView extends PagedView<ManagedIdentityPrincipal, IdentityNode> {
   readonly trust: TrustIndex;
-  private list = this.newList();
-  private nodes = new Map<string, IdentityNode>();
 
-  constructor(private readonly env: ViewEnvironment, loadMoreCommand: string) {
-    super();
-    this.loadMoreCommand = loadMoreCommand;
+  constructor(private readonly env: ViewEnvironment) {
+    super(IDENTITY_VIEW_ID, 'identities');
     this.trust = new TrustIndex(env);
-    this.treeView = this.register(vscode.window.createTreeView(IDENTITY_VIEW_ID, { treeDataProvider: this.provider, showCollapseAll: true }));
   }
 
-  private readonly loadMoreCommand: string;
-
   get loadedIdentities(): readonly ManagedIdentityPrincipal[] {
-    return this.list.items;
+    return this.loadedItems;
   }
 
   /** The display name of a loaded identity, for credential labels in the other view. */
   nameOf(objectId: string): string | undefined {
-    return this.list.items.find((identity) => identity.id === objectId)?.displayName;
+    return this.loadedItems.find((identity) => identity.id === objectId)?.displayName;
   }
 
-  async reload(): Promise<void> {
-    this.list = this.newList();
-    this.nodes.clear();
+  protected isAvailable(): boolean {
+    return this.env.directory() !== undefined;
+  }
+
+  protected fetchPage(nextLink: string | undefined): Promise<Page<ManagedIdentityPrincipal>> {
+    const directory = this.env.directory()!;
+    return nextLink ? directory.nextPage<ManagedIdentityPrincipal>(nextLink, {}, { operation: 'listManagedIdentities' }) : directory.listManagedIdentities(this.env.pageSize());
+  }
+
+  protected createNode(identity: ManagedIdentityPrincipal): IdentityNode {
+    return new IdentityNode(identity, this, this.trust);
+  }
+
+  /** Microsoft documents user-assigned identities as the supported kind for app trust: list them first. */
+  protected override arrange(nodes: IdentityNode[]): IdentityNode[] {
+    return [...nodes.filter((n) => n.info.kind === 'userAssigned'), ...nodes.filter((n) => n.info.kind !== 'userAssigned')];
+  }
+
+  protected override onReload(): void {
     this.trust.invalidate();
-    this.provider.refresh();
-    await this.list.ensureLoaded();
   }
 
-  async loadMore(): Promise<void> {
-    await this.list.loadMore();
-    this.provider.refresh();
-  }
-
-  refresh(node?: TreeNode): void {
-    this.provider.refresh(node);
-  }
-
-  render(depth = 1): Promise<RenderedNode[]> {
-    return Promise.resolve(this.roots()).then((nodes) => renderNodes(nodes, depth));
-  }
-
-  private newList(): PagedList<ManagedIdentityPrincipal> {
-    return new PagedList<ManagedIdentityPrincipal>(async (nextLink) => {
-      const directory = this.env.directory();
-      if (!directory) return { items: [] };
-      return nextLink ? directory.nextPage<ManagedIdentityPrincipal>(nextLink, {}, { operation: 'listManagedIdentities' }) : directory.listManagedIdentities(this.env.pageSize());
-    });
-  }
-
-  private async roots(): Promise<TreeNode[]> {
-    if (!this.env.directory()) return [];
-    await this.list.ensureLoaded();
-    // Microsoft documents user-assigned identities as the supported kind for app trust: list them first.
-    const nodes = this.list.items.map((identity) => {
-      const existing = this.nodes.get(identity.id);
-      if (existing && existing.identity === identity) return existing;
-      const node = new IdentityNode(identity, this, this.trust);
-      this.nodes.set(identity.id, node);
-      return node;
-    });
-    const children: TreeNode[] = [...nodes.filter((n) => n.info.kind === 'userAssigned'), ...nodes.filter((n) => n.info.kind !== 'userAssigned')];
-    if (this.list.error !== undefined) {
-      children.push(new ErrorNode('identities/error', errorMessage(this.list.error), { command: this.loadMoreCommand, title: 'Retry', arguments: [this] }));
-    } else if (this.list.hasMore) {
-      children.push(new LoadMoreNode('identities/loadMore', undefined, this.loadMoreCommand, this));
-    } else if (children.length === 0) {
-      children.push(new MessageNode('identities/empty', 'No managed identities in this tenant'));
-    }
-    return children;
+  protected emptyMessage(): string {
+    return 'No managed identities in this tenant';
   }
 }
