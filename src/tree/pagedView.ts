@@ -16,7 +16,7 @@ export abstract class PagedView<T extends { readonly id: string }, N extends Tre
   protected list: PagedList<T>;
   private readonly nodes = new Map<string, { item: T; node: N }>();
 
-  constructor(viewId: string, private readonly keyPrefix: string, options: { canSelectMany?: boolean } = {}) {
+  constructor(private readonly viewId: string, private readonly keyPrefix: string, options: { canSelectMany?: boolean } = {}) {
     super();
     this.list = this.newList();
     this.treeView = this.register(vscode.window.createTreeView(viewId, { treeDataProvider: this.provider, showCollapseAll: true, ...options }));
@@ -48,12 +48,17 @@ export abstract class PagedView<T extends { readonly id: string }, N extends Tre
     this.nodes.clear();
     this.onReload();
     this.provider.refresh();
-    await this.list.ensureLoaded();
+    await this.withProgress(() => this.list.ensureLoaded());
   }
 
   async loadMore(): Promise<void> {
-    await this.list.loadMore();
+    await this.withProgress(() => this.list.loadMore());
     this.provider.refresh();
+  }
+
+  /** The view's progress bar while a page loads. */
+  private withProgress(work: () => Promise<void>): Promise<void> {
+    return Promise.resolve(vscode.window.withProgress({ location: { viewId: this.viewId } }, work));
   }
 
   refresh(node?: TreeNode): void {
@@ -74,7 +79,7 @@ export abstract class PagedView<T extends { readonly id: string }, N extends Tre
 
   private async roots(): Promise<TreeNode[]> {
     if (!this.isAvailable()) return [];
-    await this.list.ensureLoaded();
+    await this.withProgress(() => this.list.ensureLoaded());
     const nodes = this.list.items.map((item) => {
       const existing = this.nodes.get(item.id);
       if (existing && existing.item === item) return existing.node;

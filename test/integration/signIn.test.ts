@@ -44,3 +44,26 @@ describe('Sign-in (sandbox tenant through a VS Code authentication provider)', f
     );
   });
 });
+
+describe('Tenant selection (sandbox)', function () {
+  this.timeout(60_000);
+
+  it('selects a tenant by id: the views follow it and tokens are asked for that tenant', async () => {
+    const info = sandbox.info();
+    await vscode.commands.executeCommand('fcSandbox.signIn');
+    await vscode.commands.executeCommand('federatedCredentials.signIn', {});
+    const mark = await sandbox.mark();
+    const account = await vscode.commands.executeCommand<SignedInAccount>('federatedCredentials.selectTenant', { tenant: info.homeTenant.id.toUpperCase() });
+    assert.equal(account.tenantId, info.homeTenant.id);
+    await (await api()).views.appRegistrations.render(0);
+    const graphCalls = (await sandbox.requests(mark)).filter((r) => r.area === 'graph');
+    assert.ok(graphCalls.length > 0, 'the views reloaded');
+    assert.ok(graphCalls.every((r) => r.caller?.tid === info.homeTenant.id), 'every Graph call carries a token of the selected tenant');
+  });
+
+  it('refuses a tenant that is not an id before any request', async () => {
+    const mark = await sandbox.mark();
+    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('federatedCredentials.selectTenant', { tenant: 'not a tenant' })), /tenant/i);
+    assert.deepEqual((await sandbox.requests(mark)).filter((r) => r.area === 'graph' || r.area === 'arm'), [], 'a bad argument is refused before any request');
+  });
+});
