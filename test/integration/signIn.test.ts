@@ -55,6 +55,7 @@ describe('Tenant selection (sandbox)', function () {
     const mark = await sandbox.mark();
     const account = await vscode.commands.executeCommand<SignedInAccount>('federatedCredentials.selectTenant', { tenant: info.homeTenant.id.toUpperCase() });
     assert.equal(account.tenantId, info.homeTenant.id);
+    await vscode.commands.executeCommand('federatedCredentials.refresh');
     await (await api()).views.appRegistrations.render(0);
     const graphCalls = (await sandbox.requests(mark)).filter((r) => r.area === 'graph');
     assert.ok(graphCalls.length > 0, 'the views reloaded');
