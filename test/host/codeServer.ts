@@ -51,7 +51,9 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
     '--disable-getting-started-override',
   ];
   const child: ChildProcess = spawn(options.bin, args, {
-    env: { ...process.env, ...options.env, XDG_CONFIG_HOME: join(profile, 'config') },
+    // VSCODE_CLI=1: the server skips resolving a login shell's environment for the extension host,
+    // so the host gets exactly this environment (PATH included), the same on every machine.
+    env: { ...process.env, ...options.env, VSCODE_CLI: '1', XDG_CONFIG_HOME: join(profile, 'config') },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own process group, so stop() ends the extension host too
   });

@@ -121,7 +121,13 @@ async function main(): Promise<number> {
     writeFileSync(infoPath, JSON.stringify(sandbox.info));
     server = await startCodeServer({
       bin: host.codeServerBin,
-      env: { FC_RUNNING_TESTS: '1', FC_SANDBOX_INFO: infoPath, NODE_EXTRA_CA_CERTS: sandbox.caPath },
+      env: {
+        FC_RUNNING_TESTS: '1',
+        FC_SANDBOX_INFO: infoPath,
+        NODE_EXTRA_CA_CERTS: sandbox.caPath,
+        // An `az` signed in to the sandbox, for the azureCli sign-in method.
+        PATH: `${join(repoRoot, 'test', 'fixtures', 'az')}:${process.env.PATH ?? ''}`,
+      },
       installedExtensions: [join(repoRoot, 'out', 'sandbox-sign-in')],
       userSettings: {
         'federatedCredentials.cloud': 'Custom',

@@ -68,3 +68,28 @@ describe('Tenant selection (sandbox)', function () {
     assert.deepEqual((await sandbox.requests(mark)).filter((r) => r.area === 'graph' || r.area === 'arm'), [], 'a bad argument is refused before any request');
   });
 });
+
+describe('Sign-in with the Azure CLI (sandbox)', function () {
+  this.timeout(60_000);
+  const config = () => vscode.workspace.getConfiguration('federatedCredentials');
+
+  after(async () => {
+    await config().update('authentication.method', undefined, vscode.ConfigurationTarget.Global);
+  });
+
+  it('reuses `az login` through @azure/identity and lists the tenant\'s apps with its tokens', async () => {
+    const info = sandbox.info();
+    await vscode.commands.executeCommand('federatedCredentials.signOut');
+    await config().update('authentication.method', 'azureCli', vscode.ConfigurationTarget.Global);
+    const account = await vscode.commands.executeCommand<SignedInAccount>('federatedCredentials.signIn', {});
+    assert.equal(account.tenantId, info.homeTenant.id);
+    assert.equal(account.label, info.admins.home.username);
+    const mark = await sandbox.mark();
+    await vscode.commands.executeCommand('federatedCredentials.refresh');
+    const nodes = await (await api()).views.appRegistrations.render(0);
+    assert.ok(nodes.some((n) => n.contextValue?.includes('appRegistration')));
+    const graph = (await sandbox.requests(mark)).filter((r) => r.area === 'graph');
+    assert.ok(graph.length > 0);
+    assert.ok(graph.every((r) => r.caller?.appid === '04b07795-8ddb-461a-bbee-02f9e1bf7b46' || (r.caller as { azp?: string } | undefined)?.azp === '04b07795-8ddb-461a-bbee-02f9e1bf7b46'), JSON.stringify(graph.map((r) => r.caller)));
+  });
+});
