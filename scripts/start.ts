@@ -50,6 +50,9 @@ export async function startEnvironment(options: { port?: number; seed?: number; 
       'federatedCredentials.authentication.providerId': 'fc-sandbox',
       // VS Code's fetch patch uses its own CA list; Node's fetch trusts the sandbox CA (NODE_EXTRA_CA_CERTS).
       'http.fetchAdditionalSupport': false,
+      // Likewise its patch of Node's https module (proxy support), used by @azure/identity and the ARM pipeline.
+      'http.proxySupport': 'off',
+      'http.systemCertificates': false,
       'workbench.startupEditor': 'none',
     },
   });

@@ -157,7 +157,8 @@ export class AuthService extends Disposable {
   private async tokenFromIdentity(settings: Settings, access: Access, tenantId?: string): Promise<AccessToken> {
     // @azure/identity (and MSAL) load only when this method is used.
     this.identityCredential ??= import('@azure/identity').then((identity) => {
-      const common = { authorityHost: settings.cloud.loginUrl, tenantId, additionallyAllowedTenants: ['*'] };
+      // A custom cloud's authority is unknown to MSAL's instance discovery, which would ask the public cloud.
+      const common = { authorityHost: settings.cloud.loginUrl, tenantId, additionallyAllowedTenants: ['*'], disableInstanceDiscovery: settings.cloud.name === 'Custom' };
       if (settings.authMethod === 'azureCli') return new identity.AzureCliCredential(common);
       return new identity.DeviceCodeCredential({
         ...common,

@@ -136,6 +136,9 @@ async function main(): Promise<number> {
         // VS Code's fetch patch sets its own CA list (system certificates), which leaves out
         // NODE_EXTRA_CA_CERTS; plain Node fetch trusts the sandbox CA through it.
         'http.fetchAdditionalSupport': false,
+        // Likewise its patch of Node's https module (proxy support), used by @azure/identity and the ARM pipeline.
+        'http.proxySupport': 'off',
+        'http.systemCertificates': false,
       },
     });
     browser = await launchBrowser(host.chromiumBin);

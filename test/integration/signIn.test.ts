@@ -93,3 +93,32 @@ describe('Sign-in with the Azure CLI (sandbox)', function () {
     assert.ok(graph.every((r) => r.caller?.appid === '04b07795-8ddb-461a-bbee-02f9e1bf7b46' || (r.caller as { azp?: string } | undefined)?.azp === '04b07795-8ddb-461a-bbee-02f9e1bf7b46'), JSON.stringify(graph.map((r) => r.caller)));
   });
 });
+
+describe('Sign-in with a device code (sandbox)', function () {
+  this.timeout(60_000);
+  const config = () => vscode.workspace.getConfiguration('federatedCredentials');
+
+  after(async () => {
+    await config().update('authentication.method', undefined, vscode.ConfigurationTarget.Global);
+  });
+
+  it('shows the code, and signs in once the user enters it on the verification page', async () => {
+    const info = sandbox.info();
+    await vscode.commands.executeCommand('federatedCredentials.signOut');
+    await config().update('authentication.method', 'deviceCode', vscode.ConfigurationTarget.Global);
+    const signingIn = Promise.resolve(vscode.commands.executeCommand<SignedInAccount>('federatedCredentials.signIn', {}));
+    // The user reads the code off the notification and enters it at the verification page.
+    let userCode: string | undefined;
+    for (let i = 0; i < 50 && !userCode; i++) {
+      userCode = (await sandbox.deviceCodes())[0]?.userCode;
+      if (!userCode) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    assert.ok(userCode, 'the extension started a device-code sign-in');
+    await sandbox.completeDeviceCode(userCode, info.admins.home.username, info.admins.home.password);
+    const account = await signingIn;
+    assert.equal(account.tenantId, info.homeTenant.id);
+    assert.equal(account.label, info.admins.home.username);
+    await vscode.commands.executeCommand('federatedCredentials.refresh');
+    assert.ok((await (await api()).views.appRegistrations.render(0)).some((n) => n.contextValue?.includes('appRegistration')));
+  });
+});

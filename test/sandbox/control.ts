@@ -70,6 +70,13 @@ export function registerControl(r: AreaRouter, info: () => unknown): void {
     return json(200, info());
   });
 
+  // What a user reads off the client's prompt: the pending user codes (never the device codes).
+  get('/device-codes', (req) => json(200, {
+    pending: [...req.core.state.deviceCodes.values()]
+      .filter((d) => d.status === 'pending' && d.expiresAt > Date.now())
+      .map((d) => ({ userCode: d.userCode, clientId: d.clientAppId, tenant: d.tenantSegment, scope: d.scope })),
+  }));
+
   post('/device-codes/complete', (req) => {
     const b = obj(req);
     if (typeof b.userCode !== 'string' || typeof b.username !== 'string' || (typeof b.password !== 'string' && b.decline !== true)) {

@@ -30,5 +30,8 @@ export const sandbox = {
   mark: async () => (await control<{ last: number }>('GET', '/requests?since=999999999')).last,
   setFaults: (rules: FaultRule[]) => control('POST', '/faults', { rules }),
   clearFaults: () => control('DELETE', '/faults'),
+  /** Pending device-code sign-ins (their user codes), as the user would read them off the prompt. */
+  deviceCodes: async () => (await control<{ pending: Array<{ userCode: string; clientId: string }> }>('GET', '/device-codes')).pending,
+  completeDeviceCode: (userCode: string, username: string, password: string) => control('POST', '/device-codes/complete', { userCode, username, password }),
   reset: (seed?: number) => control<SandboxInfo>('POST', '/reset', seed === undefined ? {} : { seed }),
 };
