@@ -122,3 +122,37 @@ describe('Sign-in with a device code (sandbox)', function () {
     assert.ok((await (await api()).views.appRegistrations.render(0)).some((n) => n.contextValue?.includes('appRegistration')));
   });
 });
+
+describe('A sign-in client refused Graph write permissions (sandbox)', function () {
+  this.timeout(60_000);
+  const config = () => vscode.workspace.getConfiguration('federatedCredentials');
+
+  after(async () => {
+    await config().update('authentication.clientId', undefined, vscode.ConfigurationTarget.Global);
+    await vscode.commands.executeCommand('federatedCredentials.signOut');
+  });
+
+  it('is recognised, and the user is told the ways out', async () => {
+    const info = sandbox.info();
+    // An organisation's own public client, consented for reading only.
+    const token = await sandbox.mintToken({ tenant: info.homeTenant.id, resource: info.graphUrl, username: info.admins.home.username, scopes: ['Application.ReadWrite.All'] });
+    const created = await fetch(`${info.graphUrl}/v1.0/applications`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ displayName: 'Contoso Sign-in Client', signInAudience: 'AzureADMyOrg', isFallbackPublicClient: true }),
+    });
+    assert.equal(created.status, 201, await created.clone().text());
+    const client = (await created.json()) as { appId: string };
+    await sandbox.consent({ tenant: info.homeTenant.id, clientId: client.appId, scope: 'https://graph.microsoft.com/Application.Read.All https://graph.microsoft.com/User.Read https://graph.microsoft.com/offline_access' });
+
+    await vscode.commands.executeCommand('federatedCredentials.signOut');
+    await config().update('authentication.clientId', client.appId, vscode.ConfigurationTarget.Global);
+    await vscode.commands.executeCommand('fcSandbox.signIn');
+    const account = await vscode.commands.executeCommand<SignedInAccount>('federatedCredentials.signIn', {});
+    assert.equal(account.tenantId, info.homeTenant.id, 'reading works with the read-only consent');
+    await assert.rejects(
+      Promise.resolve(vscode.commands.executeCommand('federatedCredentials.createAppRegistration', { displayName: 'Needs write' })),
+      (error: Error) => /Application\.ReadWrite\.All/.test(error.message) && /federatedCredentials\.authentication\.clientId/.test(error.message) && /azureCli/.test(error.message),
+    );
+  });
+});

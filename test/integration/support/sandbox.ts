@@ -33,5 +33,9 @@ export const sandbox = {
   /** Pending device-code sign-ins (their user codes), as the user would read them off the prompt. */
   deviceCodes: async () => (await control<{ pending: Array<{ userCode: string; clientId: string }> }>('GET', '/device-codes')).pending,
   completeDeviceCode: (userCode: string, username: string, password: string) => control('POST', '/device-codes/complete', { userCode, username, password }),
+  /** A token minted by the sandbox for test set-up (never used by the code under test). */
+  mintToken: async (body: Record<string, unknown>) => (await control<{ access_token: string }>('POST', '/tokens', body)).access_token,
+  /** Tenant-wide consent for a client, as an admin would grant it. */
+  consent: (body: { tenant: string; clientId: string; scope?: string }) => control('POST', '/consent', body),
   reset: (seed?: number) => control<SandboxInfo>('POST', '/reset', seed === undefined ? {} : { seed }),
 };
