@@ -62,12 +62,21 @@ export function activate(context: vscode.ExtensionContext): FederatedCredentials
       const child = credential && (await node.getChildren()).find((c) => c instanceof CredentialNode && c.credential.id === credential.id);
       if (child && apps.treeView.visible) await apps.treeView.reveal(child, { select: true, focus: false }).then(undefined, () => undefined);
     },
-    offerNextSteps: async (app) => {
+    offerNextSteps: async (app, credential) => {
+      const consent = 'Copy Admin-Consent URL';
+      const runbook = 'Scaffold Runbook';
       const choice = await vscode.window.showInformationMessage(
         `The app ${app.displayName} now trusts the managed identity. Token exchange can take a few minutes to start working (AADSTS70021 until then).`,
-        'Copy Admin-Consent URL',
+        consent,
+        runbook,
       );
-      if (choice) await vscode.commands.executeCommand('federatedCredentials.copyConsentUrl', apps.findApp((a) => a.id === app.id));
+      const appNode = apps.findApp((a) => a.id === app.id);
+      if (choice === consent) await vscode.commands.executeCommand('federatedCredentials.copyConsentUrl', appNode);
+      if (choice === runbook) {
+        // From the credential's node the runbook knows the app and the identity it trusts.
+        const credentialNode = appNode && (await appNode.getChildren()).find((c) => c instanceof CredentialNode && c.credential.id === credential.id);
+        await vscode.commands.executeCommand('federatedCredentials.scaffoldRunbook', credentialNode ?? appNode);
+      }
     },
   };
 
