@@ -8,7 +8,7 @@ import type { AreaRouter, SandboxRequest, SandboxResponse } from '../router';
 import type { Application, User } from '../state';
 import { APPLICATION_PROPERTIES, applicationEntity } from './applications';
 import { authenticate, Caller, notFound, requirePermission, route, USER_READ_ALL } from './common';
-import { checkOptions, collection, compileFilter, fail, FilterField, isEventual, isGuid, ok, option, page, parseFilter, parseSelect, parseTop, project, selectSuffix, wantsCount } from './odata';
+import { checkOptions, collection, compileFilter, fail, FilterField, isEventual, isGuid, ok, option, page, parseFilter, parseSearch, parseSelect, parseTop, project, searchMatcher, selectSuffix, wantsCount } from './odata';
 
 export function userEntity(u: User): Record<string, unknown> {
   return {
@@ -64,10 +64,12 @@ function ownedObjects(req: SandboxRequest, castToApplication: boolean): SandboxR
     displayName: { get: (a) => a.displayName, ops: ['eq', 'startswith'] },
     appId: { get: (a) => a.appId, ops: ['eq'] },
   };
-  const pred = filterRaw ? compileFilter(req, parseFilter(req, filterRaw), fields, 'Application', isEventual(req) && wantsCount(req)) : undefined;
+  const searchRaw = option(req, '$search');
+  const pred = filterRaw ? compileFilter(req, parseFilter(req, filterRaw), fields, 'Application', isEventual(req) && (wantsCount(req) || searchRaw !== undefined)) : undefined;
+  const matches = searchRaw !== undefined ? searchMatcher<Application>(parseSearch(req, searchRaw, ['displayName', 'description']), (a, p) => (p === 'displayName' ? a.displayName : a.description)) : undefined;
   const apps: Application[] = [];
   for (const a of req.core.state.applications.values()) {
-    if (a.tenantId === caller.tenant.id && a.owners.includes(user.id) && (!pred || pred(a))) apps.push(a);
+    if (a.tenantId === caller.tenant.id && a.owners.includes(user.id) && (!pred || pred(a)) && (!matches || matches(a))) apps.push(a);
   }
   const p = page(req, apps, top, (a) => [a.id]);
   const value = p.items.map((a) => (castToApplication ? project(applicationEntity(a), select) : { '@odata.type': '#microsoft.graph.application', ...project(applicationEntity(a), select) }));

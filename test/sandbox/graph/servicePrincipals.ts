@@ -8,7 +8,7 @@ import { AppRoleAssignment, DirectoryRoleName, GRAPH_APP_ID, ServicePrincipal, U
 import { APP_ROLE_ASSIGNMENT_WRITE, APPLICATION_READ, authenticate, Caller, jsonBody, notFound, objectId, rejectUnknown, requirePermission, route } from './common';
 import { GraphFailure } from './odata';
 import { graphForbidden } from '../auth';
-import { checkOptions, collection, compileFilter, fail, FilterField, isEventual, isGuid, keyLiteral, ok, option, page, parseFilter, parseSelect, parseTop, project, selectSuffix, wantsCount } from './odata';
+import { checkOptions, collection, compileFilter, fail, FilterField, isEventual, isGuid, keyLiteral, ok, option, page, parseFilter, parseSearch, parseSelect, parseTop, project, searchMatcher, selectSuffix, wantsCount } from './odata';
 
 export function servicePrincipalEntity(sp: ServicePrincipal): Record<string, unknown> {
   return {
@@ -90,9 +90,11 @@ function listServicePrincipals(req: SandboxRequest): SandboxResponse {
   }
   const count = wantsCount(req);
   const filterRaw = option(req, '$filter');
-  const pred = filterRaw && filterRaw.trim() !== '' ? compileFilter(req, parseFilter(req, filterRaw), SP_FILTER, 'ServicePrincipal', isEventual(req) && count) : undefined;
+  const pred = filterRaw && filterRaw.trim() !== '' ? compileFilter(req, parseFilter(req, filterRaw), SP_FILTER, 'ServicePrincipal', isEventual(req) && (count || option(req, '$search') !== undefined)) : undefined;
+  const searchRaw = option(req, '$search');
+  const matches = searchRaw !== undefined ? searchMatcher<ServicePrincipal>(parseSearch(req, searchRaw, ['displayName']), (s) => s.displayName) : undefined;
   const sps: ServicePrincipal[] = [];
-  for (const sp of req.core.state.servicePrincipals.values()) if (sp.tenantId === caller.tenant.id && (!pred || pred(sp))) sps.push(sp);
+  for (const sp of req.core.state.servicePrincipals.values()) if (sp.tenantId === caller.tenant.id && (!pred || pred(sp)) && (!matches || matches(sp))) sps.push(sp);
   const p = page(req, sps, top, (s) => [s.id]);
   return collection(req, `servicePrincipals${selectSuffix(select)}`, p.items.map((s) => project(servicePrincipalEntity(s), select)), {
     count: count && option(req, '$skiptoken') === undefined ? p.total : undefined,

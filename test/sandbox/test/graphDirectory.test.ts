@@ -91,6 +91,21 @@ describe('sandbox graph: directory, service principals, batch', () => {
       graphErrorOf(await call(f.sandbox, 'GET', `/servicePrincipals?$filter=${encodeURIComponent("tags eq 'y'")}`, token), 400, 'Request_UnsupportedQuery');
     });
 
+    it('$search (ConsistencyLevel: eventual) narrows /servicePrincipals and /me/ownedObjects; without the header it is refused', async () => {
+      const token = appToken(f.sandbox, ['Application.Read.All']);
+      const eventual = { ConsistencyLevel: 'eventual' };
+      const graph = values<{ appId: string }>(await call(f.sandbox, 'GET', `/servicePrincipals?$search=${encodeURIComponent('"displayName:Microsoft Graph"')}&$select=appId`, token, { headers: eventual }));
+      assert.deepEqual(graph.map((s) => s.appId), [GRAPH_APP_ID]);
+      graphErrorOf(await call(f.sandbox, 'GET', `/servicePrincipals?$search=${encodeURIComponent('"displayName:graph"')}`, token), 400, 'Request_UnsupportedQuery');
+      const dev = users().homeDeveloper;
+      const owned = f.sandbox.core.state.applicationsOf(tenant()).filter((a) => a.owners.includes(dev.id));
+      const word = (owned.find((a) => /^[a-z]+-.+-\d{5}$/.test(a.displayName))?.displayName ?? '').split('-')[1] as string;
+      const expected = owned.filter((a) => a.displayName.toLowerCase().split(/[^a-z0-9]+/).some((t) => t.startsWith(word.toLowerCase()))).map((a) => a.id).sort();
+      assert.ok(expected.length > 0 && expected.length < owned.length, `search word ${word} should narrow ${owned.length} owned apps`);
+      const found = values<{ id: string }>(await call(f.sandbox, 'GET', `/me/ownedObjects/microsoft.graph.application?$search=${encodeURIComponent(`"displayName:${word}"`)}&$select=id&$top=999`, userToken(f.sandbox, dev.id, ['User.Read']), { headers: eventual }));
+      assert.deepEqual(found.map((a) => a.id).sort(), expected);
+    });
+
     it('get by id and (appId=…); 404 body when missing; 400 for a non-GUID', async () => {
       const token = appToken(f.sandbox, ['Application.Read.All']);
       const id = f.sandbox.info.spareIdentity.principalId;
