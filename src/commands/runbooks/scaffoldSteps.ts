@@ -50,7 +50,7 @@ export async function identityFromObjectId(directory: IdentityDirectory, objectI
   const sp = await directory.findServicePrincipal(objectId);
   if (!sp) throw new Error(`No managed identity with object id ${objectId} was found in this tenant (or you may not read it). Pass "identity": { kind: 'userAssigned', clientId } instead.`);
   if (sp.servicePrincipalType && sp.servicePrincipalType !== 'ManagedIdentity') {
-    throw new Error(`${quote(sp.displayName)} (${objectId}) is a ${sp.servicePrincipalType} service principal, not a managed identity.`);
+    throw new Error(`${quote(sp.displayName)} (${objectId}) is not a managed identity: its service principal type is ${sp.servicePrincipalType}.`);
   }
   const info = parseAlternativeNames(sp.alternativeNames);
   const suffix = via ? `, ${via}` : '';
