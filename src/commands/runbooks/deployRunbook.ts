@@ -1,6 +1,6 @@
 // federatedCredentials.deployRunbook
 //   args { file, automationAccount, runbookName?, publish?, importModules?, enableIdentity? }
-//   -> { runbookId, state, portalUrl }
+//   -> { runbookId, state, portalUrl, modules, importedModules, identityEnabled, warnings }
 // Creates or updates the runbook in an Automation account with the type and runtime its header
 // names, uploads the draft, publishes on request. Shows the modules it needs and whether the
 // account has them; imports missing ones and turns on the system-assigned identity only when the
@@ -22,6 +22,12 @@ export interface DeployResult {
   readonly runbookId: string;
   readonly state: string;
   readonly portalUrl?: string;
+  /** The modules the runbook needs and whether the account (or runtime environment) has them, after any import. */
+  readonly modules: ReadonlyArray<{ readonly name: string; readonly status: string; readonly version?: string }>;
+  readonly importedModules: readonly string[];
+  readonly identityEnabled: boolean;
+  /** What still stands between the runbook and a successful run (missing modules, identity off, …). */
+  readonly warnings: readonly string[];
 }
 
 /** A URI string, an absolute path, or a path relative to the first workspace folder. */
@@ -140,5 +146,13 @@ export async function deployRunbook(deps: RunbookCommandDeps, context: CommandCo
       if (choice && portalUrl) void vscode.env.openExternal(vscode.Uri.parse(portalUrl, true));
     });
   }
-  return { runbookId: outcome.runbookId, state: outcome.state, ...(portalUrl ? { portalUrl } : {}) };
+  return {
+    runbookId: outcome.runbookId,
+    state: outcome.state,
+    ...(portalUrl ? { portalUrl } : {}),
+    modules: outcome.modules.map((m) => ({ name: m.name, status: m.status, ...(m.version ? { version: m.version } : {}) })),
+    importedModules: [...outcome.importedModules],
+    identityEnabled: outcome.identityEnabled,
+    warnings: [...outcome.warnings],
+  };
 }
