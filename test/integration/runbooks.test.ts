@@ -1,16 +1,20 @@
 // Runbook scaffolding inside real VS Code: the file is written into the workspace folder with
 // vscode.workspace.fs and opened; an existing file is never replaced without consent; paths outside
-// the folder (.., absolute, symbolic links) are refused. The full command with an "app" argument needs
-// Microsoft Graph (the sandbox); those tests are pending until it is there.
+// the folder (.., absolute, symbolic links) are refused. Against the sandbox: the command with an "app"
+// argument resolves the app and the identity through Microsoft Graph, and deploying creates and
+// publishes runbooks in the sandbox's Automation account, checked through ARM.
 import * as assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { AUTOMATION_API_VERSION } from '../../src/arm/automation';
 import type { CommandContext } from '../../src/commands/commandRunner';
+import type { DeployResult } from '../../src/commands/runbooks/deployRunbook';
 import { writeRunbook } from '../../src/commands/runbooks/scaffoldRunbook';
 import { renderRunbook, type GeneratedRunbook } from '../../src/runbooks';
 import { ScriptedUserInput } from '../support/scriptedUserInput';
+import { sandbox } from './support/sandbox';
 
 const EXTENSION_ID = 'federated-credentials.federated-credentials';
 const APP = '11111111-1111-1111-1111-111111111111';
@@ -144,9 +148,240 @@ describe('Runbook scaffolding (in VS Code)', () => {
       await assert.rejects(Promise.resolve(vscode.commands.executeCommand('federatedCredentials.deployRunbook', { file: 'runbooks/x.ps1', automationAccount: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/sites/x' })), /must be an Automation account's resource id/);
       await assert.rejects(Promise.resolve(vscode.commands.executeCommand('federatedCredentials.deployRunbook', { file: 'x.ps1', automationAccount: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Automation/automationAccounts/aa', runbookName: '1-bad' })), /"runbookName" .*starts with a letter/);
     });
+  });
+});
 
-    // Needs Microsoft Graph to resolve "app" (and ARM for deploy): the sandbox emulator (test/sandbox) is not there yet.
-    it('writes and opens the runbook for an app resolved through Microsoft Graph (needs the sandbox)');
-    it('deploys and publishes the runbook in the sandbox\'s Automation account, checked through ARM (needs the sandbox)');
+describe('Runbooks against the sandbox (Graph and ARM)', function () {
+  this.timeout(120_000);
+  const run = <T>(command: string, args: Record<string, unknown>) => Promise.resolve(vscode.commands.executeCommand<T>(`federatedCredentials.${command}`, args));
+  const info = () => sandbox.info();
+  const accountsPath = () => `/subscriptions/${info().subscriptions.home}/resourceGroups/rg-automation/providers/Microsoft.Automation/automationAccounts`;
+
+  /** ARM as the signed-in home admin would see it, with a token the sandbox mints for the test. */
+  async function arm<T = Record<string, unknown>>(method: string, path: string, apiVersion = AUTOMATION_API_VERSION, body?: unknown): Promise<{ status: number; body: T; text: string }> {
+    const token = await sandbox.mintToken({ tenant: info().homeTenant.id, resource: 'https://management.azure.com/', username: info().admins.home.username });
+    const response = await fetch(`${info().armUrl}${path}?api-version=${apiVersion}`, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try { parsed = JSON.parse(text); } catch { /* a script */ }
+    return { status: response.status, body: parsed as T, text };
+  }
+
+  /** The sandbox's ARM knobs (GET without settings); returns them as they were before. */
+  async function armSettings(settings?: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const response = await fetch(`${info().controlUrl}/arm/settings`, {
+      method: settings ? 'POST' : 'GET',
+      headers: { 'X-Sandbox-Control-Key': info().controlKey, ...(settings ? { 'Content-Type': 'application/json' } : {}) },
+      body: settings ? JSON.stringify(settings) : undefined,
+    });
+    const text = await response.text();
+    assert.equal(response.status, 200, text);
+    return JSON.parse(text) as Record<string, unknown>;
+  }
+
+  async function scaffold(args: Record<string, unknown>): Promise<{ uri: vscode.Uri; content: string }> {
+    const uri = vscode.Uri.parse(await run<string>('scaffoldRunbook', { overwrite: true, ...args }), true);
+    return { uri, content: await read(uri) };
+  }
+
+  type RunbookBody = { properties: { runbookType: string; runtimeEnvironment?: string; state: string } };
+
+  /** The runbook as ARM reports it, and its published script. */
+  async function published(accountId: string, name: string, apiVersion = AUTOMATION_API_VERSION): Promise<{ runbook: RunbookBody; content: string }> {
+    const runbook = await arm<RunbookBody>('GET', `${accountId}/runbooks/${name}`, apiVersion);
+    assert.equal(runbook.status, 200, runbook.text);
+    const content = await arm('GET', `${accountId}/runbooks/${name}/content`, apiVersion);
+    assert.equal(content.status, 200, content.text);
+    return { runbook: runbook.body, content: content.text };
+  }
+
+  let restoreSettings: Record<string, unknown> | undefined;
+  let reporterPs1: vscode.Uri;
+  let reporterPy: vscode.Uri;
+
+  before(async () => {
+    await vscode.extensions.getExtension(EXTENSION_ID)!.activate();
+    await vscode.commands.executeCommand('fcSandbox.signIn');
+    await vscode.commands.executeCommand('federatedCredentials.signIn', {});
+    // Module imports and long-running operations as quick as the sandbox allows; the client still polls.
+    const before = await armSettings();
+    restoreSettings = { retryAfterSeconds: before.retryAfterSeconds, moduleImportPolls: before.moduleImportPolls };
+    await armSettings({ retryAfterSeconds: 0, moduleImportPolls: 1 });
+  });
+  after(async () => {
+    if (restoreSettings) await armSettings(restoreSettings);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('scaffolds for an app and an identity resolved through Microsoft Graph: ids and tenants in the file, no secret', async () => {
+    const { multiTenantApp, automationAccount, customerTenant, homeTenant } = info();
+    const mark = await sandbox.mark();
+    const { uri, content } = await scaffold({
+      app: multiTenantApp.appId,
+      template: 'powershell-rest',
+      targetTenants: [customerTenant.domain, homeTenant.id],
+      identity: automationAccount.userAssigned.principalId,
+      outputPath: 'sandbox/Invoke-Reporter.ps1',
+    });
+    reporterPs1 = uri;
+    assert.equal(uri.toString(), vscode.Uri.joinPath(root(), 'sandbox', 'Invoke-Reporter.ps1').toString());
+    assert.equal(vscode.window.activeTextEditor?.document.uri.toString(), uri.toString());
+
+    assert.ok(content.includes(`'${multiTenantApp.appId}'`), 'the app\'s client id is a value in the script');
+    assert.ok(content.includes(`'${customerTenant.domain}'`) && content.includes(`'${homeTenant.id}'`), 'both target tenants');
+    assert.ok(content.includes(`'${automationAccount.userAssigned.clientId}'`), 'the identity\'s client id (not its object id) signs in');
+    assert.match(content, new RegExp(`user-assigned, client id ${automationAccount.userAssigned.clientId}`));
+    assert.match(content, /read from Microsoft Graph/, 'the header says where the identity\'s client id came from');
+    assert.match(content, new RegExp(`the app registration ${multiTenantApp.objectId}`));
+    assert.ok(content.includes(info().customCloud.loginUrl) && content.includes(info().customCloud.graphUrl), 'the sandbox cloud\'s endpoints');
+    assert.doesNotMatch(content, /client_secret\s*=|clientSecret|-----BEGIN|eyJ[A-Za-z0-9_-]{10,}\./);
+    assert.ok(!content.includes(info().confidentialClient.clientSecret) && !content.includes(info().admins.home.password));
+
+    // Graph was asked for the app and for the identity's service principal, and nothing was written.
+    const graph = (await sandbox.requests(mark)).filter((r) => r.area === 'graph');
+    assert.ok(graph.some((r) => r.path.endsWith(`/servicePrincipals/${automationAccount.userAssigned.principalId}`)), graph.map((r) => r.path).join('\n'));
+    assert.deepEqual(graph.filter((r) => r.method !== 'GET'), []);
+
+    const python = await scaffold({
+      app: multiTenantApp.objectId,
+      template: 'python',
+      targetTenants: [customerTenant.domain],
+      identity: { kind: 'userAssigned', clientId: automationAccount.userAssigned.clientId },
+      outputPath: 'sandbox/Invoke-Reporter.py',
+    });
+    reporterPy = python.uri;
+    assert.ok(python.content.includes(`"${multiTenantApp.appId}"`) && python.content.includes(`"${automationAccount.userAssigned.clientId}"`));
+    assert.equal(vscode.window.activeTextEditor?.document.languageId, 'python');
+  });
+
+  it('refuses an object id that is not a managed identity, in plain words', async () => {
+    const { multiTenantApp, customerTenant, confidentialClient } = info();
+    await assert.rejects(run('scaffoldRunbook', {
+      app: multiTenantApp.appId, template: 'python', targetTenants: [customerTenant.domain], identity: confidentialClient.servicePrincipalId, outputPath: 'sandbox/never.py',
+    }), /\(.*\) is not a managed identity: its service principal type is Application\./);
+    assert.equal(await exists(vscode.Uri.joinPath(root(), 'sandbox', 'never.py')), false);
+  });
+
+  it('deploys and publishes the PowerShell and Python runbooks, checked through ARM', async () => {
+    const account = info().automationAccount.id;
+    const ps = await run<DeployResult>('deployRunbook', { file: reporterPs1.toString(), automationAccount: account, publish: true });
+    assert.equal(ps.runbookId, `${account}/runbooks/Invoke-Reporter`);
+    assert.equal(ps.state, 'Published');
+    if (ps.portalUrl) assert.ok(ps.portalUrl.endsWith(`/resource${account}/runbooks/Invoke-Reporter/overview`), ps.portalUrl); // a custom cloud may have no portal
+    assert.deepEqual(ps.warnings, []);
+    const psArm = await published(account, 'Invoke-Reporter');
+    assert.equal(psArm.runbook.properties.runbookType, 'PowerShell');
+    assert.equal(psArm.runbook.properties.runtimeEnvironment, 'PowerShell-7.4');
+    assert.equal(psArm.runbook.properties.state, 'Published');
+    assert.equal(psArm.content, await read(reporterPs1));
+    // The runtime environment PowerShell 7.4 did not exist: the deploy created it.
+    const env = await arm<{ properties: { runtime: { language: string; version: string } } }>('GET', `${account}/runtimeEnvironments/PowerShell-7.4`);
+    assert.deepEqual(env.body.properties.runtime, { language: 'PowerShell', version: '7.4' });
+
+    const py = await run<DeployResult>('deployRunbook', { file: reporterPy.fsPath, automationAccount: account, runbookName: 'Reporter-Python', publish: true });
+    assert.equal(py.state, 'Published');
+    const pyArm = await published(account, 'Reporter-Python');
+    assert.equal(pyArm.runbook.properties.runbookType, 'Python3');
+    assert.equal(pyArm.runbook.properties.runtimeEnvironment, 'Python-3.10');
+    assert.equal(pyArm.content, await read(reporterPy));
+
+    // Deploying again after an edit replaces the published script; without publish it stays a draft.
+    // (edited in the editor and saved, as a person would)
+    const document = await vscode.workspace.openTextDocument(reporterPy);
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(reporterPy, document.positionAt(document.getText().length), '\n# edited\n');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    assert.ok(await document.save());
+    const edited = await read(reporterPy);
+    assert.match(edited, /\n# edited\n$/);
+    const draft = await run<DeployResult>('deployRunbook', { file: reporterPy.fsPath, automationAccount: account, runbookName: 'Reporter-Python' });
+    assert.equal(draft.state, 'Edit');
+    assert.equal((await arm('GET', `${account}/runbooks/Reporter-Python/draft/content`)).text, edited);
+    assert.equal((await published(account, 'Reporter-Python')).content, pyArm.content, 'the published script is unchanged');
+    const republished = await run<DeployResult>('deployRunbook', { file: reporterPy.fsPath, automationAccount: account, runbookName: 'Reporter-Python', publish: true });
+    assert.equal(republished.state, 'Published');
+    assert.equal((await published(account, 'Reporter-Python')).content, edited);
+  });
+
+  it('without importModules: true, a programmatic deploy imports nothing and names the missing modules', async () => {
+    const { multiTenantApp, customerTenant, automationAccount } = info();
+    const account = automationAccount.id;
+    const { uri } = await scaffold({
+      app: multiTenantApp.appId, template: 'powershell-tokenmagician', runtime: 'PowerShell-7.2', targetTenants: [customerTenant.domain],
+      identity: { kind: 'userAssigned', clientId: automationAccount.userAssigned.clientId }, outputPath: 'sandbox/Reporter-TM72.ps1',
+    });
+    const mark = await sandbox.mark();
+    const result = await run<DeployResult>('deployRunbook', { file: uri.toString(), automationAccount: account, publish: true });
+    assert.deepEqual(result.importedModules, []);
+    assert.deepEqual(result.modules.map((m) => [m.name, m.status]), [['TokenMagician', 'missing'], ['Microsoft.Graph.Authentication', 'missing'], ['Microsoft.Graph.Users', 'missing']]);
+    const missing = result.warnings.find((w) => /TokenMagician/.test(w));
+    assert.match(missing ?? '', /TokenMagician, Microsoft\.Graph\.Authentication, Microsoft\.Graph\.Users are imported/);
+    assert.ok(result.warnings.some((w) => /PowerShell 7\.2 has reached end of support/.test(w)));
+    const writes = (await sandbox.requests(mark)).filter((r) => r.area === 'arm' && r.method !== 'GET');
+    assert.deepEqual(writes.filter((r) => /powerShell72Modules|packages/i.test(r.path)), [], 'no module import was started');
+    // The runbook itself is there, as the legacy PowerShell72 type (2023-11-01).
+    const legacy = await published(account, 'Reporter-TM72', '2023-11-01');
+    assert.equal(legacy.runbook.properties.runbookType, 'PowerShell72');
+    assert.equal(legacy.runbook.properties.state, 'Published');
+    assert.equal(legacy.content, await read(uri));
+  });
+
+  it('with importModules: true, imports the missing modules into the runtime environment through ARM', async () => {
+    const { multiTenantApp, customerTenant, automationAccount } = info();
+    const account = automationAccount.id;
+    const { uri } = await scaffold({
+      app: multiTenantApp.appId, template: 'powershell-tokenmagician', targetTenants: [customerTenant.domain],
+      identity: { kind: 'userAssigned', clientId: automationAccount.userAssigned.clientId }, outputPath: 'sandbox/Reporter-TM.ps1',
+    });
+    const result = await run<DeployResult>('deployRunbook', { file: uri.toString(), automationAccount: account, publish: true, importModules: true });
+    assert.deepEqual(result.importedModules, ['TokenMagician', 'Microsoft.Graph.Authentication', 'Microsoft.Graph.Users']);
+    assert.ok(result.modules.every((m) => m.status === 'present'), JSON.stringify(result.modules));
+    assert.deepEqual(result.warnings, []);
+    const packages = await arm<{ value: Array<{ name: string; properties: { provisioningState: string; version: string } }> }>('GET', `${account}/runtimeEnvironments/PowerShell-7.4/packages`);
+    const byName = new Map(packages.body.value.map((p) => [p.name, p.properties]));
+    for (const name of ['TokenMagician', 'Microsoft.Graph.Authentication', 'Microsoft.Graph.Users']) {
+      assert.equal(byName.get(name)?.provisioningState, 'Succeeded', `${name}: ${JSON.stringify(byName.get(name))}`);
+    }
+    const rb = await published(account, 'Reporter-TM');
+    assert.equal(rb.runbook.properties.runtimeEnvironment, 'PowerShell-7.4');
+    assert.equal(rb.content, await read(uri));
+
+    // A second deploy finds them present and imports nothing.
+    const again = await run<DeployResult>('deployRunbook', { file: uri.toString(), automationAccount: account, publish: true, importModules: true });
+    assert.deepEqual(again.importedModules, []);
+  });
+
+  it('turns on the system-assigned identity only with enableIdentity: true, keeping the user-assigned ones', async () => {
+    const { multiTenantApp, customerTenant, automationAccount } = info();
+    const { uri } = await scaffold({
+      app: multiTenantApp.appId, template: 'python', targetTenants: [customerTenant.domain], identity: 'systemAssigned', outputPath: 'sandbox/Reporter-System.py',
+    });
+    assert.match(await read(uri), /system-assigned identity/);
+    // A fresh account with only a user-assigned identity.
+    const accountId = `${accountsPath()}/aa-runbook-identity`;
+    const created = await arm('PUT', accountId, AUTOMATION_API_VERSION, {
+      location: 'westeurope', identity: { type: 'UserAssigned', userAssignedIdentities: { [automationAccount.userAssigned.id]: {} } },
+    });
+    assert.ok(created.status === 201 || created.status === 200, created.text);
+
+    const refused = await run<DeployResult>('deployRunbook', { file: uri.toString(), automationAccount: accountId, publish: true });
+    assert.equal(refused.identityEnabled, false);
+    assert.ok(refused.warnings.some((w) => /system-assigned identity of aa-runbook-identity is off/.test(w)), refused.warnings.join('\n'));
+    assert.equal((await arm<{ identity: { type: string } }>('GET', accountId)).body.identity.type, 'UserAssigned');
+
+    const enabled = await run<DeployResult>('deployRunbook', { file: uri.toString(), automationAccount: accountId, publish: true, enableIdentity: true });
+    assert.equal(enabled.identityEnabled, true);
+    assert.deepEqual(enabled.warnings, []);
+    const account = await arm<{ identity: { type: string; principalId?: string; userAssignedIdentities?: Record<string, unknown> } }>('GET', accountId);
+    assert.equal(account.body.identity.type, 'SystemAssigned, UserAssigned');
+    assert.match(account.body.identity.principalId ?? '', /^[0-9a-f-]{36}$/);
+    assert.deepEqual(Object.keys(account.body.identity.userAssignedIdentities ?? {}), [automationAccount.userAssigned.id]);
+    const rb = await published(accountId, 'Reporter-System');
+    assert.equal(rb.runbook.properties.state, 'Published');
+    assert.equal(rb.content, await read(uri));
   });
 });
