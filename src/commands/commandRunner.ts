@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { isUserCancelled, type UserInput } from '../wizard/userInput';
 import { NoPromptUserInput } from '../wizard/noPromptUserInput';
 import { redactSecrets } from '../domain/text';
+import { errorKindOf } from '../telemetry/events';
 
 export interface CommandContext {
   readonly commandId: string;
@@ -30,23 +31,28 @@ export function registerCommand(id: string, handler: CommandHandler, deps: Comma
   return vscode.commands.registerCommand(id, async (...args: unknown[]) => {
     const programmatic = isArgumentsObject(args[0]);
     const started = Date.now();
+    // Telemetry and walkthrough progress listen here; they never change a command's result.
+    const report: NonNullable<CommandRunnerDeps['onDidRun']> = (event) => {
+      try { deps.onDidRun?.(event); } catch { /* ignored */ }
+    };
     // Called with arguments: never prompt, say what is missing instead.
     const context: CommandContext = { commandId: id, ui: programmatic ? new NoPromptUserInput() : deps.ui(), programmatic };
     try {
       const result = await handler(context, ...args);
-      deps.onDidRun?.({ commandId: id, durationMs: Date.now() - started, outcome: 'succeeded' });
+      report({ commandId: id, durationMs: Date.now() - started, outcome: 'succeeded' });
       return result;
     } catch (error) {
       if (isUserCancelled(error)) {
-        deps.onDidRun?.({ commandId: id, durationMs: Date.now() - started, outcome: 'cancelled' });
+        report({ commandId: id, durationMs: Date.now() - started, outcome: 'cancelled' });
         if (programmatic) throw error;
         return undefined;
       }
       const message = redactSecrets(error instanceof Error ? error.message : String(error));
       deps.log.error(`${id} failed: ${message}`);
-      deps.onDidRun?.({ commandId: id, durationMs: Date.now() - started, outcome: 'failed', errorKind: error instanceof Error ? error.name : 'unknown' });
+      report({ commandId: id, durationMs: Date.now() - started, outcome: 'failed', errorKind: errorKindOf(error) });
       if (programmatic) throw error instanceof Error ? error : new Error(message);
-      void vscode.window.showErrorMessage(message, 'Show Log').then((choice) => { if (choice) deps.log.show(true); });
+      const showLog = vscode.l10n.t('Show Log');
+      void vscode.window.showErrorMessage(message, showLog).then((choice) => { if (choice === showLog) deps.log.show(true); });
       return undefined;
     }
   });
