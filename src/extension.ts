@@ -13,6 +13,8 @@ import type { CredentialCommandDeps } from './commands/credentials/common';
 import { AppNode, AppRegistrationsView, CredentialNode, type ViewEnvironment } from './tree/appRegistrationsView';
 import { IdentityNode, ManagedIdentitiesView, TrustingAppNode } from './tree/managedIdentitiesView';
 import { VsCodeUserInput } from './wizard/vscodeUserInput';
+import { createCommandTelemetry } from './telemetry/telemetry';
+import { markWalkthroughStep } from './walkthrough/completion';
 
 export function activate(context: vscode.ExtensionContext): FederatedCredentialsApi {
   const log = vscode.window.createOutputChannel('Federated Credentials', { log: true });
@@ -20,6 +22,7 @@ export function activate(context: vscode.ExtensionContext): FederatedCredentials
     request: (e) => log.info(`${e.method} ${e.url} → ${e.status}${e.requestId ? ` (request-id ${e.requestId})` : ''} ${e.durationMs} ms${e.error ? `: ${e.error}` : ''}`),
   };
   const auth = new AuthService(context.globalState, log);
+  const telemetry = createCommandTelemetry(context);
 
   let graph: GraphConnection | undefined;
   let arm: ArmClient | undefined;
@@ -40,7 +43,7 @@ export function activate(context: vscode.ExtensionContext): FederatedCredentials
 
   const directory = () => {
     const found = environment.directory();
-    if (!found) throw new Error('Not signed in to Microsoft Entra ID. Run "Federated Credentials: Sign In" first.');
+    if (!found) throw new Error(vscode.l10n.t('Not signed in to Microsoft Entra ID. Run "Federated Credentials: Sign In" first.'));
     return found;
   };
   const credentialDeps: CredentialCommandDeps = {
@@ -63,10 +66,10 @@ export function activate(context: vscode.ExtensionContext): FederatedCredentials
       if (child && apps.treeView.visible) await apps.treeView.reveal(child, { select: true, focus: false }).then(undefined, () => undefined);
     },
     offerNextSteps: async (app, credential) => {
-      const consent = 'Copy Admin-Consent URL';
-      const runbook = 'Scaffold Runbook';
+      const consent = vscode.l10n.t('Copy Admin-Consent URL');
+      const runbook = vscode.l10n.t('Scaffold Runbook');
       const choice = await vscode.window.showInformationMessage(
-        `The app ${app.displayName} now trusts the managed identity. Token exchange can take a few minutes to start working (AADSTS70021 until then).`,
+        vscode.l10n.t('The app {0} now trusts the managed identity. Token exchange can take a few minutes to start working (AADSTS70021 until then).', app.displayName),
         consent,
         runbook,
       );
@@ -82,6 +85,7 @@ export function activate(context: vscode.ExtensionContext): FederatedCredentials
 
   context.subscriptions.push(
     log,
+    telemetry,
     auth,
     apps,
     identities,
@@ -99,13 +103,15 @@ export function activate(context: vscode.ExtensionContext): FederatedCredentials
       log,
       cloud: () => auth.cloud,
       arm: () => (arm ??= new ArmClient({ cloud: auth.cloud, credential: auth.credential('arm'), logger: requestLog })),
-      runner: { log, ui: () => new VsCodeUserInput() },
+      runner: { log, ui: () => new VsCodeUserInput(), onDidRun: (run) => { telemetry.record(run); markWalkthroughStep(run); } },
       credentialDeps,
     }),
   );
 
   void auth.restore(); // a silent look for an existing sign-in; never blocks activation
-  return createExtensionApi({ auth, apps, identities });
+  const api = createExtensionApi({ auth, apps, identities });
+  // Test seam (the RG `testApi` idea): only in the test host may a suite see what telemetry would send.
+  return process.env.FC_RUNNING_TESTS ? Object.assign(api, { testing: { telemetry } }) : api;
 }
 
 export function deactivate(): void {

@@ -1,4 +1,5 @@
 // Sign in, sign out, select tenant.
+import * as vscode from 'vscode';
 import type { AuthService, SignedInAccount } from '../auth/authService';
 import { listTenants, type ArmClient, type ArmTenant } from '../arm/armClient';
 import { parseTenant } from '../domain/tenants';
@@ -37,11 +38,11 @@ export async function selectTenant(deps: SignInDeps, context: CommandContext, ar
   const tenantId = await context.ui.pick<string>(
     tenants.then((list: ArmTenant[]) => list.map((t) => ({
       label: t.displayName ?? t.defaultDomain ?? t.tenantId,
-      description: t.tenantId === current.tenantId ? `${t.tenantId} (current)` : t.tenantId,
+      description: t.tenantId === current.tenantId ? vscode.l10n.t('{0} (current)', t.tenantId) : t.tenantId,
       detail: t.defaultDomain,
       data: t.tenantId,
     }))),
-    { placeholder: 'Select the tenant whose app registrations and identities to show', title: 'Select Tenant' },
+    { placeholder: vscode.l10n.t('Select the tenant whose app registrations and identities to show'), title: vscode.l10n.t('Select Tenant') },
   );
   return deps.auth.selectTenant(tenantId);
 }

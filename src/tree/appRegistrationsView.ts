@@ -105,7 +105,7 @@ export class AppNode implements TreeNode {
     const tooltip = new vscode.MarkdownString(undefined, false);
     tooltip.appendMarkdown(`**${escapeMarkdown(app.displayName)}**\n\n`);
     tooltip.appendMarkdown(`Application (client) ID: \`${app.appId}\`  \nObject ID: \`${app.id}\`  \n`);
-    tooltip.appendMarkdown(`Accounts: ${this.multiTenant ? 'any organizational directory (multi-tenant)' : 'this organizational directory only (single tenant)'}`);
+    tooltip.appendMarkdown(this.multiTenant ? vscode.l10n.t('Accounts: any organizational directory (multi-tenant)') : vscode.l10n.t('Accounts: this organizational directory only (single tenant)'));
     const portal = appRegistrationPortalUrl(this.env.cloud(), app.appId);
     if (portal) tooltip.appendMarkdown(`\n\n[Open in the Entra portal](${portal})`);
     item.tooltip = tooltip;
@@ -115,10 +115,10 @@ export class AppNode implements TreeNode {
   async getChildren(): Promise<TreeNode[]> {
     if (this.credentials === undefined && this.failure === undefined) await this.loadCredentials();
     if (this.failure !== undefined) {
-      return [new ErrorNode(`${this.id}/error`, errorMessage(this.failure), { command: 'federatedCredentials.retry', title: 'Retry', arguments: [this] }, this)];
+      return [new ErrorNode(`${this.id}/error`, errorMessage(this.failure), { command: 'federatedCredentials.retry', title: vscode.l10n.t('Retry'), arguments: [this] }, this)];
     }
     const credentials: TreeNode[] = (this.credentials ?? []).map((credential) => new CredentialNode(this, credential, this.env));
-    if (credentials.length === 0) credentials.push(new MessageNode(`${this.id}/empty`, 'No federated credentials', 'info', this));
+    if (credentials.length === 0) credentials.push(new MessageNode(`${this.id}/empty`, vscode.l10n.t('No federated credentials'), 'info', this));
     if ((this.app.requiredResourceAccess ?? []).some((r) => r.resourceAccess.length > 0)) credentials.push(new PermissionsNode(this, this.env));
     return credentials;
   }
@@ -151,12 +151,12 @@ export class PermissionsNode implements TreeNode {
 
   getTreeItem(): vscode.TreeItem {
     const count = (this.parent.app.requiredResourceAccess ?? []).reduce((n, r) => n + r.resourceAccess.length, 0);
-    const item = new vscode.TreeItem('API permissions', vscode.TreeItemCollapsibleState.Collapsed);
+    const item = new vscode.TreeItem(vscode.l10n.t('API permissions'), vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
     item.description = `${count}`;
     item.iconPath = new vscode.ThemeIcon('shield');
     item.contextValue = contextValue(ContextValues.permissions);
-    item.tooltip = 'Permissions the app asks for. Application permissions take effect in a tenant after an admin consents there.';
+    item.tooltip = vscode.l10n.t('Permissions the app asks for. Application permissions take effect in a tenant after an admin consents there.');
     return item;
   }
 
@@ -189,7 +189,7 @@ export class AppRegistrationsView extends PagedView<AppRegistration, AppNode> {
 
   async setFilter(filter: AppFilter): Promise<void> {
     this.filter = { search: filter.search?.trim() || undefined, onlyMine: filter.onlyMine };
-    const labels = [this.filter.search ? `Search: "${this.filter.search}"` : undefined, this.filter.onlyMine ? 'Only mine' : undefined].filter(Boolean);
+    const labels = [this.filter.search ? vscode.l10n.t('Search: "{0}"', this.filter.search) : undefined, this.filter.onlyMine ? vscode.l10n.t('Only mine') : undefined].filter(Boolean);
     this.treeView.description = labels.join(' · ') || undefined;
     await setContext(ContextKeys.appSearchActive, this.filter.search !== undefined);
     await setContext(ContextKeys.onlyMine, this.filter.onlyMine);
@@ -218,7 +218,7 @@ export class AppRegistrationsView extends PagedView<AppRegistration, AppNode> {
   }
 
   protected emptyMessage(): string {
-    return this.filter.search ? `No app registrations match "${this.filter.search}"` : this.filter.onlyMine ? 'You own no app registrations' : 'No app registrations';
+    return this.filter.search ? vscode.l10n.t('No app registrations match "{0}"', this.filter.search) : this.filter.onlyMine ? vscode.l10n.t('You own no app registrations') : vscode.l10n.t('No app registrations');
   }
 }
 

@@ -62,7 +62,7 @@ export class TrustingAppNode implements TreeNode {
     item.id = this.id;
     item.description = `credential ${this.credentialName}`;
     item.iconPath = new vscode.ThemeIcon('organization');
-    item.tooltip = `App (client) ID ${this.app.appId}\nTrusts this identity through the federated credential "${this.credentialName}".`;
+    item.tooltip = vscode.l10n.t('App (client) ID {0}\nTrusts this identity through the federated credential "{1}".', this.app.appId, this.credentialName);
     item.contextValue = contextValue(ContextValues.trustingApp);
     return item;
   }
@@ -97,11 +97,11 @@ export class IdentityNode implements TreeNode {
     try {
       this.failure = undefined;
       const apps = await this.index.trustingApps(this.identity.id);
-      if (apps.length === 0) return [new MessageNode(`${this.id}/none`, 'No app registration trusts this identity', 'info', this)];
+      if (apps.length === 0) return [new MessageNode(`${this.id}/none`, vscode.l10n.t('No app registration trusts this identity'), 'info', this)];
       return apps.map(({ app, credentialName }) => new TrustingAppNode(this, app, credentialName));
     } catch (error) {
       this.failure = error;
-      return [new ErrorNode(`${this.id}/error`, errorMessage(error), { command: 'federatedCredentials.retry', title: 'Retry', arguments: [this] }, this)];
+      return [new ErrorNode(`${this.id}/error`, errorMessage(error), { command: 'federatedCredentials.retry', title: vscode.l10n.t('Retry'), arguments: [this] }, this)];
     }
   }
 
@@ -155,6 +155,6 @@ export class ManagedIdentitiesView extends PagedView<ManagedIdentityPrincipal, I
   }
 
   protected emptyMessage(): string {
-    return 'No managed identities in this tenant';
+    return vscode.l10n.t('No managed identities in this tenant');
   }
 }

@@ -89,7 +89,7 @@ export abstract class PagedView<T extends { readonly id: string }, N extends Tre
     });
     const children: TreeNode[] = this.arrange(nodes);
     if (this.list.error !== undefined) {
-      children.push(new ErrorNode(`${this.keyPrefix}/error`, errorMessage(this.list.error), { command: LOAD_MORE_COMMAND, title: 'Retry', arguments: [this] }));
+      children.push(new ErrorNode(`${this.keyPrefix}/error`, errorMessage(this.list.error), { command: LOAD_MORE_COMMAND, title: vscode.l10n.t('Retry'), arguments: [this] }));
     } else if (this.list.hasMore) {
       children.push(new LoadMoreNode(`${this.keyPrefix}/loadMore`, undefined, LOAD_MORE_COMMAND, this));
     } else if (children.length === 0) {

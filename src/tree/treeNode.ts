@@ -80,11 +80,11 @@ export class LoadMoreNode implements TreeNode {
   constructor(readonly id: string, readonly parent: TreeNode | undefined, private readonly commandId: string, private readonly owner: unknown) {}
 
   getTreeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem('Load more…', vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(vscode.l10n.t('Load more…'), vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
     item.iconPath = new vscode.ThemeIcon('more');
     item.contextValue = 'loadMore';
-    item.command = { command: this.commandId, title: 'Load More', arguments: [this.owner] };
+    item.command = { command: this.commandId, title: vscode.l10n.t('Load More'), arguments: [this.owner] };
     return item;
   }
 }

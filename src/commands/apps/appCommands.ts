@@ -19,18 +19,18 @@ async function targetApp(deps: CredentialCommandDeps, context: CommandContext, a
   if (selected) return selected;
   if (context.programmatic) throw new Error('Pass "app": the app registration\'s object id or application (client) id.');
   const page = deps.directory().listApps({ pageSize: 200 });
-  return context.ui.pick(page.then((p) => p.items.map((a) => ({ label: a.displayName, description: a.appId, detail: a.signInAudience === 'AzureADMultipleOrgs' ? 'Multi-tenant' : 'Single tenant', data: a }))), { title, placeholder: 'Select the app registration' });
+  return context.ui.pick(page.then((p) => p.items.map((a) => ({ label: a.displayName, description: a.appId, detail: a.signInAudience === 'AzureADMultipleOrgs' ? vscode.l10n.t('Multi-tenant') : vscode.l10n.t('Single tenant'), data: a }))), { title, placeholder: vscode.l10n.t('Select the app registration') });
 }
 
 export async function copyConsentUrl(deps: CredentialCommandDeps, context: CommandContext, arg?: unknown): Promise<string> {
   const args = credentialArgs(arg, ['app', 'tenant', 'redirectUri', 'version']);
   if (args.version !== undefined && args.version !== 'v1' && args.version !== 'v2') throw new Error(`"version" must be v1 or v2; ${quote(args.version)} is not.`);
-  const title = 'Copy Admin-Consent URL';
+  const title = vscode.l10n.t('Copy Admin-Consent URL');
   const app = await targetApp(deps, context, arg, args.app, title);
   const cloud = deps.cloud();
   const tenant = args.tenant ?? (await context.ui.input({
     title,
-    prompt: `Customer tenant whose admin grants consent to ${app.displayName}: its tenant id (GUID) or a verified domain`,
+    prompt: vscode.l10n.t('Customer tenant whose admin grants consent to {0}: its tenant id (GUID) or a verified domain', app.displayName),
     placeholder: 'fabrikam.onmicrosoft.com',
     validate: (value) => firstError(parseTenant(value.trim()).result),
   })).trim();
@@ -39,12 +39,14 @@ export async function copyConsentUrl(deps: CredentialCommandDeps, context: Comma
   for (const w of built.warnings) deps.log.warn(w.message);
   await vscode.env.clipboard.writeText(built.url);
   if (!context.programmatic) {
-    if (app.signInAudience !== 'AzureADMultipleOrgs') void vscode.window.showWarningMessage(`${app.displayName} is single-tenant: an admin of another tenant cannot consent to it.`);
+    if (app.signInAudience !== 'AzureADMultipleOrgs') void vscode.window.showWarningMessage(vscode.l10n.t('{0} is single-tenant: an admin of another tenant cannot consent to it.', app.displayName));
+    const openUrl = vscode.l10n.t('Open URL');
+    const copied = vscode.l10n.t("Copied the admin-consent URL for {0}. Send it to an admin of that tenant; consenting creates the app's service principal there with its permissions.", tenant);
     const choice = await vscode.window.showInformationMessage(
-      `Copied the admin-consent URL for ${tenant}. Send it to an admin of that tenant; consenting creates the app's service principal there with its permissions.${built.warnings.length ? ` ${built.warnings.map((w) => w.message).join(' ')}` : ''}`,
-      'Open URL',
+      `${copied}${built.warnings.length ? ` ${built.warnings.map((w) => w.message).join(' ')}` : ''}`,
+      openUrl,
     );
-    if (choice === 'Open URL') await vscode.env.openExternal(vscode.Uri.parse(built.url, true));
+    if (choice === openUrl) await vscode.env.openExternal(vscode.Uri.parse(built.url, true));
   }
   return built.url;
 }
@@ -63,7 +65,7 @@ async function pickGraphRoles(deps: CredentialCommandDeps, context: CommandConte
     const role = await context.ui.pick<AppRole | null>([
       ...(chosen.length ? [{ label: `$(check) Done (${chosen.map((r) => r.value).join(', ')})`, data: null }] : []),
       ...usable.filter((r) => !chosen.includes(r)).sort((a, b) => (a.value ?? '').localeCompare(b.value ?? '')).map((r) => ({ label: r.value ?? r.id, description: r.displayName ?? undefined, detail: r.description ?? undefined, data: r })),
-    ], { title, placeholder: 'Add a Microsoft Graph application permission (for example User.Read.All)' });
+    ], { title, placeholder: vscode.l10n.t('Add a Microsoft Graph application permission (for example User.Read.All)') });
     if (role === null) return chosen;
     chosen.push(role);
   }
@@ -71,11 +73,11 @@ async function pickGraphRoles(deps: CredentialCommandDeps, context: CommandConte
 
 export async function createAppRegistration(deps: CredentialCommandDeps, context: CommandContext, arg?: unknown): Promise<AppRegistration> {
   const args = credentialArgs(arg, ['displayName', 'multiTenant', 'permissions'], { multiTenant: 'boolean', permissions: 'array' });
-  const title = 'Create App Registration';
+  const title = vscode.l10n.t('Create App Registration');
   const displayName = (args.displayName ?? (await context.ui.input({
     title,
-    prompt: 'Display name of the new app registration',
-    validate: (v) => (v.trim() === '' ? 'Enter a name.' : v.length > 256 ? 'At most 256 characters.' : undefined),
+    prompt: vscode.l10n.t('Display name of the new app registration'),
+    validate: (v) => (v.trim() === '' ? vscode.l10n.t('Enter a name.') : v.length > 256 ? vscode.l10n.t('At most 256 characters.') : undefined),
   }))).trim();
   if (displayName === '' || displayName.length > 256) throw new Error('"displayName" must be 1 to 256 characters.');
   const multiTenant = (args.multiTenant as unknown as boolean | undefined) ?? true;
@@ -96,7 +98,7 @@ export async function createAppRegistration(deps: CredentialCommandDeps, context
 
 export async function addApiPermission(deps: CredentialCommandDeps, context: CommandContext, arg?: unknown): Promise<AppRegistration['requiredResourceAccess']> {
   const args = credentialArgs(arg, ['app', 'permissions'], { permissions: 'array' });
-  const title = 'Add Microsoft Graph Application Permission';
+  const title = vscode.l10n.t('Add Microsoft Graph Application Permission');
   const app = await targetApp(deps, context, arg, args.app, title);
   const values = args.permissions as unknown as string[] | undefined;
   if (context.programmatic && (!values || values.length === 0)) throw new Error('Pass "permissions": a list such as ["User.Read.All"].');
@@ -107,6 +109,6 @@ export async function addApiPermission(deps: CredentialCommandDeps, context: Com
   await deps.progress(`Adding permissions to ${app.displayName}`, () => deps.directory().updateApp(app.id, { requiredResourceAccess }, { appName: app.displayName }));
   deps.log.info(`Added ${roles.map((r) => r.value).join(', ')} to app ${app.appId}. An admin must consent before they take effect.`);
   await deps.afterChange({ ...current, requiredResourceAccess });
-  if (!context.programmatic) void vscode.window.showInformationMessage(`Added ${roles.map((r) => r.value).join(', ')} to ${app.displayName}. Admin consent is needed in each tenant before the runbook can use them: run "Copy Admin-Consent URL".`);
+  if (!context.programmatic) void vscode.window.showInformationMessage(vscode.l10n.t('Added {0} to {1}. Admin consent is needed in each tenant before the runbook can use them: run "Copy Admin-Consent URL".', roles.map((r) => r.value).join(', '), app.displayName));
   return requiredResourceAccess;
 }
