@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startSandbox } from '../test/sandbox';
+import { startSandbox, type Sandbox } from '../test/sandbox';
 import { startCodeServer } from '../test/host/codeServer';
 import { ensureTestHost } from '../test/host/install';
 
@@ -17,7 +17,7 @@ const repoRoot = resolve(__dirname, '..');
 function stageExtension(into: string): string {
   const folder = join(into, 'federated-credentials');
   mkdirSync(folder, { recursive: true });
-  for (const item of ['package.json', 'dist', 'media', 'snippets', 'README.md', 'CHANGELOG.md', 'LICENSE']) {
+  for (const item of ['package.json', 'package.nls.json', 'l10n', 'dist', 'media', 'snippets', 'README.md', 'CHANGELOG.md', 'LICENSE']) {
     cpSync(join(repoRoot, item), join(folder, item), { recursive: true });
   }
   return folder;
@@ -26,6 +26,8 @@ function stageExtension(into: string): string {
 export interface StartedEnvironment {
   readonly url: string;
   readonly workspace: string;
+  /** The running sandbox (in this process): its seeded tenant, for tests and the screenshot script. */
+  readonly sandbox: Sandbox;
   stop(): Promise<void>;
 }
 
@@ -63,6 +65,7 @@ export async function startEnvironment(options: { port?: number; seed?: number; 
   return {
     url,
     workspace,
+    sandbox,
     stop: async () => {
       await server.stop();
       await sandbox.stop();
