@@ -5,7 +5,7 @@ import * as signInCommands from './signInCommands';
 import * as viewCommands from './viewCommands';
 import * as appCommands from './apps/appCommands';
 import { addCredential } from './credentials/addCredential';
-import { addManagedIdentityCredential } from './credentials/addManagedIdentityCredential';
+import { addManagedIdentityCredentialCommand } from './credentials/addManagedIdentityCredential';
 import type { CredentialCommandDeps } from './credentials/common';
 import { copyCredential, deleteCredential, editCredential } from './credentials/editCredential';
 import { runbookDepsFrom } from './runbooks/common';
@@ -34,7 +34,8 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     r('copyObjectId', (c, node) => viewCommands.copyId('objectId', c, node)),
     r('copyAppId', (c, node) => viewCommands.copyId('appId', c, node)),
     r('openInPortal', (c, node) => viewCommands.openInPortal(deps, c, node)),
-    r('addManagedIdentityCredential', (c, a) => addManagedIdentityCredential(deps.credentialDeps, c, a)),
+    // Run on several selected apps, VS Code passes (clicked node, selected nodes).
+    r('addManagedIdentityCredential', (c, a, selection) => addManagedIdentityCredentialCommand({ ...deps.credentialDeps, afterChanges: () => viewCommands.refreshAfterManyChanges(deps) }, c, a, selection)),
     r('addCredential', (c, a) => addCredential(deps.credentialDeps, c, a)),
     r('editCredential', (c, a) => editCredential(deps.credentialDeps, c, a)),
     r('deleteCredential', (c, a) => deleteCredential(deps.credentialDeps, c, a)),

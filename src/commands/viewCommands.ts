@@ -19,6 +19,13 @@ export async function refresh(deps: ViewDeps, _context: CommandContext, node?: u
   await Promise.all([deps.apps.reload(), deps.identities.reload()]);
 }
 
+/** After writes to many apps: the App Registrations list reloads (one request, credentials expanded) rather than each app. */
+export async function refreshAfterManyChanges(deps: ViewDeps): Promise<void> {
+  deps.identities.trust.invalidate();
+  deps.identities.refresh();
+  await deps.apps.reload();
+}
+
 /** "Load more…" and the retry of a failed page both load the owner's next page. */
 export async function loadMore(deps: ViewDeps, _context: CommandContext, owner?: unknown): Promise<number> {
   if (owner === deps.identities || (isArgumentsObject(owner) && owner.view === 'managedIdentities')) {

@@ -5,9 +5,29 @@ import type { Cloud } from '../domain/clouds';
 import { checkAppIsMultiTenant, checkCredential, checkManagedIdentityTrust, type CredentialValues } from '../domain/credentialRules';
 import { classifyCredential } from '../domain/credentialKinds';
 import { isGuid, quote } from '../domain/text';
-import { mergeResults, toResult, ValidationError, type Finding, type ValidationResult } from '../domain/validation';
+import { mergeResults, toResult, ValidationError, warning, type Finding, type ValidationResult } from '../domain/validation';
 import { GraphRequestError } from '../graph/errors';
 import type { AppRegistration, FederatedCredential, GraphDirectory, ServicePrincipalInfo } from '../graph/directory';
+
+/** Adding one credential to many apps: what will be written, and the apps refused before any write. */
+export interface MultiAppPlan {
+  readonly items: readonly CredentialPlan[];
+  readonly rejected: readonly MultiAppFailure[];
+  /** Warnings for the whole run (each says which apps), shown once before the writes. */
+  readonly warnings: readonly Finding[];
+  readonly identity?: ServicePrincipalInfo;
+}
+
+export interface MultiAppFailure {
+  readonly app: AppRegistration;
+  readonly message: string;
+  readonly status?: number;
+}
+
+export interface MultiAppResult {
+  readonly added: ReadonlyArray<{ readonly app: AppRegistration; readonly credential: FederatedCredential }>;
+  readonly failed: readonly MultiAppFailure[];
+}
 
 export interface CredentialPlan {
   readonly app: AppRegistration;
@@ -58,6 +78,67 @@ export class CredentialService {
       if (found) throw error;
       return this.directory.createCredential(plan.app.id, plan.values, { appName: plan.app.displayName });
     }
+  }
+
+  /**
+   * Checks one credential per app against the rules and each app's current credentials. The apps'
+   * credentials come from the listing (expanded) or, when missing, from batched reads (20 apps per
+   * request); the identity is looked up once (not at all when the caller already has it). Rules that fail for every app throw; per-app failures
+   * (a duplicate name, the 20-credential limit) reject only that app.
+   */
+  async planCreateForApps(apps: readonly AppRegistration[], valuesFor: (app: AppRegistration, existing: readonly FederatedCredential[]) => CredentialValues, knownIdentity?: ServicePrincipalInfo): Promise<MultiAppPlan> {
+    const unknown = apps.filter((a) => a.federatedIdentityCredentials === undefined).map((a) => a.id);
+    const loaded = unknown.length > 0 ? await this.directory.getAppsWithCredentials(unknown) : { apps: [], missing: [] };
+    const byId = new Map(loaded.apps.map((a) => [a.id, a]));
+    const items: CredentialPlan[] = [];
+    const rejected: MultiAppFailure[] = [];
+    const singleTenant: string[] = [];
+    let identity: ServicePrincipalInfo | undefined;
+    let identityChecked = false;
+    const shared: Finding[] = [];
+    for (const listed of apps) {
+      const app = listed.federatedIdentityCredentials ? listed : byId.get(listed.id);
+      if (!app) {
+        rejected.push({ app: listed, message: `App registration ${listed.displayName || listed.id} was not found in tenant ${this.tenantId()}.`, status: 404 });
+        continue;
+      }
+      const existing = app.federatedIdentityCredentials ?? [];
+      const values = valuesFor(app, existing);
+      if (!identityChecked && classifyCredential(values, [this.cloud]).kind === 'managedIdentity') {
+        identityChecked = true;
+        identity = knownIdentity?.id === values.subject ? knownIdentity : isGuid(values.subject) ? await this.directory.findServicePrincipal(values.subject) : undefined;
+        const trust = checkManagedIdentityTrust(values, { cloud: this.cloud, tenantId: this.tenantId(), identity: isGuid(values.subject) ? identity ?? null : undefined });
+        // The identity is the same for every app: its errors stop the whole run.
+        if (!trust.ok) throw new ValidationError(trust.errors);
+        shared.push(...trust.warnings);
+      }
+      const result = checkCredential(values, { existing, appName: app.displayName });
+      if (!result.ok) {
+        rejected.push({ app, message: result.errors.map((e) => e.message).join(' ') });
+        continue;
+      }
+      if (classifyCredential(values, [this.cloud]).kind === 'managedIdentity' && checkAppIsMultiTenant(app.signInAudience).length > 0) singleTenant.push(app.displayName || app.appId);
+      items.push({ app, values, existing, warnings: result.warnings, identity });
+    }
+    const warnings: Finding[] = [...shared, ...items.flatMap((i) => i.warnings)];
+    if (singleTenant.length > 0) {
+      const names = singleTenant.length <= 5 ? singleTenant.map((n) => quote(n)).join(', ') : `${singleTenant.slice(0, 5).map((n) => quote(n)).join(', ')} and ${singleTenant.length - 5} more`;
+      warnings.push(warning('app', 'app.singleTenant', `${singleTenant.length} of the apps (${names}) are not multi-tenant, so customer tenants cannot consent to them and their runbooks can only get tokens for the apps' own tenant.`));
+    }
+    return { items, rejected, warnings, identity };
+  }
+
+  /** Writes the planned credentials with `$batch` (20 per request) and reports each app's outcome. */
+  async createForApps(plan: MultiAppPlan): Promise<MultiAppResult> {
+    const results = await this.directory.createCredentials(plan.items.map((i) => ({ appObjectId: i.app.id, values: i.values, appName: i.app.displayName })));
+    const added: Array<{ app: AppRegistration; credential: FederatedCredential }> = [];
+    const failed: MultiAppFailure[] = [...plan.rejected];
+    results.forEach((r, index) => {
+      const { app } = plan.items[index];
+      if (r.ok) added.push({ app, credential: r.credential });
+      else failed.push({ app, message: r.error.message, status: r.error.status });
+    });
+    return { added, failed };
   }
 
   async planUpdate(app: AppRegistration, current: FederatedCredential, values: CredentialValues): Promise<CredentialPlan> {

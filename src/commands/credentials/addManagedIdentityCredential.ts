@@ -1,6 +1,8 @@
 // federatedCredentials.addManagedIdentityCredential: the app trusts a managed identity of its own
 // tenant (issuer = the tenant's Entra issuer, subject = the identity's object id, audience = the
 // cloud's exchange audience). Args: { app, managedIdentity, name?, description? }.
+// With `app` as a list of ids, or run on several selected apps, the same identity is trusted by every
+// app in `$batch` writes of 20 (addManagedIdentityCredentialToApps); each app's outcome is reported.
 import {
   buildManagedIdentityCredential,
   defaultManagedIdentityCredentialName,
@@ -11,10 +13,11 @@ import { parseAlternativeNames } from '../../domain/managedIdentities';
 import { isGuid, quote } from '../../domain/text';
 import type { Finding } from '../../domain/validation';
 import type { AppRegistration, FederatedCredential, ServicePrincipalInfo } from '../../graph/directory';
+import type { MultiAppFailure, MultiAppResult } from '../../services/credentialService';
 import { runPromptSteps, type PromptStep, type StepPosition } from '../../wizard/wizard';
 import type { UserInput } from '../../wizard/userInput';
 import { UserCancelledError } from '../../wizard/userInput';
-import type { CommandContext } from '../commandRunner';
+import { isArgumentsObject, type CommandContext } from '../commandRunner';
 import { AppListStep, CredentialNameStep, DescriptionStep } from '../steps';
 import { credentialArgs, type CredentialCommandDeps } from './common';
 
@@ -136,6 +139,98 @@ export async function addManagedIdentityCredential(deps: CredentialCommandDeps, 
   deps.log.info(`Added federated credential ${credential.name} to app ${app.appId} (trusts managed identity ${identity.id}).`);
   if (!context.programmatic) void deps.offerNextSteps(app, credential);
   return credential;
+}
+
+/** The apps of a multi-app run: `app` as a list in the arguments, or two or more selected app nodes. */
+export function multiAppTarget(deps: Pick<CredentialCommandDeps, 'selectedApp'>, arg: unknown, selection: unknown): { ids: unknown[] } | { apps: AppRegistration[] } | undefined {
+  if (isArgumentsObject(arg) && Array.isArray(arg.app)) return { ids: arg.app };
+  if (!Array.isArray(selection)) return undefined;
+  const apps = [...new Map(selection.map((node) => deps.selectedApp(node)).filter((a): a is AppRegistration => a !== undefined).map((a) => [a.id, a])).values()];
+  return apps.length > 1 ? { apps } : undefined;
+}
+
+/** The command's entry: several apps go the batched way, one app the single-app way. */
+export function addManagedIdentityCredentialCommand(deps: CredentialCommandDeps, context: CommandContext, arg?: unknown, selection?: unknown): Promise<FederatedCredential | MultiAppResult> {
+  const target = multiAppTarget(deps, arg, selection);
+  return target ? addManagedIdentityCredentialToApps(deps, context, isArgumentsObject(arg) ? arg : undefined, target) : addManagedIdentityCredential(deps, context, arg);
+}
+
+interface MultiContext {
+  identity?: ServicePrincipalInfo;
+  existing?: FederatedCredential[];
+  name?: string;
+  description?: string;
+}
+
+/**
+ * Adds the same managed-identity credential to many apps. Reads: the apps' credentials come expanded
+ * from the view (or 20 apps per `$batch` for ids), the identity is looked up once; writes: one
+ * `$batch` per 20 apps. Apps refused by the rules or by Graph are reported, the others are written.
+ */
+export async function addManagedIdentityCredentialToApps(deps: CredentialCommandDeps, context: CommandContext, arg: Record<string, unknown> | undefined, target: { ids: unknown[] } | { apps: AppRegistration[] }): Promise<MultiAppResult> {
+  const directory = deps.directory();
+  const service = deps.credentials();
+  const args = arg ? credentialArgs({ ...arg, app: undefined }, ['app', 'managedIdentity', 'name', 'description']) : {};
+  const failed: MultiAppFailure[] = [];
+  let apps: AppRegistration[];
+  if ('ids' in target) {
+    if (target.ids.length === 0) throw new Error('"app" is an empty list; give the object ids or application (client) ids of the apps.');
+    const bad = target.ids.filter((id) => typeof id !== 'string' || !isGuid(id));
+    if (bad.length > 0) throw new Error(`"app" must list app registrations' object ids or application (client) ids, GUIDs; ${bad.map((b) => quote(String(b))).join(', ')} ${bad.length === 1 ? 'is' : 'are'} not.`);
+    const ids = [...new Set((target.ids as string[]).map((id) => id.toLowerCase()))];
+    const found = await directory.getAppsWithCredentials(ids);
+    apps = found.apps;
+    // Ids Graph does not know as object ids may be application ids: those are looked up one by one.
+    for (const id of found.missing) {
+      try {
+        apps.push(await service.resolveApp(id));
+      } catch (error) {
+        failed.push({ app: { id, appId: id, displayName: id, signInAudience: '' }, message: error instanceof Error ? error.message : String(error), status: 404 });
+      }
+    }
+  } else {
+    apps = target.apps;
+  }
+  if (apps.length === 0) throw new Error(failed.map((f) => f.message).join(' '));
+
+  const wizard: MultiContext = { name: args.name, description: args.description };
+  if (args.managedIdentity !== undefined) {
+    if (!isGuid(args.managedIdentity)) throw new Error(`"managedIdentity" must be the identity's object (principal) id, a GUID; ${quote(args.managedIdentity)} is not.`);
+    wizard.identity = await directory.findServicePrincipal(args.managedIdentity.toLowerCase());
+    if (!wizard.identity) throw new Error(`No managed identity with object id ${args.managedIdentity} exists in tenant ${deps.tenantId()}. The identity must live in the apps' tenant: Entra refuses assertions from other tenants' identities (AADSTS700236).`);
+  }
+  const title = `${TITLE} (${apps.length} apps)`;
+  const explicitName = wizard.name !== undefined;
+  if (!context.programmatic) {
+    await runPromptSteps(wizard, [
+      new IdentityListStep(deps),
+      new CredentialNameStep<MultiContext>(title, (c) => defaultManagedIdentityCredentialName(resourceOf(c.identity!).name)),
+      new DescriptionStep<MultiContext>(title, (c) => {
+        const r = resourceOf(c.identity!);
+        return defaultManagedIdentityDescription({ resourceName: r.name, resourceGroup: r.group, subscription: r.subscription });
+      }),
+    ], context.ui);
+  }
+  if (!wizard.identity) throw new Error('"managedIdentity" is required: the object (principal) id of the managed identity the apps will trust.');
+  const identity = wizard.identity;
+  const r = resourceOf(identity);
+  const name = wizard.name ?? defaultManagedIdentityCredentialName(r.name);
+  const description = wizard.description ?? (context.programmatic ? defaultManagedIdentityDescription({ resourceName: r.name, resourceGroup: r.group, subscription: r.subscription }) : undefined);
+  const built = buildManagedIdentityCredential({ cloud: deps.cloud(), tenantId: deps.tenantId(), objectId: identity.id });
+  const plan = await service.planCreateForApps(apps, (_app, existing) => ({
+    ...built,
+    // A default name steps aside for one an app already uses; a name given by the caller is kept (and refused where taken).
+    name: explicitName ? name : uniqueCredentialName(name, existing.map((c) => c.name)),
+    ...(description ? { description } : {}),
+  }), identity);
+  await confirmWarnings(context, plan.warnings, deps);
+  const written = plan.items.length === 0 ? { added: [], failed: [...plan.rejected] } : await deps.progress(`Adding credential ${name} to ${plan.items.length} apps`, () => service.createForApps(plan));
+  const result: MultiAppResult = { added: written.added, failed: [...failed, ...written.failed] };
+  for (const f of result.failed) deps.log.warn(`Could not add the credential to app ${f.app.displayName || f.app.id}: ${f.message}`);
+  deps.log.info(`Added federated credential ${name} (trusts managed identity ${identity.id}) to ${result.added.length} of ${apps.length + failed.length} apps.`);
+  if (result.added.length > 0) await (deps.afterChanges ? deps.afterChanges(result.added.map((a) => a.app)) : Promise.all(result.added.map((a) => deps.afterChange(a.app, a.credential))));
+  if (result.added.length === 0) throw new Error(`The credential was added to none of the ${apps.length + failed.length} apps. ${result.failed.map((f) => `${f.app.displayName || f.app.id}: ${f.message}`).join(' ')}`);
+  return result;
 }
 
 /** Warnings (single-tenant app, system-assigned identity) are shown before the write; the user may go on. */

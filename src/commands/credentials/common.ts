@@ -19,6 +19,8 @@ export interface CredentialCommandDeps {
   readonly progress: <T>(title: string, work: () => Promise<T>) => Promise<T>;
   /** Refreshes the changed app in the views and reveals the credential. */
   readonly afterChange: (app: AppRegistration, credential?: FederatedCredential) => Promise<void>;
+  /** After a change to many apps: refreshes the views once instead of re-reading each app. */
+  readonly afterChanges?: (apps: readonly AppRegistration[]) => Promise<void>;
   readonly offerNextSteps: (app: AppRegistration, credential: FederatedCredential) => Promise<void>;
 }
 

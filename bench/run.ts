@@ -1,0 +1,333 @@
+// npm run bench: the extension's Graph usage against the sandbox (50 ms added per request, 10,000 app
+// registrations of which 2,000 have credentials, 500 managed identities), each scenario beside the naive
+// way (list everything, then one request per app), plus bundle, activation and memory. Writes BENCHMARKS.md.
+// Requests are counted from the sandbox's request log; items inside a $batch are counted apart.
+import { ClientSecretCredential } from '@azure/identity';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { resolveCloud } from '../src/domain/clouds';
+import { GraphDirectory, type AppRegistration, type FederatedCredential, type ManagedIdentityPrincipal } from '../src/graph/directory';
+import { createGraphClient } from '../src/graph/graphClient';
+import { CredentialService, type MultiAppResult } from '../src/services/credentialService';
+import { PagedList } from '../src/services/pagedList';
+import type { PickItem, UserInput } from '../src/wizard/userInput';
+import { startSandbox, type Sandbox } from '../test/sandbox/index';
+import { trustSandboxCa } from '../test/sandbox/trust';
+import { buildInstrumented, packageOf } from './instrument';
+
+const execFileAsync = promisify(execFile);
+
+// The tree and command modules import `vscode`: a stand-in (bench only) lets them run in plain Node.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+require('./vscode-stub.js').install();
+
+export const SIZE = { apps: 10_000, appsWithCredentials: 2_000, managedIdentities: 500 };
+export const LATENCY_MS = 50;
+const PAGE_SIZE = 100; // federatedCredentials.pageSize default
+const NAIVE_CONCURRENCY = 16;
+const HEAVY = ['@azure/identity', '@azure/msal-node', '@azure/msal-common', '@microsoft/microsoft-graph-client', '@azure/core-rest-pipeline'];
+
+interface Counted<T> { value: T; ms: number; requests: number; batches: number; batchItems: number; batchPosts: number }
+
+const isBatch = (path: string) => /\/(\$|%24)batch$/i.test(path);
+
+function graphRequests(sandbox: Sandbox, since: number): Omit<Counted<unknown>, 'value' | 'ms'> {
+  const log = sandbox.requests(since).filter((r) => r.area === 'graph');
+  const items = log.filter((r) => r.headers['x-sandbox-batch-id'] !== undefined);
+  const top = log.filter((r) => r.headers['x-sandbox-batch-id'] === undefined);
+  return { requests: top.length, batches: top.filter((r) => isBatch(r.path)).length, batchItems: items.length, batchPosts: items.filter((r) => r.method === 'POST').length };
+}
+
+function lastSeq(sandbox: Sandbox): number {
+  const all = sandbox.requests();
+  return all.length === 0 ? 0 : all[all.length - 1].seq;
+}
+
+async function counted<T>(sandbox: Sandbox, work: () => Promise<T>): Promise<Counted<T>> {
+  const since = lastSeq(sandbox);
+  const t = performance.now();
+  const value = await work();
+  const ms = performance.now() - t;
+  return { value, ms, ...graphRequests(sandbox, since) };
+}
+
+async function median<T>(runs: number, work: () => Promise<Counted<T>>): Promise<Counted<T> & { runs: number[] }> {
+  const all: Counted<T>[] = [];
+  for (let i = 0; i < runs; i++) all.push(await work());
+  const sorted = [...all].sort((a, b) => a.ms - b.ms);
+  return { ...sorted[Math.floor(sorted.length / 2)], runs: all.map((r) => r.ms) };
+}
+
+async function pool<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+    while (next < items.length) await work(items[next++]);
+  }));
+}
+
+const fmtMs = (ms: number) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`);
+const fmtMb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(2)} MB`;
+const ratio = (naive: number, ours: number) => (ours === 0 ? '∞' : `${(naive / ours).toFixed(1)}×`);
+
+interface Row { scenario: string; ours: string; oursRequests: string; naive: string; naiveRequests: string; ratio: string; target: string; met: boolean }
+
+async function main(): Promise<void> {
+  const started = new Date();
+  const rows: Row[] = [];
+  const notes: string[] = [];
+  const log = (s: string) => console.log(s);
+
+  log(`Starting the sandbox: ${SIZE.apps} apps, ${SIZE.appsWithCredentials} with credentials, ${SIZE.managedIdentities} managed identities, +${LATENCY_MS} ms per request…`);
+  const sandbox = await startSandbox({ seed: 8, size: SIZE, faults: [{ kind: 'latency', latencyMs: LATENCY_MS }] });
+  const untrust = trustSandboxCa(sandbox.caCertPem);
+  try {
+    const { info } = sandbox;
+    const tenantId = info.homeTenant.id;
+    const cloud = resolveCloud('Custom', info.customCloud);
+    const credential = new ClientSecretCredential(tenantId, info.confidentialClient.clientId, info.confidentialClient.clientSecret, { authorityHost: info.loginUrl, disableInstanceDiscovery: true });
+    const client = createGraphClient({ credential, baseUrl: info.graphUrl, scopes: [`${info.graphUrl}/.default`] });
+    const directory = new GraphDirectory({ read: async () => client, write: async () => client });
+    await directory.organization(); // token, TLS session and SDK warm for both ways
+
+    const state = sandbox.core.state;
+    const homeApps = state.applicationsOf(tenantId);
+    const totalApps = homeApps.length;
+    const totalCredentials = homeApps.reduce((n, a) => n + a.federatedIdentityCredentials.length, 0);
+    const miCredentials = homeApps.reduce((n, a) => n + a.federatedIdentityCredentials.filter((c) => c.issuer === info.homeTenant.issuer).length, 0);
+    notes.push(`Tenant: ${totalApps} app registrations (${SIZE.apps} generated + the sandbox's own), ${homeApps.filter((a) => a.federatedIdentityCredentials.length > 0).length} with credentials, ${totalCredentials} credentials of which ${miCredentials} trust a managed identity; ${SIZE.managedIdentities} generated managed identities.`);
+
+    // --- 1. First page of App Registrations (the view's PagedList over GraphDirectory.listApps)
+    log('First page…');
+    const viewList = () => new PagedList<AppRegistration>((next) => (next ? directory.nextPage<AppRegistration>(next, {}, { operation: 'listApps' }) : directory.listApps({ pageSize: PAGE_SIZE })));
+    const first = await median(5, () => counted(sandbox, async () => { const l = viewList(); await l.ensureLoaded(); return l.items; }));
+    const counts = first.value.map((a) => a.federatedIdentityCredentials?.length);
+    const naiveFirst = await counted(sandbox, async () => {
+      const page = await client.api(`/applications?$select=id,appId,displayName,signInAudience&$top=${PAGE_SIZE}`).get() as { value: AppRegistration[] };
+      const out: number[] = [];
+      for (const app of page.value) out.push((await directory.listCredentials(app.id)).length);
+      return out;
+    });
+    const beyond = first.ms - LATENCY_MS;
+    rows.push({ scenario: `First page of App Registrations (${PAGE_SIZE} apps, with credential counts)`, ours: `${fmtMs(first.ms)} (${fmtMs(beyond)} beyond the ${LATENCY_MS} ms latency)`, oursRequests: `${first.requests}`, naive: fmtMs(naiveFirst.ms), naiveRequests: `${naiveFirst.requests}`, ratio: ratio(naiveFirst.ms, first.ms), target: '1 request, < 150 ms beyond its latency', met: first.requests === 1 && beyond < 150 });
+    const countsKnown = counts.every((c) => c !== undefined);
+    rows.push({ scenario: `Credential counts for that page`, ours: countsKnown ? 'in the first page ($expand)' : 'missing', oursRequests: '0 more', naive: 'one GET per app', naiveRequests: `${naiveFirst.requests - 1}`, ratio: '–', target: 'no request per app', met: countsKnown });
+
+    // --- 2. Expanding an app: AppNode.getChildren (credentials already expanded), and one from a search page (not expanded)
+    log('Expanding an app…');
+    const { AppNode } = await import('../src/tree/appRegistrationsView');
+    const env = { directory: () => directory, cloud: () => cloud, pageSize: () => PAGE_SIZE, identityName: () => undefined };
+    const view = { refresh: () => undefined } as never;
+    const withCreds = first.value.find((a) => (a.federatedIdentityCredentials?.length ?? 0) > 0) ?? first.value[0];
+    const expand = await counted(sandbox, () => new AppNode(withCreds, view, env).getChildren());
+    const searchApp = (await directory.listApps({ pageSize: 5, search: 'ledger' })).items[0];
+    const expandSearch = await counted(sandbox, () => new AppNode(searchApp, view, env).getChildren());
+    const naiveExpand = await counted(sandbox, () => directory.listCredentials(withCreds.id));
+    rows.push({ scenario: 'Expanding an app (listed page / search result)', ours: `${fmtMs(expand.ms)} / ${fmtMs(expandSearch.ms)}`, oursRequests: `${expand.requests} / ${expandSearch.requests}`, naive: fmtMs(naiveExpand.ms), naiveRequests: `${naiveExpand.requests}`, ratio: `${naiveExpand.requests} → ${expand.requests} requests`, target: '≤ 1 request', met: expand.requests <= 1 && expandSearch.requests <= 1 });
+
+    // --- 3. Search across all apps: one $search request
+    log('Search…');
+    const word = 'ledger';
+    const search = await median(5, () => counted(sandbox, () => directory.listApps({ pageSize: PAGE_SIZE, search: word })));
+    const naiveSearch = await counted(sandbox, async () => {
+      const all: AppRegistration[] = [];
+      let page = await client.api('/applications?$select=id,appId,displayName,signInAudience&$top=999').get() as { value: AppRegistration[]; '@odata.nextLink'?: string };
+      all.push(...page.value);
+      while (page['@odata.nextLink']) { page = await client.api(page['@odata.nextLink']).get(); all.push(...page.value); }
+      return all.filter((a) => a.displayName.toLowerCase().includes(word));
+    });
+    rows.push({ scenario: `Search "${word}" across ${totalApps} apps (${search.value.count ?? '?'} matches; naive: list all, filter locally)`, ours: fmtMs(search.ms), oursRequests: `${search.requests}`, naive: fmtMs(naiveSearch.ms), naiveRequests: `${naiveSearch.requests}`, ratio: ratio(naiveSearch.ms, search.ms), target: '1 request', met: search.requests === 1 && search.value.count === naiveSearch.value.length });
+
+    // --- 4. Managed Identities with "apps that trust it": the view's TrustIndex (listAppsWithCredentials, $top=999)
+    log('Managed identities and the apps that trust them…');
+    const { TrustIndex } = await import('../src/tree/managedIdentitiesView');
+    const identities: ManagedIdentityPrincipal[] = [];
+    const identityList = await counted(sandbox, async () => {
+      const l = new PagedList<ManagedIdentityPrincipal>((next) => (next ? directory.nextPage<ManagedIdentityPrincipal>(next) : directory.listManagedIdentities(PAGE_SIZE)));
+      await l.ensureLoaded();
+      while (l.hasMore) await l.loadMore();
+      identities.push(...l.items);
+      return l.items.length;
+    });
+    const trustBound = Math.ceil(totalApps / 999);
+    const trust = await counted(sandbox, async () => {
+      const index = new TrustIndex(env);
+      let links = 0;
+      for (const identity of identities) links += (await index.trustingApps(identity.id)).length;
+      return links;
+    });
+    log(`  naive: one request per app (${NAIVE_CONCURRENCY} at a time)…`);
+    const naiveTrust = await counted(sandbox, async () => {
+      const all: AppRegistration[] = [];
+      let page = await client.api('/applications?$select=id,appId,displayName&$top=999').get() as { value: AppRegistration[]; '@odata.nextLink'?: string };
+      all.push(...page.value);
+      while (page['@odata.nextLink']) { page = await client.api(page['@odata.nextLink']).get(); all.push(...page.value); }
+      const bySubject = new Map<string, number>();
+      await pool(all, NAIVE_CONCURRENCY, async (app) => {
+        for (const c of await directory.listCredentials(app.id)) if (c.issuer === info.homeTenant.issuer) bySubject.set(c.subject, (bySubject.get(c.subject) ?? 0) + 1);
+      });
+      return identities.reduce((n, i) => n + (bySubject.get(i.id) ?? 0), 0);
+    });
+    rows.push({ scenario: `Managed Identities: ${identities.length} identities, each with the apps that trust it (${trust.value} links)`, ours: fmtMs(trust.ms), oursRequests: `${trust.requests} (= ceil(${totalApps}/999) = ${trustBound}) + ${identityList.requests} for the identity list (${PAGE_SIZE} per page)`, naive: `${fmtMs(naiveTrust.ms)} (${NAIVE_CONCURRENCY} parallel)`, naiveRequests: `${naiveTrust.requests}`, ratio: ratio(naiveTrust.ms, trust.ms), target: 'bounded, no request per app or identity', met: trust.requests === trustBound && trust.value === naiveTrust.value });
+
+    // --- 5. Throughput: the same managed-identity credential on 50 apps (the command's multi-app path)
+    log('Adding a managed-identity credential to 50 apps…');
+    const { addManagedIdentityCredentialCommand } = await import('../src/commands/credentials/addManagedIdentityCredential');
+    const { NoPromptUserInput } = await import('../src/wizard/noPromptUserInput');
+    const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined, trace: () => undefined } as never;
+    const deps = {
+      directory: () => directory,
+      credentials: () => new CredentialService(directory, cloud, () => tenantId),
+      cloud: () => cloud,
+      tenantId: () => tenantId,
+      log: quiet,
+      selectedApp: (node: unknown) => (node as { app?: AppRegistration }).app,
+      selectedCredential: () => undefined,
+      selectedIdentity: () => undefined,
+      progress: <T>(_title: string, work: () => Promise<T>) => work(),
+      afterChange: async () => undefined,
+      afterChanges: async () => undefined,
+      offerNextSteps: async () => undefined,
+    };
+    const context = (programmatic: boolean) => ({ commandId: 'federatedCredentials.addManagedIdentityCredential', ui: new NoPromptUserInput(), programmatic });
+    const pageOf999 = (await directory.listApps({ pageSize: 999 })).items.filter((a) => (a.federatedIdentityCredentials?.length ?? 0) < 15);
+    const [miTree, miIds, miNaive] = identities.filter((i) => i.alternativeNames.some((n) => n.toLowerCase() === 'isexplicit=true')).slice(-3);
+    const treeApps = pageOf999.slice(0, 50);
+    const idApps = pageOf999.slice(50, 100);
+    const naiveApps = pageOf999.slice(100, 150);
+    // Multi-selected app nodes (credentials already expanded by the listing); the prompts pick the identity and take the defaults.
+    class SelectedNode { constructor(readonly app: AppRegistration) {} }
+    const selected = treeApps.map((app) => new SelectedNode(app));
+    const scripted: UserInput = {
+      pick: async <T>(items: ReadonlyArray<PickItem<T>> | Promise<ReadonlyArray<PickItem<T>>>) => (await items).find((i) => (i.data as { id?: string } | undefined)?.id === miTree.id)!.data,
+      input: async (o) => o.value ?? '',
+      confirm: async (_m, _o, ...actions) => actions[0],
+    };
+    const viaTree = await counted(sandbox, () => addManagedIdentityCredentialCommand(deps, { ...context(false), ui: scripted }, selected[0], selected) as Promise<MultiAppResult>);
+    // Programmatic: { app: [ids], managedIdentity }.
+    const viaIds = await counted(sandbox, () => addManagedIdentityCredentialCommand(deps, context(true), { app: idApps.map((a) => a.id), managedIdentity: miIds.id }) as Promise<MultiAppResult>);
+    const naiveAdd = await counted(sandbox, async () => {
+      const made: FederatedCredential[] = [];
+      for (const app of naiveApps) made.push(await directory.createCredential(app.id, { name: 'msi-naive', issuer: info.homeTenant.issuer, subject: miNaive.id, audiences: [cloud.tokenExchangeAudience] }));
+      return made;
+    });
+    const writeBatches = (r: Counted<MultiAppResult>) => r.batches - (r.batchItems - r.batchPosts > 0 ? Math.ceil((r.batchItems - r.batchPosts) / 20) : 0);
+    rows.push({
+      scenario: 'Adding the same managed-identity credential to 50 apps (multi-selected nodes / `app` as a list of ids)',
+      ours: `${fmtMs(viaTree.ms)} / ${fmtMs(viaIds.ms)} (${viaTree.value.added.length} and ${viaIds.value.added.length} of 50 added)`,
+      oursRequests: `${writeBatches(viaTree)} / ${writeBatches(viaIds)} POST \`$batch\` (${viaTree.batchPosts} / ${viaIds.batchPosts} creates inside); all requests: ${viaTree.requests} / ${viaIds.requests}`,
+      naive: fmtMs(naiveAdd.ms), naiveRequests: `${naiveAdd.requests}`, ratio: ratio(naiveAdd.ms, viaTree.ms),
+      target: 'ceil(50/20) = 3 batch requests',
+      met: viaTree.value.added.length === 50 && viaIds.value.added.length === 50 && writeBatches(viaTree) === 3 && writeBatches(viaIds) === 3 && viaTree.requests === 1 + 3 && viaIds.requests === 3 + 1 + 3,
+    });
+    notes.push(`50-app add, all requests: multi-selected nodes ${viaTree.requests} = 1 identity list (the picker) + 3 write batches; ids ${viaIds.requests} = 3 read batches (the apps with their credentials) + 1 identity lookup + 3 write batches. Afterwards the App Registrations view reloads its first page once (1 request) instead of re-reading each app.`);
+
+    // --- 6. Memory: heap growth after paging through all apps (fresh Node process, --expose-gc)
+    log('Memory (paging through every app)…');
+    // Asynchronously: the sandbox serving the child runs in this process.
+    const mem = await execFileAsync(process.execPath, ['--expose-gc', '--require', 'tsx/cjs', 'bench/memory-child.ts'], {
+      encoding: 'utf8',
+      env: { ...process.env, FC_BENCH_SANDBOX: JSON.stringify({ graphUrl: info.graphUrl, loginUrl: info.loginUrl, tenantId, clientId: info.confidentialClient.clientId, clientSecret: info.confidentialClient.clientSecret, caPem: sandbox.caCertPem, pageSize: PAGE_SIZE }) },
+    });
+    const memory = JSON.parse(mem.stdout.trim().split('\n').pop() ?? '{}') as { apps: number; credentials: number; pages: number; elapsedMs: number; growth: number; heapBefore: number; heapAfter: number };
+    rows.push({ scenario: `Memory: heap growth after paging through all ${memory.apps} apps (${memory.pages} pages, ${memory.credentials} credentials held)`, ours: fmtMb(memory.growth), oursRequests: `${memory.pages}`, naive: '–', naiveRequests: '–', ratio: '–', target: '< 50 MB', met: memory.growth < 50 * 1024 * 1024 });
+
+    // --- 7. Bundle and package
+    log('Bundle and .vsix…');
+    execFileSync('npm', ['run', '--silent', 'package'], { stdio: 'ignore' });
+    const vsix = statSync('dist/federated-credentials.vsix').size;
+    execFileSync(process.execPath, ['scripts/build.mjs', '--metafile'], { stdio: 'ignore' });
+    const bundleSize = statSync('dist/extension.js').size;
+    const meta = JSON.parse(readFileSync('out/extension.meta.json', 'utf8')) as { outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }> };
+    const byOwner = new Map<string, number>();
+    for (const [path, { bytesInOutput }] of Object.entries(meta.outputs['dist/extension.js'].inputs)) {
+      const owner = packageOf(path) ?? (path.startsWith('src/') ? `src/${path.split('/')[1]}` : path);
+      byOwner.set(owner, (byOwner.get(owner) ?? 0) + bytesInOutput);
+    }
+    const contributors = [...byOwner.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12);
+    rows.push({ scenario: '`dist/extension.js` (minified)', ours: fmtMb(bundleSize), oursRequests: '–', naive: '–', naiveRequests: '–', ratio: '–', target: '< 1.5 MB', met: bundleSize < 1.5 * 1024 * 1024 });
+    rows.push({ scenario: '`.vsix` (`npm run package`)', ours: fmtMb(vsix), oursRequests: '–', naive: '–', naiveRequests: '–', ratio: '–', target: '< 2 MB', met: vsix < 2 * 1024 * 1024 });
+
+    // --- 8. Activation: fresh Node processes, `vscode` stand-in, median of 15
+    log('Activation…');
+    const runs: Array<{ requireMs: number; activateMs: number; evaluated: string[] }> = [];
+    const child = (bundle: string) => JSON.parse(execFileSync(process.execPath, ['bench/activation-child.js', bundle], { encoding: 'utf8' }).trim().split('\n').pop() ?? '{}');
+    for (let i = 0; i < 15; i++) runs.push(child('dist/extension.js'));
+    await buildInstrumented('out/bench/extension.instrumented.js');
+    const instrumented = child('out/bench/extension.instrumented.js') as { evaluated: string[]; activateMs: number };
+    const bundled = [...new Set(Object.keys(meta.outputs['dist/extension.js'].inputs).map((p) => packageOf(p)).filter((p): p is string => p !== undefined))].sort();
+    const heavyLoaded = instrumented.evaluated.filter((p) => HEAVY.includes(p));
+    const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const activateMedian = med(runs.map((r) => r.activateMs));
+    const requireMedian = med(runs.map((r) => r.requireMs));
+    rows.push({ scenario: '`activate()` (median of 15 fresh Node processes, `vscode` stand-in)', ours: `${activateMedian.toFixed(2)} ms (+ ${requireMedian.toFixed(1)} ms to load the bundle)`, oursRequests: '0', naive: '–', naiveRequests: '–', ratio: '–', target: '< 20 ms', met: activateMedian < 20 });
+    const loadAndActivate = med(runs.map((r) => r.requireMs + r.activateMs));
+    rows.push({ scenario: 'Loading `dist/extension.js` + `activate()` (VS Code counts both as activation time)', ours: `${loadAndActivate.toFixed(1)} ms`, oursRequests: '0', naive: '–', naiveRequests: '–', ratio: '–', target: '< 20 ms, if the load is counted', met: loadAndActivate < 20 });
+    rows.push({ scenario: 'Heavy packages evaluated by the end of activation', ours: `${heavyLoaded.length === 0 ? 'none' : heavyLoaded.join(', ')} (all packages evaluated: ${instrumented.evaluated.join(', ') || 'none'})`, oursRequests: '–', naive: '–', naiveRequests: '–', ratio: '–', target: 'none of @azure/identity, MSAL, the Graph SDK', met: heavyLoaded.length === 0 });
+
+    writeReport({ started, rows, notes, contributors, bundleSize, instrumented: instrumented.evaluated, bundled, activationRuns: runs.map((r) => r.activateMs), firstRuns: first.runs, trustBound, memory });
+    log('Wrote BENCHMARKS.md');
+    for (const r of rows) log(`${r.met ? 'MET   ' : 'MISSED'} ${r.scenario}: ${r.ours} [${r.oursRequests}] vs ${r.naive} [${r.naiveRequests}] ${r.ratio}`);
+  } finally {
+    untrust();
+    await sandbox.stop();
+  }
+}
+
+interface Report {
+  started: Date; rows: Row[]; notes: string[]; contributors: Array<[string, number]>; bundleSize: number; instrumented: string[]; bundled: string[];
+  activationRuns: number[]; firstRuns: number[]; trustBound: number; memory: { heapBefore: number; heapAfter: number; elapsedMs: number };
+}
+
+function writeReport(r: Report): void {
+  const cpus = os.cpus();
+  const lines = [
+    '# Benchmarks',
+    '',
+    `Generated by \`npm run bench\` (\`bench/run.ts\`) on ${r.started.toISOString().slice(0, 10)}. Machine: ${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${(os.totalmem() / 1024 ** 3).toFixed(0)} GB RAM, ${os.type()} ${os.release()}, Node ${process.version}.`,
+    '',
+    `Every Graph scenario runs against the sandbox (\`test/sandbox\`, in-process, HTTPS on 127.0.0.1) with **${LATENCY_MS} ms added to every request** (fault rule \`{ kind: 'latency' }\`) and ${SIZE.apps.toLocaleString('en')} app registrations of which ${SIZE.appsWithCredentials.toLocaleString('en')} have federated credentials, plus ${SIZE.managedIdentities} managed identities. "Ours" is the extension's own code (\`GraphDirectory\` over the Graph SDK client, the views' \`PagedList\`, \`AppNode\`, \`TrustIndex\`, and the \`addManagedIdentityCredential\` command), "naive" is what tools that list everything and then ask per app do, in the same run with the same client and token. Requests are counted from the sandbox's request log (Graph area; items inside a \`$batch\` are not separate HTTP requests and are counted apart). Times are wall-clock on this machine and vary between runs; request counts do not.`,
+    '',
+    ...r.notes.map((n) => `- ${n}`),
+    '',
+    '| Scenario | Ours | Requests | Naive | Requests | Naive / ours | Target | |',
+    '|---|---|---|---|---|---|---|---|',
+    ...r.rows.map((x) => `| ${x.scenario} | ${x.ours} | ${x.oursRequests} | ${x.naive} | ${x.naiveRequests} | ${x.ratio} | ${x.target} | ${x.met ? '✅ met' : '❌ missed'} |`),
+    '',
+    '## Details',
+    '',
+    `- **First page**: five runs, median reported (${r.firstRuns.map((m) => Math.round(m)).join(', ')} ms). "Beyond the latency" is the time minus the ${LATENCY_MS} ms the sandbox adds: TLS round trip, the sandbox serving ${PAGE_SIZE} apps with credentials expanded, JSON parsing and the SDK middleware.`,
+    `- **Managed Identities**: the view builds its trust index from one listing of every app with credentials expanded, \`$top=999\`: **ceil(apps / 999) = ${r.trustBound} requests** for the whole tenant however many identities are expanded. The naive way lists every app and asks for each app's credentials (${NAIVE_CONCURRENCY} requests in flight, which flatters it: one at a time would take about ${Math.round((SIZE.apps * LATENCY_MS) / 1000)} s).`,
+    '- **Throughput**: `federatedCredentials.addManagedIdentityCredential` run on 50 multi-selected app nodes, and with `{ app: [50 ids], managedIdentity }`. The identity is looked up once; the writes go as Graph JSON batches of up to 20 POSTs (`$batch`), each item\'s status is checked, throttled items are sent again after their Retry-After, and other failures are reported for their app. With ids, the apps and their current credentials are read in batches of 20 too. The naive way is one POST per app.',
+    `- **Memory**: a fresh Node process (\`--expose-gc\`, the sandbox in the parent) pages through every app with the view's \`PagedList\` and keeps them all, as the view does; heap after a full GC ${fmtMb(r.memory.heapBefore)} → ${fmtMb(r.memory.heapAfter)} (paging took ${fmtMs(r.memory.elapsedMs)}). This is Node's heap, not the VS Code extension host's, which holds the same objects.`,
+    `- **Activation**: VS Code's test host is not used here (not attempted within this benchmark's time box): each run is a fresh \`node\` process that resolves \`vscode\` to a stand-in (\`bench/vscode-stub.js\`, for this measurement only), requires \`dist/extension.js\` and times \`activate()\` (runs: ${r.activationRuns.map((m) => m.toFixed(1)).join(', ')} ms). The stand-in's API calls cost next to nothing; the real \`createTreeView\`, \`registerCommand\` and output channel cost more, and the extension host adds its own work (manifest, contributions), so in VS Code \`activate\` takes longer than here. Loading the bundle (evaluating its eagerly imported modules) is the larger part and is what misses 20 ms if VS Code's own activation time is the measure. To see what is evaluated, the same sources are bundled with each npm module recording its package when it runs (\`bench/instrument.ts\`): by the end of activation ${r.instrumented.length === 0 ? 'no npm package has run' : `only ${r.instrumented.join(', ')} ran`}, of the ${r.bundled.length} bundled (${r.bundled.join(', ')}). \`@azure/identity\`, MSAL and the Graph SDK load with the first Graph call (\`await import\` in \`src/graph/connection.ts\` and the auth service).`,
+    '',
+    `### Largest contributors to \`dist/extension.js\` (${fmtMb(r.bundleSize)}, esbuild metafile)`,
+    '',
+    '| Input | Bytes in output |',
+    '|---|---|',
+    ...r.contributors.map(([k, v]) => `| ${k} | ${v.toLocaleString('en')} |`),
+    '',
+    '## Targets (issue 8)',
+    '',
+    ...r.rows.map((x) => `- ${x.met ? 'Met' : '**Missed**'}: ${x.scenario} — ${x.target}.`),
+    '',
+    '## Reproduce',
+    '',
+    '```sh',
+    'npm ci',
+    'npm run bench      # about a minute; writes BENCHMARKS.md',
+    '```',
+    '',
+    'The request counts (not the times) are kept from regressing by `test/unit/bench/requestCounts.test.ts` (`npx mocha`), which runs the same scenarios at a small size without added latency.',
+    '',
+  ];
+  writeFileSync('BENCHMARKS.md', lines.join('\n'));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
