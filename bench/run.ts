@@ -72,7 +72,7 @@ const fmtMs = (ms: number) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `$
 const fmtMb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(2)} MB`;
 const ratio = (naive: number, ours: number) => (ours === 0 ? '∞' : `${(naive / ours).toFixed(1)}×`);
 
-interface Row { scenario: string; ours: string; oursRequests: string; naive: string; naiveRequests: string; ratio: string; target: string; met: boolean }
+interface Row { why?: string; scenario: string; ours: string; oursRequests: string; naive: string; naiveRequests: string; ratio: string; target: string; met: boolean }
 
 async function main(): Promise<void> {
   const started = new Date();
@@ -264,7 +264,7 @@ async function main(): Promise<void> {
     const requireMedian = med(runs.map((r) => r.requireMs));
     rows.push({ scenario: '`activate()` (median of 15 fresh Node processes, `vscode` stand-in)', ours: `${activateMedian.toFixed(2)} ms (+ ${requireMedian.toFixed(1)} ms to load the bundle)`, oursRequests: '0', naive: '–', naiveRequests: '–', ratio: '–', target: '< 20 ms', met: activateMedian < 20 });
     const loadAndActivate = med(runs.map((r) => r.requireMs + r.activateMs));
-    rows.push({ scenario: 'Loading `dist/extension.js` + `activate()` (VS Code counts both as activation time)', ours: `${loadAndActivate.toFixed(1)} ms`, oursRequests: '0', naive: '–', naiveRequests: '–', ratio: '–', target: '< 20 ms, if the load is counted', met: loadAndActivate < 20 });
+    rows.push({ scenario: 'Loading `dist/extension.js` + `activate()` (VS Code counts both as activation time)', ours: `${loadAndActivate.toFixed(1)} ms`, oursRequests: '0', naive: '–', naiveRequests: '–', ratio: '–', target: '< 20 ms, if the load is counted', met: loadAndActivate < 20, why: `\`activate()\` itself takes ${activateMedian.toFixed(1)} ms; the rest is Node evaluating the bundle's eagerly imported code when VS Code requires it (the views, commands and domain code, and the telemetry reporter: ${instrumented.evaluated.join(', ') || 'no npm package'} run at load). The Graph SDK, @azure/identity and MSAL are already deferred to the first Graph call; deferring the telemetry reporter the same way (a dynamic import on the first event) is the next step. The split between those parts was not measured.` });
     rows.push({ scenario: 'Heavy packages evaluated by the end of activation', ours: `${heavyLoaded.length === 0 ? 'none' : heavyLoaded.join(', ')} (all packages evaluated: ${instrumented.evaluated.join(', ') || 'none'})`, oursRequests: '–', naive: '–', naiveRequests: '–', ratio: '–', target: 'none of @azure/identity, MSAL, the Graph SDK', met: heavyLoaded.length === 0 });
 
     writeReport({ started, rows, notes, contributors, bundleSize, instrumented: instrumented.evaluated, bundled, activationRuns: runs.map((r) => r.activateMs), firstRuns: first.runs, trustBound, memory });
@@ -312,7 +312,7 @@ function writeReport(r: Report): void {
     '',
     '## Targets (issue 8)',
     '',
-    ...r.rows.map((x) => `- ${x.met ? 'Met' : '**Missed**'}: ${x.scenario} — ${x.target}.`),
+    ...r.rows.map((x) => `- ${x.met ? 'Met' : '**Missed**'}: ${x.scenario} — ${x.target}.${!x.met && x.why ? ` Why: ${x.why}` : ''}`),
     '',
     '## Reproduce',
     '',
