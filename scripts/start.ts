@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { startSandbox, type Sandbox } from '../test/sandbox';
 import { startCodeServer } from '../test/host/codeServer';
 import { ensureTestHost } from '../test/host/install';
+import { sandboxUserSettings } from '../test/host/sandboxSettings';
 
 const repoRoot = resolve(__dirname, '..');
 
@@ -46,17 +47,7 @@ export async function startEnvironment(options: { port?: number; seed?: number; 
     port: options.port,
     env: { FC_SANDBOX_INFO: infoPath, FC_SANDBOX_SIGNED_IN: '1', NODE_EXTRA_CA_CERTS: sandbox.caPath },
     installedExtensions: [stageExtension(join(scratch, 'staged')), join(repoRoot, 'out', 'sandbox-sign-in')],
-    userSettings: {
-      'federatedCredentials.cloud': 'Custom',
-      'federatedCredentials.customCloud': sandbox.info.customCloud,
-      'federatedCredentials.authentication.providerId': 'fc-sandbox',
-      // VS Code's fetch patch uses its own CA list; Node's fetch trusts the sandbox CA (NODE_EXTRA_CA_CERTS).
-      'http.fetchAdditionalSupport': false,
-      // Likewise its patch of Node's https module (proxy support), used by @azure/identity and the ARM pipeline.
-      'http.proxySupport': 'off',
-      'http.systemCertificates': false,
-      'workbench.startupEditor': 'none',
-    },
+    userSettings: sandboxUserSettings(sandbox.info),
   });
   const url = `${server.url}?folder=${encodeURIComponent(workspace)}`;
   log(`Sandbox tenant: ${sandbox.info.homeTenant.displayName} (${sandbox.info.homeTenant.id}), signed in as ${sandbox.info.admins.home.username}`);

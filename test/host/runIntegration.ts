@@ -17,6 +17,7 @@ import { setHostFixture } from './fixture';
 import { ensureTestHost } from './install';
 import { grantAccountAccess, launchBrowser, newWorkbenchContext, openWorkbench } from './workbench';
 import { autoAllowSignIn } from './autoAllow';
+import { sandboxUserSettings } from './sandboxSettings';
 import { startSandbox, type Sandbox } from '../sandbox';
 import { readFileSync, writeFileSync } from 'node:fs';
 
@@ -129,17 +130,7 @@ async function main(): Promise<number> {
         PATH: `${join(repoRoot, 'test', 'fixtures', 'az')}:${process.env.PATH ?? ''}`,
       },
       installedExtensions: [join(repoRoot, 'out', 'sandbox-sign-in')],
-      userSettings: {
-        'federatedCredentials.cloud': 'Custom',
-        'federatedCredentials.customCloud': sandbox.info.customCloud,
-        'federatedCredentials.authentication.providerId': 'fc-sandbox',
-        // VS Code's fetch patch sets its own CA list (system certificates), which leaves out
-        // NODE_EXTRA_CA_CERTS; plain Node fetch trusts the sandbox CA through it.
-        'http.fetchAdditionalSupport': false,
-        // Likewise its patch of Node's https module (proxy support), used by @azure/identity and the ARM pipeline.
-        'http.proxySupport': 'off',
-        'http.systemCertificates': false,
-      },
+      userSettings: sandboxUserSettings(sandbox.info),
     });
     browser = await launchBrowser(host.chromiumBin);
     await runInHostSuites(server, browser, workspace, sandbox, tally);
