@@ -24,6 +24,11 @@ export interface FaultRule {
   readonly retryAfterSeconds?: number;
   /** error: the HTTP status. Default 503. */
   readonly status?: number;
+  /**
+   * error and drop: the request is handled first (a write is applied) and only its answer is lost or
+   * replaced by the error, so the client cannot tell whether it happened. Default false (nothing runs).
+   */
+  readonly after?: boolean;
 }
 
 export interface FaultDecision {
@@ -86,4 +91,6 @@ function validateRule(r: FaultRule): void {
   if (!['latency', 'throttle', 'error', 'drop'].includes(r.kind)) throw new Error(`Unknown fault kind ${JSON.stringify(r.kind)}`);
   if (r.rate !== undefined && (typeof r.rate !== 'number' || r.rate < 0 || r.rate > 1)) throw new Error('rate must be between 0 and 1');
   if (r.status !== undefined && (r.status < 400 || r.status > 599)) throw new Error('status must be 4xx or 5xx');
+  if (r.after !== undefined && typeof r.after !== 'boolean') throw new Error('after must be true or false');
+  if (r.after && r.kind !== 'error' && r.kind !== 'drop') throw new Error('after applies to error and drop rules only (a throttled request is never processed)');
 }

@@ -172,6 +172,8 @@ async function handle(core: SandboxCore, kind: 'https' | 'mi', req: IncomingMess
   if (decision.latencyMs > 0) await sleep(decision.latencyMs);
   if (decision.fault) {
     entry.fault = decision.fault.kind;
+    // An `after` fault lets the handler run (a write is applied) and loses or replaces only the answer.
+    if (decision.fault.after) await dispatch(core, sreq);
     if (decision.fault.kind === 'drop') {
       entry.status = 0;
       entry.durationMs = Date.now() - started;

@@ -123,6 +123,13 @@ function answer(item: BatchItem, r: SandboxResponse): BatchAnswer {
 
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 
+/** An item's injected 5xx (503 with Retry-After, as outside a batch). */
+function itemError(sreq: SandboxRequest, status: number, retryAfterSeconds = 1): SandboxResponse {
+  if (status === 503) return graphError(sreq, 503, 'serviceNotAvailable', 'Service unavailable.', { 'retry-after': String(retryAfterSeconds) });
+  if (status === 504) return graphError(sreq, 504, 'gatewayTimeout', 'The request timed out.');
+  return graphError(sreq, status, 'generalException', 'An unexpected error occurred.');
+}
+
 /** Runs one sub-request through the fault knobs (each item is throttled on its own) and the router. */
 async function run(outer: SandboxRequest, item: BatchItem): Promise<SandboxResponse> {
   const sreq = subRequest(outer, item);
@@ -132,13 +139,16 @@ async function run(outer: SandboxRequest, item: BatchItem): Promise<SandboxRespo
   if (decision.latencyMs > 0) await sleep(decision.latencyMs);
   const fault = decision.fault;
   let response: SandboxResponse;
-  if (fault && (fault.kind === 'throttle' || fault.kind === 'drop')) {
+  if (fault?.after) {
+    // Applied, then the answer is lost: an error rule gives its status, a drop 504 (one item cannot drop the connection).
+    await dispatch(core, sreq);
+    response = itemError(sreq, fault.kind === 'drop' ? 504 : (fault.status ?? 503), fault.retryAfterSeconds);
+  } else if (fault && (fault.kind === 'throttle' || fault.kind === 'drop')) {
     const retryAfter = String(fault.retryAfterSeconds ?? 1);
     const r = graphError(sreq, 429, 'TooManyRequests', 'Please retry again later.', { 'retry-after': retryAfter, 'x-ms-throttle-scope': 'Tenant_Application/ReadWrite/sandbox', 'x-ms-throttle-information': 'ResourceUnitLimitExceeded' });
     response = r;
   } else if (fault && fault.kind === 'error') {
-    const status = fault.status ?? 503;
-    response = graphError(sreq, status, status === 503 ? 'serviceNotAvailable' : 'generalException', status === 503 ? 'Service unavailable.' : 'An unexpected error occurred.');
+    response = itemError(sreq, fault.status ?? 503, fault.retryAfterSeconds);
   } else {
     response = await dispatch(core, sreq);
   }
