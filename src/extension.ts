@@ -55,7 +55,16 @@ export function activate(context: vscode.ExtensionContext): FederatedCredentials
     selectedApp: (node) => (node instanceof AppNode || node instanceof TrustingAppNode ? node.app : node instanceof CredentialNode ? node.app.app : undefined),
     selectedCredential: (node) => (node instanceof CredentialNode ? { app: node.app.app, credential: node.credential } : undefined),
     selectedIdentity: (node) => (node instanceof IdentityNode ? node.identity : undefined),
-    progress: (title, work) => Promise.resolve(vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title }, work)),
+    // Cancel in the notification fires the work's AbortSignal: it stops before its next request and aborts the one in flight.
+    progress: (title, work) => Promise.resolve(vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (_progress, token) => {
+      const controller = new AbortController();
+      const subscription = token.onCancellationRequested(() => controller.abort());
+      try {
+        return await work(controller.signal);
+      } finally {
+        subscription.dispose();
+      }
+    })),
     afterChange: async (app, credential) => {
       identities.trust.invalidate();
       identities.refresh();

@@ -1,4 +1,5 @@
-// One wrapper for every command run: cancellation ends quietly, an error is logged once and shown
+// One wrapper for every command run: cancellation ends quietly (a cancel after work had started
+// shows what was and was not done: WorkCancelledError), an error is logged once and shown
 // once in plain words, and a programmatic caller (tests, tasks, other extensions) gets the result or
 // the error back from executeCommand.
 import * as vscode from 'vscode';
@@ -6,6 +7,7 @@ import { isUserCancelled, type UserInput } from '../wizard/userInput';
 import { NoPromptUserInput } from '../wizard/noPromptUserInput';
 import { redactSecrets } from '../domain/text';
 import { errorKindOf } from '../telemetry/events';
+import { WorkCancelledError } from '../util/cancellation';
 
 export interface CommandContext {
   readonly commandId: string;
@@ -45,6 +47,8 @@ export function registerCommand(id: string, handler: CommandHandler, deps: Comma
       if (isUserCancelled(error)) {
         report({ commandId: id, durationMs: Date.now() - started, outcome: 'cancelled' });
         if (programmatic) throw error;
+        // Cancelled after work had started: say what was done, what may have been, what was not.
+        if (error instanceof WorkCancelledError) void vscode.window.showWarningMessage(redactSecrets(error.message));
         return undefined;
       }
       const message = redactSecrets(error instanceof Error ? error.message : String(error));

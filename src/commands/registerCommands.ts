@@ -41,7 +41,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     r('deleteCredential', (c, a) => deleteCredential(deps.credentialDeps, c, a)),
     r('copyCredential', (c, a) => copyCredential(deps.credentialDeps, c, a)),
     r('copyConsentUrl', (c, a) => appCommands.copyConsentUrl(deps.credentialDeps, c, a)),
-    r('createAppRegistration', (c, a) => appCommands.createAppRegistration(deps.credentialDeps, c, a)),
+    r('createAppRegistration', (c, a) => appCommands.createAppRegistration({ ...deps.credentialDeps, afterChanges: () => viewCommands.refreshAfterManyChanges(deps) }, c, a)),
     r('addApiPermission', (c, a) => appCommands.addApiPermission(deps.credentialDeps, c, a)),
     r('scaffoldRunbook', (c, a) => scaffoldRunbook(runbookDepsFrom(deps), c, a)),
     r('deployRunbook', (c, a) => deployRunbook(runbookDepsFrom(deps), c, a)),

@@ -1,6 +1,6 @@
 // Microsoft Graph operations the extension uses, over the SDK client. Read and write calls use
 // separate clients so that browsing never asks for write permissions.
-import type { Client } from '@microsoft/microsoft-graph-client';
+import type { Client, GraphRequest } from '@microsoft/microsoft-graph-client';
 import type * as Graph from '@microsoft/microsoft-graph-types';
 import { appSearchQuery, encodeQuery, equalsFilter, type QueryParams } from '../domain/graphQuery';
 import type { ErrorContext } from '../domain/graphErrors';
@@ -8,6 +8,7 @@ import { toGraphBody } from '../domain/copyFormats';
 import type { CredentialValues } from '../domain/credentialRules';
 import { MICROSOFT_GRAPH_APP_ID, type AppRole, type RequiredResourceAccess } from '../domain/graphPermissions';
 import { explainGraphError } from '../domain/graphErrors';
+import { raceAbort, RequestCancelledError, sleepUnlessCancelled, throwIfCancelled } from '../util/cancellation';
 import { GraphRequestError, toGraphRequestError } from './errors';
 
 export interface Page<T> {
@@ -64,10 +65,14 @@ export interface BatchCredentialCreate {
   readonly appName?: string;
 }
 
-/** What Graph answered for one item of a batch: the created credential, or the error in plain words. */
+/**
+ * What Graph answered for one item of a batch: the created credential, or the error in plain words;
+ * after a cancel, `inFlight` (its batch had been sent: it may have been created) or `notSent`.
+ */
 export type BatchCreateResult =
   | { readonly appObjectId: string; readonly ok: true; readonly credential: FederatedCredential }
-  | { readonly appObjectId: string; readonly ok: false; readonly error: GraphRequestError };
+  | { readonly appObjectId: string; readonly ok: false; readonly error: GraphRequestError }
+  | { readonly appObjectId: string; readonly ok: false; readonly cancelled: 'inFlight' | 'notSent' };
 
 interface BatchResponseItem {
   id: string;
@@ -149,32 +154,37 @@ export class GraphDirectory {
     }
   }
 
-  async createCredential(appObjectId: string, values: CredentialValues, context: ErrorContext = {}): Promise<FederatedCredential> {
-    return this.call(async () => (await this.clients.write()).api(`/applications/${encodeURIComponent(appObjectId)}/federatedIdentityCredentials`).post(toGraphBody(values)), { operation: 'writeCredential', credentialName: values.name, ...context });
+  async createCredential(appObjectId: string, values: CredentialValues, context: ErrorContext = {}, signal?: AbortSignal): Promise<FederatedCredential> {
+    return this.call(async () => withSignal((await this.clients.write()).api(`/applications/${encodeURIComponent(appObjectId)}/federatedIdentityCredentials`), signal).post(toGraphBody(values)), { operation: 'writeCredential', credentialName: values.name, ...context }, signal);
   }
 
   /** PATCH with what changed; the name is the key and never sent. Graph answers 204. */
-  async updateCredential(appObjectId: string, credentialId: string, patch: Partial<Omit<CredentialValues, 'name'>>, context: ErrorContext = {}): Promise<void> {
-    await this.call(async () => (await this.clients.write()).api(`/applications/${encodeURIComponent(appObjectId)}/federatedIdentityCredentials/${encodeURIComponent(credentialId)}`).patch(patch), { operation: 'writeCredential', ...context });
+  async updateCredential(appObjectId: string, credentialId: string, patch: Partial<Omit<CredentialValues, 'name'>>, context: ErrorContext = {}, signal?: AbortSignal): Promise<void> {
+    await this.call(async () => withSignal((await this.clients.write()).api(`/applications/${encodeURIComponent(appObjectId)}/federatedIdentityCredentials/${encodeURIComponent(credentialId)}`), signal).patch(patch), { operation: 'writeCredential', ...context }, signal);
   }
 
-  async deleteCredential(appObjectId: string, credentialId: string, context: ErrorContext = {}): Promise<void> {
-    await this.call(async () => (await this.clients.write()).api(`/applications/${encodeURIComponent(appObjectId)}/federatedIdentityCredentials/${encodeURIComponent(credentialId)}`).delete(), { operation: 'writeCredential', ...context });
+  async deleteCredential(appObjectId: string, credentialId: string, context: ErrorContext = {}, signal?: AbortSignal): Promise<void> {
+    await this.call(async () => withSignal((await this.clients.write()).api(`/applications/${encodeURIComponent(appObjectId)}/federatedIdentityCredentials/${encodeURIComponent(credentialId)}`), signal).delete(), { operation: 'writeCredential', ...context }, signal);
   }
 
   /**
    * Creates credentials on many apps with Graph JSON batching: one `POST /$batch` per 20 creates
    * instead of one request per app. Each item's status is checked; items Graph throttled (429) are
    * sent again after their Retry-After, and every other failure is reported for its app.
+   * When `signal` fires, no further batch is sent: the items of the batch in flight come back as
+   * `cancelled: 'inFlight'` (they may have been created), every item not yet written as `'notSent'`.
    */
-  async createCredentials(items: readonly BatchCredentialCreate[], sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms))): Promise<BatchCreateResult[]> {
+  async createCredentials(items: readonly BatchCredentialCreate[], sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)), signal?: AbortSignal): Promise<BatchCreateResult[]> {
     const results = new Map<number, BatchCreateResult>();
+    const cancelled = (inFlight: readonly number[]): BatchCreateResult[] => items.map((item, index) => results.get(index)
+      ?? { appObjectId: item.appObjectId, ok: false, cancelled: inFlight.includes(index) ? 'inFlight' : 'notSent' });
     let pending = items.map((_, index) => index);
     for (let round = 0; pending.length > 0; round++) {
       const throttled: number[] = [];
       let wait = 0;
       for (let start = 0; start < pending.length; start += GRAPH_BATCH_LIMIT) {
         const chunk = pending.slice(start, start + GRAPH_BATCH_LIMIT);
+        if (signal?.aborted) return cancelled([]);
         const requests = chunk.map((index) => ({
           id: String(index + 1),
           method: 'POST',
@@ -182,7 +192,13 @@ export class GraphDirectory {
           headers: { 'Content-Type': 'application/json' },
           body: toGraphBody(items[index].values),
         }));
-        const answer = await this.call<{ responses?: BatchResponseItem[] }>(async () => (await this.clients.write()).api('/$batch').post({ requests }), { operation: 'writeCredential' });
+        let answer: { responses?: BatchResponseItem[] };
+        try {
+          answer = await this.call<{ responses?: BatchResponseItem[] }>(async () => withSignal((await this.clients.write()).api('/$batch'), signal).post({ requests }), { operation: 'writeCredential' }, signal);
+        } catch (error) {
+          if (error instanceof RequestCancelledError) return cancelled(error.inFlight ? chunk : []);
+          throw error;
+        }
         const byId = new Map((answer.responses ?? []).map((r) => [r.id, r]));
         for (const index of chunk) {
           const item = items[index];
@@ -206,7 +222,15 @@ export class GraphDirectory {
         }
       }
       pending = throttled;
-      if (pending.length > 0) await sleep(wait * 1000);
+      if (pending.length > 0) {
+        // Throttled items were not processed (429): after a cancel they are simply not sent again.
+        try {
+          await sleepUnlessCancelled(wait * 1000, signal, sleep);
+        } catch (error) {
+          if (error instanceof RequestCancelledError) return cancelled([]);
+          throw error;
+        }
+      }
     }
     return items.map((_, index) => results.get(index)!);
   }
@@ -236,12 +260,18 @@ export class GraphDirectory {
 
   // --- applications (writes)
 
-  async createApp(body: { displayName: string; signInAudience: string; requiredResourceAccess?: readonly RequiredResourceAccess[] }): Promise<AppRegistration> {
-    return this.call(async () => (await this.clients.write()).api('/applications').post(body), { operation: 'createApp', appName: body.displayName });
+  async createApp(body: { displayName: string; signInAudience: string; requiredResourceAccess?: readonly RequiredResourceAccess[] }, signal?: AbortSignal): Promise<AppRegistration> {
+    return this.call(async () => withSignal((await this.clients.write()).api('/applications'), signal).post(body), { operation: 'createApp', appName: body.displayName }, signal);
   }
 
-  async updateApp(appObjectId: string, patch: { requiredResourceAccess?: readonly RequiredResourceAccess[]; signInAudience?: string; displayName?: string }, context: ErrorContext = {}): Promise<void> {
-    await this.call(async () => (await this.clients.write()).api(`/applications/${encodeURIComponent(appObjectId)}`).patch(patch), { operation: 'addPermission', ...context });
+  /** App registrations with exactly this display name (id, appId, createdDateTime): to look for a create whose answer was lost. */
+  async findAppsByDisplayName(displayName: string): Promise<Array<AppRegistration & { createdDateTime?: string }>> {
+    const page = await this.getPage<AppRegistration & { createdDateTime?: string }>(`/applications?${encodeQuery({ $filter: equalsFilter('displayName', displayName), $select: [...APP_FIELDS, 'createdDateTime'].join(',') })}`, {}, { operation: 'readApp', appName: displayName });
+    return page.items;
+  }
+
+  async updateApp(appObjectId: string, patch: { requiredResourceAccess?: readonly RequiredResourceAccess[]; signInAudience?: string; displayName?: string }, context: ErrorContext = {}, signal?: AbortSignal): Promise<void> {
+    await this.call(async () => withSignal((await this.clients.write()).api(`/applications/${encodeURIComponent(appObjectId)}`), signal).patch(patch), { operation: 'addPermission', ...context }, signal);
   }
 
   // --- service principals
@@ -322,13 +352,26 @@ export class GraphDirectory {
     return { items: body.value, nextLink: body['@odata.nextLink'], count: body['@odata.count'] };
   }
 
-  private async call<T>(operation: () => Promise<T>, context: ErrorContext): Promise<T> {
+  /**
+   * One Graph operation with its errors in plain words. With a signal: nothing is sent once it has
+   * fired, and a cancel while the request runs rejects at once with RequestCancelledError(inFlight).
+   */
+  private async call<T>(operation: () => Promise<T>, context: ErrorContext, signal?: AbortSignal): Promise<T> {
+    throwIfCancelled(signal);
     try {
-      return await operation();
+      return await raceAbort(operation(), signal);
     } catch (error) {
+      if (error instanceof RequestCancelledError) throw error;
+      // The fetch was aborted (its AbortError comes wrapped by the SDK): the request had been sent.
+      if (signal?.aborted) throw new RequestCancelledError(true);
       throw toGraphRequestError(error, context);
     }
   }
+}
+
+/** The SDK hands request options to fetch: the signal aborts the request and any retry of it. */
+function withSignal(request: GraphRequest, signal: AbortSignal | undefined): GraphRequest {
+  return signal ? request.option('signal', signal) : request;
 }
 
 function headerOf(headers: Record<string, string> | undefined, name: string): string | undefined {

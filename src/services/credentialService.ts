@@ -27,6 +27,11 @@ export interface MultiAppFailure {
 export interface MultiAppResult {
   readonly added: ReadonlyArray<{ readonly app: AppRegistration; readonly credential: FederatedCredential }>;
   readonly failed: readonly MultiAppFailure[];
+  /**
+   * Set when the run was cancelled: apps whose write was in flight (the credential may have been
+   * added: the next read shows whether) and apps never written to.
+   */
+  readonly cancelled?: { readonly inFlight: readonly AppRegistration[]; readonly notAttempted: readonly AppRegistration[] };
 }
 
 export interface CredentialPlan {
@@ -68,15 +73,16 @@ export class CredentialService {
    * Creates the credential. When the answer is lost (a dropped connection, a 5xx), the create may
    * still have happened: look before trying again, so it is done exactly once.
    */
-  async create(plan: CredentialPlan): Promise<FederatedCredential> {
+  async create(plan: CredentialPlan, signal?: AbortSignal): Promise<FederatedCredential> {
     try {
-      return await this.directory.createCredential(plan.app.id, plan.values, { appName: plan.app.displayName });
+      return await this.directory.createCredential(plan.app.id, plan.values, { appName: plan.app.displayName }, signal);
     } catch (error) {
+      // A cancel (RequestCancelledError) is no failure to check: no request starts after it.
       if (!isAmbiguousWriteFailure(error)) throw error;
       const found = await this.directory.getCredential(plan.app.id, plan.values.name);
       if (found && sameValues(found, plan.values)) return found;
       if (found) throw error;
-      return this.directory.createCredential(plan.app.id, plan.values, { appName: plan.app.displayName });
+      return this.directory.createCredential(plan.app.id, plan.values, { appName: plan.app.displayName }, signal);
     }
   }
 
@@ -128,17 +134,24 @@ export class CredentialService {
     return { items, rejected, warnings, identity };
   }
 
-  /** Writes the planned credentials with `$batch` (20 per request) and reports each app's outcome. */
-  async createForApps(plan: MultiAppPlan): Promise<MultiAppResult> {
-    const results = await this.directory.createCredentials(plan.items.map((i) => ({ appObjectId: i.app.id, values: i.values, appName: i.app.displayName })));
+  /**
+   * Writes the planned credentials with `$batch` (20 per request) and reports each app's outcome.
+   * A cancel (`signal`) stops before the next batch; the result then says which apps were in flight
+   * and which were never attempted.
+   */
+  async createForApps(plan: MultiAppPlan, signal?: AbortSignal): Promise<MultiAppResult> {
+    const results = await this.directory.createCredentials(plan.items.map((i) => ({ appObjectId: i.app.id, values: i.values, appName: i.app.displayName })), undefined, signal);
     const added: Array<{ app: AppRegistration; credential: FederatedCredential }> = [];
     const failed: MultiAppFailure[] = [...plan.rejected];
+    const inFlight: AppRegistration[] = [];
+    const notAttempted: AppRegistration[] = [];
     results.forEach((r, index) => {
       const { app } = plan.items[index];
       if (r.ok) added.push({ app, credential: r.credential });
+      else if ('cancelled' in r) (r.cancelled === 'inFlight' ? inFlight : notAttempted).push(app);
       else failed.push({ app, message: r.error.message, status: r.error.status });
     });
-    return { added, failed };
+    return { added, failed, ...(inFlight.length + notAttempted.length > 0 ? { cancelled: { inFlight, notAttempted } } : {}) };
   }
 
   async planUpdate(app: AppRegistration, current: FederatedCredential, values: CredentialValues): Promise<CredentialPlan> {
@@ -154,20 +167,20 @@ export class CredentialService {
   }
 
   /** PATCH only what changed (an update is idempotent, so the Graph client may retry it). */
-  async update(plan: CredentialPlan, current: FederatedCredential): Promise<FederatedCredential> {
+  async update(plan: CredentialPlan, current: FederatedCredential, signal?: AbortSignal): Promise<FederatedCredential> {
     const patch: Partial<Omit<CredentialValues, 'name'>> = {};
     const { values } = plan;
     if (values.issuer !== current.issuer) Object.assign(patch, { issuer: values.issuer });
     if (values.subject !== current.subject) Object.assign(patch, { subject: values.subject });
     if (JSON.stringify(values.audiences) !== JSON.stringify(current.audiences)) Object.assign(patch, { audiences: [...values.audiences] });
     if ((values.description ?? null) !== (current.description ?? null)) Object.assign(patch, { description: values.description ?? null });
-    if (Object.keys(patch).length > 0) await this.directory.updateCredential(plan.app.id, current.id, patch, { appName: plan.app.displayName, credentialName: current.name });
+    if (Object.keys(patch).length > 0) await this.directory.updateCredential(plan.app.id, current.id, patch, { appName: plan.app.displayName, credentialName: current.name }, signal);
     return { ...current, ...patch } as FederatedCredential;
   }
 
-  async delete(app: AppRegistration, credential: FederatedCredential): Promise<void> {
+  async delete(app: AppRegistration, credential: FederatedCredential, signal?: AbortSignal): Promise<void> {
     try {
-      await this.directory.deleteCredential(app.id, credential.id, { appName: app.displayName, credentialName: credential.name });
+      await this.directory.deleteCredential(app.id, credential.id, { appName: app.displayName, credentialName: credential.name }, signal);
     } catch (error) {
       // Deleting what is already gone is done: a retried delete must not report failure.
       if (error instanceof GraphRequestError && error.status === 404) return;

@@ -11,7 +11,8 @@ import { quote } from '../../domain/text';
 import { assertValid, firstError } from '../../domain/validation';
 import type { AppRegistration } from '../../graph/directory';
 import type { CommandContext } from '../commandRunner';
-import { credentialArgs, type CredentialCommandDeps } from '../credentials/common';
+import { createAppOnce } from '../../services/apps';
+import { cancellableWrite, credentialArgs, type CredentialCommandDeps } from '../credentials/common';
 
 async function targetApp(deps: CredentialCommandDeps, context: CommandContext, arg: unknown, appArg: string | undefined, title: string): Promise<AppRegistration> {
   if (appArg) return deps.credentials().resolveApp(appArg);
@@ -85,12 +86,15 @@ export async function createAppRegistration(deps: CredentialCommandDeps, context
   if (permissionValues?.some((p) => typeof p !== 'string')) throw new Error('"permissions" must be a list of permission names such as "User.Read.All".');
   const roles = await pickGraphRoles(deps, context, permissionValues ?? (context.programmatic ? [] : undefined), title);
   const graph = roles.length ? await deps.directory().graphServicePrincipal() : undefined;
-  const app = await deps.progress(`Creating ${displayName}`, () => deps.directory().createApp({
+  // One POST holds the app and its permissions: there is no half-made app. Its answer lost, the app
+  // is looked for before anything else (createAppOnce); a cancel in flight says it may exist.
+  const { app, recovered } = await cancellableWrite(deps, `Creating ${displayName}`, `creating the app registration ${displayName}`, (signal) => createAppOnce(deps.directory(), {
     displayName,
     // "Accounts in any organizational directory": what the customer-tenant story needs.
     signInAudience: multiTenant ? 'AzureADMultipleOrgs' : 'AzureADMyOrg',
     ...(roles.length ? { requiredResourceAccess: mergeRequiredResourceAccess([], roles.map((r) => r.id), graph!.appId) } : {}),
-  }));
+  }, signal), () => (deps.afterChanges ? deps.afterChanges([]) : Promise.resolve()));
+  if (recovered) deps.log.warn(`Microsoft Graph's answer to creating ${displayName} was lost, but the app registration ${app.appId} was created then; using it.`);
   deps.log.info(`Created app registration ${app.appId} (${multiTenant ? 'multi-tenant' : 'single tenant'}) with ${roles.length} Graph application permission(s).`);
   await deps.afterChange(app);
   return app;
@@ -106,7 +110,7 @@ export async function addApiPermission(deps: CredentialCommandDeps, context: Com
   const graph = await deps.directory().graphServicePrincipal();
   const current = await deps.credentials().resolveApp(app.id);
   const requiredResourceAccess = mergeRequiredResourceAccess(current.requiredResourceAccess, roles.map((r) => r.id), graph.appId);
-  await deps.progress(`Adding permissions to ${app.displayName}`, () => deps.directory().updateApp(app.id, { requiredResourceAccess }, { appName: app.displayName }));
+  await cancellableWrite(deps, `Adding permissions to ${app.displayName}`, `adding permissions to ${app.displayName}`, (signal) => deps.directory().updateApp(app.id, { requiredResourceAccess }, { appName: app.displayName }, signal), () => deps.afterChange(current));
   deps.log.info(`Added ${roles.map((r) => r.value).join(', ')} to app ${app.appId}. An admin must consent before they take effect.`);
   await deps.afterChange({ ...current, requiredResourceAccess });
   if (!context.programmatic) void vscode.window.showInformationMessage(vscode.l10n.t('Added {0} to {1}. Admin consent is needed in each tenant before the runbook can use them: run "Copy Admin-Consent URL".', roles.map((r) => r.value).join(', '), app.displayName));

@@ -25,7 +25,7 @@ import type { InputOptions, UserInput } from '../../wizard/userInput';
 import type { CommandContext } from '../commandRunner';
 import { AppListStep, CredentialNameStep, DescriptionStep } from '../steps';
 import { addManagedIdentityCredential, confirmWarnings } from './addManagedIdentityCredential';
-import { credentialArgs, type CredentialCommandDeps } from './common';
+import { cancellableWrite, credentialArgs, type CredentialCommandDeps } from './common';
 
 type Kind = 'githubActions' | 'kubernetes' | 'otherIssuer';
 type EntityType = GitHubEntity['type'];
@@ -168,7 +168,7 @@ export async function addCredential(deps: CredentialCommandDeps, context: Comman
   const values = { ...build(wizard, deps), name: wizard.name, ...(wizard.description ? { description: wizard.description } : {}) };
   const plan = await service.planCreate(app, values);
   await confirmWarnings(context, plan.warnings, deps);
-  const credential = await deps.progress(`Adding credential ${values.name} to ${app.displayName}`, () => service.create(plan));
+  const credential = await cancellableWrite(deps, `Adding credential ${values.name} to ${app.displayName}`, `adding the credential ${values.name} to ${app.displayName}`, (signal) => service.create(plan, signal), () => deps.afterChange(app));
   await deps.afterChange(app, credential);
   deps.log.info(`Added federated credential ${credential.name} (${wizard.kind}) to app ${app.appId}.`);
   return credential;

@@ -19,7 +19,9 @@ import type { UserInput } from '../../wizard/userInput';
 import { UserCancelledError } from '../../wizard/userInput';
 import { isArgumentsObject, type CommandContext } from '../commandRunner';
 import { AppListStep, CredentialNameStep, DescriptionStep } from '../steps';
-import { credentialArgs, type CredentialCommandDeps } from './common';
+import { describeCancelledMultiApp } from '../../services/outcomes';
+import { WorkCancelledError } from '../../util/cancellation';
+import { cancellableWrite, credentialArgs, type CredentialCommandDeps } from './common';
 
 export interface AddManagedIdentityCredentialContext {
   app?: AppRegistration;
@@ -134,7 +136,7 @@ export async function addManagedIdentityCredential(deps: CredentialCommandDeps, 
   const values = { ...built, name: wizard.name!, ...(wizard.description ? { description: wizard.description } : {}) };
   const plan = await service.planCreate(app, values);
   await confirmWarnings(context, plan.warnings, deps);
-  const credential = await deps.progress(`Adding credential ${values.name} to ${app.displayName}`, () => service.create(plan));
+  const credential = await cancellableWrite(deps, `Adding credential ${values.name} to ${app.displayName}`, `adding the credential ${values.name} to ${app.displayName}`, (signal) => service.create(plan, signal), () => deps.afterChange(app));
   await deps.afterChange(app, credential);
   deps.log.info(`Added federated credential ${credential.name} to app ${app.appId} (trusts managed identity ${identity.id}).`);
   if (!context.programmatic) void deps.offerNextSteps(app, credential);
@@ -224,11 +226,19 @@ export async function addManagedIdentityCredentialToApps(deps: CredentialCommand
     ...(description ? { description } : {}),
   }), identity);
   await confirmWarnings(context, plan.warnings, deps);
-  const written = plan.items.length === 0 ? { added: [], failed: [...plan.rejected] } : await deps.progress(`Adding credential ${name} to ${plan.items.length} apps`, () => service.createForApps(plan));
-  const result: MultiAppResult = { added: written.added, failed: [...failed, ...written.failed] };
+  // Cancel stops before the next $batch; the result says which apps were in flight and which were not attempted.
+  const written: MultiAppResult = plan.items.length === 0 ? { added: [], failed: [...plan.rejected] } : await deps.progress(`Adding credential ${name} to ${plan.items.length} apps`, (signal) => service.createForApps(plan, signal));
+  const result: MultiAppResult = { added: written.added, failed: [...failed, ...written.failed], ...(written.cancelled ? { cancelled: written.cancelled } : {}) };
   for (const f of result.failed) deps.log.warn(`Could not add the credential to app ${f.app.displayName || f.app.id}: ${f.message}`);
   deps.log.info(`Added federated credential ${name} (trusts managed identity ${identity.id}) to ${result.added.length} of ${apps.length + failed.length} apps.`);
-  if (result.added.length > 0) await (deps.afterChanges ? deps.afterChanges(result.added.map((a) => a.app)) : Promise.all(result.added.map((a) => deps.afterChange(a.app, a.credential))));
+  // Apps whose write was in flight when a cancel came are refreshed too: the view then shows whether it was applied.
+  const changed = [...result.added.map((a) => a.app), ...(result.cancelled?.inFlight ?? [])];
+  if (changed.length > 0) await (deps.afterChanges ? deps.afterChanges(changed) : Promise.all(result.added.map((a) => deps.afterChange(a.app, a.credential))));
+  if (result.cancelled) {
+    const message = describeCancelledMultiApp(name, result, apps.length + failed.length);
+    deps.log.warn(message);
+    throw new WorkCancelledError(message, result);
+  }
   if (result.added.length === 0) throw new Error(`The credential was added to none of the ${apps.length + failed.length} apps. ${result.failed.map((f) => `${f.app.displayName || f.app.id}: ${f.message}`).join(' ')}`);
   return result;
 }

@@ -4,6 +4,8 @@ import type { Cloud } from '../../domain/clouds';
 import { quote } from '../../domain/text';
 import type { AppRegistration, FederatedCredential, GraphDirectory, ServicePrincipalInfo } from '../../graph/directory';
 import type { CredentialService } from '../../services/credentialService';
+import { describeCancelledWrite } from '../../services/outcomes';
+import { isRequestCancelled, WorkCancelledError } from '../../util/cancellation';
 import { isArgumentsObject } from '../commandRunner';
 
 export interface CredentialCommandDeps {
@@ -16,7 +18,8 @@ export interface CredentialCommandDeps {
   readonly selectedApp: (node: unknown) => AppRegistration | undefined;
   readonly selectedCredential: (node: unknown) => { app: AppRegistration; credential: FederatedCredential } | undefined;
   readonly selectedIdentity: (node: unknown) => ServicePrincipalInfo | undefined;
-  readonly progress: <T>(title: string, work: () => Promise<T>) => Promise<T>;
+  /** Runs `work` under a progress notification with a Cancel button; Cancel fires the signal. */
+  readonly progress: <T>(title: string, work: (signal: AbortSignal) => Promise<T>) => Promise<T>;
   /** Refreshes the changed app in the views and reveals the credential. */
   readonly afterChange: (app: AppRegistration, credential?: FederatedCredential) => Promise<void>;
   /** After a change to many apps: refreshes the views once instead of re-reading each app. */
@@ -41,4 +44,22 @@ export function credentialArgs<K extends string>(arg: unknown, keys: readonly K[
     }
   }
   return arg as Partial<Record<K, string>>;
+}
+
+/**
+ * One write under a cancellable progress notification. Cancelled before the request was sent:
+ * nothing changed. Cancelled while it ran: it may have been applied, so the views are refreshed (the
+ * next read shows the truth) and the message says so. Either way the command ends cancelled, with
+ * that message for the user and for a programmatic caller.
+ */
+export async function cancellableWrite<T>(deps: Pick<CredentialCommandDeps, 'progress' | 'log'>, title: string, action: string, work: (signal: AbortSignal) => Promise<T>, refresh: () => Promise<void>): Promise<T> {
+  try {
+    return await deps.progress(title, work);
+  } catch (error) {
+    if (!isRequestCancelled(error)) throw error;
+    const message = describeCancelledWrite(action, error.inFlight);
+    deps.log.warn(message);
+    if (error.inFlight) await refresh().catch(() => undefined);
+    throw new WorkCancelledError(message);
+  }
 }

@@ -11,7 +11,7 @@ import type { AppRegistration, FederatedCredential } from '../../graph/directory
 import { UserCancelledError } from '../../wizard/userInput';
 import type { CommandContext } from '../commandRunner';
 import { confirmWarnings } from './addManagedIdentityCredential';
-import { credentialArgs, type CredentialCommandDeps } from './common';
+import { cancellableWrite, credentialArgs, type CredentialCommandDeps } from './common';
 
 const firstError = (findings: readonly Finding[]) => findings.find((f) => f.severity === 'error')?.message;
 
@@ -81,7 +81,7 @@ export async function editCredential(deps: CredentialCommandDeps, context: Comma
   const service = deps.credentials();
   const plan = await service.planUpdate(app, credential, values);
   await confirmWarnings(context, plan.warnings, deps);
-  const updated = await deps.progress(`Saving ${credential.name}`, () => service.update(plan, credential));
+  const updated = await cancellableWrite(deps, `Saving ${credential.name}`, `saving the credential ${credential.name} of ${app.displayName}`, (signal) => service.update(plan, credential, signal), () => deps.afterChange(app));
   await deps.afterChange(app, updated);
   deps.log.info(`Updated federated credential ${credential.name} of app ${app.appId}.`);
   return updated;
@@ -100,7 +100,7 @@ export async function deleteCredential(deps: CredentialCommandDeps, context: Com
     );
     if (choice !== 'Delete') throw new UserCancelledError('delete');
   }
-  await deps.progress(`Deleting ${credential.name}`, () => deps.credentials().delete(app, credential));
+  await cancellableWrite(deps, `Deleting ${credential.name}`, `deleting the credential ${credential.name} of ${app.displayName}`, (signal) => deps.credentials().delete(app, credential, signal), () => deps.afterChange(app));
   await deps.afterChange(app);
   deps.log.info(`Deleted federated credential ${credential.name} of app ${app.appId}.`);
   return { deleted: true, app: app.id, credential: credential.id };

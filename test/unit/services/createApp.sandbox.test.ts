@@ -1,0 +1,82 @@
+// Creating an app registration when Graph's answer is lost (a dropped connection on POST
+// /applications): createAppOnce looks for the app before anything is tried again, and says plainly
+// what exists. Against the in-process sandbox with the extension's GraphDirectory over the SDK client.
+// The sandbox drops a connection before its handler runs, so "created but the answer was lost" is
+// staged by creating the app first, as the lost request would have.
+import assert from 'node:assert/strict';
+import { ClientSecretCredential } from '@azure/identity';
+import { GraphDirectory } from '../../../src/graph/directory';
+import { createGraphClient } from '../../../src/graph/graphClient';
+import { createAppOnce } from '../../../src/services/apps';
+import { startSandbox, type Sandbox } from '../../sandbox/index';
+import { trustSandboxCa } from '../../sandbox/trust';
+
+describe('createAppOnce: a create whose answer is lost is checked, never repeated blindly (sandbox)', () => {
+  const f = {} as { sandbox: Sandbox };
+  let untrust: (() => void) | undefined;
+  let directory: GraphDirectory;
+
+  before(async () => {
+    f.sandbox = await startSandbox({ seed: 95, size: { apps: 20 } });
+    untrust = trustSandboxCa(f.sandbox.caCertPem);
+    const { info } = f.sandbox;
+    const credential = new ClientSecretCredential(info.homeTenant.id, info.confidentialClient.clientId, info.confidentialClient.clientSecret, { authorityHost: info.loginUrl, disableInstanceDiscovery: true });
+    const client = createGraphClient({ credential, baseUrl: info.graphUrl, scopes: [`${info.graphUrl}/.default`], retry: { maxRetries: 2, delaySeconds: 0, maxRetryAfterSeconds: 1 } });
+    directory = new GraphDirectory({ read: async () => client, write: async () => client });
+    await directory.organization();
+  });
+  after(async () => {
+    untrust?.();
+    await f.sandbox?.stop();
+  });
+  afterEach(() => f.sandbox.setFaults([]));
+
+  const named = (name: string) => f.sandbox.core.state.applicationsOf(f.sandbox.info.homeTenant.id).filter((a) => a.displayName === name);
+  const dropCreate = { kind: 'drop' as const, method: 'POST', pathPrefix: '/graph/v1.0/applications', count: 1 };
+  const body = (displayName: string) => ({ displayName, signInAudience: 'AzureADMultipleOrgs' });
+
+  it('answered: creates once, nothing looked up', async () => {
+    const since = f.sandbox.core.log.last;
+    const out = await createAppOnce(directory, body('fc-once-plain'));
+    assert.equal(out.recovered, false);
+    assert.equal(named('fc-once-plain').length, 1);
+    assert.deepEqual(f.sandbox.requests(since).map((r) => r.method), ['POST']);
+  });
+
+  it('answer lost, the app exists: it is found and used, not created a second time', async () => {
+    const created = await directory.createApp(body('fc-once-lost'));
+    f.sandbox.setFaults([dropCreate]);
+    const since = f.sandbox.core.log.last;
+    const out = await createAppOnce(directory, body('fc-once-lost'));
+    assert.equal(out.recovered, true);
+    assert.equal(out.app.id, created.id);
+    assert.equal(named('fc-once-lost').length, 1, 'no duplicate');
+    assert.deepEqual(f.sandbox.requests(since).map((r) => `${r.method} ${r.status}`), ['POST 0', 'GET 200'], 'the dropped POST, then one look-up; never a second POST');
+  });
+
+  it('answer lost, no such app: "most likely not created", refresh before trying again', async () => {
+    f.sandbox.setFaults([dropCreate]);
+    await assert.rejects(createAppOnce(directory, body('fc-once-none')), /Could not reach Microsoft Graph.*No app registration named "fc-once-none" has appeared since, so it was most likely not created; .*refresh the App Registrations view before creating it again\./s);
+    assert.equal(named('fc-once-none').length, 0);
+  });
+
+  it('answer lost and two recent apps of that name: says it may be either, creates nothing', async () => {
+    await directory.createApp(body('fc-once-two'));
+    await directory.createApp(body('fc-once-two'));
+    f.sandbox.setFaults([dropCreate]);
+    await assert.rejects(createAppOnce(directory, body('fc-once-two')), /2 app registrations named "fc-once-two" were created in the last minutes, and one of them may be this one/);
+    assert.equal(named('fc-once-two').length, 2);
+  });
+
+  it('answer lost and the look-up fails too: "may have been created"', async () => {
+    f.sandbox.setFaults([dropCreate, { kind: 'error', status: 500, method: 'GET', pathPrefix: '/graph/v1.0/applications' }]);
+    await assert.rejects(createAppOnce(directory, body('fc-once-blind')), /The app registration "fc-once-blind" may have been created all the same, and checking failed too/);
+  });
+
+  it('a refusal (4xx) is no lost answer: reported as it is, nothing looked up', async () => {
+    f.sandbox.setFaults([{ kind: 'error', status: 403, method: 'POST', pathPrefix: '/graph/v1.0/applications', count: 1 }]);
+    const since = f.sandbox.core.log.last;
+    await assert.rejects(createAppOnce(directory, body('fc-once-403')), (error: Error) => !/created/.test(error.message));
+    assert.deepEqual(f.sandbox.requests(since).map((r) => r.method), ['POST']);
+  });
+});
