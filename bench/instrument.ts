@@ -1,10 +1,13 @@
-// Builds the extension bundle as scripts/build.mjs does (same entry, format, target, minify,
-// externals), with one addition for measurement only: every npm module records its package in
-// globalThis.__fcEvaluatedPackages when its code is evaluated. esbuild wraps modules that are loaded
-// lazily (`await import(...)`) or through require() in functions, so the record appears only when the
-// module really runs: at activation or at the first Graph call.
+// Builds the extension as scripts/build.mjs does (the same shared options from scripts/bundles.mjs:
+// main bundle plus lazily loaded chunks), with one addition for measurement only: every npm module
+// records its package in globalThis.__fcEvaluatedPackages when its code is evaluated. esbuild wraps
+// modules that are loaded lazily or through require() in functions, so the record appears only when
+// the module really runs: at activation or at the first Graph call.
 import * as esbuild from 'esbuild';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+// @ts-expect-error -- plain ESM build script without type declarations
+import { extensionBuilds } from '../scripts/bundles.mjs';
 
 const MARK = (pkg: string) => `;(globalThis.__fcEvaluatedPackages ??= new Set()).add(${JSON.stringify(pkg)});\n`;
 
@@ -30,17 +33,9 @@ const instrument: esbuild.Plugin = {
   },
 };
 
-export async function buildInstrumented(outfile: string): Promise<void> {
-  await esbuild.build({
-    entryPoints: ['src/extension.ts'],
-    bundle: true,
-    outfile,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    external: ['vscode'],
-    minify: true,
-    logLevel: 'warning',
-    plugins: [instrument],
-  });
+/** Builds into `outdir` (extension.js and chunks/); returns the path of extension.js. */
+export async function buildInstrumented(outdir: string): Promise<string> {
+  const builds = extensionBuilds({ outdir, plugins: [instrument] }) as esbuild.BuildOptions[];
+  await Promise.all(builds.map((options) => esbuild.build({ ...options, logLevel: 'warning' })));
+  return join(outdir, 'extension.js');
 }

@@ -5,7 +5,8 @@
 import { ClientSecretCredential } from '@azure/identity';
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { resolveCloud } from '../src/domain/clouds';
@@ -17,6 +18,8 @@ import type { PickItem, UserInput } from '../src/wizard/userInput';
 import { startSandbox, type Sandbox } from '../test/sandbox/index';
 import { trustSandboxCa } from '../test/sandbox/trust';
 import { buildInstrumented, packageOf } from './instrument';
+import { measureActivationInHost, type HostActivationRun } from './hostActivation';
+import { CODE_SERVER_VERSION } from '../test/host/install';
 
 const execFileAsync = promisify(execFile);
 
@@ -28,7 +31,7 @@ export const SIZE = { apps: 10_000, appsWithCredentials: 2_000, managedIdentitie
 export const LATENCY_MS = 50;
 const PAGE_SIZE = 100; // federatedCredentials.pageSize default
 const NAIVE_CONCURRENCY = 16;
-const HEAVY = ['@azure/identity', '@azure/msal-node', '@azure/msal-common', '@microsoft/microsoft-graph-client', '@azure/core-rest-pipeline'];
+const HEAVY = ['@azure/identity', '@azure/msal-node', '@azure/msal-common', '@microsoft/microsoft-graph-client', '@azure/core-rest-pipeline', '@vscode/extension-telemetry', '@microsoft/applicationinsights-common', '@microsoft/1ds-core-js'];
 
 interface Counted<T> { value: T; ms: number; requests: number; batches: number; batchItems: number; batchPosts: number }
 
@@ -247,27 +250,38 @@ async function main(): Promise<void> {
       byOwner.set(owner, (byOwner.get(owner) ?? 0) + bytesInOutput);
     }
     const contributors = [...byOwner.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12);
-    rows.push({ scenario: '`dist/extension.js` (minified)', ours: fmtMb(bundleSize), oursRequests: '–', naive: '–', naiveRequests: '–', ratio: '–', target: '< 1.5 MB', met: bundleSize < 1.5 * 1024 * 1024 });
+    const chunkTotal = readdirSync('dist/chunks').filter((f) => f.endsWith('.js')).reduce((sum, f) => sum + statSync(join('dist/chunks', f)).size, 0);
+    rows.push({ scenario: '`dist/extension.js` (minified; what VS Code loads at activation)', ours: `${fmtMb(bundleSize)} (+ ${fmtMb(chunkTotal)} in \`dist/chunks/\`, loaded on first use; ${fmtMb(bundleSize + chunkTotal)} in all)`, oursRequests: '–', naive: '–', naiveRequests: '–', ratio: '–', target: '< 1.5 MB', met: bundleSize < 1.5 * 1024 * 1024 });
     rows.push({ scenario: '`.vsix` (`npm run package`)', ours: fmtMb(vsix), oursRequests: '–', naive: '–', naiveRequests: '–', ratio: '–', target: '< 2 MB', met: vsix < 2 * 1024 * 1024 });
 
-    // --- 8. Activation: fresh Node processes, `vscode` stand-in, median of 15
-    log('Activation…');
+    // --- 8. Activation: in the VS Code test host (median of 7 fresh extension hosts), and in plain Node
+    log('Activation in the VS Code test host…');
+    const hostRuns = await measureActivationInHost(7, log);
+    const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const hostActivate = med(hostRuns.map((r) => r.activateMs));
+    const hostCall = med(hostRuns.map((r) => r.activateCallMs));
+    const hostBaseline = med(hostRuns.map((r) => r.baselineCallMs));
+    const chunksAtActivation = [...new Set(hostRuns.flatMap((r) => r.chunksLoaded))];
+    rows.push({ scenario: '`activate()` in the VS Code test host (median of 7 fresh extension hosts)', ours: `${hostActivate.toFixed(2)} ms`, oursRequests: '0', naive: '–', naiveRequests: '–', ratio: '–', target: '< 20 ms', met: hostActivate < 20 });
+    rows.push({ scenario: '`Extension.activate()` as another module in the host sees it (VS Code loading `dist/extension.js` + `activate()`), beside a 5 KB extension', ours: `${hostCall.toFixed(1)} ms (5 KB extension: ${hostBaseline.toFixed(1)} ms)`, oursRequests: '0', naive: '–', naiveRequests: '–', ratio: '–', target: 'no more than VS Code\'s fixed cost + 20 ms', met: hostCall < hostBaseline + 20 });
+    rows.push({ scenario: 'Lazily loaded chunks (`dist/chunks/*.js`: @azure/identity + MSAL, Graph SDK, Azure core pipeline, telemetry) required by the end of activation, in the host', ours: chunksAtActivation.length === 0 ? 'none' : chunksAtActivation.join(', '), oursRequests: '–', naive: '–', naiveRequests: '–', ratio: '–', target: 'none', met: chunksAtActivation.length === 0 });
+
+    log('Activation in plain Node…');
     const runs: Array<{ requireMs: number; activateMs: number; evaluated: string[] }> = [];
     const child = (bundle: string) => JSON.parse(execFileSync(process.execPath, ['bench/activation-child.js', bundle], { encoding: 'utf8' }).trim().split('\n').pop() ?? '{}');
     for (let i = 0; i < 15; i++) runs.push(child('dist/extension.js'));
-    await buildInstrumented('out/bench/extension.instrumented.js');
-    const instrumented = child('out/bench/extension.instrumented.js') as { evaluated: string[]; activateMs: number };
-    const bundled = [...new Set(Object.keys(meta.outputs['dist/extension.js'].inputs).map((p) => packageOf(p)).filter((p): p is string => p !== undefined))].sort();
+    const instrumented = child(await buildInstrumented('out/bench/instrumented')) as { evaluated: string[]; activateMs: number };
+    const chunkMeta = JSON.parse(readFileSync('out/chunks.meta.json', 'utf8')) as typeof meta;
+    const bundledPaths = [meta, chunkMeta].flatMap((m) => Object.values(m.outputs).flatMap((o) => Object.keys(o.inputs)));
+    const bundled = [...new Set(bundledPaths.map((p) => packageOf(p)).filter((p): p is string => p !== undefined))].sort();
     const heavyLoaded = instrumented.evaluated.filter((p) => HEAVY.includes(p));
-    const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     const activateMedian = med(runs.map((r) => r.activateMs));
-    const requireMedian = med(runs.map((r) => r.requireMs));
-    rows.push({ scenario: '`activate()` (median of 15 fresh Node processes, `vscode` stand-in)', ours: `${activateMedian.toFixed(2)} ms (+ ${requireMedian.toFixed(1)} ms to load the bundle)`, oursRequests: '0', naive: '–', naiveRequests: '–', ratio: '–', target: '< 20 ms', met: activateMedian < 20 });
     const loadAndActivate = med(runs.map((r) => r.requireMs + r.activateMs));
-    rows.push({ scenario: 'Loading `dist/extension.js` + `activate()` (VS Code counts both as activation time)', ours: `${loadAndActivate.toFixed(1)} ms`, oursRequests: '0', naive: '–', naiveRequests: '–', ratio: '–', target: '< 20 ms, if the load is counted', met: loadAndActivate < 20, why: `\`activate()\` itself takes ${activateMedian.toFixed(1)} ms; the rest is Node evaluating the bundle's eagerly imported code when VS Code requires it (the views, commands and domain code, and the telemetry reporter: ${instrumented.evaluated.join(', ') || 'no npm package'} run at load). The Graph SDK, @azure/identity and MSAL are already deferred to the first Graph call; deferring the telemetry reporter the same way (a dynamic import on the first event) is the next step. The split between those parts was not measured.` });
-    rows.push({ scenario: 'Heavy packages evaluated by the end of activation', ours: `${heavyLoaded.length === 0 ? 'none' : heavyLoaded.join(', ')} (all packages evaluated: ${instrumented.evaluated.join(', ') || 'none'})`, oursRequests: '–', naive: '–', naiveRequests: '–', ratio: '–', target: 'none of @azure/identity, MSAL, the Graph SDK', met: heavyLoaded.length === 0 });
+    rows.push({ scenario: 'Loading `dist/extension.js` + `activate()` in a fresh Node process (`vscode` stand-in, median of 15)', ours: `${loadAndActivate.toFixed(1)} ms (activate() ${activateMedian.toFixed(2)} ms)`, oursRequests: '0', naive: '–', naiveRequests: '–', ratio: '–', target: '< 20 ms', met: loadAndActivate < 20 });
+    rows.push({ scenario: 'Heavy packages evaluated by the end of activation', ours: `${heavyLoaded.length === 0 ? 'none' : heavyLoaded.join(', ')} (all packages evaluated: ${instrumented.evaluated.join(', ') || 'none'})`, oursRequests: '–', naive: '–', naiveRequests: '–', ratio: '–', target: 'none of @azure/identity, MSAL, the Graph SDK, Application Insights', met: heavyLoaded.length === 0 });
+    const chunkSizes = readdirSync('dist/chunks').filter((f) => f.endsWith('.js')).map((f) => [f, statSync(join('dist/chunks', f)).size] as [string, number]);
 
-    writeReport({ started, rows, notes, contributors, bundleSize, instrumented: instrumented.evaluated, bundled, activationRuns: runs.map((r) => r.activateMs), firstRuns: first.runs, trustBound, memory });
+    writeReport({ started, rows, notes, contributors, bundleSize, chunkSizes, instrumented: instrumented.evaluated, bundled, activationRuns: runs.map((r) => r.requireMs + r.activateMs), hostRuns, firstRuns: first.runs, trustBound, memory });
     log('Wrote BENCHMARKS.md');
     for (const r of rows) log(`${r.met ? 'MET   ' : 'MISSED'} ${r.scenario}: ${r.ours} [${r.oursRequests}] vs ${r.naive} [${r.naiveRequests}] ${r.ratio}`);
   } finally {
@@ -277,8 +291,8 @@ async function main(): Promise<void> {
 }
 
 interface Report {
-  started: Date; rows: Row[]; notes: string[]; contributors: Array<[string, number]>; bundleSize: number; instrumented: string[]; bundled: string[];
-  activationRuns: number[]; firstRuns: number[]; trustBound: number; memory: { heapBefore: number; heapAfter: number; elapsedMs: number };
+  started: Date; rows: Row[]; notes: string[]; contributors: Array<[string, number]>; bundleSize: number; chunkSizes: Array<[string, number]>; instrumented: string[]; bundled: string[];
+  activationRuns: number[]; hostRuns: HostActivationRun[]; firstRuns: number[]; trustBound: number; memory: { heapBefore: number; heapAfter: number; elapsedMs: number };
 }
 
 function writeReport(r: Report): void {
@@ -302,7 +316,8 @@ function writeReport(r: Report): void {
     `- **Managed Identities**: the view builds its trust index from one listing of every app with credentials expanded, \`$top=999\`: **ceil(apps / 999) = ${r.trustBound} requests** for the whole tenant however many identities are expanded. The naive way lists every app and asks for each app's credentials (${NAIVE_CONCURRENCY} requests in flight, which flatters it: one at a time would take about ${Math.round((SIZE.apps * LATENCY_MS) / 1000)} s).`,
     '- **Throughput**: `federatedCredentials.addManagedIdentityCredential` run on 50 multi-selected app nodes, and with `{ app: [50 ids], managedIdentity }`. The identity is looked up once; the writes go as Graph JSON batches of up to 20 POSTs (`$batch`), each item\'s status is checked, throttled items are sent again after their Retry-After, and other failures are reported for their app. With ids, the apps and their current credentials are read in batches of 20 too. The naive way is one POST per app.',
     `- **Memory**: a fresh Node process (\`--expose-gc\`, the sandbox in the parent) pages through every app with the view's \`PagedList\` and keeps them all, as the view does; heap after a full GC ${fmtMb(r.memory.heapBefore)} → ${fmtMb(r.memory.heapAfter)} (paging took ${fmtMs(r.memory.elapsedMs)}). This is Node's heap, not the VS Code extension host's, which holds the same objects.`,
-    `- **Activation**: VS Code's test host is not used here (not attempted within this benchmark's time box): each run is a fresh \`node\` process that resolves \`vscode\` to a stand-in (\`bench/vscode-stub.js\`, for this measurement only), requires \`dist/extension.js\` and times \`activate()\` (runs: ${r.activationRuns.map((m) => m.toFixed(1)).join(', ')} ms). The stand-in's API calls cost next to nothing; the real \`createTreeView\`, \`registerCommand\` and output channel cost more, and the extension host adds its own work (manifest, contributions), so in VS Code \`activate\` takes longer than here. Loading the bundle (evaluating its eagerly imported modules) is the larger part and is what misses 20 ms if VS Code's own activation time is the measure. To see what is evaluated, the same sources are bundled with each npm module recording its package when it runs (\`bench/instrument.ts\`): by the end of activation ${r.instrumented.length === 0 ? 'no npm package has run' : `only ${r.instrumented.join(', ')} ran`}, of the ${r.bundled.length} bundled (${r.bundled.join(', ')}). \`@azure/identity\`, MSAL and the Graph SDK load with the first Graph call (\`await import\` in \`src/graph/connection.ts\` and the auth service).`,
+    `- **Activation in VS Code**: \`bench/hostActivation.ts\` starts the same test host as the integration tests (code-server ${CODE_SERVER_VERSION} + headless Chromium) and opens a new workbench window per run, so each run is a fresh extension host that loads \`dist/\` and activates the extension once (\`bench/host/index.ts\`, loaded as the extension-tests module). \`activate()\` is timed by the extension itself (\`performance.now()\` at its start and end, reported through its test seam); \`Extension.activate()\` is what another module in the host waits for: VS Code reading the manifest, creating the extension context and storage, requiring \`dist/extension.js\`, then \`activate()\`. The same is measured for the 5 KB sandbox sign-in extension in the same host (which goes first alternates between runs): VS Code's fixed cost of activating any extension. Runs (activate() / Extension.activate() / 5 KB extension): ${r.hostRuns.map((h) => `${h.activateMs.toFixed(1)} / ${h.activateCallMs.toFixed(0)} / ${h.baselineCallMs.toFixed(0)}`).join(', ')} ms.`,
+    `- **Lazy loading**: the heavy packages are not in \`dist/extension.js\` at all but in separate files under \`dist/chunks/\` (${r.chunkSizes.map(([f, n]) => `${f} ${fmtMb(n)}`).join(', ')}), each \`require\`d at its first use through a dynamic \`import()\` (\`scripts/bundles.mjs\`; a static import of one fails the build). So VS Code parses ${fmtMb(r.bundleSize)} at activation instead of the whole 1 MB, and the host's module cache shows no chunk loaded by the end of activation. In plain Node with a \`vscode\` stand-in (\`bench/activation-child.js\`) loading + \`activate()\` takes ${r.activationRuns.map((m) => m.toFixed(1)).join(', ')} ms over 15 processes. The same sources bundled with each npm module recording when it runs (\`bench/instrument.ts\`): by the end of activation ${r.instrumented.length === 0 ? 'no npm package has run' : `only ${r.instrumented.join(', ')} ran`}, of the ${r.bundled.length} bundled (${r.bundled.join(', ')}).`,
     '',
     `### Largest contributors to \`dist/extension.js\` (${fmtMb(r.bundleSize)}, esbuild metafile)`,
     '',

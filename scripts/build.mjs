@@ -3,25 +3,12 @@
 import * as esbuild from 'esbuild';
 import { copyFileSync, readdirSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { checkMainBundle, extensionBuilds } from './bundles.mjs';
 
 const args = new Set(process.argv.slice(2));
 const production = args.has('--production');
 
-/** @type {esbuild.BuildOptions} */
-const extension = {
-  entryPoints: ['src/extension.ts'],
-  bundle: true,
-  outfile: 'dist/extension.js',
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  external: ['vscode'],
-  minify: true,
-  sourcemap: true,
-  sourcesContent: !production,
-  metafile: true,
-  logLevel: 'info',
-};
+const extension = extensionBuilds({ production });
 
 function findTests(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -57,7 +44,7 @@ const sandboxSignIn = {
 };
 
 const withTests = args.has('--tests') || args.has('--sandbox');
-const builds = [extension, ...(args.has('--tests') ? [tests] : []), ...(withTests ? [sandboxSignIn] : [])];
+const builds = [...extension, ...(args.has('--tests') ? [tests] : []), ...(withTests ? [sandboxSignIn] : [])];
 if (withTests) {
   mkdirSync('out/sandbox-sign-in', { recursive: true });
   copyFileSync('test/sandbox-sign-in/package.json', 'out/sandbox-sign-in/package.json');
@@ -65,9 +52,11 @@ if (withTests) {
 if (args.has('--watch')) {
   for (const options of builds) await (await esbuild.context(options)).watch();
 } else {
-  const [result] = await Promise.all(builds.map((options) => esbuild.build(options)));
+  const [main, chunks] = await Promise.all(builds.map((options) => esbuild.build(options)));
+  checkMainBundle(main.metafile, 'dist/extension.js');
   if (args.has('--metafile')) {
     mkdirSync('out', { recursive: true });
-    writeFileSync('out/extension.meta.json', JSON.stringify(result.metafile));
+    writeFileSync('out/extension.meta.json', JSON.stringify(main.metafile));
+    writeFileSync('out/chunks.meta.json', JSON.stringify(chunks.metafile));
   }
 }

@@ -325,8 +325,8 @@ export class GraphDirectory {
       $top: 999,
     };
     return this.call(async () => {
-      // The SDK loads with the first Graph call, not at activation.
-      const { PageIterator } = await import('@microsoft/microsoft-graph-client');
+      // The SDK loads with the first Graph call, not at activation (dist/chunks/graph.js).
+      const { PageIterator } = await import('./graphClient');
       const client = await this.clients.read();
       const apps: AppRegistration[] = [];
       const first = await client.api(`/applications?${encodeQuery(params)}`).get();

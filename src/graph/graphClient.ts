@@ -16,6 +16,9 @@ import {
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
 import { LoggingMiddleware, ReadConnectionRetryMiddleware, type RequestLogger } from './middleware';
 
+// This module is the lazily loaded Graph chunk (scripts/bundles.mjs): SDK parts used elsewhere come through it.
+export { PageIterator } from '@microsoft/microsoft-graph-client';
+
 export interface GraphClientOptions {
   readonly credential: TokenCredential;
   /** The cloud's Graph root, e.g. https://graph.microsoft.com (no version segment). */

@@ -2,7 +2,7 @@
 // allow-list in ./events (no ids, names, URLs or tokens by construction). Nothing is sent when
 // VS Code's telemetry is off, or when the manifest's `telemetryConnectionString` is empty (the default).
 import * as vscode from 'vscode';
-import { TelemetryReporter, type CustomFetcher } from '@vscode/extension-telemetry';
+import type { CustomFetcher, TelemetryReporter } from '@vscode/extension-telemetry';
 import { commandEvent, type CommandEventMeasurements, type CommandEventProperties, type CommandRun } from './events';
 
 /** Where events go: the telemetry reporter in the product, a recorder in tests. */
@@ -14,12 +14,23 @@ export interface TelemetrySender {
 /**
  * A sender over `@vscode/extension-telemetry`'s reporter. The reporter honours VS Code's telemetry
  * level itself; `fetcher` replaces its HTTPS transport (tests record the exact payloads with it).
+ * The reporter (and Application Insights under it) loads with the first event, not at activation
+ * (dist/chunks/telemetry.js); events sent meanwhile wait for it, in order.
  */
 export function reporterSender(connectionString: string, fetcher?: CustomFetcher): TelemetrySender {
-  const reporter = new TelemetryReporter(connectionString, undefined, undefined, fetcher);
+  let reporter: Promise<TelemetryReporter> | undefined;
+  const load = () => (reporter ??= import('@vscode/extension-telemetry').then(({ TelemetryReporter }) => new TelemetryReporter(connectionString, undefined, undefined, fetcher)));
+  let pending: Promise<unknown> = Promise.resolve();
   return {
-    send: (name, properties, measurements) => reporter.sendTelemetryEvent(name, { ...properties }, { ...measurements }),
-    dispose: () => reporter.dispose(),
+    send: (name, properties, measurements) => {
+      // Telemetry must never break a command: a reporter that fails to load drops the event.
+      pending = load().then((r) => r.sendTelemetryEvent(name, { ...properties }, { ...measurements }), () => undefined);
+    },
+    dispose: async () => {
+      if (!reporter) return;
+      await pending;
+      await (await reporter.catch(() => undefined))?.dispose();
+    },
   };
 }
 

@@ -11,6 +11,10 @@ describe('Extension activation', () => {
     const api = await extension.activate();
     assert.equal(extension.isActive, true);
     assert.equal(api.apiVersion, 1);
+    // The heavy packages (scripts/bundles.mjs) are separate files required on first use, not at activation.
+    const chunks = Object.keys(require.cache).filter((path) => /[\\/]dist[\\/]chunks[\\/]/.test(path));
+    assert.deepEqual(chunks, [], 'a lazily loaded chunk was required during activation');
+    assert.ok(Object.keys(require.cache).some((path) => path.endsWith('/dist/extension.js')), 'the bundle is not in the module cache: the check above would see nothing');
   });
 
   it('starts signed out (the welcome view shows)', async () => {

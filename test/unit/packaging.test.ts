@@ -36,7 +36,7 @@ describe('npm run package', function () {
     execFileSync('npm', ['run', '--silent', 'package'], { cwd: repoRoot, stdio: 'pipe' });
     const listing = execFileSync('python3', ['-c', 'import sys, zipfile; print("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))', join(repoRoot, 'dist', 'federated-credentials.vsix')], { encoding: 'utf8' })
       .split('\n').filter(Boolean);
-    for (const required of ['extension/dist/extension.js', 'extension/media/icon.png', 'extension/media/activitybar.svg', 'extension/readme.md', 'extension/changelog.md', 'extension/LICENSE.txt', 'extension/package.json']) {
+    for (const required of ['extension/dist/extension.js', 'extension/dist/chunks/identity.js', 'extension/dist/chunks/graph.js', 'extension/dist/chunks/restPipeline.js', 'extension/dist/chunks/telemetry.js', 'extension/media/icon.png', 'extension/media/activitybar.svg', 'extension/readme.md', 'extension/changelog.md', 'extension/LICENSE.txt', 'extension/package.json']) {
       assert.ok(listing.includes(required), `${required} missing from the .vsix:\n${listing.join('\n')}`);
     }
     // The walkthrough (its media), the manifest's strings and the runtime l10n bundle.
