@@ -64,7 +64,8 @@ export function createGraphClient(options: GraphClientOptions): Client {
   const chain: Middleware[] = [
     new AuthenticationHandler(authProvider),
     new RetryHandler(new RetryHandlerOptions(policy.delaySeconds, policy.maxRetries, retryDecision(policy))),
-    new ReadConnectionRetryMiddleware(),
+    // Reads after a dropped connection or a 500/502: the same budget, with a short first delay (at most 200 ms).
+    new ReadConnectionRetryMiddleware(policy.maxRetries, Math.min(200, policy.delaySeconds * 1000)),
     ...(options.logger ? [new LoggingMiddleware(options.logger)] : []),
     new RedirectHandler(new RedirectHandlerOptions()),
     new TelemetryHandler(),

@@ -1,6 +1,6 @@
 // Graph client middleware of our own: request logging (ids and timings, never headers or bodies)
-// and a retry of reads after a dropped connection, which the SDK's RetryHandler does not cover
-// (it retries 429/503/504 only, honouring Retry-After).
+// and a retry of reads after a dropped connection or a 500/502, which the SDK's RetryHandler does
+// not cover (it retries 429/503/504 only, honouring Retry-After).
 import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
 
 export interface RequestLogger {
@@ -53,7 +53,13 @@ export class LoggingMiddleware implements Middleware {
   }
 }
 
-/** Retries idempotent requests (GET/HEAD) whose connection dropped; writes are never blindly replayed. */
+/** Server errors the SDK's RetryHandler leaves alone (it takes 429, 503 and 504); a read may simply be sent again. */
+const READ_RETRY_STATUSES = [500, 502];
+
+/**
+ * Retries idempotent requests (GET/HEAD) whose connection dropped or that got a 500/502; writes
+ * are never blindly replayed (a write that may have happened is checked by its caller).
+ */
 export class ReadConnectionRetryMiddleware implements Middleware {
   private next?: Middleware;
   constructor(private readonly maxRetries = 3, private readonly delayMs = 200) {}
@@ -64,11 +70,13 @@ export class ReadConnectionRetryMiddleware implements Middleware {
     for (let attempt = 0; ; attempt++) {
       try {
         await this.next!.execute(context);
-        return;
+        const status = context.response?.status ?? 0;
+        if (!idempotent || attempt >= this.maxRetries || !READ_RETRY_STATUSES.includes(status)) return;
+        await context.response?.arrayBuffer().catch(() => undefined); // drain the failed answer before asking again
       } catch (error) {
         if (!idempotent || attempt >= this.maxRetries || !isConnectionError(error)) throw error;
-        await new Promise((resolve) => setTimeout(resolve, this.delayMs * 2 ** attempt));
       }
+      await new Promise((resolve) => setTimeout(resolve, this.delayMs * 2 ** attempt));
     }
   }
 
