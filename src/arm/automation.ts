@@ -295,16 +295,21 @@ export class AutomationClient {
     return (await this.getRunbook(accountId, name, definition.apiVersion, signal)) ?? response.body;
   }
 
-  /** PUT …/draft/content with the script as the raw body; waits for the long-running operation. */
-  async uploadDraftContent(accountId: string, name: string, content: string, apiVersion: string, signal?: AbortSignal): Promise<void> {
+  /**
+   * PUT …/draft/content with the script as the raw body; waits for the long-running operation.
+   * `onAccepted` runs once Azure has accepted the upload (it may complete even if the wait is cut short).
+   */
+  async uploadDraftContent(accountId: string, name: string, content: string, apiVersion: string, signal?: AbortSignal, onAccepted?: () => void): Promise<void> {
     // The spec declares `text/powershell` as the only content type of this operation, for every runbook type.
     const response = await this.arm.request<unknown>('PUT', `${this.runbookPath(accountId, name)}/draft/content`, { apiVersion, text: { content, contentType: 'text/powershell' }, signal });
+    onAccepted?.();
     await this.completeOperation(response, signal);
   }
 
-  /** POST …/publish (202 + Location); waits until the operation ends. */
-  async publishRunbook(accountId: string, name: string, apiVersion: string, signal?: AbortSignal): Promise<void> {
+  /** POST …/publish (202 + Location); waits until the operation ends. `onAccepted` as for uploadDraftContent. */
+  async publishRunbook(accountId: string, name: string, apiVersion: string, signal?: AbortSignal, onAccepted?: () => void): Promise<void> {
     const response = await this.arm.request<unknown>('POST', `${this.runbookPath(accountId, name)}/publish`, { apiVersion, signal });
+    onAccepted?.();
     await this.completeOperation(response, signal);
   }
 

@@ -37,6 +37,14 @@ export function registerControl(r: AreaRouter, info: () => unknown): void {
     if (!Number.isFinite(since) || since < 0) return bad('since must be a non-negative number');
     return json(200, { last: req.core.log.last, requests: req.core.log.list(since) });
   });
+  // Every token, code, assertion, secret and password handed out or accepted so far (for leak checks).
+  get('/secrets/issued', (req) => json(200, {
+    count: req.core.secrets.size,
+    overflow: req.core.secrets.overflow,
+    counts: req.core.secrets.counts(),
+    secrets: req.core.secrets.list(),
+  }));
+
   post('/requests/clear', (req) => {
     req.core.log.clear();
     return json(200, { last: req.core.log.last });

@@ -5,6 +5,7 @@ import { FaultInjector } from './faults';
 import { Rng } from './random';
 import { RequestLog } from './requestLog';
 import { Router } from './router';
+import { IssuedSecrets, processWideSecrets } from './secrets';
 import { seed, SeedInfo, SeedSize } from './seed';
 import { ARM_APP_ID, GRAPH_APP_ID, SandboxState, ServicePrincipal } from './state';
 import { AccessTokenClaims, decodeJwt, signJwt, SigningKey, TokenCheck, uniqueId, verifySignature } from './tokens';
@@ -67,6 +68,8 @@ export class SandboxCore {
   readonly identityHeader = randomBytes(24).toString('hex');
   /** Guards the control API: send it as `X-Sandbox-Control-Key`. */
   readonly controlKey = randomBytes(24).toString('hex');
+  /** Every token, code, assertion, secret and password handed out or accepted (for leak checks). */
+  readonly secrets = new IssuedSecrets(undefined, processWideSecrets);
 
   constructor(
     readonly options: CoreOptions,
@@ -74,6 +77,8 @@ export class SandboxCore {
     readonly urls: SandboxUrls,
   ) {
     this.faults = new FaultInjector(options.seed);
+    this.secrets.record('identityHeader', this.identityHeader);
+    this.secrets.record('controlKey', this.controlKey);
     this.reseed(options.seed, options.size);
   }
 
@@ -82,6 +87,8 @@ export class SandboxCore {
     const state = new SandboxState(new Rng(seedNumber));
     this.info = seed(state, seedNumber, size, { login: this.urls.login, graph: this.urls.graph, arm: this.urls.arm });
     this.state = state;
+    this.secrets.record('clientSecret', this.info.confidentialClient.secret);
+    for (const user of Object.values(this.info.users)) this.secrets.record('password', user.password);
   }
 
   /** `${login}/${tenantId}/v2.0`: the issuer of every token this sandbox signs for that tenant. */
@@ -137,7 +144,9 @@ export class SandboxCore {
       uti: uniqueId(16),
       rh: `0.${uniqueId(24)}.`,
     };
-    return { token: signJwt(claims, this.key), claims, expiresIn: lifetime };
+    const token = signJwt(claims, this.key);
+    this.secrets.record(p.xmsMirid ? 'managedIdentityToken' : 'accessToken', token);
+    return { token, claims, expiresIn: lifetime };
   }
 
   /**

@@ -18,9 +18,10 @@ import { TOKEN_EXCHANGE_AUDIENCE } from './state';
 import { listen } from './server';
 import { createTlsMaterial } from './tls';
 import { createSigningKey } from './tokens';
+import { collectFromEverySandbox, IssuedSecrets, stopCollectingFromEverySandbox, type IssuedSecret, type SecretKind } from './secrets';
 
-export type { FaultRule, LoggedRequest, SandboxModule, SeedInfo, SeedSize, SeededUser };
-export { SandboxCore, guarded };
+export type { FaultRule, IssuedSecret, LoggedRequest, SandboxModule, SecretKind, SeedInfo, SeedSize, SeededUser };
+export { SandboxCore, guarded, collectFromEverySandbox, stopCollectingFromEverySandbox, IssuedSecrets };
 
 export interface SandboxOptions {
   /** Seed of all generated data. Default 1. */

@@ -10,6 +10,7 @@ import { parseAutomationAccountId, runbookNameFromFileName, checkRunbookName, ty
 import { azureResourcePortalUrl } from '../../domain/clouds';
 import { RUNBOOK_TEMPLATES } from '../../runbooks';
 import { isUserCancelled, UserCancelledError } from '../../wizard/userInput';
+import { WorkCancelledError } from '../../util/cancellation';
 import type { CommandContext } from '../commandRunner';
 import { parseDeployArgs, type DeployArgs } from './args';
 import type { RunbookCommandDeps } from './common';
@@ -129,7 +130,8 @@ export async function deployRunbook(deps: RunbookCommandDeps, context: CommandCo
         confirm: async (message, detail, action) => (await context.ui.confirm(message, { modal: true, detail }, action)) === action,
       });
     } catch (error) {
-      if (controller.signal.aborted && isAbort(error)) throw new UserCancelledError('deploy');
+      // The deployer's WorkCancelledError says which state the runbook was left in.
+      if (controller.signal.aborted && isAbort(error)) throw error instanceof WorkCancelledError ? error : new UserCancelledError('deploy');
       throw error;
     } finally {
       subscription.dispose();

@@ -2,10 +2,16 @@
 // environment, modules, identity), then create or update the runbook, upload the draft and publish.
 // Anything that changes the account beyond the runbook itself (importing modules, turning on the
 // identity) happens only when the caller says yes or `decide` agrees.
+// Interrupted (an error, a dropped connection, a cancel, the host closing: the same path) the account
+// is left in the old or the new state, never in between: the published runbook changes only on
+// publish. The message then says exactly which state it is in (read back from Azure after a failure;
+// after a cancel nothing more is sent, so a step in flight is "may still complete").
 import {
   compareModules, findUserAssignedIdentity, hasSystemAssignedIdentity, type AutomationAccount, type AutomationClient, type ModuleStatus,
-  type ModuleTarget,
+  type ModuleTarget, type Runbook,
 } from '../../arm/automation';
+import { ArmRequestError } from '../../arm/armClient';
+import { throwIfCancelled, WorkCancelledError } from '../../util/cancellation';
 import type { RunbookFilePlan } from './runbookFile';
 
 export type Consent = 'ask' | 'yes' | 'no';
@@ -56,20 +62,70 @@ async function agreed(consent: Consent, ask: () => Promise<boolean>): Promise<bo
   return consent === 'yes' || (consent === 'ask' && (await ask()));
 }
 
+/** How far a deploy got: each write is 'sent' before its request and 'done' after; 'accepted' once Azure took a long-running one. */
+export interface DeployProgress {
+  step: 'account' | 'runtimeEnvironment' | 'modules' | 'identity' | 'readRunbook' | 'runbook' | 'draft' | 'publish' | 'final';
+  /** What changed on the account so far (a runtime environment, module imports, the identity), in words. */
+  readonly accountChanges: string[];
+  /** The runbook before this deploy: null when there was none, undefined when not read yet. */
+  runbookBefore?: Runbook | null;
+  runbook: 'no' | 'sent' | 'done';
+  draft: 'no' | 'sent' | 'accepted' | 'done';
+  publish: 'no' | 'sent' | 'accepted' | 'done';
+}
+
+/** A deploy that failed half-way; the message names the state the account is in. */
+export class DeployInterruptedError extends Error {
+  constructor(message: string, readonly progress: DeployProgress, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DeployInterruptedError';
+  }
+}
+
+const STEP_TEXT: Record<DeployProgress['step'], string> = {
+  account: 'reading the Automation account',
+  runtimeEnvironment: 'checking the runtime environment',
+  modules: 'checking or importing modules',
+  identity: 'turning on the system-assigned identity',
+  readRunbook: 'reading the runbook',
+  runbook: 'creating or updating the runbook',
+  draft: 'uploading the draft',
+  publish: 'publishing',
+  final: 'reading the result',
+};
+
 export async function deployRunbookToAccount(automation: AutomationClient, request: DeployRequest, hooks: DeployHooks): Promise<DeployOutcome> {
+  const progress: DeployProgress = { step: 'account', accountChanges: [], runbook: 'no', draft: 'no', publish: 'no' };
+  try {
+    return await deploySteps(automation, request, hooks, progress);
+  } catch (error) {
+    const cancelled = hooks.signal?.aborted === true;
+    // After a failure, Azure is asked what the runbook now is; after a cancel nothing more is sent.
+    const found = cancelled ? {} : await readBack(automation, request, progress);
+    const state = describeDeployState(request, progress, found, cancelled);
+    if (cancelled) throw new WorkCancelledError(`Cancelled while ${STEP_TEXT[progress.step]}. ${state}`, progress);
+    const reason = error instanceof Error ? error.message.replace(/\s*$/, '') : String(error);
+    throw new DeployInterruptedError(`${reason}${/[.!?]$/.test(reason) ? '' : '.'} ${state}`, progress, { cause: error });
+  }
+}
+
+async function deploySteps(automation: AutomationClient, request: DeployRequest, hooks: DeployHooks, progress: DeployProgress): Promise<DeployOutcome> {
   const { signal } = hooks;
   const warnings: string[] = [];
   const warn = (message: string) => { warnings.push(message); hooks.warn(message); };
   const { deployment } = request.plan;
+  // Each step: say it, then stop here if cancelled (nothing of this step has been sent yet).
+  const step = (name: DeployProgress['step'], text: string) => { progress.step = name; hooks.report(text); throwIfCancelled(signal); };
 
-  hooks.report('Reading the Automation account');
+  step('account', 'Reading the Automation account');
   let account = await automation.getAccount(request.accountId, signal);
 
   let runtimeEnvironmentCreated = false;
   if (deployment.runtimeEnvironment) {
-    hooks.report(`Checking the runtime environment ${deployment.runtimeEnvironment.name}`);
+    step('runtimeEnvironment', `Checking the runtime environment ${deployment.runtimeEnvironment.name}`);
     const ensured = await automation.ensureRuntimeEnvironment(account, deployment.runtimeEnvironment, signal);
     runtimeEnvironmentCreated = ensured.created;
+    if (ensured.created) progress.accountChanges.push(`created the runtime environment ${deployment.runtimeEnvironment.name}`);
     if (ensured.created) hooks.info(`Created the runtime environment ${deployment.runtimeEnvironment.name} (${deployment.runtimeEnvironment.language} ${deployment.runtimeEnvironment.version}) in ${account.name}.`);
   }
   if (deployment.supportNote) warn(deployment.supportNote);
@@ -79,7 +135,7 @@ export async function deployRunbookToAccount(automation: AutomationClient, reque
   const importedModules: string[] = [];
   const target = moduleTargetFor(request.plan);
   if (deployment.modules.length > 0 && target) {
-    hooks.report('Checking modules');
+    step('modules', 'Checking modules');
     modules = compareModules(deployment.modules, await automation.listModules(account.id, target, signal));
     const where = target.kind === 'powerShell72' ? `${account.name} (PowerShell 7.2 modules)` : `the runtime environment ${target.name} of ${account.name}`;
     hooks.info(`Modules the runbook needs, in ${where}: ${describeModules(modules)}.`);
@@ -92,9 +148,10 @@ export async function deployRunbookToAccount(automation: AutomationClient, reque
       ));
       if (yes) {
         for (const m of missing) {
-          hooks.report(`Importing ${m.name} from the PowerShell Gallery`);
+          step('modules', `Importing ${m.name} from the PowerShell Gallery`);
           await automation.importModule(account.id, target, { name: m.name, contentLink: m.contentLink }, signal, (state) => hooks.report(`Importing ${m.name}: ${state}`));
           importedModules.push(m.name);
+          progress.accountChanges.push(`imported the module ${m.name}`);
         }
         modules = modules.map((m) => (importedModules.includes(m.name) ? { ...m, status: 'present' as const } : m));
       } else {
@@ -115,9 +172,10 @@ export async function deployRunbookToAccount(automation: AutomationClient, reque
       'Turn On',
     ));
     if (yes) {
-      hooks.report('Turning on the system-assigned identity');
+      step('identity', 'Turning on the system-assigned identity');
       account = await automation.enableSystemAssignedIdentity(account, signal);
       identityEnabled = true;
+      progress.accountChanges.push('turned on the system-assigned identity');
       hooks.info(`Turned on the system-assigned identity of ${account.name}${account.identity?.principalId ? ` (object id ${account.identity.principalId}); the app needs a federated credential with this subject` : ''}.`);
     } else {
       warn(`The system-assigned identity of ${account.name} is off: the runbook cannot get a token until it is on.`);
@@ -126,22 +184,34 @@ export async function deployRunbookToAccount(automation: AutomationClient, reque
     warn(`No user-assigned identity with client id ${identity.clientId} is attached to ${account.name}: attach it (Identity › User assigned) before starting the runbook.`);
   }
 
-  hooks.report(`Creating or updating the runbook ${request.runbookName}`);
+  // The runbook as it was: whether it exists and has a published version decides what an interruption leaves.
+  step('readRunbook', `Reading the runbook ${request.runbookName}`);
+  progress.runbookBefore = (await automation.getRunbook(account.id, request.runbookName, deployment.apiVersion, signal)) ?? null;
+
+  step('runbook', `Creating or updating the runbook ${request.runbookName}`);
+  progress.runbook = 'sent';
   const runbook = await automation.createOrUpdateRunbook(account.id, request.runbookName, account.location, {
     runbookType: deployment.runbookType,
     ...(deployment.runtimeEnvironment ? { runtimeEnvironment: deployment.runtimeEnvironment.name } : {}),
     apiVersion: deployment.apiVersion,
     ...(request.description ? { description: request.description } : {}),
   }, signal);
+  progress.runbook = 'done';
 
-  hooks.report('Uploading the draft');
-  await automation.uploadDraftContent(account.id, request.runbookName, request.content, deployment.apiVersion, signal);
+  step('draft', 'Uploading the draft');
+  progress.draft = 'sent';
+  await automation.uploadDraftContent(account.id, request.runbookName, request.content, deployment.apiVersion, signal, () => { progress.draft = 'accepted'; });
+  progress.draft = 'done';
 
   if (request.publish) {
-    hooks.report('Publishing');
-    await automation.publishRunbook(account.id, request.runbookName, deployment.apiVersion, signal);
+    step('publish', 'Publishing');
+    progress.publish = 'sent';
+    await automation.publishRunbook(account.id, request.runbookName, deployment.apiVersion, signal, () => { progress.publish = 'accepted'; });
+    progress.publish = 'done';
   }
-  const final = await automation.getRunbook(account.id, request.runbookName, deployment.apiVersion, signal);
+  // Everything is written: a failed or cancelled read of the result changes nothing of it.
+  progress.step = 'final';
+  const final = signal?.aborted ? undefined : await automation.getRunbook(account.id, request.runbookName, deployment.apiVersion, signal).catch(() => undefined);
   return {
     runbookId: final?.id ?? runbook.id,
     state: final?.properties.state ?? (request.publish ? 'Published' : 'Edit'),
@@ -153,4 +223,87 @@ export async function deployRunbookToAccount(automation: AutomationClient, reque
     published: request.publish,
     warnings,
   };
+}
+
+/** What Azure holds after an interruption, read back; undefined where the read failed too. */
+interface ReadBack {
+  readonly exists?: boolean;
+  readonly draftIsNew?: boolean;
+  readonly published?: 'new' | 'old' | 'none';
+}
+
+const sameScript = (a: string, b: string) => a.replace(/\r\n/g, '\n').trimEnd() === b.replace(/\r\n/g, '\n').trimEnd();
+const notFound = (error: unknown) => error instanceof ArmRequestError && error.status === 404;
+
+async function readBack(automation: AutomationClient, request: DeployRequest, progress: DeployProgress): Promise<ReadBack> {
+  if (progress.runbook === 'no') return {};
+  const { apiVersion } = request.plan.deployment;
+  const exists = await automation.getRunbook(request.accountId, request.runbookName, apiVersion).then((r) => r !== undefined, () => undefined);
+  if (exists === false) return { exists };
+  const draftIsNew = await automation.getRunbookContent(request.accountId, request.runbookName, 'draft', apiVersion).then(
+    (text) => sameScript(text, request.content),
+    (error: unknown) => (notFound(error) ? false : undefined),
+  );
+  const published = await automation.getRunbookContent(request.accountId, request.runbookName, 'published', apiVersion).then(
+    (text): ReadBack['published'] => (sameScript(text, request.content) ? 'new' : 'old'),
+    (error: unknown): ReadBack['published'] => (notFound(error) ? 'none' : undefined),
+  );
+  return { exists, draftIsNew, published };
+}
+
+/**
+ * The state an interrupted deploy left, in words: the runbook (created or not, the draft, the
+ * published version) and what changed on the account. The published runbook changes only on publish,
+ * so before publishing it is unchanged for certain; during publishing it is what Azure answers (after
+ * a failure) or "the previous or the new one" (after a cancel).
+ */
+export function describeDeployState(request: DeployRequest, progress: DeployProgress, found: ReadBack, cancelled: boolean): string {
+  const name = request.runbookName;
+  const before = progress.runbookBefore;
+  const hadPublished = before?.properties.state === 'Published' || before?.properties.state === 'Edit';
+  const unchanged = hadPublished ? 'the published runbook is unchanged (the previous version keeps running)' : 'the runbook has no published version';
+  const parts: string[] = [];
+  const finish = () => {
+    if (progress.accountChanges.length > 0) parts.push(`Already done in the account: ${progress.accountChanges.join(', ')}.`);
+    parts.push(`Run Deploy Runbook again to finish.`);
+    return parts.join(' ');
+  };
+
+  if (progress.runbook === 'no') {
+    parts.push(`Nothing was changed on the runbook ${name}${before ? `; ${unchanged}` : ''}.`);
+    return finish();
+  }
+  if (progress.runbook === 'sent') {
+    if (before) parts.push(`Only the runbook's settings may have been updated, not its content: ${unchanged}.`);
+    else if (found.exists === false) parts.push(`The runbook ${name} was not created.`);
+    else if (found.exists === true) parts.push(`The runbook ${name} was created, without content: it has no draft and no published version.`);
+    else parts.push(`The runbook ${name} may have been created, without content: it has no published version.`);
+    return finish();
+  }
+  if (progress.draft !== 'done') {
+    // The publish request was never sent: the published version is what it was.
+    const draft = found.draftIsNew === true ? 'The new draft was uploaded'
+      : found.draftIsNew === false ? (progress.draft === 'accepted' ? 'Azure accepted the new draft but had not stored it when checked (it may still do so)' : 'The new draft was not uploaded')
+        : progress.draft === 'no' ? 'The new draft was not uploaded' : 'The upload of the new draft may still complete in Azure';
+    parts.push(`The runbook ${name} ${before ? 'exists' : 'was created'}. ${draft}${request.publish ? ', and it was not published' : ''}; ${unchanged}.`);
+    return finish();
+  }
+  // The draft is uploaded; publishing was requested and did not finish.
+  if (progress.publish === 'no') {
+    parts.push(`The draft was uploaded but not published; ${unchanged}.`);
+  } else if (found.published === 'new') {
+    parts.push('The draft was uploaded and published: the new version is live, although Azure\'s answer was lost.');
+    parts.push(...(progress.accountChanges.length > 0 ? [`Also done in the account: ${progress.accountChanges.join(', ')}.`] : []));
+    return parts.join(' ');
+  } else if (found.published === 'old' || found.published === 'none') {
+    const now = found.published === 'old' ? 'the published runbook is still the previous version' : 'the runbook has no published version yet';
+    parts.push(progress.publish === 'accepted'
+      ? `The draft was uploaded and Azure accepted the publish request, but had not finished when checked: ${now}, until Azure completes it.`
+      : `The draft was uploaded but not published (checked); ${now}.`);
+  } else {
+    parts.push(cancelled
+      ? `The draft was uploaded; publishing had been requested when you cancelled and may still complete in Azure, so the published runbook is either the previous version or the new one. The Automation account in the portal shows which.`
+      : `The draft was uploaded; whether it was published could not be checked: the published runbook is either the previous version or the new one. The Automation account in the portal shows which.`);
+  }
+  return finish();
 }

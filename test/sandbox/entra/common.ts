@@ -76,6 +76,7 @@ export function checkClientSecret(req: SandboxRequest, app: Application, secret:
   if (!match) {
     return entraError(req, 'invalid_client', 7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${app.appId}'.`);
   }
+  req.core.secrets.record('clientSecret', secret);
   const now = Date.now();
   if (Date.parse(match.endDateTime) < now) {
     return entraError(req, 'invalid_client', 7000222, `The provided client secret keys for app '${app.appId}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientCredentials, or consider using certificate credentials for added security: https://aka.ms/certCreds.`);
@@ -145,6 +146,7 @@ export function issueDelegated(core: SandboxCore, req: SandboxRequest, tenant: T
     const rt = newRefreshToken();
     core.state.refreshTokens.set(rt, { userId: user.id, tenantId: tenant.id, clientAppId: app.appId, issuedAt: Date.now(), expiresAt: Date.now() + 90 * 24 * 3600 * 1000, revoked: false });
     body.refresh_token = rt;
+    core.secrets.record('refreshToken', rt);
   }
   if (parsed.oidc.has('openid')) body.id_token = idToken(core, tenant, app, user);
   const form = (req.body ?? {}) as Record<string, string>;
@@ -154,10 +156,12 @@ export function issueDelegated(core: SandboxCore, req: SandboxRequest, tenant: T
 
 export function idToken(core: SandboxCore, tenant: Tenant, app: Application, user: User): string {
   const now = Math.floor(Date.now() / 1000);
-  return signJwt({
+  const token = signJwt({
     aud: app.appId, iss: core.issuer(tenant.id), iat: now, nbf: now, exp: now + 3600, name: user.displayName, oid: user.id,
     preferred_username: user.userPrincipalName, sub: user.id, tid: tenant.id, ver: '2.0',
   }, core.key);
+  core.secrets.record('idToken', token);
+  return token;
 }
 
 /** The user for a username in a tenant segment (organizations/common: the user's own tenant). */

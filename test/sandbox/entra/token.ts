@@ -171,6 +171,7 @@ export function checkFederatedAssertion(req: SandboxRequest, app: Application, a
   if (!verifySignature(jwt, keys)) {
     return entraError(req, 'invalid_client', 700027, 'Client assertion failed signature validation.');
   }
+  core.secrets.record('clientAssertion', assertion);
   return undefined;
 }
 
@@ -258,6 +259,7 @@ function deviceAuthorization(req: SandboxRequest): SandboxResponse {
   const bytes = randomBytes(9);
   const userCode = [...bytes].map((b) => USER_CODE_ALPHABET[b % USER_CODE_ALPHABET.length]).join('');
   const deviceCode = `DAQABAAEAAA${randomBytes(96).toString('base64url')}`;
+  core.secrets.record('deviceCode', deviceCode);
   const lifetime = core.options.deviceCodeLifetimeSeconds;
   core.state.deviceCodes.set(deviceCode, { deviceCode, userCode, clientAppId: found.app.appId, tenantSegment: seg.segment, scope: f.scope, expiresAt: Date.now() + lifetime * 1000, status: 'pending' });
   const verificationUri = `${core.urls.login}/devicelogin`;
