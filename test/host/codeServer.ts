@@ -1,8 +1,20 @@
 // Starts code-server (VS Code's server build) on loopback with throw-away profile folders.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+let archiveRoot: string | undefined;
+let archived = 0;
+
+/**
+ * From now on, every server's stop() first copies its user-data folder (logs with the extension host's and
+ * the output channels' files, globalStorage, workspaceStorage) and everything it printed into a new folder
+ * under `root`: the integration runner scans them for leaked secrets after the whole run. `undefined` ends it.
+ */
+export function archiveCodeServerProfiles(root: string | undefined): void {
+  archiveRoot = root;
+}
 
 export interface RunningCodeServer {
   /** e.g. http://127.0.0.1:40123/ */
@@ -69,6 +81,13 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
       const timer = setTimeout(() => { try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ } }, 5000);
       await exited;
       clearTimeout(timer);
+    }
+    if (archiveRoot) {
+      const into = join(archiveRoot, `code-server-${++archived}`);
+      // Files and folders only: the server leaves IPC sockets in there, which cannot be copied.
+      const copyable = (path: string) => { const stat = lstatSync(path); return stat.isFile() || stat.isDirectory(); };
+      cpSync(join(profile, 'user-data'), join(into, 'user-data'), { recursive: true, filter: copyable });
+      writeFileSync(join(into, 'output.log'), output);
     }
     rmSync(profile, { recursive: true, force: true });
   };

@@ -1,25 +1,30 @@
 // Runs the integration suites inside real VS Code (code-server + headless Chromium, offline):
 // first the suites that run in the extension host, then the UI suites that drive the workbench.
 // Prints each test and a closing `N passed, M failed` line; exits non-zero on any failure,
-// when VS Code fails to start, or when the run times out.
+// when VS Code fails to start, or when the run times out. Last comes one more check: no secret the
+// sandbox issued (tokens, codes, assertions, client secrets, passwords, its keys) appears in anything the
+// run captured: the runner's own output, the workbench's console and extension host log lines,
+// code-server's output, logs and user data (the extension's output channel, globalStorage,
+// workspaceStorage), the browser storage, the test workspace, and the telemetry the suites recorded.
 //
 // Options: --in-host-only   skip the UI suites
 // Env:     FC_INTEGRATION_PATTERN  regexp of in-host suite files (default \.test\.js$)
 //          FC_TEST_GREP             only tests whose full title matches
 //          FC_INTEGRATION_TIMEOUT_MS  bound for the in-host run (default 600000)
 import Mocha from 'mocha';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseResultLine } from '../integration/protocol';
-import { startCodeServer, type RunningCodeServer } from './codeServer';
+import { archiveCodeServerProfiles, startCodeServer, type RunningCodeServer } from './codeServer';
 import { setHostFixture } from './fixture';
 import { ensureTestHost } from './install';
-import { grantAccountAccess, launchBrowser, newWorkbenchContext, openWorkbench } from './workbench';
+import { checkForLeaks, type CapturedLines } from './leakCheck';
+import { browserStorageSnapshot, captureWorkbenchLogs, grantAccountAccess, launchBrowser, newWorkbenchContext, openWorkbench } from './workbench';
 import { autoAllowSignIn } from './autoAllow';
 import { sandboxUserSettings } from './sandboxSettings';
-import { startSandbox, type Sandbox } from '../sandbox';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { collectFromEverySandbox, startSandbox, type IssuedSecrets, type Sandbox } from '../sandbox';
+import { readFileSync } from 'node:fs';
 
 const repoRoot = resolve(__dirname, '..', '..');
 const inHostSuites = join(repoRoot, 'out', 'test', 'integration');
@@ -40,7 +45,53 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, message: () => st
   }
 }
 
-async function runInHostSuites(server: RunningCodeServer, browser: Awaited<ReturnType<typeof launchBrowser>>, workspace: string, sandbox: Sandbox, tally: Tally): Promise<void> {
+/** Everything written to the runner's stdout and stderr from now on (for the leak check), still printed. */
+function captureOutput(): { stdout: () => string; stderr: () => string } {
+  const texts = { stdout: '', stderr: '' };
+  for (const name of ['stdout', 'stderr'] as const) {
+    const stream = process[name];
+    const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
+    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+      texts[name] += typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
+      return write(chunk, ...rest);
+    }) as typeof stream.write;
+  }
+  return { stdout: () => texts.stdout, stderr: () => texts.stderr };
+}
+
+/**
+ * The final check, counted as a test: no issued secret in any captured line or file. It must have
+ * something to look for (secrets issued) and must have seen the extension's output channel on disk.
+ */
+function checkNoSecretLeaked(secrets: IssuedSecrets, captures: CapturedLines[], roots: string[], tally: Tally): void {
+  const issued = secrets.list();
+  const result = checkForLeaks({ secrets: issued, captures, roots });
+  const title = `no sandbox-issued token, assertion or secret in ${result.lines} captured lines and ${result.files.length} files (${issued.length} secrets issued)`;
+  if (process.env.FC_TEST_VERBOSE) {
+    say(`    secrets issued: ${JSON.stringify(secrets.counts())}`);
+    for (const file of result.files) say(`    scanned ${file}`);
+  }
+  const problems: string[] = [];
+  if (issued.length === 0) problems.push('The sandbox issued no secret: the scan had nothing to look for.');
+  if (secrets.overflow > 0) problems.push(`${secrets.overflow} issued secrets were not recorded (over the limit): the scan is incomplete.`);
+  if (result.channelLogs.length === 0) problems.push('No log file of the "Federated Credentials" output channel was found: the scan did not see the channel.');
+  if (result.skipped > 0) problems.push(`${result.skipped} issued secrets are too short to search for.`);
+  if (result.truncated.length > 0) problems.push(`Scanned only the start of: ${result.truncated.join(', ')}`);
+  if (result.leaks.length > 0) {
+    const shown = result.report.slice(0, 50);
+    problems.push(`${result.leaks.length} leak(s) (secrets masked):\n${shown.join('\n')}${result.report.length > shown.length ? `\n… and ${result.report.length - shown.length} more` : ''}`);
+  }
+  if (problems.length === 0) {
+    tally.passed++;
+    say(`  ✔ ${title}`);
+  } else {
+    tally.failed++;
+    tally.failures.push(`${title}\n${problems.join('\n')}`);
+    say(`  ✘ ${title}`);
+  }
+}
+
+async function runInHostSuites(server: RunningCodeServer, browser: Awaited<ReturnType<typeof launchBrowser>>, workspace: string, sandbox: Sandbox, tally: Tally, captureDir: string): Promise<void> {
   say('Inside VS Code (extension host)');
   const context = await newWorkbenchContext(browser);
   const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { publisher: string; name: string; displayName: string };
@@ -88,6 +139,10 @@ async function runInHostSuites(server: RunningCodeServer, browser: Awaited<Retur
     }
   } finally {
     stopAllowing();
+    // What VS Code for the web kept in the browser (globalState and workspaceState live there).
+    await browserStorageSnapshot(workbench.page)
+      .then((snapshot) => writeFileSync(join(captureDir, 'browser-storage-in-host.json'), snapshot))
+      .catch((error: unknown) => writeFileSync(join(captureDir, 'browser-storage-in-host.error.txt'), String(error)));
     await workbench.close();
     await context.close();
   }
@@ -108,9 +163,19 @@ async function runUiSuites(tally: Tally): Promise<void> {
 
 async function main(): Promise<number> {
   const inHostOnly = process.argv.includes('--in-host-only');
+  const output = captureOutput();
+  // Every sandbox this process starts (the suites' and npm start's in the UI suites) records what it issues.
+  const secrets = collectFromEverySandbox();
+  const workbenchLines: string[] = [];
+  captureWorkbenchLogs((source, text) => workbenchLines.push(`${source}: ${text}`));
+  const captureDir = mkdtempSync(join(tmpdir(), 'fc-capture-'));
+  const extensionHostCapture = join(captureDir, 'extension-host');
+  mkdirSync(extensionHostCapture);
+  archiveCodeServerProfiles(join(captureDir, 'code-servers'));
   const host = ensureTestHost();
   const workspace = mkdtempSync(join(tmpdir(), 'fc-workspace-'));
   mkdirSync(workspace, { recursive: true });
+  const infoPath = join(workspace, '..', `${workspace.split('/').pop()}-sandbox.json`);
   const tally: Tally = { passed: 0, failed: 0, failures: [] };
   let server: RunningCodeServer | undefined;
   let browser: Awaited<ReturnType<typeof launchBrowser>> | undefined;
@@ -118,13 +183,14 @@ async function main(): Promise<number> {
   try {
     // The suites sign in to the sandbox tenant through the sandbox sign-in provider, on the Custom cloud.
     sandbox = await startSandbox({ seed: 1, deviceCodeIntervalSeconds: 1 });
-    const infoPath = join(workspace, '..', `${workspace.split('/').pop()}-sandbox.json`);
-    writeFileSync(infoPath, JSON.stringify(sandbox.info));
+    writeFileSync(infoPath, JSON.stringify(sandbox.info), { mode: 0o600 });
     server = await startCodeServer({
       bin: host.codeServerBin,
       env: {
         FC_RUNNING_TESTS: '1',
         FC_SANDBOX_INFO: infoPath,
+        // Where in-host suites put what they record (telemetry payloads) for the leak check.
+        FC_CAPTURE_DIR: extensionHostCapture,
         NODE_EXTRA_CA_CERTS: sandbox.caPath,
         // An `az` signed in to the sandbox, for the azureCli sign-in method.
         PATH: `${join(repoRoot, 'test', 'fixtures', 'az')}:${process.env.PATH ?? ''}`,
@@ -133,7 +199,7 @@ async function main(): Promise<number> {
       userSettings: sandboxUserSettings(sandbox.info),
     });
     browser = await launchBrowser(host.chromiumBin);
-    await runInHostSuites(server, browser, workspace, sandbox, tally);
+    await runInHostSuites(server, browser, workspace, sandbox, tally, captureDir);
     if (!inHostOnly) {
       setHostFixture({ browser, server, extensionPath: repoRoot, workspacePath: workspace, sandbox });
       await runUiSuites(tally);
@@ -145,9 +211,23 @@ async function main(): Promise<number> {
   } finally {
     setHostFixture(undefined);
     await browser?.close().catch(() => undefined);
-    await server?.stop();
+    await server?.stop(); // archives its logs and user data into captureDir
     await sandbox?.stop();
+    captureWorkbenchLogs(undefined);
+    archiveCodeServerProfiles(undefined);
+    // After every suite, before the workspace and the archives go. Nothing to look at when no test ran.
+    if (tally.passed > 0) {
+      checkNoSecretLeaked(secrets, [
+        { name: 'runner stdout', lines: output.stdout().split('\n') },
+        { name: 'runner stderr', lines: output.stderr().split('\n') },
+        { name: 'workbench', lines: workbenchLines },
+      ], [captureDir, workspace], tally);
+    } else {
+      say('  - no sandbox-issued token, assertion or secret leaked (not checked: no test passed)');
+    }
     rmSync(workspace, { recursive: true, force: true });
+    rmSync(captureDir, { recursive: true, force: true });
+    rmSync(infoPath, { force: true }); // it holds the sandbox's passwords and keys
   }
   if (tally.failures.length > 0) {
     say('\nFailures:');

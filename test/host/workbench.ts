@@ -43,8 +43,58 @@ function remoteUri(server: RunningCodeServer, path: string): string {
   return `vscode-remote://${server.authority}${path}`;
 }
 
-export function newWorkbenchContext(browser: Browser): Promise<BrowserContext> {
-  return browser.newContext({ viewport: { width: 1400, height: 900 } });
+let capture: ((source: string, text: string) => void) | undefined;
+
+/**
+ * From now on, every console message and page error of the workbench pages (contexts made here) and every
+ * extension host log line they forward also go to `sink`: the integration runner scans them for leaked
+ * secrets. `undefined` ends it.
+ */
+export function captureWorkbenchLogs(sink: ((source: string, text: string) => void) | undefined): void {
+  capture = sink;
+}
+
+export async function newWorkbenchContext(browser: Browser): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  context.on('console', (message) => capture?.('browser console', `${message.type()}: ${message.text()}`));
+  context.on('weberror', (error) => capture?.('browser page error', String(error.error()?.stack ?? error.error())));
+  return context;
+}
+
+/**
+ * Everything in the page origin's IndexedDB databases (VS Code for the web keeps its state there: the
+ * extensions' globalState and workspaceState among it) as one JSON text, for the leak check.
+ */
+export async function browserStorageSnapshot(page: Page): Promise<string> {
+  // Runs in the page (no DOM types here).
+  return (await page.evaluate(`(async () => {
+    const out = {};
+    for (const { name } of await indexedDB.databases()) {
+      if (!name) continue;
+      out[name] = await new Promise((resolve) => {
+        const open = indexedDB.open(name);
+        open.onerror = () => resolve({ error: String(open.error) });
+        open.onsuccess = () => {
+          const db = open.result;
+          const stores = {};
+          const names = [...db.objectStoreNames];
+          if (names.length === 0) { db.close(); resolve(stores); return; }
+          const tx = db.transaction(names, 'readonly');
+          const reads = names.map((store) => [store, tx.objectStore(store).getAllKeys(), tx.objectStore(store).getAll()]);
+          tx.oncomplete = () => {
+            for (const [store, keys, values] of reads) {
+              const text = (v) => typeof v === 'string' ? v : v instanceof Uint8Array || v instanceof ArrayBuffer ? new TextDecoder().decode(v) : JSON.stringify(v);
+              stores[store] = keys.result.map((k, i) => [String(k), text(values.result[i])]);
+            }
+            db.close();
+            resolve(stores);
+          };
+          tx.onerror = () => { db.close(); resolve({ error: String(tx.error) }); };
+        };
+      });
+    }
+    return JSON.stringify(out, null, 1);
+  })()`)) as string;
 }
 
 export async function openWorkbench(browser: Browser, options: WorkbenchOptions): Promise<OpenWorkbench> {
@@ -56,6 +106,7 @@ export async function openWorkbench(browser: Browser, options: WorkbenchOptions)
   await page.exposeFunction('codeAutomationExit', (code: number) => resolveExit(code));
   await page.exposeFunction('codeAutomationLog', (type: string, args: unknown[]) => {
     const text = (Array.isArray(args) ? args : [args]).map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
+    capture?.('extension host log', `${type}: ${text}`);
     options.onLog?.(type, text);
   });
 

@@ -2,6 +2,8 @@
 // in place of the reporter (the test seam the extension exposes only under FC_RUNNING_TESTS).
 // The wire format itself is covered by test/unit/telemetry/recordingSender.test.ts.
 import * as assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { CommandEventMeasurements, CommandEventProperties } from '../../src/telemetry/events';
 import type { CommandTelemetry, TelemetrySender } from '../../src/telemetry/telemetry';
@@ -25,7 +27,13 @@ describe('Telemetry (in VS Code, sandbox)', function () {
     await vscode.commands.executeCommand('fcSandbox.signIn');
   });
   beforeEach(() => { recorded = []; });
-  afterEach(() => { undo?.(); undo = undefined; });
+  afterEach(function () {
+    undo?.();
+    undo = undefined;
+    // The runner scans what was recorded for issued tokens along with every log and file (FC_CAPTURE_DIR).
+    const dir = process.env.FC_CAPTURE_DIR;
+    if (dir) writeFileSync(join(dir, `telemetry-${this.currentTest?.title.replace(/\W+/g, '-')}.json`), JSON.stringify(recorded, null, 1));
+  });
 
   async function drive(): Promise<void> {
     await vscode.commands.executeCommand('federatedCredentials.signIn', {});
