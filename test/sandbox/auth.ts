@@ -16,7 +16,11 @@ const GRAPH_MESSAGES: Record<string, string> = {
   issuer: 'Access token validation failure. Invalid issuer.',
 };
 
-/** Verifies the request's bearer token for Microsoft Graph; 401 InvalidAuthenticationToken otherwise. */
+/**
+ * Verifies the request's bearer token for Microsoft Graph; 401 InvalidAuthenticationToken otherwise. An expired
+ * token's message and the WWW-Authenticate header are as in public reports of real answers (s1t5/mail-archiver#267,
+ * microsofthackathons/tdi#24).
+ */
 export function requireGraphToken(req: SandboxRequest): AuthResult {
   const check = req.core.verifyAccessToken(req.headers.authorization, 'graph');
   if (check.ok) return { claims: check.claims };
@@ -50,8 +54,12 @@ export function requireArmToken(req: SandboxRequest): AuthResult {
     case 'missing':
       return { response: armError(req, 401, 'AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing.", wwwAuth('invalid_token', "The authentication failed because of missing 'Authorization' header.")) };
     case 'expired': {
-      const exp = typeof check.claims?.exp === 'number' ? new Date(check.claims.exp * 1000).toISOString() : 'unknown';
-      return { response: armError(req, 401, 'ExpiredAuthenticationToken', `The access token expiry UTC time '${exp}' is earlier than current UTC time '${new Date().toISOString()}'.`, wwwAuth('invalid_token', 'The access token has expired.')) };
+      // ARM's wording and .NET's en-US time format, as in public reports of real answers
+      // (hashicorp/terraform-provider-azurerm#20867, microsoft/AzureNotebooks#586). A token the expiry knob
+      // (tokenExpiry.ts) refused expired at the knob's moment.
+      const expMs = req.core.tokenExpiry.expiredAt(check.claims?.uti) ?? (typeof check.claims?.exp === 'number' ? check.claims.exp * 1000 : undefined);
+      const exp = expMs === undefined ? 'unknown' : armUtcTime(new Date(expMs));
+      return { response: armError(req, 401, 'ExpiredAuthenticationToken', `The access token expiry UTC time '${exp}' is earlier than current UTC time '${armUtcTime(new Date())}'.`, wwwAuth('invalid_token', 'The access token has expired.')) };
     }
     case 'audience':
       return {
@@ -60,6 +68,13 @@ export function requireArmToken(req: SandboxRequest): AuthResult {
     default:
       return { response: armError(req, 401, 'InvalidAuthenticationToken', 'The access token is invalid.', wwwAuth('invalid_token', 'The access token is invalid.')) };
   }
+}
+
+/** A UTC time as ARM writes it in messages: `3/19/2023 8:55:46 AM`. */
+export function armUtcTime(d: Date): string {
+  const h = d.getUTCHours();
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${d.getUTCMonth() + 1}/${d.getUTCDate()}/${d.getUTCFullYear()} ${h % 12 === 0 ? 12 : h % 12}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} ${h < 12 ? 'AM' : 'PM'}`;
 }
 
 /** ARM's 403 when the caller lacks an RBAC role for `action` at `scope`. */

@@ -74,6 +74,7 @@ export function registerControl(r: AreaRouter, info: () => unknown): void {
     const size = (b.size && typeof b.size === 'object' ? b.size : req.core.options.size) as SeedSize;
     req.core.reseed(seed, size);
     req.core.faults.clear();
+    req.core.tokenExpiry.clear();
     if (b.clearLog !== false) req.core.log.clear();
     return json(200, info());
   });

@@ -8,6 +8,7 @@ import { Router } from './router';
 import { IssuedSecrets, processWideSecrets } from './secrets';
 import { seed, SeedInfo, SeedSize } from './seed';
 import { ARM_APP_ID, GRAPH_APP_ID, SandboxState, ServicePrincipal } from './state';
+import { TokenExpiry } from './tokenExpiry';
 import { AccessTokenClaims, decodeJwt, signJwt, SigningKey, TokenCheck, uniqueId, verifySignature } from './tokens';
 
 export interface SandboxUrls {
@@ -70,6 +71,8 @@ export class SandboxCore {
   readonly controlKey = randomBytes(24).toString('hex');
   /** Every token, code, assertion, secret and password handed out or accepted (for leak checks). */
   readonly secrets = new IssuedSecrets(undefined, processWideSecrets);
+  /** The "tokens expired" knob (POST /_sandbox/tokens/expire) and when each access token was issued. */
+  readonly tokenExpiry = new TokenExpiry();
 
   constructor(
     readonly options: CoreOptions,
@@ -146,6 +149,7 @@ export class SandboxCore {
     };
     const token = signJwt(claims, this.key);
     this.secrets.record(p.xmsMirid ? 'managedIdentityToken' : 'accessToken', token);
+    this.tokenExpiry.recordIssued(claims.uti, claims.exp);
     return { token, claims, expiresIn: lifetime };
   }
 
@@ -162,7 +166,10 @@ export class SandboxCore {
     const claims = jwt.payload;
     if (!verifySignature(jwt, [this.key])) return { ok: false, reason: 'signature', claims };
     const now = Math.floor(Date.now() / 1000);
-    if (typeof claims.exp !== 'number' || claims.exp + 300 < now) return { ok: false, reason: 'expired', claims };
+    if (typeof claims.exp !== 'number' || claims.exp + 300 < now || this.tokenExpiry.expiredAt(claims.uti) !== undefined) {
+      this.tokenExpiry.recordRefused(claims.uti);
+      return { ok: false, reason: 'expired', claims };
+    }
     if (typeof claims.nbf === 'number' && claims.nbf - 300 > now) return { ok: false, reason: 'notYetValid', claims };
     if (typeof claims.tid !== 'string' || claims.iss !== this.issuer(claims.tid)) return { ok: false, reason: 'issuer', claims };
     const appId = resource === 'graph' ? GRAPH_APP_ID : ARM_APP_ID;

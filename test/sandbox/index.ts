@@ -17,6 +17,7 @@ import type { SeedInfo, SeedSize, SeededUser } from './seed';
 import { TOKEN_EXCHANGE_AUDIENCE } from './state';
 import { listen } from './server';
 import { createTlsMaterial } from './tls';
+import { registerTokenExpiryControl } from './tokenExpiry';
 import { createSigningKey } from './tokens';
 import { collectFromEverySandbox, IssuedSecrets, stopCollectingFromEverySandbox, type IssuedSecret, type SecretKind } from './secrets';
 
@@ -90,6 +91,11 @@ export interface Sandbox {
   reset(seed?: number, size?: SeedSize): void;
   /** Completes a pending device-code sign-in as the verification page would. */
   completeDeviceCode(userCode: string, username: string, password: string): void;
+  /**
+   * Graph and ARM answer every access token issued before now (plus `forSeconds`) as expired, as if its
+   * lifetime had ended (POST /_sandbox/tokens/expire; tokenExpiry.ts). `expireTokens(null)` lifts it.
+   */
+  expireTokens(options?: { forSeconds?: number } | null): void;
   stop(): Promise<void>;
 }
 
@@ -128,6 +134,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   registerPages(c.router.for('login'));
   registerManagedIdentity(c.router.for('mi'));
   registerControl(c.router.for('control'), info);
+  registerTokenExpiryControl(c.router.for('control'));
   for (const m of [...graphModules, ...armModules, ...(options.modules ?? [])]) m.register(c.router.for(m.area), c);
   if (options.faults) c.faults.set(options.faults);
 
@@ -147,6 +154,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     completeDeviceCode: (userCode, username, password) => {
       const r = completeDeviceCode(c, userCode, username, password);
       if (!r.ok) throw new Error(r.error);
+    },
+    expireTokens: (options = {}) => {
+      if (options === null) c.tokenExpiry.clear();
+      else c.tokenExpiry.expire((options.forSeconds ?? 0) * 1000);
     },
     stop: async () => {
       if (stopped) return;

@@ -38,4 +38,10 @@ export const sandbox = {
   /** Tenant-wide consent for a client, as an admin would grant it. */
   consent: (body: { tenant: string; clientId: string; scope?: string }) => control('POST', '/consent', body),
   reset: (seed?: number) => control<SandboxInfo>('POST', '/reset', seed === undefined ? {} : { seed }),
+  /**
+   * Graph and ARM refuse every access token issued so far as expired (with `forSeconds`, also those issued
+   * in the next seconds), as if their lifetime had ended now. `liftTokenExpiry()` ends it; so does reset.
+   */
+  expireTokens: (forSeconds = 0) => control<{ expiredBefore: string }>('POST', '/tokens/expire', { forSeconds }),
+  liftTokenExpiry: () => control<{ expiredBefore: null }>('DELETE', '/tokens/expire'),
 };
