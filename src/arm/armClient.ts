@@ -1,8 +1,10 @@
-// Azure Resource Manager over the Azure core HTTP pipeline (bearer token, retries that honour
-// Retry-After for throttling and back off on 5xx and dropped connections), configured once here.
+// Azure Resource Manager over the Azure core HTTP pipeline (bearer token, renewed once when ARM refuses
+// it as expired; retries that honour Retry-After for throttling and back off on 5xx and dropped
+// connections), configured once here.
 // The pipeline module loads with the first ARM call.
 import type { TokenCredential } from '@azure/core-auth';
-import type { Pipeline, PipelineRequest } from '@azure/core-rest-pipeline';
+import type { AuthorizeRequestOnChallengeOptions, Pipeline, PipelineRequest } from '@azure/core-rest-pipeline';
+import { freshTokenOptions, isRefusedToken } from '../auth/freshToken';
 import type { Cloud } from '../domain/clouds';
 import { redactSecrets } from '../domain/text';
 import type { RequestLogger } from '../graph/middleware';
@@ -62,6 +64,10 @@ export class ArmClient {
     const body = text && /json/i.test(response.headers.get('content-type') ?? 'application/json') ? safeJson(text) : text;
     if (response.status >= 400) {
       const error = (body as { error?: { code?: string; message?: string } })?.error;
+      // Still refused after one fresh token (the pipeline's challenge hook below): only a new sign-in helps.
+      if (isRefusedToken('arm', response.status, body)) {
+        throw new ArmRequestError(response.status, error?.code, `The sign-in has expired or is not valid for Azure Resource Manager (${error?.code}); sign in again.`);
+      }
       throw new ArmRequestError(response.status, error?.code, redactSecrets(`Azure Resource Manager answered ${response.status}${error?.code ? ` ${error.code}` : ''}: ${error?.message ?? text.slice(0, 300)}`));
     }
     return { status: response.status, headers: response.headers.toJSON(), body: body as T };
@@ -85,11 +91,35 @@ export class ArmClient {
         retryOptions: { maxRetries: this.options.maxRetries ?? 4, maxRetryDelayInMs: 30_000 },
         userAgentOptions: { userAgentPrefix: 'vscode-federated-credentials' },
       });
-      pipeline.addPolicy(http.bearerTokenAuthenticationPolicy({ credential: this.options.credential, scopes: `${this.options.cloud.armUrl}/.default` }));
+      pipeline.addPolicy(http.bearerTokenAuthenticationPolicy({
+        credential: this.options.credential,
+        scopes: `${this.options.cloud.armUrl}/.default`,
+        // The default authorizeRequest (cached token) stays; a refused token gets one fresh token and one retry.
+        challengeCallbacks: { authorizeRequestOnChallenge: authorizeRequestOnRefusedToken },
+      }));
       return { pipeline, http };
     });
     return this.pipeline;
   }
+}
+
+/**
+ * The bearer policy's challenge hook. ARM answers a token it refuses (expired, or no longer accepted) with
+ * 401 `ExpiredAuthenticationToken` / `InvalidAuthenticationToken` and a WWW-Authenticate header, which is
+ * what makes the policy call this. The `claims` of freshTokenOptions() make the policy's token cache drop
+ * the cached token and ask the credential again (core-rest-pipeline's tokenCycler); returning true sends
+ * the request once more, and a second 401 comes back as it is (the policy never loops). ARM refused the
+ * request before processing it, so writes are retried too. Other challenges (wrong audience or tenant)
+ * are left alone: a fresh token of the same kind would not change them.
+ */
+export async function authorizeRequestOnRefusedToken(options: AuthorizeRequestOnChallengeOptions): Promise<boolean> {
+  const { response, request, scopes, getAccessToken } = options;
+  if (!isRefusedToken('arm', response.status, response.bodyAsText ?? '')) return false;
+  // enableCae as in the policy's default authorizeRequest, so the same token cache partition is refreshed.
+  const token = await getAccessToken(scopes, freshTokenOptions({ abortSignal: request.abortSignal, tracingOptions: request.tracingOptions, enableCae: true }));
+  if (!token) return false;
+  request.headers.set('Authorization', `Bearer ${token.token}`);
+  return true;
 }
 
 /**

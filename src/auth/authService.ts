@@ -7,6 +7,7 @@ import type { Cloud } from '../domain/clouds';
 import { readSettings, type Settings } from '../config/settings';
 import { Disposable } from '../util/lifecycle';
 import { ContextKeys, setContext } from '../util/contextKeys';
+import { isFreshTokenRequest } from './freshToken';
 import { isScopeRefusal, readTokenClaims, resourceScopes, withSessionHints, type Access } from './scopes';
 
 export interface SignedInAccount {
@@ -135,9 +136,29 @@ export class AuthService extends Disposable {
     return { getToken: (_scopes: string | string[], options?: GetTokenOptions) => this.getToken(access, options) };
   }
 
-  private async getToken(access: Access, _options?: GetTokenOptions): Promise<AccessToken> {
+  /**
+   * A token for one kind of access. Options from freshTokenOptions() (src/auth/freshToken.ts) mean that Graph or
+   * ARM refused the previous token (expired, or no longer accepted) and the client retries once with this one.
+   * What "fresh" can honestly mean depends on the sign-in method:
+   * - vscode: ask the authentication provider again (done for every token anyway). VS Code 1.100's API has no
+   *   silent way to make a provider skip its cache (forceNewSession prompts the user), but providers hand out a
+   *   refreshed token when theirs has expired: the Microsoft provider's MSAL acquireTokenSilent redeems its
+   *   refresh token for a token within 5 minutes of expiry, and the sandbox's test provider
+   *   (test/sandbox-sign-in) does the same for a token the sandbox refused as expired.
+   * - azureCli: run `az account get-access-token` again. AzureCliCredential keeps no cache and the CLI
+   *   refreshes an expired token itself; the request's `claims` are not passed on, because AzureCliCredential
+   *   answers any claims with "run az login --claims-challenge" instead of a token.
+   * - deviceCode: ask the DeviceCodeCredential again; MSAL's silent call refreshes a token near or past its
+   *   expiry. `claims` would make MSAL skip its cache, but @azure/identity 4.x keeps them for every later silent
+   *   call of that credential (msalClient's cachedClaims), which would turn its token cache off for the rest
+   *   of the session; so they are not passed on either.
+   * A token refused before its expiry (revoked, clock skew) can come back unchanged: the retry then fails too
+   * and the user is told to sign in again.
+   */
+  private async getToken(access: Access, options?: GetTokenOptions): Promise<AccessToken> {
     const account = this.requireAccount();
     const settings = this.settings();
+    if (isFreshTokenRequest(options)) this.log.info(`The service refused the ${access} token as expired; asking ${settings.authMethod === 'vscode' ? 'the account provider' : settings.authMethod} for a fresh one.`);
     if (settings.authMethod !== 'vscode') return this.tokenFromIdentity(settings, access, account.tenantId);
     try {
       const session = await vscode.authentication.getSession(

@@ -1,5 +1,6 @@
 // Builds the Microsoft Graph client: the official SDK with its middleware chain (auth, retry
-// honouring Retry-After, redirects) plus our logging and dropped-connection retry for reads.
+// honouring Retry-After, redirects) plus our logging, dropped-connection retry for reads and one
+// fresh token + retry when Graph refuses an expired token (tokenRefresh.ts).
 // The token comes from an @azure/identity TokenCredential, so any sign-in method plugs in.
 import type { TokenCredential } from '@azure/core-auth';
 import {
@@ -15,6 +16,7 @@ import {
 } from '@microsoft/microsoft-graph-client';
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
 import { LoggingMiddleware, ReadConnectionRetryMiddleware, type RequestLogger } from './middleware';
+import { TokenRefreshHandler } from './tokenRefresh';
 
 // This module is the lazily loaded Graph chunk (scripts/bundles.mjs): SDK parts used elsewhere come through it.
 export { PageIterator } from '@microsoft/microsoft-graph-client';
@@ -63,6 +65,8 @@ export function createGraphClient(options: GraphClientOptions): Client {
   const authProvider = new TokenCredentialAuthenticationProvider(options.credential, { scopes: options.scopes });
   const chain: Middleware[] = [
     new AuthenticationHandler(authProvider),
+    // A 401 for a refused (expired) token: one fresh token, one more attempt.
+    new TokenRefreshHandler(options.credential, options.scopes),
     new RetryHandler(new RetryHandlerOptions(policy.delaySeconds, policy.maxRetries, retryDecision(policy))),
     // Reads after a dropped connection or a 500/502: the same budget, with a short first delay (at most 200 ms).
     new ReadConnectionRetryMiddleware(policy.maxRetries, Math.min(200, policy.delaySeconds * 1000)),
