@@ -6,7 +6,6 @@
 import * as esbuild from 'esbuild';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-// @ts-expect-error -- plain ESM build script without type declarations
 import { extensionBuilds } from '../scripts/bundles.mjs';
 
 const MARK = (pkg: string) => `;(globalThis.__fcEvaluatedPackages ??= new Set()).add(${JSON.stringify(pkg)});\n`;
@@ -35,7 +34,7 @@ const instrument: esbuild.Plugin = {
 
 /** Builds into `outdir` (extension.js and chunks/); returns the path of extension.js. */
 export async function buildInstrumented(outdir: string): Promise<string> {
-  const builds = extensionBuilds({ outdir, plugins: [instrument] }) as esbuild.BuildOptions[];
+  const builds = extensionBuilds({ outdir, plugins: [instrument] });
   await Promise.all(builds.map((options) => esbuild.build({ ...options, logLevel: 'warning' })));
   return join(outdir, 'extension.js');
 }

@@ -24,7 +24,7 @@ describe('Bundle layout (scripts/bundles.mjs)', function () {
     const mainOut = Object.keys(main.metafile!.outputs).find((o) => o.endsWith('extension.js'))!;
     const mainInputs = Object.keys(main.metafile!.outputs[mainOut].inputs);
     for (const pkg of bundles.packagesOnlyInChunks) assert.ok(!mainInputs.some((p) => p.includes(`node_modules/${pkg}/`)), `${pkg} is in extension.js`);
-    assert.doesNotThrow(() => bundles.checkMainBundle(main.metafile, mainOut));
+    assert.doesNotThrow(() => bundles.checkMainBundle(main.metafile!, mainOut));
     // Each chunk file exists and holds its package; the main bundle requires it by relative path.
     const chunkOutputs = Object.keys(chunks.metafile!.outputs).filter((o) => o.endsWith('.js'));
     assert.deepEqual(chunkOutputs.map((o) => o.split('/').pop()).sort(), ['graph.js', 'identity.js', 'restPipeline.js', 'telemetry.js']);
