@@ -15,6 +15,7 @@ import type { CommandContext } from '../commandRunner';
 import { AppListStep } from '../steps';
 import { parseScaffoldArgs, type ScaffoldArgs } from './args';
 import type { RunbookCommandDeps } from './common';
+import { writeFileAtomically } from './atomicWrite';
 import { checkRealPathInside, resolveOutputPath } from './paths';
 import { identityFromObjectId, IdentityStep, managedIdentityCredentials, provenanceText, RuntimeStep, TargetTenantsStep, TemplateStep, type ScaffoldContext } from './scaffoldSteps';
 
@@ -129,6 +130,8 @@ interface Target {
   readonly folder: vscode.WorkspaceFolder;
   readonly uri: vscode.Uri;
   readonly relative: string;
+  /** The file existed and replacing it was agreed (`overwrite: true`, or the user said Replace). */
+  readonly replace: boolean;
 }
 
 /**
@@ -163,8 +166,16 @@ export async function resolveTarget(context: CommandContext, template: RunbookTe
       if (choice !== 'Replace') throw new UserCancelledError('overwrite');
     }
   }
-  return { folder, uri, relative: resolved.relative };
+  return { folder, uri, relative: resolved.relative, replace: existing !== undefined };
 }
+
+const workspaceFs = {
+  writeFile: (uri: vscode.Uri, content: Uint8Array) => Promise.resolve(vscode.workspace.fs.writeFile(uri, content)),
+  rename: (from: vscode.Uri, to: vscode.Uri, options: { overwrite: boolean }) => Promise.resolve(vscode.workspace.fs.rename(from, to, options)),
+  delete: (uri: vscode.Uri) => Promise.resolve(vscode.workspace.fs.delete(uri)),
+  readDirectory: async (folder: vscode.Uri) => (await vscode.workspace.fs.readDirectory(folder)).map(([name]) => name),
+  join: (folder: vscode.Uri, name: string) => vscode.Uri.joinPath(folder, name),
+};
 
 /** Writes the generated runbook where resolveTarget says (or into an untitled editor) and opens it. */
 export async function writeRunbook(context: CommandContext, generated: GeneratedRunbook, args: ScaffoldArgs, folderSetting: string): Promise<vscode.Uri> {
@@ -174,8 +185,17 @@ export async function writeRunbook(context: CommandContext, generated: Generated
     await vscode.window.showTextDocument(document, { preview: false });
     return document.uri;
   }
-  await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(target.uri, '..'));
-  await vscode.workspace.fs.writeFile(target.uri, new TextEncoder().encode(generated.content));
+  const folder = vscode.Uri.joinPath(target.uri, '..');
+  await vscode.workspace.fs.createDirectory(folder);
+  // All or nothing: a temporary file renamed over the target; an existing file only with consent.
+  try {
+    await writeFileAtomically(workspaceFs, { folder, name: target.uri.path.slice(target.uri.path.lastIndexOf('/') + 1) }, new TextEncoder().encode(generated.content), { overwrite: target.replace });
+  } catch (error) {
+    if (error instanceof vscode.FileSystemError && error.code === 'FileExists') {
+      throw new Error(`${target.relative} was created in ${target.folder.name} while the runbook was being written; it was left as it is. Run Scaffold Runbook again to replace it or choose another name.`, { cause: error });
+    }
+    throw error;
+  }
   const document = await vscode.workspace.openTextDocument(target.uri);
   await vscode.window.showTextDocument(document, { preview: false });
   return target.uri;
