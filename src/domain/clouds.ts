@@ -97,8 +97,12 @@ export function normaliseEndpoint(field: string, value: unknown): { url?: string
     return { findings: [error(field, 'endpoint.whitespace', `${label} must not start or end with whitespace: ${quote(value)}.`)] };
   }
   const url = tryParseUrl(value);
-  if (!url || !/^https?:$/.test(url.protocol)) {
+  if (!url || !/^https?:$/.test(url.protocol) || !/^https?:\/\//i.test(value)) {
     return { findings: [error(field, 'endpoint.notUrl', `${label} must be an absolute https URL; ${quote(value)} is not.`)] };
+  }
+  // The URL parser forgives "https:///graph" (taking "graph" for the host) and backslashes; tokens would go elsewhere than meant.
+  if (/^https?:\/\/[/\\?#]/i.test(value) || value.includes('\\')) {
+    return { findings: [error(field, 'endpoint.host', `${label} must have a host name right after "https://" and no backslashes; ${quote(value)} does not.`)] };
   }
   const findings: Finding[] = [];
   if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {

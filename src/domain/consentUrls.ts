@@ -46,6 +46,8 @@ export function checkRedirectUri(uri: string): Finding[] {
   if (uri !== uri.trim()) return [error(f, 'redirectUri.whitespace', `Redirect URI must not start or end with whitespace: ${quote(uri)}.`)];
   const url = tryParseUrl(uri);
   if (!url || !/^https?:\/\//i.test(uri)) return [error(f, 'redirectUri.notUrl', `Redirect URI must be an absolute http(s) URL; ${quote(uri)} is not.`)];
+  // "https:///cb" parses (the parser takes "cb" for the host) but is not the URI registered on the app.
+  if (/^https?:\/\/[/\\?#]/i.test(uri)) return [error(f, 'redirectUri.host', `Redirect URI must have a host name right after "https://"; ${quote(uri)} has none.`)];
   if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
     return [error(f, 'redirectUri.notHttps', `Redirect URI must use https (http only for localhost or 127.0.0.1); ${quote(uri)} uses http.`)];
   }

@@ -5,7 +5,7 @@
 // case-sensitive matching.
 
 import { Cloud, classifyIssuer, entraIssuer } from './clouds';
-import { hasSurroundingWhitespace, isGuid, quote } from './text';
+import { describeCharacter, describeUnsafeCharacter, findUnsafeCharacter, hasSurroundingWhitespace, isGuid, quote } from './text';
 import { error, Finding, toResult, ValidationResult, warning } from './validation';
 import { isLoopbackHost, tryParseUrl } from './web';
 
@@ -48,11 +48,12 @@ export function checkName(name: string): Finding[] {
     return [error(f, 'name.length', `Name must be ${FIC_LIMITS.nameMin} to ${FIC_LIMITS.nameMax} characters; ${quote(name)} has ${length}.`)];
   }
   if (!/^[A-Za-z0-9]/.test(name)) {
-    return [error(f, 'name.firstChar', `Name must start with a letter or digit; ${quote(name)} starts with ${JSON.stringify(Array.from(name)[0])}.`)];
+    return [error(f, 'name.firstChar', `Name must start with an ASCII letter or digit; ${quote(name)} starts with ${describeCharacter(Array.from(name)[0] as string)}.`)];
   }
+  // Non-ASCII characters show their code point: a Cyrillic "а" or a zero-width space looks like nothing is wrong.
   const bad = Array.from(new Set(Array.from(name).filter((c) => !/[A-Za-z0-9_-]/.test(c))));
   if (bad.length > 0) {
-    return [error(f, 'name.characters', `Name may contain only letters, digits, "-" and "_"; ${quote(name)} contains ${bad.map((c) => JSON.stringify(c)).join(', ')}.`)];
+    return [error(f, 'name.characters', `Name may contain only ASCII letters, digits, "-" and "_"; ${quote(name)} contains ${bad.slice(0, 5).map(describeCharacter).join(', ')}${bad.length > 5 ? ` and ${bad.length - 5} more` : ''}.`)];
   }
   return [];
 }
@@ -71,6 +72,12 @@ function checkRequiredValue(field: string, label: string, value: string, max: nu
     return [error(field, `${field}.whitespace`, `${label} must not start or end with whitespace (Entra compares it exactly): ${quote(value)}.`)];
   }
   if (value.length > max) return [error(field, `${field}.tooLong`, `${label} must be at most ${max} characters; ${quote(value)} has ${value.length}.`)];
+  // Entra compares these values exactly: a line break, a tab or an invisible character makes a value that
+  // looks right and never matches (and a line break could forge a line in a message or a log).
+  const unsafe = findUnsafeCharacter(value);
+  if (unsafe) {
+    return [error(field, `${field}.characters`, `${label} must not contain control or invisible characters (Entra compares it exactly); ${quote(value)} contains ${describeUnsafeCharacter(unsafe)}.`)];
+  }
   const findings: Finding[] = [];
   if (value.includes('*')) {
     findings.push(warning(field, `${field}.wildcard`, `${label} ${quote(value)} contains "*": wildcards are not supported, so it only matches a literal "*".`));
@@ -85,6 +92,11 @@ export function checkIssuer(issuer: string): Finding[] {
   const url = tryParseUrl(issuer);
   if (!url || !/^[a-z][a-z0-9+.-]*:\/\//i.test(issuer)) {
     return [error(f, 'issuer.notUrl', `Issuer must be an https URL (the "iss" of the external token); ${quote(issuer)} is not a URL.`)];
+  }
+  // The URL parser forgives what a token's "iss" never holds: "https:///x" (it takes x for the host) and
+  // backslashes (it reads them as "/"). Entra compares the string, so such an issuer would never match.
+  if (/^[a-z][a-z0-9+.-]*:\/\/[/\\?#]/i.test(issuer) || issuer.includes('\\')) {
+    return [error(f, 'issuer.host', `Issuer must be an https URL with a host name right after "https://", and no backslashes, like https://token.actions.githubusercontent.com; ${quote(issuer)} is not.`)];
   }
   // The test emulator issues tokens from a loopback http URL; real identity providers use https (OpenID Connect).
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {

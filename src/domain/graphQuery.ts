@@ -49,6 +49,10 @@ export function encodeQuery(params: QueryParams): string {
       if (!/^\$?[A-Za-z][A-Za-z0-9-]*$/.test(key)) {
         throw new ValidationError([error('query', 'query.key', `Query key ${quote(key)} is not a valid Graph query option.`)]);
       }
+      // encodeURIComponent throws a bare URIError on a lone UTF-16 surrogate: say what is wrong instead.
+      if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(String(value))) {
+        throw new ValidationError([error('query', 'query.surrogate', `The value of ${key} contains a lone UTF-16 surrogate (half of a character), which cannot be sent to Microsoft Graph.`)]);
+      }
       return `${key}=${encodeURIComponent(String(value))}`;
     })
     .join('&');

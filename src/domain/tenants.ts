@@ -2,7 +2,7 @@
 // `organizations`. Rules: entra-docs v2-admin-consent.md ("Do not use common") and grant-admin-consent.md
 // (`{organization}` = tenant id, any verified domain, or `organizations`).
 
-import { isGuid, quote } from './text';
+import { describeCharacter, guidProblem, isGuid, quote } from './text';
 import { error, Finding, toResult, ValidationResult, warning } from './validation';
 import { tryParseUrl } from './web';
 
@@ -31,7 +31,7 @@ export function checkDomainName(field: string, input: string): { domain?: string
   }
   const bad = Array.from(new Set(Array.from(input).filter((c) => /[\s/\\?#%:;,'"<>[\]{}|^`*=&+!$()~]/u.test(c) || c.charCodeAt(0) < 0x20)));
   if (bad.length > 0) {
-    return fail('domain.characters', `${label} must be a tenant id (GUID) or a domain name like contoso.com; ${quote(input)} contains ${bad.map((c) => JSON.stringify(c)).join(', ')}.`);
+    return fail('domain.characters', `${label} must be a tenant id (GUID) or a domain name like contoso.com; ${quote(input)} contains ${bad.map((c) => describeCharacter(c)).join(', ')}.`);
   }
   let ascii = input.toLowerCase().replace(/\.$/, '');
   if (/[^\x20-\x7e]/.test(ascii)) {
@@ -89,8 +89,11 @@ export function parseTenant(input: string): { tenant?: Tenant; result: Validatio
     };
   }
   // GUID-shaped but not a GUID (braces, no hyphens, a stray letter or digit): say so rather than "not a domain".
-  if (/^[{(]?[0-9a-z]{8}-?[0-9a-z]{4}-?[0-9a-z]{4}-?[0-9a-z]{4}-?[0-9a-z]{12}[)}]?$/i.test(input) || /^[0-9a-f-]{20,}$/i.test(input)) {
-    return fail('tenant.badGuid', `Tenant ${quote(input)} looks like a tenant id but is not a GUID in the form 00000000-0000-0000-0000-000000000000.`);
+  // A look-alike character (a full-width digit, a Cyrillic "а", a dash that is not "-") makes a GUID-shaped value
+  // that the domain rules would convert or misread: say which character it is.
+  const problem = guidProblem(input);
+  if (/^[{(]?[0-9a-z]{8}-?[0-9a-z]{4}-?[0-9a-z]{4}-?[0-9a-z]{4}-?[0-9a-z]{12}[)}]?$/i.test(input) || /^[0-9a-f-]{20,}$/i.test(input) || problem?.includes('only looks like')) {
+    return fail('tenant.badGuid', `Tenant ${quote(input)} looks like a tenant id but is not a GUID in the form 00000000-0000-0000-0000-000000000000${problem ? ` (${problem})` : ''}.`);
   }
   const { domain, findings } = checkDomainName(field, input);
   if (!domain) return { result: toResult(findings) };

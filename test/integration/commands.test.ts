@@ -46,7 +46,7 @@ describe('Commands with arguments (sandbox)', function () {
 
   it('refuses invalid values before sending anything, in plain words', async () => {
     const mark = await sandbox.mark();
-    await assert.rejects(run('addCredential', { app: app.id, kind: 'otherIssuer', issuer: 'https://issuer.example.com', subject: 'x', name: 'has space' }), /Name may contain only letters, digits/);
+    await assert.rejects(run('addCredential', { app: app.id, kind: 'otherIssuer', issuer: 'https://issuer.example.com', subject: 'x', name: 'has space' }), /Name may contain only ASCII letters, digits/);
     await assert.rejects(run('addCredential', { app: app.id, kind: 'otherIssuer', issuer: ' https://issuer.example.com', subject: 'x', name: 'ok-name' }), /whitespace/i);
     await assert.rejects(run('addCredential', { app: app.id, kind: 'otherIssuer', issuer: 'https://issuer.example.com', subject: 'job-42', name: 'dup-pair' }), /already has this issuer and subject/);
     await assert.rejects(run('addCredential', { app: app.id, kind: 'nope', name: 'x1x' }), /"kind" must be one of/);

@@ -39,19 +39,19 @@ describe('domain/credentialRules', () => {
       ['', ['Name is required (3 to 120 letters, digits, "-" or "_").']],
       ['ab', ['Name must be 3 to 120 characters; "ab" has 2.']],
       ['a'.repeat(121), [`Name must be 3 to 120 characters; "${'a'.repeat(60)}…" has 121.`]],
-      ['-abc', ['Name must start with a letter or digit; "-abc" starts with "-".']],
-      ['_abc', ['Name must start with a letter or digit; "_abc" starts with "_".']],
-      [' abc', ['Name must start with a letter or digit; " abc" starts with " ".']],
-      ['a b c', ['Name may contain only letters, digits, "-" and "_"; "a b c" contains " ".']],
-      ['abc ', ['Name may contain only letters, digits, "-" and "_"; "abc " contains " ".']],
-      ["o'brien", ['Name may contain only letters, digits, "-" and "_"; "o\'brien" contains "\'".']],
-      ['a/b#c&d?e', ['Name may contain only letters, digits, "-" and "_"; "a/b#c&d?e" contains "/", "#", "&", "?".']],
-      ['a"b"', ['Name may contain only letters, digits, "-" and "_"; "a\\"b\\"" contains "\\"".']],
-      ['café', ['Name may contain only letters, digits, "-" and "_"; "café" contains "é".']],
-      ['ab\u0000c', ['Name may contain only letters, digits, "-" and "_"; "ab\\u0000c" contains "\\u0000".']],
-      ['ab\nc', ['Name may contain only letters, digits, "-" and "_"; "ab\\nc" contains "\\n".']],
-      ['a.b.c', ['Name may contain only letters, digits, "-" and "_"; "a.b.c" contains ".".']],
-      ['😀😀😀', ['Name must start with a letter or digit; "😀😀😀" starts with "😀".']],
+      ['-abc', ['Name must start with an ASCII letter or digit; "-abc" starts with "-".']],
+      ['_abc', ['Name must start with an ASCII letter or digit; "_abc" starts with "_".']],
+      [' abc', ['Name must start with an ASCII letter or digit; " abc" starts with " ".']],
+      ['a b c', ['Name may contain only ASCII letters, digits, "-" and "_"; "a b c" contains " ".']],
+      ['abc ', ['Name may contain only ASCII letters, digits, "-" and "_"; "abc " contains " ".']],
+      ["o'brien", ['Name may contain only ASCII letters, digits, "-" and "_"; "o\'brien" contains "\'".']],
+      ['a/b#c&d?e', ['Name may contain only ASCII letters, digits, "-" and "_"; "a/b#c&d?e" contains "/", "#", "&", "?".']],
+      ['a"b"', ['Name may contain only ASCII letters, digits, "-" and "_"; "a\\"b\\"" contains "\\"".']],
+      ['café', ['Name may contain only ASCII letters, digits, "-" and "_"; "café" contains "é" (U+00E9).']],
+      ['ab\u0000c', ['Name may contain only ASCII letters, digits, "-" and "_"; "ab\\u0000c" contains "\\u0000" (U+0000).']],
+      ['ab\nc', ['Name may contain only ASCII letters, digits, "-" and "_"; "ab\\nc" contains "\\n" (U+000A).']],
+      ['a.b.c', ['Name may contain only ASCII letters, digits, "-" and "_"; "a.b.c" contains ".".']],
+      ['😀😀😀', ['Name must start with an ASCII letter or digit; "😀😀😀" starts with "😀" (U+1F600).']],
     ];
     for (const [name, expected] of cases) {
       it(`${expected.length === 0 ? 'accepts' : 'refuses'} ${JSON.stringify(name.length > 30 ? `${name.slice(0, 30)}…` : name)}`, () => {
@@ -166,7 +166,7 @@ describe('domain/credentialRules', () => {
         () => assertValid(checkCredential({ ...good, name: 'a b', audiences: ['x', 'y'] })),
         (e: unknown) =>
           e instanceof ValidationError &&
-          e.message === 'Name may contain only letters, digits, "-" and "_"; "a b" contains " ". Audience must be exactly one value (Entra accepts a single audience); 2 given.',
+          e.message === 'Name may contain only ASCII letters, digits, "-" and "_"; "a b" contains " ". Audience must be exactly one value (Entra accepts a single audience); 2 given.',
       );
     });
   });
