@@ -125,10 +125,17 @@ export async function authorizeRequestOnRefusedToken(options: AuthorizeRequestOn
 /**
  * The URL of an ARM call: absolute URLs (nextLink, operation URLs) as they are; paths and resource ids
  * (`/subscriptions/…`) under the cloud's ARM root, path included (a custom cloud may serve ARM under a path).
+ * Either way the URL must stay on the ARM endpoint (same origin, under its root path): the bearer token
+ * goes with every request, so a nextLink to another host or a path climbing out with `..` is refused.
  */
 export function armRequestUrl(armUrl: string, pathOrUrl: string): URL {
-  if (/^https?:\/\//i.test(pathOrUrl)) return new URL(pathOrUrl);
-  return new URL(`${armUrl.replace(/\/+$/, '')}/${pathOrUrl.replace(/^\/+/, '')}`);
+  const root = new URL(armUrl);
+  const rootPath = root.pathname.replace(/\/+$/, '');
+  const url = /^https?:\/\//i.test(pathOrUrl) ? new URL(pathOrUrl) : new URL(`${root.origin}${rootPath}/${pathOrUrl.replace(/^\/+/, '')}`);
+  if (url.origin !== root.origin || !(url.pathname === rootPath || url.pathname.startsWith(`${rootPath}/`))) {
+    throw new Error(`Refusing an Azure Resource Manager request to ${url.host}${url.pathname.slice(0, 80)}: it is outside the cloud's ARM endpoint ${root.host}${rootPath}, and the request would carry the ARM token there.`);
+  }
+  return url;
 }
 
 function safeJson(text: string): unknown {

@@ -6,7 +6,7 @@
 // Azure-AsyncOperation (a status body) or Location (202 until done), honouring Retry-After.
 // No `vscode` here: cancellation is an AbortSignal, progress a callback.
 import { parseResourceId, type ResourceId } from '../domain/azureResourceIds';
-import { quote } from '../domain/text';
+import { isGuid, notAGuid, quote } from '../domain/text';
 import { ArmRequestError, type ArmClient, type ArmResponse } from './armClient';
 
 /** The newest stable Automation API: runtime environments, `runtimeEnvironment` on runbooks. */
@@ -127,6 +127,36 @@ export function parseAutomationAccountId(id: string): ResourceId {
     throw new Error(`"automationAccount" must be an Automation account's resource id, /subscriptions/{id}/resourceGroups/{group}/providers/Microsoft.Automation/automationAccounts/{name}; got ${quote(String(id))}.`);
   }
   return parsed;
+}
+
+/** ARM's rule for Automation account names (6 to 50 characters), as the service and the sandbox check it. */
+export const AUTOMATION_ACCOUNT_NAME_PATTERN = /^[a-zA-Z][a-zA-Z0-9-]{4,48}[a-zA-Z0-9]$/;
+// Resource group names: 1 to 90 letters (any script), digits, "_", "-", "." and parentheses, not ending with ".".
+const RESOURCE_GROUP_PATTERN = /^[-\w.()\p{L}\p{N}]{1,90}$/u;
+
+/**
+ * An Automation account id given by a caller, checked part by part before anything is sent: the shape
+ * and type (parseAutomationAccountId), then a GUID subscription, a valid resource group and a valid
+ * account name. So a malformed id is refused with what is wrong in it, and none of its parts can add
+ * a path segment (`..`) or a query (`?`) to the requests built from it.
+ */
+export function checkAutomationAccountId(id: unknown): ResourceId {
+  const label = '"automationAccount"';
+  if (typeof id !== 'string') throw new Error(`${label} must be an Automation account's resource id (a string); got ${quote(JSON.stringify(id) ?? String(id))}.`);
+  const parsed = parseResourceId(id.trim());
+  if (parsed && parsed.resourceGroup !== undefined && parsed.type.toLowerCase() !== 'microsoft.automation/automationaccounts') {
+    throw new Error(`${label} must be an Automation account's resource id, /subscriptions/{id}/resourceGroups/{group}/providers/Microsoft.Automation/automationAccounts/{name}; ${quote(id)} is a ${quote(parsed.type)} resource.`);
+  }
+  const account = parseAutomationAccountId(id);
+  if (!isGuid(account.subscriptionId)) throw new Error(`${label}: the subscription id in it must be a GUID; ${notAGuid(account.subscriptionId)}.`);
+  const group = account.resourceGroup as string;
+  if (!RESOURCE_GROUP_PATTERN.test(group) || group.endsWith('.')) {
+    throw new Error(`${label}: the resource group name ${quote(group)} is not valid (1 to 90 letters, digits, "_", "-", "." or parentheses, not ending with ".").`);
+  }
+  if (!AUTOMATION_ACCOUNT_NAME_PATTERN.test(account.name)) {
+    throw new Error(`${label}: the account name ${quote(account.name)} is not valid (6 to 50 letters, digits or "-", starting with a letter and ending with a letter or digit).`);
+  }
+  return account;
 }
 
 /** Why `name` is not a valid runbook name, or undefined when it is. */

@@ -7,6 +7,7 @@ import { isUserCancelled, type UserInput } from '../wizard/userInput';
 import { NoPromptUserInput } from '../wizard/noPromptUserInput';
 import { redactSecrets } from '../domain/text';
 import { errorKindOf } from '../telemetry/events';
+import { isArgumentsObject } from './arguments';
 import { WorkCancelledError } from '../util/cancellation';
 
 export interface CommandContext {
@@ -24,10 +25,7 @@ export interface CommandRunnerDeps {
 
 export type CommandHandler = (context: CommandContext, ...args: unknown[]) => Promise<unknown>;
 
-/** Tree nodes arrive as class instances; argument objects are plain objects. */
-export function isArgumentsObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
-}
+export { isArgumentsObject };
 
 export function registerCommand(id: string, handler: CommandHandler, deps: CommandRunnerDeps): vscode.Disposable {
   return vscode.commands.registerCommand(id, async (...args: unknown[]) => {

@@ -2,27 +2,16 @@
 import * as vscode from 'vscode';
 import type { AuthService, SignedInAccount } from '../auth/authService';
 import { listTenants, type ArmClient, type ArmTenant } from '../arm/armClient';
-import { parseTenant } from '../domain/tenants';
-import { firstError } from '../domain/validation';
+import { tenantIdArgument } from './arguments';
 import type { CommandContext } from './commandRunner';
-import { isArgumentsObject } from './commandRunner';
 
 export interface SignInDeps {
   readonly auth: AuthService;
   readonly arm: () => ArmClient;
 }
 
-function tenantArgument(args: unknown): string | undefined {
-  if (!isArgumentsObject(args) || args.tenant === undefined) return undefined;
-  const { tenant, result } = parseTenant(String(args.tenant));
-  if (!tenant || tenant.kind !== 'id') {
-    throw new Error(firstError(result) ?? `Select a tenant by its id (a GUID); "${String(args.tenant)}" is not one.`);
-  }
-  return tenant.value;
-}
-
 export async function signIn(deps: SignInDeps, _context: CommandContext, args?: unknown): Promise<SignedInAccount> {
-  return deps.auth.signIn(tenantArgument(args));
+  return deps.auth.signIn(tenantIdArgument(args));
 }
 
 export async function signOut(deps: SignInDeps): Promise<void> {
@@ -30,7 +19,7 @@ export async function signOut(deps: SignInDeps): Promise<void> {
 }
 
 export async function selectTenant(deps: SignInDeps, context: CommandContext, args?: unknown): Promise<SignedInAccount> {
-  const given = tenantArgument(args);
+  const given = tenantIdArgument(args);
   if (given) return deps.auth.selectTenant(given);
   if (!deps.auth.account) await deps.auth.signIn();
   const current = deps.auth.requireAccount();
@@ -42,7 +31,7 @@ export async function selectTenant(deps: SignInDeps, context: CommandContext, ar
       detail: t.defaultDomain,
       data: t.tenantId,
     }))),
-    { placeholder: vscode.l10n.t('Select the tenant whose app registrations and identities to show'), title: vscode.l10n.t('Select Tenant') },
+    { placeholder: vscode.l10n.t('Select the tenant whose app registrations and identities to show'), title: vscode.l10n.t('Select Tenant'), argument: 'tenant' },
   );
   return deps.auth.selectTenant(tenantId);
 }

@@ -1,6 +1,6 @@
 // Wizard steps that several commands share: pick an app, name a credential, describe it.
 import { checkName, checkDescription, type ExistingCredential } from '../domain/credentialRules';
-import { isGuid, quote } from '../domain/text';
+import { isGuid, notAGuid, quote } from '../domain/text';
 import type { Finding } from '../domain/validation';
 import type { AppRegistration, GraphDirectory } from '../graph/directory';
 import type { PromptStep, StepPosition } from '../wizard/wizard';
@@ -34,7 +34,7 @@ export class AppListStep<C extends AppContext> implements PromptStep<C> {
       })),
       { label: '$(edit) Enter an application (client) id or object id…', data: ENTER_ID as AppRegistration | typeof ENTER_ID },
     ]);
-    const picked = await ui.pick(items, { title: this.title, placeholder: 'Select the app registration', ...position });
+    const picked = await ui.pick(items, { title: this.title, placeholder: 'Select the app registration', argument: 'app', ...position });
     if (picked !== ENTER_ID) {
       context.app = picked;
       return;
@@ -43,10 +43,11 @@ export class AppListStep<C extends AppContext> implements PromptStep<C> {
     await ui.input({
       title: this.title,
       prompt: 'Application (client) id or object id of the app registration',
+      argument: 'app',
       ...position,
       validate: async (value) => {
         const id = value.trim();
-        if (!isGuid(id)) return `Enter a GUID; ${quote(value)} is not one.`;
+        if (!isGuid(id)) return `Enter the app's application (client) id or object id, a GUID; ${notAGuid(id)}.`;
         found = await this.directory.findApp(id);
         return found ? undefined : `No app registration with id ${id} in this tenant.`;
       },
@@ -78,6 +79,7 @@ export class CredentialNameStep<C extends NameContext> implements PromptStep<C> 
     context.name = await ui.input({
       title: this.title,
       prompt: 'Credential name: 3 to 120 letters, digits, "-" or "_". It cannot be changed later.',
+      argument: 'name',
       value: this.defaultName(context),
       ...position,
       validate: (value) => firstMessage(checkName(value)) ?? (taken.has(value) ? `A credential named ${quote(value)} already exists on this app.` : undefined),
@@ -100,6 +102,7 @@ export class DescriptionStep<C extends DescriptionContext> implements PromptStep
     context.description = await ui.input({
       title: this.title,
       prompt: 'Description (optional, up to 600 characters)',
+      argument: 'description',
       value: this.defaultDescription(context),
       ...position,
       validate: (value) => firstMessage(checkDescription(value)),

@@ -4,8 +4,8 @@ import { appCredentialsPortalUrl, appRegistrationPortalUrl, enterpriseAppPortalU
 import { AppNode, CredentialNode, type AppRegistrationsView } from '../tree/appRegistrationsView';
 import { IdentityNode, TrustingAppNode, type ManagedIdentitiesView } from '../tree/managedIdentitiesView';
 import type { RenderedNode } from '../tree/render';
+import { isArgumentsObject, searchArgument, searchQueryProblem } from './arguments';
 import type { CommandContext } from './commandRunner';
-import { isArgumentsObject } from './commandRunner';
 
 export interface ViewDeps {
   readonly apps: AppRegistrationsView;
@@ -42,14 +42,13 @@ export async function retry(deps: ViewDeps, context: CommandContext, node?: unkn
 }
 
 export async function searchApps(deps: ViewDeps, context: CommandContext, args?: unknown): Promise<RenderedNode[]> {
-  const query = isArgumentsObject(args) && typeof args.query === 'string'
-    ? args.query
-    : await context.ui.input({
-        title: 'Search App Registrations',
-        prompt: 'Name (or the start of it), or an application (client) id',
-        value: deps.apps.currentFilter.search,
-        validate: (value) => (value.length > 256 ? 'A search term has at most 256 characters.' : undefined),
-      });
+  // The term goes into $search escaped (domain/graphQuery.ts): quotes, & or # in it cannot change the query.
+  const query = searchArgument(args) ?? await context.ui.input({
+    title: 'Search App Registrations',
+    prompt: 'Name (or the start of it), or an application (client) id',
+    value: deps.apps.currentFilter.search,
+    validate: searchQueryProblem,
+  });
   await deps.apps.setFilter({ ...deps.apps.currentFilter, search: query });
   return deps.apps.render(0);
 }

@@ -2,7 +2,7 @@
 
 export { commentText, psSingleQuoted, pyStringLiteral, unprintableReason } from './escape';
 export {
-  isGuid, isPlainHttpsUrl, isTenantDomain, resolveRunbookOptions, RunbookOptionsError, validateRunbookOptions,
+  isGuid, isPlainHttpsUrl, isTenantDomain, resolveRunbookOptions, RunbookOptionsError, runbookScopeProblem, validateRunbookOptions,
 } from './options';
 export type {
   ResolvedRunbookOptions, RunbookCloudEndpoints, RunbookIdentity, RunbookOptions, RunbookOptionsResult, RunbookProvenance,

@@ -2,6 +2,7 @@
 // (a `Cloud` from src/domain/clouds.ts fits `RunbookCloudEndpoints` structurally), so the runbooks
 // work in every cloud and against the local sandbox.
 
+import { jsonString } from '../domain/text';
 import { unprintableReason } from './escape';
 import { RUNBOOK_RUNTIMES, RUNBOOK_TEMPLATES, RunbookRuntime, RunbookTemplateId } from './runtimes';
 
@@ -96,8 +97,34 @@ export function isPlainHttpsUrl(value: string): boolean {
   return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
 }
 
+/**
+ * Why `scope` cannot be the scope a runbook asks tokens for, or undefined: one resource's `/.default`
+ * (https URL, api:// URI or app id), nothing that could break out of a string in the generated file.
+ * The text follows the argument's name: `scope ${problem}`.
+ */
+export function runbookScopeProblem(scope: string): string | undefined {
+  const s = scope.trim();
+  const resource = s.endsWith('/.default') ? s.slice(0, -'/.default'.length) : undefined;
+  if (resource === undefined || /\s/.test(s)) {
+    return `must be one resource's "/.default" scope, such as https://graph.microsoft.com/.default (app tokens carry no delegated scopes); got ${describe(scope)}.`;
+  }
+  if (!isPlainHttpsUrl(resource) && !API_URI.test(resource) && !isGuid(resource)) {
+    return `must name its resource as an https URL, an api:// URI or an app id (GUID) before "/.default", with no quotes, spaces, "$" or backticks; got ${describe(scope)}.`;
+  }
+  return undefined;
+}
+
+/** A value as a problem shows it: cut to 80 characters, always one line (control and invisible characters escaped). */
 function describe(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value.length > 80 ? value.slice(0, 80) + '…' : value) : String(value);
+  if (typeof value === 'string') return jsonString(value.length > 80 ? value.slice(0, 80) + '…' : value);
+  let text: string;
+  try {
+    text = value === undefined ? 'undefined' : typeof value === 'function' ? 'a function' : JSON.stringify(value) ?? String(value);
+  } catch {
+    text = Object.prototype.toString.call(value);
+  }
+  // eslint-disable-next-line no-control-regex
+  return text.length > 80 ? jsonString(`${text.slice(0, 80)}…`) : text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${(c.codePointAt(0) as number).toString(16).padStart(4, '0')}`);
 }
 
 export function validateRunbookOptions(options: RunbookOptions): RunbookOptionsResult {
@@ -147,7 +174,7 @@ export function validateRunbookOptions(options: RunbookOptions): RunbookOptionsR
     const clientId = typeof o.identity.clientId === 'string' ? o.identity.clientId.trim() : '';
     if (isGuid(clientId)) identity = { kind: 'userAssigned', clientId: clientId.toLowerCase() };
     else problems.push(`identity.clientId must be the user-assigned identity's client id (a GUID, not its object id); got ${describe(o.identity.clientId)}.`);
-  } else problems.push(`identity must be { kind: 'userAssigned', clientId } or { kind: 'systemAssigned' }; got ${describe(o.identity && JSON.stringify(o.identity))}.`);
+  } else problems.push(`identity must be { kind: 'userAssigned', clientId } or { kind: 'systemAssigned' }; got ${describe(o.identity)}.`);
 
   const cloud = o.cloud;
   const loginUrl = stripSlash(cloud?.loginUrl);
@@ -164,12 +191,8 @@ export function validateRunbookOptions(options: RunbookOptions): RunbookOptionsR
     if (isPlainHttpsUrl(graphUrl)) scope = `${graphUrl}/.default`;
   } else {
     scope = typeof o.scope === 'string' ? o.scope.trim() : '';
-    const resource = scope.endsWith('/.default') ? scope.slice(0, -'/.default'.length) : undefined;
-    if (resource === undefined || /\s/.test(scope)) {
-      problems.push(`scope must be one resource's "/.default" scope, such as https://graph.microsoft.com/.default (app tokens carry no delegated scopes); got ${describe(o.scope)}.`);
-    } else if (!isPlainHttpsUrl(resource) && !API_URI.test(resource) && !isGuid(resource)) {
-      problems.push(`scope's resource must be an https URL, an api:// URI or an app id (GUID); got ${describe(o.scope)}.`);
-    }
+    const problem = typeof o.scope === 'string' ? runbookScopeProblem(o.scope) : `must be a string; got ${describe(o.scope)}.`;
+    if (problem) problems.push(`scope ${problem}`);
   }
 
   let runtime: RunbookRuntime | undefined;

@@ -4,7 +4,7 @@
 import type { Cloud } from '../domain/clouds';
 import { checkAppIsMultiTenant, checkCredential, checkManagedIdentityTrust, type CredentialValues } from '../domain/credentialRules';
 import { classifyCredential } from '../domain/credentialKinds';
-import { isGuid, quote } from '../domain/text';
+import { isGuid, notAGuid, quote } from '../domain/text';
 import { mergeResults, toResult, ValidationError, warning, type Finding, type ValidationResult } from '../domain/validation';
 import { GraphRequestError } from '../graph/errors';
 import type { AppRegistration, FederatedCredential, GraphDirectory, ServicePrincipalInfo } from '../graph/directory';
@@ -48,7 +48,7 @@ export class CredentialService {
 
   /** An app by object id or application (client) id, or a clear error. */
   async resolveApp(idOrAppId: string): Promise<AppRegistration> {
-    if (!isGuid(idOrAppId)) throw new Error(`"app" must be the app registration's object id or application (client) id, a GUID; ${quote(idOrAppId)} is not.`);
+    if (!isGuid(idOrAppId)) throw new Error(`"app" must be the app registration's object id or application (client) id, a GUID; ${notAGuid(idOrAppId)}.`);
     const app = await this.directory.findApp(idOrAppId);
     if (!app) throw new Error(`No app registration with object id or application id ${idOrAppId} in tenant ${this.tenantId()}.`);
     return app;

@@ -14,6 +14,8 @@ export interface PickItem<T = unknown> {
 export interface PickOptions {
   readonly title?: string;
   readonly placeholder: string;
+  /** The key of the command's arguments object that answers this prompt, for callers without a UI. */
+  readonly argument?: string;
   /** Step counter shown as "2/4". */
   readonly step?: number;
   readonly totalSteps?: number;
@@ -24,6 +26,8 @@ export interface PickOptions {
 export interface InputOptions {
   readonly title?: string;
   readonly prompt: string;
+  /** The key of the command's arguments object that answers this prompt, for callers without a UI. */
+  readonly argument?: string;
   readonly placeholder?: string;
   readonly value?: string;
   readonly password?: false;

@@ -146,7 +146,7 @@ describe('Runbook scaffolding (in VS Code)', () => {
     it('deploy checks its arguments', async () => {
       await assert.rejects(Promise.resolve(vscode.commands.executeCommand('federatedCredentials.deployRunbook', { file: 'runbooks/x.ps1' })), /Pass "file" and "automationAccount"/);
       await assert.rejects(Promise.resolve(vscode.commands.executeCommand('federatedCredentials.deployRunbook', { file: 'runbooks/x.ps1', automationAccount: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/sites/x' })), /must be an Automation account's resource id/);
-      await assert.rejects(Promise.resolve(vscode.commands.executeCommand('federatedCredentials.deployRunbook', { file: 'x.ps1', automationAccount: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Automation/automationAccounts/aa', runbookName: '1-bad' })), /"runbookName" .*starts with a letter/);
+      await assert.rejects(Promise.resolve(vscode.commands.executeCommand('federatedCredentials.deployRunbook', { file: 'x.ps1', automationAccount: '/subscriptions/99999999-9999-4999-8999-999999999999/resourceGroups/rg/providers/Microsoft.Automation/automationAccounts/aa-test', runbookName: '1-bad' })), /"runbookName" .*starts with a letter/);
     });
   });
 });

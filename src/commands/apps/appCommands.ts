@@ -10,6 +10,7 @@ import { parseTenant } from '../../domain/tenants';
 import { quote } from '../../domain/text';
 import { assertValid, firstError } from '../../domain/validation';
 import type { AppRegistration } from '../../graph/directory';
+import { displayNameProblem } from '../arguments';
 import type { CommandContext } from '../commandRunner';
 import { createAppOnce } from '../../services/apps';
 import { cancellableWrite, credentialArgs, type CredentialCommandDeps } from '../credentials/common';
@@ -20,7 +21,7 @@ async function targetApp(deps: CredentialCommandDeps, context: CommandContext, a
   if (selected) return selected;
   if (context.programmatic) throw new Error('Pass "app": the app registration\'s object id or application (client) id.');
   const page = deps.directory().listApps({ pageSize: 200 });
-  return context.ui.pick(page.then((p) => p.items.map((a) => ({ label: a.displayName, description: a.appId, detail: a.signInAudience === 'AzureADMultipleOrgs' ? vscode.l10n.t('Multi-tenant') : vscode.l10n.t('Single tenant'), data: a }))), { title, placeholder: vscode.l10n.t('Select the app registration') });
+  return context.ui.pick(page.then((p) => p.items.map((a) => ({ label: a.displayName, description: a.appId, detail: a.signInAudience === 'AzureADMultipleOrgs' ? vscode.l10n.t('Multi-tenant') : vscode.l10n.t('Single tenant'), data: a }))), { title, placeholder: vscode.l10n.t('Select the app registration'), argument: 'app' });
 }
 
 export async function copyConsentUrl(deps: CredentialCommandDeps, context: CommandContext, arg?: unknown): Promise<string> {
@@ -33,6 +34,7 @@ export async function copyConsentUrl(deps: CredentialCommandDeps, context: Comma
     title,
     prompt: vscode.l10n.t('Customer tenant whose admin grants consent to {0}: its tenant id (GUID) or a verified domain', app.displayName),
     placeholder: 'fabrikam.onmicrosoft.com',
+    argument: 'tenant',
     validate: (value) => firstError(parseTenant(value.trim()).result),
   })).trim();
   const input = { cloud, clientId: app.appId, tenant, redirectUri: args.redirectUri };
@@ -66,7 +68,7 @@ async function pickGraphRoles(deps: CredentialCommandDeps, context: CommandConte
     const role = await context.ui.pick<AppRole | null>([
       ...(chosen.length ? [{ label: `$(check) Done (${chosen.map((r) => r.value).join(', ')})`, data: null }] : []),
       ...usable.filter((r) => !chosen.includes(r)).sort((a, b) => (a.value ?? '').localeCompare(b.value ?? '')).map((r) => ({ label: r.value ?? r.id, description: r.displayName ?? undefined, detail: r.description ?? undefined, data: r })),
-    ], { title, placeholder: vscode.l10n.t('Add a Microsoft Graph application permission (for example User.Read.All)') });
+    ], { title, placeholder: vscode.l10n.t('Add a Microsoft Graph application permission (for example User.Read.All)'), argument: 'permissions' });
     if (role === null) return chosen;
     chosen.push(role);
   }
@@ -75,12 +77,15 @@ async function pickGraphRoles(deps: CredentialCommandDeps, context: CommandConte
 export async function createAppRegistration(deps: CredentialCommandDeps, context: CommandContext, arg?: unknown): Promise<AppRegistration> {
   const args = credentialArgs(arg, ['displayName', 'multiTenant', 'permissions'], { multiTenant: 'boolean', permissions: 'array' });
   const title = vscode.l10n.t('Create App Registration');
-  const displayName = (args.displayName ?? (await context.ui.input({
+  const typed = args.displayName ?? (await context.ui.input({
     title,
     prompt: vscode.l10n.t('Display name of the new app registration'),
-    validate: (v) => (v.trim() === '' ? vscode.l10n.t('Enter a name.') : v.length > 256 ? vscode.l10n.t('At most 256 characters.') : undefined),
-  }))).trim();
-  if (displayName === '' || displayName.length > 256) throw new Error('"displayName" must be 1 to 256 characters.');
+    argument: 'displayName',
+    validate: displayNameProblem,
+  }));
+  const problem = displayNameProblem(typed);
+  if (problem) throw new Error(`Argument "displayName": ${problem}`);
+  const displayName = typed.trim();
   const multiTenant = (args.multiTenant as unknown as boolean | undefined) ?? true;
   const permissionValues = args.permissions as unknown as string[] | undefined;
   if (permissionValues?.some((p) => typeof p !== 'string')) throw new Error('"permissions" must be a list of permission names such as "User.Read.All".');

@@ -62,7 +62,7 @@ function field<K extends keyof AddCredentialContext>(key: K, options: Omit<Input
   return {
     shouldPrompt: (c) => c[key] === undefined && (options.when?.(c) ?? true),
     prompt: async (c, ui: UserInput, position) => {
-      (c as Record<string, unknown>)[key] = await ui.input({ ...options, title: TITLE, value: options.defaultValue?.(c), ...position });
+      (c as Record<string, unknown>)[key] = await ui.input({ ...options, argument: key, title: TITLE, value: options.defaultValue?.(c), ...position });
     },
   };
 }
@@ -124,7 +124,7 @@ export async function addCredential(deps: CredentialCommandDeps, context: Comman
     {
       shouldPrompt: (c) => c.kind === undefined,
       prompt: async (c, ui, position) => {
-        c.kind = await ui.pick(KINDS.map((k) => ({ label: k.label, detail: k.detail, data: k.kind })), { title: TITLE, placeholder: 'Which workload will use this app?', ...position });
+        c.kind = await ui.pick(KINDS.map((k) => ({ label: k.label, detail: k.detail, data: k.kind })), { title: TITLE, placeholder: 'Which workload will use this app?', argument: 'kind', ...position });
       },
     },
     // GitHub Actions
@@ -138,14 +138,14 @@ export async function addCredential(deps: CredentialCommandDeps, context: Comman
           { label: 'Branch', description: 'repo:{org}/{repo}:ref:refs/heads/{branch}', data: 'branch' },
           { label: 'Tag', description: 'repo:{org}/{repo}:ref:refs/tags/{tag}', data: 'tag' },
           { label: 'Pull request', description: 'repo:{org}/{repo}:pull_request', data: 'pullRequest' },
-        ], { title: TITLE, placeholder: 'Which workflow runs may use the credential?', ...position });
+        ], { title: TITLE, placeholder: 'Which workflow runs may use the credential?', argument: 'entity', ...position });
         if (c.entity === 'pullRequest') c.value = '';
       },
     },
     {
       shouldPrompt: (c) => c.kind === 'githubActions' && c.entity !== 'pullRequest' && c.value === undefined,
       prompt: async (c, ui, position) => {
-        c.value = await ui.input({ title: TITLE, prompt: `Name of the ${c.entity}`, ...position, validate: (v) => firstError(entityChecks(c.entity, v)) });
+        c.value = await ui.input({ title: TITLE, prompt: `Name of the ${c.entity}`, argument: 'value', ...position, validate: (v) => firstError(entityChecks(c.entity, v)) });
       },
     },
     // Kubernetes and other issuers

@@ -10,7 +10,7 @@ import {
   uniqueCredentialName,
 } from '../../domain/credentialKinds';
 import { parseAlternativeNames } from '../../domain/managedIdentities';
-import { isGuid, quote } from '../../domain/text';
+import { isGuid, notAGuid, quote } from '../../domain/text';
 import type { Finding } from '../../domain/validation';
 import type { AppRegistration, FederatedCredential, ServicePrincipalInfo } from '../../graph/directory';
 import type { MultiAppFailure, MultiAppResult } from '../../services/credentialService';
@@ -62,7 +62,7 @@ class IdentityListStep implements PromptStep<AddManagedIdentityCredentialContext
         { label: '$(edit) Enter the object (principal) id of a managed identity…', data: TYPE_ID as ServicePrincipalInfo | typeof TYPE_ID },
       ];
     });
-    const picked = await ui.pick(items, { title: TITLE, placeholder: 'Select the managed identity the app will trust', matchOnDetail: true, ...position });
+    const picked = await ui.pick(items, { title: TITLE, placeholder: 'Select the managed identity the app will trust', argument: 'managedIdentity', matchOnDetail: true, ...position });
     if (picked !== TYPE_ID) {
       context.identity = picked;
       return;
@@ -71,10 +71,11 @@ class IdentityListStep implements PromptStep<AddManagedIdentityCredentialContext
     await ui.input({
       title: TITLE,
       prompt: 'Object (principal) id of the managed identity, in this tenant',
+      argument: 'managedIdentity',
       ...position,
       validate: async (value) => {
         const id = value.trim();
-        if (!isGuid(id)) return `Enter the identity's object id, a GUID; ${quote(value)} is not one.`;
+        if (!isGuid(id)) return `Enter the identity's object id, a GUID; ${notAGuid(id)}.`;
         found = await directory.findServicePrincipal(id.toLowerCase());
         if (!found) return `No managed identity with object id ${id} exists in this tenant. Entra accepts only identities of the app's own tenant (AADSTS700236).`;
         if (found.servicePrincipalType && found.servicePrincipalType !== 'ManagedIdentity') return `${id} is a service principal of type ${found.servicePrincipalType}, not a managed identity.`;

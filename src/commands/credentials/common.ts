@@ -1,12 +1,10 @@
 // What the credential commands share: their dependencies and the checking of argument objects.
 import type * as vscode from 'vscode';
 import type { Cloud } from '../../domain/clouds';
-import { quote } from '../../domain/text';
 import type { AppRegistration, FederatedCredential, GraphDirectory, ServicePrincipalInfo } from '../../graph/directory';
 import type { CredentialService } from '../../services/credentialService';
 import { describeCancelledWrite } from '../../services/outcomes';
 import { isRequestCancelled, WorkCancelledError } from '../../util/cancellation';
-import { isArgumentsObject } from '../commandRunner';
 
 export interface CredentialCommandDeps {
   readonly directory: () => GraphDirectory;
@@ -27,24 +25,8 @@ export interface CredentialCommandDeps {
   readonly offerNextSteps: (app: AppRegistration, credential: FederatedCredential) => Promise<void>;
 }
 
-/**
- * Reads a command's argument object: only the named keys, each a string when present. Tree nodes
- * and no argument give an empty object (the prompts fill in).
- */
-export function credentialArgs<K extends string>(arg: unknown, keys: readonly K[], optionalTypes: Partial<Record<K, 'boolean' | 'array'>> = {}): Partial<Record<K, string>> & Record<string, unknown> {
-  if (!isArgumentsObject(arg)) return {};
-  const unknown = Object.keys(arg).filter((k) => !(keys as readonly string[]).includes(k));
-  if (unknown.length > 0) throw new Error(`Unknown argument${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => quote(k)).join(', ')}; this command takes ${keys.join(', ')}.`);
-  for (const key of keys) {
-    const value = arg[key];
-    if (value === undefined) continue;
-    const type = optionalTypes[key];
-    if (type === 'boolean' ? typeof value !== 'boolean' : type === 'array' ? !Array.isArray(value) : typeof value !== 'string') {
-      throw new Error(`Argument "${key}" must be ${type === 'boolean' ? 'true or false' : type === 'array' ? 'a list' : 'a string'}; got ${quote(JSON.stringify(value) ?? String(value))}.`);
-    }
-  }
-  return arg as Partial<Record<K, string>>;
-}
+// The argument objects are read by the pure parser in ../arguments (unit-tested with hostile values).
+export { credentialArgs } from '../arguments';
 
 /**
  * One write under a cancellable progress notification. Cancelled before the request was sent:

@@ -29,13 +29,13 @@ async function targetCredential(deps: CredentialCommandDeps, context: CommandCon
     return { app, credential: found };
   }
   const credentials = directory.listCredentials(app.id);
-  const credential = await context.ui.pick(credentials.then((list) => list.map((c) => ({ label: c.name, description: c.subject, detail: c.issuer, data: c }))), { title, placeholder: `Select a credential of ${app.displayName}` });
+  const credential = await context.ui.pick(credentials.then((list) => list.map((c) => ({ label: c.name, description: c.subject, detail: c.issuer, data: c }))), { title, placeholder: `Select a credential of ${app.displayName}`, argument: 'credential' });
   return { app, credential };
 }
 
 async function pickApp(deps: CredentialCommandDeps, context: CommandContext, title: string): Promise<AppRegistration> {
   const page = deps.directory().listApps({ pageSize: 200 });
-  return context.ui.pick(page.then((p) => p.items.map((a) => ({ label: a.displayName, description: a.appId, data: a }))), { title, placeholder: 'Select the app registration' });
+  return context.ui.pick(page.then((p) => p.items.map((a) => ({ label: a.displayName, description: a.appId, data: a }))), { title, placeholder: 'Select the app registration', argument: 'app' });
 }
 
 type EditableField = 'description' | 'subject' | 'issuer' | 'audience';
@@ -118,7 +118,7 @@ export async function copyCredential(deps: CredentialCommandDeps, context: Comma
   const args = credentialArgs(arg, ['app', 'credential', 'format']);
   if (args.format !== undefined && !(args.format in FORMATS)) throw new Error(`"format" must be one of ${Object.keys(FORMATS).join(', ')}; ${quote(args.format)} is not.`);
   const { app, credential } = await targetCredential(deps, context, arg, args, 'Copy Federated Credential');
-  const format = (args.format as Format | undefined) ?? (await context.ui.pick(Object.entries(FORMATS).map(([data, label]) => ({ label, data: data as Format })), { title: 'Copy Federated Credential', placeholder: 'Copy as…' }));
+  const format = (args.format as Format | undefined) ?? (await context.ui.pick(Object.entries(FORMATS).map(([data, label]) => ({ label, data: data as Format })), { title: 'Copy Federated Credential', placeholder: 'Copy as…', argument: 'format' }));
   const values: CredentialValues = { name: credential.name, issuer: credential.issuer, subject: credential.subject, audiences: credential.audiences, description: credential.description };
   const text = format === 'json' ? toGraphJson(values)
     : format === 'azureCli' ? toAzCliCommand(app.appId, values, 'bash')

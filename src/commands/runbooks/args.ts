@@ -2,8 +2,9 @@
 // the checks are unit-tested in Node.
 //   scaffoldRunbook { app, template, targetTenants, scope?, identity?, runtime?, outputPath?, overwrite? }
 //   deployRunbook   { file, automationAccount, runbookName?, publish?, importModules?, enableIdentity? }
-import { quote } from '../../domain/text';
-import { isGuid, isTenantDomain, RUNBOOK_RUNTIMES, RUNBOOK_TEMPLATES, type RunbookRuntime, type RunbookTemplateId } from '../../runbooks';
+import { notAGuid, quote } from '../../domain/text';
+import { isArgumentsObject } from '../arguments';
+import { isGuid, isTenantDomain, RUNBOOK_RUNTIMES, RUNBOOK_TEMPLATES, runbookScopeProblem, type RunbookRuntime, type RunbookTemplateId } from '../../runbooks';
 
 /** How the runbook's managed identity is named in arguments. */
 export type IdentityArg =
@@ -32,10 +33,8 @@ export interface DeployArgs {
   readonly enableIdentity?: boolean;
 }
 
-/** Tree nodes are class instances; argument objects are plain objects (same rule as the command runner). */
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
-}
+/** Tree nodes are class instances; argument objects are plain objects (the command runner's rule). */
+export const isPlainObject = isArgumentsObject;
 
 function show(value: unknown): string {
   return quote(typeof value === 'string' ? value : JSON.stringify(value) ?? String(value));
@@ -119,13 +118,17 @@ export function parseScaffoldArgs(arg: unknown): ScaffoldArgs {
     targetTenants = parsed.tenants;
   }
   const app = optionalString(arg, 'app');
-  if (app !== undefined && !isGuid(app)) throw new Error(`Argument "app" must be the app registration's object id or application (client) id, a GUID; got ${show(app)}.`);
+  if (app !== undefined && !isGuid(app)) throw new Error(`Argument "app" must be the app registration's object id or application (client) id, a GUID; ${notAGuid(app)}.`);
   const outputPath = arg.outputPath === undefined ? undefined : optionalString(arg, 'outputPath');
+  // The scope becomes a string in the generated script: refuse what could not be one before any request.
+  const scope = optionalString(arg, 'scope');
+  const scopeProblem = scope === undefined ? undefined : runbookScopeProblem(scope);
+  if (scopeProblem) throw new Error(`Argument "scope" ${scopeProblem}`);
   return {
     ...(app !== undefined ? { app } : {}),
     ...(template !== undefined ? { template: template as RunbookTemplateId } : {}),
     ...(targetTenants ? { targetTenants } : {}),
-    ...(arg.scope !== undefined ? { scope: optionalString(arg, 'scope') } : {}),
+    ...(scope !== undefined ? { scope } : {}),
     ...(arg.identity !== undefined ? { identity: parseIdentityArg(arg.identity) } : {}),
     ...(runtime !== undefined ? { runtime: runtime as RunbookRuntime } : {}),
     ...(outputPath !== undefined ? { outputPath } : {}),

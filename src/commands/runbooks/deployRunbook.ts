@@ -6,7 +6,8 @@
 // account has them; imports missing ones and turns on the system-assigned identity only when the
 // user agrees (programmatic callers: `importModules: true` / `enableIdentity: true`).
 import * as vscode from 'vscode';
-import { parseAutomationAccountId, runbookNameFromFileName, checkRunbookName, type AutomationAccount } from '../../arm/automation';
+import { checkAutomationAccountId, parseAutomationAccountId, runbookNameFromFileName, checkRunbookName, type AutomationAccount } from '../../arm/automation';
+import { describeUnsafeCharacter, findUnsafeCharacter, quote } from '../../domain/text';
 import { azureResourcePortalUrl } from '../../domain/clouds';
 import { RUNBOOK_TEMPLATES } from '../../runbooks';
 import { isUserCancelled, UserCancelledError } from '../../wizard/userInput';
@@ -33,15 +34,36 @@ export interface DeployResult {
 
 /** A URI string, an absolute path, or a path relative to the first workspace folder. */
 export function fileUri(file: string): vscode.Uri {
+  const unsafe = findUnsafeCharacter(file);
+  if (unsafe) throw new Error(`"file" ${quote(file)} contains ${describeUnsafeCharacter(unsafe)}; give the runbook file's path or URI.`);
   if (/^[A-Za-z][A-Za-z0-9+.-]+:/.test(file) && !/^[A-Za-z]:[\\/]/.test(file)) return vscode.Uri.parse(file, true);
   if (file.startsWith('/') || /^[A-Za-z]:[\\/]/.test(file) || file.startsWith('\\\\')) return vscode.Uri.file(file);
   const folder = vscode.workspace.workspaceFolders?.[0];
-  if (!folder) throw new Error(`"file" ${JSON.stringify(file)} is relative, and no workspace folder is open.`);
+  if (!folder) throw new Error(`"file" ${quote(file)} is relative, and no workspace folder is open.`);
   return vscode.Uri.joinPath(folder.uri, file);
 }
 
+/** The runbook file named by "file", opened, or an error that says it is missing or a folder (not VS Code's "cannot open"). */
+async function openRunbookFile(file: string): Promise<vscode.TextDocument> {
+  let uri: vscode.Uri;
+  try {
+    uri = fileUri(file);
+  } catch (error) {
+    if (error instanceof Error && error.message.startsWith('"file"')) throw error;
+    throw new Error(`"file" ${quote(file)} is not a path or URI: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  let stat: vscode.FileStat;
+  try {
+    stat = await vscode.workspace.fs.stat(uri);
+  } catch (error) {
+    throw new Error(`"file" ${quote(file)} does not exist (looked for ${quote(uri.toString(true), 200)}).`, { cause: error });
+  }
+  if ((stat.type & vscode.FileType.Directory) !== 0) throw new Error(`"file" ${quote(file)} is a folder; give the runbook file (.ps1 or .py).`);
+  return vscode.workspace.openTextDocument(uri);
+}
+
 async function runbookDocument(context: CommandContext, node: unknown, args: DeployArgs): Promise<vscode.TextDocument> {
-  if (args.file) return vscode.workspace.openTextDocument(fileUri(args.file));
+  if (args.file) return openRunbookFile(args.file);
   if (node instanceof vscode.Uri) return vscode.workspace.openTextDocument(node);
   if (context.programmatic) throw new Error('Pass "file": the runbook file (a URI, an absolute path, or a path in the workspace folder).');
   const active = vscode.window.activeTextEditor?.document;
@@ -82,10 +104,10 @@ export async function deployRunbook(deps: RunbookCommandDeps, context: CommandCo
   if (context.programmatic && (!args.file || !args.automationAccount)) {
     throw new Error('Pass "file" and "automationAccount": this command takes { file, automationAccount, runbookName?, publish?, importModules?, enableIdentity? }.');
   }
-  if (args.automationAccount) parseAutomationAccountId(args.automationAccount);
+  if (args.automationAccount) checkAutomationAccountId(args.automationAccount);
   if (args.runbookName) {
     const problem = checkRunbookName(args.runbookName);
-    if (problem) throw new Error(`"runbookName" ${JSON.stringify(args.runbookName)}: ${problem}`);
+    if (problem) throw new Error(`"runbookName" ${quote(args.runbookName)}: ${problem}`);
   }
 
   const document = await runbookDocument(context, arg, args);

@@ -2,6 +2,7 @@
 // (always "/", a Windows drive as "/c:/…"), so the same rules hold for every file system.
 // resolveOutputPath is pure; checkRealPathInside follows symbolic links through injected file-system
 // calls (node:fs in the extension, the same in tests against a real temp folder).
+import { quote } from '../../domain/text';
 
 export type PathResult = { readonly ok: true; readonly path: string; readonly relative: string } | { readonly ok: false; readonly reason: string };
 
@@ -64,19 +65,43 @@ function unprintable(value: string): boolean {
   return /[\u0000-\u001f\u007f]/.test(value);
 }
 
+// Windows device names: a file called CON, nul.ps1 or COM1.txt opens the device, not a file, and cannot be
+// created or committed by a teammate on Windows. Superscript digits count as digits there too.
+const WINDOWS_RESERVED = /^(CON|PRN|AUX|NUL|COM[0-9\u00b9\u00b2\u00b3]|LPT[0-9\u00b9\u00b2\u00b3])(\..*)?$/i;
+const WINDOWS_INVALID = /[<>:"|?*]/;
+
+/**
+ * Why a file or folder name the runbook path would create cannot exist on every platform (workspaces are
+ * shared, and VS Code runs on Windows), or undefined when it can.
+ */
+export function segmentProblem(segment: string): string | undefined {
+  if (WINDOWS_RESERVED.test(segment)) return `${quote(segment)} is a reserved device name on Windows (CON, PRN, AUX, NUL, COM1-9, LPT1-9, with any extension)`;
+  const bad = WINDOWS_INVALID.exec(segment);
+  if (bad) return `${quote(segment)} contains ${JSON.stringify(bad[0])}, which file names cannot hold on Windows (< > : " | ? *)`;
+  if (/[. ]$/.test(segment)) return `${quote(segment)} ends with a dot or a space, which Windows drops from file names`;
+  const bytes = new TextEncoder().encode(segment).length;
+  if (bytes > 255) return `${quote(segment)} is ${bytes} bytes long; a file or folder name has at most 255`;
+  return undefined;
+}
+
 /** The file to write, or why it may not be written. Never returns a path outside `root`. */
 export function resolveOutputPath(input: OutputPathInput): PathResult {
   const root = normalise(toUriPath(input.root));
-  if (!root || !toUriPath(input.root).startsWith('/')) return { ok: false, reason: `The workspace folder ${JSON.stringify(input.root)} is not an absolute path.` };
+  if (!root || !toUriPath(input.root).startsWith('/')) return { ok: false, reason: `The workspace folder ${quote(input.root, 200)} is not an absolute path.` };
   const rootPath = '/' + root.join('/');
 
   const place = (raw: string, what: string): { segments: string[] } | { reason: string } => {
-    if (unprintable(raw)) return { reason: `${what} contains a control character.` };
+    if (unprintable(raw)) return { reason: `${what} ${quote(raw)} contains a control character.` };
     const p = toUriPath(raw.trim());
     const absolute = p.startsWith('/');
     const segments = normalise(absolute ? p : `${rootPath}/${p}`);
     if (!segments || !isInside(rootPath, '/' + segments.join('/'), input.caseInsensitive)) {
-      return { reason: `${what} ${JSON.stringify(raw)} is outside the workspace folder ${rootPath}; runbooks are written inside it only.` };
+      return { reason: `${what} ${quote(raw)} is outside the workspace folder ${quote(rootPath, 200)}; runbooks are written inside it only.` };
+    }
+    // Only the part below the workspace folder is created; the folder itself is the user's (it may be C:).
+    for (const segment of segments.slice(root.length)) {
+      const problem = segmentProblem(segment);
+      if (problem) return { reason: `${what} ${quote(raw)} cannot be written: ${problem}.` };
     }
     return { segments };
   };
@@ -89,7 +114,7 @@ export function resolveOutputPath(input: OutputPathInput): PathResult {
     segments = isFolder ? [...placed.segments, input.fileName] : placed.segments;
     const name = segments[segments.length - 1] as string;
     if (!name.toLowerCase().endsWith(input.extension.toLowerCase()) || name.length === input.extension.length) {
-      return { ok: false, reason: `"outputPath" must name a ${input.extension} file (or a folder ending with "/"); got ${JSON.stringify(input.outputPath)}.` };
+      return { ok: false, reason: `"outputPath" must name a ${input.extension} file (or a folder ending with "/"); got ${quote(input.outputPath)}.` };
     }
   } else {
     const placed = place(input.folder.trim() === '' ? '.' : input.folder, 'The setting federatedCredentials.runbooks.folder');

@@ -2,7 +2,7 @@
 // flow runs in unit tests with a scripted UserInput and a fake directory.
 import { entraIssuer, type Cloud } from '../../domain/clouds';
 import { parseAlternativeNames } from '../../domain/managedIdentities';
-import { isGuid, quote } from '../../domain/text';
+import { isGuid, notAGuid, quote } from '../../domain/text';
 import type { AppRegistration, FederatedCredential, ServicePrincipalInfo } from '../../graph/directory';
 import {
   POWERSHELL_72_END_OF_SUPPORT, RUNBOOK_RUNTIMES, RUNBOOK_TEMPLATES, SYSTEM_ASSIGNED_WARNING, type RunbookIdentity, type RunbookRuntime,
@@ -79,7 +79,7 @@ export class TemplateStep implements PromptStep<ScaffoldContext> {
       detail: `Runs on ${t.runtimes.map((r) => RUNBOOK_RUNTIMES[r].label).join(' or ')}.${t.runtimes.includes('PowerShell-7.2') ? ' PowerShell 7.2 has reached end of support: 7.4 is the default.' : ''}${t.modules.length ? ` Modules: ${t.modules.map((m) => m.name).join(', ')}.` : ''}`,
       data: t.id,
     }));
-    c.template = await ui.pick(items, { title: this.title, placeholder: 'Select the runbook template', matchOnDescription: true, ...position });
+    c.template = await ui.pick(items, { title: this.title, placeholder: 'Select the runbook template', argument: 'template', matchOnDescription: true, ...position });
   }
 }
 
@@ -94,7 +94,7 @@ export class RuntimeStep implements PromptStep<ScaffoldContext> {
       const r = RUNBOOK_RUNTIMES[id];
       return { label: r.label, description: r.recommended ? 'Recommended' : 'Legacy', detail: r.supportNote ?? (r.runtimeEnvironment ? `Deployed with the runtime environment ${r.runtimeEnvironment.name}.` : undefined), data: id };
     });
-    c.runtime = await ui.pick(items, { title: this.title, placeholder: `Runtime (${POWERSHELL_72_END_OF_SUPPORT})`, ...position });
+    c.runtime = await ui.pick(items, { title: this.title, placeholder: `Runtime (${POWERSHELL_72_END_OF_SUPPORT})`, argument: 'runtime', ...position });
   }
 }
 
@@ -106,6 +106,7 @@ export class TargetTenantsStep implements PromptStep<ScaffoldContext> {
       title: this.title,
       prompt: 'Customer tenants the runbook signs in to: tenant ids (GUID) or verified domains, separated by commas',
       placeholder: 'fabrikam.onmicrosoft.com, 00000000-0000-0000-0000-000000000000',
+      argument: 'targetTenants',
       ...position,
       validate: (value) => parseTenantList(value).error,
     });
@@ -148,7 +149,7 @@ export class IdentityStep implements PromptStep<ScaffoldContext> {
   }
 
   async prompt(c: ScaffoldContext, ui: UserInput, position: StepPosition): Promise<void> {
-    const choice = await ui.pick(this.items(c.app!), { title: this.title, placeholder: 'Which managed identity signs the app in? (the app must trust it through a federated credential)', ...position });
+    const choice = await ui.pick(this.items(c.app!), { title: this.title, placeholder: 'Which managed identity signs the app in? (the app must trust it through a federated credential)', argument: 'identity', ...position });
     if (choice !== ENTER_CLIENT_ID) {
       c.identity = choice.identity;
       c.identityFrom = choice.from;
@@ -158,8 +159,9 @@ export class IdentityStep implements PromptStep<ScaffoldContext> {
       title: this.title,
       prompt: 'Client id of the user-assigned identity attached to the Automation account',
       placeholder: '00000000-0000-0000-0000-000000000000',
+      argument: 'identity',
       ...position,
-      validate: (v) => (isGuid(v.trim()) ? undefined : `A client id is a GUID; ${quote(v)} is not.`),
+      validate: (v) => (isGuid(v.trim()) ? undefined : `A client id is a GUID; ${notAGuid(v.trim())}.`),
     });
     c.identity = { kind: 'userAssigned', clientId: clientId.trim().toLowerCase() };
     c.identityFrom = 'entered in VS Code';
