@@ -85,6 +85,20 @@ interface BatchResponseItem {
 const BATCH_THROTTLE_ROUNDS = 3;
 const BATCH_MAX_RETRY_AFTER_SECONDS = 30;
 
+/** How batched reads retry what Graph could not answer this time (throttled or failed items, a failed or lost batch). */
+export interface BatchRetryOptions {
+  /** Rounds in all, the first included. */
+  readonly rounds: number;
+  /** The wait before the second round when Graph gives no Retry-After; doubled each round. */
+  readonly delayMs: number;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+/** Six rounds, 0.5 s before the second and doubling (at most about 16 s of waiting) unless Graph asks for longer. */
+export const DEFAULT_BATCH_RETRY: BatchRetryOptions = { rounds: 6, delayMs: 500 };
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 interface ODataCollection<T> {
   value: T[];
   '@odata.nextLink'?: string;
@@ -97,7 +111,7 @@ export interface GraphClients {
 }
 
 export class GraphDirectory {
-  constructor(private readonly clients: GraphClients) {}
+  constructor(private readonly clients: GraphClients, private readonly batchRetry: BatchRetryOptions = DEFAULT_BATCH_RETRY) {}
 
   // --- app registrations
 
@@ -197,7 +211,12 @@ export class GraphDirectory {
           answer = await this.call<{ responses?: BatchResponseItem[] }>(async () => withSignal((await this.clients.write()).api('/$batch'), signal).post({ requests }), { operation: 'writeCredential' }, signal);
         } catch (error) {
           if (error instanceof RequestCancelledError) return cancelled(error.inFlight ? chunk : []);
-          throw error;
+          if (!(error instanceof GraphRequestError)) throw error;
+          // The batch failed as a whole (throttled to the end, a 5xx, a lost connection): each of its items
+          // gets that error, the other batches still go. A 5xx or a lost answer may hide applied writes:
+          // the caller looks before writing again (CredentialService.createForApps).
+          for (const index of chunk) results.set(index, { appObjectId: items[index].appObjectId, ok: false, error });
+          continue;
         }
         const byId = new Map((answer.responses ?? []).map((r) => [r.id, r]));
         for (const index of chunk) {
@@ -237,25 +256,88 @@ export class GraphDirectory {
 
   /**
    * Apps by object id with their credentials expanded, 20 per `$batch`: no request per app. Ids
-   * Graph does not know as object ids come back in `missing`.
+   * Graph does not know as object ids come back in `missing`; apps Graph could not read even after
+   * the reads were retried come back in `failed`, with the reason.
    */
-  async getAppsWithCredentials(objectIds: readonly string[]): Promise<{ apps: AppRegistration[]; missing: string[] }> {
-    const apps = new Map<string, AppRegistration>();
+  async getAppsWithCredentials(objectIds: readonly string[]): Promise<{ apps: AppRegistration[]; missing: string[]; failed: Array<{ id: string; error: GraphRequestError }> }> {
+    const apps: AppRegistration[] = [];
     const missing: string[] = [];
+    const failed: Array<{ id: string; error: GraphRequestError }> = [];
     const query = encodeQuery({ $select: APP_FIELDS.join(','), $expand: `federatedIdentityCredentials($select=${CREDENTIAL_FIELDS})` });
-    for (let start = 0; start < objectIds.length; start += GRAPH_BATCH_LIMIT) {
-      const chunk = objectIds.slice(start, start + GRAPH_BATCH_LIMIT);
-      const requests = chunk.map((id, i) => ({ id: String(start + i + 1), method: 'GET', url: `/applications/${encodeURIComponent(id)}?${query}` }));
-      const answer = await this.call<{ responses?: BatchResponseItem[] }>(async () => (await this.clients.read()).api('/$batch').post({ requests }), { operation: 'readApp' });
-      const byId = new Map((answer.responses ?? []).map((r) => [r.id, r]));
-      chunk.forEach((id, i) => {
-        const response = byId.get(String(start + i + 1));
-        if (response?.status === 200) apps.set(id, response.body as AppRegistration);
-        else if (response?.status === 404 || response?.status === 400) missing.push(id);
-        else throw new GraphRequestError(explainGraphError({ status: response?.status ?? 0, body: response?.body, retryAfter: headerOf(response?.headers, 'Retry-After') }, { operation: 'readApp' }));
-      });
+    const answers = await this.readBatch(objectIds.map((id) => `/applications/${encodeURIComponent(id)}?${query}`), { operation: 'readApp' });
+    answers.forEach((answer, i) => {
+      const id = objectIds[i];
+      if (answer instanceof GraphRequestError) failed.push({ id, error: answer });
+      else if (answer.status === 200) apps.push(answer.body as AppRegistration);
+      else if (answer.status === 404 || answer.status === 400) missing.push(id);
+      else failed.push({ id, error: itemError(answer, { operation: 'readApp' }) });
+    });
+    return { apps, missing, failed };
+  }
+
+  /**
+   * Credentials by app and name, 20 per `$batch`: whether writes whose answers were lost were
+   * applied. Each answer is the credential, `null` when the app has no credential of that name, or
+   * the error when Graph could not say even after the reads were retried.
+   */
+  async findCredentials(items: ReadonlyArray<{ readonly appObjectId: string; readonly name: string }>): Promise<Array<FederatedCredential | null | GraphRequestError>> {
+    const urls = items.map((i) => `/applications/${encodeURIComponent(i.appObjectId)}/federatedIdentityCredentials/${encodeURIComponent(i.name)}?$select=${CREDENTIAL_FIELDS}`);
+    const answers = await this.readBatch(urls, { operation: 'listCredentials' });
+    return answers.map((answer, i) => {
+      if (answer instanceof GraphRequestError) return answer;
+      if (answer.status === 200) return answer.body as FederatedCredential;
+      if (answer.status === 404) return null;
+      return itemError(answer, { operation: 'listCredentials', credentialName: items[i].name });
+    });
+  }
+
+  /**
+   * GET requests in `$batch`es of 20. Reads are safe to repeat: a batch that failed as a whole
+   * (throttled to the end, a 5xx, a lost connection) and items answered 429 or 5xx are sent again
+   * after their Retry-After or a growing delay, for `batchRetry.rounds` rounds in all. An item
+   * that still failed comes back as its last answer, a batch that still failed as its error.
+   */
+  private async readBatch(urls: readonly string[], context: ErrorContext): Promise<Array<BatchResponseItem | GraphRequestError>> {
+    const { rounds, delayMs, sleep = defaultSleep } = this.batchRetry;
+    const answers = new Map<number, BatchResponseItem | GraphRequestError>();
+    let pending = urls.map((_, index) => index);
+    for (let round = 0; pending.length > 0; round++) {
+      const last = round + 1 >= rounds;
+      const again: number[] = [];
+      let waitSeconds = 0;
+      for (let start = 0; start < pending.length; start += GRAPH_BATCH_LIMIT) {
+        const chunk = pending.slice(start, start + GRAPH_BATCH_LIMIT);
+        const requests = chunk.map((index) => ({ id: String(index + 1), method: 'GET', url: urls[index] }));
+        let answer: { responses?: BatchResponseItem[] };
+        try {
+          answer = await this.call<{ responses?: BatchResponseItem[] }>(async () => (await this.clients.read()).api('/$batch').post({ requests }), context);
+        } catch (error) {
+          if (!(error instanceof GraphRequestError)) throw error;
+          const wait = error.explained.retryAfterSeconds ?? 0;
+          if (!last && error.explained.retryable && wait <= BATCH_MAX_RETRY_AFTER_SECONDS) {
+            again.push(...chunk);
+            waitSeconds = Math.max(waitSeconds, wait);
+          } else {
+            for (const index of chunk) answers.set(index, error);
+          }
+          continue;
+        }
+        const byId = new Map((answer.responses ?? []).map((r) => [r.id, r]));
+        for (const index of chunk) {
+          const response = byId.get(String(index + 1));
+          const wait = retryAfterSeconds(response);
+          if (!last && (!response || response.status === 429 || response.status >= 500) && wait <= BATCH_MAX_RETRY_AFTER_SECONDS) {
+            again.push(index);
+            waitSeconds = Math.max(waitSeconds, wait);
+            continue;
+          }
+          answers.set(index, response ?? new GraphRequestError({ kind: 'unavailable', message: 'Microsoft Graph gave no answer for this item of the batch; try again.', retryable: true }));
+        }
+      }
+      pending = again;
+      if (pending.length > 0) await sleep(Math.max(waitSeconds * 1000, delayMs * 2 ** round));
     }
-    return { apps: objectIds.flatMap((id) => apps.get(id) ?? []), missing };
+    return urls.map((_, index) => answers.get(index)!);
   }
 
   // --- applications (writes)
@@ -372,6 +454,17 @@ export class GraphDirectory {
 /** The SDK hands request options to fetch: the signal aborts the request and any retry of it. */
 function withSignal(request: GraphRequest, signal: AbortSignal | undefined): GraphRequest {
   return signal ? request.option('signal', signal) : request;
+}
+
+/** A batch item's failure, in plain words. */
+function itemError(response: BatchResponseItem, context: ErrorContext): GraphRequestError {
+  return new GraphRequestError(explainGraphError({ status: response.status, body: response.body, retryAfter: headerOf(response.headers, 'Retry-After') }, context));
+}
+
+/** A batch item's Retry-After in seconds (0 when it has none). */
+function retryAfterSeconds(response: BatchResponseItem | undefined): number {
+  const value = Number(headerOf(response?.headers, 'Retry-After') ?? '0');
+  return Number.isFinite(value) && value > 0 ? value : 0;
 }
 
 function headerOf(headers: Record<string, string> | undefined, name: string): string | undefined {

@@ -6,8 +6,10 @@ import { checkAppIsMultiTenant, checkCredential, checkManagedIdentityTrust, type
 import { classifyCredential } from '../domain/credentialKinds';
 import { isGuid, notAGuid, quote } from '../domain/text';
 import { mergeResults, toResult, ValidationError, warning, type Finding, type ValidationResult } from '../domain/validation';
+import type { ErrorKind } from '../domain/graphErrors';
 import { GraphRequestError } from '../graph/errors';
-import type { AppRegistration, FederatedCredential, GraphDirectory, ServicePrincipalInfo } from '../graph/directory';
+import { DEFAULT_BATCH_RETRY, type AppRegistration, type BatchRetryOptions, type FederatedCredential, type GraphDirectory, type ServicePrincipalInfo } from '../graph/directory';
+import { isRequestCancelled, sleepUnlessCancelled } from '../util/cancellation';
 
 /** Adding one credential to many apps: what will be written, and the apps refused before any write. */
 export interface MultiAppPlan {
@@ -20,8 +22,13 @@ export interface MultiAppPlan {
 
 export interface MultiAppFailure {
   readonly app: AppRegistration;
+  /** Why, in plain words (the whole reason; the summary shortens it). */
   readonly message: string;
   readonly status?: number;
+  /** What kind of failure Graph gave; absent when the app was refused by the rules before any write. */
+  readonly kind?: ErrorKind | 'unconfirmed';
+  /** Whether running the command again for this app may succeed (throttling, an outage, an unconfirmed write). */
+  readonly retryable?: boolean;
 }
 
 export interface MultiAppResult {
@@ -32,6 +39,8 @@ export interface MultiAppResult {
    * added: the next read shows whether) and apps never written to.
    */
   readonly cancelled?: { readonly inFlight: readonly AppRegistration[]; readonly notAttempted: readonly AppRegistration[] };
+  /** The outcome in one message, as the command shows it (set by the command). */
+  readonly summary?: string;
 }
 
 export interface CredentialPlan {
@@ -44,7 +53,8 @@ export interface CredentialPlan {
 }
 
 export class CredentialService {
-  constructor(private readonly directory: GraphDirectory, private readonly cloud: Cloud, private readonly tenantId: () => string) {}
+  /** `retry`: how often a multi-app add writes again what Graph could not do (throttled, failed, lost), and how long it waits. */
+  constructor(private readonly directory: GraphDirectory, private readonly cloud: Cloud, private readonly tenantId: () => string, private readonly retry: BatchRetryOptions = DEFAULT_BATCH_RETRY) {}
 
   /** An app by object id or application (client) id, or a clear error. */
   async resolveApp(idOrAppId: string): Promise<AppRegistration> {
@@ -94,8 +104,9 @@ export class CredentialService {
    */
   async planCreateForApps(apps: readonly AppRegistration[], valuesFor: (app: AppRegistration, existing: readonly FederatedCredential[]) => CredentialValues, knownIdentity?: ServicePrincipalInfo): Promise<MultiAppPlan> {
     const unknown = apps.filter((a) => a.federatedIdentityCredentials === undefined).map((a) => a.id);
-    const loaded = unknown.length > 0 ? await this.directory.getAppsWithCredentials(unknown) : { apps: [], missing: [] };
+    const loaded = unknown.length > 0 ? await this.directory.getAppsWithCredentials(unknown) : { apps: [], missing: [], failed: [] };
     const byId = new Map(loaded.apps.map((a) => [a.id, a]));
+    const unreadable = new Map(loaded.failed.map((f) => [f.id, f.error]));
     const items: CredentialPlan[] = [];
     const rejected: MultiAppFailure[] = [];
     const singleTenant: string[] = [];
@@ -105,7 +116,10 @@ export class CredentialService {
     for (const listed of apps) {
       const app = listed.federatedIdentityCredentials ? listed : byId.get(listed.id);
       if (!app) {
-        rejected.push({ app: listed, message: `App registration ${listed.displayName || listed.id} was not found in tenant ${this.tenantId()}.`, status: 404 });
+        const error = unreadable.get(listed.id);
+        rejected.push(error
+          ? { app: listed, message: `Could not read app registration ${listed.displayName || listed.id}: ${error.message}`, status: error.status, kind: error.explained.kind, retryable: error.explained.retryable }
+          : { app: listed, message: `App registration ${listed.displayName || listed.id} was not found in tenant ${this.tenantId()}.`, status: 404, kind: 'notFound', retryable: false });
         continue;
       }
       const existing = app.federatedIdentityCredentials ?? [];
@@ -120,7 +134,7 @@ export class CredentialService {
       }
       const result = checkCredential(values, { existing, appName: app.displayName });
       if (!result.ok) {
-        rejected.push({ app, message: result.errors.map((e) => e.message).join(' ') });
+        rejected.push({ app, message: result.errors.map((e) => e.message).join(' '), retryable: false });
         continue;
       }
       if (classifyCredential(values, [this.cloud]).kind === 'managedIdentity' && checkAppIsMultiTenant(app.signInAudience).length > 0) singleTenant.push(app.displayName || app.appId);
@@ -135,23 +149,92 @@ export class CredentialService {
   }
 
   /**
-   * Writes the planned credentials with `$batch` (20 per request) and reports each app's outcome.
-   * A cancel (`signal`) stops before the next batch; the result then says which apps were in flight
-   * and which were never attempted.
+   * Writes the planned credentials with `$batch` (20 per request) and reports each app's outcome,
+   * each credential written exactly once. What Graph could not do this time is tried again, for
+   * `retry.rounds` rounds: throttled writes (not processed) are sent again; a write whose answer
+   * was a 5xx or was lost may have been applied, so it is looked up first (20 per `$batch`) and sent
+   * again only when it is not there. Whatever still failed is reported with its reason.
+   * A cancel (`signal`) stops before the next request; the result then says which apps were in
+   * flight (or waiting for that look-up: they may have the credential) and which were never attempted.
    */
   async createForApps(plan: MultiAppPlan, signal?: AbortSignal): Promise<MultiAppResult> {
-    const results = await this.directory.createCredentials(plan.items.map((i) => ({ appObjectId: i.app.id, values: i.values, appName: i.app.displayName })), undefined, signal);
-    const added: Array<{ app: AppRegistration; credential: FederatedCredential }> = [];
+    const { rounds, delayMs, sleep } = this.retry;
+    const items = plan.items;
+    const added = new Map<number, FederatedCredential>();
+    /** The last error of each item not (yet) added: its reason when the rounds are over. */
+    const errors = new Map<number, GraphRequestError>();
+    let toWrite = items.map((_, index) => index);
+    let toCheck: number[] = [];
+    const inFlight = new Set<number>();
+    const notAttempted = new Set<number>();
+    const check = async () => {
+      const found = await this.directory.findCredentials(toCheck.map((index) => ({ appObjectId: items[index].app.id, name: items[index].values.name })));
+      found.forEach((credential, k) => {
+        const index = toCheck[k];
+        // Graph could not say, even after the look-up was retried: never write blindly, report it unconfirmed.
+        if (credential instanceof GraphRequestError) errors.set(index, unconfirmed(items[index].app, items[index].values.name));
+        else if (credential === null) toWrite.push(index); // not applied: write it again
+        else if (sameValues(credential, items[index].values)) {
+          added.set(index, credential);
+          errors.delete(index);
+        } else {
+          errors.set(index, new GraphRequestError({ kind: 'conflict', status: 409, message: `App ${quote(items[index].app.displayName)} already has a credential named ${quote(items[index].values.name)} with other values; it was left as it is.`, retryable: false }));
+        }
+      });
+      toCheck = [];
+    };
+    try {
+      for (let round = 0; round < rounds && toWrite.length + toCheck.length > 0; round++) {
+        if (round > 0) {
+          const retryAfter = Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(0, ...[...toWrite, ...toCheck].map((index) => errors.get(index)?.explained.retryAfterSeconds ?? 0)));
+          await sleepUnlessCancelled(Math.max(retryAfter * 1000, delayMs * 2 ** (round - 1)), signal, sleep);
+        }
+        if (toCheck.length > 0) {
+          if (signal?.aborted) break;
+          await check();
+        }
+        if (toWrite.length === 0) continue;
+        const batch = toWrite.sort((a, b) => a - b);
+        toWrite = [];
+        const results = await this.directory.createCredentials(batch.map((index) => ({ appObjectId: items[index].app.id, values: items[index].values, appName: items[index].app.displayName })), sleep, signal);
+        results.forEach((r, k) => {
+          const index = batch[k];
+          if (r.ok) {
+            added.set(index, r.credential);
+            errors.delete(index);
+          } else if ('cancelled' in r) {
+            (r.cancelled === 'inFlight' ? inFlight : notAttempted).add(index);
+          } else {
+            errors.set(index, r.error);
+            if (isAmbiguousWriteFailure(r.error) || r.error.status === 409) toCheck.push(index); // applied? (409: perhaps by our own lost write)
+            else if (r.error.explained.kind === 'throttled' && (r.error.explained.retryAfterSeconds ?? 0) <= MAX_RETRY_AFTER_SECONDS) toWrite.push(index); // not processed: send again
+          }
+        });
+        if (inFlight.size + notAttempted.size > 0) break;
+      }
+      // Writes of the last round whose answer was lost are looked up too: each is then added, or failed with its last error.
+      if (toCheck.length > 0 && inFlight.size + notAttempted.size === 0 && !signal?.aborted) await check();
+    } catch (error) {
+      if (!isRequestCancelled(error)) throw error;
+    }
+    if (signal?.aborted || inFlight.size + notAttempted.size > 0) {
+      // Cancelled: writes waiting to be looked up may have been applied; writes waiting to be sent again were not.
+      for (const index of toCheck) inFlight.add(index);
+      for (const index of toWrite) notAttempted.add(index);
+    }
+    const cancelledApps = new Set([...inFlight, ...notAttempted]);
     const failed: MultiAppFailure[] = [...plan.rejected];
-    const inFlight: AppRegistration[] = [];
-    const notAttempted: AppRegistration[] = [];
-    results.forEach((r, index) => {
-      const { app } = plan.items[index];
-      if (r.ok) added.push({ app, credential: r.credential });
-      else if ('cancelled' in r) (r.cancelled === 'inFlight' ? inFlight : notAttempted).push(app);
-      else failed.push({ app, message: r.error.message, status: r.error.status });
+    items.forEach((item, index) => {
+      const error = errors.get(index);
+      if (added.has(index) || cancelledApps.has(index) || !error) return;
+      failed.push({ app: item.app, message: error.message, status: error.status, kind: error.explained.code === UNCONFIRMED ? 'unconfirmed' : error.explained.kind, retryable: error.explained.retryable });
     });
-    return { added, failed, ...(inFlight.length + notAttempted.length > 0 ? { cancelled: { inFlight, notAttempted } } : {}) };
+    const byIndex = (set: Set<number>) => [...set].sort((a, b) => a - b).map((index) => items[index].app);
+    return {
+      added: items.flatMap((item, index) => (added.has(index) ? [{ app: item.app, credential: added.get(index)! }] : [])),
+      failed,
+      ...(cancelledApps.size > 0 ? { cancelled: { inFlight: byIndex(inFlight), notAttempted: byIndex(notAttempted) } } : {}),
+    };
   }
 
   async planUpdate(app: AppRegistration, current: FederatedCredential, values: CredentialValues): Promise<CredentialPlan> {
@@ -188,6 +271,20 @@ export class CredentialService {
       if (await this.directory.getCredential(app.id, credential.id)) throw error;
     }
   }
+}
+
+const UNCONFIRMED = 'unconfirmed';
+/** A multi-app add waits at most this long for a Retry-After; a longer one ends the item's retries (bounded total time). */
+const MAX_RETRY_AFTER_SECONDS = 30;
+
+/** A write whose answer was lost and whose look-ups failed too: it may or may not have been applied. */
+function unconfirmed(app: AppRegistration, name: string): GraphRequestError {
+  return new GraphRequestError({
+    kind: 'unavailable',
+    code: UNCONFIRMED,
+    message: `Microsoft Graph did not confirm whether credential ${quote(name)} was added to app ${quote(app.displayName || app.id)} (the answer was lost and looking it up failed too). Refresh the view to see; adding it again is safe, since an app that has it is refused.`,
+    retryable: true,
+  });
 }
 
 function sameValues(found: FederatedCredential, values: CredentialValues): boolean {

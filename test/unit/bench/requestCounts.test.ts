@@ -31,7 +31,7 @@ describe('bench: request counts (no request per app)', () => {
     const credential = new ClientSecretCredential(info.homeTenant.id, info.confidentialClient.clientId, info.confidentialClient.clientSecret, { authorityHost: info.loginUrl, disableInstanceDiscovery: true });
     const client = createGraphClient({ credential, baseUrl: info.graphUrl, scopes: [`${info.graphUrl}/.default`], retry: { maxRetries: 2, delaySeconds: 0, maxRetryAfterSeconds: 1 } });
     directory = new GraphDirectory({ read: async () => client, write: async () => client });
-    service = new CredentialService(directory, resolveCloud('Custom', info.customCloud), () => info.homeTenant.id);
+    service = new CredentialService(directory, resolveCloud('Custom', info.customCloud), () => info.homeTenant.id, { rounds: 5, delayMs: 0 });
     await directory.organization(); // the token request is not Graph's
   });
 
@@ -88,29 +88,32 @@ describe('bench: request counts (no request per app)', () => {
     for (const app of listed) assert.ok(f.sandbox.core.state.applications.get(app.id)?.federatedIdentityCredentials.some((c) => c.name === 'msi-bulk'));
   });
 
-  it('by ids (credentials not listed): 3 read batches more; apps refused by the rules or by Graph are reported, throttled items retried', async () => {
+  it('by ids (credentials not listed): 3 read batches more; apps refused by the rules or by Graph are reported, throttled items retried, a 500 looked up before it is written again', async () => {
     const { info } = f.sandbox;
     const cloud = resolveCloud('Custom', info.customCloud);
     const ids = (await directory.listApps({ pageSize: 999 })).items.slice(100, 150).map((a) => a.id);
-    const [throttled, failing] = [ids[3], ids[27]];
+    const [throttled, lost, failing] = [ids[3], ids[27], ids[40]];
     f.sandbox.setFaults([
       { kind: 'throttle', method: 'POST', pathPrefix: `/graph/v1.0/applications/${throttled}/federatedIdentityCredentials`, count: 1, retryAfterSeconds: 0 },
-      { kind: 'error', status: 500, method: 'POST', pathPrefix: `/graph/v1.0/applications/${failing}/federatedIdentityCredentials`, count: 1 },
+      { kind: 'error', status: 500, method: 'POST', pathPrefix: `/graph/v1.0/applications/${lost}/federatedIdentityCredentials`, count: 1 },
+      { kind: 'error', status: 400, method: 'POST', pathPrefix: `/graph/v1.0/applications/${failing}/federatedIdentityCredentials` },
     ]);
     try {
       const values = { ...buildManagedIdentityCredential({ cloud, tenantId: info.homeTenant.id, objectId: info.automationAccount.userAssigned.principalId }), name: 'msi-bulk-ids' };
       const stubs = ids.map((id) => ({ id, appId: id, displayName: id, signInAudience: 'AzureADMultipleOrgs' }));
       const r = await count(async () => service.createForApps(await service.planCreateForApps(stubs, (_app, existing) => ({ ...values, name: existing.some((c) => c.name === values.name) ? 'other' : values.name }))));
-      assert.equal(r.items.GET, 50);
+      assert.equal(r.items.GET, 50 + 1, 'the 50 apps, and one look-up of the write whose answer was a 500');
       const already = r.value.failed.filter((x) => x.status === undefined);
       // Seeded apps that already trust this identity are refused before any write (issuer and subject pair).
       assert.ok(already.every((x) => /already has this issuer and subject/.test(x.message)));
       const byGraph = r.value.failed.filter((x) => x.status !== undefined);
-      assert.deepEqual(byGraph.map((x) => [x.app.id, x.status]), [[failing, 500]]);
+      assert.deepEqual(byGraph.map((x) => [x.app.id, x.status, x.retryable]), [[failing, 400, false]]);
       assert.equal(r.value.added.length, 50 - already.length - 1);
       assert.ok(r.value.added.some((a) => a.app.id === throttled), 'the throttled item was sent again');
+      assert.ok(r.value.added.some((a) => a.app.id === lost), 'the item answered 500 was looked up, found missing and written again');
+      assert.equal(f.sandbox.core.state.applications.get(lost)?.federatedIdentityCredentials.filter((c) => c.name === 'msi-bulk-ids').length, 1);
       const writes = Math.ceil((50 - already.length) / GRAPH_BATCH_LIMIT);
-      assert.equal(r.batches, 3 + writes + 1, 'read batches, write batches, one batch for the throttled item');
+      assert.equal(r.batches, 3 + writes + 1 + 1 + 1, 'read batches, write batches, one batch for the throttled item, one look-up, one write again');
       assert.equal(r.requests, r.batches + 1, 'plus one identity lookup; nothing per app');
     } finally {
       f.sandbox.setFaults([]);
