@@ -13,6 +13,7 @@ import type { CredentialCommandDeps } from './commands/credentials/common';
 import { AppNode, AppRegistrationsView, CredentialNode, type ViewEnvironment } from './tree/appRegistrationsView';
 import { IdentityNode, ManagedIdentitiesView, TrustingAppNode } from './tree/managedIdentitiesView';
 import { VsCodeUserInput } from './wizard/vscodeUserInput';
+import type { UserInput } from './wizard/userInput';
 import { createCommandTelemetry } from './telemetry/telemetry';
 import { markWalkthroughStep } from './walkthrough/completion';
 
@@ -39,6 +40,7 @@ export function activate(context: vscode.ExtensionContext): FederatedCredentials
     graphPermissions: () => (graphRoles ??= environment.directory()!.graphServicePrincipal().catch((error) => { graphRoles = undefined; throw error; })),
   };
   let graphRoles: Promise<{ appRoles: AppRole[] }> | undefined;
+  let testUserInput: UserInput | undefined; // only ever set through the test seam below
   const apps = new AppRegistrationsView(environment);
   const identities = new ManagedIdentitiesView(environment);
 
@@ -74,6 +76,11 @@ export function activate(context: vscode.ExtensionContext): FederatedCredentials
       await node.reload();
       const child = credential && (await node.getChildren()).find((c) => c instanceof CredentialNode && c.credential.id === credential.id);
       if (child && apps.treeView.visible) await apps.treeView.reveal(child, { select: true, focus: false }).then(undefined, () => undefined);
+    },
+    notify: (message, severity) => {
+      const showLog = vscode.l10n.t('Show Log');
+      const shown = severity === 'warning' ? vscode.window.showWarningMessage(message, showLog) : vscode.window.showInformationMessage(message);
+      void Promise.resolve(shown).then((choice) => { if (choice === showLog) log.show(true); });
     },
     offerNextSteps: async (app, credential) => {
       const consent = vscode.l10n.t('Copy Admin-Consent URL');
@@ -113,7 +120,7 @@ export function activate(context: vscode.ExtensionContext): FederatedCredentials
       log,
       cloud: () => auth.cloud,
       arm: () => (arm ??= new ArmClient({ cloud: auth.cloud, credential: auth.credential('arm'), logger: requestLog })),
-      runner: { log, ui: () => new VsCodeUserInput(), onDidRun: (run) => { telemetry.record(run); markWalkthroughStep(run); } },
+      runner: { log, ui: () => testUserInput ?? new VsCodeUserInput(), onDidRun: (run) => { telemetry.record(run); markWalkthroughStep(run); } },
       credentialDeps,
     }),
   );
@@ -122,7 +129,14 @@ export function activate(context: vscode.ExtensionContext): FederatedCredentials
   const api = createExtensionApi({ auth, apps, identities });
   // Test seam (the RG `testApi` idea): only in the test host may a suite see what telemetry would send.
   // `activateMs` is for the benchmark in the VS Code test host (bench/hostActivation.ts).
-  return process.env.FC_RUNNING_TESTS ? Object.assign(api, { testing: { telemetry, activateMs: performance.now() - activationStarted } }) : api;
+  // `appNode` and `useUserInput` let a suite run a command on tree nodes (a multi-selection) with scripted prompts.
+  const testing = {
+    telemetry,
+    activateMs: performance.now() - activationStarted,
+    appNode: (objectId: string) => apps.findApp((a) => a.id === objectId),
+    useUserInput: (ui: UserInput | undefined) => { testUserInput = ui; },
+  };
+  return process.env.FC_RUNNING_TESTS ? Object.assign(api, { testing }) : api;
 }
 
 export function deactivate(): void {

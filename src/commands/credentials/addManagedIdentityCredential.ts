@@ -19,6 +19,7 @@ import type { UserInput } from '../../wizard/userInput';
 import { UserCancelledError } from '../../wizard/userInput';
 import { isArgumentsObject, type CommandContext } from '../commandRunner';
 import { AppListStep, CredentialNameStep, DescriptionStep } from '../steps';
+import { summarizeMultiApp } from '../../services/multiAppSummary';
 import { describeCancelledMultiApp } from '../../services/outcomes';
 import { WorkCancelledError } from '../../util/cancellation';
 import { cancellableWrite, credentialArgs, type CredentialCommandDeps } from './common';
@@ -183,12 +184,15 @@ export async function addManagedIdentityCredentialToApps(deps: CredentialCommand
     const ids = [...new Set((target.ids as string[]).map((id) => id.toLowerCase()))];
     const found = await directory.getAppsWithCredentials(ids);
     apps = found.apps;
+    const unknownApp = (id: string): AppRegistration => ({ id, appId: id, displayName: id, signInAudience: '' });
+    // Apps Graph could not read (after retrying) are reported with the reason, not silently left out.
+    for (const { id, error } of found.failed) failed.push({ app: unknownApp(id), message: `Could not read app registration ${id}: ${error.message}`, status: error.status, kind: error.explained.kind, retryable: error.explained.retryable });
     // Ids Graph does not know as object ids may be application ids: those are looked up one by one.
     for (const id of found.missing) {
       try {
         apps.push(await service.resolveApp(id));
       } catch (error) {
-        failed.push({ app: { id, appId: id, displayName: id, signInAudience: '' }, message: error instanceof Error ? error.message : String(error), status: 404 });
+        failed.push({ app: unknownApp(id), message: error instanceof Error ? error.message : String(error), status: 404, kind: 'notFound', retryable: false });
       }
     }
   } else {
@@ -240,8 +244,19 @@ export async function addManagedIdentityCredentialToApps(deps: CredentialCommand
     deps.log.warn(message);
     throw new WorkCancelledError(message, result);
   }
-  if (result.added.length === 0) throw new Error(`The credential was added to none of the ${apps.length + failed.length} apps. ${result.failed.map((f) => `${f.app.displayName || f.app.id}: ${f.message}`).join(' ')}`);
-  return result;
+  // One message with the outcome: how many apps got it, which did not and why (the log has each app's full reason).
+  const summary = summarizeMultiApp(name, result, apps.length + failed.length);
+  if (result.added.length === 0) throw new MultiAppAddFailedError(summary, { ...result, summary });
+  if (!context.programmatic) deps.notify?.(summary, result.failed.length > 0 ? 'warning' : 'info');
+  return { ...result, summary };
+}
+
+/** A multi-app add that added the credential to no app: the message is the summary, `result` has each app's outcome. */
+export class MultiAppAddFailedError extends Error {
+  constructor(message: string, readonly result: MultiAppResult) {
+    super(message);
+    this.name = 'MultiAppAddFailedError';
+  }
 }
 
 /** Warnings (single-tenant app, system-assigned identity) are shown before the write; the user may go on. */

@@ -23,6 +23,8 @@ export interface CredentialCommandDeps {
   /** After a change to many apps: refreshes the views once instead of re-reading each app. */
   readonly afterChanges?: (apps: readonly AppRegistration[]) => Promise<void>;
   readonly offerNextSteps: (app: AppRegistration, credential: FederatedCredential) => Promise<void>;
+  /** Shows a command's outcome to the user (not to programmatic callers: they get it in the result). */
+  readonly notify?: (message: string, severity: 'info' | 'warning') => void;
 }
 
 // The argument objects are read by the pure parser in ../arguments (unit-tested with hostile values).
