@@ -87,10 +87,18 @@ export class ArmClient {
 
   private getPipeline() {
     this.pipeline ??= import('@azure/core-rest-pipeline').then((http) => {
-      const pipeline = http.createPipelineFromOptions({
-        retryOptions: { maxRetries: this.options.maxRetries ?? 4, maxRetryDelayInMs: 30_000 },
-        userAgentOptions: { userAgentPrefix: 'vscode-federated-credentials' },
-      });
+      const retryOptions = { maxRetries: this.options.maxRetries ?? 4, maxRetryDelayInMs: 30_000 };
+      const pipeline = http.createPipelineFromOptions({ retryOptions, userAgentOptions: { userAgentPrefix: 'vscode-federated-credentials' } });
+      // ARM's PUT, PATCH and DELETE are idempotent by contract, so the default policy (throttling, 5xx and
+      // dropped connections) may resend them. A POST (publish) that failed or lost its answer may have
+      // been applied: only a throttled POST, which ARM did not process, is sent again; callers check the rest.
+      const anyMethod = http.defaultRetryPolicy(retryOptions);
+      const throttledOnly = http.throttlingRetryPolicy(retryOptions);
+      pipeline.removePolicy({ name: 'defaultRetryPolicy' }); // defaultRetryPolicyName, not exported
+      pipeline.addPolicy({
+        name: 'idempotentRetryPolicy',
+        sendRequest: (request, next) => (request.method === 'POST' ? throttledOnly : anyMethod).sendRequest(request, next),
+      }, { phase: 'Retry' });
       pipeline.addPolicy(http.bearerTokenAuthenticationPolicy({
         credential: this.options.credential,
         scopes: `${this.options.cloud.armUrl}/.default`,
