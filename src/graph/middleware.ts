@@ -2,6 +2,7 @@
 // and a retry of reads after a dropped connection or a 500/502, which the SDK's RetryHandler does
 // not cover (it retries 429/503/504 only, honouring Retry-After).
 import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
+import { redactSecrets } from '../domain/text';
 
 export interface RequestLogger {
   /** One line per HTTP attempt: method, path and query, status, request id, duration. */
@@ -43,7 +44,7 @@ export class LoggingMiddleware implements Middleware {
         durationMs: Date.now() - started,
       });
     } catch (error) {
-      this.logger.request({ method, url: pathOf(url), status: 'error', durationMs: Date.now() - started, error: error instanceof Error ? error.message : String(error) });
+      this.logger.request({ method, url: pathOf(url), status: 'error', durationMs: Date.now() - started, error: redactSecrets(error instanceof Error ? error.message : String(error)) });
       throw error;
     }
   }
