@@ -7,15 +7,10 @@ import * as assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { hostFixture, openExtensionWorkbench } from '../host/fixture';
 import type { OpenWorkbench } from '../host/workbench';
+import { allowSignIn } from './support';
 
 const BATCH = '/graph/v1.0/$batch';
 const LATENCY_MS = 6_000;
-
-async function allowSignIn(page: Page): Promise<void> {
-  const dialog = page.getByRole('dialog').filter({ hasText: /wants to sign in/ });
-  await dialog.waitFor({ timeout: 30_000 });
-  await dialog.getByRole('button', { name: 'Allow' }).click();
-}
 
 describe('Cancel from the progress notification (UI, sandbox)', function () {
   this.timeout(180_000);

@@ -7,17 +7,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { startEnvironment, type StartedEnvironment } from '../../scripts/start';
 import { hostFixture } from '../host/fixture';
 import { newWorkbenchContext } from '../host/workbench';
-
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-async function runFromPalette(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input').first();
-  await input.waitFor({ timeout: 15_000 });
-  await input.fill(`>${title}`);
-  await page.getByRole('option', { name: new RegExp(escape(title)) }).first().waitFor({ timeout: 15_000 });
-  await page.keyboard.press('Enter');
-}
+import { escapeRegExp, runFromPalette } from './support';
 
 describe('npm start (UI, the start path)', function () {
   this.timeout(240_000);
@@ -78,6 +68,6 @@ describe('npm start (UI, the start path)', function () {
     await runFromPalette(page, 'Federated Credentials: Search App Registrations');
     await page.locator('.quick-input-widget input').first().fill(storyApp.displayName);
     await page.keyboard.press('Enter');
-    await tree.getByRole('treeitem', { name: new RegExp(escape(storyApp.displayName)) }).first().waitFor({ timeout: 30_000 });
+    await tree.getByRole('treeitem', { name: new RegExp(escapeRegExp(storyApp.displayName)) }).first().waitFor({ timeout: 30_000 });
   });
 });

@@ -5,21 +5,7 @@ import * as assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { hostFixture, openExtensionWorkbench } from '../host/fixture';
 import type { OpenWorkbench } from '../host/workbench';
-
-async function runFromPalette(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input').first();
-  await input.waitFor({ timeout: 15_000 });
-  await input.fill(`>${title}`);
-  await page.getByRole('option', { name: new RegExp(title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) }).first().waitFor({ timeout: 15_000 });
-  await page.keyboard.press('Enter');
-}
-
-async function allowSignIn(page: Page): Promise<void> {
-  const dialog = page.getByRole('dialog').filter({ hasText: /wants to sign in/ });
-  await dialog.waitFor({ timeout: 30_000 });
-  await dialog.getByRole('button', { name: 'Allow' }).click();
-}
+import { allowSignIn, runFromPalette } from './support';
 
 describe('Tree and prompts (UI, sandbox)', function () {
   this.timeout(120_000);

@@ -3,50 +3,22 @@
 // against the sandbox as a custom cloud. The sandbox's expiry knob makes ARM refuse every token issued so far
 // (401 ExpiredAuthenticationToken + WWW-Authenticate); the request log shows what the client did.
 import assert from 'node:assert/strict';
-import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
+import type { TokenCredential } from '@azure/core-auth';
 import { ClientSecretCredential } from '@azure/identity';
 import { ArmClient, ArmRequestError } from '../../../src/arm/armClient';
 import { resolveCloud } from '../../../src/domain/clouds';
-import { startSandbox, type LoggedRequest, type Sandbox, type SandboxOptions } from '../../sandbox/index';
-import { trustSandboxCa } from '../../sandbox/trust';
+import type { LoggedRequest } from '../../sandbox/index';
+import { countingCredential, useSandbox } from '../../support/sandboxSuite';
 
 const SUBSCRIPTIONS_API = '2022-12-01';
 const IDENTITY_API = '2023-01-31';
-
-function counting(inner: TokenCredential): TokenCredential & { calls: number; withClaims: number } {
-  const c = {
-    calls: 0,
-    withClaims: 0,
-    getToken: async (scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> => {
-      c.calls++;
-      if (options?.claims) c.withClaims++;
-      return inner.getToken(scopes, options);
-    },
-  };
-  return c;
-}
-
-/** Starts a sandbox for the suite, trusted by this process. */
-function useSandbox(options: SandboxOptions): { sandbox: Sandbox } {
-  const f = {} as { sandbox: Sandbox };
-  let untrust: (() => void) | undefined;
-  before(async () => {
-    f.sandbox = await startSandbox(options);
-    untrust = trustSandboxCa(f.sandbox.caCertPem);
-  });
-  after(async () => {
-    untrust?.();
-    await f.sandbox?.stop();
-  });
-  return f;
-}
 
 const tokenRequests = (log: LoggedRequest[]) => log.filter((r) => r.area === 'login' && r.method === 'POST' && /\/oauth2\/v2\.0\/token$/.test(r.path));
 const arm = (log: LoggedRequest[]) => log.filter((r) => r.area === 'arm').map((r) => `${r.method} ${r.path.replace(/^\/arm/, '')} ${r.status}`);
 
 describe('arm: an expired token is refreshed once (sandbox)', () => {
   const f = useSandbox({ seed: 92 });
-  let credential: ReturnType<typeof counting>;
+  let credential: ReturnType<typeof countingCredential>;
   let client: ArmClient;
   let identityPath: (name: string) => string;
 
@@ -57,7 +29,7 @@ describe('arm: an expired token is refreshed once (sandbox)', () => {
     f.sandbox.expireTokens(null);
     const resourceGroup = info.automationAccount.id.split('/providers/')[0]!;
     identityPath = (name) => `${resourceGroup}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${name}`;
-    credential = counting(new ClientSecretCredential(info.homeTenant.id, info.confidentialClient.clientId, info.confidentialClient.clientSecret, { authorityHost: info.loginUrl, disableInstanceDiscovery: true }));
+    credential = countingCredential(new ClientSecretCredential(info.homeTenant.id, info.confidentialClient.clientId, info.confidentialClient.clientSecret, { authorityHost: info.loginUrl, disableInstanceDiscovery: true }));
     client = armClient(credential);
     await client.request('GET', '/subscriptions', { apiVersion: SUBSCRIPTIONS_API }); // the policy caches this token
   });
@@ -118,7 +90,7 @@ describe('arm: an expired token is refreshed once (sandbox)', () => {
   it('a credential that can only return the same stale token: one retry, then "sign in again"', async () => {
     const { info } = f.sandbox;
     const frozen = f.sandbox.core.issueAccessToken({ tenantId: info.homeTenant.id, audience: 'https://management.azure.com/', clientAppId: info.confidentialClient.clientId, azpacr: '1', servicePrincipalId: info.confidentialClient.servicePrincipalId }).token;
-    const same = counting({ getToken: async () => ({ token: frozen, expiresOnTimestamp: Date.now() + 3_000_000 }) });
+    const same = countingCredential({ getToken: async () => ({ token: frozen, expiresOnTimestamp: Date.now() + 3_000_000 }) });
     f.sandbox.expireTokens();
     const mark = f.sandbox.core.log.last;
     await assert.rejects(armClient(same).request('GET', '/subscriptions', { apiVersion: SUBSCRIPTIONS_API }), /sign in again/);
@@ -130,7 +102,7 @@ describe('arm: an expired token is refreshed once (sandbox)', () => {
   it('other 401 challenges are not retried: a token for another audience costs one request and no fresh token', async () => {
     const { info } = f.sandbox;
     const graphToken = f.sandbox.core.issueAccessToken({ tenantId: info.homeTenant.id, audience: 'https://graph.microsoft.com', clientAppId: info.confidentialClient.clientId, azpacr: '1', servicePrincipalId: info.confidentialClient.servicePrincipalId }).token;
-    const wrong = counting({ getToken: async () => ({ token: graphToken, expiresOnTimestamp: Date.now() + 3_000_000 }) });
+    const wrong = countingCredential({ getToken: async () => ({ token: graphToken, expiresOnTimestamp: Date.now() + 3_000_000 }) });
     const mark = f.sandbox.core.log.last;
     await assert.rejects(armClient(wrong).request('GET', '/subscriptions', { apiVersion: SUBSCRIPTIONS_API }), (e: unknown) => e instanceof ArmRequestError && e.code === 'InvalidAuthenticationTokenAudience');
     assert.deepEqual(arm(f.sandbox.requests(mark)), ['GET /subscriptions 401']);

@@ -3,46 +3,17 @@
 // The sandbox's expiry knob makes Graph refuse every token issued so far as expired; what the client did is
 // read back from the sandbox's request log (token requests, 401s, retried requests).
 import assert from 'node:assert/strict';
-import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
+import type { TokenCredential } from '@azure/core-auth';
 import { ClientSecretCredential } from '@azure/identity';
 import { GraphDirectory } from '../../../src/graph/directory';
 import { GraphRequestError } from '../../../src/graph/errors';
 import { createGraphClient } from '../../../src/graph/graphClient';
-import { startSandbox, type LoggedRequest, type Sandbox, type SandboxOptions } from '../../sandbox/index';
-import { trustSandboxCa } from '../../sandbox/trust';
+import type { LoggedRequest, Sandbox } from '../../sandbox/index';
+import { countingCredential, useSandbox } from '../../support/sandboxSuite';
 
 function directory(sandbox: Sandbox, credential: TokenCredential): GraphDirectory {
   const make = () => Promise.resolve(createGraphClient({ credential, baseUrl: sandbox.info.graphUrl, scopes: [`${sandbox.info.graphUrl}/.default`], retry: { maxRetries: 2, delaySeconds: 1, maxRetryAfterSeconds: 5 } }));
   return new GraphDirectory({ read: make, write: make });
-}
-
-/** Counts the credential's getToken calls, and how many asked for a fresh token (claims). */
-function counting(inner: TokenCredential): TokenCredential & { calls: number; withClaims: number } {
-  const c = {
-    calls: 0,
-    withClaims: 0,
-    getToken: async (scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> => {
-      c.calls++;
-      if (options?.claims) c.withClaims++;
-      return inner.getToken(scopes, options);
-    },
-  };
-  return c;
-}
-
-/** Starts a sandbox for the suite, trusted by this process. */
-function useSandbox(options: SandboxOptions): { sandbox: Sandbox } {
-  const f = {} as { sandbox: Sandbox };
-  let untrust: (() => void) | undefined;
-  before(async () => {
-    f.sandbox = await startSandbox(options);
-    untrust = trustSandboxCa(f.sandbox.caCertPem);
-  });
-  after(async () => {
-    untrust?.();
-    await f.sandbox?.stop();
-  });
-  return f;
 }
 
 /** An app-only Graph token for the confidential client, signed by the sandbox, with exactly these roles. */
@@ -56,7 +27,7 @@ const graph = (log: LoggedRequest[]) => log.filter((r) => r.area === 'graph').ma
 
 describe('graph: an expired token is refreshed once (sandbox)', () => {
   const f = useSandbox({ seed: 91, size: { apps: 12, appsWithCredentials: 3 } });
-  let credential: ReturnType<typeof counting>;
+  let credential: ReturnType<typeof countingCredential>;
   let dir: GraphDirectory;
   let appId: string;
 
@@ -64,7 +35,7 @@ describe('graph: an expired token is refreshed once (sandbox)', () => {
     const { info } = f.sandbox;
     f.sandbox.expireTokens(null);
     // A new credential per test: its MSAL cache holds one token, fetched by the warm-up read.
-    credential = counting(new ClientSecretCredential(info.homeTenant.id, info.confidentialClient.clientId, info.confidentialClient.clientSecret, { authorityHost: info.loginUrl, disableInstanceDiscovery: true }));
+    credential = countingCredential(new ClientSecretCredential(info.homeTenant.id, info.confidentialClient.clientId, info.confidentialClient.clientSecret, { authorityHost: info.loginUrl, disableInstanceDiscovery: true }));
     dir = directory(f.sandbox, credential);
     const page = await dir.listApps({ pageSize: 5 });
     appId = page.items[0]!.id;
@@ -127,7 +98,7 @@ describe('graph: an expired token is refreshed once (sandbox)', () => {
 
   it('a credential that can only return the same stale token: one retry, then "sign in again"', async () => {
     const frozen = appToken(f.sandbox, ['Application.ReadWrite.All']);
-    const same = counting({ getToken: async () => ({ token: frozen, expiresOnTimestamp: Date.now() + 3_000_000 }) });
+    const same = countingCredential({ getToken: async () => ({ token: frozen, expiresOnTimestamp: Date.now() + 3_000_000 }) });
     f.sandbox.expireTokens();
     const mark = f.sandbox.core.log.last;
     await assert.rejects(directory(f.sandbox, same).listApps({ pageSize: 5 }), /sign-in has expired.*sign in again/i);
@@ -137,7 +108,7 @@ describe('graph: an expired token is refreshed once (sandbox)', () => {
   });
 
   it('other refusals are not retried: a 403 costs one request and no fresh token', async () => {
-    const noRoles = counting({ getToken: async () => ({ token: appToken(f.sandbox, []), expiresOnTimestamp: Date.now() + 3_000_000 }) });
+    const noRoles = countingCredential({ getToken: async () => ({ token: appToken(f.sandbox, []), expiresOnTimestamp: Date.now() + 3_000_000 }) });
     const mark = f.sandbox.core.log.last;
     await assert.rejects(directory(f.sandbox, noRoles).listApps({ pageSize: 5 }), (e: unknown) => e instanceof GraphRequestError && e.status === 403);
     assert.deepEqual(graph(f.sandbox.requests(mark)), ['GET /applications 403']);
