@@ -133,3 +133,9 @@ export function notAGuid(value: string): string {
   const problem = guidProblem(value);
   return `${quote(value)} is not${problem ? ` (${problem})` : ''}`;
 }
+
+/** Names for a message: all of them up to `max`, then "and N more". */
+export function listNames(names: readonly string[], max = 5): string {
+  if (names.length <= max) return names.join(', ');
+  return `${names.slice(0, max).join(', ')} and ${names.length - max} more`;
+}

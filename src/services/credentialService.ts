@@ -4,7 +4,7 @@
 import type { Cloud } from '../domain/clouds';
 import { checkAppIsMultiTenant, checkCredential, checkManagedIdentityTrust, type CredentialValues } from '../domain/credentialRules';
 import { classifyCredential } from '../domain/credentialKinds';
-import { isGuid, notAGuid, quote } from '../domain/text';
+import { isGuid, listNames, notAGuid, quote } from '../domain/text';
 import { mergeResults, toResult, ValidationError, warning, type Finding, type ValidationResult } from '../domain/validation';
 import type { ErrorKind } from '../domain/graphErrors';
 import { GraphRequestError } from '../graph/errors';
@@ -142,7 +142,7 @@ export class CredentialService {
     }
     const warnings: Finding[] = [...shared, ...items.flatMap((i) => i.warnings)];
     if (singleTenant.length > 0) {
-      const names = singleTenant.length <= 5 ? singleTenant.map((n) => quote(n)).join(', ') : `${singleTenant.slice(0, 5).map((n) => quote(n)).join(', ')} and ${singleTenant.length - 5} more`;
+      const names = listNames(singleTenant.map((n) => quote(n)));
       warnings.push(warning('app', 'app.singleTenant', `${singleTenant.length} of the apps (${names}) are not multi-tenant, so customer tenants cannot consent to them and their runbooks can only get tokens for the apps' own tenant.`));
     }
     return { items, rejected, warnings, identity };

@@ -1,8 +1,8 @@
 // The one message a multi-app add ends with: how many apps got the credential and, for the others,
 // which and why in a few words (apps with the same reason together). The log keeps each app's full
 // reason. No `vscode` here, so the wording is unit-tested in Node.
-import { quote } from '../domain/text';
-import { listNames } from '../util/cancellation';
+import { listNames, quote } from '../domain/text';
+import type { AppRegistration } from '../graph/directory';
 import type { MultiAppFailure, MultiAppResult } from './credentialService';
 
 /** Reasons named in the message; the rest are counted ("and 3 more reasons, in the log"). */
@@ -10,7 +10,10 @@ const MAX_REASONS = 5;
 /** Apps named per reason. */
 const MAX_NAMES = 5;
 
-const apps = (n: number) => `${n} app${n === 1 ? '' : 's'}`;
+/** "1 app", "3 apps". */
+export const apps = (n: number) => `${n} app${n === 1 ? '' : 's'}`;
+/** How a message names an app. */
+export const appName = (app: Pick<AppRegistration, 'displayName' | 'id'>) => app.displayName || app.id;
 
 /** A failure's reason in a few words: Graph's passing troubles by kind, the rest (rules, conflicts) as their own message. */
 export function shortReason(failure: MultiAppFailure): string {
@@ -41,7 +44,7 @@ export function summarizeMultiApp(credentialName: string, result: Pick<MultiAppR
   const groups = new Map<string, string[]>();
   for (const f of failed) {
     const reason = shortReason(f);
-    groups.set(reason, [...(groups.get(reason) ?? []), quote(f.app.displayName || f.app.id)]);
+    groups.set(reason, [...(groups.get(reason) ?? []), quote(appName(f.app))]);
   }
   const shown = [...groups].slice(0, MAX_REASONS).map(([reason, names]) => `${listNames(names, MAX_NAMES)} (${reason})`);
   const hidden = groups.size - shown.length;

@@ -1,13 +1,9 @@
 // What a cancelled or interrupted run tells the user, in plain words: what was done, what may have
 // been done (a write in flight when the cancel came: the next read shows whether it was applied) and
 // what was not attempted. No `vscode` here, so the wording is unit-tested in Node.
-import { quote } from '../domain/text';
-import { listNames } from '../util/cancellation';
-import type { AppRegistration } from '../graph/directory';
+import { listNames, quote } from '../domain/text';
 import type { MultiAppResult } from './credentialService';
-
-const appName = (app: AppRegistration) => app.displayName || app.id;
-const apps = (n: number) => `${n} app${n === 1 ? '' : 's'}`;
+import { appName, apps } from './multiAppSummary';
 
 /** The message after a cancelled multi-app add; `total` counts every app the run was given. */
 export function describeCancelledMultiApp(credentialName: string, result: MultiAppResult, total: number): string {

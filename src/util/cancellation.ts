@@ -61,9 +61,3 @@ export function sleepUnlessCancelled(ms: number, signal: AbortSignal | undefined
     throw isRequestCancelled(error) ? new RequestCancelledError(false) : error;
   });
 }
-
-/** Names for a message: all of them up to `max`, then "and N more". */
-export function listNames(names: readonly string[], max = 5): string {
-  if (names.length <= max) return names.join(', ');
-  return `${names.slice(0, max).join(', ')} and ${names.length - max} more`;
-}
