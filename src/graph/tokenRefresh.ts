@@ -20,7 +20,7 @@ export class TokenRefreshHandler implements Middleware {
     await this.next!.execute(context);
     // Only a request that carried our token (the AuthenticationHandler attaches it to Graph hosts only),
     // only once, and only when its body can be sent again.
-    if (!hasHeader(context, AUTHORIZATION) || !replayable(context) || !(await refusedToken(context.response))) return;
+    if (headerValue(context, AUTHORIZATION) === undefined || !replayable(context) || !(await refusedToken(context.response))) return;
     const token = await this.credential.getToken(this.scopes, freshTokenOptions());
     if (!token) return;
     replaceHeader(context, AUTHORIZATION, `Bearer ${token.token}`);
@@ -46,13 +46,13 @@ function headerBag(context: Context): HeaderBag | undefined {
   return context.options?.headers as HeaderBag | undefined;
 }
 
-function hasHeader(context: Context, name: string): boolean {
+/** The header's value, whatever shape the request's headers have (the SDK uses all three). */
+function headerValue(context: Context, name: string): string | undefined {
   const bag = headerBag(context);
-  if (!bag) return false;
-  if (bag instanceof Headers) return bag.has(name);
   const lower = name.toLowerCase();
-  if (Array.isArray(bag)) return bag.some(([key]) => key.toLowerCase() === lower);
-  return Object.keys(bag).some((key) => key.toLowerCase() === lower);
+  if (bag instanceof Headers) return bag.get(name) ?? undefined;
+  if (Array.isArray(bag)) return bag.find(([key]) => key.toLowerCase() === lower)?.[1];
+  return bag ? Object.entries(bag).find(([key]) => key.toLowerCase() === lower)?.[1] : undefined;
 }
 
 /** Sets one value for the header, whatever shape the request's headers have (the SDK uses all three). */
@@ -75,7 +75,5 @@ function replayable(context: Context): boolean {
   if (typeof context.request !== 'string') return context.request.body === null;
   const body = context.options?.body;
   if (body && typeof body === 'object' && typeof (body as { getReader?: unknown }).getReader === 'function') return false;
-  const bag = headerBag(context);
-  const contentType = bag instanceof Headers ? bag.get('Content-Type') : Array.isArray(bag) ? bag.find(([k]) => k.toLowerCase() === 'content-type')?.[1] : bag ? Object.entries(bag).find(([k]) => k.toLowerCase() === 'content-type')?.[1] : undefined;
-  return contentType !== 'application/octet-stream';
+  return headerValue(context, 'Content-Type') !== 'application/octet-stream';
 }
