@@ -8,9 +8,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startCodeServer } from '../test/host/codeServer';
-import { ensureTestHost } from '../test/host/install';
-import { launchBrowser, openWorkbench } from '../test/host/workbench';
+import { startCodeServer } from '../tools/test-host/codeServer';
+import { ensureTestHost } from '../tools/test-host/install';
+import { launchBrowser, openWorkbench } from '../tools/test-host/workbench';
 import { RESULT_PREFIX } from './host/protocol';
 
 export interface HostActivationRun {

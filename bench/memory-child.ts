@@ -5,7 +5,7 @@ import { ClientSecretCredential } from '@azure/identity';
 import { GraphDirectory, type AppRegistration } from '../src/graph/directory';
 import { createGraphClient } from '../src/graph/graphClient';
 import { PagedList } from '../src/services/pagedList';
-import { trustSandboxCa } from '../test/sandbox/trust';
+import { trustSandboxCa } from '../sandbox/trust';
 
 interface ChildInput { graphUrl: string; loginUrl: string; tenantId: string; clientId: string; clientSecret: string; caPem: string; pageSize: number }
 

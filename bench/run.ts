@@ -15,11 +15,11 @@ import { createGraphClient } from '../src/graph/graphClient';
 import { CredentialService, type MultiAppResult } from '../src/services/credentialService';
 import { PagedList } from '../src/services/pagedList';
 import type { PickItem, UserInput } from '../src/wizard/userInput';
-import { startSandbox, type Sandbox } from '../test/sandbox/index';
-import { trustSandboxCa } from '../test/sandbox/trust';
+import { startSandbox, type Sandbox } from '../sandbox/index';
+import { trustSandboxCa } from '../sandbox/trust';
 import { buildInstrumented, packageOf } from './instrument';
 import { measureActivationInHost, type HostActivationRun } from './hostActivation';
-import { CODE_SERVER_VERSION } from '../test/host/install';
+import { CODE_SERVER_VERSION } from '../tools/test-host/install';
 
 const execFileAsync = promisify(execFile);
 
@@ -189,7 +189,7 @@ async function main(): Promise<void> {
       selectedApp: (node: unknown) => (node as { app?: AppRegistration }).app,
       selectedCredential: () => undefined,
       selectedIdentity: () => undefined,
-      progress: <T>(_title: string, work: () => Promise<T>) => work(),
+      progress: <T>(_title: string, work: (signal: AbortSignal) => Promise<T>) => work(new AbortController().signal),
       afterChange: async () => undefined,
       afterChanges: async () => undefined,
       offerNextSteps: async () => undefined,
@@ -336,7 +336,7 @@ function writeReport(r: Report): void {
     'npm run bench      # about a minute; writes BENCHMARKS.md',
     '```',
     '',
-    'The request counts (not the times) are kept from regressing by `test/unit/bench/requestCounts.test.ts` (`npx mocha`), which runs the same scenarios at a small size without added latency.',
+    'The request counts (not the times) are kept from regressing by `test/unit/bench/requestCounts.sandbox.test.ts` (`npm run test:sandbox`), which runs the same scenarios at a small size without added latency.',
     '',
   ];
   writeFileSync('BENCHMARKS.md', lines.join('\n'));

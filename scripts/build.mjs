@@ -33,7 +33,7 @@ const tests = {
 
 // The sandbox sign-in provider: a tiny second extension that tests and `npm start` load beside ours.
 const sandboxSignIn = {
-  entryPoints: ['test/sandbox-sign-in/extension.ts'],
+  entryPoints: ['sandbox-sign-in/extension.ts'],
   bundle: true,
   outfile: 'out/sandbox-sign-in/extension.js',
   format: 'cjs',
@@ -47,7 +47,7 @@ const withTests = args.has('--tests') || args.has('--sandbox');
 const builds = [...extension, ...(args.has('--tests') ? [tests] : []), ...(withTests ? [sandboxSignIn] : [])];
 if (withTests) {
   mkdirSync('out/sandbox-sign-in', { recursive: true });
-  copyFileSync('test/sandbox-sign-in/package.json', 'out/sandbox-sign-in/package.json');
+  copyFileSync('sandbox-sign-in/package.json', 'out/sandbox-sign-in/package.json');
 }
 if (args.has('--watch')) {
   for (const options of builds) await (await esbuild.context(options)).watch();

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS } from '../test/host/workbench';
+import { CHROMIUM_ARGS } from '../tools/test-host/workbench';
 
 async function main() {
   const svg = readFileSync(join(__dirname, '..', 'media', 'icon.svg'), 'utf8');

@@ -5,8 +5,8 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { startEnvironment } from './start';
-import { ensureTestHost } from '../test/host/install';
-import { launchBrowser, newWorkbenchContext } from '../test/host/workbench';
+import { ensureTestHost } from '../tools/test-host/install';
+import { launchBrowser, newWorkbenchContext } from '../tools/test-host/workbench';
 
 const out = resolve(__dirname, '..', 'media', 'screenshots');
 

@@ -7,10 +7,10 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startSandbox, type Sandbox } from '../test/sandbox';
-import { startCodeServer } from '../test/host/codeServer';
-import { ensureTestHost } from '../test/host/install';
-import { sandboxUserSettings } from '../test/host/sandboxSettings';
+import { startSandbox, type Sandbox } from '../sandbox';
+import { startCodeServer } from '../tools/test-host/codeServer';
+import { ensureTestHost } from '../tools/test-host/install';
+import { sandboxUserSettings } from '../tools/test-host/sandboxSettings';
 
 const repoRoot = resolve(__dirname, '..');
 

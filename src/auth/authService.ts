@@ -144,7 +144,7 @@ export class AuthService extends Disposable {
    *   silent way to make a provider skip its cache (forceNewSession prompts the user), but providers hand out a
    *   refreshed token when theirs has expired: the Microsoft provider's MSAL acquireTokenSilent redeems its
    *   refresh token for a token within 5 minutes of expiry, and the sandbox's test provider
-   *   (test/sandbox-sign-in) does the same for a token the sandbox refused as expired.
+   *   (sandbox-sign-in) does the same for a token the sandbox refused as expired.
    * - azureCli: run `az account get-access-token` again. AzureCliCredential keeps no cache and the CLI
    *   refreshes an expired token itself; the request's `claims` are not passed on, because AzureCliCredential
    *   answers any claims with "run az login --claims-challenge" instead of a token.

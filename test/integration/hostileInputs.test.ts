@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { AppRegistration, FederatedCredential } from '../../src/graph/directory';
-import type { LoggedRequest } from '../sandbox';
+import type { LoggedRequest } from '../../sandbox';
 import { sandbox } from './support/sandbox';
 
 const EXTENSION_ID = 'federated-credentials.federated-credentials';

@@ -1,8 +1,8 @@
 // For suites that run real clients against an in-process sandbox: start one per suite (its CA
 // trusted by this process), and count what a credential was asked for.
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
-import { startSandbox, type Sandbox, type SandboxOptions } from '../sandbox/index';
-import { trustSandboxCa } from '../sandbox/trust';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox/index';
+import { trustSandboxCa } from '../../sandbox/trust';
 
 /** Registers before/after hooks that start a sandbox for the suite and stop it. */
 export function useSandbox(options: SandboxOptions): { sandbox: Sandbox } {

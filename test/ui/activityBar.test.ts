@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { openExtensionWorkbench } from '../host/fixture';
-import type { OpenWorkbench } from '../host/workbench';
+import { openExtensionWorkbench } from '../../tools/test-host/fixture';
+import type { OpenWorkbench } from '../../tools/test-host/workbench';
 
 describe('Activity bar (UI)', function () {
   let workbench: OpenWorkbench;

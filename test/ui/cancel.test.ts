@@ -5,8 +5,8 @@
 // have been (in flight) and what was not attempted, and the sandbox's state agrees.
 import * as assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { hostFixture, openExtensionWorkbench } from '../host/fixture';
-import type { OpenWorkbench } from '../host/workbench';
+import { hostFixture, openExtensionWorkbench } from '../../tools/test-host/fixture';
+import type { OpenWorkbench } from '../../tools/test-host/workbench';
 import { allowSignIn } from './support';
 
 const BATCH = '/graph/v1.0/$batch';

@@ -5,8 +5,8 @@
 import * as assert from 'node:assert/strict';
 import type { BrowserContext, Page } from 'playwright-core';
 import { startEnvironment, type StartedEnvironment } from '../../scripts/start';
-import { hostFixture } from '../host/fixture';
-import { newWorkbenchContext } from '../host/workbench';
+import { hostFixture } from '../../tools/test-host/fixture';
+import { newWorkbenchContext } from '../../tools/test-host/workbench';
 import { escapeRegExp, runFromPalette } from './support';
 
 describe('npm start (UI, the start path)', function () {

@@ -3,8 +3,8 @@
 // through the prompts from the app's context menu.
 import * as assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { hostFixture, openExtensionWorkbench } from '../host/fixture';
-import type { OpenWorkbench } from '../host/workbench';
+import { hostFixture, openExtensionWorkbench } from '../../tools/test-host/fixture';
+import type { OpenWorkbench } from '../../tools/test-host/workbench';
 import { allowSignIn, runFromPalette } from './support';
 
 describe('Tree and prompts (UI, sandbox)', function () {

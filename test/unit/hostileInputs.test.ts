@@ -20,8 +20,8 @@ import type { AppRegistration, GraphDirectory } from '../../src/graph/directory'
 import { psSingleQuoted, pyStringLiteral, renderRunbook, validateRunbookOptions, type RunbookOptions } from '../../src/runbooks';
 import { NoPromptUserInput } from '../../src/wizard/noPromptUserInput';
 import type { PromptStep } from '../../src/wizard/wizard';
-import { parseFilter, parseSearch } from '../sandbox/graph/odata';
-import type { SandboxRequest } from '../sandbox/router';
+import { parseFilter, parseSearch } from '../../sandbox/graph/odata';
+import type { SandboxRequest } from '../../sandbox/router';
 import { ScriptedUserInput, type Answer } from '../support/scriptedUserInput';
 
 const GUID = '72f988bf-86f1-41af-91ab-2d7cd011db47';

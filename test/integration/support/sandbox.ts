@@ -1,11 +1,11 @@
 // The in-host suites' view of the sandbox: its connection file (written by the runner) and its
 // control API (request log, fault knobs, reset), reached over HTTPS like any other client.
 import { readFileSync } from 'node:fs';
-import type { FaultRule, LoggedRequest, SandboxInfo } from '../../sandbox';
+import type { FaultRule, LoggedRequest, SandboxInfo } from '../../../sandbox';
 
 export function sandboxInfo(): SandboxInfo {
   const path = process.env.FC_SANDBOX_INFO;
-  if (!path) throw new Error('FC_SANDBOX_INFO is not set: run the suites through test/host/runIntegration.ts.');
+  if (!path) throw new Error('FC_SANDBOX_INFO is not set: run the suites through tools/test-host/runIntegration.ts.');
   return JSON.parse(readFileSync(path, 'utf8')) as SandboxInfo;
 }
 

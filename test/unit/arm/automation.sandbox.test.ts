@@ -7,10 +7,10 @@ import { ArmClient, ArmRequestError, listTenants } from '../../../src/arm/armCli
 import { AutomationClient, AutomationOperationError, hasSystemAssignedIdentity, POWERSHELL72_API_VERSION, AUTOMATION_API_VERSION } from '../../../src/arm/automation';
 import { resolveCloud } from '../../../src/domain/clouds';
 import { powerShellGalleryContentLink } from '../../../src/runbooks/runtimes';
-import { setArmSettings } from '../../sandbox/arm';
-import { DEFAULT_ARM_SETTINGS } from '../../sandbox/arm/common';
-import { Sandbox, startSandbox } from '../../sandbox/index';
-import { trustSandboxCa } from '../../sandbox/trust';
+import { setArmSettings } from '../../../sandbox/arm';
+import { DEFAULT_ARM_SETTINGS } from '../../../sandbox/arm/common';
+import { Sandbox, startSandbox } from '../../../sandbox/index';
+import { trustSandboxCa } from '../../../sandbox/trust';
 
 describe('arm: AutomationClient against the sandbox', () => {
   const f = {} as { sandbox: Sandbox };

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { ClientSecretCredential } from '@azure/identity';
 import { ArmClient } from '../../../src/arm/armClient';
 import { resolveCloud } from '../../../src/domain/clouds';
-import { startSandbox, type Sandbox } from '../../sandbox/index';
-import { trustSandboxCa } from '../../sandbox/trust';
+import { startSandbox, type Sandbox } from '../../../sandbox/index';
+import { trustSandboxCa } from '../../../sandbox/trust';
 
 const IDENTITY_API = '2023-01-31';
 const AUTOMATION_API = '2023-11-01';

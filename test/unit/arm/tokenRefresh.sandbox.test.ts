@@ -7,7 +7,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import { ClientSecretCredential } from '@azure/identity';
 import { ArmClient, ArmRequestError } from '../../../src/arm/armClient';
 import { resolveCloud } from '../../../src/domain/clouds';
-import type { LoggedRequest } from '../../sandbox/index';
+import type { LoggedRequest } from '../../../sandbox/index';
 import { countingCredential, useSandbox } from '../../support/sandboxSuite';
 
 const SUBSCRIPTIONS_API = '2022-12-01';

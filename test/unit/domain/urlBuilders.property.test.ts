@@ -12,8 +12,8 @@ import {
 import { buildAdminConsentUrl, buildAdminConsentUrlV2 } from '../../../src/domain/consentUrls';
 import { appSearchQuery, encodeQuery, equalsFilter, odataString, searchClause, startsWithFilter } from '../../../src/domain/graphQuery';
 import { ValidationError } from '../../../src/domain/validation';
-import { parseFilter, parseSearch } from '../../sandbox/graph/odata';
-import type { SandboxRequest } from '../../sandbox/router';
+import { parseFilter, parseSearch } from '../../../sandbox/graph/odata';
+import type { SandboxRequest } from '../../../sandbox/router';
 
 const anyText = fc.string({ unit: 'binary', maxLength: 80 });
 /** Strings that survive UTF-8 (no lone surrogates): what can go on the wire at all. */

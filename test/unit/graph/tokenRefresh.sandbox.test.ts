@@ -8,7 +8,7 @@ import { ClientSecretCredential } from '@azure/identity';
 import { GraphDirectory } from '../../../src/graph/directory';
 import { GraphRequestError } from '../../../src/graph/errors';
 import { createGraphClient } from '../../../src/graph/graphClient';
-import type { LoggedRequest, Sandbox } from '../../sandbox/index';
+import type { LoggedRequest, Sandbox } from '../../../sandbox/index';
 import { countingCredential, useSandbox } from '../../support/sandboxSuite';
 
 function directory(sandbox: Sandbox, credential: TokenCredential): GraphDirectory {

@@ -11,9 +11,9 @@ import { createGraphClient } from '../../../src/graph/graphClient';
 import { CredentialService, type MultiAppPlan } from '../../../src/services/credentialService';
 import { describeCancelledMultiApp } from '../../../src/services/outcomes';
 import { RequestCancelledError } from '../../../src/util/cancellation';
-import { startSandbox, type Sandbox } from '../../sandbox/index';
-import type { LoggedRequest } from '../../sandbox/requestLog';
-import { trustSandboxCa } from '../../sandbox/trust';
+import { startSandbox, type Sandbox } from '../../../sandbox/index';
+import type { LoggedRequest } from '../../../sandbox/requestLog';
+import { trustSandboxCa } from '../../../sandbox/trust';
 
 const BATCH = '/graph/v1.0/$batch';
 const isTopLevel = (r: LoggedRequest) => r.headers['x-sandbox-batch-id'] === undefined;

@@ -8,8 +8,8 @@ import { ClientSecretCredential } from '@azure/identity';
 import { GraphDirectory } from '../../../src/graph/directory';
 import { createGraphClient } from '../../../src/graph/graphClient';
 import { createAppOnce } from '../../../src/services/apps';
-import { startSandbox, type Sandbox } from '../../sandbox/index';
-import { trustSandboxCa } from '../../sandbox/trust';
+import { startSandbox, type Sandbox } from '../../../sandbox/index';
+import { trustSandboxCa } from '../../../sandbox/trust';
 
 describe('createAppOnce: a create whose answer is lost is checked, never repeated blindly (sandbox)', () => {
   const f = {} as { sandbox: Sandbox };

@@ -13,9 +13,9 @@ import { createGraphClient } from '../../../src/graph/graphClient';
 import { CredentialService, type MultiAppResult } from '../../../src/services/credentialService';
 import { summarizeMultiApp } from '../../../src/services/multiAppSummary';
 import { PagedList } from '../../../src/services/pagedList';
-import type { FaultRule } from '../../sandbox/faults';
-import { startSandbox, type Sandbox } from '../../sandbox/index';
-import { trustSandboxCa } from '../../sandbox/trust';
+import type { FaultRule } from '../../../sandbox/faults';
+import { startSandbox, type Sandbox } from '../../../sandbox/index';
+import { trustSandboxCa } from '../../../sandbox/trust';
 
 type Kind = Omit<FaultRule, 'rate' | 'pathPrefix' | 'method' | 'areas'>;
 

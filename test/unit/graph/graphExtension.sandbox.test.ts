@@ -1,0 +1,119 @@
+// What ships: src/graph/directory.ts GraphDirectory over src/graph/graphClient.ts createGraphClient, unchanged,
+// against the sandbox (custom cloud: Graph root = the sandbox's Graph URL). Also the seeded size knob: listing
+// 10,000 apps with credentials expanded stays fast.
+import assert from 'node:assert/strict';
+import { ClientSecretCredential, UsernamePasswordCredential } from '@azure/identity';
+import type { TokenCredential } from '@azure/core-auth';
+import { GraphDirectory } from '../../../src/graph/directory';
+import { createGraphClient } from '../../../src/graph/graphClient';
+import type { Sandbox } from '../../../sandbox/index';
+import { useSandbox } from '../../../sandbox/test/helpers';
+import { call, staticCredential, appToken } from '../../../sandbox/test/graph.support';
+
+function directory(sandbox: Sandbox, credential: TokenCredential): GraphDirectory {
+  const make = () => Promise.resolve(createGraphClient({ credential, baseUrl: sandbox.info.graphUrl, scopes: [`${sandbox.info.graphUrl}/.default`], retry: { maxRetries: 3, delaySeconds: 1, maxRetryAfterSeconds: 5 } }));
+  return new GraphDirectory({ read: make, write: make });
+}
+
+describe('sandbox graph: the extension\'s GraphDirectory over createGraphClient', () => {
+  const f = useSandbox({ seed: 53, size: { apps: 60, appsWithCredentials: 15 } });
+  const developer = () => {
+    const { info } = f.sandbox;
+    const dev = f.sandbox.core.info.users.homeDeveloper;
+    return new UsernamePasswordCredential(info.homeTenant.id, info.publicClientId, dev.username, dev.password, { authorityHost: info.loginUrl, disableInstanceDiscovery: true });
+  };
+
+  it('lists apps (credentials expanded), pages with nextPage, searches, lists only mine', async () => {
+    const dir = directory(f.sandbox, developer());
+    const first = await dir.listApps({ pageSize: 25 });
+    assert.equal(first.items.length, 25);
+    assert.ok(first.nextLink);
+    assert.ok(first.items.every((a) => Array.isArray(a.federatedIdentityCredentials)));
+    const second = await dir.nextPage<{ id: string }>(first.nextLink);
+    assert.equal(second.items.length, 25);
+    assert.equal(new Set([...first.items, ...second.items].map((a) => a.id)).size, 50);
+    const name = f.sandbox.core.state.applicationsOf(f.sandbox.info.homeTenant.id)[10]?.displayName ?? '';
+    const word = name.split('-')[1] ?? '';
+    const found = await dir.listApps({ pageSize: 10, search: word });
+    assert.ok(found.items.length > 0 && found.items.every((a) => a.displayName.includes(word)), word);
+    assert.equal(typeof found.count, 'number');
+    const mine = await dir.listApps({ pageSize: 999, onlyMine: true });
+    const dev = f.sandbox.core.info.users.homeDeveloper.id;
+    assert.deepEqual(mine.items.map((a) => a.id).sort(), f.sandbox.core.state.applicationsOf(f.sandbox.info.homeTenant.id).filter((a) => a.owners.includes(dev)).map((a) => a.id).sort());
+  });
+
+  it('finds an app by object id or app id, and manages its credentials; Graph errors come back explained', async () => {
+    const dir = directory(f.sandbox, developer());
+    const app = await dir.createApp({ displayName: 'Extension Test App', signInAudience: 'AzureADMyOrg' });
+    assert.equal((await dir.findApp(app.id))?.appId, app.appId);
+    assert.equal((await dir.findApp(app.appId))?.id, app.id);
+    assert.equal(await dir.findApp('00000000-0000-0000-0000-00000000beef'), undefined);
+    const values = { name: 'deploy', issuer: f.sandbox.info.homeTenant.issuer, subject: f.sandbox.info.spareIdentity.principalId, audiences: ['api://AzureADTokenExchange'] };
+    const cred = await dir.createCredential(app.id, values);
+    assert.equal(cred.name, 'deploy');
+    await assert.rejects(dir.createCredential(app.id, values), (e: { status?: number }) => e.status === 409);
+    await assert.rejects(dir.createCredential(app.id, { ...values, name: 'copy' }), (e: { status?: number }) => e.status === 400);
+    await dir.updateCredential(app.id, cred.id, { description: 'updated' });
+    assert.equal((await dir.getCredential(app.id, 'deploy'))?.description, 'updated');
+    assert.deepEqual((await dir.listCredentials(app.id)).map((c) => c.name), ['deploy']);
+    await dir.deleteCredential(app.id, cred.id);
+    assert.equal(await dir.getCredential(app.id, 'deploy'), undefined);
+    await dir.updateApp(app.id, { requiredResourceAccess: [{ resourceAppId: '00000003-0000-0000-c000-000000000000', resourceAccess: [{ id: 'df021288-bdef-4463-88db-98f22de89214', type: 'Role' }] }] });
+    assert.equal(f.sandbox.core.state.applications.get(app.id)?.requiredResourceAccess.length, 1);
+  });
+
+  it('service principals, managed identities, Graph permissions, organization', async () => {
+    const dir = directory(f.sandbox, developer());
+    const mi = await dir.findServicePrincipal(f.sandbox.info.spareIdentity.principalId);
+    assert.equal(mi?.appId, f.sandbox.info.spareIdentity.clientId);
+    assert.equal(await dir.findServicePrincipal('00000000-0000-0000-0000-00000000beef'), undefined);
+    assert.equal(await dir.findServicePrincipal('not-a-guid'), undefined);
+    const graph = await dir.graphServicePrincipal();
+    assert.ok(graph.appRoles.some((r) => r.value === 'Application.ReadWrite.All'));
+    const org = await dir.organization();
+    assert.equal(org.id, f.sandbox.info.homeTenant.id);
+    const mis = await dir.listManagedIdentities(2);
+    assert.equal(mis.items.length, 2);
+    assert.ok(mis.nextLink);
+  });
+
+  it('app-only: listAppsWithCredentials walks every page with the SDK PageIterator; 403 is explained', async () => {
+    const { info } = f.sandbox;
+    const dir = directory(f.sandbox, new ClientSecretCredential(info.homeTenant.id, info.confidentialClient.clientId, info.confidentialClient.clientSecret, { authorityHost: info.loginUrl, disableInstanceDiscovery: true }));
+    const apps = await dir.listAppsWithCredentials();
+    assert.equal(apps.length, f.sandbox.core.state.applicationsOf(info.homeTenant.id).filter((a) => a.federatedIdentityCredentials.length > 0).length);
+    const denied = directory(f.sandbox, staticCredential(appToken(f.sandbox, ['User.Read.All'])));
+    await assert.rejects(denied.listApps({ pageSize: 5 }), (e: { status?: number; explained?: { kind: string } }) => e.status === 403 && e.explained?.kind === 'forbidden');
+  });
+});
+
+describe('sandbox graph: 10,000 apps (2,000 with credentials)', () => {
+  const f = useSandbox({ seed: 59, size: { apps: 10_000, appsWithCredentials: 2_000 } });
+
+  it('pages through every app with credentials expanded at $top=999 quickly, and filters/searches stay fast', async function () {
+    this.timeout(60000);
+    const token = appToken(f.sandbox, ['Application.Read.All']);
+    const started = Date.now();
+    let url: string | undefined = `/applications?$top=999&$select=id,appId,displayName&$expand=${encodeURIComponent('federatedIdentityCredentials($select=id,name,subject)')}`;
+    let apps = 0;
+    let withCreds = 0;
+    while (url) {
+      const a = await call(f.sandbox, 'GET', url, token);
+      assert.equal(a.status, 200, a.text.slice(0, 300));
+      const items = a.body.value as { federatedIdentityCredentials: unknown[] }[];
+      apps += items.length;
+      withCreds += items.filter((i) => i.federatedIdentityCredentials.length > 0).length;
+      url = a.body['@odata.nextLink'] as string | undefined;
+    }
+    const elapsed = Date.now() - started;
+    assert.equal(apps, f.sandbox.core.state.applicationsOf(f.sandbox.info.homeTenant.id).length);
+    assert.equal(withCreds, 2001);
+    assert.ok(elapsed < 15000, `paging took ${elapsed} ms`);
+    const t = Date.now();
+    const s = await call(f.sandbox, 'GET', `/applications?$search=${encodeURIComponent('"displayName:ledger"')}&$count=true&$top=5`, token, { headers: { ConsistencyLevel: 'eventual' } });
+    assert.ok((s.body['@odata.count'] as number) > 100);
+    const names = f.sandbox.core.state.applicationsOf(f.sandbox.info.homeTenant.id).slice(0, 20).map((a) => a.displayName);
+    for (const n of names) assert.equal((await call(f.sandbox, 'GET', `/applications?$filter=${encodeURIComponent(`displayName eq '${n}'`)}&$select=id`, token)).body.value instanceof Array, true);
+    assert.ok(Date.now() - t < 5000, `search took ${Date.now() - t} ms`);
+  });
+});
