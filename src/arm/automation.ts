@@ -7,6 +7,7 @@
 // No `vscode` here: cancellation is an AbortSignal, progress a callback.
 import { parseResourceId, type ResourceId } from '../domain/azureResourceIds';
 import { isGuid, notAGuid, quote } from '../domain/text';
+import { sleep, throwIfCancelled, type Sleep } from '../util/cancellation';
 import { ArmRequestError, type ArmClient, type ArmResponse } from './armClient';
 
 /** The newest stable Automation API: runtime environments, `runtimeEnvironment` on runbooks. */
@@ -102,7 +103,7 @@ export interface AutomationClientOptions {
   /** Upper bound for one Retry-After wait (ms). */
   readonly maxRetryAfterMs?: number;
   /** Injected by tests. */
-  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  readonly sleep?: Sleep;
   readonly now?: () => number;
 }
 
@@ -110,13 +111,6 @@ export class AutomationOperationError extends Error {
   constructor(message: string, readonly code?: string) {
     super(message);
     this.name = 'AutomationOperationError';
-  }
-}
-
-export class OperationCancelledError extends Error {
-  constructor() {
-    super('The operation was cancelled.');
-    this.name = 'UserCancelledError';
   }
 }
 
@@ -238,15 +232,6 @@ export function retryAfterMs(headers: Record<string, string>, now: number = Date
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new OperationCancelledError());
-    const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
-    const onAbort = () => { clearTimeout(timer); reject(new OperationCancelledError()); };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 function enc(value: string): string {
   return encodeURIComponent(value);
 }
@@ -255,14 +240,14 @@ export class AutomationClient {
   private readonly pollIntervalMs: number;
   private readonly maxPollMs: number;
   private readonly maxRetryAfterMs: number;
-  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  private readonly sleep: Sleep;
   private readonly now: () => number;
 
   constructor(private readonly arm: ArmRequester, private readonly armUrl: string, options: AutomationClientOptions = {}) {
     this.pollIntervalMs = options.pollIntervalMs ?? 2_000;
     this.maxPollMs = options.maxPollMs ?? 10 * 60_000;
     this.maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
-    this.sleep = options.sleep ?? defaultSleep;
+    this.sleep = options.sleep ?? sleep;
     this.now = options.now ?? Date.now;
   }
 
@@ -480,7 +465,7 @@ export class AutomationClient {
   }
 
   private async wait(retryAfter: number | undefined, started: number, signal?: AbortSignal): Promise<void> {
-    if (signal?.aborted) throw new OperationCancelledError();
+    throwIfCancelled(signal);
     if (this.now() - started > this.maxPollMs) {
       throw new AutomationOperationError(`The operation did not finish within ${Math.round(this.maxPollMs / 1000)} s; it may still complete in Azure.`);
     }

@@ -1,14 +1,14 @@
 // One wrapper for every command run: cancellation ends quietly (a cancel after work had started
-// shows what was and was not done: WorkCancelledError), an error is logged once and shown
+// shows what was and was not done: UserCancelledError with an outcome), an error is logged once and shown
 // once in plain words, and a programmatic caller (tests, tasks, other extensions) gets the result or
 // the error back from executeCommand.
 import * as vscode from 'vscode';
-import { isUserCancelled, type UserInput } from '../wizard/userInput';
+import type { UserInput } from '../wizard/userInput';
 import { NoPromptUserInput } from '../wizard/noPromptUserInput';
 import { redactSecrets } from '../domain/text';
 import { errorKindOf } from '../telemetry/events';
 import { isArgumentsObject } from './arguments';
-import { WorkCancelledError } from '../util/cancellation';
+import { isUserCancelled } from '../util/cancellation';
 
 export interface CommandContext {
   readonly commandId: string;
@@ -46,7 +46,7 @@ export function registerCommand(id: string, handler: CommandHandler, deps: Comma
         report({ commandId: id, durationMs: Date.now() - started, outcome: 'cancelled' });
         if (programmatic) throw error;
         // Cancelled after work had started: say what was done, what may have been, what was not.
-        if (error instanceof WorkCancelledError) void vscode.window.showWarningMessage(redactSecrets(error.message));
+        if (error.outcome) void vscode.window.showWarningMessage(redactSecrets(error.message));
         return undefined;
       }
       const message = redactSecrets(error instanceof Error ? error.message : String(error));

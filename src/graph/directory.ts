@@ -8,7 +8,7 @@ import { toGraphBody } from '../domain/copyFormats';
 import type { CredentialValues } from '../domain/credentialRules';
 import { MICROSOFT_GRAPH_APP_ID, type AppRole, type RequiredResourceAccess } from '../domain/graphPermissions';
 import { explainGraphError } from '../domain/graphErrors';
-import { raceAbort, RequestCancelledError, sleepUnlessCancelled, throwIfCancelled } from '../util/cancellation';
+import { raceAbort, sleep, UserCancelledError, sleepUnlessCancelled, throwIfCancelled, type Sleep } from '../util/cancellation';
 import { GraphRequestError, toGraphRequestError } from './errors';
 
 export interface Page<T> {
@@ -91,13 +91,11 @@ export interface BatchRetryOptions {
   readonly rounds: number;
   /** The wait before the second round when Graph gives no Retry-After; doubled each round. */
   readonly delayMs: number;
-  readonly sleep?: (ms: number) => Promise<void>;
+  readonly sleep?: Sleep;
 }
 
 /** Six rounds, 0.5 s before the second and doubling (at most about 16 s of waiting) unless Graph asks for longer. */
 export const DEFAULT_BATCH_RETRY: BatchRetryOptions = { rounds: 6, delayMs: 500 };
-
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 interface ODataCollection<T> {
   value: T[];
@@ -188,14 +186,14 @@ export class GraphDirectory {
    * When `signal` fires, no further batch is sent: the items of the batch in flight come back as
    * `cancelled: 'inFlight'` (they may have been created), every item not yet written as `'notSent'`.
    */
-  async createCredentials(items: readonly BatchCredentialCreate[], sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)), signal?: AbortSignal): Promise<BatchCreateResult[]> {
+  async createCredentials(items: readonly BatchCredentialCreate[], wait: Sleep = sleep, signal?: AbortSignal): Promise<BatchCreateResult[]> {
     const results = new Map<number, BatchCreateResult>();
     const cancelled = (inFlight: readonly number[]): BatchCreateResult[] => items.map((item, index) => results.get(index)
       ?? { appObjectId: item.appObjectId, ok: false, cancelled: inFlight.includes(index) ? 'inFlight' : 'notSent' });
     let pending = items.map((_, index) => index);
     for (let round = 0; pending.length > 0; round++) {
       const throttled: number[] = [];
-      let wait = 0;
+      let waitSeconds = 0;
       for (let start = 0; start < pending.length; start += GRAPH_BATCH_LIMIT) {
         const chunk = pending.slice(start, start + GRAPH_BATCH_LIMIT);
         if (signal?.aborted) return cancelled([]);
@@ -210,7 +208,7 @@ export class GraphDirectory {
         try {
           answer = await this.call<{ responses?: BatchResponseItem[] }>(async () => withSignal((await this.clients.write()).api('/$batch'), signal).post({ requests }), { operation: 'writeCredential' }, signal);
         } catch (error) {
-          if (error instanceof RequestCancelledError) return cancelled(error.inFlight ? chunk : []);
+          if (error instanceof UserCancelledError) return cancelled(error.inFlight ? chunk : []);
           if (!(error instanceof GraphRequestError)) throw error;
           // The batch failed as a whole (throttled to the end, a 5xx, a lost connection): each of its items
           // gets that error, the other batches still go. A 5xx or a lost answer may hide applied writes:
@@ -230,7 +228,7 @@ export class GraphDirectory {
           const retryAfter = Number(headerOf(response?.headers, 'Retry-After') ?? '1');
           if (status === 429 && round + 1 < BATCH_THROTTLE_ROUNDS && retryAfter <= BATCH_MAX_RETRY_AFTER_SECONDS) {
             throttled.push(index);
-            wait = Math.max(wait, Number.isFinite(retryAfter) ? retryAfter : 1);
+            waitSeconds = Math.max(waitSeconds, Number.isFinite(retryAfter) ? retryAfter : 1);
             continue;
           }
           const context: ErrorContext = { operation: 'writeCredential', credentialName: item.values.name, appName: item.appName };
@@ -244,9 +242,9 @@ export class GraphDirectory {
       if (pending.length > 0) {
         // Throttled items were not processed (429): after a cancel they are simply not sent again.
         try {
-          await sleepUnlessCancelled(wait * 1000, signal, sleep);
+          await sleepUnlessCancelled(waitSeconds * 1000, signal, wait);
         } catch (error) {
-          if (error instanceof RequestCancelledError) return cancelled([]);
+          if (error instanceof UserCancelledError) return cancelled([]);
           throw error;
         }
       }
@@ -298,7 +296,7 @@ export class GraphDirectory {
    * that still failed comes back as its last answer, a batch that still failed as its error.
    */
   private async readBatch(urls: readonly string[], context: ErrorContext): Promise<Array<BatchResponseItem | GraphRequestError>> {
-    const { rounds, delayMs, sleep = defaultSleep } = this.batchRetry;
+    const { rounds, delayMs, sleep: wait = sleep } = this.batchRetry;
     const answers = new Map<number, BatchResponseItem | GraphRequestError>();
     let pending = urls.map((_, index) => index);
     for (let round = 0; pending.length > 0; round++) {
@@ -335,7 +333,7 @@ export class GraphDirectory {
         }
       }
       pending = again;
-      if (pending.length > 0) await sleep(Math.max(waitSeconds * 1000, delayMs * 2 ** round));
+      if (pending.length > 0) await wait(Math.max(waitSeconds * 1000, delayMs * 2 ** round));
     }
     return urls.map((_, index) => answers.get(index)!);
   }
@@ -443,9 +441,9 @@ export class GraphDirectory {
     try {
       return await raceAbort(operation(), signal);
     } catch (error) {
-      if (error instanceof RequestCancelledError) throw error;
+      if (error instanceof UserCancelledError) throw error;
       // The fetch was aborted (its AbortError comes wrapped by the SDK): the request had been sent.
-      if (signal?.aborted) throw new RequestCancelledError(true);
+      if (signal?.aborted) throw UserCancelledError.request(true);
       throw toGraphRequestError(error, context);
     }
   }

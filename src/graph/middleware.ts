@@ -3,6 +3,7 @@
 // not cover (it retries 429/503/504 only, honouring Retry-After).
 import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
 import { redactSecrets } from '../domain/text';
+import { sleep } from '../util/cancellation';
 
 export interface RequestLogger {
   /** One line per HTTP attempt: method, path and query, status, request id, duration. */
@@ -77,7 +78,7 @@ export class ReadConnectionRetryMiddleware implements Middleware {
       } catch (error) {
         if (!idempotent || attempt >= this.maxRetries || !isConnectionError(error)) throw error;
       }
-      await new Promise((resolve) => setTimeout(resolve, this.delayMs * 2 ** attempt));
+      await sleep(this.delayMs * 2 ** attempt);
     }
   }
 

@@ -9,7 +9,7 @@ import { mergeResults, toResult, ValidationError, warning, type Finding, type Va
 import type { ErrorKind } from '../domain/graphErrors';
 import { GraphRequestError } from '../graph/errors';
 import { DEFAULT_BATCH_RETRY, type AppRegistration, type BatchRetryOptions, type FederatedCredential, type GraphDirectory, type ServicePrincipalInfo } from '../graph/directory';
-import { isRequestCancelled, sleepUnlessCancelled } from '../util/cancellation';
+import { isUserCancelled, sleepUnlessCancelled } from '../util/cancellation';
 
 /** Adding one credential to many apps: what will be written, and the apps refused before any write. */
 export interface MultiAppPlan {
@@ -215,7 +215,7 @@ export class CredentialService {
       // Writes of the last round whose answer was lost are looked up too: each is then added, or failed with its last error.
       if (toCheck.length > 0 && inFlight.size + notAttempted.size === 0 && !signal?.aborted) await check();
     } catch (error) {
-      if (!isRequestCancelled(error)) throw error;
+      if (!isUserCancelled(error)) throw error;
     }
     if (signal?.aborted || inFlight.size + notAttempted.size > 0) {
       // Cancelled: writes waiting to be looked up may have been applied; writes waiting to be sent again were not.

@@ -56,15 +56,3 @@ export class GoBackError extends Error {
     this.name = 'GoBackError';
   }
 }
-
-/** The user dismissed a prompt: the command ends quietly, nothing changed. */
-export class UserCancelledError extends Error {
-  constructor(readonly where?: string) {
-    super(where ? `Cancelled at: ${where}` : 'Cancelled');
-    this.name = 'UserCancelledError';
-  }
-}
-
-export function isUserCancelled(error: unknown): error is UserCancelledError {
-  return error instanceof UserCancelledError || (error instanceof Error && error.name === 'UserCancelledError');
-}

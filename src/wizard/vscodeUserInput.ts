@@ -1,7 +1,8 @@
 // UserInput on VS Code's QuickPick and InputBox: Back buttons from step 2 on, validation as the
 // user types, a busy indicator while a list loads.
 import * as vscode from 'vscode';
-import { GoBackError, UserCancelledError, type ConfirmOptions, type InputOptions, type PickItem, type PickOptions, type UserInput } from './userInput';
+import { UserCancelledError } from '../util/cancellation';
+import { GoBackError, type ConfirmOptions, type InputOptions, type PickItem, type PickOptions, type UserInput } from './userInput';
 
 type QuickItem<T> = vscode.QuickPickItem & { data?: T };
 
@@ -36,7 +37,7 @@ export class VsCodeUserInput implements UserInput {
             const [selected] = quickPick.selectedItems;
             if (selected && selected.data !== undefined) resolve(selected.data as T);
           }),
-          quickPick.onDidHide(() => reject(new UserCancelledError(options.placeholder))),
+          quickPick.onDidHide(() => reject(UserCancelledError.atPrompt(options.placeholder))),
         );
       });
     } finally {
@@ -79,7 +80,7 @@ export class VsCodeUserInput implements UserInput {
             box.busy = false;
             if (!message) resolve(value);
           }),
-          box.onDidHide(() => reject(new UserCancelledError(options.prompt))),
+          box.onDidHide(() => reject(UserCancelledError.atPrompt(options.prompt))),
         );
       });
     } finally {

@@ -1,7 +1,8 @@
 // A UserInput that replays scripted answers: a label (or RegExp) picks an item, a string answers an
 // input (after running its validation, so tests see the messages a user would), BACK presses Back.
 // An unexpected prompt fails at once instead of hanging; unused answers fail in assertDone().
-import { GoBackError, UserCancelledError, type ConfirmOptions, type InputOptions, type PickItem, type PickOptions, type UserInput } from '../../src/wizard/userInput';
+import { UserCancelledError } from '../../src/util/cancellation';
+import { GoBackError, type ConfirmOptions, type InputOptions, type PickItem, type PickOptions, type UserInput } from '../../src/wizard/userInput';
 
 export const BACK = Symbol('back');
 export const CANCEL = Symbol('cancel');
@@ -28,7 +29,7 @@ export class ScriptedUserInput implements UserInput {
   private next(kind: string, text: string): Answer {
     const answer = this.answers.shift();
     if (answer === undefined) throw new Error(`Unexpected ${kind} prompt with no scripted answer: ${text}`);
-    if (answer === CANCEL) throw new UserCancelledError(text);
+    if (answer === CANCEL) throw UserCancelledError.atPrompt(text);
     if (answer === BACK) throw new GoBackError();
     return answer;
   }

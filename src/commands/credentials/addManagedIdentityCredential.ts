@@ -16,12 +16,11 @@ import type { AppRegistration, FederatedCredential, ServicePrincipalInfo } from 
 import type { MultiAppFailure, MultiAppResult } from '../../services/credentialService';
 import { runPromptSteps, type PromptStep, type StepPosition } from '../../wizard/wizard';
 import type { UserInput } from '../../wizard/userInput';
-import { UserCancelledError } from '../../wizard/userInput';
 import { isArgumentsObject, type CommandContext } from '../commandRunner';
 import { AppListStep, CredentialNameStep, DescriptionStep } from '../steps';
 import { summarizeMultiApp } from '../../services/multiAppSummary';
 import { describeCancelledMultiApp } from '../../services/outcomes';
-import { WorkCancelledError } from '../../util/cancellation';
+import { UserCancelledError } from '../../util/cancellation';
 import { cancellableWrite, credentialArgs, type CredentialCommandDeps } from './common';
 
 export interface AddManagedIdentityCredentialContext {
@@ -242,7 +241,7 @@ export async function addManagedIdentityCredentialToApps(deps: CredentialCommand
   if (result.cancelled) {
     const message = describeCancelledMultiApp(name, result, apps.length + failed.length);
     deps.log.warn(message);
-    throw new WorkCancelledError(message, result);
+    throw UserCancelledError.withOutcome(message, result);
   }
   // One message with the outcome: how many apps got it, which did not and why (the log has each app's full reason).
   const summary = summarizeMultiApp(name, result, apps.length + failed.length);
@@ -265,5 +264,5 @@ export async function confirmWarnings(context: CommandContext, warnings: readonl
   for (const w of warnings) deps.log.warn(w.message);
   if (context.programmatic) return; // callers with arguments have decided; the warnings are in the log
   const choice = await context.ui.confirm(warnings.length === 1 ? warnings[0].message : 'Before you go on:', { modal: true, detail: warnings.length === 1 ? undefined : warnings.map((w) => `• ${w.message}`).join('\n') }, 'Continue');
-  if (choice !== 'Continue') throw new UserCancelledError('warnings');
+  if (choice !== 'Continue') throw UserCancelledError.atPrompt('warnings');
 }

@@ -4,7 +4,7 @@ import type { Cloud } from '../../domain/clouds';
 import type { AppRegistration, FederatedCredential, GraphDirectory, ServicePrincipalInfo } from '../../graph/directory';
 import type { CredentialService } from '../../services/credentialService';
 import { describeCancelledWrite } from '../../services/outcomes';
-import { isRequestCancelled, WorkCancelledError } from '../../util/cancellation';
+import { isUserCancelled, UserCancelledError } from '../../util/cancellation';
 
 export interface CredentialCommandDeps {
   readonly directory: () => GraphDirectory;
@@ -40,10 +40,10 @@ export async function cancellableWrite<T>(deps: Pick<CredentialCommandDeps, 'pro
   try {
     return await deps.progress(title, work);
   } catch (error) {
-    if (!isRequestCancelled(error)) throw error;
+    if (!isUserCancelled(error) || error.outcome) throw error;
     const message = describeCancelledWrite(action, error.inFlight);
     deps.log.warn(message);
     if (error.inFlight) await refresh().catch(() => undefined);
-    throw new WorkCancelledError(message);
+    throw UserCancelledError.withOutcome(message);
   }
 }

@@ -8,7 +8,7 @@ import { toAzCliCommand, toBicep, toGraphJson } from '../../domain/copyFormats';
 import { quote } from '../../domain/text';
 import type { Finding } from '../../domain/validation';
 import type { AppRegistration, FederatedCredential } from '../../graph/directory';
-import { UserCancelledError } from '../../wizard/userInput';
+import { UserCancelledError } from '../../util/cancellation';
 import type { CommandContext } from '../commandRunner';
 import { confirmWarnings } from './addManagedIdentityCredential';
 import { cancellableWrite, credentialArgs, type CredentialCommandDeps } from './common';
@@ -98,7 +98,7 @@ export async function deleteCredential(deps: CredentialCommandDeps, context: Com
       { modal: true, detail: `Workloads that use it (subject ${credential.subject}) will no longer get tokens for this app. This cannot be undone.` },
       'Delete',
     );
-    if (choice !== 'Delete') throw new UserCancelledError('delete');
+    if (choice !== 'Delete') throw UserCancelledError.atPrompt('delete');
   }
   await cancellableWrite(deps, `Deleting ${credential.name}`, `deleting the credential ${credential.name} of ${app.displayName}`, (signal) => deps.credentials().delete(app, credential, signal), () => deps.afterChange(app));
   await deps.afterChange(app);

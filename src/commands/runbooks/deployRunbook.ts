@@ -10,8 +10,7 @@ import { checkAutomationAccountId, parseAutomationAccountId, runbookNameFromFile
 import { describeUnsafeCharacter, findUnsafeCharacter, quote } from '../../domain/text';
 import { azureResourcePortalUrl } from '../../domain/clouds';
 import { RUNBOOK_TEMPLATES } from '../../runbooks';
-import { isUserCancelled, UserCancelledError } from '../../wizard/userInput';
-import { WorkCancelledError } from '../../util/cancellation';
+import { isUserCancelled, UserCancelledError } from '../../util/cancellation';
 import type { CommandContext } from '../commandRunner';
 import { parseDeployArgs, type DeployArgs } from './args';
 import type { RunbookCommandDeps } from './common';
@@ -69,7 +68,7 @@ async function runbookDocument(context: CommandContext, node: unknown, args: Dep
   const active = vscode.window.activeTextEditor?.document;
   if (active && /\.(ps1|py)$/i.test(active.fileName) || active && (active.languageId === 'powershell' || active.languageId === 'python')) return active;
   const picked = await vscode.window.showOpenDialog({ title: TITLE, canSelectMany: false, openLabel: 'Deploy', filters: { Runbooks: ['ps1', 'py'] } });
-  if (!picked?.[0]) throw new UserCancelledError('file');
+  if (!picked?.[0]) throw UserCancelledError.atPrompt('file');
   return vscode.workspace.openTextDocument(picked[0]);
 }
 
@@ -152,8 +151,8 @@ export async function deployRunbook(deps: RunbookCommandDeps, context: CommandCo
         confirm: async (message, detail, action) => (await context.ui.confirm(message, { modal: true, detail }, action)) === action,
       });
     } catch (error) {
-      // The deployer's WorkCancelledError says which state the runbook was left in.
-      if (controller.signal.aborted && isAbort(error)) throw error instanceof WorkCancelledError ? error : new UserCancelledError('deploy');
+      // The deployer's cancellation (with its outcome) says which state the runbook was left in.
+      if (controller.signal.aborted && isAbort(error)) throw isUserCancelled(error) && error.outcome ? error : UserCancelledError.atPrompt('deploy');
       throw error;
     } finally {
       subscription.dispose();

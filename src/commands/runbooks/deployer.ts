@@ -11,7 +11,7 @@ import {
   type ModuleTarget, type Runbook,
 } from '../../arm/automation';
 import { ArmRequestError } from '../../arm/armClient';
-import { throwIfCancelled, WorkCancelledError } from '../../util/cancellation';
+import { throwIfCancelled, UserCancelledError } from '../../util/cancellation';
 import type { RunbookFilePlan } from './runbookFile';
 
 export type Consent = 'ask' | 'yes' | 'no';
@@ -103,7 +103,7 @@ export async function deployRunbookToAccount(automation: AutomationClient, reque
     // After a failure, Azure is asked what the runbook now is; after a cancel nothing more is sent.
     const found = cancelled ? {} : await readBack(automation, request, progress);
     const state = describeDeployState(request, progress, found, cancelled);
-    if (cancelled) throw new WorkCancelledError(`Cancelled while ${STEP_TEXT[progress.step]}. ${state}`, progress);
+    if (cancelled) throw UserCancelledError.withOutcome(`Cancelled while ${STEP_TEXT[progress.step]}. ${state}`, progress);
     const reason = error instanceof Error ? error.message.replace(/\s*$/, '') : String(error);
     throw new DeployInterruptedError(`${reason}${/[.!?]$/.test(reason) ? '' : '.'} ${state}`, progress, { cause: error });
   }

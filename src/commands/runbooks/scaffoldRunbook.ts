@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import { renderRunbook, RUNBOOK_TEMPLATES, type GeneratedRunbook, type RunbookProvenance, type RunbookTemplateId } from '../../runbooks';
 import { unprintableReason } from '../../runbooks/escape';
 import type { AppRegistration } from '../../graph/directory';
-import { UserCancelledError } from '../../wizard/userInput';
+import { UserCancelledError } from '../../util/cancellation';
 import { runPromptSteps } from '../../wizard/wizard';
 import type { CommandContext } from '../commandRunner';
 import { AppListStep } from '../steps';
@@ -163,7 +163,7 @@ export async function resolveTarget(context: CommandContext, template: RunbookTe
     if (args.overwrite !== true) {
       if (context.programmatic) throw new Error(`${resolved.relative} already exists in ${folder.name}; pass "overwrite": true to replace it.`);
       const choice = await context.ui.confirm(`${resolved.relative} already exists. Replace it?`, { modal: true, detail: 'The current file is overwritten with the generated runbook.' }, 'Replace');
-      if (choice !== 'Replace') throw new UserCancelledError('overwrite');
+      if (choice !== 'Replace') throw UserCancelledError.atPrompt('overwrite');
     }
   }
   return { folder, uri, relative: resolved.relative, replace: existing !== undefined };

@@ -10,7 +10,7 @@ import { GraphDirectory, type AppRegistration } from '../../../src/graph/directo
 import { createGraphClient } from '../../../src/graph/graphClient';
 import { CredentialService, type MultiAppPlan } from '../../../src/services/credentialService';
 import { describeCancelledMultiApp } from '../../../src/services/outcomes';
-import { RequestCancelledError } from '../../../src/util/cancellation';
+import { UserCancelledError } from '../../../src/util/cancellation';
 import { startSandbox, type Sandbox } from '../../../sandbox/index';
 import type { LoggedRequest } from '../../../sandbox/requestLog';
 import { trustSandboxCa } from '../../../sandbox/trust';
@@ -145,7 +145,7 @@ describe('cancellation: Graph writes stop on the signal (sandbox)', () => {
     await waitForRequests(since, (r) => r.method === 'POST', 1);
     const started = Date.now();
     controller.abort();
-    await assert.rejects(running, (error: unknown) => error instanceof RequestCancelledError && error.inFlight && error.name === 'UserCancelledError');
+    await assert.rejects(running, (error: unknown) => error instanceof UserCancelledError && error.inFlight && error.name === 'UserCancelledError');
     assert.ok(Date.now() - started < 400);
     await new Promise((r) => setTimeout(r, 1_000));
     assert.deepEqual(f.sandbox.requests(since).filter((r) => r.method === 'POST').map((r) => r.path), [`/graph/v1.0/applications/${app!.id}/federatedIdentityCredentials`], 'no retry and no check after the cancel');

@@ -65,7 +65,7 @@ describe('Telemetry with a recording sender (real runner and reporter, fake tran
   let sent: Sent[];
   let runner: typeof import('../../../src/commands/commandRunner');
   let telemetryModule: typeof import('../../../src/telemetry/telemetry');
-  let userInput: typeof import('../../../src/wizard/userInput');
+  let cancellation: typeof import('../../../src/util/cancellation');
 
   before(() => {
     moduleInternals._resolveFilename = function (request: string, ...rest: unknown[]) {
@@ -75,7 +75,7 @@ describe('Telemetry with a recording sender (real runner and reporter, fake tran
     /* eslint-disable @typescript-eslint/no-require-imports -- loaded after the `vscode` stub is in place */
     runner = require('../../../src/commands/commandRunner');
     telemetryModule = require('../../../src/telemetry/telemetry');
-    userInput = require('../../../src/wizard/userInput');
+    cancellation = require('../../../src/util/cancellation');
     /* eslint-enable @typescript-eslint/no-require-imports */
   });
   after(() => {
@@ -96,7 +96,7 @@ describe('Telemetry with a recording sender (real runner and reporter, fake tran
     const deps = { log, ui: () => ({}) as never, onDidRun: telemetry.record };
     const commands: Record<string, (context: unknown, ...args: unknown[]) => Promise<unknown>> = {
       signIn: async () => ({ tenantId: TENANT, username: UPN }),
-      selectTenant: async () => { throw new userInput.UserCancelledError(`tenant ${TENANT}`); },
+      selectTenant: async () => { throw cancellation.UserCancelledError.atPrompt(`tenant ${TENANT}`); },
       addManagedIdentityCredential: async () => {
         throw Object.assign(new Error(`Forbidden: app ${APP_ID} in ${URL_} for ${UPN} with Bearer ${TOKEN}`), { name: 'GraphRequestError', explained: { kind: 'forbidden' } });
       },

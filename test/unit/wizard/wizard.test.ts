@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { runExecuteSteps, runPromptSteps, type PromptStep } from '../../../src/wizard/wizard';
-import { isUserCancelled } from '../../../src/wizard/userInput';
+import { isUserCancelled } from '../../../src/util/cancellation';
 import { BACK, CANCEL, ScriptedUserInput } from '../../support/scriptedUserInput';
 
 interface Ctx { color?: string; size?: string; note?: string }

@@ -11,7 +11,7 @@ import { deployRunbookToAccount, DeployInterruptedError, type DeployHooks, type 
 import { planRunbookFile } from '../../../../src/commands/runbooks/runbookFile';
 import { resolveCloud } from '../../../../src/domain/clouds';
 import { renderRunbook } from '../../../../src/runbooks';
-import { WorkCancelledError } from '../../../../src/util/cancellation';
+import { UserCancelledError } from '../../../../src/util/cancellation';
 import { setArmSettings } from '../../../../sandbox/arm';
 import { DEFAULT_ARM_SETTINGS } from '../../../../sandbox/arm/common';
 import { startSandbox, type Sandbox } from '../../../../sandbox/index';
@@ -149,7 +149,7 @@ describe('deploy runbook: an interrupted deploy leaves the old or the new state 
       },
     });
     const error = await fails(name, NEW, /^Cancelled while uploading the draft\. The runbook Safety-\d+ exists\. The upload of the new draft may still complete in Azure, and it was not published; the published runbook is unchanged \(the previous version keeps running\)\. Run Deploy Runbook again to finish\.$/, h);
-    assert.ok(error instanceof WorkCancelledError);
+    assert.ok(error instanceof UserCancelledError && error.outcome);
     assert.equal(error.name, 'UserCancelledError');
     await new Promise((r) => setTimeout(r, 700));
     const after = f.sandbox.requests(cancelledAt).filter((r: LoggedRequest) => r.area === 'arm');
