@@ -2,7 +2,8 @@
 // (PagedList over GraphDirectory.listApps/nextPage, page size 100 as the view uses by default).
 // Run by bench/run.ts as: node --expose-gc --require tsx/cjs bench/memory-child.ts (env: FC_BENCH_SANDBOX).
 import { ClientSecretCredential } from '@azure/identity';
-import { GraphDirectory, type AppRegistration } from '../src/graph/directory';
+import { GraphDirectory } from '../src/graph/directory';
+import type { AppRegistration } from '../src/domain/model';
 import { createGraphClient } from '../src/graph/graphClient';
 import { PagedList } from '../src/services/pagedList';
 import { trustSandboxCa } from '../sandbox/trust';

@@ -8,6 +8,7 @@
 import { parseResourceId, type ResourceId } from '../domain/azureResourceIds';
 import { isGuid, notAGuid, quote } from '../domain/text';
 import { sleep, throwIfCancelled, type Sleep } from '../util/cancellation';
+import type { AutomationAccount, AutomationModule, Runbook, RuntimeEnvironment, Subscription } from '../domain/model';
 import { ArmRequestError, type ArmClient, type ArmResponse } from './armClient';
 
 /** The newest stable Automation API: runtime environments, `runtimeEnvironment` on runbooks. */
@@ -21,67 +22,6 @@ export const RUNBOOK_NAME_PATTERN = /^[a-zA-Z][a-zA-Z0-9_-]*$/;
 const RUNBOOK_NAME_MAX = 63;
 
 export type ArmRequester = Pick<ArmClient, 'request' | 'listAll'>;
-
-export interface Subscription {
-  readonly subscriptionId: string;
-  readonly displayName: string;
-  readonly tenantId?: string;
-  readonly state?: string;
-}
-
-export interface AccountIdentity {
-  /** `SystemAssigned`, `UserAssigned`, `SystemAssigned, UserAssigned` or `None`. */
-  readonly type?: string;
-  readonly principalId?: string;
-  readonly tenantId?: string;
-  readonly userAssignedIdentities?: Readonly<Record<string, { readonly principalId?: string; readonly clientId?: string }>>;
-}
-
-export interface AutomationAccount {
-  readonly id: string;
-  readonly name: string;
-  readonly location: string;
-  readonly identity?: AccountIdentity;
-  readonly properties?: { readonly state?: string; readonly runtimeConfiguration?: unknown; readonly [key: string]: unknown };
-}
-
-export interface Runbook {
-  readonly id: string;
-  readonly name: string;
-  readonly location?: string;
-  readonly properties: {
-    readonly runbookType?: string;
-    /** `New`, `Edit` or `Published`. */
-    readonly state?: string;
-    readonly runtimeEnvironment?: string;
-    readonly provisioningState?: string;
-    readonly [key: string]: unknown;
-  };
-}
-
-/** A PowerShell 7.2 module of the account, or a package of a runtime environment. */
-export interface AutomationModule {
-  readonly id?: string;
-  readonly name: string;
-  readonly properties?: {
-    readonly provisioningState?: string;
-    readonly version?: string | null;
-    readonly isGlobal?: boolean;
-    readonly error?: { readonly code?: string | null; readonly message?: string | null } | null;
-    readonly [key: string]: unknown;
-  };
-}
-
-export interface RuntimeEnvironment {
-  readonly id?: string;
-  readonly name: string;
-  readonly properties?: {
-    readonly runtime?: { readonly language?: string; readonly version?: string };
-    readonly defaultPackages?: Readonly<Record<string, string>>;
-    readonly provisioningState?: string;
-    readonly [key: string]: unknown;
-  };
-}
 
 /** Where a runbook's modules live: the account (legacy PowerShell 7.2) or a runtime environment. */
 export type ModuleTarget =

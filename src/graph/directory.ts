@@ -1,7 +1,6 @@
 // Microsoft Graph operations the extension uses, over the SDK client. Read and write calls use
 // separate clients so that browsing never asks for write permissions.
 import type { Client, GraphRequest } from '@microsoft/microsoft-graph-client';
-import type * as Graph from '@microsoft/microsoft-graph-types';
 import { appSearchQuery, encodeQuery, equalsFilter, type QueryParams } from '../domain/graphQuery';
 import type { ErrorContext } from '../domain/graphErrors';
 import { toGraphBody } from '../domain/copyFormats';
@@ -9,40 +8,8 @@ import type { CredentialValues } from '../domain/credentialRules';
 import { MICROSOFT_GRAPH_APP_ID, type AppRole, type RequiredResourceAccess } from '../domain/graphPermissions';
 import { explainGraphError } from '../domain/graphErrors';
 import { raceAbort, sleep, UserCancelledError, sleepUnlessCancelled, throwIfCancelled, type Sleep } from '../util/cancellation';
+import type { AppRegistration, FederatedCredential, ManagedIdentityPrincipal, Page, ServicePrincipalInfo } from '../domain/model';
 import { GraphRequestError, toGraphRequestError } from './errors';
-
-export interface Page<T> {
-  readonly items: T[];
-  readonly nextLink?: string;
-  /** `@odata.count`, when asked for (first page only). */
-  readonly count?: number;
-}
-
-export type FederatedCredential = Required<Pick<Graph.FederatedIdentityCredential, 'id' | 'name' | 'issuer' | 'subject' | 'audiences'>> & {
-  readonly description?: string | null;
-};
-
-export interface AppRegistration {
-  readonly id: string;
-  readonly appId: string;
-  readonly displayName: string;
-  readonly signInAudience: string;
-  readonly requiredResourceAccess?: readonly RequiredResourceAccess[];
-  /** Present when the list expanded them: the view shows counts without one request per app. */
-  readonly federatedIdentityCredentials?: FederatedCredential[];
-}
-
-export interface ManagedIdentityPrincipal {
-  readonly id: string;
-  readonly appId: string;
-  readonly displayName: string;
-  readonly alternativeNames: string[];
-}
-
-export interface ServicePrincipalInfo extends ManagedIdentityPrincipal {
-  readonly servicePrincipalType?: string;
-  readonly appOwnerOrganizationId?: string | null;
-}
 
 export interface AppListQuery {
   readonly search?: string;

@@ -4,7 +4,8 @@
 // or several are said plainly, with the refreshed view as the place to check.
 import { quote } from '../domain/text';
 import type { RequiredResourceAccess } from '../domain/graphPermissions';
-import type { AppRegistration, GraphDirectory } from '../graph/directory';
+import type { GraphDirectory } from '../graph/directory';
+import type { AppRegistration } from '../domain/model';
 import { isAmbiguousWriteFailure } from './credentialService';
 
 /** Clock skew allowed between this machine and Entra's createdDateTime. */

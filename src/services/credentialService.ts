@@ -8,7 +8,8 @@ import { isGuid, listNames, notAGuid, quote } from '../domain/text';
 import { mergeResults, toResult, ValidationError, warning, type Finding, type ValidationResult } from '../domain/validation';
 import type { ErrorKind } from '../domain/graphErrors';
 import { GraphRequestError } from '../graph/errors';
-import { DEFAULT_BATCH_RETRY, type AppRegistration, type BatchRetryOptions, type FederatedCredential, type GraphDirectory, type ServicePrincipalInfo } from '../graph/directory';
+import { DEFAULT_BATCH_RETRY, BatchRetryOptions, GraphDirectory } from '../graph/directory';
+import type { AppRegistration, FederatedCredential, ServicePrincipalInfo } from '../domain/model';
 import { isUserCancelled, sleepUnlessCancelled } from '../util/cancellation';
 
 /** Adding one credential to many apps: what will be written, and the apps refused before any write. */

@@ -2,7 +2,7 @@
 // which and why in a few words (apps with the same reason together). The log keeps each app's full
 // reason. No `vscode` here, so the wording is unit-tested in Node.
 import { listNames, quote } from '../domain/text';
-import type { AppRegistration } from '../graph/directory';
+import type { AppRegistration } from '../domain/model';
 import type { MultiAppFailure, MultiAppResult } from './credentialService';
 
 /** Reasons named in the message; the rest are counted ("and 3 more reasons, in the log"). */

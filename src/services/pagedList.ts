@@ -1,6 +1,6 @@
 // A list loaded page by page: holds what is loaded and the link to the next page, merges
 // concurrent loads into one, and keeps the last error for the view to show.
-import type { Page } from '../graph/directory';
+import type { Page } from '../domain/model';
 
 export type PageFetcher<T> = (nextLink: string | undefined) => Promise<Page<T>>;
 

@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { classifyCredential } from '../domain/credentialKinds';
 import { parseAlternativeNames, type ManagedIdentityInfo } from '../domain/managedIdentities';
-import type { AppRegistration, ManagedIdentityPrincipal, Page } from '../graph/directory';
+import type { AppRegistration, ManagedIdentityPrincipal, Page } from '../domain/model';
 import type { ViewEnvironment } from './appRegistrationsView';
 import { ContextValues, contextValue } from './contextValues';
 import { errorMessage } from './errors';

@@ -1,7 +1,7 @@
 // What both views share: a root list loaded page by page, nodes kept across renders (so expansion
 // survives "Load more"), and the trailing error, "Load more…" or empty-message node.
 import * as vscode from 'vscode';
-import type { Page } from '../graph/directory';
+import type { Page } from '../domain/model';
 import { PagedList } from '../services/pagedList';
 import { Disposable } from '../util/lifecycle';
 import { errorMessage } from './errors';

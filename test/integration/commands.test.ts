@@ -2,7 +2,7 @@
 // sandbox received (its request log) and what it now holds.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { AppRegistration, FederatedCredential } from '../../src/graph/directory';
+import type { AppRegistration, FederatedCredential } from '../../src/domain/model';
 import { sandbox } from './support/sandbox';
 
 const run = <T>(command: string, args: Record<string, unknown>) => Promise.resolve(vscode.commands.executeCommand<T>(`federatedCredentials.${command}`, args));

@@ -10,7 +10,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { AppRegistration, FederatedCredential } from '../../src/graph/directory';
+import type { AppRegistration, FederatedCredential } from '../../src/domain/model';
 import type { LoggedRequest } from '../../sandbox';
 import { sandbox } from './support/sandbox';
 

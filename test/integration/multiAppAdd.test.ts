@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { FederatedCredentialsApi } from '../../src/api';
-import type { AppRegistration, FederatedCredential } from '../../src/graph/directory';
+import type { AppRegistration, FederatedCredential } from '../../src/domain/model';
 import type { MultiAppResult } from '../../src/services/credentialService';
 import type { UserInput } from '../../src/wizard/userInput';
 import { ScriptedUserInput } from '../support/scriptedUserInput';

@@ -3,7 +3,7 @@
 // then the identity's token is exchanged for an app token in the customer tenant, with no secret.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { AppRegistration, FederatedCredential } from '../../src/graph/directory';
+import type { AppRegistration, FederatedCredential } from '../../src/domain/model';
 import { sandbox } from './support/sandbox';
 
 async function postForm(url: string, fields: Record<string, string>): Promise<Response> {

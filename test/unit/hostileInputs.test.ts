@@ -16,7 +16,8 @@ import { checkAudiences, checkIssuer, checkName, checkSubject } from '../../src/
 import { appSearchQuery, encodeQuery, equalsFilter } from '../../src/domain/graphQuery';
 import { parseTenant } from '../../src/domain/tenants';
 import type { Finding, ValidationResult } from '../../src/domain/validation';
-import type { AppRegistration, GraphDirectory } from '../../src/graph/directory';
+import type { GraphDirectory } from '../../src/graph/directory';
+import type { AppRegistration } from '../../src/domain/model';
 import { psSingleQuoted, pyStringLiteral, renderRunbook, validateRunbookOptions, type RunbookOptions } from '../../src/runbooks';
 import { NoPromptUserInput } from '../../src/wizard/noPromptUserInput';
 import type { PromptStep } from '../../src/wizard/wizard';

@@ -6,7 +6,8 @@
 // account has them; imports missing ones and turns on the system-assigned identity only when the
 // user agrees (programmatic callers: `importModules: true` / `enableIdentity: true`).
 import * as vscode from 'vscode';
-import { checkAutomationAccountId, parseAutomationAccountId, runbookNameFromFileName, checkRunbookName, type AutomationAccount } from '../../arm/automation';
+import { checkAutomationAccountId, parseAutomationAccountId, runbookNameFromFileName, checkRunbookName } from '../../arm/automation';
+import type { AutomationAccount } from '../../domain/model';
 import { describeUnsafeCharacter, findUnsafeCharacter, quote } from '../../domain/text';
 import { azureResourcePortalUrl } from '../../domain/clouds';
 import { RUNBOOK_TEMPLATES } from '../../runbooks';

@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { renderRunbook, RUNBOOK_TEMPLATES, type GeneratedRunbook, type RunbookProvenance, type RunbookTemplateId } from '../../runbooks';
 import { unprintableReason } from '../../runbooks/escape';
-import type { AppRegistration } from '../../graph/directory';
+import type { AppRegistration } from '../../domain/model';
 import { UserCancelledError } from '../../util/cancellation';
 import { runPromptSteps } from '../../wizard/wizard';
 import type { CommandContext } from '../commandRunner';

@@ -3,7 +3,7 @@
 import { entraIssuer, type Cloud } from '../../domain/clouds';
 import { parseAlternativeNames } from '../../domain/managedIdentities';
 import { isGuid, notAGuid, quote } from '../../domain/text';
-import type { AppRegistration, FederatedCredential, ServicePrincipalInfo } from '../../graph/directory';
+import type { AppRegistration, FederatedCredential, ServicePrincipalInfo } from '../../domain/model';
 import {
   POWERSHELL_72_END_OF_SUPPORT, RUNBOOK_RUNTIMES, RUNBOOK_TEMPLATES, SYSTEM_ASSIGNED_WARNING, type RunbookIdentity, type RunbookRuntime,
   type RunbookTemplateId,

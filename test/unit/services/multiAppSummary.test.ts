@@ -1,7 +1,7 @@
 // The message a multi-app add ends with: counts, the failed apps by name grouped by a short reason,
 // and whether running it again may help.
 import assert from 'node:assert/strict';
-import type { AppRegistration, FederatedCredential } from '../../../src/graph/directory';
+import type { AppRegistration, FederatedCredential } from '../../../src/domain/model';
 import type { MultiAppFailure } from '../../../src/services/credentialService';
 import { shortReason, summarizeMultiApp } from '../../../src/services/multiAppSummary';
 

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { PagedList } from '../../../src/services/pagedList';
-import type { Page } from '../../../src/graph/directory';
+import type { Page } from '../../../src/domain/model';
 
 function pages(...responses: Array<Page<number> | Error>) {
   const calls: Array<string | undefined> = [];

@@ -1,7 +1,8 @@
 // The deploy sequence and its consent rules, against an in-memory fake of the Automation client's
 // operations (logic only; ARM wire behaviour is not covered here).
 import * as assert from 'node:assert/strict';
-import type { AutomationAccount, AutomationClient, AutomationModule, Runbook } from '../../../../src/arm/automation';
+import type { AutomationClient } from '../../../../src/arm/automation';
+import type { AutomationAccount, AutomationModule, Runbook } from '../../../../src/domain/model';
 import { deployRunbookToAccount, type Consent, type DeployHooks } from '../../../../src/commands/runbooks/deployer';
 import { planRunbookFile } from '../../../../src/commands/runbooks/runbookFile';
 import { renderRunbook, type RunbookIdentity, type RunbookRuntime, type RunbookTemplateId } from '../../../../src/runbooks';

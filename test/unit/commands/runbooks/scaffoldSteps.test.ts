@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { identityFromObjectId, IdentityStep, managedIdentityCredentials, provenanceText, RuntimeStep, TargetTenantsStep, TemplateStep, type IdentityDirectory, type ScaffoldContext } from '../../../../src/commands/runbooks/scaffoldSteps';
 import { AZURE_CLOUD } from '../../../../src/domain/clouds';
-import type { AppRegistration, FederatedCredential, ServicePrincipalInfo } from '../../../../src/graph/directory';
+import type { AppRegistration, FederatedCredential, ServicePrincipalInfo } from '../../../../src/domain/model';
 import { runPromptSteps } from '../../../../src/wizard/wizard';
 import { BACK, ScriptedUserInput } from '../../../support/scriptedUserInput';
 
