@@ -2,21 +2,79 @@
 import { checkName, checkDescription, type ExistingCredential } from '../domain/credentialRules';
 import { isGuid, notAGuid, quote } from '../domain/text';
 import type { Finding } from '../domain/validation';
-import type { AppRegistration, GraphDirectory } from '../graph/directory';
+import type { GraphDirectory } from '../graph/directory';
+import { isMultiTenant, type AppRegistration } from '../domain/model';
 import type { PromptStep, StepPosition } from '../wizard/wizard';
-import type { UserInput } from '../wizard/userInput';
+import type { PickItem, UserInput } from '../wizard/userInput';
 
 export interface AppContext {
   app?: AppRegistration;
 }
 
 const ENTER_ID = Symbol('enter-id');
+/** Apps listed before the user types, and per search: the picker never lists the whole tenant. */
+export const APP_PICKER_PAGE_SIZE = 100;
 
 function firstMessage(findings: readonly Finding[]): string | undefined {
   return findings.find((f) => f.severity === 'error')?.message;
 }
 
-/** Pick an app registration from the tenant (server-side search as you narrow), or type its id. */
+export interface PickAppOptions {
+  readonly title: string;
+  /** Apps that may not be picked here are left out of the list (and of search results). */
+  readonly filter?: (app: AppRegistration) => boolean;
+  readonly position?: StepPosition;
+}
+
+/**
+ * The one app picker: the first page of the tenant's app registrations, server-side search as the
+ * user types (display names through Graph's $search, an application id through $filter), or an id
+ * typed in. Each app says whether it is multi-tenant, in the domain's one answer.
+ */
+export async function pickApp(directory: GraphDirectory, ui: UserInput, options: PickAppOptions): Promise<AppRegistration> {
+  type Choice = AppRegistration | typeof ENTER_ID;
+  const enterId: PickItem<Choice> = { label: '$(edit) Enter an application (client) id or object id…', data: ENTER_ID };
+  const toItems = (apps: readonly AppRegistration[]): Array<PickItem<Choice>> => [
+    ...apps.filter((app) => !options.filter || options.filter(app)).map((app) => ({
+      label: app.displayName || app.appId,
+      description: app.appId,
+      detail: isMultiTenant(app) ? 'Multi-tenant' : 'Single tenant',
+      data: app as Choice,
+    })),
+    enterId,
+  ];
+  const search = async (text: string) => {
+    const term = text.trim();
+    // An id of either kind finds the app itself; a name goes to Graph's $search.
+    if (isGuid(term)) return toItems([await directory.findApp(term)].filter((a): a is AppRegistration => a !== undefined));
+    return toItems((await directory.listApps({ search: term, pageSize: APP_PICKER_PAGE_SIZE })).items);
+  };
+  const first = directory.listApps({ pageSize: APP_PICKER_PAGE_SIZE }).then((page) => toItems(page.items));
+  const picked = await ui.pick(first, {
+    title: options.title,
+    placeholder: 'Select the app registration, or type to search every app in the tenant',
+    argument: 'app',
+    search,
+    ...options.position,
+  });
+  if (picked !== ENTER_ID) return picked;
+  let found: AppRegistration | undefined;
+  await ui.input({
+    title: options.title,
+    prompt: 'Application (client) id or object id of the app registration',
+    argument: 'app',
+    ...options.position,
+    validate: async (value) => {
+      const id = value.trim();
+      if (!isGuid(id)) return `Enter the app's application (client) id or object id, a GUID; ${notAGuid(id)}.`;
+      found = await directory.findApp(id);
+      return found ? undefined : `No app registration with id ${id} in this tenant.`;
+    },
+  });
+  return found!;
+}
+
+/** The app step of a wizard: the one picker, skipped when the app came in as an argument or a tree node. */
 export class AppListStep<C extends AppContext> implements PromptStep<C> {
   constructor(private readonly directory: GraphDirectory, private readonly title: string, private readonly filter?: (app: AppRegistration) => boolean) {}
 
@@ -25,34 +83,7 @@ export class AppListStep<C extends AppContext> implements PromptStep<C> {
   }
 
   async prompt(context: C, ui: UserInput, position: StepPosition): Promise<void> {
-    const items = this.directory.listApps({ pageSize: 200 }).then((page) => [
-      ...page.items.filter((app) => !this.filter || this.filter(app)).map((app) => ({
-        label: app.displayName || app.appId,
-        description: app.appId,
-        detail: app.signInAudience === 'AzureADMultipleOrgs' ? 'Multi-tenant' : 'Single tenant',
-        data: app as AppRegistration | typeof ENTER_ID,
-      })),
-      { label: '$(edit) Enter an application (client) id or object id…', data: ENTER_ID as AppRegistration | typeof ENTER_ID },
-    ]);
-    const picked = await ui.pick(items, { title: this.title, placeholder: 'Select the app registration', argument: 'app', ...position });
-    if (picked !== ENTER_ID) {
-      context.app = picked;
-      return;
-    }
-    let found: AppRegistration | undefined;
-    await ui.input({
-      title: this.title,
-      prompt: 'Application (client) id or object id of the app registration',
-      argument: 'app',
-      ...position,
-      validate: async (value) => {
-        const id = value.trim();
-        if (!isGuid(id)) return `Enter the app's application (client) id or object id, a GUID; ${notAGuid(id)}.`;
-        found = await this.directory.findApp(id);
-        return found ? undefined : `No app registration with id ${id} in this tenant.`;
-      },
-    });
-    context.app = found;
+    context.app = await pickApp(this.directory, ui, { title: this.title, filter: this.filter, position });
   }
 }
 

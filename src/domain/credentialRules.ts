@@ -8,6 +8,7 @@ import { Cloud, classifyIssuer, entraIssuer } from './clouds';
 import { describeCharacter, describeUnsafeCharacter, findUnsafeCharacter, hasSurroundingWhitespace, isGuid, quote } from './text';
 import { error, Finding, toResult, ValidationResult, warning } from './validation';
 import { isLoopbackHost, tryParseUrl } from './web';
+import { isMultiTenant } from './model';
 
 export const FIC_LIMITS = {
   nameMin: 3,
@@ -236,7 +237,7 @@ export function checkManagedIdentityTrust(values: CredentialValues, context: Man
  * Returns a warning for a single-tenant app, saying why.
  */
 export function checkAppIsMultiTenant(signInAudience: string | null | undefined, appName?: string): Finding[] {
-  const multi = signInAudience === 'AzureADMultipleOrgs' || signInAudience === 'AzureADandPersonalMicrosoftAccount';
+  const multi = isMultiTenant(signInAudience ?? '');
   const app = appName === undefined ? 'This app' : `App ${quote(appName)}`;
   return multi
     ? []

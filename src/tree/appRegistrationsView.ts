@@ -3,7 +3,8 @@
 import * as vscode from 'vscode';
 import { classifyCredential, type CredentialKind } from '../domain/credentialKinds';
 import { appRegistrationPortalUrl, type Cloud } from '../domain/clouds';
-import type { AppRegistration, FederatedCredential, GraphDirectory, Page } from '../graph/directory';
+import type { GraphDirectory } from '../graph/directory';
+import { isMultiTenant, type AppRegistration, type FederatedCredential, type Page } from '../domain/model';
 import { ContextKeys, setContext } from '../util/contextKeys';
 import { ContextValues, contextValue } from './contextValues';
 import { ErrorNode, MessageNode, type TreeNode } from './treeNode';
@@ -22,12 +23,6 @@ export interface ViewEnvironment {
   pageSize(): number;
   /** Display names of managed identities by object id, when known. */
   identityName(objectId: string): string | undefined;
-}
-
-const MULTI_TENANT_AUDIENCES = new Set(['AzureADMultipleOrgs', 'AzureADandPersonalMicrosoftAccount']);
-
-export function isMultiTenant(app: Pick<AppRegistration, 'signInAudience'>): boolean {
-  return MULTI_TENANT_AUDIENCES.has(app.signInAudience);
 }
 
 const KIND_ICONS: Record<CredentialKind, string> = {

@@ -21,6 +21,12 @@ export interface PickOptions {
   readonly totalSteps?: number;
   readonly matchOnDescription?: boolean;
   readonly matchOnDetail?: boolean;
+  /**
+   * Server-side search: as the user types, the list becomes `search(text)` (the items given first
+   * stand for the empty text). For lists that are only a first page of something larger, such as a
+   * tenant's app registrations.
+   */
+  readonly search?: (text: string) => Promise<ReadonlyArray<PickItem<unknown>>>;
 }
 
 export interface InputOptions {

@@ -6,6 +6,9 @@ import { GoBackError, type ConfirmOptions, type InputOptions, type PickItem, typ
 
 type QuickItem<T> = vscode.QuickPickItem & { data?: T };
 
+/** How long typing pauses before a server-side search is sent. */
+const SEARCH_DELAY_MS = 300;
+
 export class VsCodeUserInput implements UserInput {
   async pick<T>(items: ReadonlyArray<PickItem<T>> | Promise<ReadonlyArray<PickItem<T>>>, options: PickOptions): Promise<T> {
     const disposables: vscode.Disposable[] = [];
@@ -22,13 +25,40 @@ export class VsCodeUserInput implements UserInput {
       if ((options.step ?? 1) > 1) quickPick.buttons = [vscode.QuickInputButtons.Back];
       quickPick.busy = true;
       quickPick.show();
-      const loaded = Promise.resolve(items).then((list) => {
+      // Server results are already filtered: they stay shown even when the text is not in their label.
+      const show = (list: ReadonlyArray<PickItem<unknown>>, alwaysShow: boolean) => {
         quickPick.items = list.map((item) =>
           item.kind === 'separator'
             ? { label: item.label, kind: vscode.QuickPickItemKind.Separator }
-            : { label: item.label, description: item.description, detail: item.detail, data: item.data, picked: item.picked });
+            : { label: item.label, description: item.description, detail: item.detail, data: item.data as T, picked: item.picked, alwaysShow });
         quickPick.busy = false;
-      });
+      };
+      const loaded = Promise.resolve(items).then((list) => show(list, false));
+      if (options.search) {
+        const search = options.search;
+        let generation = 0;
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        disposables.push(
+          { dispose: () => clearTimeout(timer) },
+          quickPick.onDidChangeValue((text) => {
+            clearTimeout(timer);
+            const mine = ++generation;
+            // Typing pauses before a request goes out; an answer to older text is dropped.
+            timer = setTimeout(() => {
+              quickPick.busy = true;
+              const list = text.trim() === '' ? Promise.resolve(items) : search(text);
+              list.then(
+                (found) => { if (mine === generation) show(found, text.trim() !== ''); },
+                (error: unknown) => {
+                  if (mine !== generation) return;
+                  quickPick.busy = false;
+                  quickPick.items = [{ label: `$(error) ${error instanceof Error ? error.message : String(error)}`, alwaysShow: true }];
+                },
+              );
+            }, SEARCH_DELAY_MS);
+          }),
+        );
+      }
       return await new Promise<T>((resolve, reject) => {
         loaded.catch(reject);
         disposables.push(

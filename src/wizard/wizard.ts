@@ -45,6 +45,14 @@ export async function runPromptSteps<C extends object>(context: C, steps: Readon
   }
 }
 
+/** The step, asked only while `condition` holds (a branch of the wizard). */
+export function onlyWhen<C>(step: PromptStep<C>, condition: (context: C) => boolean): PromptStep<C> {
+  return {
+    shouldPrompt: (context) => condition(context) && step.shouldPrompt(context),
+    prompt: (context, ui, position) => step.prompt(context, ui, position),
+  };
+}
+
 function countRemaining<C>(context: C, steps: ReadonlyArray<PromptStep<C>>, from: number): number {
   return steps.slice(from).filter((s) => s.shouldPrompt(context)).length;
 }

@@ -6,7 +6,14 @@ import { GoBackError, type ConfirmOptions, type InputOptions, type PickItem, typ
 
 export const BACK = Symbol('back');
 export const CANCEL = Symbol('cancel');
-export type Answer = string | RegExp | typeof BACK | typeof CANCEL;
+
+/** Typing `text` into a pick with server-side search, then choosing `pick` from what it found. */
+export class SearchAnswer {
+  constructor(readonly text: string, readonly pick: string | RegExp) {}
+}
+export const typeAndPick = (text: string, pick: string | RegExp) => new SearchAnswer(text, pick);
+
+export type Answer = string | RegExp | typeof BACK | typeof CANCEL | SearchAnswer;
 
 export interface PromptRecord {
   readonly kind: 'pick' | 'input' | 'confirm';
@@ -16,6 +23,9 @@ export interface PromptRecord {
   readonly items?: string[];
   readonly value?: string;
   readonly validation?: string;
+  /** For a pick: the text typed into its search, and the labels the search found. */
+  readonly searched?: string;
+  readonly found?: string[];
 }
 
 export class ScriptedUserInput implements UserInput {
@@ -35,11 +45,20 @@ export class ScriptedUserInput implements UserInput {
   }
 
   async pick<T>(items: ReadonlyArray<PickItem<T>> | Promise<ReadonlyArray<PickItem<T>>>, options: PickOptions): Promise<T> {
-    const list = (await items).filter((i) => i.kind !== 'separator');
-    this.prompts.push({ kind: 'pick', text: options.placeholder, step: options.step, totalSteps: options.totalSteps, items: list.map((i) => i.label) });
-    const answer = this.next('pick', options.placeholder) as string | RegExp;
-    const match = list.find((i) => (typeof answer === 'string' ? i.label === answer : answer.test(i.label)));
-    if (!match) throw new Error(`No item matches ${String(answer)} in "${options.placeholder}": ${list.map((i) => i.label).join(' | ')}`);
+    let list = (await items).filter((i) => i.kind !== 'separator');
+    const record: { -readonly [K in keyof PromptRecord]: PromptRecord[K] } = { kind: 'pick', text: options.placeholder, step: options.step, totalSteps: options.totalSteps, items: list.map((i) => i.label) };
+    this.prompts.push(record);
+    const answer = this.next('pick', options.placeholder);
+    if (answer instanceof SearchAnswer) {
+      // The user types `text`: the list becomes the server's answer, and `pick` is chosen from it.
+      if (!options.search) throw new Error(`"${options.placeholder}" has no search, so typing ${JSON.stringify(answer.text)} only filters the list`);
+      list = (await options.search(answer.text)).filter((i) => i.kind !== 'separator') as Array<PickItem<T>>;
+      record.searched = answer.text;
+      record.found = list.map((i) => i.label);
+    }
+    const wanted = answer instanceof SearchAnswer ? answer.pick : (answer as string | RegExp);
+    const match = list.find((i) => (typeof wanted === 'string' ? i.label === wanted : wanted.test(i.label)));
+    if (!match) throw new Error(`No item matches ${String(wanted)} in "${options.placeholder}": ${list.map((i) => i.label).join(' | ')}`);
     return match.data;
   }
 

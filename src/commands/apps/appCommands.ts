@@ -9,9 +9,10 @@ import { mergeRequiredResourceAccess, pickAppRoles, type AppRole } from '../../d
 import { parseTenant } from '../../domain/tenants';
 import { quote } from '../../domain/text';
 import { assertValid, firstError } from '../../domain/validation';
-import type { AppRegistration } from '../../graph/directory';
+import { isMultiTenant, type AppRegistration } from '../../domain/model';
 import { displayNameProblem } from '../arguments';
 import type { CommandContext } from '../commandRunner';
+import { pickApp } from '../steps';
 import { createAppOnce } from '../../services/apps';
 import { cancellableWrite, credentialArgs, type CredentialCommandDeps } from '../credentials/common';
 
@@ -20,8 +21,7 @@ async function targetApp(deps: CredentialCommandDeps, context: CommandContext, a
   const selected = deps.selectedApp(arg);
   if (selected) return selected;
   if (context.programmatic) throw new Error('Pass "app": the app registration\'s object id or application (client) id.');
-  const page = deps.directory().listApps({ pageSize: 200 });
-  return context.ui.pick(page.then((p) => p.items.map((a) => ({ label: a.displayName, description: a.appId, detail: a.signInAudience === 'AzureADMultipleOrgs' ? vscode.l10n.t('Multi-tenant') : vscode.l10n.t('Single tenant'), data: a }))), { title, placeholder: vscode.l10n.t('Select the app registration'), argument: 'app' });
+  return pickApp(deps.directory(), context.ui, { title });
 }
 
 export async function copyConsentUrl(deps: CredentialCommandDeps, context: CommandContext, arg?: unknown): Promise<string> {
@@ -42,7 +42,7 @@ export async function copyConsentUrl(deps: CredentialCommandDeps, context: Comma
   for (const w of built.warnings) deps.log.warn(w.message);
   await vscode.env.clipboard.writeText(built.url);
   if (!context.programmatic) {
-    if (app.signInAudience !== 'AzureADMultipleOrgs') void vscode.window.showWarningMessage(vscode.l10n.t('{0} is single-tenant: an admin of another tenant cannot consent to it.', app.displayName));
+    if (!isMultiTenant(app)) void vscode.window.showWarningMessage(vscode.l10n.t('{0} is single-tenant: an admin of another tenant cannot consent to it.', app.displayName));
     const openUrl = vscode.l10n.t('Open URL');
     const copied = vscode.l10n.t("Copied the admin-consent URL for {0}. Send it to an admin of that tenant; consenting creates the app's service principal there with its permissions.", tenant);
     const choice = await vscode.window.showInformationMessage(

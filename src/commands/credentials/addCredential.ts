@@ -19,8 +19,8 @@ import {
 import { checkAudiences, checkIssuer, checkSubject } from '../../domain/credentialRules';
 import { quote } from '../../domain/text';
 import type { Finding } from '../../domain/validation';
-import type { AppRegistration, FederatedCredential } from '../../graph/directory';
-import { runPromptSteps, type PromptStep } from '../../wizard/wizard';
+import type { AppRegistration, FederatedCredential } from '../../domain/model';
+import { onlyWhen, runPromptSteps, type PromptStep } from '../../wizard/wizard';
 import type { InputOptions, UserInput } from '../../wizard/userInput';
 import type { CommandContext } from '../commandRunner';
 import { AppListStep, CredentialNameStep, DescriptionStep } from '../steps';
@@ -71,6 +71,13 @@ function entityChecks(entity: EntityType | undefined, value: string): Finding[] 
   if (entity === 'pullRequest') return [];
   if (entity === 'environment') return checkGitHubEnvironment(value);
   return checkGitRefName(entity === 'tag' ? 'tag' : 'branch', value);
+}
+
+const notManagedIdentity = (c: AddCredentialContext) => c.kind !== 'managedIdentity';
+
+/** The keys of `args` that are set. */
+function pick<T extends object, K extends keyof T>(args: T, keys: readonly K[]): Partial<Pick<T, K>> {
+  return Object.fromEntries(keys.filter((k) => args[k] !== undefined).map((k) => [k, args[k]])) as Partial<Pick<T, K>>;
 }
 
 function isKind(value: string | undefined): value is Kind | 'managedIdentity' {
@@ -154,11 +161,16 @@ export async function addCredential(deps: CredentialCommandDeps, context: Comman
     field('serviceAccount', { when: (c) => c.kind === 'kubernetes', prompt: 'Service account', placeholder: 'workload-sa', validate: (v) => firstError(checkKubernetesServiceAccount(v)) }),
     field('subject', { when: (c) => c.kind === 'otherIssuer', prompt: 'Subject (the sub claim of the external token, matched exactly)', validate: (v) => firstError(checkSubject(v)) }),
     field('audience', { when: (c) => c.kind === 'otherIssuer', prompt: 'Audience (the aud claim of the external token)', defaultValue: () => deps.cloud().tokenExchangeAudience, validate: (v) => firstError(checkAudiences([v])) }),
-    new CredentialNameStep<AddCredentialContext>(TITLE, defaultName, (c) => directory.listCredentials(c.app!.id)),
-    new DescriptionStep<AddCredentialContext>(TITLE, () => undefined),
+    // A managed identity's name and description have defaults from the identity: its own wizard asks for them.
+    onlyWhen(new CredentialNameStep<AddCredentialContext>(TITLE, defaultName, (c) => directory.listCredentials(c.app!.id)), notManagedIdentity),
+    onlyWhen(new DescriptionStep<AddCredentialContext>(TITLE, () => undefined), notManagedIdentity),
   ], context.ui);
 
-  if (wizard.kind === 'managedIdentity') return addManagedIdentityCredential(deps, context, { app: wizard.app!.id });
+  if (wizard.kind === 'managedIdentity') {
+    // Chosen in this wizard: the managed-identity wizard goes on with the app and whatever else was given.
+    const given = { app: wizard.app!.id, ...pick(args, ['managedIdentity', 'name', 'description']) };
+    return addManagedIdentityCredential(deps, context, given);
+  }
   if (wizard.kind === 'githubActions') {
     const message = firstError(entityChecks(wizard.entity, wizard.value ?? ''));
     if (message) throw new Error(message);

@@ -12,11 +12,12 @@ import {
 import { parseAlternativeNames } from '../../domain/managedIdentities';
 import { isGuid, notAGuid, quote } from '../../domain/text';
 import type { Finding } from '../../domain/validation';
-import type { AppRegistration, FederatedCredential, ServicePrincipalInfo } from '../../graph/directory';
+import type { AppRegistration, FederatedCredential, ServicePrincipalInfo } from '../../domain/model';
 import type { MultiAppFailure, MultiAppResult } from '../../services/credentialService';
 import { runPromptSteps, type PromptStep, type StepPosition } from '../../wizard/wizard';
 import type { UserInput } from '../../wizard/userInput';
-import { isArgumentsObject, type CommandContext } from '../commandRunner';
+import { isArgumentsObject } from '../arguments';
+import type { CommandContext } from '../commandRunner';
 import { AppListStep, CredentialNameStep, DescriptionStep } from '../steps';
 import { summarizeMultiApp } from '../../services/multiAppSummary';
 import { describeCancelledMultiApp } from '../../services/outcomes';

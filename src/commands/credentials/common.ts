@@ -1,7 +1,8 @@
 // What the credential commands share: their dependencies and the checking of argument objects.
 import type * as vscode from 'vscode';
 import type { Cloud } from '../../domain/clouds';
-import type { AppRegistration, FederatedCredential, GraphDirectory, ServicePrincipalInfo } from '../../graph/directory';
+import type { GraphDirectory } from '../../graph/directory';
+import type { AppRegistration, FederatedCredential, ServicePrincipalInfo } from '../../domain/model';
 import type { CredentialService } from '../../services/credentialService';
 import { describeCancelledWrite } from '../../services/outcomes';
 import { isUserCancelled, UserCancelledError } from '../../util/cancellation';

@@ -7,11 +7,12 @@ import { checkAudiences, checkDescription, checkIssuer, checkSubject, type Crede
 import { toAzCliCommand, toBicep, toGraphJson } from '../../domain/copyFormats';
 import { quote } from '../../domain/text';
 import type { Finding } from '../../domain/validation';
-import type { AppRegistration, FederatedCredential } from '../../graph/directory';
+import type { AppRegistration, FederatedCredential } from '../../domain/model';
 import { UserCancelledError } from '../../util/cancellation';
 import type { CommandContext } from '../commandRunner';
 import { confirmWarnings } from './addManagedIdentityCredential';
 import { cancellableWrite, credentialArgs, type CredentialCommandDeps } from './common';
+import { pickApp } from '../steps';
 
 const firstError = (findings: readonly Finding[]) => findings.find((f) => f.severity === 'error')?.message;
 
@@ -22,7 +23,7 @@ async function targetCredential(deps: CredentialCommandDeps, context: CommandCon
   const service = deps.credentials();
   const directory = deps.directory();
   if (context.programmatic && (!args.app || !args.credential)) throw new Error('Pass "app" (object or application id) and "credential" (its id or name).');
-  const app = args.app ? await service.resolveApp(args.app) : deps.selectedApp(arg) ?? (await pickApp(deps, context, title));
+  const app = args.app ? await service.resolveApp(args.app) : deps.selectedApp(arg) ?? (await pickApp(directory, context.ui, { title }));
   if (args.credential) {
     const found = await directory.getCredential(app.id, args.credential);
     if (!found) throw new Error(`App ${quote(app.displayName)} has no federated credential with id or name ${quote(args.credential)}.`);
@@ -31,11 +32,6 @@ async function targetCredential(deps: CredentialCommandDeps, context: CommandCon
   const credentials = directory.listCredentials(app.id);
   const credential = await context.ui.pick(credentials.then((list) => list.map((c) => ({ label: c.name, description: c.subject, detail: c.issuer, data: c }))), { title, placeholder: `Select a credential of ${app.displayName}`, argument: 'credential' });
   return { app, credential };
-}
-
-async function pickApp(deps: CredentialCommandDeps, context: CommandContext, title: string): Promise<AppRegistration> {
-  const page = deps.directory().listApps({ pageSize: 200 });
-  return context.ui.pick(page.then((p) => p.items.map((a) => ({ label: a.displayName, description: a.appId, data: a }))), { title, placeholder: 'Select the app registration', argument: 'app' });
 }
 
 type EditableField = 'description' | 'subject' | 'issuer' | 'audience';

@@ -1,0 +1,133 @@
+// The credential wizards driven by scripted input, in plain Node: the real commands (addCredential,
+// addManagedIdentityCredential) over the extension's GraphDirectory and CredentialService
+// against an in-process sandbox. What they ask, in which order, what they send, and what they write.
+import assert from 'node:assert/strict';
+import { ClientSecretCredential } from '@azure/identity';
+import { addCredential } from '../../../../src/commands/credentials/addCredential';
+import { addManagedIdentityCredential } from '../../../../src/commands/credentials/addManagedIdentityCredential';
+import type { CredentialCommandDeps } from '../../../../src/commands/credentials/common';
+import type { CommandContext } from '../../../../src/commands/commandRunner';
+import { APP_PICKER_PAGE_SIZE } from '../../../../src/commands/steps';
+import { resolveCloud } from '../../../../src/domain/clouds';
+import type { FederatedCredential } from '../../../../src/domain/model';
+import { GraphDirectory } from '../../../../src/graph/directory';
+import { createGraphClient } from '../../../../src/graph/graphClient';
+import { CredentialService } from '../../../../src/services/credentialService';
+import { isUserCancelled } from '../../../../src/util/cancellation';
+import { BACK, CANCEL, ScriptedUserInput, typeAndPick } from '../../../support/scriptedUserInput';
+import { useSandbox } from '../../../support/sandboxSuite';
+
+const noop = () => undefined;
+const log = { info: noop, warn: noop, error: noop, debug: noop, trace: noop, show: noop } as unknown as CredentialCommandDeps['log'];
+
+describe('credential wizards with scripted input (sandbox)', function () {
+  this.timeout(30_000);
+  // More apps than the picker lists before the user types: the last ones are found by search only.
+  const f = useSandbox({ seed: 71, size: { apps: APP_PICKER_PAGE_SIZE + 40, appsWithCredentials: 0, managedIdentities: 2 } });
+  let deps: CredentialCommandDeps;
+  let directory: GraphDirectory;
+  let appName: string;
+  let identityName: string;
+  let otherIdentityName: string;
+
+  before(() => {
+    const { info } = f.sandbox;
+    const credential = new ClientSecretCredential(info.homeTenant.id, info.confidentialClient.clientId, info.confidentialClient.clientSecret, { authorityHost: info.loginUrl, disableInstanceDiscovery: true });
+    const client = createGraphClient({ credential, baseUrl: info.graphUrl, scopes: [`${info.graphUrl}/.default`] });
+    directory = new GraphDirectory({ read: async () => client, write: async () => client });
+    const cloud = resolveCloud('Custom', info.customCloud);
+    deps = {
+      directory: () => directory,
+      credentials: () => new CredentialService(directory, cloud, () => info.homeTenant.id),
+      cloud: () => cloud,
+      tenantId: () => info.homeTenant.id,
+      log,
+      selectedApp: () => undefined,
+      selectedCredential: () => undefined,
+      selectedIdentity: () => undefined,
+      progress: (_title, work) => work(new AbortController().signal),
+      afterChange: async () => undefined,
+      offerNextSteps: async () => undefined,
+    };
+    appName = f.sandbox.core.state.applications.get(info.multiTenantApp.objectId)!.displayName;
+    identityName = f.sandbox.core.state.servicePrincipals.get(info.spareIdentity.principalId)!.displayName;
+    // Another user-assigned identity of the home tenant that the app does not trust yet.
+    const trusted = new Set(f.sandbox.core.state.applications.get(info.multiTenantApp.objectId)!.federatedIdentityCredentials.map((c) => c.subject));
+    otherIdentityName = [...f.sandbox.core.state.servicePrincipals.values()].find((sp) => sp.servicePrincipalType === 'ManagedIdentity' && sp.tenantId === info.homeTenant.id
+      && sp.id !== info.spareIdentity.principalId && !trusted.has(sp.id) && sp.alternativeNames.some((n) => /userAssignedIdentities/i.test(n)))!.displayName;
+  });
+
+  const interactive = (ui: ScriptedUserInput): CommandContext => ({ commandId: 'test', ui, programmatic: false });
+  const stored = (name: string) => f.sandbox.core.state.applications.get(f.sandbox.info.multiTenantApp.objectId)!.federatedIdentityCredentials.find((c) => c.name === name);
+  const writes = (since: number) => f.sandbox.requests(since).filter((r) => r.method !== 'GET' && !/\$batch$/.test(r.path) && r.area === 'graph');
+
+  it('Add Federated Credential… with the kind "Managed identity" asks for the name and the description once, and keeps them', async () => {
+    const ui = new ScriptedUserInput([typeAndPick(appName, appName), /Managed identity/, identityName, 'msi-from-add', 'Runbooks of the spare identity']);
+    const credential = (await addCredential(deps, interactive(ui))) as FederatedCredential;
+    ui.assertDone();
+    const inputs = ui.prompts.filter((p) => p.kind === 'input').map((p) => p.text);
+    assert.equal(inputs.filter((t) => /^Credential name/.test(t)).length, 1, `the name was asked ${JSON.stringify(inputs)}`);
+    assert.equal(inputs.filter((t) => /^Description/.test(t)).length, 1, `the description was asked ${JSON.stringify(inputs)}`);
+    assert.equal(credential.name, 'msi-from-add');
+    assert.equal(credential.description, 'Runbooks of the spare identity');
+    assert.equal(credential.subject, f.sandbox.info.spareIdentity.principalId);
+    assert.equal(stored('msi-from-add')?.description, 'Runbooks of the spare identity');
+  });
+
+  it('offers the identity\'s default name and description; Back from the identity returns to the app', async () => {
+    const ui = new ScriptedUserInput([typeAndPick(appName, appName), BACK, typeAndPick(appName, appName), otherIdentityName, 'msi-defaults', 'd']);
+    await addManagedIdentityCredential(deps, interactive(ui));
+    ui.assertDone();
+    const name = ui.prompts.find((p) => p.kind === 'input' && /^Credential name/.test(p.text))!;
+    assert.match(name.value ?? '', /^[A-Za-z0-9][A-Za-z0-9_-]{2,}$/, 'a default name is offered');
+    const description = ui.prompts.find((p) => p.kind === 'input' && /^Description/.test(p.text))!;
+    assert.ok((description.value ?? '').includes(otherIdentityName), `the default description names the identity: ${description.value}`);
+    // Back from the identity step returned to the app step.
+    assert.deepEqual(ui.prompts.slice(0, 3).map((p) => p.kind), ['pick', 'pick', 'pick']);
+  });
+
+  it('the app picker lists one page and finds the rest by server-side search as the user types', async () => {
+    const all = [...f.sandbox.core.state.applications.values()].filter((a) => a.tenantId === f.sandbox.info.homeTenant.id);
+    assert.ok(all.length > APP_PICKER_PAGE_SIZE);
+    const firstPage = (await directory.listApps({ pageSize: APP_PICKER_PAGE_SIZE })).items.map((a) => a.displayName);
+    const beyond = all.find((a) => !firstPage.includes(a.displayName) && all.filter((b) => b.displayName === a.displayName).length === 1)!;
+    assert.ok(beyond, 'an app beyond the first page');
+    const since = f.sandbox.requests().length;
+    const ui = new ScriptedUserInput([typeAndPick(beyond.displayName, beyond.displayName), CANCEL]);
+    await assert.rejects(addCredential(deps, interactive(ui)), (e: unknown) => isUserCancelled(e));
+    const [appPick, kindPick] = ui.prompts;
+    assert.ok(!appPick.items!.includes(beyond.displayName), 'not in the first list');
+    assert.equal(appPick.items!.length, APP_PICKER_PAGE_SIZE + 1, 'one page and "Enter an id…"');
+    assert.equal(appPick.searched, beyond.displayName);
+    assert.ok(appPick.found!.includes(beyond.displayName));
+    assert.equal(kindPick.text, 'Which workload will use this app?', 'the found app was taken: the wizard went on');
+    const searches = f.sandbox.requests(since).filter((r) => r.area === 'graph' && r.query.$search !== undefined);
+    assert.equal(searches.length, 1, 'one $search request for the typed text');
+    assert.equal(writes(since).length, 0);
+  });
+
+  it('GitHub Actions: asks owner, repository, entity, branch, name (a default from them) and description, and builds the subject', async () => {
+    const ui = new ScriptedUserInput([typeAndPick(appName, appName), /GitHub Actions/, 'contoso', 'deploy-scripts', 'Branch', 'main', 'gh-deploy-main', '']);
+    const credential = (await addCredential(deps, interactive(ui))) as FederatedCredential;
+    ui.assertDone();
+    assert.deepEqual(ui.prompts.map((p) => p.step), [1, 2, 3, 4, 5, 6, 7, 8]);
+    assert.equal(ui.prompts[6].value, 'deploy-scripts-main');
+    assert.equal(credential.subject, 'repo:contoso/deploy-scripts:ref:refs/heads/main');
+    assert.equal(credential.issuer, 'https://token.actions.githubusercontent.com');
+    assert.ok(stored('gh-deploy-main'));
+  });
+
+  it('a dismissed prompt ends the wizard as a cancellation, and nothing is written', async () => {
+    const since = f.sandbox.requests().length;
+    const ui = new ScriptedUserInput([typeAndPick(appName, appName), /Kubernetes/, 'https://oidc.example.com/cluster', 'default', CANCEL]);
+    await assert.rejects(addCredential(deps, interactive(ui)), (e: unknown) => isUserCancelled(e));
+    assert.equal(writes(since).length, 0);
+  });
+
+  it('a name the app already has is refused while typing, before anything is sent', async () => {
+    const since = f.sandbox.requests().length;
+    const ui = new ScriptedUserInput([typeAndPick(appName, appName), /Other issuer/, 'https://issuer.example.com', 'workload-1', 'api://AzureADTokenExchange', 'msi-from-add']);
+    await assert.rejects(addCredential(deps, interactive(ui)), /refused "msi-from-add": A credential named "msi-from-add" already exists on this app/);
+    assert.equal(writes(since).length, 0);
+  });
+});
