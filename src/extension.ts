@@ -6,7 +6,7 @@ import { AuthService } from './auth/authService';
 import { registerCommands } from './commands/registerCommands';
 import { readSettings } from './config/settings';
 import { GraphConnection } from './graph/connection';
-import type { RequestLogger } from './graph/middleware';
+import { formatRequest, type RequestLogger } from './http/requestLog';
 import type { AppRole } from './domain/graphPermissions';
 import { CredentialService } from './services/credentialService';
 import type { CredentialCommandDeps } from './commands/credentials/common';
@@ -20,9 +20,7 @@ import { markWalkthroughStep } from './walkthrough/completion';
 export function activate(context: vscode.ExtensionContext): FederatedCredentialsApi {
   const activationStarted = performance.now();
   const log = vscode.window.createOutputChannel('Federated Credentials', { log: true });
-  const requestLog: RequestLogger = {
-    request: (e) => log.info(`${e.method} ${e.url} → ${e.status}${e.requestId ? ` (request-id ${e.requestId})` : ''} ${e.durationMs} ms${e.error ? `: ${e.error}` : ''}`),
-  };
+  const requestLog: RequestLogger = { request: (e) => log.info(formatRequest(e)) };
   const auth = new AuthService(context.globalState, log);
   const telemetry = createCommandTelemetry(context);
 

@@ -1,13 +1,14 @@
 // Azure Resource Manager over the Azure core HTTP pipeline (bearer token, renewed once when ARM refuses
-// it as expired; retries that honour Retry-After for throttling and back off on 5xx and dropped
-// connections), configured once here.
+// it as expired), with the one retry policy (src/http/retryPolicy.ts: at most 3 sends, Retry-After
+// honoured; a POST is sent again only when throttled) configured into the pipeline's retry policies.
 // The pipeline module loads with the first ARM call.
 import type { TokenCredential } from '@azure/core-auth';
 import type { AuthorizeRequestOnChallengeOptions, Pipeline, PipelineRequest } from '@azure/core-rest-pipeline';
-import { freshTokenOptions, isRefusedToken } from '../auth/freshToken';
+import { freshTokenOptions, isRefusedToken } from '../http/freshToken';
 import type { Cloud } from '../domain/clouds';
 import { redactSecrets } from '../domain/text';
-import type { RequestLogger } from '../graph/middleware';
+import type { RequestLogger } from '../http/requestLog';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../http/retryPolicy';
 
 export interface ArmResponse<T> {
   readonly status: number;
@@ -26,7 +27,8 @@ export interface ArmClientOptions {
   readonly cloud: Cloud;
   readonly credential: TokenCredential;
   readonly logger?: RequestLogger;
-  readonly maxRetries?: number;
+  /** The one retry policy (default: 3 sends at most); tests shorten or remove its retries. */
+  readonly retry?: RetryPolicy;
 }
 
 export interface ArmRequestOptions {
@@ -87,7 +89,8 @@ export class ArmClient {
 
   private getPipeline() {
     this.pipeline ??= import('@azure/core-rest-pipeline').then((http) => {
-      const retryOptions = { maxRetries: this.options.maxRetries ?? 4, maxRetryDelayInMs: 30_000 };
+      const policy = this.options.retry ?? DEFAULT_RETRY_POLICY;
+      const retryOptions = { maxRetries: policy.maxAttempts - 1, retryDelayInMs: policy.baseDelayMs, maxRetryDelayInMs: policy.maxRetryAfterMs };
       const pipeline = http.createPipelineFromOptions({ retryOptions, userAgentOptions: { userAgentPrefix: 'vscode-federated-credentials' } });
       // ARM's PUT, PATCH and DELETE are idempotent by contract, so the default policy (throttling, 5xx and
       // dropped connections) may resend them. A POST (publish) that failed or lost its answer may have

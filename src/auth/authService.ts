@@ -7,7 +7,7 @@ import type { Cloud } from '../domain/clouds';
 import { readSettings, type Settings } from '../config/settings';
 import { Disposable } from '../util/lifecycle';
 import { ContextKeys, setContext } from '../util/contextKeys';
-import { isFreshTokenRequest } from './freshToken';
+import { isFreshTokenRequest } from '../http/freshToken';
 import { isScopeRefusal, readTokenClaims, resourceScopes, withSessionHints, type Access } from './scopes';
 
 export interface SignedInAccount {
@@ -137,7 +137,7 @@ export class AuthService extends Disposable {
   }
 
   /**
-   * A token for one kind of access. Options from freshTokenOptions() (src/auth/freshToken.ts) mean that Graph or
+   * A token for one kind of access. Options from freshTokenOptions() (src/http/freshToken.ts) mean that Graph or
    * ARM refused the previous token (expired, or no longer accepted) and the client retries once with this one.
    * What "fresh" can honestly mean depends on the sign-in method:
    * - vscode: ask the authentication provider again (done for every token anyway). VS Code 1.100's API has no

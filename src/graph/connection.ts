@@ -4,8 +4,8 @@ import type { TokenCredential } from '@azure/core-auth';
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type { Cloud } from '../domain/clouds';
 import { GraphDirectory, type GraphClients } from './directory';
-import type { RequestLogger } from './middleware';
-import type { RetryPolicy } from './graphClient';
+import type { RequestLogger } from '../http/requestLog';
+import type { RetryPolicy } from '../http/retryPolicy';
 
 export interface GraphConnectionOptions {
   readonly cloud: Cloud;

@@ -6,8 +6,9 @@ import type { ErrorContext } from '../domain/graphErrors';
 import { toGraphBody } from '../domain/copyFormats';
 import type { CredentialValues } from '../domain/credentialRules';
 import { MICROSOFT_GRAPH_APP_ID, type AppRole, type RequiredResourceAccess } from '../domain/graphPermissions';
-import { explainGraphError } from '../domain/graphErrors';
-import { raceAbort, sleep, UserCancelledError, sleepUnlessCancelled, throwIfCancelled, type Sleep } from '../util/cancellation';
+import type { RetryPolicy } from '../http/retryPolicy';
+import { raceAbort, UserCancelledError, throwIfCancelled, type Sleep } from '../util/cancellation';
+import { itemError, runBatch } from './batch';
 import type { AppRegistration, FederatedCredential, ManagedIdentityPrincipal, Page, ServicePrincipalInfo } from '../domain/model';
 import { GraphRequestError, toGraphRequestError } from './errors';
 
@@ -21,48 +22,25 @@ const APP_FIELDS = ['id', 'appId', 'displayName', 'signInAudience', 'requiredRes
 const CREDENTIAL_FIELDS = 'id,name,issuer,subject,audiences,description';
 const MI_FIELDS = 'id,appId,displayName,alternativeNames,servicePrincipalType';
 
-/** Graph JSON batching takes at most 20 requests per `$batch`. */
-export const GRAPH_BATCH_LIMIT = 20;
-
 /** One item of a batched write: the app and what to create on it. */
 export interface BatchCredentialCreate {
   readonly appObjectId: string;
   readonly values: CredentialValues;
   /** For error messages. */
   readonly appName?: string;
+  /** Sends this write already had (it was looked up after a lost answer and is sent again): they count against its budget. */
+  readonly attemptsBefore?: number;
 }
 
 /**
- * What Graph answered for one item of a batch: the created credential, or the error in plain words;
- * after a cancel, `inFlight` (its batch had been sent: it may have been created) or `notSent`.
+ * What Graph answered for one item of a batch: the created credential, or the error in plain words
+ * (`lost`: the write may have been applied, look before writing again); after a cancel, `inFlight`
+ * (its batch had been sent: it may have been created) or `notSent`. `attempts`: sends in all.
  */
-export type BatchCreateResult =
-  | { readonly appObjectId: string; readonly ok: true; readonly credential: FederatedCredential }
-  | { readonly appObjectId: string; readonly ok: false; readonly error: GraphRequestError }
-  | { readonly appObjectId: string; readonly ok: false; readonly cancelled: 'inFlight' | 'notSent' };
-
-interface BatchResponseItem {
-  id: string;
-  status: number;
-  headers?: Record<string, string>;
-  body?: unknown;
-}
-
-/** Throttled items of a batch are sent again (each item is throttled on its own), at most this often. */
-const BATCH_THROTTLE_ROUNDS = 3;
-const BATCH_MAX_RETRY_AFTER_SECONDS = 30;
-
-/** How batched reads retry what Graph could not answer this time (throttled or failed items, a failed or lost batch). */
-export interface BatchRetryOptions {
-  /** Rounds in all, the first included. */
-  readonly rounds: number;
-  /** The wait before the second round when Graph gives no Retry-After; doubled each round. */
-  readonly delayMs: number;
-  readonly sleep?: Sleep;
-}
-
-/** Six rounds, 0.5 s before the second and doubling (at most about 16 s of waiting) unless Graph asks for longer. */
-export const DEFAULT_BATCH_RETRY: BatchRetryOptions = { rounds: 6, delayMs: 500 };
+export type BatchCreateResult = { readonly appObjectId: string; readonly attempts: number } & (
+  | { readonly ok: true; readonly credential: FederatedCredential }
+  | { readonly ok: false; readonly error: GraphRequestError; readonly lost: boolean }
+  | { readonly ok: false; readonly cancelled: 'inFlight' | 'notSent' });
 
 interface ODataCollection<T> {
   value: T[];
@@ -76,7 +54,7 @@ export interface GraphClients {
 }
 
 export class GraphDirectory {
-  constructor(private readonly clients: GraphClients, private readonly batchRetry: BatchRetryOptions = DEFAULT_BATCH_RETRY) {}
+  constructor(private readonly clients: GraphClients, private readonly retry: { readonly policy?: RetryPolicy; readonly sleep?: Sleep } = {}) {}
 
   // --- app registrations
 
@@ -148,75 +126,27 @@ export class GraphDirectory {
 
   /**
    * Creates credentials on many apps with Graph JSON batching: one `POST /$batch` per 20 creates
-   * instead of one request per app. Each item's status is checked; items Graph throttled (429) are
-   * sent again after their Retry-After, and every other failure is reported for its app.
-   * When `signal` fires, no further batch is sent: the items of the batch in flight come back as
-   * `cancelled: 'inFlight'` (they may have been created), every item not yet written as `'notSent'`.
+   * instead of one request per app (the batch executor: each item on its own budget, throttled items
+   * sent again, a 5xx or lost answer reported `lost` for the caller to look up). When `signal` fires,
+   * no further batch is sent: the items of the batch in flight come back as `cancelled: 'inFlight'`
+   * (they may have been created), every item not yet written as `'notSent'`.
    */
-  async createCredentials(items: readonly BatchCredentialCreate[], wait: Sleep = sleep, signal?: AbortSignal): Promise<BatchCreateResult[]> {
-    const results = new Map<number, BatchCreateResult>();
-    const cancelled = (inFlight: readonly number[]): BatchCreateResult[] => items.map((item, index) => results.get(index)
-      ?? { appObjectId: item.appObjectId, ok: false, cancelled: inFlight.includes(index) ? 'inFlight' : 'notSent' });
-    let pending = items.map((_, index) => index);
-    for (let round = 0; pending.length > 0; round++) {
-      const throttled: number[] = [];
-      let waitSeconds = 0;
-      for (let start = 0; start < pending.length; start += GRAPH_BATCH_LIMIT) {
-        const chunk = pending.slice(start, start + GRAPH_BATCH_LIMIT);
-        if (signal?.aborted) return cancelled([]);
-        const requests = chunk.map((index) => ({
-          id: String(index + 1),
-          method: 'POST',
-          url: `/applications/${encodeURIComponent(items[index].appObjectId)}/federatedIdentityCredentials`,
-          headers: { 'Content-Type': 'application/json' },
-          body: toGraphBody(items[index].values),
-        }));
-        let answer: { responses?: BatchResponseItem[] };
-        try {
-          answer = await this.call<{ responses?: BatchResponseItem[] }>(async () => withSignal((await this.clients.write()).api('/$batch'), signal).post({ requests }), { operation: 'writeCredential' }, signal);
-        } catch (error) {
-          if (error instanceof UserCancelledError) return cancelled(error.inFlight ? chunk : []);
-          if (!(error instanceof GraphRequestError)) throw error;
-          // The batch failed as a whole (throttled to the end, a 5xx, a lost connection): each of its items
-          // gets that error, the other batches still go. A 5xx or a lost answer may hide applied writes:
-          // the caller looks before writing again (CredentialService.createForApps).
-          for (const index of chunk) results.set(index, { appObjectId: items[index].appObjectId, ok: false, error });
-          continue;
-        }
-        const byId = new Map((answer.responses ?? []).map((r) => [r.id, r]));
-        for (const index of chunk) {
-          const item = items[index];
-          const response = byId.get(String(index + 1));
-          const status = response?.status ?? 0;
-          if (response && status >= 200 && status < 300) {
-            results.set(index, { appObjectId: item.appObjectId, ok: true, credential: response.body as FederatedCredential });
-            continue;
-          }
-          const retryAfter = Number(headerOf(response?.headers, 'Retry-After') ?? '1');
-          if (status === 429 && round + 1 < BATCH_THROTTLE_ROUNDS && retryAfter <= BATCH_MAX_RETRY_AFTER_SECONDS) {
-            throttled.push(index);
-            waitSeconds = Math.max(waitSeconds, Number.isFinite(retryAfter) ? retryAfter : 1);
-            continue;
-          }
-          const context: ErrorContext = { operation: 'writeCredential', credentialName: item.values.name, appName: item.appName };
-          const explained = response
-            ? explainGraphError({ status, body: response.body, retryAfter: headerOf(response.headers, 'Retry-After') }, context)
-            : { kind: 'unavailable' as const, message: `Microsoft Graph gave no answer for ${item.appName ?? item.appObjectId} in the batch; check whether the credential exists before trying again.`, retryable: true };
-          results.set(index, { appObjectId: item.appObjectId, ok: false, error: new GraphRequestError(explained) });
-        }
-      }
-      pending = throttled;
-      if (pending.length > 0) {
-        // Throttled items were not processed (429): after a cancel they are simply not sent again.
-        try {
-          await sleepUnlessCancelled(waitSeconds * 1000, signal, wait);
-        } catch (error) {
-          if (error instanceof UserCancelledError) return cancelled([]);
-          throw error;
-        }
-      }
-    }
-    return items.map((_, index) => results.get(index)!);
+  async createCredentials(items: readonly BatchCredentialCreate[], signal?: AbortSignal): Promise<BatchCreateResult[]> {
+    const answers = await runBatch(() => this.clients.write(), items.map((item) => ({
+      method: 'POST' as const,
+      url: `/applications/${encodeURIComponent(item.appObjectId)}/federatedIdentityCredentials`,
+      body: toGraphBody(item.values),
+      attemptsBefore: item.attemptsBefore,
+    })), { context: { operation: 'writeCredential' }, signal, ...this.retry });
+    return answers.map((answer, index): BatchCreateResult => {
+      const item = items[index]!;
+      const base = { appObjectId: item.appObjectId, attempts: answer.attempts };
+      if (answer.kind === 'cancelled') return { ...base, ok: false, cancelled: answer.inFlight ? 'inFlight' : 'notSent' };
+      if (answer.kind === 'failed') return { ...base, ok: false, error: answer.error, lost: answer.lost };
+      if (answer.status >= 200 && answer.status < 300) return { ...base, ok: true, credential: answer.body as FederatedCredential };
+      const context: ErrorContext = { operation: 'writeCredential', credentialName: item.values.name, appName: item.appName };
+      return { ...base, ok: false, error: itemError(answer, context), lost: answer.status >= 500 };
+    });
   }
 
   /**
@@ -256,53 +186,10 @@ export class GraphDirectory {
     });
   }
 
-  /**
-   * GET requests in `$batch`es of 20. Reads are safe to repeat: a batch that failed as a whole
-   * (throttled to the end, a 5xx, a lost connection) and items answered 429 or 5xx are sent again
-   * after their Retry-After or a growing delay, for `batchRetry.rounds` rounds in all. An item
-   * that still failed comes back as its last answer, a batch that still failed as its error.
-   */
-  private async readBatch(urls: readonly string[], context: ErrorContext): Promise<Array<BatchResponseItem | GraphRequestError>> {
-    const { rounds, delayMs, sleep: wait = sleep } = this.batchRetry;
-    const answers = new Map<number, BatchResponseItem | GraphRequestError>();
-    let pending = urls.map((_, index) => index);
-    for (let round = 0; pending.length > 0; round++) {
-      const last = round + 1 >= rounds;
-      const again: number[] = [];
-      let waitSeconds = 0;
-      for (let start = 0; start < pending.length; start += GRAPH_BATCH_LIMIT) {
-        const chunk = pending.slice(start, start + GRAPH_BATCH_LIMIT);
-        const requests = chunk.map((index) => ({ id: String(index + 1), method: 'GET', url: urls[index] }));
-        let answer: { responses?: BatchResponseItem[] };
-        try {
-          answer = await this.call<{ responses?: BatchResponseItem[] }>(async () => (await this.clients.read()).api('/$batch').post({ requests }), context);
-        } catch (error) {
-          if (!(error instanceof GraphRequestError)) throw error;
-          const wait = error.explained.retryAfterSeconds ?? 0;
-          if (!last && error.explained.retryable && wait <= BATCH_MAX_RETRY_AFTER_SECONDS) {
-            again.push(...chunk);
-            waitSeconds = Math.max(waitSeconds, wait);
-          } else {
-            for (const index of chunk) answers.set(index, error);
-          }
-          continue;
-        }
-        const byId = new Map((answer.responses ?? []).map((r) => [r.id, r]));
-        for (const index of chunk) {
-          const response = byId.get(String(index + 1));
-          const wait = retryAfterSeconds(response);
-          if (!last && (!response || response.status === 429 || response.status >= 500) && wait <= BATCH_MAX_RETRY_AFTER_SECONDS) {
-            again.push(index);
-            waitSeconds = Math.max(waitSeconds, wait);
-            continue;
-          }
-          answers.set(index, response ?? new GraphRequestError({ kind: 'unavailable', message: 'Microsoft Graph gave no answer for this item of the batch; try again.', retryable: true }));
-        }
-      }
-      pending = again;
-      if (pending.length > 0) await wait(Math.max(waitSeconds * 1000, delayMs * 2 ** round));
-    }
-    return urls.map((_, index) => answers.get(index)!);
+  /** GET requests in `$batch`es of 20 through the batch executor: each its last answer, or the error when Graph gave none. */
+  private async readBatch(urls: readonly string[], context: ErrorContext): Promise<Array<BatchResponse | GraphRequestError>> {
+    const answers = await runBatch(() => this.clients.read(), urls.map((url) => ({ method: 'GET' as const, url })), { context, ...this.retry });
+    return answers.map((answer) => (answer.kind === 'answered' ? answer : answer.kind === 'failed' ? answer.error : new GraphRequestError({ kind: 'unavailable', message: 'Cancelled.', retryable: true })));
   }
 
   // --- applications (writes)
@@ -421,18 +308,4 @@ function withSignal(request: GraphRequest, signal: AbortSignal | undefined): Gra
   return signal ? request.option('signal', signal) : request;
 }
 
-/** A batch item's failure, in plain words. */
-function itemError(response: BatchResponseItem, context: ErrorContext): GraphRequestError {
-  return new GraphRequestError(explainGraphError({ status: response.status, body: response.body, retryAfter: headerOf(response.headers, 'Retry-After') }, context));
-}
-
-/** A batch item's Retry-After in seconds (0 when it has none). */
-function retryAfterSeconds(response: BatchResponseItem | undefined): number {
-  const value = Number(headerOf(response?.headers, 'Retry-After') ?? '0');
-  return Number.isFinite(value) && value > 0 ? value : 0;
-}
-
-function headerOf(headers: Record<string, string> | undefined, name: string): string | undefined {
-  const key = Object.keys(headers ?? {}).find((k) => k.toLowerCase() === name.toLowerCase());
-  return key === undefined ? undefined : headers?.[key];
-}
+type BatchResponse = { readonly status: number; readonly headers: Record<string, string>; readonly body: unknown };

@@ -1,30 +1,19 @@
-// Graph client middleware of our own: request logging (ids and timings, never headers or bodies)
-// and a retry of reads after a dropped connection or a 500/502, which the SDK's RetryHandler does
-// not cover (it retries 429/503/504 only, honouring Retry-After).
-import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
-import { redactSecrets } from '../domain/text';
-import { sleep } from '../util/cancellation';
+// Graph client middleware of our own, in place of the SDK's RetryHandler: request logging (ids and
+// timings, never headers or bodies) and the one retry policy (src/http/retryPolicy.ts) for every
+// single Graph request. A `$batch` is sent once by this layer (NoRetry): the batch executor retries
+// its items, each on its own budget, so nothing is retried twice over.
+import type { Context, Middleware, MiddlewareOptions } from '@microsoft/microsoft-graph-client';
+import { failureText, isConnectionError, pathOf, type RequestLogger } from '../http/requestLog';
+import { decideRetry, DEFAULT_RETRY_POLICY, type AttemptOutcome, type RetryPolicy } from '../http/retryPolicy';
+import { sleep, type Sleep } from '../util/cancellation';
 
-export interface RequestLogger {
-  /** One line per HTTP attempt: method, path and query, status, request id, duration. */
-  request(entry: { method: string; url: string; status: number | 'error'; requestId?: string; durationMs: number; error?: string }): void;
-}
+export type { RequestLogger } from '../http/requestLog';
 
 function describe(context: Context): { method: string; url: string } {
   const request = context.request;
   const method = (typeof request === 'string' ? context.options?.method : request.method) ?? 'GET';
   const url = typeof request === 'string' ? request : request.url;
   return { method: method.toUpperCase(), url };
-}
-
-/** Strips the origin so logs show `/v1.0/applications?$top=100`, never credentials in a URL. */
-function pathOf(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.pathname}${parsed.search}`;
-  } catch {
-    return url;
-  }
 }
 
 export class LoggingMiddleware implements Middleware {
@@ -45,7 +34,7 @@ export class LoggingMiddleware implements Middleware {
         durationMs: Date.now() - started,
       });
     } catch (error) {
-      this.logger.request({ method, url: pathOf(url), status: 'error', durationMs: Date.now() - started, error: redactSecrets(error instanceof Error ? error.message : String(error)) });
+      this.logger.request({ method, url: pathOf(url), status: 'error', durationMs: Date.now() - started, error: failureText(error) });
       throw error;
     }
   }
@@ -55,44 +44,45 @@ export class LoggingMiddleware implements Middleware {
   }
 }
 
-/** Server errors the SDK's RetryHandler leaves alone (it takes 429, 503 and 504); a read may simply be sent again. */
-const READ_RETRY_STATUSES = [500, 502];
+/** Per-request option: send once, whatever the answer (the batch executor counts its items' attempts itself). */
+export class NoRetry implements MiddlewareOptions {}
 
 /**
- * Retries idempotent requests (GET/HEAD) whose connection dropped or that got a 500/502; writes
- * are never blindly replayed (a write that may have happened is checked by its caller).
+ * Sends a request again as the retry policy allows: a throttled answer (any method), a read's 5xx or
+ * lost connection; at most `maxAttempts` sends, Retry-After honoured, within the time bound. The wait
+ * ends at once when the request's signal fires. A write whose answer was a 5xx or was lost is never
+ * sent again here: its caller looks first.
  */
-export class ReadConnectionRetryMiddleware implements Middleware {
+export class RetryMiddleware implements Middleware {
   private next?: Middleware;
-  constructor(private readonly maxRetries = 3, private readonly delayMs = 200) {}
+
+  constructor(private readonly policy: RetryPolicy = DEFAULT_RETRY_POLICY, private readonly wait: Sleep = sleep, private readonly now: () => number = Date.now) {}
 
   async execute(context: Context): Promise<void> {
+    if (context.middlewareControl?.getMiddlewareOptions(NoRetry)) return this.next!.execute(context);
     const { method } = describe(context);
-    const idempotent = method === 'GET' || method === 'HEAD';
-    for (let attempt = 0; ; attempt++) {
+    const signal = (context.options as { signal?: AbortSignal } | undefined)?.signal;
+    const startedAt = this.now();
+    for (let attempts = 1; ; attempts++) {
+      let outcome: AttemptOutcome;
       try {
         await this.next!.execute(context);
-        const status = context.response?.status ?? 0;
-        if (!idempotent || attempt >= this.maxRetries || !READ_RETRY_STATUSES.includes(status)) return;
-        await context.response?.arrayBuffer().catch(() => undefined); // drain the failed answer before asking again
+        outcome = { status: context.response?.status ?? 0, retryAfter: context.response?.headers.get('Retry-After') };
       } catch (error) {
-        if (!idempotent || attempt >= this.maxRetries || !isConnectionError(error)) throw error;
+        if (!isConnectionError(error)) throw error;
+        const decision = decideRetry(this.policy, { method, attempts, startedAt, now: this.now(), outcome: { lost: true } });
+        if (!decision.retry) throw error;
+        await this.wait(decision.delayMs, signal);
+        continue;
       }
-      await sleep(this.delayMs * 2 ** attempt);
+      const decision = decideRetry(this.policy, { method, attempts, startedAt, now: this.now(), outcome });
+      if (!decision.retry) return;
+      await context.response?.arrayBuffer().catch(() => undefined); // drain the failed answer before asking again
+      await this.wait(decision.delayMs, signal);
     }
   }
 
   setNext(next: Middleware): void {
     this.next = next;
   }
-}
-
-export function isConnectionError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const cause = (error as Error & { cause?: { code?: string } }).cause;
-  const code = cause?.code ?? (error as Error & { code?: string }).code;
-  return (
-    (error.name === 'TypeError' && /fetch failed/i.test(error.message)) ||
-    ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED'].includes(code ?? '')
-  );
 }

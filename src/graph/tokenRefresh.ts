@@ -2,12 +2,12 @@
 // "Lifetime validation failed, the token is expired."), get one fresh token and send the request once
 // more. It sits right after the SDK's AuthenticationHandler, which asks the credential for a token on
 // every request and *appends* its Authorization header; this handler asks the same credential with
-// freshTokenOptions() (see src/auth/freshToken.ts: it makes caches step aside) and replaces the header,
+// freshTokenOptions() (see src/http/freshToken.ts: it makes caches step aside) and replaces the header,
 // so the retry carries exactly one token. Graph refused the request before processing it, so writes
 // are retried too. A second refusal is passed on as it is: the caller explains it ("sign in again").
 import type { TokenCredential } from '@azure/core-auth';
 import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
-import { freshTokenOptions, isRefusedToken } from '../auth/freshToken';
+import { freshTokenOptions, isRefusedToken } from '../http/freshToken';
 
 const AUTHORIZATION = 'Authorization';
 

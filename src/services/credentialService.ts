@@ -8,9 +8,10 @@ import { isGuid, listNames, notAGuid, quote } from '../domain/text';
 import { mergeResults, toResult, ValidationError, warning, type Finding, type ValidationResult } from '../domain/validation';
 import type { ErrorKind } from '../domain/graphErrors';
 import { GraphRequestError } from '../graph/errors';
-import { DEFAULT_BATCH_RETRY, BatchRetryOptions, GraphDirectory } from '../graph/directory';
+import type { GraphDirectory } from '../graph/directory';
 import type { AppRegistration, FederatedCredential, ServicePrincipalInfo } from '../domain/model';
-import { isUserCancelled, sleepUnlessCancelled } from '../util/cancellation';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../http/retryPolicy';
+import { isUserCancelled, sleep, sleepUnlessCancelled, type Sleep } from '../util/cancellation';
 
 /** Adding one credential to many apps: what will be written, and the apps refused before any write. */
 export interface MultiAppPlan {
@@ -54,8 +55,8 @@ export interface CredentialPlan {
 }
 
 export class CredentialService {
-  /** `retry`: how often a multi-app add writes again what Graph could not do (throttled, failed, lost), and how long it waits. */
-  constructor(private readonly directory: GraphDirectory, private readonly cloud: Cloud, private readonly tenantId: () => string, private readonly retry: BatchRetryOptions = DEFAULT_BATCH_RETRY) {}
+  /** `retry`: the one retry policy; a multi-app add writes an item at most `maxAttempts` times in all, look-ups between. */
+  constructor(private readonly directory: GraphDirectory, private readonly cloud: Cloud, private readonly tenantId: () => string, private readonly retry: { readonly policy?: RetryPolicy; readonly sleep?: Sleep } = {}) {}
 
   /** An app by object id or application (client) id, or a clear error. */
   async resolveApp(idOrAppId: string): Promise<AppRegistration> {
@@ -151,19 +152,23 @@ export class CredentialService {
 
   /**
    * Writes the planned credentials with `$batch` (20 per request) and reports each app's outcome,
-   * each credential written exactly once. What Graph could not do this time is tried again, for
-   * `retry.rounds` rounds: throttled writes (not processed) are sent again; a write whose answer
-   * was a 5xx or was lost may have been applied, so it is looked up first (20 per `$batch`) and sent
-   * again only when it is not there. Whatever still failed is reported with its reason.
+   * each credential written exactly once and each sent at most `maxAttempts` times in all (the one
+   * retry policy). The batch executor sends throttled writes again within that budget; a write whose
+   * answer was a 5xx or was lost (or a 409, perhaps from our own lost write) may have been applied, so
+   * it is looked up first (20 per `$batch`) and sent again only when it is not there and its budget
+   * allows. Whatever still failed is reported with its reason.
    * A cancel (`signal`) stops before the next request; the result then says which apps were in
    * flight (or waiting for that look-up: they may have the credential) and which were never attempted.
    */
   async createForApps(plan: MultiAppPlan, signal?: AbortSignal): Promise<MultiAppResult> {
-    const { rounds, delayMs, sleep } = this.retry;
+    const policy = this.retry.policy ?? DEFAULT_RETRY_POLICY;
+    const wait = this.retry.sleep ?? sleep;
     const items = plan.items;
     const added = new Map<number, FederatedCredential>();
-    /** The last error of each item not (yet) added: its reason when the rounds are over. */
+    /** The last error of each item not (yet) added: its reason when the run is over. */
     const errors = new Map<number, GraphRequestError>();
+    /** Sends so far per item: the budget is for all of them, whichever call made them. */
+    const sent = items.map(() => 0);
     let toWrite = items.map((_, index) => index);
     let toCheck: number[] = [];
     const inFlight = new Set<number>();
@@ -174,8 +179,9 @@ export class CredentialService {
         const index = toCheck[k];
         // Graph could not say, even after the look-up was retried: never write blindly, report it unconfirmed.
         if (credential instanceof GraphRequestError) errors.set(index, unconfirmed(items[index].app, items[index].values.name));
-        else if (credential === null) toWrite.push(index); // not applied: write it again
-        else if (sameValues(credential, items[index].values)) {
+        else if (credential === null) {
+          if (sent[index]! < policy.maxAttempts) toWrite.push(index); // not applied: write it again, within its budget
+        } else if (sameValues(credential, items[index].values)) {
           added.set(index, credential);
           errors.delete(index);
         } else {
@@ -185,21 +191,19 @@ export class CredentialService {
       toCheck = [];
     };
     try {
-      for (let round = 0; round < rounds && toWrite.length + toCheck.length > 0; round++) {
-        if (round > 0) {
-          const retryAfter = Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(0, ...[...toWrite, ...toCheck].map((index) => errors.get(index)?.explained.retryAfterSeconds ?? 0)));
-          await sleepUnlessCancelled(Math.max(retryAfter * 1000, delayMs * 2 ** (round - 1)), signal, sleep);
-        }
+      for (let round = 0; toWrite.length + toCheck.length > 0; round++) {
         if (toCheck.length > 0) {
           if (signal?.aborted) break;
           await check();
         }
         if (toWrite.length === 0) continue;
+        if (round > 0) await sleepUnlessCancelled(policy.baseDelayMs, signal, wait);
         const batch = toWrite.sort((a, b) => a - b);
         toWrite = [];
-        const results = await this.directory.createCredentials(batch.map((index) => ({ appObjectId: items[index].app.id, values: items[index].values, appName: items[index].app.displayName })), sleep, signal);
+        const results = await this.directory.createCredentials(batch.map((index) => ({ appObjectId: items[index].app.id, values: items[index].values, appName: items[index].app.displayName, attemptsBefore: sent[index] })), signal);
         results.forEach((r, k) => {
           const index = batch[k];
+          sent[index] = r.attempts;
           if (r.ok) {
             added.set(index, r.credential);
             errors.delete(index);
@@ -207,14 +211,11 @@ export class CredentialService {
             (r.cancelled === 'inFlight' ? inFlight : notAttempted).add(index);
           } else {
             errors.set(index, r.error);
-            if (isAmbiguousWriteFailure(r.error) || r.error.status === 409) toCheck.push(index); // applied? (409: perhaps by our own lost write)
-            else if (r.error.explained.kind === 'throttled' && (r.error.explained.retryAfterSeconds ?? 0) <= MAX_RETRY_AFTER_SECONDS) toWrite.push(index); // not processed: send again
+            if (r.lost || r.error.status === 409) toCheck.push(index); // applied? (409: perhaps by our own lost write)
           }
         });
         if (inFlight.size + notAttempted.size > 0) break;
       }
-      // Writes of the last round whose answer was lost are looked up too: each is then added, or failed with its last error.
-      if (toCheck.length > 0 && inFlight.size + notAttempted.size === 0 && !signal?.aborted) await check();
     } catch (error) {
       if (!isUserCancelled(error)) throw error;
     }
@@ -275,8 +276,6 @@ export class CredentialService {
 }
 
 const UNCONFIRMED = 'unconfirmed';
-/** A multi-app add waits at most this long for a Retry-After; a longer one ends the item's retries (bounded total time). */
-const MAX_RETRY_AFTER_SECONDS = 30;
 
 /** A write whose answer was lost and whose look-ups failed too: it may or may not have been applied. */
 function unconfirmed(app: AppRegistration, name: string): GraphRequestError {

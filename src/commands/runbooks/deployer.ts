@@ -6,7 +6,7 @@
 // is left in the old or the new state, never in between: the published runbook changes only on
 // publish. The message then says exactly which state it is in (read back from Azure after a failure;
 // after a cancel nothing more is sent, so a step in flight is "may still complete").
-import { compareModules, findUserAssignedIdentity, hasSystemAssignedIdentity, AutomationClient, ModuleStatus, ModuleTarget } from '../../arm/automation';
+import { compareModules, findUserAssignedIdentity, hasSystemAssignedIdentity, type AutomationClient, type ModuleStatus, type ModuleTarget } from '../../arm/automation';
 import type { AutomationAccount, Runbook } from '../../domain/model';
 import { ArmRequestError } from '../../arm/armClient';
 import { throwIfCancelled, UserCancelledError } from '../../util/cancellation';

@@ -11,6 +11,7 @@ import { setArmSettings } from '../../../sandbox/arm';
 import { DEFAULT_ARM_SETTINGS } from '../../../sandbox/arm/common';
 import { Sandbox, startSandbox } from '../../../sandbox/index';
 import { trustSandboxCa } from '../../../sandbox/trust';
+import { DEFAULT_RETRY_POLICY } from '../../../src/http/retryPolicy';
 
 describe('arm: AutomationClient against the sandbox', () => {
   const f = {} as { sandbox: Sandbox };
@@ -25,7 +26,7 @@ describe('arm: AutomationClient against the sandbox', () => {
     const { info } = f.sandbox;
     const cloud = resolveCloud('Custom', info.customCloud);
     const credential = new ClientSecretCredential(info.homeTenant.id, info.confidentialClient.clientId, info.confidentialClient.clientSecret, { authorityHost: info.loginUrl, disableInstanceDiscovery: true });
-    arm = new ArmClient({ cloud, credential, maxRetries: 2 });
+    arm = new ArmClient({ cloud, credential, retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 3, baseDelayMs: 0 } });
     automation = new AutomationClient(arm, cloud.armUrl, {
       pollIntervalMs: 5,
       sleep: (ms) => {

@@ -7,6 +7,7 @@ import { ArmClient } from '../../../src/arm/armClient';
 import { resolveCloud } from '../../../src/domain/clouds';
 import { startSandbox, type Sandbox } from '../../../sandbox/index';
 import { trustSandboxCa } from '../../../sandbox/trust';
+import { DEFAULT_RETRY_POLICY } from '../../../src/http/retryPolicy';
 
 const IDENTITY_API = '2023-01-31';
 const AUTOMATION_API = '2023-11-01';
@@ -22,7 +23,7 @@ describe('arm: which requests are sent again (sandbox faults)', function () {
     untrust = trustSandboxCa(sandbox.caCertPem);
     const { info } = sandbox;
     const credential = new ClientSecretCredential(info.homeTenant.id, info.confidentialClient.clientId, info.confidentialClient.clientSecret, { authorityHost: info.loginUrl, disableInstanceDiscovery: true });
-    client = new ArmClient({ cloud: resolveCloud('Custom', info.customCloud), credential, maxRetries: 2 });
+    client = new ArmClient({ cloud: resolveCloud('Custom', info.customCloud), credential, retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 3, baseDelayMs: 0 } });
     await client.request('GET', '/subscriptions', { apiVersion: '2022-12-01' }); // token cached
   });
   after(async () => { untrust?.(); await sandbox?.stop(); });

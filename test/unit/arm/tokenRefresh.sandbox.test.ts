@@ -9,6 +9,7 @@ import { ArmClient, ArmRequestError } from '../../../src/arm/armClient';
 import { resolveCloud } from '../../../src/domain/clouds';
 import type { LoggedRequest } from '../../../sandbox/index';
 import { countingCredential, useSandbox } from '../../support/sandboxSuite';
+import { DEFAULT_RETRY_POLICY } from '../../../src/http/retryPolicy';
 
 const SUBSCRIPTIONS_API = '2022-12-01';
 const IDENTITY_API = '2023-01-31';
@@ -22,7 +23,7 @@ describe('arm: an expired token is refreshed once (sandbox)', () => {
   let client: ArmClient;
   let identityPath: (name: string) => string;
 
-  const armClient = (c: TokenCredential) => new ArmClient({ cloud: resolveCloud('Custom', f.sandbox.info.customCloud), credential: c, maxRetries: 1 });
+  const armClient = (c: TokenCredential) => new ArmClient({ cloud: resolveCloud('Custom', f.sandbox.info.customCloud), credential: c, retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 2, baseDelayMs: 0 } });
 
   beforeEach(async () => {
     const { info } = f.sandbox;

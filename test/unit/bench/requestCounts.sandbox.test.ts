@@ -6,13 +6,15 @@ import assert from 'node:assert/strict';
 import { ClientSecretCredential } from '@azure/identity';
 import { resolveCloud } from '../../../src/domain/clouds';
 import { buildManagedIdentityCredential } from '../../../src/domain/credentialKinds';
-import { GraphDirectory, GRAPH_BATCH_LIMIT } from '../../../src/graph/directory';
+import { GraphDirectory } from '../../../src/graph/directory';
+import { GRAPH_BATCH_LIMIT } from '../../../src/graph/batch';
 import type { AppRegistration } from '../../../src/domain/model';
 import { createGraphClient } from '../../../src/graph/graphClient';
 import { CredentialService } from '../../../src/services/credentialService';
 import { PagedList } from '../../../src/services/pagedList';
 import { startSandbox, type Sandbox } from '../../../sandbox/index';
 import { trustSandboxCa } from '../../../sandbox/trust';
+import { DEFAULT_RETRY_POLICY } from '../../../src/http/retryPolicy';
 
 describe('bench: request counts (no request per app)', () => {
   const f = {} as { sandbox: Sandbox };
@@ -30,9 +32,9 @@ describe('bench: request counts (no request per app)', () => {
     untrust = trustSandboxCa(f.sandbox.caCertPem);
     const { info } = f.sandbox;
     const credential = new ClientSecretCredential(info.homeTenant.id, info.confidentialClient.clientId, info.confidentialClient.clientSecret, { authorityHost: info.loginUrl, disableInstanceDiscovery: true });
-    const client = createGraphClient({ credential, baseUrl: info.graphUrl, scopes: [`${info.graphUrl}/.default`], retry: { maxRetries: 2, delaySeconds: 0, maxRetryAfterSeconds: 1 } });
+    const client = createGraphClient({ credential, baseUrl: info.graphUrl, scopes: [`${info.graphUrl}/.default`], retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 3, baseDelayMs: 0, maxRetryAfterMs: 1000 } });
     directory = new GraphDirectory({ read: async () => client, write: async () => client });
-    service = new CredentialService(directory, resolveCloud('Custom', info.customCloud), () => info.homeTenant.id, { rounds: 5, delayMs: 0 });
+    service = new CredentialService(directory, resolveCloud('Custom', info.customCloud), () => info.homeTenant.id, { policy: { ...DEFAULT_RETRY_POLICY, baseDelayMs: 0 } });
     await directory.organization(); // the token request is not Graph's
   });
 

@@ -9,9 +9,10 @@ import { createGraphClient } from '../../../src/graph/graphClient';
 import type { Sandbox } from '../../../sandbox/index';
 import { useSandbox } from '../../../sandbox/test/helpers';
 import { call, staticCredential, appToken } from '../../../sandbox/test/graph.support';
+import { DEFAULT_RETRY_POLICY } from '../../../src/http/retryPolicy';
 
 function directory(sandbox: Sandbox, credential: TokenCredential): GraphDirectory {
-  const make = () => Promise.resolve(createGraphClient({ credential, baseUrl: sandbox.info.graphUrl, scopes: [`${sandbox.info.graphUrl}/.default`], retry: { maxRetries: 3, delaySeconds: 1, maxRetryAfterSeconds: 5 } }));
+  const make = () => Promise.resolve(createGraphClient({ credential, baseUrl: sandbox.info.graphUrl, scopes: [`${sandbox.info.graphUrl}/.default`], retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 3, baseDelayMs: 1000, maxRetryAfterMs: 5000 } }));
   return new GraphDirectory({ read: make, write: make });
 }
 

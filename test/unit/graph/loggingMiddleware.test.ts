@@ -2,7 +2,8 @@
 // error text with any token, assertion or secret in it redacted.
 import assert from 'node:assert/strict';
 import type { Context } from '@microsoft/microsoft-graph-client';
-import { LoggingMiddleware, type RequestLogger } from '../../../src/graph/middleware';
+import { LoggingMiddleware } from '../../../src/graph/middleware';
+import type { RequestLogger } from '../../../src/http/requestLog';
 
 const JWT = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
 

@@ -10,9 +10,10 @@ import { GraphRequestError } from '../../../src/graph/errors';
 import { createGraphClient } from '../../../src/graph/graphClient';
 import type { LoggedRequest, Sandbox } from '../../../sandbox/index';
 import { countingCredential, useSandbox } from '../../support/sandboxSuite';
+import { DEFAULT_RETRY_POLICY } from '../../../src/http/retryPolicy';
 
 function directory(sandbox: Sandbox, credential: TokenCredential): GraphDirectory {
-  const make = () => Promise.resolve(createGraphClient({ credential, baseUrl: sandbox.info.graphUrl, scopes: [`${sandbox.info.graphUrl}/.default`], retry: { maxRetries: 2, delaySeconds: 1, maxRetryAfterSeconds: 5 } }));
+  const make = () => Promise.resolve(createGraphClient({ credential, baseUrl: sandbox.info.graphUrl, scopes: [`${sandbox.info.graphUrl}/.default`], retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 3, baseDelayMs: 1000, maxRetryAfterMs: 5000 } }));
   return new GraphDirectory({ read: make, write: make });
 }
 

@@ -15,6 +15,7 @@ import { UserCancelledError } from '../../../src/util/cancellation';
 import { startSandbox, type Sandbox } from '../../../sandbox/index';
 import type { LoggedRequest } from '../../../sandbox/requestLog';
 import { trustSandboxCa } from '../../../sandbox/trust';
+import { DEFAULT_RETRY_POLICY } from '../../../src/http/retryPolicy';
 
 const BATCH = '/graph/v1.0/$batch';
 const isTopLevel = (r: LoggedRequest) => r.headers['x-sandbox-batch-id'] === undefined;
@@ -33,7 +34,7 @@ describe('cancellation: Graph writes stop on the signal (sandbox)', () => {
     untrust = trustSandboxCa(f.sandbox.caCertPem);
     const { info } = f.sandbox;
     const credential = new ClientSecretCredential(info.homeTenant.id, info.confidentialClient.clientId, info.confidentialClient.clientSecret, { authorityHost: info.loginUrl, disableInstanceDiscovery: true });
-    const client = createGraphClient({ credential, baseUrl: info.graphUrl, scopes: [`${info.graphUrl}/.default`], retry: { maxRetries: 3, delaySeconds: 0, maxRetryAfterSeconds: 10 } });
+    const client = createGraphClient({ credential, baseUrl: info.graphUrl, scopes: [`${info.graphUrl}/.default`], retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 3, baseDelayMs: 0, maxRetryAfterMs: 10000 } });
     directory = new GraphDirectory({ read: async () => client, write: async () => client });
     service = new CredentialService(directory, resolveCloud('Custom', info.customCloud), () => info.homeTenant.id);
     listed = (await directory.listApps({ pageSize: 200 })).items.filter((a) => a.appId !== info.multiTenantApp.appId);

@@ -10,6 +10,7 @@ import { createGraphClient } from '../../../src/graph/graphClient';
 import { createAppOnce } from '../../../src/services/apps';
 import { startSandbox, type Sandbox } from '../../../sandbox/index';
 import { trustSandboxCa } from '../../../sandbox/trust';
+import { DEFAULT_RETRY_POLICY } from '../../../src/http/retryPolicy';
 
 describe('createAppOnce: a create whose answer is lost is checked, never repeated blindly (sandbox)', () => {
   const f = {} as { sandbox: Sandbox };
@@ -21,7 +22,7 @@ describe('createAppOnce: a create whose answer is lost is checked, never repeate
     untrust = trustSandboxCa(f.sandbox.caCertPem);
     const { info } = f.sandbox;
     const credential = new ClientSecretCredential(info.homeTenant.id, info.confidentialClient.clientId, info.confidentialClient.clientSecret, { authorityHost: info.loginUrl, disableInstanceDiscovery: true });
-    const client = createGraphClient({ credential, baseUrl: info.graphUrl, scopes: [`${info.graphUrl}/.default`], retry: { maxRetries: 2, delaySeconds: 0, maxRetryAfterSeconds: 1 } });
+    const client = createGraphClient({ credential, baseUrl: info.graphUrl, scopes: [`${info.graphUrl}/.default`], retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 3, baseDelayMs: 0, maxRetryAfterMs: 1000 } });
     directory = new GraphDirectory({ read: async () => client, write: async () => client });
     await directory.organization();
   });

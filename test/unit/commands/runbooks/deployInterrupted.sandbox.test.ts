@@ -17,6 +17,7 @@ import { DEFAULT_ARM_SETTINGS } from '../../../../sandbox/arm/common';
 import { startSandbox, type Sandbox } from '../../../../sandbox/index';
 import type { LoggedRequest } from '../../../../sandbox/requestLog';
 import { trustSandboxCa } from '../../../../sandbox/trust';
+import { DEFAULT_RETRY_POLICY } from '../../../../src/http/retryPolicy';
 
 describe('deploy runbook: an interrupted deploy leaves the old or the new state and says which (sandbox)', () => {
   const f = {} as { sandbox: Sandbox };
@@ -31,7 +32,7 @@ describe('deploy runbook: an interrupted deploy leaves the old or the new state 
     const cloud = resolveCloud('Custom', info.customCloud);
     const credential = new ClientSecretCredential(info.homeTenant.id, info.confidentialClient.clientId, info.confidentialClient.clientSecret, { authorityHost: info.loginUrl, disableInstanceDiscovery: true });
     // No pipeline retries: each injected fault reaches the deploy as it is.
-    automation = new AutomationClient(new ArmClient({ cloud, credential, maxRetries: 0 }), cloud.armUrl, { pollIntervalMs: 5 });
+    automation = new AutomationClient(new ArmClient({ cloud, credential, retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 1, baseDelayMs: 0 } }), cloud.armUrl, { pollIntervalMs: 5 });
   });
   after(async () => {
     untrust?.();
@@ -108,7 +109,7 @@ describe('deploy runbook: an interrupted deploy leaves the old or the new state 
     const { info } = f.sandbox;
     const cloud = resolveCloud('Custom', info.customCloud);
     const credential = new ClientSecretCredential(info.homeTenant.id, info.confidentialClient.clientId, info.confidentialClient.clientSecret, { authorityHost: info.loginUrl, disableInstanceDiscovery: true });
-    const impatient = new AutomationClient(new ArmClient({ cloud, credential, maxRetries: 0 }), cloud.armUrl, { pollIntervalMs: 5, maxRetryAfterMs: 5 });
+    const impatient = new AutomationClient(new ArmClient({ cloud, credential, retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 1, baseDelayMs: 0 } }), cloud.armUrl, { pollIntervalMs: 5, maxRetryAfterMs: 5 });
     let caught: unknown;
     await deployRunbookToAccount(impatient, request(name, NEW), hooks()).catch((e: unknown) => { caught = e; });
     assert.match(String((caught as Error).message), /The draft was uploaded and Azure accepted the publish request, but had not finished when checked: the published runbook is still the previous version, until Azure completes it\. Run Deploy Runbook again to finish\.$/);

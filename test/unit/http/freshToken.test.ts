@@ -1,6 +1,6 @@
-// The pieces the Graph and ARM clients share to refresh a refused token once (src/auth/freshToken.ts).
+// The pieces the Graph and ARM clients share to refresh a refused token once (src/http/freshToken.ts).
 import assert from 'node:assert/strict';
-import { freshTokenOptions, isFreshTokenRequest, isRefusedToken } from '../../../src/auth/freshToken';
+import { freshTokenOptions, isFreshTokenRequest, isRefusedToken } from '../../../src/http/freshToken';
 
 describe('auth: fresh token after a refused one', () => {
   it('asks for a token issued now (claims nbf) on top of the normal options, and is recognisable', () => {
