@@ -8,6 +8,8 @@ import { readSettings, type Settings } from '../config/settings';
 import { Disposable } from '../util/lifecycle';
 import { ContextKeys, setContext } from '../util/contextKeys';
 import { isFreshTokenRequest } from '../http/freshToken';
+import type { RequestLogger } from '../http/requestLog';
+import { AccountSession } from './accountSession';
 import { isScopeRefusal, readTokenClaims, resourceScopes, withSessionHints, type Access } from './scopes';
 
 export interface SignedInAccount {
@@ -43,8 +45,9 @@ export class AuthService extends Disposable {
   readonly onDidChangeAccount = this.changed.event;
   private current: SignedInAccount | undefined;
   private identityCredential: Promise<TokenCredential> | undefined;
+  private currentSession: AccountSession | undefined;
 
-  constructor(private readonly state: vscode.Memento, private readonly log: vscode.LogOutputChannel) {
+  constructor(private readonly state: vscode.Memento, private readonly log: vscode.LogOutputChannel, private readonly requestLog?: RequestLogger) {
     super();
     this.register(vscode.authentication.onDidChangeSessions((event) => {
       if (this.current && event.provider.id === this.settings().authProviderId) void this.restore();
@@ -68,6 +71,18 @@ export class AuthService extends Disposable {
 
   get account(): SignedInAccount | undefined {
     return this.current;
+  }
+
+  /** The signed-in account's clients and caches; a new one after every change of account, tenant or cloud. */
+  get session(): AccountSession | undefined {
+    if (!this.current) return undefined;
+    return (this.currentSession ??= new AccountSession({ account: this.current, cloud: this.cloud, credential: (access) => this.credential(access), logger: this.requestLog }));
+  }
+
+  /** The session, or "sign in first". */
+  requireSession(): AccountSession {
+    this.requireAccount();
+    return this.session!;
   }
 
   requireAccount(): SignedInAccount {
@@ -208,6 +223,7 @@ export class AuthService extends Disposable {
   private setAccount(account: SignedInAccount | undefined): void {
     const changed = account?.label !== this.current?.label || account?.tenantId !== this.current?.tenantId;
     this.current = account;
+    if (changed) this.currentSession = undefined;
     void setContext(ContextKeys.signedIn, account !== undefined);
     if (changed) this.changed.fire(account);
   }

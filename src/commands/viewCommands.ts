@@ -1,8 +1,9 @@
 // Commands of the two views: refresh, paging, retry, search, "only mine", copy ids, open in portal.
 import * as vscode from 'vscode';
 import { appCredentialsPortalUrl, appRegistrationPortalUrl, enterpriseAppPortalUrl, type Cloud } from '../domain/clouds';
-import { AppNode, CredentialNode, type AppRegistrationsView } from '../tree/appRegistrationsView';
-import { IdentityNode, TrustingAppNode, type ManagedIdentitiesView } from '../tree/managedIdentitiesView';
+import type { AppRegistrationsView } from '../tree/appRegistrationsView';
+import type { ManagedIdentitiesView } from '../tree/managedIdentitiesView';
+import { idsOf, modelOf, reloadOf } from '../tree/nodeModel';
 import type { RenderedNode } from '../tree/render';
 import { isArgumentsObject, searchArgument, searchQueryProblem } from './arguments';
 import type { CommandContext } from './commandRunner';
@@ -14,8 +15,8 @@ export interface ViewDeps {
 }
 
 export async function refresh(deps: ViewDeps, _context: CommandContext, node?: unknown): Promise<void> {
-  if (node instanceof AppNode) return node.reload();
-  if (node instanceof IdentityNode) return node.reload();
+  const reload = reloadOf(node);
+  if (reload) return reload();
   await Promise.all([deps.apps.reload(), deps.identities.reload()]);
 }
 
@@ -37,7 +38,8 @@ export async function loadMore(deps: ViewDeps, _context: CommandContext, owner?:
 }
 
 export async function retry(deps: ViewDeps, context: CommandContext, node?: unknown): Promise<void> {
-  if (node instanceof AppNode || node instanceof IdentityNode) return node.reload();
+  const reload = reloadOf(node);
+  if (reload) return reload();
   await loadMore(deps, context, node);
 }
 
@@ -62,14 +64,6 @@ export async function setOnlyMine(deps: ViewDeps, onlyMine: boolean): Promise<Re
   return deps.apps.render(0);
 }
 
-function idsOf(node: unknown): { objectId?: string; appId?: string } {
-  if (node instanceof AppNode) return { objectId: node.app.id, appId: node.app.appId };
-  if (node instanceof CredentialNode) return { objectId: node.credential.id, appId: node.app.app.appId };
-  if (node instanceof IdentityNode) return { objectId: node.identity.id, appId: node.identity.appId };
-  if (node instanceof TrustingAppNode) return { objectId: node.app.id, appId: node.app.appId };
-  return {};
-}
-
 export async function copyId(kind: 'objectId' | 'appId', _context: CommandContext, node?: unknown): Promise<string | undefined> {
   const value = idsOf(node)[kind];
   if (!value) throw new Error('Select an app registration, credential or managed identity in the Federated Credentials views first.');
@@ -80,10 +74,11 @@ export async function copyId(kind: 'objectId' | 'appId', _context: CommandContex
 
 export async function openInPortal(deps: ViewDeps, _context: CommandContext, node?: unknown): Promise<string | undefined> {
   const cloud = deps.cloud();
+  const model = modelOf(node);
   let url: string | undefined;
-  if (node instanceof AppNode || node instanceof TrustingAppNode) url = appRegistrationPortalUrl(cloud, node.app.appId);
-  else if (node instanceof CredentialNode) url = appCredentialsPortalUrl(cloud, node.app.app.appId);
-  else if (node instanceof IdentityNode) url = enterpriseAppPortalUrl(cloud, node.identity.id, node.identity.appId);
+  if (model?.kind === 'app' || model?.kind === 'trustingApp') url = appRegistrationPortalUrl(cloud, model.app.appId);
+  else if (model?.kind === 'credential') url = appCredentialsPortalUrl(cloud, model.app.appId);
+  else if (model?.kind === 'identity') url = enterpriseAppPortalUrl(cloud, model.identity.id, model.identity.appId);
   if (!url) throw new Error(`The ${cloud.displayName} has no portal configured; set "portalUrl" in federatedCredentials.customCloud.`);
   await vscode.env.openExternal(vscode.Uri.parse(url, true));
   return url;

@@ -8,6 +8,7 @@ import { isMultiTenant, type AppRegistration, type FederatedCredential, type Pag
 import { ContextKeys, setContext } from '../util/contextKeys';
 import { ContextValues, contextValue } from './contextValues';
 import { ErrorNode, MessageNode, type TreeNode } from './treeNode';
+import type { ModelNode, NodeModel } from './nodeModel';
 import { PagedView } from './pagedView';
 import { errorMessage } from './errors';
 import { describePermissions, MICROSOFT_GRAPH_APP_ID, type ResourceDescription } from '../domain/graphPermissions';
@@ -39,9 +40,13 @@ const KIND_LABELS: Record<CredentialKind, string> = {
   otherIssuer: 'Other issuer',
 };
 
-export class CredentialNode implements TreeNode {
+export class CredentialNode implements TreeNode, ModelNode {
   readonly id: string;
   readonly kind: CredentialKind;
+
+  get model(): NodeModel {
+    return { kind: 'credential', app: this.app.app, credential: this.credential };
+  }
 
   constructor(readonly app: AppNode, readonly credential: FederatedCredential, private readonly env: ViewEnvironment) {
     this.id = `${app.id}/fic/${credential.id}`;
@@ -70,8 +75,12 @@ export class CredentialNode implements TreeNode {
   }
 }
 
-export class AppNode implements TreeNode {
+export class AppNode implements TreeNode, ModelNode {
   readonly id: string;
+
+  get model(): NodeModel {
+    return { kind: 'app', app: this.app };
+  }
   private credentials: FederatedCredential[] | undefined;
   private failure: unknown;
 

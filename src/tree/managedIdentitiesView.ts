@@ -10,6 +10,7 @@ import { ContextValues, contextValue } from './contextValues';
 import { errorMessage } from './errors';
 import { ErrorNode, MessageNode, type TreeNode } from './treeNode';
 import { PagedView } from './pagedView';
+import type { ModelNode, NodeModel } from './nodeModel';
 
 export const IDENTITY_VIEW_ID = 'federatedCredentials.managedIdentities';
 
@@ -51,8 +52,12 @@ export class TrustIndex {
   }
 }
 
-export class TrustingAppNode implements TreeNode {
+export class TrustingAppNode implements TreeNode, ModelNode {
   readonly id: string;
+
+  get model(): NodeModel {
+    return { kind: 'trustingApp', app: this.app, credentialName: this.credentialName };
+  }
   constructor(readonly parent: IdentityNode, readonly app: AppRegistration, readonly credentialName: string) {
     this.id = `${parent.id}/app/${app.id}/${credentialName}`;
   }
@@ -68,8 +73,12 @@ export class TrustingAppNode implements TreeNode {
   }
 }
 
-export class IdentityNode implements TreeNode {
+export class IdentityNode implements TreeNode, ModelNode {
   readonly id: string;
+
+  get model(): NodeModel {
+    return { kind: 'identity', identity: this.identity };
+  }
   readonly info: ManagedIdentityInfo;
   private failure: unknown;
 
