@@ -18,10 +18,10 @@ async function main(): Promise<void> {
   const credential = new ClientSecretCredential(input.tenantId, input.clientId, input.clientSecret, { authorityHost: input.loginUrl, disableInstanceDiscovery: true });
   const client = createGraphClient({ credential, baseUrl: input.graphUrl, scopes: [`${input.graphUrl}/.default`] });
   const directory = new GraphDirectory({ read: async () => client, write: async () => client });
-  await directory.organization(); // token, TLS and SDK warmed up before the baseline
+  await directory.organization.get(); // token, TLS and SDK warmed up before the baseline
   const settle = () => { gc(); gc(); return process.memoryUsage().heapUsed; };
   const before = settle();
-  const list = new PagedList<AppRegistration>((next) => (next ? directory.nextPage<AppRegistration>(next, {}, { operation: 'listApps' }) : directory.listApps({ pageSize: input.pageSize })));
+  const list = new PagedList<AppRegistration>((next) => (next ? directory.nextPage<AppRegistration>(next, {}, { operation: 'listApps' }) : directory.apps.listApps({ pageSize: input.pageSize })));
   const started = Date.now();
   await list.ensureLoaded();
   let pages = 1;

@@ -94,7 +94,7 @@ async function main(): Promise<void> {
     const credential = new ClientSecretCredential(tenantId, info.confidentialClient.clientId, info.confidentialClient.clientSecret, { authorityHost: info.loginUrl, disableInstanceDiscovery: true });
     const client = createGraphClient({ credential, baseUrl: info.graphUrl, scopes: [`${info.graphUrl}/.default`] });
     const directory = new GraphDirectory({ read: async () => client, write: async () => client });
-    await directory.organization(); // token, TLS session and SDK warm for both ways
+    await directory.organization.get(); // token, TLS session and SDK warm for both ways
 
     const state = sandbox.core.state;
     const homeApps = state.applicationsOf(tenantId);
@@ -105,13 +105,13 @@ async function main(): Promise<void> {
 
     // --- 1. First page of App Registrations (the view's PagedList over GraphDirectory.listApps)
     log('First page…');
-    const viewList = () => new PagedList<AppRegistration>((next) => (next ? directory.nextPage<AppRegistration>(next, {}, { operation: 'listApps' }) : directory.listApps({ pageSize: PAGE_SIZE })));
+    const viewList = () => new PagedList<AppRegistration>((next) => (next ? directory.nextPage<AppRegistration>(next, {}, { operation: 'listApps' }) : directory.apps.listApps({ pageSize: PAGE_SIZE })));
     const first = await median(5, () => counted(sandbox, async () => { const l = viewList(); await l.ensureLoaded(); return l.items; }));
     const counts = first.value.map((a) => a.federatedIdentityCredentials?.length);
     const naiveFirst = await counted(sandbox, async () => {
       const page = await client.api(`/applications?$select=id,appId,displayName,signInAudience&$top=${PAGE_SIZE}`).get() as { value: AppRegistration[] };
       const out: number[] = [];
-      for (const app of page.value) out.push((await directory.listCredentials(app.id)).length);
+      for (const app of page.value) out.push((await directory.apps.listCredentials(app.id)).length);
       return out;
     });
     const beyond = first.ms - LATENCY_MS;
@@ -126,15 +126,15 @@ async function main(): Promise<void> {
     const view = { refresh: () => undefined } as never;
     const withCreds = first.value.find((a) => (a.federatedIdentityCredentials?.length ?? 0) > 0) ?? first.value[0];
     const expand = await counted(sandbox, () => new AppNode(withCreds, view, env).getChildren());
-    const searchApp = (await directory.listApps({ pageSize: 5, search: 'ledger' })).items[0];
+    const searchApp = (await directory.apps.listApps({ pageSize: 5, search: 'ledger' })).items[0];
     const expandSearch = await counted(sandbox, () => new AppNode(searchApp, view, env).getChildren());
-    const naiveExpand = await counted(sandbox, () => directory.listCredentials(withCreds.id));
+    const naiveExpand = await counted(sandbox, () => directory.apps.listCredentials(withCreds.id));
     rows.push({ scenario: 'Expanding an app (listed page / search result)', ours: `${fmtMs(expand.ms)} / ${fmtMs(expandSearch.ms)}`, oursRequests: `${expand.requests} / ${expandSearch.requests}`, naive: fmtMs(naiveExpand.ms), naiveRequests: `${naiveExpand.requests}`, ratio: `${naiveExpand.requests} → ${expand.requests} requests`, target: '≤ 1 request', met: expand.requests <= 1 && expandSearch.requests <= 1 });
 
     // --- 3. Search across all apps: one $search request
     log('Search…');
     const word = 'ledger';
-    const search = await median(5, () => counted(sandbox, () => directory.listApps({ pageSize: PAGE_SIZE, search: word })));
+    const search = await median(5, () => counted(sandbox, () => directory.apps.listApps({ pageSize: PAGE_SIZE, search: word })));
     const naiveSearch = await counted(sandbox, async () => {
       const all: AppRegistration[] = [];
       let page = await client.api('/applications?$select=id,appId,displayName,signInAudience&$top=999').get() as { value: AppRegistration[]; '@odata.nextLink'?: string };
@@ -149,7 +149,7 @@ async function main(): Promise<void> {
     const { TrustIndex } = await import('../src/tree/managedIdentitiesView');
     const identities: ManagedIdentityPrincipal[] = [];
     const identityList = await counted(sandbox, async () => {
-      const l = new PagedList<ManagedIdentityPrincipal>((next) => (next ? directory.nextPage<ManagedIdentityPrincipal>(next) : directory.listManagedIdentities(PAGE_SIZE)));
+      const l = new PagedList<ManagedIdentityPrincipal>((next) => (next ? directory.nextPage<ManagedIdentityPrincipal>(next) : directory.servicePrincipals.listManagedIdentities(PAGE_SIZE)));
       await l.ensureLoaded();
       while (l.hasMore) await l.loadMore();
       identities.push(...l.items);
@@ -170,7 +170,7 @@ async function main(): Promise<void> {
       while (page['@odata.nextLink']) { page = await client.api(page['@odata.nextLink']).get(); all.push(...page.value); }
       const bySubject = new Map<string, number>();
       await pool(all, NAIVE_CONCURRENCY, async (app) => {
-        for (const c of await directory.listCredentials(app.id)) if (c.issuer === info.homeTenant.issuer) bySubject.set(c.subject, (bySubject.get(c.subject) ?? 0) + 1);
+        for (const c of await directory.apps.listCredentials(app.id)) if (c.issuer === info.homeTenant.issuer) bySubject.set(c.subject, (bySubject.get(c.subject) ?? 0) + 1);
       });
       return identities.reduce((n, i) => n + (bySubject.get(i.id) ?? 0), 0);
     });
@@ -196,7 +196,7 @@ async function main(): Promise<void> {
       offerNextSteps: async () => undefined,
     };
     const context = (programmatic: boolean) => ({ commandId: 'federatedCredentials.addManagedIdentityCredential', ui: new NoPromptUserInput(), programmatic });
-    const pageOf999 = (await directory.listApps({ pageSize: 999 })).items.filter((a) => (a.federatedIdentityCredentials?.length ?? 0) < 15);
+    const pageOf999 = (await directory.apps.listApps({ pageSize: 999 })).items.filter((a) => (a.federatedIdentityCredentials?.length ?? 0) < 15);
     const [miTree, miIds, miNaive] = identities.filter((i) => i.alternativeNames.some((n) => n.toLowerCase() === 'isexplicit=true')).slice(-3);
     const treeApps = pageOf999.slice(0, 50);
     const idApps = pageOf999.slice(50, 100);
@@ -214,7 +214,7 @@ async function main(): Promise<void> {
     const viaIds = await counted(sandbox, () => addManagedIdentityCredentialCommand(deps, context(true), { app: idApps.map((a) => a.id), managedIdentity: miIds.id }) as Promise<MultiAppResult>);
     const naiveAdd = await counted(sandbox, async () => {
       const made: FederatedCredential[] = [];
-      for (const app of naiveApps) made.push(await directory.createCredential(app.id, { name: 'msi-naive', issuer: info.homeTenant.issuer, subject: miNaive.id, audiences: [cloud.tokenExchangeAudience] }));
+      for (const app of naiveApps) made.push(await directory.apps.createCredential(app.id, { name: 'msi-naive', issuer: info.homeTenant.issuer, subject: miNaive.id, audiences: [cloud.tokenExchangeAudience] }));
       return made;
     });
     const writeBatches = (r: Counted<MultiAppResult>) => r.batches - (r.batchItems - r.batchPosts > 0 ? Math.ceil((r.batchItems - r.batchPosts) / 20) : 0);

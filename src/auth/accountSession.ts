@@ -55,7 +55,7 @@ export class AccountSession {
 
   /** Microsoft Graph's app roles in this tenant (to name permissions), read once; a failed read is tried again next time. */
   graphPermissions(): Promise<{ appRoles: AppRole[] }> {
-    return (this.graphRoles ??= this.directory.graphServicePrincipal().catch((error: unknown) => {
+    return (this.graphRoles ??= this.directory.servicePrincipals.microsoftGraph().catch((error: unknown) => {
       this.graphRoles = undefined;
       throw error;
     }));

@@ -46,10 +46,10 @@ export async function pickApp(directory: GraphDirectory, ui: UserInput, options:
   const search = async (text: string) => {
     const term = text.trim();
     // An id of either kind finds the app itself; a name goes to Graph's $search.
-    if (isGuid(term)) return toItems([await directory.findApp(term)].filter((a): a is AppRegistration => a !== undefined));
-    return toItems((await directory.listApps({ search: term, pageSize: APP_PICKER_PAGE_SIZE })).items);
+    if (isGuid(term)) return toItems([await directory.apps.findApp(term)].filter((a): a is AppRegistration => a !== undefined));
+    return toItems((await directory.apps.listApps({ search: term, pageSize: APP_PICKER_PAGE_SIZE })).items);
   };
-  const first = directory.listApps({ pageSize: APP_PICKER_PAGE_SIZE }).then((page) => toItems(page.items));
+  const first = directory.apps.listApps({ pageSize: APP_PICKER_PAGE_SIZE }).then((page) => toItems(page.items));
   const picked = await ui.pick(first, {
     title: options.title,
     placeholder: 'Select the app registration, or type to search every app in the tenant',
@@ -67,7 +67,7 @@ export async function pickApp(directory: GraphDirectory, ui: UserInput, options:
     validate: async (value) => {
       const id = value.trim();
       if (!isGuid(id)) return `Enter the app's application (client) id or object id, a GUID; ${notAGuid(id)}.`;
-      found = await directory.findApp(id);
+      found = await directory.apps.findApp(id);
       return found ? undefined : `No app registration with id ${id} in this tenant.`;
     },
   });

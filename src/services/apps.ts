@@ -4,7 +4,7 @@
 // or several are said plainly, with the refreshed view as the place to check.
 import { quote } from '../domain/text';
 import type { RequiredResourceAccess } from '../domain/graphPermissions';
-import type { GraphDirectory } from '../graph/directory';
+import type { ApplicationsApi } from '../graph/applications';
 import type { AppRegistration } from '../domain/model';
 import { isAmbiguousWriteFailure } from './credentialService';
 
@@ -18,14 +18,14 @@ export interface CreateAppOutcome {
 }
 
 export async function createAppOnce(
-  directory: Pick<GraphDirectory, 'createApp' | 'findAppsByDisplayName'>,
+  directory: { readonly apps: Pick<ApplicationsApi, 'createApp' | 'findAppsByDisplayName'> },
   body: { displayName: string; signInAudience: string; requiredResourceAccess?: readonly RequiredResourceAccess[] },
   signal?: AbortSignal,
   now: () => number = Date.now,
 ): Promise<CreateAppOutcome> {
   const started = now();
   try {
-    return { app: await directory.createApp(body, signal), recovered: false };
+    return { app: await directory.apps.createApp(body, signal), recovered: false };
   } catch (error) {
     // A cancel is no failure to check: no request starts after it (the caller says "may have been created").
     if (!isAmbiguousWriteFailure(error)) throw error;
@@ -33,7 +33,7 @@ export async function createAppOnce(
     const name = quote(body.displayName);
     let found: Array<AppRegistration & { createdDateTime?: string }>;
     try {
-      found = (await directory.findAppsByDisplayName(body.displayName)).filter((a) => {
+      found = (await directory.apps.findAppsByDisplayName(body.displayName)).filter((a) => {
         const created = Date.parse(a.createdDateTime ?? '');
         return Number.isFinite(created) && created >= started - SKEW_MS;
       });

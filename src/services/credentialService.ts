@@ -61,18 +61,18 @@ export class CredentialService {
   /** An app by object id or application (client) id, or a clear error. */
   async resolveApp(idOrAppId: string): Promise<AppRegistration> {
     if (!isGuid(idOrAppId)) throw new Error(`"app" must be the app registration's object id or application (client) id, a GUID; ${notAGuid(idOrAppId)}.`);
-    const app = await this.directory.findApp(idOrAppId);
+    const app = await this.directory.apps.findApp(idOrAppId);
     if (!app) throw new Error(`No app registration with object id or application id ${idOrAppId} in tenant ${this.tenantId()}.`);
     return app;
   }
 
   /** Checks a new credential against the rules and the app's current credentials; throws on errors. */
   async planCreate(app: AppRegistration, values: CredentialValues): Promise<CredentialPlan> {
-    const existing = await this.directory.listCredentials(app.id, { operation: 'listCredentials', appName: app.displayName });
+    const existing = await this.directory.apps.listCredentials(app.id, { operation: 'listCredentials', appName: app.displayName });
     const results: ValidationResult[] = [checkCredential(values, { existing, appName: app.displayName })];
     let identity: ServicePrincipalInfo | undefined;
     if (classifyCredential(values, [this.cloud]).kind === 'managedIdentity') {
-      identity = isGuid(values.subject) ? await this.directory.findServicePrincipal(values.subject) : undefined;
+      identity = isGuid(values.subject) ? await this.directory.servicePrincipals.find(values.subject) : undefined;
       results.push(checkManagedIdentityTrust(values, { cloud: this.cloud, tenantId: this.tenantId(), identity: isGuid(values.subject) ? identity ?? null : undefined }));
       results.push(toResult(checkAppIsMultiTenant(app.signInAudience, app.displayName)));
     }
@@ -87,14 +87,14 @@ export class CredentialService {
    */
   async create(plan: CredentialPlan, signal?: AbortSignal): Promise<FederatedCredential> {
     try {
-      return await this.directory.createCredential(plan.app.id, plan.values, { appName: plan.app.displayName }, signal);
+      return await this.directory.apps.createCredential(plan.app.id, plan.values, { appName: plan.app.displayName }, signal);
     } catch (error) {
       // A cancel (RequestCancelledError) is no failure to check: no request starts after it.
       if (!isAmbiguousWriteFailure(error)) throw error;
-      const found = await this.directory.getCredential(plan.app.id, plan.values.name);
+      const found = await this.directory.apps.getCredential(plan.app.id, plan.values.name);
       if (found && sameValues(found, plan.values)) return found;
       if (found) throw error;
-      return this.directory.createCredential(plan.app.id, plan.values, { appName: plan.app.displayName }, signal);
+      return this.directory.apps.createCredential(plan.app.id, plan.values, { appName: plan.app.displayName }, signal);
     }
   }
 
@@ -106,7 +106,7 @@ export class CredentialService {
    */
   async planCreateForApps(apps: readonly AppRegistration[], valuesFor: (app: AppRegistration, existing: readonly FederatedCredential[]) => CredentialValues, knownIdentity?: ServicePrincipalInfo): Promise<MultiAppPlan> {
     const unknown = apps.filter((a) => a.federatedIdentityCredentials === undefined).map((a) => a.id);
-    const loaded = unknown.length > 0 ? await this.directory.getAppsWithCredentials(unknown) : { apps: [], missing: [], failed: [] };
+    const loaded = unknown.length > 0 ? await this.directory.apps.getAppsWithCredentials(unknown) : { apps: [], missing: [], failed: [] };
     const byId = new Map(loaded.apps.map((a) => [a.id, a]));
     const unreadable = new Map(loaded.failed.map((f) => [f.id, f.error]));
     const items: CredentialPlan[] = [];
@@ -128,7 +128,7 @@ export class CredentialService {
       const values = valuesFor(app, existing);
       if (!identityChecked && classifyCredential(values, [this.cloud]).kind === 'managedIdentity') {
         identityChecked = true;
-        identity = knownIdentity?.id === values.subject ? knownIdentity : isGuid(values.subject) ? await this.directory.findServicePrincipal(values.subject) : undefined;
+        identity = knownIdentity?.id === values.subject ? knownIdentity : isGuid(values.subject) ? await this.directory.servicePrincipals.find(values.subject) : undefined;
         const trust = checkManagedIdentityTrust(values, { cloud: this.cloud, tenantId: this.tenantId(), identity: isGuid(values.subject) ? identity ?? null : undefined });
         // The identity is the same for every app: its errors stop the whole run.
         if (!trust.ok) throw new ValidationError(trust.errors);
@@ -174,7 +174,7 @@ export class CredentialService {
     const inFlight = new Set<number>();
     const notAttempted = new Set<number>();
     const check = async () => {
-      const found = await this.directory.findCredentials(toCheck.map((index) => ({ appObjectId: items[index].app.id, name: items[index].values.name })));
+      const found = await this.directory.apps.findCredentials(toCheck.map((index) => ({ appObjectId: items[index].app.id, name: items[index].values.name })));
       found.forEach((credential, k) => {
         const index = toCheck[k];
         // Graph could not say, even after the look-up was retried: never write blindly, report it unconfirmed.
@@ -200,7 +200,7 @@ export class CredentialService {
         if (round > 0) await sleepUnlessCancelled(policy.baseDelayMs, signal, wait);
         const batch = toWrite.sort((a, b) => a - b);
         toWrite = [];
-        const results = await this.directory.createCredentials(batch.map((index) => ({ appObjectId: items[index].app.id, values: items[index].values, appName: items[index].app.displayName, attemptsBefore: sent[index] })), signal);
+        const results = await this.directory.apps.createCredentials(batch.map((index) => ({ appObjectId: items[index].app.id, values: items[index].values, appName: items[index].app.displayName, attemptsBefore: sent[index] })), signal);
         results.forEach((r, k) => {
           const index = batch[k];
           sent[index] = r.attempts;
@@ -240,10 +240,10 @@ export class CredentialService {
   }
 
   async planUpdate(app: AppRegistration, current: FederatedCredential, values: CredentialValues): Promise<CredentialPlan> {
-    const existing = await this.directory.listCredentials(app.id, { operation: 'listCredentials', appName: app.displayName });
+    const existing = await this.directory.apps.listCredentials(app.id, { operation: 'listCredentials', appName: app.displayName });
     const results: ValidationResult[] = [checkCredential(values, { existing, editing: current.name, appName: app.displayName })];
     if (classifyCredential(values, [this.cloud]).kind === 'managedIdentity' && values.subject !== current.subject) {
-      const identity = isGuid(values.subject) ? await this.directory.findServicePrincipal(values.subject) : undefined;
+      const identity = isGuid(values.subject) ? await this.directory.servicePrincipals.find(values.subject) : undefined;
       results.push(checkManagedIdentityTrust(values, { cloud: this.cloud, tenantId: this.tenantId(), identity: isGuid(values.subject) ? identity ?? null : undefined }));
     }
     const result = mergeResults(...results);
@@ -259,18 +259,18 @@ export class CredentialService {
     if (values.subject !== current.subject) Object.assign(patch, { subject: values.subject });
     if (JSON.stringify(values.audiences) !== JSON.stringify(current.audiences)) Object.assign(patch, { audiences: [...values.audiences] });
     if ((values.description ?? null) !== (current.description ?? null)) Object.assign(patch, { description: values.description ?? null });
-    if (Object.keys(patch).length > 0) await this.directory.updateCredential(plan.app.id, current.id, patch, { appName: plan.app.displayName, credentialName: current.name }, signal);
+    if (Object.keys(patch).length > 0) await this.directory.apps.updateCredential(plan.app.id, current.id, patch, { appName: plan.app.displayName, credentialName: current.name }, signal);
     return { ...current, ...patch } as FederatedCredential;
   }
 
   async delete(app: AppRegistration, credential: FederatedCredential, signal?: AbortSignal): Promise<void> {
     try {
-      await this.directory.deleteCredential(app.id, credential.id, { appName: app.displayName, credentialName: credential.name }, signal);
+      await this.directory.apps.deleteCredential(app.id, credential.id, { appName: app.displayName, credentialName: credential.name }, signal);
     } catch (error) {
       // Deleting what is already gone is done: a retried delete must not report failure.
       if (error instanceof GraphRequestError && error.status === 404) return;
       if (!isAmbiguousWriteFailure(error)) throw error;
-      if (await this.directory.getCredential(app.id, credential.id)) throw error;
+      if (await this.directory.apps.getCredential(app.id, credential.id)) throw error;
     }
   }
 }

@@ -139,7 +139,7 @@ export class AppNode implements TreeNode, ModelNode {
     const directory = this.env.directory();
     if (!directory) return;
     try {
-      this.credentials = await directory.listCredentials(this.app.id, { operation: 'listCredentials', appName: this.app.displayName });
+      this.credentials = await directory.apps.listCredentials(this.app.id, { operation: 'listCredentials', appName: this.app.displayName });
     } catch (error) {
       this.failure = error;
     }
@@ -214,7 +214,7 @@ export class AppRegistrationsView extends PagedView<AppRegistration, AppNode> {
     const headers: Record<string, string> = this.filter.search ? { ConsistencyLevel: 'eventual' } : {};
     return nextLink
       ? directory.nextPage<AppRegistration>(nextLink, headers, { operation: 'listApps' })
-      : directory.listApps({ search: this.filter.search, onlyMine: this.filter.onlyMine, pageSize: this.env.pageSize() });
+      : directory.apps.listApps({ search: this.filter.search, onlyMine: this.filter.onlyMine, pageSize: this.env.pageSize() });
   }
 
   protected createNode(app: AppRegistration): AppNode {

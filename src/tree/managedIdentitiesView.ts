@@ -38,7 +38,7 @@ export class TrustIndex {
       if (!directory) return;
       const index = new Map<string, Array<{ app: AppRegistration; credentialName: string }>>();
       const cloud = this.env.cloud();
-      for (const app of await directory.listAppsWithCredentials()) {
+      for (const app of await directory.apps.listAppsWithCredentials()) {
         for (const credential of app.federatedIdentityCredentials ?? []) {
           if (classifyCredential(credential, [cloud]).kind !== 'managedIdentity') continue;
           const list = index.get(credential.subject) ?? [];
@@ -147,7 +147,7 @@ export class ManagedIdentitiesView extends PagedView<ManagedIdentityPrincipal, I
 
   protected fetchPage(nextLink: string | undefined): Promise<Page<ManagedIdentityPrincipal>> {
     const directory = this.env.directory()!;
-    return nextLink ? directory.nextPage<ManagedIdentityPrincipal>(nextLink, {}, { operation: 'listManagedIdentities' }) : directory.listManagedIdentities(this.env.pageSize());
+    return nextLink ? directory.nextPage<ManagedIdentityPrincipal>(nextLink, {}, { operation: 'listManagedIdentities' }) : directory.servicePrincipals.listManagedIdentities(this.env.pageSize());
   }
 
   protected createNode(identity: ManagedIdentityPrincipal): IdentityNode {

@@ -58,11 +58,11 @@ async function prompt<C extends object>(step: PromptStep<C>, context: C, answers
   return ui.prompts.filter((p) => p.kind === 'input').at(-1)?.validation;
 }
 
-const noApps = { listApps: async () => ({ items: [] }), findApp: async () => undefined } as unknown as GraphDirectory;
+const noApps = { apps: { listApps: async () => ({ items: [] }), findApp: async () => undefined } } as unknown as GraphDirectory;
 const appStep = () => new AppListStep<AppContext>(noApps, 'Add Credential');
 const nameStep = () => new CredentialNameStep<NameContext>('Add Credential', () => undefined);
 const app: AppRegistration = { id: GUID, appId: GUID, displayName: 'Contoso', signInAudience: 'AzureADMultipleOrgs', federatedIdentityCredentials: [] };
-const identityDirectory: IdentityDirectory = { findServicePrincipal: async () => undefined, listCredentials: async () => [] };
+const identityDirectory: IdentityDirectory = { servicePrincipals: { find: async () => undefined }, apps: { listCredentials: async () => [] } };
 const identityStep = () => new IdentityStep('Scaffold Runbook', () => identityDirectory, AZURE_CLOUD, GUID);
 
 const outputPath = (path: string, folder = 'runbooks') => () => {

@@ -55,7 +55,7 @@ export async function copyConsentUrl(deps: CredentialCommandDeps, context: Comma
 }
 
 async function pickGraphRoles(deps: CredentialCommandDeps, context: CommandContext, values: readonly string[] | undefined, title: string): Promise<AppRole[]> {
-  const graph = await deps.directory().graphServicePrincipal();
+  const graph = await deps.directory().servicePrincipals.microsoftGraph();
   if (values) {
     const { roles, result } = pickAppRoles(graph.appRoles, values);
     assertValid(result);
@@ -90,7 +90,7 @@ export async function createAppRegistration(deps: CredentialCommandDeps, context
   const permissionValues = args.permissions as unknown as string[] | undefined;
   if (permissionValues?.some((p) => typeof p !== 'string')) throw new Error('"permissions" must be a list of permission names such as "User.Read.All".');
   const roles = await pickGraphRoles(deps, context, permissionValues ?? (context.programmatic ? [] : undefined), title);
-  const graph = roles.length ? await deps.directory().graphServicePrincipal() : undefined;
+  const graph = roles.length ? await deps.directory().servicePrincipals.microsoftGraph() : undefined;
   // One POST holds the app and its permissions: there is no half-made app. Its answer lost, the app
   // is looked for before anything else (createAppOnce); a cancel in flight says it may exist.
   const { app, recovered } = await cancellableWrite(deps, `Creating ${displayName}`, `creating the app registration ${displayName}`, (signal) => createAppOnce(deps.directory(), {
@@ -112,10 +112,10 @@ export async function addApiPermission(deps: CredentialCommandDeps, context: Com
   const values = args.permissions as unknown as string[] | undefined;
   if (context.programmatic && (!values || values.length === 0)) throw new Error('Pass "permissions": a list such as ["User.Read.All"].');
   const roles = await pickGraphRoles(deps, context, values, title);
-  const graph = await deps.directory().graphServicePrincipal();
+  const graph = await deps.directory().servicePrincipals.microsoftGraph();
   const current = await deps.credentials().resolveApp(app.id);
   const requiredResourceAccess = mergeRequiredResourceAccess(current.requiredResourceAccess, roles.map((r) => r.id), graph.appId);
-  await cancellableWrite(deps, `Adding permissions to ${app.displayName}`, `adding permissions to ${app.displayName}`, (signal) => deps.directory().updateApp(app.id, { requiredResourceAccess }, { appName: app.displayName }, signal), () => deps.afterChange(current));
+  await cancellableWrite(deps, `Adding permissions to ${app.displayName}`, `adding permissions to ${app.displayName}`, (signal) => deps.directory().apps.updateApp(app.id, { requiredResourceAccess }, { appName: app.displayName }, signal), () => deps.afterChange(current));
   deps.log.info(`Added ${roles.map((r) => r.value).join(', ')} to app ${app.appId}. An admin must consent before they take effect.`);
   await deps.afterChange({ ...current, requiredResourceAccess });
   if (!context.programmatic) void vscode.window.showInformationMessage(vscode.l10n.t('Added {0} to {1}. Admin consent is needed in each tenant before the runbook can use them: run "Copy Admin-Consent URL".', roles.map((r) => r.value).join(', '), app.displayName));

@@ -162,7 +162,7 @@ export async function addCredential(deps: CredentialCommandDeps, context: Comman
     field('subject', { when: (c) => c.kind === 'otherIssuer', prompt: 'Subject (the sub claim of the external token, matched exactly)', validate: (v) => firstError(checkSubject(v)) }),
     field('audience', { when: (c) => c.kind === 'otherIssuer', prompt: 'Audience (the aud claim of the external token)', defaultValue: () => deps.cloud().tokenExchangeAudience, validate: (v) => firstError(checkAudiences([v])) }),
     // A managed identity's name and description have defaults from the identity: its own wizard asks for them.
-    onlyWhen(new CredentialNameStep<AddCredentialContext>(TITLE, defaultName, (c) => directory.listCredentials(c.app!.id)), notManagedIdentity),
+    onlyWhen(new CredentialNameStep<AddCredentialContext>(TITLE, defaultName, (c) => directory.apps.listCredentials(c.app!.id)), notManagedIdentity),
     onlyWhen(new DescriptionStep<AddCredentialContext>(TITLE, () => undefined), notManagedIdentity),
   ], context.ui);
 

@@ -45,7 +45,7 @@ class IdentityListStep implements PromptStep<AddManagedIdentityCredentialContext
 
   async prompt(context: AddManagedIdentityCredentialContext, ui: UserInput, position: StepPosition): Promise<void> {
     const directory = this.deps.directory();
-    const items = directory.listManagedIdentities(999).then((page) => {
+    const items = directory.servicePrincipals.listManagedIdentities(999).then((page) => {
       const withInfo = page.items.map((identity) => ({ identity, info: parseAlternativeNames(identity.alternativeNames) }));
       const toItem = ({ identity, info }: (typeof withInfo)[number]) => ({
         label: identity.displayName,
@@ -77,7 +77,7 @@ class IdentityListStep implements PromptStep<AddManagedIdentityCredentialContext
       validate: async (value) => {
         const id = value.trim();
         if (!isGuid(id)) return `Enter the identity's object id, a GUID; ${notAGuid(id)}.`;
-        found = await directory.findServicePrincipal(id.toLowerCase());
+        found = await directory.servicePrincipals.find(id.toLowerCase());
         if (!found) return `No managed identity with object id ${id} exists in this tenant. Entra accepts only identities of the app's own tenant (AADSTS700236).`;
         if (found.servicePrincipalType && found.servicePrincipalType !== 'ManagedIdentity') return `${id} is a service principal of type ${found.servicePrincipalType}, not a managed identity.`;
         return undefined;
@@ -103,7 +103,7 @@ export async function addManagedIdentityCredential(deps: CredentialCommandDeps, 
   };
   if (args.managedIdentity !== undefined) {
     if (!isGuid(args.managedIdentity)) throw new Error(`"managedIdentity" must be the identity's object (principal) id, a GUID; ${quote(args.managedIdentity)} is not.`);
-    wizard.identity = await directory.findServicePrincipal(args.managedIdentity.toLowerCase());
+    wizard.identity = await directory.servicePrincipals.find(args.managedIdentity.toLowerCase());
     if (!wizard.identity) {
       throw new Error(`No managed identity with object id ${args.managedIdentity} exists in tenant ${deps.tenantId()}. The identity must live in the app's tenant: Entra refuses assertions from other tenants' identities (AADSTS700236).`);
     }
@@ -114,7 +114,7 @@ export async function addManagedIdentityCredential(deps: CredentialCommandDeps, 
   if (context.programmatic && wizard.app && wizard.identity) {
     // Name and description are optional arguments: their defaults, as the prompts would offer them.
     const r = resourceOf(wizard.identity);
-    wizard.name ??= uniqueCredentialName(defaultManagedIdentityCredentialName(r.name), (await directory.listCredentials(wizard.app.id)).map((c) => c.name));
+    wizard.name ??= uniqueCredentialName(defaultManagedIdentityCredentialName(r.name), (await directory.apps.listCredentials(wizard.app.id)).map((c) => c.name));
     wizard.description ??= defaultManagedIdentityDescription({ resourceName: r.name, resourceGroup: r.group, subscription: r.subscription });
   }
 
@@ -124,7 +124,7 @@ export async function addManagedIdentityCredential(deps: CredentialCommandDeps, 
     new CredentialNameStep<AddManagedIdentityCredentialContext>(
       TITLE,
       (c) => uniqueCredentialName(defaultManagedIdentityCredentialName(resourceOf(c.identity!).name), (c.existing ?? []).map((x) => x.name)),
-      (c) => directory.listCredentials(c.app!.id),
+      (c) => directory.apps.listCredentials(c.app!.id),
     ),
     new DescriptionStep<AddManagedIdentityCredentialContext>(TITLE, (c) => {
       const r = resourceOf(c.identity!);
@@ -182,7 +182,7 @@ export async function addManagedIdentityCredentialToApps(deps: CredentialCommand
     const bad = target.ids.filter((id) => typeof id !== 'string' || !isGuid(id));
     if (bad.length > 0) throw new Error(`"app" must list app registrations' object ids or application (client) ids, GUIDs; ${bad.map((b) => quote(String(b))).join(', ')} ${bad.length === 1 ? 'is' : 'are'} not.`);
     const ids = [...new Set((target.ids as string[]).map((id) => id.toLowerCase()))];
-    const found = await directory.getAppsWithCredentials(ids);
+    const found = await directory.apps.getAppsWithCredentials(ids);
     apps = found.apps;
     const unknownApp = (id: string): AppRegistration => ({ id, appId: id, displayName: id, signInAudience: '' });
     // Apps Graph could not read (after retrying) are reported with the reason, not silently left out.
@@ -203,7 +203,7 @@ export async function addManagedIdentityCredentialToApps(deps: CredentialCommand
   const wizard: MultiContext = { name: args.name, description: args.description };
   if (args.managedIdentity !== undefined) {
     if (!isGuid(args.managedIdentity)) throw new Error(`"managedIdentity" must be the identity's object (principal) id, a GUID; ${quote(args.managedIdentity)} is not.`);
-    wizard.identity = await directory.findServicePrincipal(args.managedIdentity.toLowerCase());
+    wizard.identity = await directory.servicePrincipals.find(args.managedIdentity.toLowerCase());
     if (!wizard.identity) throw new Error(`No managed identity with object id ${args.managedIdentity} exists in tenant ${deps.tenantId()}. The identity must live in the apps' tenant: Entra refuses assertions from other tenants' identities (AADSTS700236).`);
   }
   const title = `${TITLE} (${apps.length} apps)`;

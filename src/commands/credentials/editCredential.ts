@@ -25,11 +25,11 @@ async function targetCredential(deps: CredentialCommandDeps, context: CommandCon
   if (context.programmatic && (!args.app || !args.credential)) throw new Error('Pass "app" (object or application id) and "credential" (its id or name).');
   const app = args.app ? await service.resolveApp(args.app) : deps.selectedApp(arg) ?? (await pickApp(directory, context.ui, { title }));
   if (args.credential) {
-    const found = await directory.getCredential(app.id, args.credential);
+    const found = await directory.apps.getCredential(app.id, args.credential);
     if (!found) throw new Error(`App ${quote(app.displayName)} has no federated credential with id or name ${quote(args.credential)}.`);
     return { app, credential: found };
   }
-  const credentials = directory.listCredentials(app.id);
+  const credentials = directory.apps.listCredentials(app.id);
   const credential = await context.ui.pick(credentials.then((list) => list.map((c) => ({ label: c.name, description: c.subject, detail: c.issuer, data: c }))), { title, placeholder: `Select a credential of ${app.displayName}`, argument: 'credential' });
   return { app, credential };
 }

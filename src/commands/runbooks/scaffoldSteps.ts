@@ -3,7 +3,7 @@
 import { entraIssuer, type Cloud } from '../../domain/clouds';
 import { parseAlternativeNames } from '../../domain/managedIdentities';
 import { isGuid, notAGuid, quote } from '../../domain/text';
-import type { AppRegistration, FederatedCredential, ServicePrincipalInfo } from '../../domain/model';
+import type { AppRegistration, FederatedCredential } from '../../domain/model';
 import {
   POWERSHELL_72_END_OF_SUPPORT, RUNBOOK_RUNTIMES, RUNBOOK_TEMPLATES, SYSTEM_ASSIGNED_WARNING, type RunbookIdentity, type RunbookRuntime,
   type RunbookTemplateId,
@@ -12,11 +12,14 @@ import type { PickItem, UserInput } from '../../wizard/userInput';
 import type { PromptStep, StepPosition } from '../../wizard/wizard';
 import type { AppContext } from '../steps';
 import { parseTenantList } from './args';
+import type { ApplicationsApi } from '../../graph/applications';
+import type { ServicePrincipalsApi } from '../../graph/servicePrincipals';
 
 /** The Graph reads the identity step needs (GraphDirectory has them). */
+/** What the runbook steps read from Graph: a principal by object id, an app's credentials. */
 export interface IdentityDirectory {
-  findServicePrincipal(objectId: string): Promise<ServicePrincipalInfo | undefined>;
-  listCredentials(appObjectId: string): Promise<FederatedCredential[]>;
+  readonly servicePrincipals: Pick<ServicePrincipalsApi, 'find'>;
+  readonly apps: Pick<ApplicationsApi, 'listCredentials'>;
 }
 
 export interface ScaffoldContext extends AppContext {
@@ -47,7 +50,7 @@ export interface ResolvedIdentity {
  */
 export async function identityFromObjectId(directory: IdentityDirectory, objectId: string, via?: string): Promise<ResolvedIdentity> {
   if (!isGuid(objectId)) throw new Error(`A managed identity's object id is a GUID; ${quote(objectId)} is not.`);
-  const sp = await directory.findServicePrincipal(objectId);
+  const sp = await directory.servicePrincipals.find(objectId);
   if (!sp) throw new Error(`No managed identity with object id ${objectId} was found in this tenant (or you may not read it). Pass "identity": { kind: 'userAssigned', clientId } instead.`);
   if (sp.servicePrincipalType && sp.servicePrincipalType !== 'ManagedIdentity') {
     throw new Error(`${quote(sp.displayName)} (${objectId}) is not a managed identity: its service principal type is ${sp.servicePrincipalType}.`);
@@ -125,9 +128,9 @@ export class IdentityStep implements PromptStep<ScaffoldContext> {
 
   private async items(app: AppRegistration): Promise<PickItem<IdentityChoice>[]> {
     const directory = this.directory();
-    const credentials = app.federatedIdentityCredentials ?? (await directory.listCredentials(app.id));
+    const credentials = app.federatedIdentityCredentials ?? (await directory.apps.listCredentials(app.id));
     const trusted = managedIdentityCredentials(credentials, this.cloud, this.tenantId);
-    const found = await Promise.all(trusted.map(async (credential) => ({ credential, sp: await directory.findServicePrincipal(credential.subject).catch(() => undefined) })));
+    const found = await Promise.all(trusted.map(async (credential) => ({ credential, sp: await directory.servicePrincipals.find(credential.subject).catch(() => undefined) })));
     const items: PickItem<IdentityChoice>[] = [];
     for (const { credential, sp } of found) {
       if (!sp) continue;

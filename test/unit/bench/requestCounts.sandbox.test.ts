@@ -35,7 +35,7 @@ describe('bench: request counts (no request per app)', () => {
     const client = createGraphClient({ credential, baseUrl: info.graphUrl, scopes: [`${info.graphUrl}/.default`], retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 3, baseDelayMs: 0, maxRetryAfterMs: 1000 } });
     directory = new GraphDirectory({ read: async () => client, write: async () => client });
     service = new CredentialService(directory, resolveCloud('Custom', info.customCloud), () => info.homeTenant.id, { policy: { ...DEFAULT_RETRY_POLICY, baseDelayMs: 0 } });
-    await directory.organization(); // the token request is not Graph's
+    await directory.organization.get(); // the token request is not Graph's
   });
 
   /** Graph requests (and $batch items) made by `work`. */
@@ -57,7 +57,7 @@ describe('bench: request counts (no request per app)', () => {
   const apps = () => f.sandbox.core.state.applicationsOf(f.sandbox.info.homeTenant.id);
 
   it('first page of App Registrations: 1 request, with every credential count', async () => {
-    const list = new PagedList<AppRegistration>((next) => (next ? directory.nextPage<AppRegistration>(next) : directory.listApps({ pageSize: 100 })));
+    const list = new PagedList<AppRegistration>((next) => (next ? directory.nextPage<AppRegistration>(next) : directory.apps.listApps({ pageSize: 100 })));
     const r = await count(() => list.ensureLoaded());
     assert.equal(r.requests, 1);
     assert.equal(list.items.length, 100);
@@ -65,13 +65,13 @@ describe('bench: request counts (no request per app)', () => {
   });
 
   it('search across all apps: 1 request', async () => {
-    const r = await count(() => directory.listApps({ pageSize: 100, search: 'ledger' }));
+    const r = await count(() => directory.apps.listApps({ pageSize: 100, search: 'ledger' }));
     assert.equal(r.requests, 1);
     assert.equal(r.value.count, apps().filter((a) => a.displayName.toLowerCase().includes('ledger')).length);
   });
 
   it('managed-identity trust index: ceil(apps / 999) requests for the whole tenant', async () => {
-    const r = await count(() => directory.listAppsWithCredentials());
+    const r = await count(() => directory.apps.listAppsWithCredentials());
     assert.ok(apps().length > 999);
     assert.equal(r.requests, Math.ceil(apps().length / 999));
     assert.equal(r.value.length, apps().filter((a) => a.federatedIdentityCredentials.length > 0).length);
@@ -79,7 +79,7 @@ describe('bench: request counts (no request per app)', () => {
 
   it('the same managed-identity credential on 50 apps: ceil(50/20) = 3 write batches, no request per app', async () => {
     const { info } = f.sandbox;
-    const listed = (await directory.listApps({ pageSize: 999 })).items.slice(0, 50);
+    const listed = (await directory.apps.listApps({ pageSize: 999 })).items.slice(0, 50);
     const cloud = resolveCloud('Custom', info.customCloud);
     const values = { ...buildManagedIdentityCredential({ cloud, tenantId: info.homeTenant.id, objectId: info.spareIdentity.principalId }), name: 'msi-bulk' };
     const r = await count(async () => service.createForApps(await service.planCreateForApps(listed, () => values)));
@@ -94,7 +94,7 @@ describe('bench: request counts (no request per app)', () => {
   it('by ids (credentials not listed): 3 read batches more; apps refused by the rules or by Graph are reported, throttled items retried, a 500 looked up before it is written again', async () => {
     const { info } = f.sandbox;
     const cloud = resolveCloud('Custom', info.customCloud);
-    const ids = (await directory.listApps({ pageSize: 999 })).items.slice(100, 150).map((a) => a.id);
+    const ids = (await directory.apps.listApps({ pageSize: 999 })).items.slice(100, 150).map((a) => a.id);
     const [throttled, lost, failing] = [ids[3], ids[27], ids[40]];
     f.sandbox.setFaults([
       { kind: 'throttle', method: 'POST', pathPrefix: `/graph/v1.0/applications/${throttled}/federatedIdentityCredentials`, count: 1, retryAfterSeconds: 0 },

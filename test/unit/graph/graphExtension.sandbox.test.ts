@@ -26,7 +26,7 @@ describe('sandbox graph: the extension\'s GraphDirectory over createGraphClient'
 
   it('lists apps (credentials expanded), pages with nextPage, searches, lists only mine', async () => {
     const dir = directory(f.sandbox, developer());
-    const first = await dir.listApps({ pageSize: 25 });
+    const first = await dir.apps.listApps({ pageSize: 25 });
     assert.equal(first.items.length, 25);
     assert.ok(first.nextLink);
     assert.ok(first.items.every((a) => Array.isArray(a.federatedIdentityCredentials)));
@@ -35,45 +35,45 @@ describe('sandbox graph: the extension\'s GraphDirectory over createGraphClient'
     assert.equal(new Set([...first.items, ...second.items].map((a) => a.id)).size, 50);
     const name = f.sandbox.core.state.applicationsOf(f.sandbox.info.homeTenant.id)[10]?.displayName ?? '';
     const word = name.split('-')[1] ?? '';
-    const found = await dir.listApps({ pageSize: 10, search: word });
+    const found = await dir.apps.listApps({ pageSize: 10, search: word });
     assert.ok(found.items.length > 0 && found.items.every((a) => a.displayName.includes(word)), word);
     assert.equal(typeof found.count, 'number');
-    const mine = await dir.listApps({ pageSize: 999, onlyMine: true });
+    const mine = await dir.apps.listApps({ pageSize: 999, onlyMine: true });
     const dev = f.sandbox.core.info.users.homeDeveloper.id;
     assert.deepEqual(mine.items.map((a) => a.id).sort(), f.sandbox.core.state.applicationsOf(f.sandbox.info.homeTenant.id).filter((a) => a.owners.includes(dev)).map((a) => a.id).sort());
   });
 
   it('finds an app by object id or app id, and manages its credentials; Graph errors come back explained', async () => {
     const dir = directory(f.sandbox, developer());
-    const app = await dir.createApp({ displayName: 'Extension Test App', signInAudience: 'AzureADMyOrg' });
-    assert.equal((await dir.findApp(app.id))?.appId, app.appId);
-    assert.equal((await dir.findApp(app.appId))?.id, app.id);
-    assert.equal(await dir.findApp('00000000-0000-0000-0000-00000000beef'), undefined);
+    const app = await dir.apps.createApp({ displayName: 'Extension Test App', signInAudience: 'AzureADMyOrg' });
+    assert.equal((await dir.apps.findApp(app.id))?.appId, app.appId);
+    assert.equal((await dir.apps.findApp(app.appId))?.id, app.id);
+    assert.equal(await dir.apps.findApp('00000000-0000-0000-0000-00000000beef'), undefined);
     const values = { name: 'deploy', issuer: f.sandbox.info.homeTenant.issuer, subject: f.sandbox.info.spareIdentity.principalId, audiences: ['api://AzureADTokenExchange'] };
-    const cred = await dir.createCredential(app.id, values);
+    const cred = await dir.apps.createCredential(app.id, values);
     assert.equal(cred.name, 'deploy');
-    await assert.rejects(dir.createCredential(app.id, values), (e: { status?: number }) => e.status === 409);
-    await assert.rejects(dir.createCredential(app.id, { ...values, name: 'copy' }), (e: { status?: number }) => e.status === 400);
-    await dir.updateCredential(app.id, cred.id, { description: 'updated' });
-    assert.equal((await dir.getCredential(app.id, 'deploy'))?.description, 'updated');
-    assert.deepEqual((await dir.listCredentials(app.id)).map((c) => c.name), ['deploy']);
-    await dir.deleteCredential(app.id, cred.id);
-    assert.equal(await dir.getCredential(app.id, 'deploy'), undefined);
-    await dir.updateApp(app.id, { requiredResourceAccess: [{ resourceAppId: '00000003-0000-0000-c000-000000000000', resourceAccess: [{ id: 'df021288-bdef-4463-88db-98f22de89214', type: 'Role' }] }] });
+    await assert.rejects(dir.apps.createCredential(app.id, values), (e: { status?: number }) => e.status === 409);
+    await assert.rejects(dir.apps.createCredential(app.id, { ...values, name: 'copy' }), (e: { status?: number }) => e.status === 400);
+    await dir.apps.updateCredential(app.id, cred.id, { description: 'updated' });
+    assert.equal((await dir.apps.getCredential(app.id, 'deploy'))?.description, 'updated');
+    assert.deepEqual((await dir.apps.listCredentials(app.id)).map((c) => c.name), ['deploy']);
+    await dir.apps.deleteCredential(app.id, cred.id);
+    assert.equal(await dir.apps.getCredential(app.id, 'deploy'), undefined);
+    await dir.apps.updateApp(app.id, { requiredResourceAccess: [{ resourceAppId: '00000003-0000-0000-c000-000000000000', resourceAccess: [{ id: 'df021288-bdef-4463-88db-98f22de89214', type: 'Role' }] }] });
     assert.equal(f.sandbox.core.state.applications.get(app.id)?.requiredResourceAccess.length, 1);
   });
 
   it('service principals, managed identities, Graph permissions, organization', async () => {
     const dir = directory(f.sandbox, developer());
-    const mi = await dir.findServicePrincipal(f.sandbox.info.spareIdentity.principalId);
+    const mi = await dir.servicePrincipals.find(f.sandbox.info.spareIdentity.principalId);
     assert.equal(mi?.appId, f.sandbox.info.spareIdentity.clientId);
-    assert.equal(await dir.findServicePrincipal('00000000-0000-0000-0000-00000000beef'), undefined);
-    assert.equal(await dir.findServicePrincipal('not-a-guid'), undefined);
-    const graph = await dir.graphServicePrincipal();
+    assert.equal(await dir.servicePrincipals.find('00000000-0000-0000-0000-00000000beef'), undefined);
+    assert.equal(await dir.servicePrincipals.find('not-a-guid'), undefined);
+    const graph = await dir.servicePrincipals.microsoftGraph();
     assert.ok(graph.appRoles.some((r) => r.value === 'Application.ReadWrite.All'));
-    const org = await dir.organization();
+    const org = await dir.organization.get();
     assert.equal(org.id, f.sandbox.info.homeTenant.id);
-    const mis = await dir.listManagedIdentities(2);
+    const mis = await dir.servicePrincipals.listManagedIdentities(2);
     assert.equal(mis.items.length, 2);
     assert.ok(mis.nextLink);
   });
@@ -81,10 +81,10 @@ describe('sandbox graph: the extension\'s GraphDirectory over createGraphClient'
   it('app-only: listAppsWithCredentials walks every page with the SDK PageIterator; 403 is explained', async () => {
     const { info } = f.sandbox;
     const dir = directory(f.sandbox, new ClientSecretCredential(info.homeTenant.id, info.confidentialClient.clientId, info.confidentialClient.clientSecret, { authorityHost: info.loginUrl, disableInstanceDiscovery: true }));
-    const apps = await dir.listAppsWithCredentials();
+    const apps = await dir.apps.listAppsWithCredentials();
     assert.equal(apps.length, f.sandbox.core.state.applicationsOf(info.homeTenant.id).filter((a) => a.federatedIdentityCredentials.length > 0).length);
     const denied = directory(f.sandbox, staticCredential(appToken(f.sandbox, ['User.Read.All'])));
-    await assert.rejects(denied.listApps({ pageSize: 5 }), (e: { status?: number; explained?: { kind: string } }) => e.status === 403 && e.explained?.kind === 'forbidden');
+    await assert.rejects(denied.apps.listApps({ pageSize: 5 }), (e: { status?: number; explained?: { kind: string } }) => e.status === 403 && e.explained?.kind === 'forbidden');
   });
 });
 

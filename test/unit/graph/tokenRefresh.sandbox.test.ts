@@ -38,14 +38,14 @@ describe('graph: an expired token is refreshed once (sandbox)', () => {
     // A new credential per test: its MSAL cache holds one token, fetched by the warm-up read.
     credential = countingCredential(new ClientSecretCredential(info.homeTenant.id, info.confidentialClient.clientId, info.confidentialClient.clientSecret, { authorityHost: info.loginUrl, disableInstanceDiscovery: true }));
     dir = directory(f.sandbox, credential);
-    const page = await dir.listApps({ pageSize: 5 });
+    const page = await dir.apps.listApps({ pageSize: 5 });
     appId = page.items[0]!.id;
   });
 
   it('a read after the token expired: one fresh token, one retried request, then the new token is reused', async () => {
     f.sandbox.expireTokens();
     const mark = f.sandbox.core.log.last;
-    const page = await dir.listApps({ pageSize: 5 });
+    const page = await dir.apps.listApps({ pageSize: 5 });
     assert.equal(page.items.length, 5);
     const log = f.sandbox.requests(mark);
     assert.equal(tokenRequests(log).length, 1, 'exactly one extra token request');
@@ -53,7 +53,7 @@ describe('graph: an expired token is refreshed once (sandbox)', () => {
     assert.equal(credential.withClaims, 1, 'the fresh token was asked for with claims, which make MSAL skip its cache');
 
     const again = f.sandbox.core.log.last;
-    await dir.listApps({ pageSize: 5 });
+    await dir.apps.listApps({ pageSize: 5 });
     assert.equal(tokenRequests(f.sandbox.requests(again)).length, 0, 'MSAL keeps the fresh token');
     assert.deepEqual(graph(f.sandbox.requests(again)), ['GET /applications 200']);
   });
@@ -62,7 +62,7 @@ describe('graph: an expired token is refreshed once (sandbox)', () => {
     f.sandbox.expireTokens();
     const mark = f.sandbox.core.log.last;
     const values = { name: 'after-expiry', issuer: f.sandbox.info.homeTenant.issuer, subject: f.sandbox.info.spareIdentity.principalId, audiences: ['api://AzureADTokenExchange'] };
-    const created = await dir.createCredential(appId, values);
+    const created = await dir.apps.createCredential(appId, values);
     assert.equal(created.name, 'after-expiry');
     const log = f.sandbox.requests(mark);
     assert.equal(tokenRequests(log).length, 1);
@@ -75,7 +75,7 @@ describe('graph: an expired token is refreshed once (sandbox)', () => {
   it('when the fresh token is refused too, the read fails after exactly one retry with "sign in again"', async () => {
     f.sandbox.expireTokens({ forSeconds: 120 }); // tokens issued in the next two minutes are refused as well
     const mark = f.sandbox.core.log.last;
-    await assert.rejects(dir.listApps({ pageSize: 5 }), (e: unknown) => {
+    await assert.rejects(dir.apps.listApps({ pageSize: 5 }), (e: unknown) => {
       assert.ok(e instanceof GraphRequestError, String(e));
       assert.equal(e.status, 401);
       assert.equal(e.explained.kind, 'unauthorized');
@@ -91,7 +91,7 @@ describe('graph: an expired token is refreshed once (sandbox)', () => {
     f.sandbox.expireTokens({ forSeconds: 120 });
     const mark = f.sandbox.core.log.last;
     const values = { name: 'never-made', issuer: f.sandbox.info.homeTenant.issuer, subject: f.sandbox.info.spareIdentity.principalId, audiences: ['api://AzureADTokenExchange'] };
-    await assert.rejects(dir.createCredential(appId, values), /sign-in has expired.*sign in again/i);
+    await assert.rejects(dir.apps.createCredential(appId, values), /sign-in has expired.*sign in again/i);
     const path = `/applications/${appId}/federatedIdentityCredentials`;
     assert.deepEqual(graph(f.sandbox.requests(mark)), [`POST ${path} 401`, `POST ${path} 401`]);
     assert.equal(f.sandbox.core.state.applications.get(appId)!.federatedIdentityCredentials.some((c) => c.name === 'never-made'), false);
@@ -102,7 +102,7 @@ describe('graph: an expired token is refreshed once (sandbox)', () => {
     const same = countingCredential({ getToken: async () => ({ token: frozen, expiresOnTimestamp: Date.now() + 3_000_000 }) });
     f.sandbox.expireTokens();
     const mark = f.sandbox.core.log.last;
-    await assert.rejects(directory(f.sandbox, same).listApps({ pageSize: 5 }), /sign-in has expired.*sign in again/i);
+    await assert.rejects(directory(f.sandbox, same).apps.listApps({ pageSize: 5 }), /sign-in has expired.*sign in again/i);
     assert.deepEqual(graph(f.sandbox.requests(mark)), ['GET /applications 401', 'GET /applications 401']);
     assert.equal(same.calls, 2, 'the token for the request, then one fresh one');
     assert.equal(same.withClaims, 1);
@@ -111,7 +111,7 @@ describe('graph: an expired token is refreshed once (sandbox)', () => {
   it('other refusals are not retried: a 403 costs one request and no fresh token', async () => {
     const noRoles = countingCredential({ getToken: async () => ({ token: appToken(f.sandbox, []), expiresOnTimestamp: Date.now() + 3_000_000 }) });
     const mark = f.sandbox.core.log.last;
-    await assert.rejects(directory(f.sandbox, noRoles).listApps({ pageSize: 5 }), (e: unknown) => e instanceof GraphRequestError && e.status === 403);
+    await assert.rejects(directory(f.sandbox, noRoles).apps.listApps({ pageSize: 5 }), (e: unknown) => e instanceof GraphRequestError && e.status === 403);
     assert.deepEqual(graph(f.sandbox.requests(mark)), ['GET /applications 403']);
     assert.equal(noRoles.withClaims, 0);
   });

@@ -36,8 +36,8 @@ describe('one retry budget: at most 3 sends per request or batch item, within th
 
   before(async () => {
     const { directory } = clients(quick);
-    await directory.organization(); // the token, before any fault
-    apps = (await directory.listApps({ pageSize: 999 })).items.filter((a) => a.appId !== f.sandbox.info.multiTenantApp.appId);
+    await directory.organization.get(); // the token, before any fault
+    apps = (await directory.apps.listApps({ pageSize: 999 })).items.filter((a) => a.appId !== f.sandbox.info.multiTenantApp.appId);
   });
 
   const sent = (since: number, method: string, path: string, batchItem: boolean) => f.sandbox.requests(since).filter((r) => r.method === method && r.path === path && (r.headers[ITEM] !== undefined) === batchItem).length;
@@ -63,7 +63,7 @@ describe('one retry budget: at most 3 sends per request or batch item, within th
     const { directory } = clients(quick);
     const since = f.sandbox.core.log.last;
     f.sandbox.setFaults([{ kind: 'throttle', retryAfterSeconds: 0, method: 'GET', pathPrefix: '/graph/v1.0/organization' }]);
-    await assert.rejects(directory.organization(), (e: unknown) => e instanceof GraphRequestError && e.explained.kind === 'throttled');
+    await assert.rejects(directory.organization.get(), (e: unknown) => e instanceof GraphRequestError && e.explained.kind === 'throttled');
     assert.equal(sent(since, 'GET', '/graph/v1.0/organization', false), 3);
   });
 
@@ -73,7 +73,7 @@ describe('one retry budget: at most 3 sends per request or batch item, within th
     const values = { ...buildManagedIdentityCredential({ cloud: resolveCloud('Custom', f.sandbox.info.customCloud), tenantId: f.sandbox.info.homeTenant.id, objectId: f.sandbox.info.spareIdentity.principalId }), name: 'budget-single' };
     const since = f.sandbox.core.log.last;
     f.sandbox.setFaults([{ kind: 'throttle', retryAfterSeconds: 0, method: 'POST', pathPrefix: `${appPath(app)}/federatedIdentityCredentials` }]);
-    await assert.rejects(directory.createCredential(app.id, values), (e: unknown) => e instanceof GraphRequestError && e.explained.kind === 'throttled');
+    await assert.rejects(directory.apps.createCredential(app.id, values), (e: unknown) => e instanceof GraphRequestError && e.explained.kind === 'throttled');
     assert.equal(sent(since, 'POST', `${appPath(app)}/federatedIdentityCredentials`, false), 3);
   });
 
@@ -82,7 +82,7 @@ describe('one retry budget: at most 3 sends per request or batch item, within th
     const since = f.sandbox.core.log.last;
     f.sandbox.setFaults([{ kind: 'throttle', retryAfterSeconds: 1, method: 'GET', pathPrefix: '/graph/v1.0/organization' }]);
     const started = Date.now();
-    await assert.rejects(directory.organization(), (e: unknown) => e instanceof GraphRequestError && e.explained.kind === 'throttled');
+    await assert.rejects(directory.organization.get(), (e: unknown) => e instanceof GraphRequestError && e.explained.kind === 'throttled');
     const elapsed = Date.now() - started;
     assert.equal(sent(since, 'GET', '/graph/v1.0/organization', false), 2);
     assert.ok(elapsed < bounded.totalTimeMs, `ended after ${elapsed} ms`);
@@ -94,7 +94,7 @@ describe('one retry budget: at most 3 sends per request or batch item, within th
     const target = apps[3]!;
     const since = f.sandbox.core.log.last;
     f.sandbox.setFaults([{ kind: 'throttle', retryAfterSeconds: 0, method: 'GET', pathPrefix: appPath(target) }]);
-    const result = await directory.getAppsWithCredentials(ids);
+    const result = await directory.apps.getAppsWithCredentials(ids);
     assert.deepEqual(result.failed.map((x) => [x.id, x.error.explained.kind]), [[target.id, 'throttled']]);
     assert.equal(result.apps.length, 24);
     assert.equal(sent(since, 'GET', appPath(target), true), 3);
@@ -107,7 +107,7 @@ describe('one retry budget: at most 3 sends per request or batch item, within th
     const since = f.sandbox.core.log.last;
     f.sandbox.setFaults([{ kind: 'throttle', retryAfterSeconds: 1, method: 'GET', pathPrefix: appPath(target) }]);
     const started = Date.now();
-    const result = await directory.getAppsWithCredentials(apps.slice(0, 10).map((a) => a.id));
+    const result = await directory.apps.getAppsWithCredentials(apps.slice(0, 10).map((a) => a.id));
     assert.equal(result.failed.length, 1);
     assert.equal(sent(since, 'GET', appPath(target), true), 2);
     assert.ok(Date.now() - started < bounded.totalTimeMs);

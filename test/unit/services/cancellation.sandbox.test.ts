@@ -37,7 +37,7 @@ describe('cancellation: Graph writes stop on the signal (sandbox)', () => {
     const client = createGraphClient({ credential, baseUrl: info.graphUrl, scopes: [`${info.graphUrl}/.default`], retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 3, baseDelayMs: 0, maxRetryAfterMs: 10000 } });
     directory = new GraphDirectory({ read: async () => client, write: async () => client });
     service = new CredentialService(directory, resolveCloud('Custom', info.customCloud), () => info.homeTenant.id);
-    listed = (await directory.listApps({ pageSize: 200 })).items.filter((a) => a.appId !== info.multiTenantApp.appId);
+    listed = (await directory.apps.listApps({ pageSize: 200 })).items.filter((a) => a.appId !== info.multiTenantApp.appId);
   });
   after(async () => {
     untrust?.();
@@ -93,7 +93,7 @@ describe('cancellation: Graph writes stop on the signal (sandbox)', () => {
     assert.ok(apps.slice(0, 20).every((a) => stored(a, name)));
     assert.ok(apps.slice(40).every((a) => !stored(a, name)), 'apps never attempted have no credential');
     // "May have been applied": the sandbox applied the batch that was in flight, and the next read shows it.
-    const reread = await directory.getAppsWithCredentials(apps.slice(20, 40).map((a) => a.id));
+    const reread = await directory.apps.getAppsWithCredentials(apps.slice(20, 40).map((a) => a.id));
     assert.deepEqual(reread.apps.map((a) => a.federatedIdentityCredentials?.some((c) => c.name === name)), apps.slice(20, 40).map((a) => stored(a, name)));
 
     assert.equal(describeCancelledMultiApp(name, result, 50),

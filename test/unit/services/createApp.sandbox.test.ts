@@ -24,7 +24,7 @@ describe('createAppOnce: a create whose answer is lost is checked, never repeate
     const credential = new ClientSecretCredential(info.homeTenant.id, info.confidentialClient.clientId, info.confidentialClient.clientSecret, { authorityHost: info.loginUrl, disableInstanceDiscovery: true });
     const client = createGraphClient({ credential, baseUrl: info.graphUrl, scopes: [`${info.graphUrl}/.default`], retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 3, baseDelayMs: 0, maxRetryAfterMs: 1000 } });
     directory = new GraphDirectory({ read: async () => client, write: async () => client });
-    await directory.organization();
+    await directory.organization.get();
   });
   after(async () => {
     untrust?.();
@@ -61,8 +61,8 @@ describe('createAppOnce: a create whose answer is lost is checked, never repeate
   });
 
   it('answer lost and two recent apps of that name: says it may be either, creates nothing', async () => {
-    await directory.createApp(body('fc-once-two'));
-    await directory.createApp(body('fc-once-two'));
+    await directory.apps.createApp(body('fc-once-two'));
+    await directory.apps.createApp(body('fc-once-two'));
     f.sandbox.setFaults([dropCreate]);
     await assert.rejects(createAppOnce(directory, body('fc-once-two')), /2 app registrations named "fc-once-two" were created in the last minutes, and one of them may be this one/);
     assert.equal(named('fc-once-two').length, 2);

@@ -90,7 +90,7 @@ describe(`soak: ${RATE * 100}% injected Graph failures (sandbox)`, function () {
       let w: World;
       before(async () => {
         w = await world(seed, 1_000);
-        await w.directory.organization(); // the token request, before any fault
+        await w.directory.organization.get(); // the token request, before any fault
       });
       after(async () => {
         w.untrust();
@@ -101,7 +101,7 @@ describe(`soak: ${RATE * 100}% injected Graph failures (sandbox)`, function () {
       it(`pages through all 1,000+ apps under ${PAGING_RATE * 100}% faults (the view, ${PAGE} per page): each app exactly once, in order, no page failed`, async () => {
         const since = w.sandbox.core.log.last;
         w.sandbox.setFaults(soakRules('/graph/v1.0/applications', KINDS, PAGING_RATE, 'GET'));
-        const list = new PagedList<AppRegistration>((next) => (next ? w.directory.nextPage<AppRegistration>(next) : w.directory.listApps({ pageSize: PAGE })));
+        const list = new PagedList<AppRegistration>((next) => (next ? w.directory.nextPage<AppRegistration>(next) : w.directory.apps.listApps({ pageSize: PAGE })));
         const failures: unknown[] = [];
         for (let guard = 0; list.hasMore && guard < 400; guard++) {
           await list.loadMore();
@@ -119,7 +119,7 @@ describe(`soak: ${RATE * 100}% injected Graph failures (sandbox)`, function () {
       it('walks the whole tenant with the SDK PageIterator (the trust index, 999 per page): every app with credentials once', async () => {
         const since = w.sandbox.core.log.last;
         w.sandbox.setFaults(soakRules('/graph/v1.0/applications', KINDS, RATE, 'GET'));
-        const withCredentials = await w.directory.listAppsWithCredentials();
+        const withCredentials = await w.directory.apps.listAppsWithCredentials();
         const expected = w.sandbox.core.state.applicationsOf(w.sandbox.info.homeTenant.id).filter((a) => a.federatedIdentityCredentials.length > 0).map((a) => a.id).sort();
         assert.ok(expected.length >= 100);
         assert.deepEqual(withCredentials.map((a) => a.id), expected);
@@ -132,7 +132,7 @@ describe(`soak: ${RATE * 100}% injected Graph failures (sandbox)`, function () {
           const values = { ...buildManagedIdentityCredential({ cloud: w.cloud, tenantId: info.homeTenant.id, objectId: info.spareIdentity.principalId }), name: `msi-soak-${how.replace(' ', '-')}` };
           const trusting = (id: string) => (core.state.applications.get(id)?.federatedIdentityCredentials ?? []).filter((c) => c.subject === values.subject && c.issuer === values.issuer);
           // Apps (some with seeded credentials) that do not trust the identity yet; listed with their credentials, or ids only.
-          const all = (await w.directory.listApps({ pageSize: 999 })).items.filter((a) => trusting(a.id).length === 0);
+          const all = (await w.directory.apps.listApps({ pageSize: 999 })).items.filter((a) => trusting(a.id).length === 0);
           const apps = how === 'listed' ? all.slice(50, 100) : all.slice(100, 150).map((a) => ({ id: a.id, appId: a.appId, displayName: a.displayName, signInAudience: a.signInAudience }));
           assert.equal(apps.length, 50);
 
@@ -196,7 +196,7 @@ describe(`soak: ${RATE * 100}% injected Graph failures (sandbox)`, function () {
     let w: World;
     before(async () => {
       w = await world(21, 120);
-      await w.directory.organization();
+      await w.directory.organization.get();
     });
     after(async () => {
       w.untrust();
@@ -208,7 +208,7 @@ describe(`soak: ${RATE * 100}% injected Graph failures (sandbox)`, function () {
     const setUp = async (name: string) => {
       const { info, core } = w.sandbox;
       const values = { ...buildManagedIdentityCredential({ cloud: w.cloud, tenantId: info.homeTenant.id, objectId: info.spareIdentity.principalId }), name };
-      const apps = (await w.directory.listApps({ pageSize: 999 })).items.filter((a) => !a.federatedIdentityCredentials?.some((c) => c.subject === values.subject)).slice(0, 25);
+      const apps = (await w.directory.apps.listApps({ pageSize: 999 })).items.filter((a) => !a.federatedIdentityCredentials?.some((c) => c.subject === values.subject)).slice(0, 25);
       const named = (id: string) => (core.state.applications.get(id)?.federatedIdentityCredentials ?? []).filter((c) => c.name === name);
       return { values, apps, named, plan: await w.service.planCreateForApps(apps, () => values) };
     };

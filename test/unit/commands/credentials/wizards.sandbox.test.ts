@@ -89,7 +89,7 @@ describe('credential wizards with scripted input (sandbox)', function () {
   it('the app picker lists one page and finds the rest by server-side search as the user types', async () => {
     const all = [...f.sandbox.core.state.applications.values()].filter((a) => a.tenantId === f.sandbox.info.homeTenant.id);
     assert.ok(all.length > APP_PICKER_PAGE_SIZE);
-    const firstPage = (await directory.listApps({ pageSize: APP_PICKER_PAGE_SIZE })).items.map((a) => a.displayName);
+    const firstPage = (await directory.apps.listApps({ pageSize: APP_PICKER_PAGE_SIZE })).items.map((a) => a.displayName);
     const beyond = all.find((a) => !firstPage.includes(a.displayName) && all.filter((b) => b.displayName === a.displayName).length === 1)!;
     assert.ok(beyond, 'an app beyond the first page');
     const since = f.sandbox.requests().length;

@@ -26,8 +26,8 @@ const app: AppRegistration = {
 };
 
 const directory: IdentityDirectory = {
-  findServicePrincipal: async (id) => principals[id],
-  listCredentials: async () => { throw new Error('the app node already carries its credentials'); },
+  servicePrincipals: { find: async (id) => principals[id] },
+  apps: { listCredentials: async () => { throw new Error('the app node already carries its credentials'); } },
 };
 
 const steps = () => [new TemplateStep('T'), new RuntimeStep('T'), new TargetTenantsStep('T'), new IdentityStep('T', () => directory, AZURE_CLOUD, TENANT)];
@@ -89,7 +89,7 @@ describe('scaffold runbook prompts', () => {
       await assert.rejects(identityFromObjectId(directory, VM_OBJECT), /system-assigned identity of Virtual machine 'vm1'.*not of an Automation account/);
       await assert.rejects(identityFromObjectId(directory, '00000000-0000-0000-0000-00000000000f'), /No managed identity with object id/);
       await assert.rejects(identityFromObjectId(directory, 'nope'), /is a GUID/);
-      await assert.rejects(identityFromObjectId({ ...directory, findServicePrincipal: async () => ({ ...principals[UAMI_OBJECT]!, servicePrincipalType: 'Application' }) }, UAMI_OBJECT), /is not a managed identity: its service principal type is Application/);
+      await assert.rejects(identityFromObjectId({ ...directory, servicePrincipals: { find: async () => ({ ...principals[UAMI_OBJECT]!, servicePrincipalType: 'Application' }) } }, UAMI_OBJECT), /is not a managed identity: its service principal type is Application/);
     });
   });
 

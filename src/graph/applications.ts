@@ -1,0 +1,207 @@
+// Microsoft Graph: app registrations and their federated identity credentials (v1.0 /applications,
+// /applications/{id}/federatedIdentityCredentials), read one by one, page by page, or 20 per $batch.
+import { appSearchQuery, encodeQuery, equalsFilter, type QueryParams } from '../domain/graphQuery';
+import type { ErrorContext } from '../domain/graphErrors';
+import { toGraphBody } from '../domain/copyFormats';
+import type { CredentialValues } from '../domain/credentialRules';
+import type { RequiredResourceAccess } from '../domain/graphPermissions';
+import type { AppRegistration, FederatedCredential, Page } from '../domain/model';
+import { itemError, runBatch } from './batch';
+import { GraphRequestError, toGraphRequestError } from './errors';
+import { withSignal, type GraphRequester } from './request';
+
+export interface AppListQuery {
+  readonly search?: string;
+  readonly onlyMine?: boolean;
+  readonly pageSize: number;
+}
+
+const APP_FIELDS = ['id', 'appId', 'displayName', 'signInAudience', 'requiredResourceAccess'];
+const CREDENTIAL_FIELDS = 'id,name,issuer,subject,audiences,description';
+
+/** One item of a batched write: the app and what to create on it. */
+export interface BatchCredentialCreate {
+  readonly appObjectId: string;
+  readonly values: CredentialValues;
+  /** For error messages. */
+  readonly appName?: string;
+  /** Sends this write already had (it was looked up after a lost answer and is sent again): they count against its budget. */
+  readonly attemptsBefore?: number;
+}
+
+/**
+ * What Graph answered for one item of a batch: the created credential, or the error in plain words
+ * (`lost`: the write may have been applied, look before writing again); after a cancel, `inFlight`
+ * (its batch had been sent: it may have been created) or `notSent`. `attempts`: sends in all.
+ */
+export type BatchCreateResult = { readonly appObjectId: string; readonly attempts: number } & (
+  | { readonly ok: true; readonly credential: FederatedCredential }
+  | { readonly ok: false; readonly error: GraphRequestError; readonly lost: boolean }
+  | { readonly ok: false; readonly cancelled: 'inFlight' | 'notSent' });
+
+
+export class ApplicationsApi {
+  constructor(private readonly graph: GraphRequester) {}
+
+  /** The first page of the App Registrations view: search, "only mine", or everything, with credential counts. */
+  async listApps(query: AppListQuery, context: ErrorContext = { operation: 'listApps' }): Promise<Page<AppRegistration>> {
+    const search = query.search?.trim();
+    if (query.onlyMine) {
+      const params: QueryParams = { $select: APP_FIELDS.join(','), $top: query.pageSize };
+      return this.graph.getPage<AppRegistration>(`/me/ownedObjects/microsoft.graph.application?${encodeQuery(params)}`, {}, context);
+    }
+    if (search) {
+      // $search needs ConsistencyLevel: eventual, and advanced queries do not allow $expand.
+      const built = appSearchQuery(search, { top: query.pageSize, select: APP_FIELDS });
+      return this.graph.getPage<AppRegistration>(`/applications?${encodeQuery(built.params)}`, built.headers, context);
+    }
+    const params: QueryParams = {
+      $select: APP_FIELDS.join(','),
+      $expand: `federatedIdentityCredentials($select=${CREDENTIAL_FIELDS})`,
+      $top: query.pageSize,
+    };
+    return this.graph.getPage<AppRegistration>(`/applications?${encodeQuery(params)}`, {}, context);
+  }
+
+  /** An app by object id or, failing that, by application (client) id: both are GUIDs. */
+  async findApp(idOrAppId: string): Promise<AppRegistration | undefined> {
+    const client = await this.graph.read();
+    try {
+      return await client.api(`/applications/${encodeURIComponent(idOrAppId)}?$select=${APP_FIELDS.join(',')}`).get();
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode !== 404) throw toGraphRequestError(error, { operation: 'readApp' });
+    }
+    const byAppId = await this.graph.getPage<AppRegistration>(`/applications?${encodeQuery({ $filter: equalsFilter('appId', idOrAppId), $select: APP_FIELDS.join(',') })}`, {}, { operation: 'readApp' });
+    return byAppId.items[0];
+  }
+
+  /** App registrations with exactly this display name (id, appId, createdDateTime): to look for a create whose answer was lost. */
+  async findAppsByDisplayName(displayName: string): Promise<Array<AppRegistration & { createdDateTime?: string }>> {
+    const page = await this.graph.getPage<AppRegistration & { createdDateTime?: string }>(`/applications?${encodeQuery({ $filter: equalsFilter('displayName', displayName), $select: [...APP_FIELDS, 'createdDateTime'].join(',') })}`, {}, { operation: 'readApp', appName: displayName });
+    return page.items;
+  }
+
+  async createApp(body: { displayName: string; signInAudience: string; requiredResourceAccess?: readonly RequiredResourceAccess[] }, signal?: AbortSignal): Promise<AppRegistration> {
+    return this.graph.call(async () => withSignal((await this.graph.write()).api('/applications'), signal).post(body), { operation: 'createApp', appName: body.displayName }, signal);
+  }
+
+  async updateApp(appObjectId: string, patch: { requiredResourceAccess?: readonly RequiredResourceAccess[]; signInAudience?: string; displayName?: string }, context: ErrorContext = {}, signal?: AbortSignal): Promise<void> {
+    await this.graph.call(async () => withSignal((await this.graph.write()).api(`/applications/${encodeURIComponent(appObjectId)}`), signal).patch(patch), { operation: 'addPermission', ...context }, signal);
+  }
+
+  /**
+   * Apps by object id with their credentials expanded, 20 per `$batch`: no request per app. Ids
+   * Graph does not know as object ids come back in `missing`; apps Graph could not read even after
+   * the reads were retried come back in `failed`, with the reason.
+   */
+  async getAppsWithCredentials(objectIds: readonly string[]): Promise<{ apps: AppRegistration[]; missing: string[]; failed: Array<{ id: string; error: GraphRequestError }> }> {
+    const apps: AppRegistration[] = [];
+    const missing: string[] = [];
+    const failed: Array<{ id: string; error: GraphRequestError }> = [];
+    const query = encodeQuery({ $select: APP_FIELDS.join(','), $expand: `federatedIdentityCredentials($select=${CREDENTIAL_FIELDS})` });
+    const answers = await this.graph.readBatch(objectIds.map((id) => `/applications/${encodeURIComponent(id)}?${query}`), { operation: 'readApp' });
+    answers.forEach((answer, i) => {
+      const id = objectIds[i];
+      if (answer instanceof GraphRequestError) failed.push({ id, error: answer });
+      else if (answer.status === 200) apps.push(answer.body as AppRegistration);
+      else if (answer.status === 404 || answer.status === 400) missing.push(id);
+      else failed.push({ id, error: itemError(answer, { operation: 'readApp' }) });
+    });
+    return { apps, missing, failed };
+  }
+
+  /**
+   * Every app that has a federated credential, with its credentials: one request per 999 apps
+   * (credentials expanded), so the Managed Identities view needs no request per app or identity.
+   */
+  async listAppsWithCredentials(onPage?: (loaded: number) => void): Promise<AppRegistration[]> {
+    const params: QueryParams = {
+      $select: 'id,appId,displayName,signInAudience',
+      $expand: `federatedIdentityCredentials($select=${CREDENTIAL_FIELDS})`,
+      $top: 999,
+    };
+    return this.graph.call(async () => {
+      // The SDK loads with the first Graph call, not at activation (dist/chunks/graph.js).
+      const { PageIterator } = await import('./graphClient');
+      const client = await this.graph.read();
+      const apps: AppRegistration[] = [];
+      const first = await client.api(`/applications?${encodeQuery(params)}`).get();
+      let seen = 0;
+      const iterator = new PageIterator(client, first, (app: AppRegistration) => {
+        if ((app.federatedIdentityCredentials?.length ?? 0) > 0) apps.push(app);
+        if (++seen % 999 === 0) onPage?.(seen);
+        return true;
+      });
+      await iterator.iterate();
+      return apps;
+    }, { operation: 'listApps' });
+  }
+
+  async listCredentials(appObjectId: string, context: ErrorContext = { operation: 'listCredentials' }): Promise<FederatedCredential[]> {
+    const page = await this.graph.getPage<FederatedCredential>(`/applications/${encodeURIComponent(appObjectId)}/federatedIdentityCredentials?$select=${CREDENTIAL_FIELDS}`, {}, context);
+    return page.items;
+  }
+
+  async getCredential(appObjectId: string, idOrName: string): Promise<FederatedCredential | undefined> {
+    try {
+      return await (await this.graph.read()).api(`/applications/${encodeURIComponent(appObjectId)}/federatedIdentityCredentials/${encodeURIComponent(idOrName)}?$select=${CREDENTIAL_FIELDS}`).get();
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+      throw toGraphRequestError(error, { operation: 'listCredentials', credentialName: idOrName });
+    }
+  }
+
+  async createCredential(appObjectId: string, values: CredentialValues, context: ErrorContext = {}, signal?: AbortSignal): Promise<FederatedCredential> {
+    return this.graph.call(async () => withSignal((await this.graph.write()).api(`/applications/${encodeURIComponent(appObjectId)}/federatedIdentityCredentials`), signal).post(toGraphBody(values)), { operation: 'writeCredential', credentialName: values.name, ...context }, signal);
+  }
+
+  /** PATCH with what changed; the name is the key and never sent. Graph answers 204. */
+  async updateCredential(appObjectId: string, credentialId: string, patch: Partial<Omit<CredentialValues, 'name'>>, context: ErrorContext = {}, signal?: AbortSignal): Promise<void> {
+    await this.graph.call(async () => withSignal((await this.graph.write()).api(`/applications/${encodeURIComponent(appObjectId)}/federatedIdentityCredentials/${encodeURIComponent(credentialId)}`), signal).patch(patch), { operation: 'writeCredential', ...context }, signal);
+  }
+
+  async deleteCredential(appObjectId: string, credentialId: string, context: ErrorContext = {}, signal?: AbortSignal): Promise<void> {
+    await this.graph.call(async () => withSignal((await this.graph.write()).api(`/applications/${encodeURIComponent(appObjectId)}/federatedIdentityCredentials/${encodeURIComponent(credentialId)}`), signal).delete(), { operation: 'writeCredential', ...context }, signal);
+  }
+
+  /**
+   * Creates credentials on many apps with Graph JSON batching: one `POST /$batch` per 20 creates
+   * instead of one request per app (the batch executor: each item on its own budget, throttled items
+   * sent again, a 5xx or lost answer reported `lost` for the caller to look up). When `signal` fires,
+   * no further batch is sent: the items of the batch in flight come back as `cancelled: 'inFlight'`
+   * (they may have been created), every item not yet written as `'notSent'`.
+   */
+  async createCredentials(items: readonly BatchCredentialCreate[], signal?: AbortSignal): Promise<BatchCreateResult[]> {
+    const answers = await runBatch(() => this.graph.write(), items.map((item) => ({
+      method: 'POST' as const,
+      url: `/applications/${encodeURIComponent(item.appObjectId)}/federatedIdentityCredentials`,
+      body: toGraphBody(item.values),
+      attemptsBefore: item.attemptsBefore,
+    })), { context: { operation: 'writeCredential' }, signal, ...this.graph.retry });
+    return answers.map((answer, index): BatchCreateResult => {
+      const item = items[index]!;
+      const base = { appObjectId: item.appObjectId, attempts: answer.attempts };
+      if (answer.kind === 'cancelled') return { ...base, ok: false, cancelled: answer.inFlight ? 'inFlight' : 'notSent' };
+      if (answer.kind === 'failed') return { ...base, ok: false, error: answer.error, lost: answer.lost };
+      if (answer.status >= 200 && answer.status < 300) return { ...base, ok: true, credential: answer.body as FederatedCredential };
+      const context: ErrorContext = { operation: 'writeCredential', credentialName: item.values.name, appName: item.appName };
+      return { ...base, ok: false, error: itemError(answer, context), lost: answer.status >= 500 };
+    });
+  }
+
+  /**
+   * Credentials by app and name, 20 per `$batch`: whether writes whose answers were lost were
+   * applied. Each answer is the credential, `null` when the app has no credential of that name, or
+   * the error when Graph could not say even after the reads were retried.
+   */
+  async findCredentials(items: ReadonlyArray<{ readonly appObjectId: string; readonly name: string }>): Promise<Array<FederatedCredential | null | GraphRequestError>> {
+    const urls = items.map((i) => `/applications/${encodeURIComponent(i.appObjectId)}/federatedIdentityCredentials/${encodeURIComponent(i.name)}?$select=${CREDENTIAL_FIELDS}`);
+    const answers = await this.graph.readBatch(urls, { operation: 'listCredentials' });
+    return answers.map((answer, i) => {
+      if (answer instanceof GraphRequestError) return answer;
+      if (answer.status === 200) return answer.body as FederatedCredential;
+      if (answer.status === 404) return null;
+      return itemError(answer, { operation: 'listCredentials', credentialName: items[i].name });
+    });
+  }
+}
