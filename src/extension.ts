@@ -1,6 +1,7 @@
 // Composition root: builds the object graph, registers everything, returns the API. Wiring only: the
 // state lives in its owners (the account's session in auth, the views' in the views), the UI flows in
 // the commands.
+import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import { createExtensionApi, TestSeam, type FederatedCredentialsApi } from './api';
 import { AuthService } from './auth/authService';
@@ -16,6 +17,8 @@ import { VsCodeUserInput } from './wizard/vscodeUserInput';
 
 export function activate(context: vscode.ExtensionContext): FederatedCredentialsApi {
   const activationStarted = performance.now();
+  // The plain-Node modules (wizard steps) translate through @vscode/l10n, from VS Code's bundle for this extension.
+  if (vscode.l10n.bundle) l10n.config({ contents: vscode.l10n.bundle });
   const log = vscode.window.createOutputChannel('Federated Credentials', { log: true });
   const auth = new AuthService(context.globalState, log, { request: (entry) => log.info(formatRequest(entry)) });
   const telemetry = createCommandTelemetry(context);

@@ -1,4 +1,5 @@
 // Wizard steps that several commands share: pick an app, name a credential, describe it.
+import * as l10n from '@vscode/l10n';
 import { checkName, checkDescription, type ExistingCredential } from '../domain/credentialRules';
 import { isGuid, notAGuid, quote } from '../domain/text';
 import type { Finding } from '../domain/validation';
@@ -33,7 +34,7 @@ export interface PickAppOptions {
  */
 export async function pickApp(directory: GraphDirectory, ui: UserInput, options: PickAppOptions): Promise<AppRegistration> {
   type Choice = AppRegistration | typeof ENTER_ID;
-  const enterId: PickItem<Choice> = { label: '$(edit) Enter an application (client) id or object id…', data: ENTER_ID };
+  const enterId: PickItem<Choice> = { label: l10n.t('$(edit) Enter an application (client) id or object id…'), data: ENTER_ID };
   const toItems = (apps: readonly AppRegistration[]): Array<PickItem<Choice>> => [
     ...apps.filter((app) => !options.filter || options.filter(app)).map((app) => ({
       label: app.displayName || app.appId,
@@ -52,7 +53,7 @@ export async function pickApp(directory: GraphDirectory, ui: UserInput, options:
   const first = directory.apps.listApps({ pageSize: APP_PICKER_PAGE_SIZE }).then((page) => toItems(page.items));
   const picked = await ui.pick(first, {
     title: options.title,
-    placeholder: 'Select the app registration, or type to search every app in the tenant',
+    placeholder: l10n.t('Select the app registration, or type to search every app in the tenant'),
     argument: 'app',
     search,
     ...options.position,
@@ -61,7 +62,7 @@ export async function pickApp(directory: GraphDirectory, ui: UserInput, options:
   let found: AppRegistration | undefined;
   await ui.input({
     title: options.title,
-    prompt: 'Application (client) id or object id of the app registration',
+    prompt: l10n.t('Application (client) id or object id of the app registration'),
     argument: 'app',
     ...options.position,
     validate: async (value) => {
@@ -109,7 +110,7 @@ export class CredentialNameStep<C extends NameContext> implements PromptStep<C> 
     const taken = new Set((context.existing ?? []).map((c) => c.name));
     context.name = await ui.input({
       title: this.title,
-      prompt: 'Credential name: 3 to 120 letters, digits, "-" or "_". It cannot be changed later.',
+      prompt: l10n.t('Credential name: 3 to 120 letters, digits, "-" or "_". It cannot be changed later.'),
       argument: 'name',
       value: this.defaultName(context),
       ...position,
@@ -132,7 +133,7 @@ export class DescriptionStep<C extends DescriptionContext> implements PromptStep
   async prompt(context: C, ui: UserInput, position: StepPosition): Promise<void> {
     context.description = await ui.input({
       title: this.title,
-      prompt: 'Description (optional, up to 600 characters)',
+      prompt: l10n.t('Description (optional, up to 600 characters)'),
       argument: 'description',
       value: this.defaultDescription(context),
       ...position,

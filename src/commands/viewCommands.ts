@@ -46,8 +46,8 @@ export async function retry(deps: ViewDeps, context: CommandContext, node?: unkn
 export async function searchApps(deps: ViewDeps, context: CommandContext, args?: unknown): Promise<RenderedNode[]> {
   // The term goes into $search escaped (domain/graphQuery.ts): quotes, & or # in it cannot change the query.
   const query = searchArgument(args) ?? await context.ui.input({
-    title: 'Search App Registrations',
-    prompt: 'Name (or the start of it), or an application (client) id',
+    title: vscode.l10n.t('Search App Registrations'),
+    prompt: vscode.l10n.t('Name (or the start of it), or an application (client) id'),
     value: deps.apps.currentFilter.search,
     validate: searchQueryProblem,
   });

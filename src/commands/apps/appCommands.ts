@@ -66,7 +66,7 @@ async function pickGraphRoles(deps: CredentialCommandDeps, context: CommandConte
   // One pick per permission keeps the prompt scriptable; "Done" ends the list.
   for (;;) {
     const role = await context.ui.pick<AppRole | null>([
-      ...(chosen.length ? [{ label: `$(check) Done (${chosen.map((r) => r.value).join(', ')})`, data: null }] : []),
+      ...(chosen.length ? [{ label: vscode.l10n.t('$(check) Done ({0})', chosen.map((r) => r.value).join(', ')), data: null }] : []),
       ...usable.filter((r) => !chosen.includes(r)).sort((a, b) => (a.value ?? '').localeCompare(b.value ?? '')).map((r) => ({ label: r.value ?? r.id, description: r.displayName ?? undefined, detail: r.description ?? undefined, data: r })),
     ], { title, placeholder: vscode.l10n.t('Add a Microsoft Graph application permission (for example User.Read.All)'), argument: 'permissions' });
     if (role === null) return chosen;

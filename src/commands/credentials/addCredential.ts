@@ -3,6 +3,7 @@
 //   { app, kind: 'kubernetes', issuer, namespace, serviceAccount, name, description? }
 //   { app, kind: 'otherIssuer', issuer, subject, audience?, name, description? }
 //   { app, kind: 'managedIdentity', managedIdentity, ... } is forwarded to addManagedIdentityCredential.
+import * as l10n from '@vscode/l10n';
 import {
   buildGitHubActionsCredential,
   buildKubernetesCredential,
@@ -47,12 +48,13 @@ interface AddCredentialContext {
   description?: string;
 }
 
-const TITLE = 'Add Federated Credential';
-const KINDS: ReadonlyArray<{ kind: Kind | 'managedIdentity'; label: string; detail: string }> = [
-  { kind: 'managedIdentity', label: '$(azure) Managed identity', detail: 'A user-assigned (or system-assigned) managed identity of this tenant, e.g. an Automation account\'s' },
-  { kind: 'githubActions', label: '$(github) GitHub Actions', detail: 'Workflows of a repository: an environment, branch, tag or pull requests' },
-  { kind: 'kubernetes', label: '$(server-environment) Kubernetes', detail: 'A service account of a cluster with an OIDC issuer (AKS workload identity and others)' },
-  { kind: 'otherIssuer', label: '$(key) Other issuer', detail: 'Any OpenID Connect issuer: issuer, subject and audience as it issues them' },
+/** A function, so the text is looked up after activation has configured the bundle. */
+const title = () => l10n.t('Add Federated Credential');
+const kinds = (): ReadonlyArray<{ kind: Kind | 'managedIdentity'; label: string; detail: string }> => [
+  { kind: 'managedIdentity', label: l10n.t('$(azure) Managed identity'), detail: l10n.t('A user-assigned (or system-assigned) managed identity of this tenant, e.g. an Automation account\'s') },
+  { kind: 'githubActions', label: l10n.t('$(github) GitHub Actions'), detail: l10n.t('Workflows of a repository: an environment, branch, tag or pull requests') },
+  { kind: 'kubernetes', label: l10n.t('$(server-environment) Kubernetes'), detail: l10n.t('A service account of a cluster with an OIDC issuer (AKS workload identity and others)') },
+  { kind: 'otherIssuer', label: l10n.t('$(key) Other issuer'), detail: l10n.t('Any OpenID Connect issuer: issuer, subject and audience as it issues them') },
 ];
 
 const firstError = (findings: readonly Finding[]) => findings.find((f) => f.severity === 'error')?.message;
@@ -62,7 +64,7 @@ function field<K extends keyof AddCredentialContext>(key: K, options: Omit<Input
   return {
     shouldPrompt: (c) => c[key] === undefined && (options.when?.(c) ?? true),
     prompt: async (c, ui: UserInput, position) => {
-      (c as Record<string, unknown>)[key] = await ui.input({ ...options, argument: key, title: TITLE, value: options.defaultValue?.(c), ...position });
+      (c as Record<string, unknown>)[key] = await ui.input({ ...options, argument: key, title: title(), value: options.defaultValue?.(c), ...position });
     },
   };
 }
@@ -81,7 +83,7 @@ function pick<T extends object, K extends keyof T>(args: T, keys: readonly K[]):
 }
 
 function isKind(value: string | undefined): value is Kind | 'managedIdentity' {
-  return KINDS.some((k) => k.kind === value);
+  return kinds().some((k) => k.kind === value);
 }
 
 function build(c: AddCredentialContext, deps: CredentialCommandDeps): BuiltCredential {
@@ -108,7 +110,7 @@ function defaultName(c: AddCredentialContext): string | undefined {
 export async function addCredential(deps: CredentialCommandDeps, context: CommandContext, arg?: unknown): Promise<FederatedCredential> {
   const keys = ['app', 'kind', 'organization', 'repository', 'entity', 'value', 'issuer', 'namespace', 'serviceAccount', 'subject', 'audience', 'name', 'description', 'managedIdentity'] as const;
   const args = credentialArgs(arg, keys);
-  if (args.kind !== undefined && !isKind(args.kind)) throw new Error(`"kind" must be one of ${KINDS.map((k) => k.kind).join(', ')}; ${quote(args.kind)} is not.`);
+  if (args.kind !== undefined && !isKind(args.kind)) throw new Error(`"kind" must be one of ${kinds().map((k) => k.kind).join(', ')}; ${quote(args.kind)} is not.`);
   if (args.kind === 'managedIdentity') {
     const { kind: _kind, ...rest } = args;
     return addManagedIdentityCredential(deps, context, rest);
@@ -127,43 +129,43 @@ export async function addCredential(deps: CredentialCommandDeps, context: Comman
   }
 
   await runPromptSteps(wizard, [
-    new AppListStep(directory, TITLE),
+    new AppListStep(directory, title()),
     {
       shouldPrompt: (c) => c.kind === undefined,
       prompt: async (c, ui, position) => {
-        c.kind = await ui.pick(KINDS.map((k) => ({ label: k.label, detail: k.detail, data: k.kind })), { title: TITLE, placeholder: 'Which workload will use this app?', argument: 'kind', ...position });
+        c.kind = await ui.pick(kinds().map((k) => ({ label: k.label, detail: k.detail, data: k.kind })), { title: title(), placeholder: l10n.t('Which workload will use this app?'), argument: 'kind', ...position });
       },
     },
     // GitHub Actions
-    field('organization', { when: (c) => c.kind === 'githubActions', prompt: 'GitHub organization or user', placeholder: 'contoso', validate: (v) => firstError(checkGitHubOwner(v)) }),
-    field('repository', { when: (c) => c.kind === 'githubActions', prompt: 'Repository', placeholder: 'deploy-scripts', validate: (v) => firstError(checkGitHubRepository(v)) }),
+    field('organization', { when: (c) => c.kind === 'githubActions', prompt: l10n.t('GitHub organization or user'), placeholder: 'contoso', validate: (v) => firstError(checkGitHubOwner(v)) }),
+    field('repository', { when: (c) => c.kind === 'githubActions', prompt: l10n.t('Repository'), placeholder: 'deploy-scripts', validate: (v) => firstError(checkGitHubRepository(v)) }),
     {
       shouldPrompt: (c) => c.kind === 'githubActions' && c.entity === undefined,
       prompt: async (c, ui, position) => {
         c.entity = await ui.pick<EntityType>([
-          { label: 'Environment', description: 'repo:{org}/{repo}:environment:{name}', data: 'environment' },
-          { label: 'Branch', description: 'repo:{org}/{repo}:ref:refs/heads/{branch}', data: 'branch' },
-          { label: 'Tag', description: 'repo:{org}/{repo}:ref:refs/tags/{tag}', data: 'tag' },
-          { label: 'Pull request', description: 'repo:{org}/{repo}:pull_request', data: 'pullRequest' },
-        ], { title: TITLE, placeholder: 'Which workflow runs may use the credential?', argument: 'entity', ...position });
+          { label: l10n.t('Environment'), description: 'repo:{org}/{repo}:environment:{name}', data: 'environment' },
+          { label: l10n.t('Branch'), description: 'repo:{org}/{repo}:ref:refs/heads/{branch}', data: 'branch' },
+          { label: l10n.t('Tag'), description: 'repo:{org}/{repo}:ref:refs/tags/{tag}', data: 'tag' },
+          { label: l10n.t('Pull request'), description: 'repo:{org}/{repo}:pull_request', data: 'pullRequest' },
+        ], { title: title(), placeholder: l10n.t('Which workflow runs may use the credential?'), argument: 'entity', ...position });
         if (c.entity === 'pullRequest') c.value = '';
       },
     },
     {
       shouldPrompt: (c) => c.kind === 'githubActions' && c.entity !== 'pullRequest' && c.value === undefined,
       prompt: async (c, ui, position) => {
-        c.value = await ui.input({ title: TITLE, prompt: `Name of the ${c.entity}`, argument: 'value', ...position, validate: (v) => firstError(entityChecks(c.entity, v)) });
+        c.value = await ui.input({ title: title(), prompt: l10n.t('Name of the {0}', c.entity ?? ''), argument: 'value', ...position, validate: (v) => firstError(entityChecks(c.entity, v)) });
       },
     },
     // Kubernetes and other issuers
-    field('issuer', { when: (c) => c.kind === 'kubernetes' || c.kind === 'otherIssuer', prompt: 'Issuer URL (for a cluster: its OIDC issuer URL, exactly as the cluster reports it)', placeholder: 'https://…', validate: (v) => firstError(checkIssuer(v)) }),
-    field('namespace', { when: (c) => c.kind === 'kubernetes', prompt: 'Namespace', placeholder: 'default', validate: (v) => firstError(checkKubernetesNamespace(v)) }),
-    field('serviceAccount', { when: (c) => c.kind === 'kubernetes', prompt: 'Service account', placeholder: 'workload-sa', validate: (v) => firstError(checkKubernetesServiceAccount(v)) }),
-    field('subject', { when: (c) => c.kind === 'otherIssuer', prompt: 'Subject (the sub claim of the external token, matched exactly)', validate: (v) => firstError(checkSubject(v)) }),
-    field('audience', { when: (c) => c.kind === 'otherIssuer', prompt: 'Audience (the aud claim of the external token)', defaultValue: () => deps.cloud().tokenExchangeAudience, validate: (v) => firstError(checkAudiences([v])) }),
+    field('issuer', { when: (c) => c.kind === 'kubernetes' || c.kind === 'otherIssuer', prompt: l10n.t('Issuer URL (for a cluster: its OIDC issuer URL, exactly as the cluster reports it)'), placeholder: 'https://…', validate: (v) => firstError(checkIssuer(v)) }),
+    field('namespace', { when: (c) => c.kind === 'kubernetes', prompt: l10n.t('Namespace'), placeholder: 'default', validate: (v) => firstError(checkKubernetesNamespace(v)) }),
+    field('serviceAccount', { when: (c) => c.kind === 'kubernetes', prompt: l10n.t('Service account'), placeholder: 'workload-sa', validate: (v) => firstError(checkKubernetesServiceAccount(v)) }),
+    field('subject', { when: (c) => c.kind === 'otherIssuer', prompt: l10n.t('Subject (the sub claim of the external token, matched exactly)'), validate: (v) => firstError(checkSubject(v)) }),
+    field('audience', { when: (c) => c.kind === 'otherIssuer', prompt: l10n.t('Audience (the aud claim of the external token)'), defaultValue: () => deps.cloud().tokenExchangeAudience, validate: (v) => firstError(checkAudiences([v])) }),
     // A managed identity's name and description have defaults from the identity: its own wizard asks for them.
-    onlyWhen(new CredentialNameStep<AddCredentialContext>(TITLE, defaultName, (c) => directory.apps.listCredentials(c.app!.id)), notManagedIdentity),
-    onlyWhen(new DescriptionStep<AddCredentialContext>(TITLE, () => undefined), notManagedIdentity),
+    onlyWhen(new CredentialNameStep<AddCredentialContext>(title(), defaultName, (c) => directory.apps.listCredentials(c.app!.id)), notManagedIdentity),
+    onlyWhen(new DescriptionStep<AddCredentialContext>(title(), () => undefined), notManagedIdentity),
   ], context.ui);
 
   if (wizard.kind === 'managedIdentity') {

@@ -3,6 +3,7 @@
 // cloud's exchange audience). Args: { app, managedIdentity, name?, description? }.
 // With `app` as a list of ids, or run on several selected apps, the same identity is trusted by every
 // app in `$batch` writes of 20 (addManagedIdentityCredentialToApps); each app's outcome is reported.
+import * as l10n from '@vscode/l10n';
 import {
   buildManagedIdentityCredential,
   defaultManagedIdentityCredentialName,
@@ -32,7 +33,8 @@ export interface AddManagedIdentityCredentialContext {
   description?: string;
 }
 
-const TITLE = 'Add Managed Identity Credential';
+/** A function, so the text is looked up after activation has configured the bundle. */
+const wizardTitle = () => l10n.t('Add Managed Identity Credential');
 const TYPE_ID = Symbol('type-id');
 
 /** Pick the managed identity: user-assigned first (the documented kind), or type an object id. */
@@ -56,22 +58,22 @@ class IdentityListStep implements PromptStep<AddManagedIdentityCredentialContext
       const user = withInfo.filter((x) => x.info.kind === 'userAssigned');
       const system = withInfo.filter((x) => x.info.kind !== 'userAssigned');
       return [
-        { label: 'User-assigned (recommended)', kind: 'separator' as const, data: TYPE_ID as ServicePrincipalInfo | typeof TYPE_ID },
+        { label: l10n.t('User-assigned (recommended)'), kind: 'separator' as const, data: TYPE_ID as ServicePrincipalInfo | typeof TYPE_ID },
         ...user.map(toItem),
-        { label: 'System-assigned (not documented as supported)', kind: 'separator' as const, data: TYPE_ID as ServicePrincipalInfo | typeof TYPE_ID },
+        { label: l10n.t('System-assigned (not documented as supported)'), kind: 'separator' as const, data: TYPE_ID as ServicePrincipalInfo | typeof TYPE_ID },
         ...system.map(toItem),
-        { label: '$(edit) Enter the object (principal) id of a managed identity…', data: TYPE_ID as ServicePrincipalInfo | typeof TYPE_ID },
+        { label: l10n.t('$(edit) Enter the object (principal) id of a managed identity…'), data: TYPE_ID as ServicePrincipalInfo | typeof TYPE_ID },
       ];
     });
-    const picked = await ui.pick(items, { title: TITLE, placeholder: 'Select the managed identity the app will trust', argument: 'managedIdentity', matchOnDetail: true, ...position });
+    const picked = await ui.pick(items, { title: wizardTitle(), placeholder: l10n.t('Select the managed identity the app will trust'), argument: 'managedIdentity', matchOnDetail: true, ...position });
     if (picked !== TYPE_ID) {
       context.identity = picked;
       return;
     }
     let found: ServicePrincipalInfo | undefined;
     await ui.input({
-      title: TITLE,
-      prompt: 'Object (principal) id of the managed identity, in this tenant',
+      title: wizardTitle(),
+      prompt: l10n.t('Object (principal) id of the managed identity, in this tenant'),
       argument: 'managedIdentity',
       ...position,
       validate: async (value) => {
@@ -119,14 +121,14 @@ export async function addManagedIdentityCredential(deps: CredentialCommandDeps, 
   }
 
   await runPromptSteps(wizard, [
-    new AppListStep(directory, TITLE),
+    new AppListStep(directory, wizardTitle()),
     new IdentityListStep(deps),
     new CredentialNameStep<AddManagedIdentityCredentialContext>(
-      TITLE,
+      wizardTitle(),
       (c) => uniqueCredentialName(defaultManagedIdentityCredentialName(resourceOf(c.identity!).name), (c.existing ?? []).map((x) => x.name)),
       (c) => directory.apps.listCredentials(c.app!.id),
     ),
-    new DescriptionStep<AddManagedIdentityCredentialContext>(TITLE, (c) => {
+    new DescriptionStep<AddManagedIdentityCredentialContext>(wizardTitle(), (c) => {
       const r = resourceOf(c.identity!);
       return defaultManagedIdentityDescription({ resourceName: r.name, resourceGroup: r.group, subscription: r.subscription });
     }),
@@ -206,7 +208,7 @@ export async function addManagedIdentityCredentialToApps(deps: CredentialCommand
     wizard.identity = await directory.servicePrincipals.find(args.managedIdentity.toLowerCase());
     if (!wizard.identity) throw new Error(`No managed identity with object id ${args.managedIdentity} exists in tenant ${deps.tenantId()}. The identity must live in the apps' tenant: Entra refuses assertions from other tenants' identities (AADSTS700236).`);
   }
-  const title = `${TITLE} (${apps.length} apps)`;
+  const title = l10n.t('{0} ({1} apps)', wizardTitle(), apps.length);
   const explicitName = wizard.name !== undefined;
   if (!context.programmatic) {
     await runPromptSteps(wizard, [

@@ -30,7 +30,7 @@ async function targetCredential(deps: CredentialCommandDeps, context: CommandCon
     return { app, credential: found };
   }
   const credentials = directory.apps.listCredentials(app.id);
-  const credential = await context.ui.pick(credentials.then((list) => list.map((c) => ({ label: c.name, description: c.subject, detail: c.issuer, data: c }))), { title, placeholder: `Select a credential of ${app.displayName}`, argument: 'credential' });
+  const credential = await context.ui.pick(credentials.then((list) => list.map((c) => ({ label: c.name, description: c.subject, detail: c.issuer, data: c }))), { title, placeholder: vscode.l10n.t('Select a credential of {0}', app.displayName), argument: 'credential' });
   return { app, credential };
 }
 
@@ -54,13 +54,13 @@ export async function editCredential(deps: CredentialCommandDeps, context: Comma
     // Pick fields to change until Done; the name is shown but cannot be picked.
     for (;;) {
       const choice = await context.ui.pick<EditableField | 'done' | 'name'>([
-        { label: '$(check) Save changes', data: 'done' },
-        { label: 'Description', description: values.description ?? '(none)', data: 'description' },
-        { label: 'Subject', description: values.subject, data: 'subject' },
-        { label: 'Issuer', description: values.issuer, data: 'issuer' },
-        { label: 'Audience', description: values.audiences.join(', '), data: 'audience' },
-        { label: `$(lock) Name: ${credential.name}`, description: 'cannot be changed', data: 'name' },
-      ], { title, placeholder: `Edit ${credential.name} on ${app.displayName}` });
+        { label: vscode.l10n.t('$(check) Save changes'), data: 'done' },
+        { label: vscode.l10n.t('Description'), description: values.description ?? '(none)', data: 'description' },
+        { label: vscode.l10n.t('Subject'), description: values.subject, data: 'subject' },
+        { label: vscode.l10n.t('Issuer'), description: values.issuer, data: 'issuer' },
+        { label: vscode.l10n.t('Audience'), description: values.audiences.join(', '), data: 'audience' },
+        { label: vscode.l10n.t('$(lock) Name: {0}', credential.name), description: 'cannot be changed', data: 'name' },
+      ], { title, placeholder: vscode.l10n.t('Edit {0} on {1}', credential.name, app.displayName) });
       if (choice === 'done') break;
       if (choice === 'name') {
         await context.ui.confirm(`The name ${quote(credential.name)} is the credential's key in Entra and cannot be changed. To rename it, add a new credential and delete this one.`, { modal: true });
@@ -68,7 +68,7 @@ export async function editCredential(deps: CredentialCommandDeps, context: Comma
       }
       const current = choice === 'audience' ? values.audiences[0] : choice === 'description' ? values.description ?? '' : values[choice];
       const checks: Record<EditableField, (v: string) => Finding[]> = { description: checkDescription, subject: checkSubject, issuer: checkIssuer, audience: (v) => checkAudiences([v]) };
-      const value = await context.ui.input({ title, prompt: `New ${choice}`, value: current, validate: (v) => firstError(checks[choice](v)) });
+      const value = await context.ui.input({ title, prompt: vscode.l10n.t('New {0}', choice), value: current, validate: (v) => firstError(checks[choice](v)) });
       if (choice === 'audience') values.audiences = [value];
       else if (choice === 'description') values.description = value === '' ? null : value;
       else values[choice] = value;
@@ -91,7 +91,7 @@ export async function deleteCredential(deps: CredentialCommandDeps, context: Com
   } else {
     const choice = await context.ui.confirm(
       `Delete the federated credential ${quote(credential.name)} of app ${quote(app.displayName)}?`,
-      { modal: true, detail: `Workloads that use it (subject ${credential.subject}) will no longer get tokens for this app. This cannot be undone.` },
+      { modal: true, detail: vscode.l10n.t('Workloads that use it (subject {0}) will no longer get tokens for this app. This cannot be undone.', credential.subject) },
       'Delete',
     );
     if (choice !== 'Delete') throw UserCancelledError.atPrompt('delete');
@@ -114,13 +114,13 @@ export async function copyCredential(deps: CredentialCommandDeps, context: Comma
   const args = credentialArgs(arg, ['app', 'credential', 'format']);
   if (args.format !== undefined && !(args.format in FORMATS)) throw new Error(`"format" must be one of ${Object.keys(FORMATS).join(', ')}; ${quote(args.format)} is not.`);
   const { app, credential } = await targetCredential(deps, context, arg, args, 'Copy Federated Credential');
-  const format = (args.format as Format | undefined) ?? (await context.ui.pick(Object.entries(FORMATS).map(([data, label]) => ({ label, data: data as Format })), { title: 'Copy Federated Credential', placeholder: 'Copy as…', argument: 'format' }));
+  const format = (args.format as Format | undefined) ?? (await context.ui.pick(Object.entries(FORMATS).map(([data, label]) => ({ label, data: data as Format })), { title: vscode.l10n.t('Copy Federated Credential'), placeholder: vscode.l10n.t('Copy as…'), argument: 'format' }));
   const values: CredentialValues = { name: credential.name, issuer: credential.issuer, subject: credential.subject, audiences: credential.audiences, description: credential.description };
   const text = format === 'json' ? toGraphJson(values)
     : format === 'azureCli' ? toAzCliCommand(app.appId, values, 'bash')
     : format === 'azureCliPowerShell' ? toAzCliCommand(app.appId, values, 'powershell')
     : toBicep(values);
   await vscode.env.clipboard.writeText(text);
-  if (!context.programmatic) void vscode.window.showInformationMessage(`Copied ${credential.name} as ${FORMATS[format]}.`);
+  if (!context.programmatic) void vscode.window.showInformationMessage(vscode.l10n.t('Copied {0} as {1}.', credential.name, FORMATS[format]));
   return text;
 }

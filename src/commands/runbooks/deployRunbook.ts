@@ -18,7 +18,7 @@ import type { RunbookCommandDeps } from './common';
 import { deployRunbookToAccount, type Consent } from './deployer';
 import { planRunbookFile } from './runbookFile';
 
-const TITLE = 'Deploy Runbook to Azure Automation';
+const TITLE = vscode.l10n.t('Deploy Runbook to Azure Automation');
 
 export interface DeployResult {
   readonly runbookId: string;
@@ -78,7 +78,7 @@ async function pickAccount(deps: RunbookCommandDeps, context: CommandContext): P
   const subscription = await context.ui.pick(automation.listSubscriptions().then((subs) => {
     if (subs.length === 0) throw new Error('The signed-in account sees no Azure subscription in this tenant.');
     return subs.map((s) => ({ label: s.displayName, description: s.subscriptionId, ...(s.state && s.state !== 'Enabled' ? { detail: s.state } : {}), data: s }));
-  }), { title: TITLE, placeholder: 'Select the subscription of the Automation account', matchOnDescription: true, step: 1, totalSteps: 2 });
+  }), { title: TITLE, placeholder: vscode.l10n.t('Select the subscription of the Automation account'), matchOnDescription: true, step: 1, totalSteps: 2 });
   return context.ui.pick(automation.listAccounts(subscription.subscriptionId).then((accounts) => {
     if (accounts.length === 0) throw new Error(`The subscription ${subscription.displayName} has no Automation account.`);
     return accounts.map((a) => ({
@@ -87,7 +87,7 @@ async function pickAccount(deps: RunbookCommandDeps, context: CommandContext): P
       detail: a.identity?.type && a.identity.type !== 'None' ? `Identity: ${a.identity.type}` : 'No managed identity',
       data: a,
     }));
-  }), { title: TITLE, placeholder: 'Select the Automation account', matchOnDescription: true, step: 2, totalSteps: 2 });
+  }), { title: TITLE, placeholder: vscode.l10n.t('Select the Automation account'), matchOnDescription: true, step: 2, totalSteps: 2 });
 }
 
 function consent(flag: boolean | undefined, programmatic: boolean): Consent {
@@ -122,16 +122,16 @@ export async function deployRunbook(deps: RunbookCommandDeps, context: CommandCo
     : runbookNameFromFileName(document.fileName);
   const runbookName = args.runbookName ?? (context.programmatic ? suggested ?? 'Runbook' : (await context.ui.input({
     title: TITLE,
-    prompt: 'Runbook name in the Automation account (an existing runbook of that name is updated)',
+    prompt: vscode.l10n.t('Runbook name in the Automation account (an existing runbook of that name is updated)'),
     value: suggested,
     validate: (v) => checkRunbookName(v.trim()),
   })).trim());
   const publish = args.publish ?? (context.programmatic ? false : (await context.ui.pick([
-    { label: 'Publish', description: 'Upload the draft and publish it: schedules and webhooks run the new version', data: true },
-    { label: 'Save as draft', description: 'Upload the draft only; publish it later in the portal', data: false },
-  ], { title: TITLE, placeholder: `Publish ${runbookName} after uploading?` })));
+    { label: vscode.l10n.t('Publish'), description: 'Upload the draft and publish it: schedules and webhooks run the new version', data: true },
+    { label: vscode.l10n.t('Save as draft'), description: 'Upload the draft only; publish it later in the portal', data: false },
+  ], { title: TITLE, placeholder: vscode.l10n.t('Publish {0} after uploading?', runbookName) })));
 
-  const outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Deploying ${runbookName}`, cancellable: true }, async (progress, token) => {
+  const outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Deploying {0}', runbookName), cancellable: true }, async (progress, token) => {
     const controller = new AbortController();
     const subscription = token.onCancellationRequested(() => controller.abort());
     try {

@@ -19,7 +19,7 @@ import { writeFileAtomically } from './atomicWrite';
 import { checkRealPathInside, resolveOutputPath } from './paths';
 import { identityFromObjectId, IdentityStep, managedIdentityCredentials, provenanceText, RuntimeStep, TargetTenantsStep, TemplateStep, type ScaffoldContext } from './scaffoldSteps';
 
-const TITLE = 'Scaffold Runbook';
+const TITLE = vscode.l10n.t('Scaffold Runbook');
 
 function today(): string {
   return new Date().toISOString().slice(0, 10);
@@ -162,7 +162,7 @@ export async function resolveTarget(context: CommandContext, template: RunbookTe
     if ((existing.type & vscode.FileType.Directory) !== 0) throw new Error(`${resolved.relative} is a folder.`);
     if (args.overwrite !== true) {
       if (context.programmatic) throw new Error(`${resolved.relative} already exists in ${folder.name}; pass "overwrite": true to replace it.`);
-      const choice = await context.ui.confirm(`${resolved.relative} already exists. Replace it?`, { modal: true, detail: 'The current file is overwritten with the generated runbook.' }, 'Replace');
+      const choice = await context.ui.confirm(`${resolved.relative} already exists. Replace it?`, { modal: true, detail: vscode.l10n.t('The current file is overwritten with the generated runbook.') }, 'Replace');
       if (choice !== 'Replace') throw UserCancelledError.atPrompt('overwrite');
     }
   }
@@ -224,7 +224,7 @@ export async function scaffoldRunbook(deps: RunbookCommandDeps, context: Command
   for (const w of generated.warnings) deps.log.warn(w);
   if (!context.programmatic) {
     const note = generated.warnings.length ? ` ${generated.warnings.join(' ')}` : '';
-    void vscode.window.showInformationMessage(`Generated ${generated.fileName}. Review it, then deploy it to an Automation account.${note}`, 'Deploy to Azure Automation').then((choice) => {
+    void vscode.window.showInformationMessage(vscode.l10n.t('Generated {0}. Review it, then deploy it to an Automation account.{1}', generated.fileName, note), 'Deploy to Azure Automation').then((choice) => {
       if (choice) void vscode.commands.executeCommand('federatedCredentials.deployRunbook');
     });
   }

@@ -1,5 +1,6 @@
 // The prompts of "Scaffold Runbook" and the identity look-ups behind them. No vscode import: the
 // flow runs in unit tests with a scripted UserInput and a fake directory.
+import * as l10n from '@vscode/l10n';
 import { entraIssuer, type Cloud } from '../../domain/clouds';
 import { parseAlternativeNames } from '../../domain/managedIdentities';
 import { isGuid, notAGuid, quote } from '../../domain/text';
@@ -79,10 +80,10 @@ export class TemplateStep implements PromptStep<ScaffoldContext> {
     const items: PickItem<RunbookTemplateId>[] = Object.values(RUNBOOK_TEMPLATES).map((t) => ({
       label: t.label,
       description: t.description,
-      detail: `Runs on ${t.runtimes.map((r) => RUNBOOK_RUNTIMES[r].label).join(' or ')}.${t.runtimes.includes('PowerShell-7.2') ? ' PowerShell 7.2 has reached end of support: 7.4 is the default.' : ''}${t.modules.length ? ` Modules: ${t.modules.map((m) => m.name).join(', ')}.` : ''}`,
+      detail: l10n.t('Runs on {0}.{1}{2}', t.runtimes.map((r) => RUNBOOK_RUNTIMES[r].label).join(' or '), t.runtimes.includes('PowerShell-7.2') ? ' PowerShell 7.2 has reached end of support: 7.4 is the default.' : '', t.modules.length ? ` Modules: ${t.modules.map((m) => m.name).join(', ')}.` : ''),
       data: t.id,
     }));
-    c.template = await ui.pick(items, { title: this.title, placeholder: 'Select the runbook template', argument: 'template', matchOnDescription: true, ...position });
+    c.template = await ui.pick(items, { title: this.title, placeholder: l10n.t('Select the runbook template'), argument: 'template', matchOnDescription: true, ...position });
   }
 }
 
@@ -97,7 +98,7 @@ export class RuntimeStep implements PromptStep<ScaffoldContext> {
       const r = RUNBOOK_RUNTIMES[id];
       return { label: r.label, description: r.recommended ? 'Recommended' : 'Legacy', detail: r.supportNote ?? (r.runtimeEnvironment ? `Deployed with the runtime environment ${r.runtimeEnvironment.name}.` : undefined), data: id };
     });
-    c.runtime = await ui.pick(items, { title: this.title, placeholder: `Runtime (${POWERSHELL_72_END_OF_SUPPORT})`, argument: 'runtime', ...position });
+    c.runtime = await ui.pick(items, { title: this.title, placeholder: l10n.t('Runtime ({0})', POWERSHELL_72_END_OF_SUPPORT), argument: 'runtime', ...position });
   }
 }
 
@@ -107,7 +108,7 @@ export class TargetTenantsStep implements PromptStep<ScaffoldContext> {
   async prompt(c: ScaffoldContext, ui: UserInput, position: StepPosition): Promise<void> {
     const text = await ui.input({
       title: this.title,
-      prompt: 'Customer tenants the runbook signs in to: tenant ids (GUID) or verified domains, separated by commas',
+      prompt: l10n.t('Customer tenants the runbook signs in to: tenant ids (GUID) or verified domains, separated by commas'),
       placeholder: 'fabrikam.onmicrosoft.com, 00000000-0000-0000-0000-000000000000',
       argument: 'targetTenants',
       ...position,
@@ -142,17 +143,17 @@ export class IdentityStep implements PromptStep<ScaffoldContext> {
         items.push({ label: sp.displayName || sp.id, description: 'system-assigned', detail: `${info.display}; credential ${credential.name}. ${SYSTEM_ASSIGNED_WARNING}`, data: { identity: { kind: 'systemAssigned' }, from: provenanceText(`${info.display}, object id ${sp.id}, ${via}`) } });
       }
     }
-    if (items.length > 0) items.unshift({ label: 'Identities this app trusts', kind: 'separator', data: ENTER_CLIENT_ID });
+    if (items.length > 0) items.unshift({ label: l10n.t('Identities this app trusts'), kind: 'separator', data: ENTER_CLIENT_ID });
     items.push(
-      { label: 'Other', kind: 'separator', data: ENTER_CLIENT_ID },
-      { label: '$(edit) Enter a user-assigned identity\'s client id…', detail: 'The identity attached to the Automation account (its client id, not its object id).', data: ENTER_CLIENT_ID },
-      { label: '$(server) The Automation account\'s system-assigned identity', detail: SYSTEM_ASSIGNED_WARNING, data: { identity: { kind: 'systemAssigned' }, from: 'chosen in VS Code' } },
+      { label: l10n.t('Other'), kind: 'separator', data: ENTER_CLIENT_ID },
+      { label: l10n.t('$(edit) Enter a user-assigned identity\'s client id…'), detail: l10n.t('The identity attached to the Automation account (its client id, not its object id).'), data: ENTER_CLIENT_ID },
+      { label: l10n.t('$(server) The Automation account\'s system-assigned identity'), detail: SYSTEM_ASSIGNED_WARNING, data: { identity: { kind: 'systemAssigned' }, from: 'chosen in VS Code' } },
     );
     return items;
   }
 
   async prompt(c: ScaffoldContext, ui: UserInput, position: StepPosition): Promise<void> {
-    const choice = await ui.pick(this.items(c.app!), { title: this.title, placeholder: 'Which managed identity signs the app in? (the app must trust it through a federated credential)', argument: 'identity', ...position });
+    const choice = await ui.pick(this.items(c.app!), { title: this.title, placeholder: l10n.t('Which managed identity signs the app in? (the app must trust it through a federated credential)'), argument: 'identity', ...position });
     if (choice !== ENTER_CLIENT_ID) {
       c.identity = choice.identity;
       c.identityFrom = choice.from;
@@ -160,7 +161,7 @@ export class IdentityStep implements PromptStep<ScaffoldContext> {
     }
     const clientId = await ui.input({
       title: this.title,
-      prompt: 'Client id of the user-assigned identity attached to the Automation account',
+      prompt: l10n.t('Client id of the user-assigned identity attached to the Automation account'),
       placeholder: '00000000-0000-0000-0000-000000000000',
       argument: 'identity',
       ...position,
