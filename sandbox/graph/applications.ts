@@ -3,7 +3,7 @@
 // application-post-applications.md, application-update.md, application-delete.md,
 // application-list-federatedidentitycredentials.md, application-post-federatedidentitycredentials.md,
 // federatedidentitycredential-{get,update,upsert,delete}.md, resources/federatedidentitycredential.md;
-// error payloads: api-facts.md §1.5.
+// error payloads: the Graph error-response docs (concepts/errors.md).
 import type { SandboxModule } from '../module';
 import type { AreaRouter, SandboxRequest, SandboxResponse } from '../router';
 import { text } from '../router';

@@ -2,7 +2,7 @@
 // but real grammar: eq/ne, startswith, and/or/not, parentheses, '' quote doubling), $search ("prop:term" with
 // ConsistencyLevel: eventual), $count, $orderby, and @odata.nextLink paging with an opaque $skiptoken.
 // Sources: microsoft-graph-docs-contrib concepts/query-parameters.md, concepts/aad-advanced-queries.md,
-// concepts/search-query-parameter.md, concepts/paging.md; api-facts.md §2.1.
+// concepts/search-query-parameter.md, concepts/paging.md.
 import { createHash } from 'node:crypto';
 import { graphError } from '../errors';
 import type { SandboxRequest, SandboxResponse } from '../router';

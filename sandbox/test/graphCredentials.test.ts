@@ -1,5 +1,5 @@
 // Graph federatedIdentityCredentials: CRUD by id and by name, upsert, and every validation rule with Graph's
-// status, code and message shape (api-facts.md §1.5).
+// status, code and message shape (the Graph error-response docs).
 import assert from 'node:assert/strict';
 import { useSandbox } from './helpers';
 import { appToken, call, graphErrorOf, userToken, values } from './graph.support';

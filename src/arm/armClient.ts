@@ -123,7 +123,7 @@ export class ArmClient {
  * request before processing it, so writes are retried too. Other challenges (wrong audience or tenant)
  * are left alone: a fresh token of the same kind would not change them.
  */
-export async function authorizeRequestOnRefusedToken(options: AuthorizeRequestOnChallengeOptions): Promise<boolean> {
+async function authorizeRequestOnRefusedToken(options: AuthorizeRequestOnChallengeOptions): Promise<boolean> {
   const { response, request, scopes, getAccessToken } = options;
   if (!isRefusedToken('arm', response.status, response.bodyAsText ?? '')) return false;
   // enableCae as in the policy's default authorizeRequest, so the same token cache partition is refreshed.

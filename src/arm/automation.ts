@@ -2,7 +2,7 @@
 // draft content, publish), PowerShell 7.2 modules and runtime environments with their packages.
 // Sources: azure-rest-api-specs Microsoft.Automation stable/2023-11-01 and stable/2024-10-23
 // (account.json, runbook.json, examples/publishRunbook.json, examples/*PowerShell72Module*.json),
-// api-facts.md §5. Long-running operations follow the ARM async-operation contract: poll
+// the Automation REST API reference. Long-running operations follow the ARM async-operation contract: poll
 // Azure-AsyncOperation (a status body) or Location (202 until done), honouring Retry-After.
 // No `vscode` here: cancellation is an AbortSignal, progress a callback.
 import { parseResourceId, type ResourceId } from '../domain/azureResourceIds';
@@ -131,7 +131,7 @@ export function identityPatchEnablingSystemAssigned(account: AutomationAccount):
 }
 
 /** A module is usable when ARM says it was created or succeeded. */
-export function moduleIsReady(module: AutomationModule | undefined): boolean {
+function moduleIsReady(module: AutomationModule | undefined): boolean {
   const state = module?.properties?.provisioningState?.toLowerCase();
   return state === 'succeeded' || state === 'created' || (state === undefined && module !== undefined);
 }

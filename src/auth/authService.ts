@@ -4,7 +4,7 @@
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
 import * as vscode from 'vscode';
 import type { Cloud } from '../domain/clouds';
-import { readSettings, type Settings } from '../config/settings';
+import { affectsAuthentication, readSettings, type Settings } from '../config/settings';
 import { Disposable } from '../util/lifecycle';
 import { ContextKeys, setContext } from '../util/contextKeys';
 import { isFreshTokenRequest } from '../http/freshToken';
@@ -53,7 +53,7 @@ export class AuthService extends Disposable {
       if (this.current && event.provider.id === this.settings().authProviderId) void this.restore();
     }));
     this.register(vscode.workspace.onDidChangeConfiguration((event) => {
-      if (['cloud', 'customCloud', 'authentication'].some((k) => event.affectsConfiguration(`federatedCredentials.${k}`))) {
+      if (affectsAuthentication(event)) {
         this.identityCredential = undefined;
         this.setAccount(undefined);
         void this.restore();

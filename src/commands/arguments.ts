@@ -16,12 +16,12 @@ export function isArgumentsObject(value: unknown): value is Record<string, unkno
 }
 
 /** A value as a message shows it: strings quoted once, anything else as JSON; cut and escaped by quote(). */
-export function showValue(value: unknown): string {
+function showValue(value: unknown): string {
   return quote(typeof value === 'string' ? value : JSON.stringify(value) ?? String(value));
 }
 
 /** Refuses keys the command does not take: a misspelt key would otherwise be ignored silently. */
-export function checkArgumentKeys(arg: Record<string, unknown>, keys: readonly string[]): void {
+function checkArgumentKeys(arg: Record<string, unknown>, keys: readonly string[]): void {
   const unknown = Object.keys(arg).filter((k) => !keys.includes(k));
   if (unknown.length > 0) throw new Error(`Unknown argument${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => quote(k)).join(', ')}; this command takes ${keys.join(', ')}.`);
 }
@@ -92,7 +92,7 @@ export function tenantIdArgument(arg: unknown): string | undefined {
 }
 
 /** The longest search term the App Registrations view sends (Graph's $search is meant for words, not text). */
-export const SEARCH_MAX = 256;
+const SEARCH_MAX = 256;
 
 /** Why a search term cannot be searched for, or undefined. */
 export function searchQueryProblem(value: string): string | undefined {
@@ -118,7 +118,7 @@ export function searchArgument(arg: unknown): string | undefined {
 }
 
 /** Entra's limit on an app registration's display name. */
-export const DISPLAY_NAME_MAX = 256;
+const DISPLAY_NAME_MAX = 256;
 
 /** Why a new app registration cannot have this display name, or undefined. */
 export function displayNameProblem(value: string): string | undefined {

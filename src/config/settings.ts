@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { resolveCloud, type Cloud, type CustomCloudSettings } from '../domain/clouds';
 
-export const SECTION = 'federatedCredentials';
+const SECTION = 'federatedCredentials';
 
 export type AuthMethod = 'vscode' | 'azureCli' | 'deviceCode';
 

@@ -7,7 +7,7 @@ import { error, Finding, toResult, ValidationError, ValidationResult } from './v
 import { isLoopbackHost, tryParseUrl, Url } from './web';
 
 export type CloudName = 'AzureCloud' | 'AzureUSGovernment' | 'AzureChinaCloud' | 'Custom';
-export const CLOUD_NAMES: readonly CloudName[] = ['AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud', 'Custom'];
+const CLOUD_NAMES: readonly CloudName[] = ['AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud', 'Custom'];
 
 /** VS Code's built-in providers: `microsoft` serves the global cloud, the sovereign one everything else. */
 export type AuthProviderId = 'microsoft' | 'microsoft-sovereign-cloud';

@@ -2,14 +2,14 @@
 // how to build each one's issuer, subject and audience.
 
 import { Cloud, classifyIssuer, CloudName, BUILT_IN_CLOUDS, entraIssuer } from './clouds';
-import { checkIssuer, CredentialValues, FIC_LIMITS } from './credentialRules';
+import { checkIssuer, FIC_LIMITS } from './credentialRules';
 import { hasControlCharacter, isGuid, quote } from './text';
 import { assertValid, error, Finding, toResult, ValidationResult } from './validation';
 import { tryParseUrl } from './web';
 
 export type CredentialKind = 'managedIdentity' | 'githubActions' | 'kubernetes' | 'otherIssuer';
 
-export const GITHUB_ACTIONS_ISSUER = 'https://token.actions.githubusercontent.com';
+const GITHUB_ACTIONS_ISSUER = 'https://token.actions.githubusercontent.com';
 const K8S_SUBJECT_PREFIX = 'system:serviceaccount:';
 
 export type CredentialClassification =
@@ -252,7 +252,3 @@ export function defaultManagedIdentityDescription(input: {
   return text.length > FIC_LIMITS.descriptionMax ? `${text.slice(0, FIC_LIMITS.descriptionMax - 1)}…` : text;
 }
 
-/** A convenience for callers that hold all the values: the credential as Graph takes it. */
-export function withNameAndDescription(built: BuiltCredential, name: string, description?: string): CredentialValues {
-  return { name, ...built, ...(description === undefined ? {} : { description }) };
-}

@@ -60,7 +60,7 @@ export function checkName(name: string): Finding[] {
 }
 
 /** The name is the credential's key in Graph and cannot change; editing it means delete and re-create. */
-export function checkNameUnchanged(originalName: string, name: string): Finding[] {
+function checkNameUnchanged(originalName: string, name: string): Finding[] {
   return originalName === name
     ? []
     : [error('name', 'name.immutable', `Name cannot be changed after the credential is created (it stays ${quote(originalName)}); delete the credential and add a new one to rename it.`)];

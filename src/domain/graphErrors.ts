@@ -1,5 +1,5 @@
 // Graph and Entra errors in plain words. Graph bodies are `{error:{code,message,innerError}}`; the token endpoint
-// answers `{error, error_description:"AADSTS…", error_codes:[…]}`. Payload shapes: api-facts.md §1.5 (real
+// answers `{error, error_description:"AADSTS…", error_codes:[…]}`. Payload shapes: the Graph error-response and Microsoft identity platform error docs (real
 // payloads from public issues). Every message passes through redactSecrets, so a token echoed back by a
 // service never reaches the user or a log.
 
@@ -46,7 +46,7 @@ export interface ExplainedError {
   readonly retryable: boolean;
 }
 
-// What each operation needs, for a 403. Sources: the Graph permission tables of each API (api-facts.md §1.3).
+// What each operation needs, for a 403. Sources: the Graph permission tables of each API.
 const REQUIRED_ACCESS: Record<GraphOperation, string> = {
   listApps: 'the Application.Read.All permission',
   readApp: 'the Application.Read.All permission',

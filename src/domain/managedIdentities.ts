@@ -35,7 +35,7 @@ const TYPE_NAMES: Record<string, string> = {
 };
 
 /** A readable name for an ARM type; unknown types show their last segment. */
-export function describeResourceType(type: string): string {
+function describeResourceType(type: string): string {
   return TYPE_NAMES[type.toLowerCase()] ?? type.split('/').pop() ?? type;
 }
 
@@ -43,7 +43,7 @@ export function describeResourceType(type: string): string {
  * "Automation account 'x' in rg (subscription)". `subscriptionNames` maps subscription ids to display names
  * when the caller knows them.
  */
-export function describeResource(resource: ResourceId, subscriptionNames: Readonly<Record<string, string>> = {}): string {
+function describeResource(resource: ResourceId, subscriptionNames: Readonly<Record<string, string>> = {}): string {
   const sub = subscriptionNames[resource.subscriptionId.toLowerCase()] ?? subscriptionNames[resource.subscriptionId] ?? resource.subscriptionId;
   const where = resource.resourceGroup === undefined ? '' : ` in ${resource.resourceGroup}`;
   return `${describeResourceType(resource.type)} '${resource.name}'${where} (${sub})`;

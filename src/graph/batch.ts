@@ -49,7 +49,7 @@ interface BatchResponseItem {
   body?: unknown;
 }
 
-export function headerOf(headers: Record<string, string> | undefined, name: string): string | undefined {
+function headerOf(headers: Record<string, string> | undefined, name: string): string | undefined {
   const key = Object.keys(headers ?? {}).find((k) => k.toLowerCase() === name.toLowerCase());
   return key === undefined ? undefined : headers?.[key];
 }

@@ -38,13 +38,13 @@ export type RetryDecision = { readonly retry: false; readonly reason: 'succeeded
 
 const READ_RETRY_STATUSES = new Set([500, 502, 503, 504]);
 
-export function isIdempotentRead(method: string): boolean {
+function isIdempotentRead(method: string): boolean {
   const m = method.toUpperCase();
   return m === 'GET' || m === 'HEAD';
 }
 
 /** Whether this outcome may be sent again at all, whatever the budget. */
-export function isRetryableOutcome(method: string, outcome: AttemptOutcome): boolean {
+function isRetryableOutcome(method: string, outcome: AttemptOutcome): boolean {
   if ('lost' in outcome) return isIdempotentRead(method);
   if (outcome.status === 429) return true;
   return isIdempotentRead(method) && READ_RETRY_STATUSES.has(outcome.status);

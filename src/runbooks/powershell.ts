@@ -1,6 +1,6 @@
 // The two PowerShell 7.x runbook bodies. They receive every value as a finished source literal
 // (see `Literals`), so the same code renders a file (escaped values) and a snippet (placeholders).
-// Token flow: api-facts.md §4.2/§4.3; TokenMagician: svrooij/TokenMagician GetMsiToken.cs
+// Token flow: the managed-identity endpoint (IDENTITY_ENDPOINT, api-version 2019-08-01) and the client-credentials grant with a client assertion (Microsoft identity platform docs); TokenMagician: svrooij/TokenMagician GetMsiToken.cs
 // (-TenantId -ClientId -Scope -MsiScope -UserAssignedIdentity; it returns the token as a string).
 
 /** Source literals for the values a runbook embeds. Each entry is already valid code. */

@@ -1,6 +1,6 @@
 // What each template needs from Azure Automation: the runbook type and runtime (environment) to
 // create it with, and the PowerShell Gallery modules it imports. Data for the deploy command.
-// Sources: api-facts.md §5.3 (runbookType values, runtime environments, 2024-10-23 API), AZD
+// Sources: the Automation REST API specs (runbookType values, runtime environments, 2024-10-23), AZD
 // automation/manage-runtime-environment.md and runtime-environment-overview.md.
 
 export type RunbookTemplateId = 'powershell-tokenmagician' | 'powershell-rest' | 'python';

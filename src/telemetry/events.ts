@@ -32,7 +32,7 @@ export interface CommandEvent {
   readonly measurements: CommandEventMeasurements;
 }
 
-export const COMMAND_EVENT = 'command';
+const COMMAND_EVENT = 'command';
 export const ALLOWED_PROPERTIES: readonly (keyof CommandEventProperties)[] = ['command', 'outcome', 'errorKind'];
 export const ALLOWED_MEASUREMENTS: readonly (keyof CommandEventMeasurements)[] = ['durationMs'];
 

@@ -13,7 +13,7 @@ import { PagedView } from './pagedView';
 import { errorMessage } from './errors';
 import { describePermissions, MICROSOFT_GRAPH_APP_ID, type ResourceDescription } from '../domain/graphPermissions';
 
-export const APP_VIEW_ID = 'federatedCredentials.appRegistrations';
+const APP_VIEW_ID = 'federatedCredentials.appRegistrations';
 
 export interface ViewEnvironment {
   /** Microsoft Graph's app roles and scopes, to name an app's permissions (loaded once per sign-in). */

@@ -6,7 +6,6 @@ export const ContextValues = {
   managedIdentity: 'managedIdentity',
   trustingApp: 'trustingApp',
   permissions: 'apiPermissions',
-  permission: 'apiPermission',
 } as const;
 
 /** Several facets in one contextValue, matched with regular expressions such as `viewItem =~ /\bappRegistration\b/`. */

@@ -12,7 +12,7 @@ import { ErrorNode, MessageNode, type TreeNode } from './treeNode';
 import { PagedView } from './pagedView';
 import type { ModelNode, NodeModel } from './nodeModel';
 
-export const IDENTITY_VIEW_ID = 'federatedCredentials.managedIdentities';
+const IDENTITY_VIEW_ID = 'federatedCredentials.managedIdentities';
 
 /** Which apps trust which identity: built from one listing of the apps that have credentials. */
 export class TrustIndex {

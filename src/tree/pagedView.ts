@@ -8,7 +8,7 @@ import { errorMessage } from './errors';
 import { renderNodes, type RenderedNode } from './render';
 import { ErrorNode, LoadMoreNode, MessageNode, NodeTreeDataProvider, type TreeNode } from './treeNode';
 
-export const LOAD_MORE_COMMAND = 'federatedCredentials.loadMore';
+const LOAD_MORE_COMMAND = 'federatedCredentials.loadMore';
 
 export abstract class PagedView<T extends { readonly id: string }, N extends TreeNode> extends Disposable {
   readonly provider = this.register(new NodeTreeDataProvider(() => this.roots()));

@@ -3,12 +3,7 @@ export interface IDisposable {
   dispose(): void;
 }
 
-export function toDisposable(dispose: () => void): IDisposable {
-  let done = false;
-  return { dispose: () => { if (!done) { done = true; dispose(); } } };
-}
-
-export function disposeAll(disposables: Iterable<IDisposable>): void {
+function disposeAll(disposables: Iterable<IDisposable>): void {
   const errors: unknown[] = [];
   for (const d of disposables) {
     try { d.dispose(); } catch (error) { errors.push(error); }

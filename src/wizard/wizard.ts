@@ -1,4 +1,4 @@
-// A small wizard engine: prompt steps fill one context object, execute steps act on it.
+// A small wizard engine: prompt steps fill one context object; the command then acts on it.
 // Steps whose answer is already in the context (from a command's arguments) are skipped, which is
 // how every command also works without a UI. Back restores the context as it was before the step.
 import { GoBackError, type UserInput } from './userInput';
@@ -7,12 +7,6 @@ export interface PromptStep<C> {
   /** False when the context already holds this step's answer. */
   shouldPrompt(context: C): boolean;
   prompt(context: C, ui: UserInput, position: StepPosition): Promise<void>;
-}
-
-export interface ExecuteStep<C, R> {
-  readonly title: string;
-  shouldExecute?(context: C): boolean;
-  execute(context: C, report: (message: string) => void): Promise<R | void>;
 }
 
 export interface StepPosition {
@@ -60,16 +54,4 @@ function countRemaining<C>(context: C, steps: ReadonlyArray<PromptStep<C>>, from
 function restore<C extends object>(context: C, snapshot: C): void {
   for (const key of Object.keys(context) as Array<keyof C>) if (!(key in snapshot)) delete context[key];
   Object.assign(context, snapshot);
-}
-
-/** Runs the execute steps in order; the last non-void result is returned. */
-export async function runExecuteSteps<C, R>(context: C, steps: ReadonlyArray<ExecuteStep<C, R>>, report: (message: string) => void): Promise<R | undefined> {
-  let result: R | undefined;
-  for (const step of steps) {
-    if (step.shouldExecute && !step.shouldExecute(context)) continue;
-    report(step.title);
-    const value = await step.execute(context, report);
-    if (value !== undefined) result = value as R;
-  }
-  return result;
 }

@@ -148,7 +148,7 @@ export async function addManagedIdentityCredential(deps: CredentialCommandDeps, 
 }
 
 /** The apps of a multi-app run: `app` as a list in the arguments, or two or more selected app nodes. */
-export function multiAppTarget(deps: Pick<CredentialCommandDeps, 'selectedApp'>, arg: unknown, selection: unknown): { ids: unknown[] } | { apps: AppRegistration[] } | undefined {
+function multiAppTarget(deps: Pick<CredentialCommandDeps, 'selectedApp'>, arg: unknown, selection: unknown): { ids: unknown[] } | { apps: AppRegistration[] } | undefined {
   if (isArgumentsObject(arg) && Array.isArray(arg.app)) return { ids: arg.app };
   if (!Array.isArray(selection)) return undefined;
   const apps = [...new Map(selection.map((node) => deps.selectedApp(node)).filter((a): a is AppRegistration => a !== undefined).map((a) => [a.id, a])).values()];
@@ -173,7 +173,7 @@ interface MultiContext {
  * from the view (or 20 apps per `$batch` for ids), the identity is looked up once; writes: one
  * `$batch` per 20 apps. Apps refused by the rules or by Graph are reported, the others are written.
  */
-export async function addManagedIdentityCredentialToApps(deps: CredentialCommandDeps, context: CommandContext, arg: Record<string, unknown> | undefined, target: { ids: unknown[] } | { apps: AppRegistration[] }): Promise<MultiAppResult> {
+async function addManagedIdentityCredentialToApps(deps: CredentialCommandDeps, context: CommandContext, arg: Record<string, unknown> | undefined, target: { ids: unknown[] } | { apps: AppRegistration[] }): Promise<MultiAppResult> {
   const directory = deps.directory();
   const service = deps.credentials();
   const args = arg ? credentialArgs({ ...arg, app: undefined }, ['app', 'managedIdentity', 'name', 'description']) : {};

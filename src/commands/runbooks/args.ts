@@ -34,7 +34,7 @@ export interface DeployArgs {
 }
 
 /** Tree nodes are class instances; argument objects are plain objects (the command runner's rule). */
-export const isPlainObject = isArgumentsObject;
+const isPlainObject = isArgumentsObject;
 
 function show(value: unknown): string {
   return quote(typeof value === 'string' ? value : JSON.stringify(value) ?? String(value));

@@ -16,7 +16,7 @@ export interface AtomicWriteFs<U> {
 }
 
 /** Temporary files are `.{name}.fc-tmp-{random}` beside the target. */
-export const TEMP_MARK = '.fc-tmp-';
+const TEMP_MARK = '.fc-tmp-';
 
 export function isTempFileOf(fileName: string, candidate: string): boolean {
   return candidate.startsWith(`.${fileName}${TEMP_MARK}`);

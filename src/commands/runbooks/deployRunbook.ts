@@ -33,7 +33,7 @@ export interface DeployResult {
 }
 
 /** A URI string, an absolute path, or a path relative to the first workspace folder. */
-export function fileUri(file: string): vscode.Uri {
+function fileUri(file: string): vscode.Uri {
   const unsafe = findUnsafeCharacter(file);
   if (unsafe) throw new Error(`"file" ${quote(file)} contains ${describeUnsafeCharacter(unsafe)}; give the runbook file's path or URI.`);
   if (/^[A-Za-z][A-Za-z0-9+.-]+:/.test(file) && !/^[A-Za-z]:[\\/]/.test(file)) return vscode.Uri.parse(file, true);

@@ -46,13 +46,13 @@ export interface DeployOutcome {
   readonly warnings: readonly string[];
 }
 
-export function moduleTargetFor(plan: RunbookFilePlan): ModuleTarget | undefined {
+function moduleTargetFor(plan: RunbookFilePlan): ModuleTarget | undefined {
   if (plan.deployment.runtimeEnvironment) return { kind: 'runtimeEnvironment', name: plan.deployment.runtimeEnvironment.name };
   if (plan.deployment.runbookType === 'PowerShell72') return { kind: 'powerShell72' };
   return undefined;
 }
 
-export function describeModules(statuses: readonly ModuleStatus[]): string {
+function describeModules(statuses: readonly ModuleStatus[]): string {
   return statuses.map((s) => `${s.name}: ${s.status === 'present' ? `present${s.version ? ` (${s.version})` : ''}` : s.status}`).join('; ');
 }
 
@@ -255,7 +255,7 @@ async function readBack(automation: AutomationClient, request: DeployRequest, pr
  * so before publishing it is unchanged for certain; during publishing it is what Azure answers (after
  * a failure) or "the previous or the new one" (after a cancel).
  */
-export function describeDeployState(request: DeployRequest, progress: DeployProgress, found: ReadBack, cancelled: boolean): string {
+function describeDeployState(request: DeployRequest, progress: DeployProgress, found: ReadBack, cancelled: boolean): string {
   const name = request.runbookName;
   const before = progress.runbookBefore;
   const hadPublished = before?.properties.state === 'Published' || before?.properties.state === 'Edit';

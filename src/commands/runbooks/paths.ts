@@ -14,11 +14,6 @@ export function toUriPath(value: string): string {
   return slashed;
 }
 
-export function isAbsolutePath(value: string): boolean {
-  const p = toUriPath(value);
-  return p.startsWith('/');
-}
-
 /** Resolves `.` and `..`; returns undefined when `..` climbs above the start of `segments`' own path. */
 function normalise(path: string): string[] | undefined {
   const out: string[] = [];

@@ -139,7 +139,7 @@ interface Target {
  * over an existing file unless allowed (programmatic: `overwrite: true`; otherwise the user says so).
  * Undefined when no folder is open (the runbook then opens untitled).
  */
-export async function resolveTarget(context: CommandContext, template: RunbookTemplateId, args: ScaffoldArgs, folderSetting: string): Promise<Target | undefined> {
+async function resolveTarget(context: CommandContext, template: RunbookTemplateId, args: ScaffoldArgs, folderSetting: string): Promise<Target | undefined> {
   const folder = pickFolder(args.outputPath);
   if (!folder) {
     if (args.outputPath) throw new Error('"outputPath" needs an open workspace folder; without one, leave it out and the runbook opens in an untitled editor.');

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { runExecuteSteps, runPromptSteps, type PromptStep } from '../../../src/wizard/wizard';
+import { runPromptSteps, type PromptStep } from '../../../src/wizard/wizard';
 import { isUserCancelled } from '../../../src/util/cancellation';
 import { BACK, CANCEL, ScriptedUserInput } from '../../support/scriptedUserInput';
 
@@ -62,16 +62,5 @@ describe('wizard', () => {
   it('shows validation messages as the user types (scripted input is validated)', async () => {
     const ui = new ScriptedUserInput(['red', 'twelve']);
     await assert.rejects(runPromptSteps({}, [colorStep, sizeStep], ui), /digits only/);
-  });
-
-  it('runs execute steps in order, skipping those that should not run, and returns the last result', async () => {
-    const seen: string[] = [];
-    const result = await runExecuteSteps<Ctx, string>({ color: 'red' }, [
-      { title: 'one', execute: async () => { seen.push('one'); return 'a'; } },
-      { title: 'skip', shouldExecute: () => false, execute: async () => { seen.push('skip'); return 'x'; } },
-      { title: 'two', execute: async () => { seen.push('two'); } },
-    ], (m) => seen.push(`report:${m}`));
-    assert.equal(result, 'a');
-    assert.deepEqual(seen, ['report:one', 'one', 'report:two', 'two']);
   });
 });
