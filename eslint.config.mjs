@@ -67,10 +67,15 @@ export default tseslint.config(
   {
     files: ['sandbox/**'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [vscodeBanned],
-        patterns: [{ group: ['**/src/**', '**/src'], message: 'The emulator is built to the Azure documentation, not to the extension: it never imports src/.' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [vscodeBanned],
+          patterns: [
+            { group: ['**/src/**', '**/src'], message: 'The emulator is built to the Azure documentation, not to the extension: it never imports src/.' },
+          ],
+        },
+      ],
     },
   },
   {

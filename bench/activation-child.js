@@ -14,5 +14,7 @@ const t1 = performance.now();
 const api = extension.activate(context);
 const t2 = performance.now();
 const evaluated = [...(globalThis.__fcEvaluatedPackages ?? [])].sort();
-process.stdout.write(`${JSON.stringify({ requireMs: t1 - t0, activateMs: t2 - t1, apiVersion: api && api.apiVersion, subscriptions: context.subscriptions.length, evaluated, nodeBuiltins: Object.keys(require.cache).filter((k) => !k.startsWith('/')).length })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ requireMs: t1 - t0, activateMs: t2 - t1, apiVersion: api && api.apiVersion, subscriptions: context.subscriptions.length, evaluated, nodeBuiltins: Object.keys(require.cache).filter((k) => !k.startsWith('/')).length })}\n`,
+);
 setTimeout(() => process.exit(0), 50);

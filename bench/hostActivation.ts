@@ -28,11 +28,24 @@ const repoRoot = resolve(__dirname, '..');
 export async function measureActivationInHost(runs: number, log: (line: string) => void = () => undefined): Promise<HostActivationRun[]> {
   const suiteDir = join(repoRoot, 'out', 'bench', 'host');
   execFileSync(process.execPath, [join(repoRoot, 'scripts', 'build.mjs'), '--sandbox'], { cwd: repoRoot, stdio: 'ignore' });
-  await esbuild.build({ entryPoints: [join(repoRoot, 'bench', 'host', 'index.ts')], bundle: true, outfile: join(suiteDir, 'index.js'), format: 'cjs', platform: 'node', target: 'node20', external: ['vscode'], logLevel: 'warning' });
+  await esbuild.build({
+    entryPoints: [join(repoRoot, 'bench', 'host', 'index.ts')],
+    bundle: true,
+    outfile: join(suiteDir, 'index.js'),
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    external: ['vscode'],
+    logLevel: 'warning',
+  });
   const host = ensureTestHost();
   const workspace = mkdtempSync(join(tmpdir(), 'fc-bench-workspace-'));
   // FC_RUNNING_TESTS: the extension reports its own activate() time through its test seam.
-  const server = await startCodeServer({ bin: host.codeServerBin, env: { FC_RUNNING_TESTS: '1' }, installedExtensions: [join(repoRoot, 'out', 'sandbox-sign-in')] });
+  const server = await startCodeServer({
+    bin: host.codeServerBin,
+    env: { FC_RUNNING_TESTS: '1' },
+    installedExtensions: [join(repoRoot, 'out', 'sandbox-sign-in')],
+  });
   const browser = await launchBrowser(host.chromiumBin);
   const results: HostActivationRun[] = [];
   try {
@@ -50,9 +63,15 @@ export async function measureActivationInHost(runs: number, log: (line: string) 
         },
       });
       try {
-        const code = await Promise.race([workbench.exitCode, new Promise<number>((_, reject) => setTimeout(() => reject(new Error('the activation run did not finish within 120 s')), 120_000))]);
-        if (code !== 0 || !result) throw new Error(`activation run ${i + 1} failed (exit code ${code}, result ${result ? 'seen' : 'missing'})\n${server.output().slice(-2000)}`);
-        log(`  run ${i + 1}: activate() ${result.activateMs.toFixed(2)} ms, Extension.activate() ${result.activateCallMs.toFixed(1)} ms, baseline extension ${result.baselineCallMs.toFixed(1)} ms${result.wasActive ? ' (already active!)' : ''}`);
+        const code = await Promise.race([
+          workbench.exitCode,
+          new Promise<number>((_, reject) => setTimeout(() => reject(new Error('the activation run did not finish within 120 s')), 120_000)),
+        ]);
+        if (code !== 0 || !result)
+          throw new Error(`activation run ${i + 1} failed (exit code ${code}, result ${result ? 'seen' : 'missing'})\n${server.output().slice(-2000)}`);
+        log(
+          `  run ${i + 1}: activate() ${result.activateMs.toFixed(2)} ms, Extension.activate() ${result.activateCallMs.toFixed(1)} ms, baseline extension ${result.baselineCallMs.toFixed(1)} ms${result.wasActive ? ' (already active!)' : ''}`,
+        );
         results.push(result);
       } finally {
         await workbench.close();

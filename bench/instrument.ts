@@ -13,7 +13,10 @@ const MARK = (pkg: string) => `;(globalThis.__fcEvaluatedPackages ??= new Set())
 export function packageOf(path: string): string | undefined {
   const at = path.replace(/\\/g, '/').lastIndexOf('node_modules/');
   if (at === -1) return undefined;
-  const parts = path.replace(/\\/g, '/').slice(at + 'node_modules/'.length).split('/');
+  const parts = path
+    .replace(/\\/g, '/')
+    .slice(at + 'node_modules/'.length)
+    .split('/');
   return parts[0].startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
 }
 

@@ -32,9 +32,25 @@ export const SIZE = { apps: 10_000, appsWithCredentials: 2_000, managedIdentitie
 export const LATENCY_MS = 50;
 const PAGE_SIZE = 100; // federatedCredentials.pageSize default
 const NAIVE_CONCURRENCY = 16;
-const HEAVY = ['@azure/identity', '@azure/msal-node', '@azure/msal-common', '@microsoft/microsoft-graph-client', '@azure/core-rest-pipeline', '@vscode/extension-telemetry', '@microsoft/applicationinsights-common', '@microsoft/1ds-core-js'];
+const HEAVY = [
+  '@azure/identity',
+  '@azure/msal-node',
+  '@azure/msal-common',
+  '@microsoft/microsoft-graph-client',
+  '@azure/core-rest-pipeline',
+  '@vscode/extension-telemetry',
+  '@microsoft/applicationinsights-common',
+  '@microsoft/1ds-core-js',
+];
 
-interface Counted<T> { value: T; ms: number; requests: number; batches: number; batchItems: number; batchPosts: number }
+interface Counted<T> {
+  value: T;
+  ms: number;
+  requests: number;
+  batches: number;
+  batchItems: number;
+  batchPosts: number;
+}
 
 const isBatch = (path: string) => /\/(\$|%24)batch$/i.test(path);
 
@@ -42,7 +58,12 @@ function graphRequests(sandbox: Sandbox, since: number): Omit<Counted<unknown>, 
   const log = sandbox.requests(since).filter((r) => r.area === 'graph');
   const items = log.filter((r) => r.headers['x-sandbox-batch-id'] !== undefined);
   const top = log.filter((r) => r.headers['x-sandbox-batch-id'] === undefined);
-  return { requests: top.length, batches: top.filter((r) => isBatch(r.path)).length, batchItems: items.length, batchPosts: items.filter((r) => r.method === 'POST').length };
+  return {
+    requests: top.length,
+    batches: top.filter((r) => isBatch(r.path)).length,
+    batchItems: items.length,
+    batchPosts: items.filter((r) => r.method === 'POST').length,
+  };
 }
 
 function lastSeq(sandbox: Sandbox): number {
@@ -67,16 +88,28 @@ async function median<T>(runs: number, work: () => Promise<Counted<T>>): Promise
 
 async function pool<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<unknown>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length) await work(items[next++]);
+    }),
+  );
 }
 
 const fmtMs = (ms: number) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`);
 const fmtMb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(2)} MB`;
 const ratio = (naive: number, ours: number) => (ours === 0 ? '∞' : `${(naive / ours).toFixed(1)}×`);
 
-interface Row { why?: string; scenario: string; ours: string; oursRequests: string; naive: string; naiveRequests: string; ratio: string; target: string; met: boolean }
+interface Row {
+  why?: string;
+  scenario: string;
+  ours: string;
+  oursRequests: string;
+  naive: string;
+  naiveRequests: string;
+  ratio: string;
+  target: string;
+  met: boolean;
+}
 
 async function main(): Promise<void> {
   const started = new Date();
@@ -84,14 +117,19 @@ async function main(): Promise<void> {
   const notes: string[] = [];
   const log = (s: string) => console.log(s);
 
-  log(`Starting the sandbox: ${SIZE.apps} apps, ${SIZE.appsWithCredentials} with credentials, ${SIZE.managedIdentities} managed identities, +${LATENCY_MS} ms per request…`);
+  log(
+    `Starting the sandbox: ${SIZE.apps} apps, ${SIZE.appsWithCredentials} with credentials, ${SIZE.managedIdentities} managed identities, +${LATENCY_MS} ms per request…`,
+  );
   const sandbox = await startSandbox({ seed: 8, size: SIZE, faults: [{ kind: 'latency', latencyMs: LATENCY_MS }] });
   const untrust = trustSandboxCa(sandbox.caCertPem);
   try {
     const { info } = sandbox;
     const tenantId = info.homeTenant.id;
     const cloud = resolveCloud('Custom', info.customCloud);
-    const credential = new ClientSecretCredential(tenantId, info.confidentialClient.clientId, info.confidentialClient.clientSecret, { authorityHost: info.loginUrl, disableInstanceDiscovery: true });
+    const credential = new ClientSecretCredential(tenantId, info.confidentialClient.clientId, info.confidentialClient.clientSecret, {
+      authorityHost: info.loginUrl,
+      disableInstanceDiscovery: true,
+    });
     const client = createGraphClient({ credential, baseUrl: info.graphUrl, scopes: [`${info.graphUrl}/.default`] });
     const directory = new GraphDirectory({ read: async () => client, write: async () => client });
     await directory.organization.get(); // token, TLS session and SDK warm for both ways
@@ -101,23 +139,52 @@ async function main(): Promise<void> {
     const totalApps = homeApps.length;
     const totalCredentials = homeApps.reduce((n, a) => n + a.federatedIdentityCredentials.length, 0);
     const miCredentials = homeApps.reduce((n, a) => n + a.federatedIdentityCredentials.filter((c) => c.issuer === info.homeTenant.issuer).length, 0);
-    notes.push(`Tenant: ${totalApps} app registrations (${SIZE.apps} generated + the sandbox's own), ${homeApps.filter((a) => a.federatedIdentityCredentials.length > 0).length} with credentials, ${totalCredentials} credentials of which ${miCredentials} trust a managed identity; ${SIZE.managedIdentities} generated managed identities.`);
+    notes.push(
+      `Tenant: ${totalApps} app registrations (${SIZE.apps} generated + the sandbox's own), ${homeApps.filter((a) => a.federatedIdentityCredentials.length > 0).length} with credentials, ${totalCredentials} credentials of which ${miCredentials} trust a managed identity; ${SIZE.managedIdentities} generated managed identities.`,
+    );
 
     // --- 1. First page of App Registrations (the view's PagedList over GraphDirectory.listApps)
     log('First page…');
-    const viewList = () => new PagedList<AppRegistration>((next) => (next ? directory.nextPage<AppRegistration>(next, {}, { operation: 'listApps' }) : directory.apps.listApps({ pageSize: PAGE_SIZE })));
-    const first = await median(5, () => counted(sandbox, async () => { const l = viewList(); await l.ensureLoaded(); return l.items; }));
+    const viewList = () =>
+      new PagedList<AppRegistration>((next) =>
+        next ? directory.nextPage<AppRegistration>(next, {}, { operation: 'listApps' }) : directory.apps.listApps({ pageSize: PAGE_SIZE }),
+      );
+    const first = await median(5, () =>
+      counted(sandbox, async () => {
+        const l = viewList();
+        await l.ensureLoaded();
+        return l.items;
+      }),
+    );
     const counts = first.value.map((a) => a.federatedIdentityCredentials?.length);
     const naiveFirst = await counted(sandbox, async () => {
-      const page = await client.api(`/applications?$select=id,appId,displayName,signInAudience&$top=${PAGE_SIZE}`).get() as { value: AppRegistration[] };
+      const page = (await client.api(`/applications?$select=id,appId,displayName,signInAudience&$top=${PAGE_SIZE}`).get()) as { value: AppRegistration[] };
       const out: number[] = [];
       for (const app of page.value) out.push((await directory.apps.listCredentials(app.id)).length);
       return out;
     });
     const beyond = first.ms - LATENCY_MS;
-    rows.push({ scenario: `First page of App Registrations (${PAGE_SIZE} apps, with credential counts)`, ours: `${fmtMs(first.ms)} (${fmtMs(beyond)} beyond the ${LATENCY_MS} ms latency)`, oursRequests: `${first.requests}`, naive: fmtMs(naiveFirst.ms), naiveRequests: `${naiveFirst.requests}`, ratio: ratio(naiveFirst.ms, first.ms), target: '1 request, < 150 ms beyond its latency', met: first.requests === 1 && beyond < 150 });
+    rows.push({
+      scenario: `First page of App Registrations (${PAGE_SIZE} apps, with credential counts)`,
+      ours: `${fmtMs(first.ms)} (${fmtMs(beyond)} beyond the ${LATENCY_MS} ms latency)`,
+      oursRequests: `${first.requests}`,
+      naive: fmtMs(naiveFirst.ms),
+      naiveRequests: `${naiveFirst.requests}`,
+      ratio: ratio(naiveFirst.ms, first.ms),
+      target: '1 request, < 150 ms beyond its latency',
+      met: first.requests === 1 && beyond < 150,
+    });
     const countsKnown = counts.every((c) => c !== undefined);
-    rows.push({ scenario: `Credential counts for that page`, ours: countsKnown ? 'in the first page ($expand)' : 'missing', oursRequests: '0 more', naive: 'one GET per app', naiveRequests: `${naiveFirst.requests - 1}`, ratio: '–', target: 'no request per app', met: countsKnown });
+    rows.push({
+      scenario: `Credential counts for that page`,
+      ours: countsKnown ? 'in the first page ($expand)' : 'missing',
+      oursRequests: '0 more',
+      naive: 'one GET per app',
+      naiveRequests: `${naiveFirst.requests - 1}`,
+      ratio: '–',
+      target: 'no request per app',
+      met: countsKnown,
+    });
 
     // --- 2. Expanding an app: AppNode.getChildren (credentials already expanded), and one from a search page (not expanded)
     log('Expanding an app…');
@@ -129,7 +196,16 @@ async function main(): Promise<void> {
     const searchApp = (await directory.apps.listApps({ pageSize: 5, search: 'ledger' })).items[0];
     const expandSearch = await counted(sandbox, () => new AppNode(searchApp, view, env).getChildren());
     const naiveExpand = await counted(sandbox, () => directory.apps.listCredentials(withCreds.id));
-    rows.push({ scenario: 'Expanding an app (listed page / search result)', ours: `${fmtMs(expand.ms)} / ${fmtMs(expandSearch.ms)}`, oursRequests: `${expand.requests} / ${expandSearch.requests}`, naive: fmtMs(naiveExpand.ms), naiveRequests: `${naiveExpand.requests}`, ratio: `${naiveExpand.requests} → ${expand.requests} requests`, target: '≤ 1 request', met: expand.requests <= 1 && expandSearch.requests <= 1 });
+    rows.push({
+      scenario: 'Expanding an app (listed page / search result)',
+      ours: `${fmtMs(expand.ms)} / ${fmtMs(expandSearch.ms)}`,
+      oursRequests: `${expand.requests} / ${expandSearch.requests}`,
+      naive: fmtMs(naiveExpand.ms),
+      naiveRequests: `${naiveExpand.requests}`,
+      ratio: `${naiveExpand.requests} → ${expand.requests} requests`,
+      target: '≤ 1 request',
+      met: expand.requests <= 1 && expandSearch.requests <= 1,
+    });
 
     // --- 3. Search across all apps: one $search request
     log('Search…');
@@ -137,19 +213,36 @@ async function main(): Promise<void> {
     const search = await median(5, () => counted(sandbox, () => directory.apps.listApps({ pageSize: PAGE_SIZE, search: word })));
     const naiveSearch = await counted(sandbox, async () => {
       const all: AppRegistration[] = [];
-      let page = await client.api('/applications?$select=id,appId,displayName,signInAudience&$top=999').get() as { value: AppRegistration[]; '@odata.nextLink'?: string };
+      let page = (await client.api('/applications?$select=id,appId,displayName,signInAudience&$top=999').get()) as {
+        value: AppRegistration[];
+        '@odata.nextLink'?: string;
+      };
       all.push(...page.value);
-      while (page['@odata.nextLink']) { page = await client.api(page['@odata.nextLink']).get(); all.push(...page.value); }
+      while (page['@odata.nextLink']) {
+        page = await client.api(page['@odata.nextLink']).get();
+        all.push(...page.value);
+      }
       return all.filter((a) => a.displayName.toLowerCase().includes(word));
     });
-    rows.push({ scenario: `Search "${word}" across ${totalApps} apps (${search.value.count ?? '?'} matches; naive: list all, filter locally)`, ours: fmtMs(search.ms), oursRequests: `${search.requests}`, naive: fmtMs(naiveSearch.ms), naiveRequests: `${naiveSearch.requests}`, ratio: ratio(naiveSearch.ms, search.ms), target: '1 request', met: search.requests === 1 && search.value.count === naiveSearch.value.length });
+    rows.push({
+      scenario: `Search "${word}" across ${totalApps} apps (${search.value.count ?? '?'} matches; naive: list all, filter locally)`,
+      ours: fmtMs(search.ms),
+      oursRequests: `${search.requests}`,
+      naive: fmtMs(naiveSearch.ms),
+      naiveRequests: `${naiveSearch.requests}`,
+      ratio: ratio(naiveSearch.ms, search.ms),
+      target: '1 request',
+      met: search.requests === 1 && search.value.count === naiveSearch.value.length,
+    });
 
     // --- 4. Managed Identities with "apps that trust it": the view's TrustIndex (listAppsWithCredentials, $top=999)
     log('Managed identities and the apps that trust them…');
     const { TrustIndex } = await import('../src/tree/managedIdentitiesView');
     const identities: ManagedIdentityPrincipal[] = [];
     const identityList = await counted(sandbox, async () => {
-      const l = new PagedList<ManagedIdentityPrincipal>((next) => (next ? directory.nextPage<ManagedIdentityPrincipal>(next) : directory.servicePrincipals.listManagedIdentities(PAGE_SIZE)));
+      const l = new PagedList<ManagedIdentityPrincipal>((next) =>
+        next ? directory.nextPage<ManagedIdentityPrincipal>(next) : directory.servicePrincipals.listManagedIdentities(PAGE_SIZE),
+      );
       await l.ensureLoaded();
       while (l.hasMore) await l.loadMore();
       identities.push(...l.items);
@@ -165,16 +258,29 @@ async function main(): Promise<void> {
     log(`  naive: one request per app (${NAIVE_CONCURRENCY} at a time)…`);
     const naiveTrust = await counted(sandbox, async () => {
       const all: AppRegistration[] = [];
-      let page = await client.api('/applications?$select=id,appId,displayName&$top=999').get() as { value: AppRegistration[]; '@odata.nextLink'?: string };
+      let page = (await client.api('/applications?$select=id,appId,displayName&$top=999').get()) as { value: AppRegistration[]; '@odata.nextLink'?: string };
       all.push(...page.value);
-      while (page['@odata.nextLink']) { page = await client.api(page['@odata.nextLink']).get(); all.push(...page.value); }
+      while (page['@odata.nextLink']) {
+        page = await client.api(page['@odata.nextLink']).get();
+        all.push(...page.value);
+      }
       const bySubject = new Map<string, number>();
       await pool(all, NAIVE_CONCURRENCY, async (app) => {
-        for (const c of await directory.apps.listCredentials(app.id)) if (c.issuer === info.homeTenant.issuer) bySubject.set(c.subject, (bySubject.get(c.subject) ?? 0) + 1);
+        for (const c of await directory.apps.listCredentials(app.id))
+          if (c.issuer === info.homeTenant.issuer) bySubject.set(c.subject, (bySubject.get(c.subject) ?? 0) + 1);
       });
       return identities.reduce((n, i) => n + (bySubject.get(i.id) ?? 0), 0);
     });
-    rows.push({ scenario: `Managed Identities: ${identities.length} identities, each with the apps that trust it (${trust.value} links)`, ours: fmtMs(trust.ms), oursRequests: `${trust.requests} (= ceil(${totalApps}/999) = ${trustBound}) + ${identityList.requests} for the identity list (${PAGE_SIZE} per page)`, naive: `${fmtMs(naiveTrust.ms)} (${NAIVE_CONCURRENCY} parallel)`, naiveRequests: `${naiveTrust.requests}`, ratio: ratio(naiveTrust.ms, trust.ms), target: 'bounded, no request per app or identity', met: trust.requests === trustBound && trust.value === naiveTrust.value });
+    rows.push({
+      scenario: `Managed Identities: ${identities.length} identities, each with the apps that trust it (${trust.value} links)`,
+      ours: fmtMs(trust.ms),
+      oursRequests: `${trust.requests} (= ceil(${totalApps}/999) = ${trustBound}) + ${identityList.requests} for the identity list (${PAGE_SIZE} per page)`,
+      naive: `${fmtMs(naiveTrust.ms)} (${NAIVE_CONCURRENCY} parallel)`,
+      naiveRequests: `${naiveTrust.requests}`,
+      ratio: ratio(naiveTrust.ms, trust.ms),
+      target: 'bounded, no request per app or identity',
+      met: trust.requests === trustBound && trust.value === naiveTrust.value,
+    });
 
     // --- 5. Throughput: the same managed-identity credential on 50 apps (the command's multi-app path)
     log('Adding a managed-identity credential to 50 apps…');
@@ -202,19 +308,36 @@ async function main(): Promise<void> {
     const idApps = pageOf999.slice(50, 100);
     const naiveApps = pageOf999.slice(100, 150);
     // Multi-selected app nodes (credentials already expanded by the listing); the prompts pick the identity and take the defaults.
-    class SelectedNode { constructor(readonly app: AppRegistration) {} }
+    class SelectedNode {
+      constructor(readonly app: AppRegistration) {}
+    }
     const selected = treeApps.map((app) => new SelectedNode(app));
     const scripted: UserInput = {
-      pick: async <T>(items: ReadonlyArray<PickItem<T>> | Promise<ReadonlyArray<PickItem<T>>>) => (await items).find((i) => (i.data as { id?: string } | undefined)?.id === miTree.id)!.data,
+      pick: async <T>(items: ReadonlyArray<PickItem<T>> | Promise<ReadonlyArray<PickItem<T>>>) =>
+        (await items).find((i) => (i.data as { id?: string } | undefined)?.id === miTree.id)!.data,
       input: async (o) => o.value ?? '',
       confirm: async (_m, _o, ...actions) => actions[0],
     };
-    const viaTree = await counted(sandbox, () => addManagedIdentityCredentialCommand(deps, { ...context(false), ui: scripted }, selected[0], selected) as Promise<MultiAppResult>);
+    const viaTree = await counted(
+      sandbox,
+      () => addManagedIdentityCredentialCommand(deps, { ...context(false), ui: scripted }, selected[0], selected) as Promise<MultiAppResult>,
+    );
     // Programmatic: { app: [ids], managedIdentity }.
-    const viaIds = await counted(sandbox, () => addManagedIdentityCredentialCommand(deps, context(true), { app: idApps.map((a) => a.id), managedIdentity: miIds.id }) as Promise<MultiAppResult>);
+    const viaIds = await counted(
+      sandbox,
+      () => addManagedIdentityCredentialCommand(deps, context(true), { app: idApps.map((a) => a.id), managedIdentity: miIds.id }) as Promise<MultiAppResult>,
+    );
     const naiveAdd = await counted(sandbox, async () => {
       const made: FederatedCredential[] = [];
-      for (const app of naiveApps) made.push(await directory.apps.createCredential(app.id, { name: 'msi-naive', issuer: info.homeTenant.issuer, subject: miNaive.id, audiences: [cloud.tokenExchangeAudience] }));
+      for (const app of naiveApps)
+        made.push(
+          await directory.apps.createCredential(app.id, {
+            name: 'msi-naive',
+            issuer: info.homeTenant.issuer,
+            subject: miNaive.id,
+            audiences: [cloud.tokenExchangeAudience],
+          }),
+        );
       return made;
     });
     const writeBatches = (r: Counted<MultiAppResult>) => r.batches - (r.batchItems - r.batchPosts > 0 ? Math.ceil((r.batchItems - r.batchPosts) / 20) : 0);
@@ -222,21 +345,59 @@ async function main(): Promise<void> {
       scenario: 'Adding the same managed-identity credential to 50 apps (multi-selected nodes / `app` as a list of ids)',
       ours: `${fmtMs(viaTree.ms)} / ${fmtMs(viaIds.ms)} (${viaTree.value.added.length} and ${viaIds.value.added.length} of 50 added)`,
       oursRequests: `${writeBatches(viaTree)} / ${writeBatches(viaIds)} POST \`$batch\` (${viaTree.batchPosts} / ${viaIds.batchPosts} creates inside); all requests: ${viaTree.requests} / ${viaIds.requests}`,
-      naive: fmtMs(naiveAdd.ms), naiveRequests: `${naiveAdd.requests}`, ratio: ratio(naiveAdd.ms, viaTree.ms),
+      naive: fmtMs(naiveAdd.ms),
+      naiveRequests: `${naiveAdd.requests}`,
+      ratio: ratio(naiveAdd.ms, viaTree.ms),
       target: 'ceil(50/20) = 3 batch requests',
-      met: viaTree.value.added.length === 50 && viaIds.value.added.length === 50 && writeBatches(viaTree) === 3 && writeBatches(viaIds) === 3 && viaTree.requests === 1 + 3 && viaIds.requests === 3 + 1 + 3,
+      met:
+        viaTree.value.added.length === 50 &&
+        viaIds.value.added.length === 50 &&
+        writeBatches(viaTree) === 3 &&
+        writeBatches(viaIds) === 3 &&
+        viaTree.requests === 1 + 3 &&
+        viaIds.requests === 3 + 1 + 3,
     });
-    notes.push(`50-app add, all requests: multi-selected nodes ${viaTree.requests} = 1 identity list (the picker) + 3 write batches; ids ${viaIds.requests} = 3 read batches (the apps with their credentials) + 1 identity lookup + 3 write batches. Afterwards the App Registrations view reloads its first page once (1 request) instead of re-reading each app.`);
+    notes.push(
+      `50-app add, all requests: multi-selected nodes ${viaTree.requests} = 1 identity list (the picker) + 3 write batches; ids ${viaIds.requests} = 3 read batches (the apps with their credentials) + 1 identity lookup + 3 write batches. Afterwards the App Registrations view reloads its first page once (1 request) instead of re-reading each app.`,
+    );
 
     // --- 6. Memory: heap growth after paging through all apps (fresh Node process, --expose-gc)
     log('Memory (paging through every app)…');
     // Asynchronously: the sandbox serving the child runs in this process.
     const mem = await execFileAsync(process.execPath, ['--expose-gc', '--require', 'tsx/cjs', 'bench/memory-child.ts'], {
       encoding: 'utf8',
-      env: { ...process.env, FC_BENCH_SANDBOX: JSON.stringify({ graphUrl: info.graphUrl, loginUrl: info.loginUrl, tenantId, clientId: info.confidentialClient.clientId, clientSecret: info.confidentialClient.clientSecret, caPem: sandbox.caCertPem, pageSize: PAGE_SIZE }) },
+      env: {
+        ...process.env,
+        FC_BENCH_SANDBOX: JSON.stringify({
+          graphUrl: info.graphUrl,
+          loginUrl: info.loginUrl,
+          tenantId,
+          clientId: info.confidentialClient.clientId,
+          clientSecret: info.confidentialClient.clientSecret,
+          caPem: sandbox.caCertPem,
+          pageSize: PAGE_SIZE,
+        }),
+      },
     });
-    const memory = JSON.parse(mem.stdout.trim().split('\n').pop() ?? '{}') as { apps: number; credentials: number; pages: number; elapsedMs: number; growth: number; heapBefore: number; heapAfter: number };
-    rows.push({ scenario: `Memory: heap growth after paging through all ${memory.apps} apps (${memory.pages} pages, ${memory.credentials} credentials held)`, ours: fmtMb(memory.growth), oursRequests: `${memory.pages}`, naive: '–', naiveRequests: '–', ratio: '–', target: '< 50 MB', met: memory.growth < 50 * 1024 * 1024 });
+    const memory = JSON.parse(mem.stdout.trim().split('\n').pop() ?? '{}') as {
+      apps: number;
+      credentials: number;
+      pages: number;
+      elapsedMs: number;
+      growth: number;
+      heapBefore: number;
+      heapAfter: number;
+    };
+    rows.push({
+      scenario: `Memory: heap growth after paging through all ${memory.apps} apps (${memory.pages} pages, ${memory.credentials} credentials held)`,
+      ours: fmtMb(memory.growth),
+      oursRequests: `${memory.pages}`,
+      naive: '–',
+      naiveRequests: '–',
+      ratio: '–',
+      target: '< 50 MB',
+      met: memory.growth < 50 * 1024 * 1024,
+    });
 
     // --- 7. Bundle and package
     log('Bundle and .vsix…');
@@ -244,16 +405,38 @@ async function main(): Promise<void> {
     const vsix = statSync('dist/federated-credentials.vsix').size;
     execFileSync(process.execPath, ['scripts/build.mjs', '--metafile'], { stdio: 'ignore' });
     const bundleSize = statSync('dist/extension.js').size;
-    const meta = JSON.parse(readFileSync('out/extension.meta.json', 'utf8')) as { outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }> };
+    const meta = JSON.parse(readFileSync('out/extension.meta.json', 'utf8')) as {
+      outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }>;
+    };
     const byOwner = new Map<string, number>();
     for (const [path, { bytesInOutput }] of Object.entries(meta.outputs['dist/extension.js'].inputs)) {
       const owner = packageOf(path) ?? (path.startsWith('src/') ? `src/${path.split('/')[1]}` : path);
       byOwner.set(owner, (byOwner.get(owner) ?? 0) + bytesInOutput);
     }
     const contributors = [...byOwner.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12);
-    const chunkTotal = readdirSync('dist/chunks').filter((f) => f.endsWith('.js')).reduce((sum, f) => sum + statSync(join('dist/chunks', f)).size, 0);
-    rows.push({ scenario: '`dist/extension.js` (minified; what VS Code loads at activation)', ours: `${fmtMb(bundleSize)} (+ ${fmtMb(chunkTotal)} in \`dist/chunks/\`, loaded on first use; ${fmtMb(bundleSize + chunkTotal)} in all)`, oursRequests: '–', naive: '–', naiveRequests: '–', ratio: '–', target: '< 1.5 MB', met: bundleSize < 1.5 * 1024 * 1024 });
-    rows.push({ scenario: '`.vsix` (`npm run package`)', ours: fmtMb(vsix), oursRequests: '–', naive: '–', naiveRequests: '–', ratio: '–', target: '< 2 MB', met: vsix < 2 * 1024 * 1024 });
+    const chunkTotal = readdirSync('dist/chunks')
+      .filter((f) => f.endsWith('.js'))
+      .reduce((sum, f) => sum + statSync(join('dist/chunks', f)).size, 0);
+    rows.push({
+      scenario: '`dist/extension.js` (minified; what VS Code loads at activation)',
+      ours: `${fmtMb(bundleSize)} (+ ${fmtMb(chunkTotal)} in \`dist/chunks/\`, loaded on first use; ${fmtMb(bundleSize + chunkTotal)} in all)`,
+      oursRequests: '–',
+      naive: '–',
+      naiveRequests: '–',
+      ratio: '–',
+      target: '< 1.5 MB',
+      met: bundleSize < 1.5 * 1024 * 1024,
+    });
+    rows.push({
+      scenario: '`.vsix` (`npm run package`)',
+      ours: fmtMb(vsix),
+      oursRequests: '–',
+      naive: '–',
+      naiveRequests: '–',
+      ratio: '–',
+      target: '< 2 MB',
+      met: vsix < 2 * 1024 * 1024,
+    });
 
     // --- 8. Activation: in the VS Code test host (median of 7 fresh extension hosts), and in plain Node
     log('Activation in the VS Code test host…');
@@ -263,13 +446,42 @@ async function main(): Promise<void> {
     const hostCall = med(hostRuns.map((r) => r.activateCallMs));
     const hostBaseline = med(hostRuns.map((r) => r.baselineCallMs));
     const chunksAtActivation = [...new Set(hostRuns.flatMap((r) => r.chunksLoaded))];
-    rows.push({ scenario: '`activate()` in the VS Code test host (median of 7 fresh extension hosts)', ours: `${hostActivate.toFixed(2)} ms`, oursRequests: '0', naive: '–', naiveRequests: '–', ratio: '–', target: '< 20 ms', met: hostActivate < 20 });
-    rows.push({ scenario: '`Extension.activate()` as another module in the host sees it (VS Code loading `dist/extension.js` + `activate()`), beside a 5 KB extension', ours: `${hostCall.toFixed(1)} ms (5 KB extension: ${hostBaseline.toFixed(1)} ms)`, oursRequests: '0', naive: '–', naiveRequests: '–', ratio: '–', target: 'no more than VS Code\'s fixed cost + 20 ms', met: hostCall < hostBaseline + 20 });
-    rows.push({ scenario: 'Lazily loaded chunks (`dist/chunks/*.js`: @azure/identity + MSAL, Graph SDK, Azure core pipeline, telemetry) required by the end of activation, in the host', ours: chunksAtActivation.length === 0 ? 'none' : chunksAtActivation.join(', '), oursRequests: '–', naive: '–', naiveRequests: '–', ratio: '–', target: 'none', met: chunksAtActivation.length === 0 });
+    rows.push({
+      scenario: '`activate()` in the VS Code test host (median of 7 fresh extension hosts)',
+      ours: `${hostActivate.toFixed(2)} ms`,
+      oursRequests: '0',
+      naive: '–',
+      naiveRequests: '–',
+      ratio: '–',
+      target: '< 20 ms',
+      met: hostActivate < 20,
+    });
+    rows.push({
+      scenario: '`Extension.activate()` as another module in the host sees it (VS Code loading `dist/extension.js` + `activate()`), beside a 5 KB extension',
+      ours: `${hostCall.toFixed(1)} ms (5 KB extension: ${hostBaseline.toFixed(1)} ms)`,
+      oursRequests: '0',
+      naive: '–',
+      naiveRequests: '–',
+      ratio: '–',
+      target: "no more than VS Code's fixed cost + 20 ms",
+      met: hostCall < hostBaseline + 20,
+    });
+    rows.push({
+      scenario:
+        'Lazily loaded chunks (`dist/chunks/*.js`: @azure/identity + MSAL, Graph SDK, Azure core pipeline, telemetry) required by the end of activation, in the host',
+      ours: chunksAtActivation.length === 0 ? 'none' : chunksAtActivation.join(', '),
+      oursRequests: '–',
+      naive: '–',
+      naiveRequests: '–',
+      ratio: '–',
+      target: 'none',
+      met: chunksAtActivation.length === 0,
+    });
 
     log('Activation in plain Node…');
     const runs: Array<{ requireMs: number; activateMs: number; evaluated: string[] }> = [];
-    const child = (bundle: string) => JSON.parse(execFileSync(process.execPath, ['bench/activation-child.js', bundle], { encoding: 'utf8' }).trim().split('\n').pop() ?? '{}');
+    const child = (bundle: string) =>
+      JSON.parse(execFileSync(process.execPath, ['bench/activation-child.js', bundle], { encoding: 'utf8' }).trim().split('\n').pop() ?? '{}');
     for (let i = 0; i < 15; i++) runs.push(child('dist/extension.js'));
     const instrumented = child(await buildInstrumented('out/bench/instrumented')) as { evaluated: string[]; activateMs: number };
     const chunkMeta = JSON.parse(readFileSync('out/chunks.meta.json', 'utf8')) as typeof meta;
@@ -278,11 +490,45 @@ async function main(): Promise<void> {
     const heavyLoaded = instrumented.evaluated.filter((p) => HEAVY.includes(p));
     const activateMedian = med(runs.map((r) => r.activateMs));
     const loadAndActivate = med(runs.map((r) => r.requireMs + r.activateMs));
-    rows.push({ scenario: 'Loading `dist/extension.js` + `activate()` in a fresh Node process (`vscode` stand-in, median of 15)', ours: `${loadAndActivate.toFixed(1)} ms (activate() ${activateMedian.toFixed(2)} ms)`, oursRequests: '0', naive: '–', naiveRequests: '–', ratio: '–', target: '< 20 ms', met: loadAndActivate < 20 });
-    rows.push({ scenario: 'Heavy packages evaluated by the end of activation', ours: `${heavyLoaded.length === 0 ? 'none' : heavyLoaded.join(', ')} (all packages evaluated: ${instrumented.evaluated.join(', ') || 'none'})`, oursRequests: '–', naive: '–', naiveRequests: '–', ratio: '–', target: 'none of @azure/identity, MSAL, the Graph SDK, Application Insights', met: heavyLoaded.length === 0 });
-    const chunkSizes = readdirSync('dist/chunks').filter((f) => f.endsWith('.js')).map((f) => [f, statSync(join('dist/chunks', f)).size] as [string, number]);
+    rows.push({
+      scenario: 'Loading `dist/extension.js` + `activate()` in a fresh Node process (`vscode` stand-in, median of 15)',
+      ours: `${loadAndActivate.toFixed(1)} ms (activate() ${activateMedian.toFixed(2)} ms)`,
+      oursRequests: '0',
+      naive: '–',
+      naiveRequests: '–',
+      ratio: '–',
+      target: '< 20 ms',
+      met: loadAndActivate < 20,
+    });
+    rows.push({
+      scenario: 'Heavy packages evaluated by the end of activation',
+      ours: `${heavyLoaded.length === 0 ? 'none' : heavyLoaded.join(', ')} (all packages evaluated: ${instrumented.evaluated.join(', ') || 'none'})`,
+      oursRequests: '–',
+      naive: '–',
+      naiveRequests: '–',
+      ratio: '–',
+      target: 'none of @azure/identity, MSAL, the Graph SDK, Application Insights',
+      met: heavyLoaded.length === 0,
+    });
+    const chunkSizes = readdirSync('dist/chunks')
+      .filter((f) => f.endsWith('.js'))
+      .map((f) => [f, statSync(join('dist/chunks', f)).size] as [string, number]);
 
-    writeReport({ started, rows, notes, contributors, bundleSize, chunkSizes, instrumented: instrumented.evaluated, bundled, activationRuns: runs.map((r) => r.requireMs + r.activateMs), hostRuns, firstRuns: first.runs, trustBound, memory });
+    writeReport({
+      started,
+      rows,
+      notes,
+      contributors,
+      bundleSize,
+      chunkSizes,
+      instrumented: instrumented.evaluated,
+      bundled,
+      activationRuns: runs.map((r) => r.requireMs + r.activateMs),
+      hostRuns,
+      firstRuns: first.runs,
+      trustBound,
+      memory,
+    });
     log('Wrote BENCHMARKS.md');
     for (const r of rows) log(`${r.met ? 'MET   ' : 'MISSED'} ${r.scenario}: ${r.ours} [${r.oursRequests}] vs ${r.naive} [${r.naiveRequests}] ${r.ratio}`);
   } finally {
@@ -292,8 +538,19 @@ async function main(): Promise<void> {
 }
 
 interface Report {
-  started: Date; rows: Row[]; notes: string[]; contributors: Array<[string, number]>; bundleSize: number; chunkSizes: Array<[string, number]>; instrumented: string[]; bundled: string[];
-  activationRuns: number[]; hostRuns: HostActivationRun[]; firstRuns: number[]; trustBound: number; memory: { heapBefore: number; heapAfter: number; elapsedMs: number };
+  started: Date;
+  rows: Row[];
+  notes: string[];
+  contributors: Array<[string, number]>;
+  bundleSize: number;
+  chunkSizes: Array<[string, number]>;
+  instrumented: string[];
+  bundled: string[];
+  activationRuns: number[];
+  hostRuns: HostActivationRun[];
+  firstRuns: number[];
+  trustBound: number;
+  memory: { heapBefore: number; heapAfter: number; elapsedMs: number };
 }
 
 function writeReport(r: Report): void {
@@ -309,13 +566,16 @@ function writeReport(r: Report): void {
     '',
     '| Scenario | Ours | Requests | Naive | Requests | Naive / ours | Target | |',
     '|---|---|---|---|---|---|---|---|',
-    ...r.rows.map((x) => `| ${x.scenario} | ${x.ours} | ${x.oursRequests} | ${x.naive} | ${x.naiveRequests} | ${x.ratio} | ${x.target} | ${x.met ? '✅ met' : '❌ missed'} |`),
+    ...r.rows.map(
+      (x) =>
+        `| ${x.scenario} | ${x.ours} | ${x.oursRequests} | ${x.naive} | ${x.naiveRequests} | ${x.ratio} | ${x.target} | ${x.met ? '✅ met' : '❌ missed'} |`,
+    ),
     '',
     '## Details',
     '',
     `- **First page**: five runs, median reported (${r.firstRuns.map((m) => Math.round(m)).join(', ')} ms). "Beyond the latency" is the time minus the ${LATENCY_MS} ms the sandbox adds: TLS round trip, the sandbox serving ${PAGE_SIZE} apps with credentials expanded, JSON parsing and the SDK middleware.`,
     `- **Managed Identities**: the view builds its trust index from one listing of every app with credentials expanded, \`$top=999\`: **ceil(apps / 999) = ${r.trustBound} requests** for the whole tenant however many identities are expanded. The naive way lists every app and asks for each app's credentials (${NAIVE_CONCURRENCY} requests in flight, which flatters it: one at a time would take about ${Math.round((SIZE.apps * LATENCY_MS) / 1000)} s).`,
-    '- **Throughput**: `federatedCredentials.addManagedIdentityCredential` run on 50 multi-selected app nodes, and with `{ app: [50 ids], managedIdentity }`. The identity is looked up once; the writes go as Graph JSON batches of up to 20 POSTs (`$batch`), each item\'s status is checked, throttled items are sent again after their Retry-After, and other failures are reported for their app. With ids, the apps and their current credentials are read in batches of 20 too. The naive way is one POST per app.',
+    "- **Throughput**: `federatedCredentials.addManagedIdentityCredential` run on 50 multi-selected app nodes, and with `{ app: [50 ids], managedIdentity }`. The identity is looked up once; the writes go as Graph JSON batches of up to 20 POSTs (`$batch`), each item's status is checked, throttled items are sent again after their Retry-After, and other failures are reported for their app. With ids, the apps and their current credentials are read in batches of 20 too. The naive way is one POST per app.",
     `- **Memory**: a fresh Node process (\`--expose-gc\`, the sandbox in the parent) pages through every app with the view's \`PagedList\` and keeps them all, as the view does; heap after a full GC ${fmtMb(r.memory.heapBefore)} → ${fmtMb(r.memory.heapAfter)} (paging took ${fmtMs(r.memory.elapsedMs)}). This is Node's heap, not the VS Code extension host's, which holds the same objects.`,
     `- **Activation in VS Code**: \`bench/hostActivation.ts\` starts the same test host as the integration tests (code-server ${CODE_SERVER_VERSION} + headless Chromium) and opens a new workbench window per run, so each run is a fresh extension host that loads \`dist/\` and activates the extension once (\`bench/host/index.ts\`, loaded as the extension-tests module). \`activate()\` is timed by the extension itself (\`performance.now()\` at its start and end, reported through its test seam); \`Extension.activate()\` is what another module in the host waits for: VS Code reading the manifest, creating the extension context and storage, requiring \`dist/extension.js\`, then \`activate()\`. The same is measured for the 5 KB sandbox sign-in extension in the same host (which goes first alternates between runs): VS Code's fixed cost of activating any extension. Runs (activate() / Extension.activate() / 5 KB extension): ${r.hostRuns.map((h) => `${h.activateMs.toFixed(1)} / ${h.activateCallMs.toFixed(0)} / ${h.baselineCallMs.toFixed(0)}`).join(', ')} ms.`,
     `- **Lazy loading**: the heavy packages are not in \`dist/extension.js\` at all but in separate files under \`dist/chunks/\` (${r.chunkSizes.map(([f, n]) => `${f} ${fmtMb(n)}`).join(', ')}), each \`require\`d at its first use through a dynamic \`import()\` (\`scripts/bundles.mjs\`; a static import of one fails the build). So VS Code parses ${fmtMb(r.bundleSize)} at activation instead of the whole 1 MB, and the host's module cache shows no chunk loaded by the end of activation. In plain Node with a \`vscode\` stand-in (\`bench/activation-child.js\`) loading + \`activate()\` takes ${r.activationRuns.map((m) => m.toFixed(1)).join(', ')} ms over 15 processes. The same sources bundled with each npm module recording when it runs (\`bench/instrument.ts\`): by the end of activation ${r.instrumented.length === 0 ? 'no npm package has run' : `only ${r.instrumented.join(', ')} ran`}, of the ${r.bundled.length} bundled (${r.bundled.join(', ')}).`,

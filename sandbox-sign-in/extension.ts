@@ -93,7 +93,12 @@ class SandboxAuthenticationProvider implements vscode.AuthenticationProvider {
   }
 
   private async redeem(session: vscode.AuthenticationSession, grant: Grant): Promise<vscode.AuthenticationSession> {
-    const body = await this.tokenRequest(grant.tenant, { grant_type: 'refresh_token', client_id: grant.clientId, refresh_token: grant.refreshToken ?? '', scope: [...grant.resourceScopes, 'offline_access'].join(' ') });
+    const body = await this.tokenRequest(grant.tenant, {
+      grant_type: 'refresh_token',
+      client_id: grant.clientId,
+      refresh_token: grant.refreshToken ?? '',
+      scope: [...grant.resourceScopes, 'offline_access'].join(' '),
+    });
     grant.refreshToken = body.refresh_token ?? grant.refreshToken;
     const renewed: vscode.AuthenticationSession = { ...session, accessToken: body.access_token };
     this.sessions = this.sessions.map((s) => (s.id === session.id ? renewed : s));
@@ -131,7 +136,13 @@ class SandboxAuthenticationProvider implements vscode.AuthenticationProvider {
     const tenant = scopes.find((s) => s.startsWith('VSCODE_TENANT:'))?.slice('VSCODE_TENANT:'.length) ?? info.homeTenantId;
     const clientId = scopes.find((s) => s.startsWith('VSCODE_CLIENT_ID:'))?.slice('VSCODE_CLIENT_ID:'.length) ?? info.clientId;
     const resourceScopes = scopes.filter((s) => !s.startsWith('VSCODE_'));
-    const body = await this.tokenRequest(tenant, { grant_type: 'password', client_id: clientId, username: info.username, password: info.password, scope: [...resourceScopes, 'offline_access'].join(' ') });
+    const body = await this.tokenRequest(tenant, {
+      grant_type: 'password',
+      client_id: clientId,
+      username: info.username,
+      password: info.password,
+      scope: [...resourceScopes, 'offline_access'].join(' '),
+    });
     const c = claims(body.access_token);
     const session: vscode.AuthenticationSession = {
       id: `${c.oid}-${this.sessions.length + 1}`,

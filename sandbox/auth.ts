@@ -52,21 +52,45 @@ export function requireArmToken(req: SandboxRequest): AuthResult {
   });
   switch (check.reason) {
     case 'missing':
-      return { response: armError(req, 401, 'AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing.", wwwAuth('invalid_token', "The authentication failed because of missing 'Authorization' header.")) };
+      return {
+        response: armError(
+          req,
+          401,
+          'AuthenticationFailed',
+          "Authentication failed. The 'Authorization' header is missing.",
+          wwwAuth('invalid_token', "The authentication failed because of missing 'Authorization' header."),
+        ),
+      };
     case 'expired': {
       // ARM's wording and .NET's en-US time format, as in public reports of real answers
       // (hashicorp/terraform-provider-azurerm#20867, microsoft/AzureNotebooks#586). A token the expiry knob
       // (tokenExpiry.ts) refused expired at the knob's moment.
       const expMs = req.core.tokenExpiry.expiredAt(check.claims?.uti) ?? (typeof check.claims?.exp === 'number' ? check.claims.exp * 1000 : undefined);
       const exp = expMs === undefined ? 'unknown' : armUtcTime(new Date(expMs));
-      return { response: armError(req, 401, 'ExpiredAuthenticationToken', `The access token expiry UTC time '${exp}' is earlier than current UTC time '${armUtcTime(new Date())}'.`, wwwAuth('invalid_token', 'The access token has expired.')) };
+      return {
+        response: armError(
+          req,
+          401,
+          'ExpiredAuthenticationToken',
+          `The access token expiry UTC time '${exp}' is earlier than current UTC time '${armUtcTime(new Date())}'.`,
+          wwwAuth('invalid_token', 'The access token has expired.'),
+        ),
+      };
     }
     case 'audience':
       return {
-        response: armError(req, 401, 'InvalidAuthenticationTokenAudience', `The access token has been obtained for wrong audience or resource '${String(check.claims?.aud ?? '')}'. It should exactly match with one of the allowed audiences 'https://management.core.windows.net/','https://management.core.windows.net','https://management.azure.com/','https://management.azure.com','${req.core.urls.arm}'.`, wwwAuth('invalid_token', 'The access token has been obtained from wrong audience or resource.')),
+        response: armError(
+          req,
+          401,
+          'InvalidAuthenticationTokenAudience',
+          `The access token has been obtained for wrong audience or resource '${String(check.claims?.aud ?? '')}'. It should exactly match with one of the allowed audiences 'https://management.core.windows.net/','https://management.core.windows.net','https://management.azure.com/','https://management.azure.com','${req.core.urls.arm}'.`,
+          wwwAuth('invalid_token', 'The access token has been obtained from wrong audience or resource.'),
+        ),
       };
     default:
-      return { response: armError(req, 401, 'InvalidAuthenticationToken', 'The access token is invalid.', wwwAuth('invalid_token', 'The access token is invalid.')) };
+      return {
+        response: armError(req, 401, 'InvalidAuthenticationToken', 'The access token is invalid.', wwwAuth('invalid_token', 'The access token is invalid.')),
+      };
   }
 }
 
@@ -79,5 +103,10 @@ export function armUtcTime(d: Date): string {
 
 /** ARM's 403 when the caller lacks an RBAC role for `action` at `scope`. */
 export function armForbidden(req: SandboxRequest, claims: AccessTokenClaims, action: string, scope: string): SandboxResponse {
-  return armError(req, 403, 'AuthorizationFailed', `The client '${claims.upn ?? claims.oid}' with object id '${claims.oid}' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`);
+  return armError(
+    req,
+    403,
+    'AuthorizationFailed',
+    `The client '${claims.upn ?? claims.oid}' with object id '${claims.oid}' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
+  );
 }

@@ -38,12 +38,14 @@ export function registerControl(r: AreaRouter, info: () => unknown): void {
     return json(200, { last: req.core.log.last, requests: req.core.log.list(since) });
   });
   // Every token, code, assertion, secret and password handed out or accepted so far (for leak checks).
-  get('/secrets/issued', (req) => json(200, {
-    count: req.core.secrets.size,
-    overflow: req.core.secrets.overflow,
-    counts: req.core.secrets.counts(),
-    secrets: req.core.secrets.list(),
-  }));
+  get('/secrets/issued', (req) =>
+    json(200, {
+      count: req.core.secrets.size,
+      overflow: req.core.secrets.overflow,
+      counts: req.core.secrets.counts(),
+      secrets: req.core.secrets.list(),
+    }),
+  );
 
   post('/requests/clear', (req) => {
     req.core.log.clear();
@@ -63,10 +65,13 @@ export function registerControl(r: AreaRouter, info: () => unknown): void {
     }
     return json(200, { rules: req.core.faults.list() });
   });
-  r.delete('/faults', guarded((req) => {
-    req.core.faults.clear();
-    return json(200, { rules: [] });
-  }));
+  r.delete(
+    '/faults',
+    guarded((req) => {
+      req.core.faults.clear();
+      return json(200, { rules: [] });
+    }),
+  );
 
   post('/reset', (req) => {
     const b = obj(req);
@@ -80,11 +85,13 @@ export function registerControl(r: AreaRouter, info: () => unknown): void {
   });
 
   // What a user reads off the client's prompt: the pending user codes (never the device codes).
-  get('/device-codes', (req) => json(200, {
-    pending: [...req.core.state.deviceCodes.values()]
-      .filter((d) => d.status === 'pending' && d.expiresAt > Date.now())
-      .map((d) => ({ userCode: d.userCode, clientId: d.clientAppId, tenant: d.tenantSegment, scope: d.scope })),
-  }));
+  get('/device-codes', (req) =>
+    json(200, {
+      pending: [...req.core.state.deviceCodes.values()]
+        .filter((d) => d.status === 'pending' && d.expiresAt > Date.now())
+        .map((d) => ({ userCode: d.userCode, clientId: d.clientAppId, tenant: d.tenantSegment, scope: d.scope })),
+    }),
+  );
 
   post('/device-codes/complete', (req) => {
     const b = obj(req);
@@ -98,7 +105,8 @@ export function registerControl(r: AreaRouter, info: () => unknown): void {
   post('/managed-identity', (req) => {
     const b = obj(req);
     if (typeof b.automationAccountId !== 'string') return bad('body must be {"automationAccountId": "/subscriptions/…/automationAccounts/…"}');
-    if (!req.core.state.findAutomationAccount(b.automationAccountId)) return json(404, { error: 'not_found', message: `No Automation account ${b.automationAccountId}` });
+    if (!req.core.state.findAutomationAccount(b.automationAccountId))
+      return json(404, { error: 'not_found', message: `No Automation account ${b.automationAccountId}` });
     req.core.state.currentIdentityHost = b.automationAccountId.toLowerCase();
     return json(200, { automationAccountId: b.automationAccountId });
   });

@@ -9,7 +9,10 @@ import { json, SandboxRequest, SandboxResponse } from './router';
 
 /** Entra's timestamp format in error bodies: `2016-01-09 02:02:12Z`. */
 export function entraTimestamp(d = new Date()): string {
-  return d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  return d
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 export interface EntraErrorOptions {
@@ -25,7 +28,13 @@ export interface EntraErrorOptions {
  * invalid_client, invalid_grant, unauthorized_client, invalid_scope, …); HTTP 401 for invalid_client, 400
  * otherwise, unless `status` says else.
  */
-export function entraError(req: Pick<SandboxRequest, 'requestId' | 'headers' | 'core'>, error: string, code: number, message: string, options: EntraErrorOptions = {}): SandboxResponse {
+export function entraError(
+  req: Pick<SandboxRequest, 'requestId' | 'headers' | 'core'>,
+  error: string,
+  code: number,
+  message: string,
+  options: EntraErrorOptions = {},
+): SandboxResponse {
   const now = new Date();
   const timestamp = entraTimestamp(now);
   const traceId = req.requestId;
@@ -45,17 +54,39 @@ export function entraError(req: Pick<SandboxRequest, 'requestId' | 'headers' | '
 }
 
 /** A Microsoft Graph error answer. */
-export function graphError(req: Pick<SandboxRequest, 'requestId' | 'headers'>, status: number, code: string, message: string, headers: Record<string, string> = {}): SandboxResponse {
+export function graphError(
+  req: Pick<SandboxRequest, 'requestId' | 'headers'>,
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): SandboxResponse {
   const clientRequestId = req.headers['client-request-id'] || req.requestId;
   return json(
     status,
-    { error: { code, message, innerError: { date: new Date().toISOString().replace(/\.\d+Z$/, ''), 'request-id': req.requestId, 'client-request-id': clientRequestId } } },
+    {
+      error: {
+        code,
+        message,
+        innerError: { date: new Date().toISOString().replace(/\.\d+Z$/, ''), 'request-id': req.requestId, 'client-request-id': clientRequestId },
+      },
+    },
     { 'request-id': req.requestId, 'client-request-id': clientRequestId, ...headers },
   );
 }
 
 /** An Azure Resource Manager error answer. */
-export function armError(req: Pick<SandboxRequest, 'requestId' | 'headers'>, status: number, code: string, message: string, headers: Record<string, string> = {}): SandboxResponse {
+export function armError(
+  req: Pick<SandboxRequest, 'requestId' | 'headers'>,
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): SandboxResponse {
   const clientRequestId = req.headers['x-ms-client-request-id'] || req.requestId;
-  return json(status, { error: { code, message } }, { 'x-ms-request-id': req.requestId, 'x-ms-correlation-request-id': req.requestId, 'x-ms-client-request-id': clientRequestId, ...headers });
+  return json(
+    status,
+    { error: { code, message } },
+    { 'x-ms-request-id': req.requestId, 'x-ms-correlation-request-id': req.requestId, 'x-ms-client-request-id': clientRequestId, ...headers },
+  );
 }

@@ -92,5 +92,6 @@ function validateRule(r: FaultRule): void {
   if (r.rate !== undefined && (typeof r.rate !== 'number' || r.rate < 0 || r.rate > 1)) throw new Error('rate must be between 0 and 1');
   if (r.status !== undefined && (r.status < 400 || r.status > 599)) throw new Error('status must be 4xx or 5xx');
   if (r.after !== undefined && typeof r.after !== 'boolean') throw new Error('after must be true or false');
-  if (r.after && r.kind !== 'error' && r.kind !== 'drop') throw new Error('after applies to error and drop rules only (a throttled request is never processed)');
+  if (r.after && r.kind !== 'error' && r.kind !== 'drop')
+    throw new Error('after applies to error and drop rules only (a throttled request is never processed)');
 }

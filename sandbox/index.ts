@@ -64,7 +64,10 @@ export interface SandboxInfo {
   readonly seed: number;
   readonly homeTenant: SeedInfo['homeTenant'] & { readonly issuer: string };
   readonly customerTenant: SeedInfo['customerTenant'] & { readonly issuer: string };
-  readonly admins: { readonly home: { readonly username: string; readonly password: string }; readonly customer: { readonly username: string; readonly password: string } };
+  readonly admins: {
+    readonly home: { readonly username: string; readonly password: string };
+    readonly customer: { readonly username: string; readonly password: string };
+  };
   readonly users: readonly SeededUser[];
   readonly confidentialClient: { readonly clientId: string; readonly clientSecret: string; readonly tenantId: string; readonly servicePrincipalId: string };
   readonly multiTenantApp: SeedInfo['multiTenantApp'];
@@ -73,7 +76,13 @@ export interface SandboxInfo {
   readonly automationAccount: SeedInfo['automationAccount'];
   readonly spareIdentity: SeedInfo['spareIdentity'];
   /** What the sandbox sign-in provider extension reads (sandbox-sign-in). */
-  readonly signIn: { readonly loginUrl: string; readonly homeTenantId: string; readonly clientId: string; readonly username: string; readonly password: string };
+  readonly signIn: {
+    readonly loginUrl: string;
+    readonly homeTenantId: string;
+    readonly clientId: string;
+    readonly username: string;
+    readonly password: string;
+  };
 }
 
 export interface Sandbox {
@@ -118,7 +127,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const size = options.size ?? {};
   try {
     core = new SandboxCore(
-      { seed: options.seed ?? 1, size, tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 3599, deviceCodeIntervalSeconds: options.deviceCodeIntervalSeconds ?? 5, deviceCodeLifetimeSeconds: 900 },
+      {
+        seed: options.seed ?? 1,
+        size,
+        tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 3599,
+        deviceCodeIntervalSeconds: options.deviceCodeIntervalSeconds ?? 5,
+        deviceCodeLifetimeSeconds: 900,
+      },
       key,
       urls,
     );
@@ -191,12 +206,23 @@ function buildInfo(core: SandboxCore, caPath: string): SandboxInfo {
       customer: { username: s.users.customerAdmin.username, password: s.users.customerAdmin.password },
     },
     users: all,
-    confidentialClient: { clientId: s.confidentialClient.appId, clientSecret: s.confidentialClient.secret, tenantId: s.confidentialClient.tenantId, servicePrincipalId: s.confidentialClient.servicePrincipalId },
+    confidentialClient: {
+      clientId: s.confidentialClient.appId,
+      clientSecret: s.confidentialClient.secret,
+      tenantId: s.confidentialClient.tenantId,
+      servicePrincipalId: s.confidentialClient.servicePrincipalId,
+    },
     multiTenantApp: s.multiTenantApp,
     publicClientId: s.publicClientId,
     subscriptions: { home: s.homeSubscriptionId, customer: s.customerSubscriptionId },
     automationAccount: s.automationAccount,
     spareIdentity: s.spareIdentity,
-    signIn: { loginUrl: u.login, homeTenantId: s.homeTenant.id, clientId: s.publicClientId, username: s.users.homeAdmin.username, password: s.users.homeAdmin.password },
+    signIn: {
+      loginUrl: u.login,
+      homeTenantId: s.homeTenant.id,
+      clientId: s.publicClientId,
+      username: s.users.homeAdmin.username,
+      password: s.users.homeAdmin.password,
+    },
   };
 }

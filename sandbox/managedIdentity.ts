@@ -20,9 +20,10 @@ interface Identity {
 }
 
 function identitiesOf(account: AutomationAccount): { system?: Identity; user: Identity[] } {
-  const system = account.identity.principalId && account.identity.systemClientId && /SystemAssigned/.test(account.identity.type)
-    ? { principalId: account.identity.principalId, clientId: account.identity.systemClientId, armId: account.id }
-    : undefined;
+  const system =
+    account.identity.principalId && account.identity.systemClientId && /SystemAssigned/.test(account.identity.type)
+      ? { principalId: account.identity.principalId, clientId: account.identity.systemClientId, armId: account.id }
+      : undefined;
   const user = /UserAssigned/.test(account.identity.type)
     ? Object.entries(account.identity.userAssignedIdentities).map(([armId, v]) => ({ armId, principalId: v.principalId, clientId: v.clientId }))
     : [];
@@ -32,20 +33,23 @@ function identitiesOf(account: AutomationAccount): { system?: Identity; user: Id
 function handler(req: SandboxRequest): SandboxResponse {
   const core: SandboxCore = req.core;
   const params: Record<string, string> = Object.fromEntries(req.query);
-  if (req.method === 'POST' && req.body && typeof req.body === 'object') for (const [k, v] of Object.entries(req.body)) if (typeof v === 'string') params[k] = v;
+  if (req.method === 'POST' && req.body && typeof req.body === 'object')
+    for (const [k, v] of Object.entries(req.body)) if (typeof v === 'string') params[k] = v;
 
   const header = req.headers['x-identity-header'];
   if (header === undefined) return err(400, 'invalid_request', 'The X-IDENTITY-HEADER header is required.');
   if (header !== core.identityHeader) return err(401, 'unauthorized', 'The X-IDENTITY-HEADER header value is not valid.');
   const apiVersion = params['api-version'];
-  if (apiVersion !== undefined && apiVersion !== '2019-08-01') return err(400, 'invalid_request', `The api-version '${apiVersion}' is not supported. Use 2019-08-01.`);
+  if (apiVersion !== undefined && apiVersion !== '2019-08-01')
+    return err(400, 'invalid_request', `The api-version '${apiVersion}' is not supported. Use 2019-08-01.`);
   const resource = params.resource;
   if (!resource) return err(400, 'invalid_request', "The 'resource' parameter is required.");
 
   const account = core.state.currentIdentityHost ? core.state.findAutomationAccount(core.state.currentIdentityHost) : undefined;
   if (!account) return err(400, 'invalid_request', 'No Automation account is hosting this job (set one with POST /_sandbox/managed-identity).');
   const selectors = ['client_id', 'principal_id', 'object_id', 'mi_res_id'].filter((k) => params[k] !== undefined);
-  if (selectors.length > 1) return err(400, 'invalid_request', `Only one of client_id, principal_id, object_id or mi_res_id may be given; got ${selectors.join(', ')}.`);
+  if (selectors.length > 1)
+    return err(400, 'invalid_request', `Only one of client_id, principal_id, object_id or mi_res_id may be given; got ${selectors.join(', ')}.`);
   const { system, user } = identitiesOf(account);
   let identity: Identity | undefined;
   if (selectors.length === 0) {
@@ -55,8 +59,14 @@ function handler(req: SandboxRequest): SandboxResponse {
     const key = selectors[0] as string;
     const value = (params[key] as string).toLowerCase();
     identity = user.find((i) =>
-      key === 'client_id' ? i.clientId.toLowerCase() === value : key === 'mi_res_id' ? i.armId.toLowerCase() === value : i.principalId.toLowerCase() === value);
-    if (!identity) return err(400, 'invalid_request', `No user-assigned managed identity with ${key} '${params[key]}' is assigned to the Automation account '${account.name}'.`);
+      key === 'client_id' ? i.clientId.toLowerCase() === value : key === 'mi_res_id' ? i.armId.toLowerCase() === value : i.principalId.toLowerCase() === value,
+    );
+    if (!identity)
+      return err(
+        400,
+        'invalid_request',
+        `No user-assigned managed identity with ${key} '${params[key]}' is assigned to the Automation account '${account.name}'.`,
+      );
   }
 
   const sp = core.state.servicePrincipals.get(identity.principalId);
@@ -64,10 +74,22 @@ function handler(req: SandboxRequest): SandboxResponse {
   const tenantId = sp.tenantId;
   const resourceSp = core.findResource(tenantId, resource);
   if (!resourceSp && resource !== TOKEN_EXCHANGE_AUDIENCE) {
-    return err(400, 'invalid_resource', `AADSTS500011: The resource principal named ${resource} was not found in the tenant named ${core.state.tenants.get(tenantId)?.displayName ?? tenantId}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`);
+    return err(
+      400,
+      'invalid_resource',
+      `AADSTS500011: The resource principal named ${resource} was not found in the tenant named ${core.state.tenants.get(tenantId)?.displayName ?? tenantId}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`,
+    );
   }
   const roles = resourceSp ? core.state.roleValues(sp.id, resourceSp) : [];
-  const { token, claims } = core.issueAccessToken({ tenantId, audience: resource, clientAppId: sp.appId, azpacr: '2', servicePrincipalId: sp.id, roles, xmsMirid: identity.armId });
+  const { token, claims } = core.issueAccessToken({
+    tenantId,
+    audience: resource,
+    clientAppId: sp.appId,
+    azpacr: '2',
+    servicePrincipalId: sp.id,
+    roles,
+    xmsMirid: identity.armId,
+  });
   return json(200, { access_token: token, expires_on: String(claims.exp), resource, token_type: 'Bearer', client_id: sp.appId });
 }
 

@@ -14,7 +14,14 @@ export interface LoggedRequest {
   readonly headers: Record<string, string>;
   readonly body: unknown;
   /** Who called, from the bearer token's claims (never the token). */
-  readonly caller?: { readonly oid?: string; readonly appid?: string; readonly tid?: string; readonly idtyp?: string; readonly scp?: string; readonly roles?: readonly string[] };
+  readonly caller?: {
+    readonly oid?: string;
+    readonly appid?: string;
+    readonly tid?: string;
+    readonly idtyp?: string;
+    readonly scp?: string;
+    readonly roles?: readonly string[];
+  };
   status?: number;
   durationMs?: number;
   /** Set when a fault rule acted on the request. */
@@ -23,14 +30,40 @@ export interface LoggedRequest {
 
 /** Header names worth recording (lower case). Everything else is left out. */
 const KEPT_HEADERS = new Set([
-  'content-type', 'accept', 'consistencylevel', 'prefer', 'if-match', 'client-request-id', 'x-ms-client-request-id', 'return-client-request-id',
-  'x-client-sku', 'x-client-ver', 'x-ms-lib-capability', 'user-agent', 'metadata', 'x-identity-header', 'x-sandbox-control-key',
+  'content-type',
+  'accept',
+  'consistencylevel',
+  'prefer',
+  'if-match',
+  'client-request-id',
+  'x-ms-client-request-id',
+  'return-client-request-id',
+  'x-client-sku',
+  'x-client-ver',
+  'x-ms-lib-capability',
+  'user-agent',
+  'metadata',
+  'x-identity-header',
+  'x-sandbox-control-key',
 ]);
 
 /** Keys whose values are secrets wherever they appear (body fields, query parameters, nested JSON). */
 const SECRET_KEYS = new Set([
-  'client_secret', 'client_assertion', 'assertion', 'password', 'refresh_token', 'access_token', 'id_token', 'device_code', 'code', 'secrettext',
-  'x-identity-header', 'x-sandbox-control-key', 'key', 'value_secret', 'code_verifier',
+  'client_secret',
+  'client_assertion',
+  'assertion',
+  'password',
+  'refresh_token',
+  'access_token',
+  'id_token',
+  'device_code',
+  'code',
+  'secrettext',
+  'x-identity-header',
+  'x-sandbox-control-key',
+  'key',
+  'value_secret',
+  'code_verifier',
 ]);
 
 export const REDACTED = '[redacted]';

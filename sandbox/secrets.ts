@@ -26,7 +26,10 @@ export class IssuedSecrets {
   private readonly byValue = new Map<string, SecretKind>();
   private dropped = 0;
 
-  constructor(readonly limit = 200_000, private readonly also?: () => IssuedSecrets | undefined) {}
+  constructor(
+    readonly limit = 200_000,
+    private readonly also?: () => IssuedSecrets | undefined,
+  ) {}
 
   /** Records a secret (the first kind seen for a value is kept). Empty values are ignored. */
   record(kind: SecretKind, value: string | undefined): void {

@@ -71,7 +71,14 @@ function callerOf(authorization: string | undefined): SandboxRequestLogCaller | 
   if (!jwt) return {};
   const p = jwt.payload;
   const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
-  return { oid: str(p.oid), appid: str(p.appid) ?? str(p.azp), tid: str(p.tid), idtyp: str(p.idtyp), scp: str(p.scp), roles: Array.isArray(p.roles) ? (p.roles as string[]) : undefined };
+  return {
+    oid: str(p.oid),
+    appid: str(p.appid) ?? str(p.azp),
+    tid: str(p.tid),
+    idtyp: str(p.idtyp),
+    scp: str(p.scp),
+    roles: Array.isArray(p.roles) ? (p.roles as string[]) : undefined,
+  };
 }
 type SandboxRequestLogCaller = NonNullable<import('./requestLog').LoggedRequest['caller']>;
 
@@ -82,24 +89,49 @@ function faultResponse(area: Area, sreq: SandboxRequest, kind: 'throttle' | 'err
     switch (area) {
       case 'graph': {
         // Graph's throttling answer (microsoft-graph-docs-contrib concepts/throttling.md).
-        const r = graphError(sreq, 429, 'TooManyRequests', 'Please retry again later.', { ...retry, 'x-ms-throttle-scope': 'Tenant_Application/ReadWrite/sandbox', 'x-ms-throttle-information': 'ResourceUnitLimitExceeded' });
+        const r = graphError(sreq, 429, 'TooManyRequests', 'Please retry again later.', {
+          ...retry,
+          'x-ms-throttle-scope': 'Tenant_Application/ReadWrite/sandbox',
+          'x-ms-throttle-information': 'ResourceUnitLimitExceeded',
+        });
         const body = r.body as { error: { innerError: Record<string, unknown> } };
         body.error.innerError = { code: '429', message: 'Please retry after', status: '429', ...body.error.innerError };
         return r;
       }
       case 'arm':
-        return armError(sreq, 429, 'TooManyRequests', 'The request is being throttled as the limit has been reached for operation type - Read. For more information, refer to - https://aka.ms/srpthrottlinglimits', retry);
+        return armError(
+          sreq,
+          429,
+          'TooManyRequests',
+          'The request is being throttled as the limit has been reached for operation type - Read. For more information, refer to - https://aka.ms/srpthrottlinglimits',
+          retry,
+        );
       case 'mi':
-        return json(429, { error: 'too_many_requests', error_description: 'The managed identity endpoint is throttling requests. Retry after the Retry-After interval.' }, retry);
+        return json(
+          429,
+          { error: 'too_many_requests', error_description: 'The managed identity endpoint is throttling requests. Retry after the Retry-After interval.' },
+          retry,
+        );
       default:
         return entraError(sreq, 'temporarily_unavailable', 90055, 'Too many incoming requests. Retry later.', { status: 429 });
     }
   }
   switch (area) {
     case 'graph':
-      return graphError(sreq, status, status === 503 ? 'serviceNotAvailable' : 'generalException', status === 503 ? 'Service unavailable.' : 'An unexpected error occurred.', status === 503 ? retry : {});
+      return graphError(
+        sreq,
+        status,
+        status === 503 ? 'serviceNotAvailable' : 'generalException',
+        status === 503 ? 'Service unavailable.' : 'An unexpected error occurred.',
+        status === 503 ? retry : {},
+      );
     case 'arm':
-      return armError(sreq, status, status === 503 ? 'ServiceUnavailable' : 'InternalServerError', 'The server encountered an internal error. Please retry the request.');
+      return armError(
+        sreq,
+        status,
+        status === 503 ? 'ServiceUnavailable' : 'InternalServerError',
+        'The server encountered an internal error. Please retry the request.',
+      );
     case 'mi':
       return json(status, { error: 'server_error', error_description: 'The managed identity endpoint failed. Retry the request.' });
     default:
@@ -115,13 +147,24 @@ function defaultNotFound(area: Area, sreq: SandboxRequest, methodMismatch: boole
       return graphError(sreq, 400, 'BadRequest', `Resource not found for the segment '${segment}'.`);
     }
     case 'arm':
-      return armError(sreq, methodMismatch ? 405 : 404, methodMismatch ? 'MethodNotAllowed' : 'NotFound', methodMismatch ? `The requested resource does not support http method '${sreq.method}'.` : `No HTTP resource was found that matches the request URI '${sreq.baseUrl}${sreq.path}'.`);
+      return armError(
+        sreq,
+        methodMismatch ? 405 : 404,
+        methodMismatch ? 'MethodNotAllowed' : 'NotFound',
+        methodMismatch
+          ? `The requested resource does not support http method '${sreq.method}'.`
+          : `No HTTP resource was found that matches the request URI '${sreq.baseUrl}${sreq.path}'.`,
+      );
     case 'control':
       return json(404, { error: 'not_found', message: `No control route ${sreq.method} ${sreq.path}` });
     case 'mi':
       return json(404, { error: 'not_found', error_description: 'Unknown managed identity endpoint path.' });
     default:
-      return { status: 404, headers: { 'content-type': 'text/html; charset=utf-8' }, body: '<!doctype html><title>Not found</title><p>The page you requested is not available.</p>' };
+      return {
+        status: 404,
+        headers: { 'content-type': 'text/html; charset=utf-8' },
+        body: '<!doctype html><title>Not found</title><p>The page you requested is not available.</p>',
+      };
   }
 }
 
@@ -159,12 +202,30 @@ async function handle(core: SandboxCore, kind: 'https' | 'mi', req: IncomingMess
   const { body, bodyError } = parseBody(headers['content-type'] ?? '', raw);
   const requestId = randomUUID();
   const baseUrl = area === 'mi' ? new URL(core.urls.managedIdentity).origin : `${core.urls.base}${AREA_PREFIX[area]}`;
-  const sreq: SandboxRequest = { method, area, path: relative, params: {}, query: url.searchParams, headers, rawBody: raw, body, bodyError, requestId, baseUrl, core };
+  const sreq: SandboxRequest = {
+    method,
+    area,
+    path: relative,
+    params: {},
+    query: url.searchParams,
+    headers,
+    rawBody: raw,
+    body,
+    bodyError,
+    requestId,
+    baseUrl,
+    core,
+  };
 
   const entry = core.log.add({
-    time: new Date(started).toISOString(), area, method, path: url.pathname,
+    time: new Date(started).toISOString(),
+    area,
+    method,
+    path: url.pathname,
     query: redact(Object.fromEntries(url.searchParams)) as Record<string, string>,
-    headers: selectHeaders(headers), body: redact(body ?? (raw && !bodyError ? raw.slice(0, 2000) : undefined)), caller: callerOf(headers.authorization),
+    headers: selectHeaders(headers),
+    body: redact(body ?? (raw && !bodyError ? raw.slice(0, 2000) : undefined)),
+    caller: callerOf(headers.authorization),
   });
 
   let response: SandboxResponse;
@@ -180,7 +241,13 @@ async function handle(core: SandboxCore, kind: 'https' | 'mi', req: IncomingMess
       req.socket.destroy();
       return;
     }
-    response = faultResponse(area, sreq, decision.fault.kind === 'throttle' ? 'throttle' : 'error', decision.fault.kind === 'throttle' ? 429 : (decision.fault.status ?? 503), decision.fault.retryAfterSeconds ?? 1);
+    response = faultResponse(
+      area,
+      sreq,
+      decision.fault.kind === 'throttle' ? 'throttle' : 'error',
+      decision.fault.kind === 'throttle' ? 429 : (decision.fault.status ?? 503),
+      decision.fault.retryAfterSeconds ?? 1,
+    );
   } else {
     response = await dispatch(core, sreq);
   }

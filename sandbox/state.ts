@@ -253,7 +253,23 @@ export interface AutomationModule {
   /** `7.2` for PowerShell 7.2 modules (the powerShell72Modules collection), `5.1` otherwise. */
   readonly runtimeVersion: '5.1' | '7.2';
   version: string | null;
-  provisioningState: 'Created' | 'Creating' | 'StartingImportModuleRunbook' | 'RunningImportModuleRunbook' | 'ContentRetrieved' | 'ContentDownloaded' | 'ContentValidated' | 'ConnectionTypeImported' | 'ContentStored' | 'ModuleDataStored' | 'ActivitiesStored' | 'ModuleImportRunbookComplete' | 'Succeeded' | 'Failed' | 'Cancelled' | 'Updating';
+  provisioningState:
+    | 'Created'
+    | 'Creating'
+    | 'StartingImportModuleRunbook'
+    | 'RunningImportModuleRunbook'
+    | 'ContentRetrieved'
+    | 'ContentDownloaded'
+    | 'ContentValidated'
+    | 'ConnectionTypeImported'
+    | 'ContentStored'
+    | 'ModuleDataStored'
+    | 'ActivitiesStored'
+    | 'ModuleImportRunbookComplete'
+    | 'Succeeded'
+    | 'Failed'
+    | 'Cancelled'
+    | 'Updating';
   contentLink: { uri: string; version?: string } | null;
   isGlobal: boolean;
   sizeInBytes: number;
@@ -615,12 +631,28 @@ export class SandboxState {
    * Creates a user-assigned identity: the ARM resource and its service principal (servicePrincipalType
    * ManagedIdentity, alternativeNames ['isExplicit=True', armId]) in the subscription's tenant.
    */
-  createUserAssignedIdentity(subscriptionId: string, resourceGroup: string, name: string, location: string, tags: Record<string, string> = {}): UserAssignedIdentity {
+  createUserAssignedIdentity(
+    subscriptionId: string,
+    resourceGroup: string,
+    name: string,
+    location: string,
+    tags: Record<string, string> = {},
+  ): UserAssignedIdentity {
     const sub = this.subscriptions.get(subscriptionId);
     if (!sub) throw new Error(`No subscription ${subscriptionId}`);
     const id = `/subscriptions/${subscriptionId}/resourcegroups/${resourceGroup}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${name}`;
     const sp = this.addServicePrincipal(this.managedIdentityPrincipal(sub.tenantId, name, ['isExplicit=True', id]));
-    const uami: UserAssignedIdentity = { id, subscriptionId, resourceGroup, name, location, tags, tenantId: sub.tenantId, principalId: sp.id, clientId: sp.appId };
+    const uami: UserAssignedIdentity = {
+      id,
+      subscriptionId,
+      resourceGroup,
+      name,
+      location,
+      tags,
+      tenantId: sub.tenantId,
+      principalId: sp.id,
+      clientId: sp.appId,
+    };
     this.userAssignedIdentities.set(lower(id), uami);
     return uami;
   }

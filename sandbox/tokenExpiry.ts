@@ -88,21 +88,33 @@ const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).
 
 /** Registers the knob's control routes (on the control area's router). */
 export function registerTokenExpiryControl(r: AreaRouter): void {
-  r.post('/tokens/expire', guarded((req) => {
-    const forSeconds = obj(req).forSeconds ?? 0;
-    if (typeof forSeconds !== 'number' || !Number.isFinite(forSeconds) || forSeconds < 0 || forSeconds > 86_400) {
-      return json(400, { error: 'bad_request', message: 'body must be {} or {"forSeconds": 0–86400}' });
-    }
-    return json(200, { expiredBefore: iso(req.core.tokenExpiry.expire(forSeconds * 1000)) });
-  }));
-  r.get('/tokens/expire', guarded((req) => json(200, { expiredBefore: iso(req.core.tokenExpiry.expiredBefore) })));
-  r.delete('/tokens/expire', guarded((req) => {
-    req.core.tokenExpiry.clear();
-    return json(200, { expiredBefore: null });
-  }));
-  r.get('/tokens/status', guarded((req) => {
-    const uti = req.query.get('uti');
-    if (!uti) return json(400, { error: 'bad_request', message: 'give ?uti=<the token\'s uti claim>' });
-    return json(200, req.core.tokenExpiry.status(uti));
-  }));
+  r.post(
+    '/tokens/expire',
+    guarded((req) => {
+      const forSeconds = obj(req).forSeconds ?? 0;
+      if (typeof forSeconds !== 'number' || !Number.isFinite(forSeconds) || forSeconds < 0 || forSeconds > 86_400) {
+        return json(400, { error: 'bad_request', message: 'body must be {} or {"forSeconds": 0–86400}' });
+      }
+      return json(200, { expiredBefore: iso(req.core.tokenExpiry.expire(forSeconds * 1000)) });
+    }),
+  );
+  r.get(
+    '/tokens/expire',
+    guarded((req) => json(200, { expiredBefore: iso(req.core.tokenExpiry.expiredBefore) })),
+  );
+  r.delete(
+    '/tokens/expire',
+    guarded((req) => {
+      req.core.tokenExpiry.clear();
+      return json(200, { expiredBefore: null });
+    }),
+  );
+  r.get(
+    '/tokens/status',
+    guarded((req) => {
+      const uti = req.query.get('uti');
+      if (!uti) return json(400, { error: 'bad_request', message: "give ?uti=<the token's uti claim>" });
+      return json(200, req.core.tokenExpiry.status(uti));
+    }),
+  );
 }

@@ -17,7 +17,16 @@ export const lazyChunks = [
 ];
 
 /** npm packages that must never be in dist/extension.js itself (they live in a chunk). */
-export const packagesOnlyInChunks = ['@azure/identity', '@azure/msal-node', '@azure/msal-common', '@azure/core-rest-pipeline', '@microsoft/microsoft-graph-client', '@vscode/extension-telemetry', '@microsoft/applicationinsights-common', '@microsoft/1ds-core-js'];
+export const packagesOnlyInChunks = [
+  '@azure/identity',
+  '@azure/msal-node',
+  '@azure/msal-common',
+  '@azure/core-rest-pipeline',
+  '@microsoft/microsoft-graph-client',
+  '@vscode/extension-telemetry',
+  '@microsoft/applicationinsights-common',
+  '@microsoft/1ds-core-js',
+];
 
 /** Redirects dynamic imports of the lazy modules to their chunk file; rejects static imports of them. */
 function lazyChunksPlugin(root) {
@@ -32,7 +41,13 @@ function lazyChunksPlugin(root) {
         const chunk = bySpecifier.get(args.path) ?? (args.path.startsWith('.') ? byEntry.get(resolve(args.resolveDir, `${args.path}.ts`)) : undefined);
         if (!chunk) return undefined;
         if (args.kind !== 'dynamic-import') {
-          return { errors: [{ text: `${args.path} loads lazily (dist/chunks/${chunk.name}.js): use \`await import('${args.path}')\` or \`import type\`, not a static import.` }] };
+          return {
+            errors: [
+              {
+                text: `${args.path} loads lazily (dist/chunks/${chunk.name}.js): use \`await import('${args.path}')\` or \`import type\`, not a static import.`,
+              },
+            ],
+          };
         }
         return { path: `./chunks/${chunk.name}.js`, external: true };
       });
@@ -61,7 +76,14 @@ export function extensionBuilds({ root = process.cwd(), outdir = 'dist', product
   return [
     // `dynamic-import: false`: esbuild turns `import()` into a deferred `require()`, so chunks load through
     // Node's CommonJS loader, where VS Code resolves their `require('vscode')`.
-    { ...common, entryPoints: { extension: 'src/extension.ts' }, outdir, supported: { 'dynamic-import': false }, plugins: [lazyChunksPlugin(root), ...plugins], logLevel: 'info' },
+    {
+      ...common,
+      entryPoints: { extension: 'src/extension.ts' },
+      outdir,
+      supported: { 'dynamic-import': false },
+      plugins: [lazyChunksPlugin(root), ...plugins],
+      logLevel: 'info',
+    },
     { ...common, entryPoints: Object.fromEntries(lazyChunks.map((c) => [c.name, c.entry])), outdir: join(outdir, 'chunks'), plugins },
   ];
 }
@@ -72,4 +94,3 @@ export function checkMainBundle(metafile, outfile) {
   const leaked = packagesOnlyInChunks.filter((pkg) => inputs.some((p) => p.includes(`node_modules/${pkg}/`)));
   if (leaked.length > 0) throw new Error(`${outfile} includes ${leaked.join(', ')}, which must load lazily (see scripts/bundles.mjs).`);
 }
-

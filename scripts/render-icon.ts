@@ -13,4 +13,7 @@ async function main() {
   await page.locator('svg').screenshot({ path: join(__dirname, '..', 'media', 'icon.png'), omitBackground: true });
   await browser.close();
 }
-main().catch((error) => { console.error(error); process.exit(1); });
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

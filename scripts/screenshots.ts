@@ -14,7 +14,10 @@ async function palette(page: Page, command: string, pick?: string): Promise<void
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input').first();
   await input.fill(`>${command}`);
-  await page.getByRole('option', { name: new RegExp(command.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) }).first().waitFor({ timeout: 15_000 });
+  await page
+    .getByRole('option', { name: new RegExp(command.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) })
+    .first()
+    .waitFor({ timeout: 15_000 });
   await page.keyboard.press('Enter');
   if (pick !== undefined) {
     await input.fill(pick);
@@ -45,14 +48,21 @@ async function main(): Promise<void> {
     const item = tree.getByRole('treeitem', { name: new RegExp(app.displayName) }).first();
     await item.waitFor({ timeout: 30_000 });
     await item.click();
-    await tree.getByRole('treeitem', { name: new RegExp(sandbox.info.multiTenantApp.ficName) }).first().waitFor({ timeout: 30_000 });
+    await tree
+      .getByRole('treeitem', { name: new RegExp(sandbox.info.multiTenantApp.ficName) })
+      .first()
+      .waitFor({ timeout: 30_000 });
     await page.mouse.move(700, 800); // no hover highlight
     await page.waitForTimeout(1_000);
     await page.screenshot({ path: join(out, 'tree.png') });
 
     await palette(page, 'Welcome: Open Walkthrough...', 'Get Started with Federated Credentials');
     const walkthrough = page.locator('.gettingStartedContainer');
-    await walkthrough.locator('[role=checkbox][aria-checked=true]').first().waitFor({ timeout: 30_000 }).catch(() => undefined);
+    await walkthrough
+      .locator('[role=checkbox][aria-checked=true]')
+      .first()
+      .waitFor({ timeout: 30_000 })
+      .catch(() => undefined);
     await walkthrough.getByText('Trust the managed identity').first().click();
     await page.waitForTimeout(1_500);
     await page.screenshot({ path: join(out, 'walkthrough.png') });
@@ -63,7 +73,10 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(() => process.exit(0), (error) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

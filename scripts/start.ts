@@ -39,7 +39,10 @@ export async function startEnvironment(options: { port?: number; seed?: number; 
   const scratch = mkdtempSync(join(tmpdir(), 'fc-start-'));
   const workspace = join(scratch, 'workspace');
   mkdirSync(workspace);
-  const sandbox = await startSandbox({ seed: options.seed ?? 1, size: process.env.FC_SANDBOX_APPS ? { apps: Number(process.env.FC_SANDBOX_APPS) } : undefined });
+  const sandbox = await startSandbox({
+    seed: options.seed ?? 1,
+    size: process.env.FC_SANDBOX_APPS ? { apps: Number(process.env.FC_SANDBOX_APPS) } : undefined,
+  });
   const infoPath = join(scratch, 'sandbox.json');
   writeFileSync(infoPath, JSON.stringify(sandbox.info));
   const server = await startCodeServer({
@@ -66,14 +69,20 @@ export async function startEnvironment(options: { port?: number; seed?: number; 
 }
 
 if (require.main === module) {
-  startEnvironment({ port: process.env.FC_PORT ? Number(process.env.FC_PORT) : undefined, seed: process.env.FC_SANDBOX_SEED ? Number(process.env.FC_SANDBOX_SEED) : undefined })
+  startEnvironment({
+    port: process.env.FC_PORT ? Number(process.env.FC_PORT) : undefined,
+    seed: process.env.FC_SANDBOX_SEED ? Number(process.env.FC_SANDBOX_SEED) : undefined,
+  })
     .then((environment) => {
       process.stdout.write('Press Ctrl+C to stop.\n');
       let stopping = false;
       const stop = () => {
         if (stopping) return;
         stopping = true;
-        environment.stop().then(() => process.exit(0), () => process.exit(1));
+        environment.stop().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
       };
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);

@@ -56,7 +56,9 @@ export class TestSeam {
       telemetry: this.parts.telemetry,
       activateMs: performance.now() - this.parts.activationStarted,
       appNode: (objectId) => this.parts.apps.findApp((a) => a.id === objectId),
-      useUserInput: (ui) => { this.scripted = ui; },
+      useUserInput: (ui) => {
+        this.scripted = ui;
+      },
     };
   }
 }

@@ -50,7 +50,14 @@ export function activate(context: vscode.ExtensionContext): FederatedCredentials
       log,
       cloud: () => auth.cloud,
       arm: () => auth.requireSession().arm,
-      runner: { log, ui: () => seam.userInput ?? new VsCodeUserInput(), onDidRun: (run) => { telemetry.record(run); markWalkthroughStep(run); } },
+      runner: {
+        log,
+        ui: () => seam.userInput ?? new VsCodeUserInput(),
+        onDidRun: (run) => {
+          telemetry.record(run);
+          markWalkthroughStep(run);
+        },
+      },
       credentialDeps: createCredentialCommandDeps({ auth, apps, identities, log }),
     }),
   );

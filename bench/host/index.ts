@@ -25,13 +25,17 @@ export async function run(): Promise<void> {
   const [extension, baseline] = oursFirst ? [first, second] : [second, first];
   const api = extension.exports as { testing?: { activateMs?: number } } | undefined;
   // The lazily loaded chunks are plain require()s of dist/chunks/*.js, so the module cache shows which ran.
-  const chunksLoaded = Object.keys(require.cache).filter((path) => /[\\/]dist[\\/]chunks[\\/]/.test(path)).map((path) => basename(path));
-  console.log(`${RESULT_PREFIX}${JSON.stringify({
-    oursFirst,
-    wasActive: extension.wasActive || baseline.wasActive,
-    activateCallMs: extension.ms,
-    baselineCallMs: baseline.ms,
-    activateMs: api?.testing?.activateMs,
-    chunksLoaded,
-  })}`);
+  const chunksLoaded = Object.keys(require.cache)
+    .filter((path) => /[\\/]dist[\\/]chunks[\\/]/.test(path))
+    .map((path) => basename(path));
+  console.log(
+    `${RESULT_PREFIX}${JSON.stringify({
+      oursFirst,
+      wasActive: extension.wasActive || baseline.wasActive,
+      activateCallMs: extension.ms,
+      baselineCallMs: baseline.ms,
+      activateMs: api?.testing?.activateMs,
+      chunksLoaded,
+    })}`,
+  );
 }

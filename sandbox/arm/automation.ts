@@ -13,8 +13,24 @@ import type { SandboxModule } from '../module';
 import type { SandboxRequest, SandboxResponse } from '../router';
 import type { AutomationAccount, AutomationIdentity, AutomationModule, IdentityType, ResourceGroup, Runbook, RuntimeEnvironment, Subscription } from '../state';
 import {
-  accountId, allowed, armSettings, atLeast, automationContext, badRequest, begin, isObject, isResponse, objectBody, ok, page, resourceGroupFor,
-  resourceNotFound, seesSubscription, authorize, startOperation, subscriptionFor,
+  accountId,
+  allowed,
+  armSettings,
+  atLeast,
+  automationContext,
+  badRequest,
+  begin,
+  isObject,
+  isResponse,
+  objectBody,
+  ok,
+  page,
+  resourceGroupFor,
+  resourceNotFound,
+  seesSubscription,
+  authorize,
+  startOperation,
+  subscriptionFor,
 } from './common';
 
 const ACCOUNT_TYPE = 'Microsoft.Automation/automationAccounts';
@@ -48,13 +64,27 @@ export const GALLERY_PACKAGES: Readonly<Record<string, string>> = {
 const BASE_RUNBOOK_TYPES = ['Script', 'Graph', 'PowerShellWorkflow', 'PowerShell', 'GraphPowerShellWorkflow', 'GraphPowerShell', 'Python2', 'Python3'];
 
 const SYSTEM_RUNTIMES: readonly [string, 'PowerShell' | 'Python', string][] = [
-  ['PowerShell-5.1', 'PowerShell', '5.1'], ['PowerShell-7.1', 'PowerShell', '7.1'], ['PowerShell-7.2', 'PowerShell', '7.2'],
-  ['Python-2.7', 'Python', '2.7'], ['Python-3.8', 'Python', '3.8'], ['Python-3.10', 'Python', '3.10'],
+  ['PowerShell-5.1', 'PowerShell', '5.1'],
+  ['PowerShell-7.1', 'PowerShell', '7.1'],
+  ['PowerShell-7.2', 'PowerShell', '7.2'],
+  ['Python-2.7', 'Python', '2.7'],
+  ['Python-3.8', 'Python', '3.8'],
+  ['Python-3.10', 'Python', '3.10'],
 ];
 /** Versions a new (custom) runtime environment may have. */
 const RUNTIME_VERSIONS: Readonly<Record<'PowerShell' | 'Python', readonly string[]>> = { PowerShell: ['5.1', '7.2', '7.4'], Python: ['3.8', '3.10'] };
 
-const IMPORT_STATES: readonly AutomationModule['provisioningState'][] = ['Creating', 'RunningImportModuleRunbook', 'ContentRetrieved', 'ContentDownloaded', 'ContentValidated', 'ContentStored', 'ModuleDataStored', 'ActivitiesStored', 'ModuleImportRunbookComplete'];
+const IMPORT_STATES: readonly AutomationModule['provisioningState'][] = [
+  'Creating',
+  'RunningImportModuleRunbook',
+  'ContentRetrieved',
+  'ContentDownloaded',
+  'ContentValidated',
+  'ContentStored',
+  'ModuleDataStored',
+  'ActivitiesStored',
+  'ModuleImportRunbookComplete',
+];
 
 // ---- side state: what the core state model does not carry ----------------------------------------------------
 
@@ -100,7 +130,9 @@ function identityBody(identity: AutomationIdentity): Record<string, unknown> | u
     out.tenantId = identity.tenantId;
   }
   if (identity.type.endsWith('UserAssigned')) {
-    out.userAssignedIdentities = Object.fromEntries(Object.entries(identity.userAssignedIdentities).map(([k, v]) => [k, { principalId: v.principalId, clientId: v.clientId }]));
+    out.userAssignedIdentities = Object.fromEntries(
+      Object.entries(identity.userAssignedIdentities).map(([k, v]) => [k, { principalId: v.principalId, clientId: v.clientId }]),
+    );
   }
   return out;
 }
@@ -128,11 +160,16 @@ export function accountBody(a: AutomationAccount): Record<string, unknown> {
 
 function defaultEnvironment(runbookType: string): string | undefined {
   switch (runbookType) {
-    case 'PowerShell': return 'PowerShell-5.1';
-    case 'PowerShell72': return 'PowerShell-7.2';
-    case 'Python2': return 'Python-2.7';
-    case 'Python3': return 'Python-3.8';
-    default: return undefined;
+    case 'PowerShell':
+      return 'PowerShell-5.1';
+    case 'PowerShell72':
+      return 'PowerShell-7.2';
+    case 'Python2':
+      return 'Python-2.7';
+    case 'Python3':
+      return 'Python-3.8';
+    default:
+      return undefined;
   }
 }
 
@@ -156,7 +193,15 @@ function runbookBody(a: AutomationAccount, rb: Runbook, version: string): Record
     if (env) properties.runtimeEnvironment = env;
   }
   if (version === '2022-06-30-preview' && rb.runtime) properties.runtime = rb.runtime;
-  return { id: `${a.id}/runbooks/${rb.name}`, name: rb.name, type: 'Microsoft.Automation/AutomationAccounts/Runbooks', location: rb.location, tags: { ...rb.tags }, etag: rb.etag, properties };
+  return {
+    id: `${a.id}/runbooks/${rb.name}`,
+    name: rb.name,
+    type: 'Microsoft.Automation/AutomationAccounts/Runbooks',
+    location: rb.location,
+    tags: { ...rb.tags },
+    etag: rb.etag,
+    properties,
+  };
 }
 
 function moduleBody(m: Importable, id: string, type: string, location: string): Record<string, unknown> {
@@ -218,9 +263,20 @@ const IDENTITY_TYPES: readonly IdentityType[] = ['None', 'SystemAssigned', 'User
 
 function normaliseIdentityType(value: unknown): IdentityType | undefined {
   if (typeof value !== 'string') return undefined;
-  const parts = value.split(',').map((p) => p.trim().toLowerCase()).filter(Boolean).sort();
+  const parts = value
+    .split(',')
+    .map((p) => p.trim().toLowerCase())
+    .filter(Boolean)
+    .sort();
   const key = parts.join(',');
-  return IDENTITY_TYPES.find((t) => t.split(',').map((p) => p.trim().toLowerCase()).sort().join(',') === key);
+  return IDENTITY_TYPES.find(
+    (t) =>
+      t
+        .split(',')
+        .map((p) => p.trim().toLowerCase())
+        .sort()
+        .join(',') === key,
+  );
 }
 
 /**
@@ -231,12 +287,22 @@ function normaliseIdentityType(value: unknown): IdentityType | undefined {
 function applyIdentity(req: SandboxRequest, account: AutomationAccount, sub: Subscription, raw: unknown): SandboxResponse | undefined {
   if (!isObject(raw)) return badRequest(req, "The 'identity' property must be an object.", 'InvalidIdentity');
   const type = normaliseIdentityType(raw.type);
-  if (!type) return badRequest(req, `The identity type '${String(raw.type)}' is invalid. The supported types are 'SystemAssigned', 'UserAssigned', 'SystemAssigned, UserAssigned' and 'None'.`, 'InvalidIdentityType');
+  if (!type)
+    return badRequest(
+      req,
+      `The identity type '${String(raw.type)}' is invalid. The supported types are 'SystemAssigned', 'UserAssigned', 'SystemAssigned, UserAssigned' and 'None'.`,
+      'InvalidIdentityType',
+    );
   const map = raw.userAssignedIdentities;
   const wantsUser = type.endsWith('UserAssigned');
-  if (map !== undefined && map !== null && !isObject(map)) return badRequest(req, "The 'userAssignedIdentities' property must be an object keyed by identity resource ids.", 'InvalidIdentity');
+  if (map !== undefined && map !== null && !isObject(map))
+    return badRequest(req, "The 'userAssignedIdentities' property must be an object keyed by identity resource ids.", 'InvalidIdentity');
   if (!wantsUser && isObject(map) && Object.keys(map).length > 0) {
-    return badRequest(req, `The identity type '${type}' does not allow 'userAssignedIdentities'; use 'UserAssigned' or 'SystemAssigned, UserAssigned'.`, 'InvalidIdentity');
+    return badRequest(
+      req,
+      `The identity type '${type}' does not allow 'userAssignedIdentities'; use 'UserAssigned' or 'SystemAssigned, UserAssigned'.`,
+      'InvalidIdentity',
+    );
   }
   const next: Record<string, { principalId: string; clientId: string }> = wantsUser ? { ...account.identity.userAssignedIdentities } : {};
   if (wantsUser && isObject(map)) {
@@ -248,7 +314,11 @@ function applyIdentity(req: SandboxRequest, account: AutomationAccount, sub: Sub
       }
       const uami = req.core.state.findUserAssignedIdentity(id);
       if (!uami || uami.tenantId !== sub.tenantId) {
-        return badRequest(req, `Resource '${id}' was not found or is not a user-assigned identity of this tenant. Identity operation for resource '${account.id}' failed.`, 'FailedIdentityOperation');
+        return badRequest(
+          req,
+          `Resource '${id}' was not found or is not a user-assigned identity of this tenant. Identity operation for resource '${account.id}' failed.`,
+          'FailedIdentityOperation',
+        );
       }
       if (!existingKey) next[id] = { principalId: uami.principalId, clientId: uami.clientId };
     }
@@ -272,7 +342,12 @@ function stringTags(value: unknown): Record<string, string> | undefined {
 // ---- module imports -------------------------------------------------------------------------------------------
 
 /** Plans an import from `properties.contentLink`; answers ARM's 400 for a missing or unusable link. */
-function planImport(req: SandboxRequest, name: string, body: Record<string, unknown>, gallery: boolean): ImportPlan & { contentLink: { uri: string; version?: string } } | SandboxResponse {
+function planImport(
+  req: SandboxRequest,
+  name: string,
+  body: Record<string, unknown>,
+  gallery: boolean,
+): (ImportPlan & { contentLink: { uri: string; version?: string } }) | SandboxResponse {
   const props = body.properties;
   const link = isObject(props) ? props.contentLink : undefined;
   if (!isObject(link) || typeof link.uri !== 'string' || link.uri.trim() === '') {
@@ -288,12 +363,27 @@ function planImport(req: SandboxRequest, name: string, body: Record<string, unkn
   const contentLink = { uri: link.uri, ...(typeof link.version === 'string' ? { version: link.version } : {}) };
   if (gallery && url.hostname.toLowerCase() === GALLERY_HOST) {
     const m = GALLERY_PATH.exec(url.pathname);
-    if (!m) return badRequest(req, `The content link '${link.uri}' is not a PowerShell Gallery package link (https://${GALLERY_HOST}/api/v2/package/{name}[/{version}]).`, 'InvalidContentLink');
+    if (!m)
+      return badRequest(
+        req,
+        `The content link '${link.uri}' is not a PowerShell Gallery package link (https://${GALLERY_HOST}/api/v2/package/{name}[/{version}]).`,
+        'InvalidContentLink',
+      );
     const packageName = m[1] as string;
     const known = Object.keys(GALLERY_PACKAGES).find((k) => k.toLowerCase() === packageName.toLowerCase());
-    const fail = (message: string): ImportPlan & { contentLink: typeof contentLink } => ({ reads: 0, contentLink, outcome: { error: { code: 'ModuleImportFailed', message } } });
-    if (!known) return fail(`Orchestrator.Shared.AsyncModuleImport.ModuleImportException: Could not download the module from the content link '${link.uri}': the PowerShell Gallery has no package '${packageName}'.`);
-    if (known.toLowerCase() !== name.toLowerCase()) return fail(`Orchestrator.Shared.AsyncModuleImport.ModuleImportException: Cannot import the module of name ${name}, as the module structure was invalid: the package contains the module '${known}'.`);
+    const fail = (message: string): ImportPlan & { contentLink: typeof contentLink } => ({
+      reads: 0,
+      contentLink,
+      outcome: { error: { code: 'ModuleImportFailed', message } },
+    });
+    if (!known)
+      return fail(
+        `Orchestrator.Shared.AsyncModuleImport.ModuleImportException: Could not download the module from the content link '${link.uri}': the PowerShell Gallery has no package '${packageName}'.`,
+      );
+    if (known.toLowerCase() !== name.toLowerCase())
+      return fail(
+        `Orchestrator.Shared.AsyncModuleImport.ModuleImportException: Cannot import the module of name ${name}, as the module structure was invalid: the package contains the module '${known}'.`,
+      );
     return { reads: 0, contentLink, outcome: { version: m[2] ?? (GALLERY_PACKAGES[known] as string) } };
   }
   return { reads: 0, contentLink, outcome: { version: typeof link.version === 'string' ? link.version : '1.0.0' } };
@@ -314,8 +404,8 @@ function advanceImport(core: SandboxCore, m: Importable): void {
     } else {
       m.provisioningState = 'Succeeded';
       m.version = plan.outcome.version;
-      m.sizeInBytes = 250_000 + (m.name.length * 7919) % 700_000;
-      m.activityCount = 10 + (m.name.length * 31) % 90;
+      m.sizeInBytes = 250_000 + ((m.name.length * 7919) % 700_000);
+      m.activityCount = 10 + ((m.name.length * 31) % 90);
       m.error = null;
     }
     return;
@@ -352,7 +442,8 @@ function listAccounts(req: SandboxRequest, byResourceGroup: boolean): SandboxRes
     rg = found;
   }
   const scope = rg ? `/subscriptions/${sub.subscriptionId}/resourceGroups/${rg.name}` : `/subscriptions/${sub.subscriptionId}`;
-  if (!seesSubscription(req.core, claims, sub.subscriptionId)) return authorize(req, claims, scope, `${ACCOUNT_TYPE}/read`, 'read') ?? ok(req, 200, { value: [] });
+  if (!seesSubscription(req.core, claims, sub.subscriptionId))
+    return authorize(req, claims, scope, `${ACCOUNT_TYPE}/read`, 'read') ?? ok(req, 200, { value: [] });
   const accounts = [...req.core.state.automationAccounts.values()]
     .filter((a) => a.subscriptionId === sub.subscriptionId && (!rg || a.resourceGroup.toLowerCase() === rg.name.toLowerCase()))
     .filter((a) => allowed(req.core, claims, a.id, 'Microsoft.Automation', 'read'))
@@ -396,7 +487,10 @@ function putRunbook(req: SandboxRequest): SandboxResponse {
   const { account, version } = ctx;
   const name = req.params.runbook ?? '';
   if (!RUNBOOK_NAME.test(name) || name.length > 63) {
-    return badRequest(req, `The runbook name '${name}' is invalid. A runbook name starts with a letter, has only letters, digits, '-' and '_' (pattern ^[a-zA-Z][a-zA-Z-_0-9]*$) and is at most 63 characters long.`);
+    return badRequest(
+      req,
+      `The runbook name '${name}' is invalid. A runbook name starts with a letter, has only letters, digits, '-' and '_' (pattern ^[a-zA-Z][a-zA-Z-_0-9]*$) and is at most 63 characters long.`,
+    );
   }
   const body = objectBody(req);
   if (isResponse(body)) return body;
@@ -411,16 +505,32 @@ function putRunbook(req: SandboxRequest): SandboxResponse {
     return badRequest(req, 'Provide either a content link for a published runbook or a draft, not both.');
   }
   if (props.publishContentLink !== undefined) {
-    return badRequest(req, 'The sandbox cannot download publishContentLink; create the runbook with "draft": {} and upload its content with PUT …/draft/content.', 'NotSupportedInSandbox');
+    return badRequest(
+      req,
+      'The sandbox cannot download publishContentLink; create the runbook with "draft": {} and upload its content with PUT …/draft/content.',
+      'NotSupportedInSandbox',
+    );
   }
   let runtimeEnvironment: string | undefined;
   if (runtimeEnvironmentsApi(version) && props.runtimeEnvironment !== undefined && props.runtimeEnvironment !== null) {
-    if (typeof props.runtimeEnvironment !== 'string') return badRequest(req, "The 'properties.runtimeEnvironment' property must be a runtime environment name.");
+    if (typeof props.runtimeEnvironment !== 'string')
+      return badRequest(req, "The 'properties.runtimeEnvironment' property must be a runtime environment name.");
     const env = account.runtimeEnvironments.get(props.runtimeEnvironment.toLowerCase());
-    if (!env) return badRequest(req, `The runtime environment '${props.runtimeEnvironment}' was not found in the Automation account '${account.name}'.`, 'RuntimeEnvironmentNotFound');
+    if (!env)
+      return badRequest(
+        req,
+        `The runtime environment '${props.runtimeEnvironment}' was not found in the Automation account '${account.name}'.`,
+        'RuntimeEnvironmentNotFound',
+      );
     const language = languageOf(runbookType);
-    if (!language) return badRequest(req, `Runbooks of type '${runbookType}' cannot use a runtime environment; runtime environments serve PowerShell and Python runbooks.`);
-    if (language !== env.language) return badRequest(req, `The runtime environment '${env.name}' runs ${env.language} ${env.version}; a ${runbookType} runbook needs a ${language} runtime environment.`, 'RuntimeEnvironmentMismatch');
+    if (!language)
+      return badRequest(req, `Runbooks of type '${runbookType}' cannot use a runtime environment; runtime environments serve PowerShell and Python runbooks.`);
+    if (language !== env.language)
+      return badRequest(
+        req,
+        `The runtime environment '${env.name}' runs ${env.language} ${env.version}; a ${runbookType} runbook needs a ${language} runtime environment.`,
+        'RuntimeEnvironmentMismatch',
+      );
     runtimeEnvironment = env.name;
   } else if (runbookType === 'Python') {
     return badRequest(req, "Runbooks of type 'Python' need 'properties.runtimeEnvironment' (a Python runtime environment such as Python-3.10).");
@@ -431,7 +541,11 @@ function putRunbook(req: SandboxRequest): SandboxResponse {
   const existing = findRunbook(account, name);
   if (existing) {
     if (existing.runbookType !== runbookType) {
-      return badRequest(req, `The runbook '${existing.name}' is of type '${existing.runbookType}'; a runbook's type cannot change. Delete it and create it again as '${runbookType}'.`, 'RunbookTypeChangeNotAllowed');
+      return badRequest(
+        req,
+        `The runbook '${existing.name}' is of type '${existing.runbookType}'; a runbook's type cannot change. Delete it and create it again as '${runbookType}'.`,
+        'RunbookTypeChangeNotAllowed',
+      );
     }
     if (runtimeEnvironmentsApi(version)) existing.runtimeEnvironment = runtimeEnvironment;
     if (version === '2022-06-30-preview' && typeof props.runtime === 'string') existing.runtime = props.runtime;
@@ -473,7 +587,12 @@ function putDraftContent(req: SandboxRequest): SandboxResponse {
   const { account, runbook, version, sub } = ctx;
   const contentType = (req.headers['content-type'] ?? '').toLowerCase();
   if (/json|x-www-form-urlencoded|multipart/.test(contentType)) {
-    return armError(req, 415, 'UnsupportedMediaType', `The content media type '${req.headers['content-type'] ?? ''}' is not supported. The runbook content is sent as 'text/powershell'.`);
+    return armError(
+      req,
+      415,
+      'UnsupportedMediaType',
+      `The content media type '${req.headers['content-type'] ?? ''}' is not supported. The runbook content is sent as 'text/powershell'.`,
+    );
   }
   if (req.rawBody === '') return badRequest(req, 'The runbook draft content is required (the script as the request body).');
   const content = req.rawBody;
@@ -508,7 +627,13 @@ function publish(req: SandboxRequest): SandboxResponse {
     location: true,
     complete: () => {
       if (runbook.draftContent === null) {
-        return { error: { status: 400, code: 'BadRequest', message: `The runbook '${runbook.name}' has no draft content to publish. Upload it with PUT …/draft/content first.` } };
+        return {
+          error: {
+            status: 400,
+            code: 'BadRequest',
+            message: `The runbook '${runbook.name}' has no draft content to publish. Upload it with PUT …/draft/content first.`,
+          },
+        };
       }
       runbook.publishedContent = runbook.draftContent;
       runbook.draftContent = null;
@@ -522,7 +647,11 @@ function publish(req: SandboxRequest): SandboxResponse {
 }
 
 function scriptResponse(req: SandboxRequest, content: string): SandboxResponse {
-  return { status: 200, headers: { 'content-type': 'text/powershell', 'x-ms-request-id': req.requestId, 'x-ms-correlation-request-id': req.requestId }, body: content };
+  return {
+    status: 200,
+    headers: { 'content-type': 'text/powershell', 'x-ms-request-id': req.requestId, 'x-ms-correlation-request-id': req.requestId },
+    body: content,
+  };
 }
 
 function listModules(req: SandboxRequest): SandboxResponse {
@@ -530,7 +659,12 @@ function listModules(req: SandboxRequest): SandboxResponse {
   if (isResponse(ctx)) return ctx;
   const modules = [...ctx.account.modules.values()].filter((m) => m.runtimeVersion === '7.2').sort((a, b) => a.name.localeCompare(b.name));
   for (const m of modules) advanceImport(req.core, m);
-  const body = page(req, modules.map((m) => moduleBody(m, `${ctx.account.id}/powerShell72Modules/${m.name}`, 'Microsoft.Automation/AutomationAccounts/PowerShell72Modules', ctx.account.location)));
+  const body = page(
+    req,
+    modules.map((m) =>
+      moduleBody(m, `${ctx.account.id}/powerShell72Modules/${m.name}`, 'Microsoft.Automation/AutomationAccounts/PowerShell72Modules', ctx.account.location),
+    ),
+  );
   return isResponse(body) ? body : ok(req, 200, body);
 }
 
@@ -568,19 +702,36 @@ export const automationModule: SandboxModule = {
       const denied = authorize(req, claims, id, `${ACCOUNT_TYPE}/write`, 'write');
       if (denied) return denied;
       if (!ACCOUNT_NAME.test(name)) {
-        return badRequest(req, `The Automation account name '${name}' is invalid. It has 6 to 50 characters (letters, digits and hyphens), starts with a letter and ends with a letter or digit.`, 'InvalidAccountName');
+        return badRequest(
+          req,
+          `The Automation account name '${name}' is invalid. It has 6 to 50 characters (letters, digits and hyphens), starts with a letter and ends with a letter or digit.`,
+          'InvalidAccountName',
+        );
       }
       const body = objectBody(req);
       if (isResponse(body)) return body;
-      if (typeof body.location !== 'string' || body.location.trim() === '') return armError(req, 400, 'LocationRequired', 'The location property is required for this definition.');
+      if (typeof body.location !== 'string' || body.location.trim() === '')
+        return armError(req, 400, 'LocationRequired', 'The location property is required for this definition.');
       const props = isObject(body.properties) ? body.properties : {};
       const skuName = isObject(props.sku) ? props.sku.name : undefined;
-      if (skuName !== undefined && skuName !== 'Free' && skuName !== 'Basic') return badRequest(req, `The SKU '${String(skuName)}' is invalid. The supported SKUs are 'Free' and 'Basic'.`, 'InvalidSku');
+      if (skuName !== undefined && skuName !== 'Free' && skuName !== 'Basic')
+        return badRequest(req, `The SKU '${String(skuName)}' is invalid. The supported SKUs are 'Free' and 'Basic'.`, 'InvalidSku');
       const now = req.core.state.now();
       const existing = req.core.state.findAutomationAccount(id);
       const account: AutomationAccount = existing ?? {
-        id, subscriptionId: sub.subscriptionId, resourceGroup: rg.name, name, location: body.location, tags: {}, sku: { name: 'Basic' },
-        identity: { type: 'None', userAssignedIdentities: {} }, creationTime: now, lastModifiedTime: now, runbooks: new Map(), modules: new Map(), runtimeEnvironments: new Map(),
+        id,
+        subscriptionId: sub.subscriptionId,
+        resourceGroup: rg.name,
+        name,
+        location: body.location,
+        tags: {},
+        sku: { name: 'Basic' },
+        identity: { type: 'None', userAssignedIdentities: {} },
+        creationTime: now,
+        lastModifiedTime: now,
+        runbooks: new Map(),
+        modules: new Map(),
+        runtimeEnvironments: new Map(),
       };
       if (body.identity !== undefined) {
         const failed = applyIdentity(req, account, sub, body.identity);
@@ -591,7 +742,14 @@ export const automationModule: SandboxModule = {
       account.lastModifiedTime = now;
       if (existing) return ok(req, 200, accountBody(account));
       for (const [envName, language, version] of SYSTEM_RUNTIMES) {
-        account.runtimeEnvironments.set(envName.toLowerCase(), { name: envName, language, version, defaultPackages: language === 'PowerShell' && version !== '5.1' ? { Az: '11.2.0' } : {}, description: `System-generated Runtime Environment for your Automation account with Runtime ${language} ${version}`, isSystem: true });
+        account.runtimeEnvironments.set(envName.toLowerCase(), {
+          name: envName,
+          language,
+          version,
+          defaultPackages: language === 'PowerShell' && version !== '5.1' ? { Az: '11.2.0' } : {},
+          description: `System-generated Runtime Environment for your Automation account with Runtime ${language} ${version}`,
+          isSystem: true,
+        });
       }
       req.core.state.addAutomationAccount(account);
       return ok(req, 201, accountBody(account));
@@ -605,7 +763,8 @@ export const automationModule: SandboxModule = {
       if (isResponse(body)) return body;
       const props = isObject(body.properties) ? body.properties : {};
       const skuName = isObject(props.sku) ? props.sku.name : undefined;
-      if (skuName !== undefined && skuName !== 'Free' && skuName !== 'Basic') return badRequest(req, `The SKU '${String(skuName)}' is invalid. The supported SKUs are 'Free' and 'Basic'.`, 'InvalidSku');
+      if (skuName !== undefined && skuName !== 'Free' && skuName !== 'Basic')
+        return badRequest(req, `The SKU '${String(skuName)}' is invalid. The supported SKUs are 'Free' and 'Basic'.`, 'InvalidSku');
       if (body.identity !== undefined) {
         const failed = applyIdentity(req, account, sub, body.identity);
         if (failed) return failed;
@@ -650,7 +809,8 @@ export const automationModule: SandboxModule = {
     r.get(`${ACCOUNT}/runbooks/:runbook/content`, (req) => {
       const ctx = runbookContext(req, 'read', `${ACCOUNT_TYPE}/runbooks/readContent/action`);
       if (isResponse(ctx)) return ctx;
-      if (ctx.runbook.publishedContent === null) return armError(req, 404, 'NotFound', `The runbook '${ctx.runbook.name}' has not been published; it has no published content.`);
+      if (ctx.runbook.publishedContent === null)
+        return armError(req, 404, 'NotFound', `The runbook '${ctx.runbook.name}' has not been published; it has no published content.`);
       return scriptResponse(req, ctx.runbook.publishedContent);
     });
 
@@ -663,13 +823,18 @@ export const automationModule: SandboxModule = {
       const m = ctx.account.modules.get(`7.2/${name.toLowerCase()}`);
       if (!m) return resourceNotFound(req, `${ACCOUNT_TYPE}/${ctx.account.name}/powerShell72Modules`, name, ctx.rg.name);
       advanceImport(req.core, m);
-      return ok(req, 200, moduleBody(m, `${ctx.account.id}/powerShell72Modules/${m.name}`, 'Microsoft.Automation/AutomationAccounts/PowerShell72Modules', ctx.account.location));
+      return ok(
+        req,
+        200,
+        moduleBody(m, `${ctx.account.id}/powerShell72Modules/${m.name}`, 'Microsoft.Automation/AutomationAccounts/PowerShell72Modules', ctx.account.location),
+      );
     });
     r.put(`${ACCOUNT}/powerShell72Modules/:module`, (req) => {
       const ctx = automationContext(req, 'powerShell72Modules', 'write', `${ACCOUNT_TYPE}/powerShell72Modules/write`, true);
       if (isResponse(ctx)) return ctx;
       const name = req.params.module ?? '';
-      if (!MODULE_NAME.test(name)) return badRequest(req, `The module name '${name}' is invalid. A module name starts with a letter and has only letters, digits, '.', '-' and '_'.`);
+      if (!MODULE_NAME.test(name))
+        return badRequest(req, `The module name '${name}' is invalid. A module name starts with a letter and has only letters, digits, '.', '-' and '_'.`);
       const body = objectBody(req);
       if (isResponse(body)) return body;
       const plan = planImport(req, name, body, true);
@@ -679,11 +844,25 @@ export const automationModule: SandboxModule = {
       if (existing?.isGlobal) return badRequest(req, `The module '${existing.name}' is a global module and cannot be replaced.`);
       const now = req.core.state.now();
       const m: AutomationModule = existing ?? {
-        name, runtimeVersion: '7.2', version: null, provisioningState: 'Creating', contentLink: null, isGlobal: false, sizeInBytes: 0, activityCount: 0, error: null, creationTime: now, lastModifiedTime: now,
+        name,
+        runtimeVersion: '7.2',
+        version: null,
+        provisioningState: 'Creating',
+        contentLink: null,
+        isGlobal: false,
+        sizeInBytes: 0,
+        activityCount: 0,
+        error: null,
+        creationTime: now,
+        lastModifiedTime: now,
       };
       startImport(req.core, m, plan);
       if (!existing) ctx.account.modules.set(key, m);
-      return ok(req, existing ? 200 : 201, moduleBody(m, `${ctx.account.id}/powerShell72Modules/${m.name}`, 'Microsoft.Automation/AutomationAccounts/PowerShell72Modules', ctx.account.location));
+      return ok(
+        req,
+        existing ? 200 : 201,
+        moduleBody(m, `${ctx.account.id}/powerShell72Modules/${m.name}`, 'Microsoft.Automation/AutomationAccounts/PowerShell72Modules', ctx.account.location),
+      );
     });
     r.delete(`${ACCOUNT}/powerShell72Modules/:module`, (req) => {
       const ctx = automationContext(req, 'powerShell72Modules', 'write', `${ACCOUNT_TYPE}/powerShell72Modules/delete`, true);
@@ -707,22 +886,33 @@ export const automationModule: SandboxModule = {
     r.get(`${ACCOUNT}/runtimeEnvironments/:env`, (req) => {
       const ctx = environmentContext(req, 'read', `${ACCOUNT_TYPE}/runtimeEnvironments/read`);
       if (isResponse(ctx)) return ctx;
-      return ctx.env ? ok(req, 200, environmentBody(ctx.account, ctx.env)) : resourceNotFound(req, `${ACCOUNT_TYPE}/${ctx.account.name}/runtimeEnvironments`, ctx.name, ctx.rg.name);
+      return ctx.env
+        ? ok(req, 200, environmentBody(ctx.account, ctx.env))
+        : resourceNotFound(req, `${ACCOUNT_TYPE}/${ctx.account.name}/runtimeEnvironments`, ctx.name, ctx.rg.name);
     });
     r.put(`${ACCOUNT}/runtimeEnvironments/:env`, (req) => {
       const ctx = environmentContext(req, 'write', `${ACCOUNT_TYPE}/runtimeEnvironments/write`);
       if (isResponse(ctx)) return ctx;
-      if (!RUNTIME_ENVIRONMENT_NAME.test(ctx.name)) return badRequest(req, `The runtime environment name '${ctx.name}' is invalid. It has 1 to 64 letters, digits, '.', '-' and '_' and starts with a letter or digit.`);
+      if (!RUNTIME_ENVIRONMENT_NAME.test(ctx.name))
+        return badRequest(
+          req,
+          `The runtime environment name '${ctx.name}' is invalid. It has 1 to 64 letters, digits, '.', '-' and '_' and starts with a letter or digit.`,
+        );
       const body = objectBody(req);
       if (isResponse(body)) return body;
       const props = body.properties;
       if (!isObject(props)) return badRequest(req, "The 'properties' property is required.");
       const runtime = props.runtime;
       if (!isObject(runtime) || typeof runtime.language !== 'string' || typeof runtime.version !== 'string') {
-        return badRequest(req, "The 'properties.runtime' property is required: {\"language\": \"PowerShell\" | \"Python\", \"version\": \"…\"}.");
+        return badRequest(req, 'The \'properties.runtime\' property is required: {"language": "PowerShell" | "Python", "version": "…"}.');
       }
       const language = (['PowerShell', 'Python'] as const).find((l) => l.toLowerCase() === String(runtime.language).toLowerCase());
-      if (!language) return badRequest(req, `The runtime language '${runtime.language}' is not supported. The supported languages are 'PowerShell' and 'Python'.`, 'InvalidRuntime');
+      if (!language)
+        return badRequest(
+          req,
+          `The runtime language '${runtime.language}' is not supported. The supported languages are 'PowerShell' and 'Python'.`,
+          'InvalidRuntime',
+        );
       const defaultPackages = props.defaultPackages;
       if (defaultPackages !== undefined && (!isObject(defaultPackages) || Object.values(defaultPackages).some((v) => typeof v !== 'string'))) {
         return badRequest(req, "The 'properties.defaultPackages' property maps package names to versions (strings).");
@@ -730,7 +920,11 @@ export const automationModule: SandboxModule = {
       const now = req.core.state.now();
       if (ctx.env) {
         if (ctx.env.language !== language || ctx.env.version !== runtime.version) {
-          return badRequest(req, `The runtime of a runtime environment cannot change: '${ctx.env.name}' runs ${ctx.env.language} ${ctx.env.version}.`, 'RuntimeUpdateNotAllowed');
+          return badRequest(
+            req,
+            `The runtime of a runtime environment cannot change: '${ctx.env.name}' runs ${ctx.env.language} ${ctx.env.version}.`,
+            'RuntimeUpdateNotAllowed',
+          );
         }
         if (defaultPackages) ctx.env.defaultPackages = { ...(defaultPackages as Record<string, string>) };
         if (typeof props.description === 'string') ctx.env.description = props.description;
@@ -739,11 +933,19 @@ export const automationModule: SandboxModule = {
         return ok(req, 200, environmentBody(ctx.account, ctx.env));
       }
       if (!RUNTIME_VERSIONS[language].includes(runtime.version)) {
-        return badRequest(req, `${language} ${runtime.version} is not supported for new runtime environments. The supported versions are ${RUNTIME_VERSIONS[language].join(', ')}.`, 'InvalidRuntime');
+        return badRequest(
+          req,
+          `${language} ${runtime.version} is not supported for new runtime environments. The supported versions are ${RUNTIME_VERSIONS[language].join(', ')}.`,
+          'InvalidRuntime',
+        );
       }
       const env: RuntimeEnvironment = {
-        name: ctx.name, language, version: runtime.version, defaultPackages: { ...((defaultPackages as Record<string, string> | undefined) ?? {}) },
-        description: typeof props.description === 'string' ? props.description : '', isSystem: false,
+        name: ctx.name,
+        language,
+        version: runtime.version,
+        defaultPackages: { ...((defaultPackages as Record<string, string> | undefined) ?? {}) },
+        description: typeof props.description === 'string' ? props.description : '',
+        isSystem: false,
       };
       environmentTimes.set(env, { createdAt: now, lastModifiedAt: now });
       ctx.account.runtimeEnvironments.set(ctx.name.toLowerCase(), env);
@@ -757,7 +959,8 @@ export const automationModule: SandboxModule = {
       if (isResponse(body)) return body;
       const props = isObject(body.properties) ? body.properties : {};
       if (props.defaultPackages !== undefined) {
-        if (!isObject(props.defaultPackages) || Object.values(props.defaultPackages).some((v) => typeof v !== 'string')) return badRequest(req, "The 'properties.defaultPackages' property maps package names to versions (strings).");
+        if (!isObject(props.defaultPackages) || Object.values(props.defaultPackages).some((v) => typeof v !== 'string'))
+          return badRequest(req, "The 'properties.defaultPackages' property maps package names to versions (strings).");
         ctx.env.defaultPackages = { ...(props.defaultPackages as Record<string, string>) };
       }
       return ok(req, 200, environmentBody(ctx.account, ctx.env));
@@ -779,8 +982,16 @@ export const automationModule: SandboxModule = {
       return { ...ctx, env: ctx.env, envId: `${ctx.account.id}/runtimeEnvironments/${ctx.env.name}` };
     };
     const defaultPackage = (env: RuntimeEnvironment, account: AutomationAccount, name: string, version: string): Importable => ({
-      name, version, provisioningState: 'Succeeded', contentLink: null, isGlobal: true, sizeInBytes: 0, activityCount: 0, error: null,
-      creationTime: environmentTimes.get(env)?.createdAt ?? account.creationTime, lastModifiedTime: environmentTimes.get(env)?.lastModifiedAt ?? account.creationTime,
+      name,
+      version,
+      provisioningState: 'Succeeded',
+      contentLink: null,
+      isGlobal: true,
+      sizeInBytes: 0,
+      activityCount: 0,
+      error: null,
+      creationTime: environmentTimes.get(env)?.createdAt ?? account.creationTime,
+      lastModifiedTime: environmentTimes.get(env)?.lastModifiedAt ?? account.creationTime,
     });
     r.get(`${ACCOUNT}/runtimeEnvironments/:env/packages`, (req) => {
       const ctx = envPackages(req, 'read', `${ACCOUNT_TYPE}/runtimeEnvironments/packages/read`);
@@ -821,7 +1032,18 @@ export const automationModule: SandboxModule = {
       if (isResponse(plan)) return plan;
       const existing = packages(ctx.env).get(name.toLowerCase());
       const now = req.core.state.now();
-      const p: Importable = existing ?? { name, version: null, provisioningState: 'Creating', contentLink: null, isGlobal: false, sizeInBytes: 0, activityCount: 0, error: null, creationTime: now, lastModifiedTime: now };
+      const p: Importable = existing ?? {
+        name,
+        version: null,
+        provisioningState: 'Creating',
+        contentLink: null,
+        isGlobal: false,
+        sizeInBytes: 0,
+        activityCount: 0,
+        error: null,
+        creationTime: now,
+        lastModifiedTime: now,
+      };
       startImport(req.core, p, plan);
       if (!existing) packages(ctx.env).set(name.toLowerCase(), p);
       return ok(req, existing ? 200 : 201, packageBody(p, false, ctx.envId));

@@ -50,15 +50,39 @@ export function armSettings(core: SandboxCore): ArmSettings {
 /** Changes the ARM knobs of a running sandbox (tests: `setArmSettings(sandbox.core, { retryAfterSeconds: 0 })`). */
 export function setArmSettings(core: SandboxCore, patch: Partial<ArmSettings>): ArmSettings {
   const s = armSettings(core);
-  const num = (v: unknown, min: number, max: number): number | undefined => (typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? v : undefined);
+  const num = (v: unknown, min: number, max: number): number | undefined =>
+    typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? v : undefined;
   for (const [k, v] of Object.entries(patch)) {
     switch (k) {
-      case 'lroPolls': case 'moduleImportPolls': { const n = num(v, 0, 100); if (n === undefined) throw new Error(`${k} must be an integer 0..100`); s[k] = n; break; }
-      case 'retryAfterSeconds': { const n = num(v, 0, 600); if (n === undefined) throw new Error('retryAfterSeconds must be an integer 0..600'); s.retryAfterSeconds = n; break; }
-      case 'pageSize': { const n = num(v, 1, 1000); if (n === undefined) throw new Error('pageSize must be an integer 1..1000'); s.pageSize = n; break; }
-      case 'enforceRetryAfter': if (typeof v !== 'boolean') throw new Error('enforceRetryAfter must be a boolean'); s.enforceRetryAfter = v; break;
-      case 'draftContent': if (v !== 'async' && v !== 'sync') throw new Error('draftContent must be "async" or "sync"'); s.draftContent = v; break;
-      default: throw new Error(`unknown ARM setting ${k}`);
+      case 'lroPolls':
+      case 'moduleImportPolls': {
+        const n = num(v, 0, 100);
+        if (n === undefined) throw new Error(`${k} must be an integer 0..100`);
+        s[k] = n;
+        break;
+      }
+      case 'retryAfterSeconds': {
+        const n = num(v, 0, 600);
+        if (n === undefined) throw new Error('retryAfterSeconds must be an integer 0..600');
+        s.retryAfterSeconds = n;
+        break;
+      }
+      case 'pageSize': {
+        const n = num(v, 1, 1000);
+        if (n === undefined) throw new Error('pageSize must be an integer 1..1000');
+        s.pageSize = n;
+        break;
+      }
+      case 'enforceRetryAfter':
+        if (typeof v !== 'boolean') throw new Error('enforceRetryAfter must be a boolean');
+        s.enforceRetryAfter = v;
+        break;
+      case 'draftContent':
+        if (v !== 'async' && v !== 'sync') throw new Error('draftContent must be "async" or "sync"');
+        s.draftContent = v;
+        break;
+      default:
+        throw new Error(`unknown ARM setting ${k}`);
     }
   }
   return s;
@@ -89,10 +113,20 @@ export function badRequest(req: SandboxRequest, message: string, code = 'BadRequ
 /** The JSON object body of a write, or ARM's answer for a missing / unreadable one. */
 export function objectBody(req: SandboxRequest): Record<string, unknown> | SandboxResponse {
   if (req.bodyError || (req.rawBody.trim() !== '' && req.body === undefined)) {
-    return armError(req, 400, 'InvalidRequestContent', `The request content was invalid and could not be deserialized: '${req.bodyError ?? 'Unexpected character encountered while parsing value.'}'.`);
+    return armError(
+      req,
+      400,
+      'InvalidRequestContent',
+      `The request content was invalid and could not be deserialized: '${req.bodyError ?? 'Unexpected character encountered while parsing value.'}'.`,
+    );
   }
   if (req.body === undefined || req.body === null || typeof req.body !== 'object' || Array.isArray(req.body)) {
-    return armError(req, 400, 'InvalidRequestContent', 'The request content was invalid and could not be deserialized: the request body must be a JSON object.');
+    return armError(
+      req,
+      400,
+      'InvalidRequestContent',
+      'The request content was invalid and could not be deserialized: the request body must be a JSON object.',
+    );
   }
   return req.body as Record<string, unknown>;
 }
@@ -111,12 +145,67 @@ export type ApiKind = 'resources' | 'resourceGroups' | 'automation' | 'powerShel
 
 /** Supported api-versions per resource type (stable and preview folders of azure-rest-api-specs). */
 export const API_VERSIONS: Readonly<Record<ApiKind, readonly string[]>> = {
-  resources: ['2014-04-01-preview', '2015-11-01', '2016-01-01', '2016-06-01', '2018-06-01', '2019-06-01', '2019-11-01', '2020-01-01', '2021-01-01', '2022-01-01', '2022-12-01'],
-  resourceGroups: ['2014-04-01', '2015-11-01', '2016-02-01', '2016-09-01', '2017-05-10', '2018-05-01', '2019-05-01', '2019-08-01', '2019-10-01', '2020-06-01', '2020-10-01', '2021-01-01', '2021-04-01', '2022-09-01', '2023-07-01', '2024-03-01', '2024-07-01', '2024-11-01'],
-  automation: ['2015-10-31', '2017-05-15-preview', '2018-01-15', '2018-06-30', '2019-06-01', '2020-01-13-preview', '2021-06-22', '2022-01-31', '2022-02-22', '2022-06-30-preview', '2022-08-08', '2023-05-15-preview', '2023-11-01', '2024-10-23'],
+  resources: [
+    '2014-04-01-preview',
+    '2015-11-01',
+    '2016-01-01',
+    '2016-06-01',
+    '2018-06-01',
+    '2019-06-01',
+    '2019-11-01',
+    '2020-01-01',
+    '2021-01-01',
+    '2022-01-01',
+    '2022-12-01',
+  ],
+  resourceGroups: [
+    '2014-04-01',
+    '2015-11-01',
+    '2016-02-01',
+    '2016-09-01',
+    '2017-05-10',
+    '2018-05-01',
+    '2019-05-01',
+    '2019-08-01',
+    '2019-10-01',
+    '2020-06-01',
+    '2020-10-01',
+    '2021-01-01',
+    '2021-04-01',
+    '2022-09-01',
+    '2023-07-01',
+    '2024-03-01',
+    '2024-07-01',
+    '2024-11-01',
+  ],
+  automation: [
+    '2015-10-31',
+    '2017-05-15-preview',
+    '2018-01-15',
+    '2018-06-30',
+    '2019-06-01',
+    '2020-01-13-preview',
+    '2021-06-22',
+    '2022-01-31',
+    '2022-02-22',
+    '2022-06-30-preview',
+    '2022-08-08',
+    '2023-05-15-preview',
+    '2023-11-01',
+    '2024-10-23',
+  ],
   powerShell72Modules: ['2023-11-01'],
   runtimeEnvironments: ['2023-05-15-preview', '2024-10-23'],
-  managedIdentity: ['2015-08-31-preview', '2018-11-30', '2021-09-30-preview', '2022-01-31-preview', '2023-01-31', '2023-07-31-preview', '2024-11-30', '2025-01-31-preview'],
+  managedIdentity: [
+    '2015-08-31-preview',
+    '2018-11-30',
+    '2021-09-30-preview',
+    '2022-01-31-preview',
+    '2023-01-31',
+    '2023-07-31-preview',
+    '2024-11-30',
+    '2025-01-31-preview',
+  ],
 };
 
 const TYPE_NAMES: Readonly<Record<ApiKind, string>> = {
@@ -136,14 +225,25 @@ const LOCATIONS = 'westeurope, northeurope, eastus, eastus2, westus2, uksouth, j
  */
 export function apiVersion(req: SandboxRequest, kind: ApiKind, location = 'westeurope'): string | SandboxResponse {
   const v = req.query.get('api-version');
-  if (v === null || v === '') return armError(req, 400, 'MissingApiVersionParameter', 'The api-version query parameter (?api-version=) is required for all requests.');
+  if (v === null || v === '')
+    return armError(req, 400, 'MissingApiVersionParameter', 'The api-version query parameter (?api-version=) is required for all requests.');
   const supported = API_VERSIONS[kind];
   if (supported.includes(v)) return v;
   const wellFormed = /^\d{4}-\d{2}-\d{2}(-(preview|privatepreview|alpha|beta))?$/i.test(v);
   if (!wellFormed || kind === 'resources' || kind === 'resourceGroups') {
-    return armError(req, 400, 'InvalidApiVersionParameter', `The api-version '${v}' is invalid. The supported versions are '${[...supported].reverse().join(',')}'.`);
+    return armError(
+      req,
+      400,
+      'InvalidApiVersionParameter',
+      `The api-version '${v}' is invalid. The supported versions are '${[...supported].reverse().join(',')}'.`,
+    );
   }
-  return armError(req, 400, 'NoRegisteredProviderFound', `No registered resource provider found for location '${location.toLowerCase().replace(/\s+/g, '')}' and API version '${v}' for type '${TYPE_NAMES[kind]}'. The supported api-versions are '${supported.join(', ')}'. The supported locations are '${LOCATIONS}'.`);
+  return armError(
+    req,
+    400,
+    'NoRegisteredProviderFound',
+    `No registered resource provider found for location '${location.toLowerCase().replace(/\s+/g, '')}' and API version '${v}' for type '${TYPE_NAMES[kind]}'. The supported api-versions are '${supported.join(', ')}'. The supported locations are '${LOCATIONS}'.`,
+  );
 }
 
 /** True when `v` (yyyy-mm-dd[-preview]) is at least `min`. */
@@ -206,9 +306,15 @@ export function subscriptionFor(req: SandboxRequest, claims: AccessTokenClaims, 
   if (!sub) return armError(req, 404, 'SubscriptionNotFound', `The subscription '${subscriptionId}' could not be found.`);
   if (sub.tenantId !== claims.tid) {
     const login = req.core.urls.login;
-    return armError(req, 401, 'InvalidAuthenticationTokenTenant', `The access token is from the wrong issuer '${req.core.issuer(claims.tid)}'. It must match the tenant '${req.core.issuer(sub.tenantId)}' associated with this subscription. Please use the authority (URL) '${login}/${sub.tenantId}' to get the token. Note, if the subscription is transferred to another tenant there is no impact to the services, but information about new tenant could take time to propagate (up to an hour). If you just transferred your subscription and see this error message, please try back later.`, {
-      'www-authenticate': `Bearer authorization_uri="${login}/${sub.tenantId}", error="invalid_token", error_description="The access token is from the wrong issuer. It must match the tenant associated with this subscription. Please use correct authority to get the token."`,
-    });
+    return armError(
+      req,
+      401,
+      'InvalidAuthenticationTokenTenant',
+      `The access token is from the wrong issuer '${req.core.issuer(claims.tid)}'. It must match the tenant '${req.core.issuer(sub.tenantId)}' associated with this subscription. Please use the authority (URL) '${login}/${sub.tenantId}' to get the token. Note, if the subscription is transferred to another tenant there is no impact to the services, but information about new tenant could take time to propagate (up to an hour). If you just transferred your subscription and see this error message, please try back later.`,
+      {
+        'www-authenticate': `Bearer authorization_uri="${login}/${sub.tenantId}", error="invalid_token", error_description="The access token is from the wrong issuer. It must match the tenant associated with this subscription. Please use correct authority to get the token."`,
+      },
+    );
   }
   return sub;
 }
@@ -226,11 +332,18 @@ export function authorize(req: SandboxRequest, claims: AccessTokenClaims, scope:
 }
 
 export function resourceNotFound(req: SandboxRequest, type: string, name: string, resourceGroup: string): SandboxResponse {
-  return armError(req, 404, 'ResourceNotFound', `The Resource '${type}/${name}' under resource group '${resourceGroup}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`);
+  return armError(
+    req,
+    404,
+    'ResourceNotFound',
+    `The Resource '${type}/${name}' under resource group '${resourceGroup}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
+  );
 }
 
 export function parentNotFound(req: SandboxRequest, parentType: string, parentName: string): SandboxResponse {
-  return armError(req, 404, 'ParentResourceNotFound', `Can not perform requested operation on nested resource. Parent resource '${parentName}' not found.`, { 'x-ms-parent-type': parentType });
+  return armError(req, 404, 'ParentResourceNotFound', `Can not perform requested operation on nested resource. Parent resource '${parentName}' not found.`, {
+    'x-ms-parent-type': parentType,
+  });
 }
 
 // ---- Automation account lookup shared by the nested routes -----------------------------------------------------
@@ -243,8 +356,13 @@ export function accountId(sub: string, rg: string, name: string): string {
  * Token, api-version, subscription, resource group, RBAC and the Automation account of a path with
  * `:sub/:rg/:account`. `nested` answers ParentResourceNotFound for a missing account (child resources).
  */
-export function automationContext(req: SandboxRequest, kind: ApiKind, access: Access, action: string, nested: boolean):
-  { claims: AccessTokenClaims; version: string; sub: Subscription; rg: ResourceGroup; account: AutomationAccount } | SandboxResponse {
+export function automationContext(
+  req: SandboxRequest,
+  kind: ApiKind,
+  access: Access,
+  action: string,
+  nested: boolean,
+): { claims: AccessTokenClaims; version: string; sub: Subscription; rg: ResourceGroup; account: AutomationAccount } | SandboxResponse {
   const started = begin(req, kind);
   if (isResponse(started)) return started;
   const { claims, version } = started;
@@ -258,7 +376,10 @@ export function automationContext(req: SandboxRequest, kind: ApiKind, access: Ac
   const denied = authorize(req, claims, id, action, access);
   if (denied) return denied;
   const account = req.core.state.findAutomationAccount(id);
-  if (!account) return nested ? parentNotFound(req, 'Microsoft.Automation/automationAccounts', name) : resourceNotFound(req, 'Microsoft.Automation/automationAccounts', name, rg.name);
+  if (!account)
+    return nested
+      ? parentNotFound(req, 'Microsoft.Automation/automationAccounts', name)
+      : resourceNotFound(req, 'Microsoft.Automation/automationAccounts', name, rg.name);
   return { claims, version, sub, rg, account };
 }
 
@@ -318,12 +439,16 @@ export interface StartedOperation {
  * `${resourcePath}/operationResults/{id}`); with `asyncOperation` an Azure-AsyncOperation status URL under
  * the account's subscription and location is sent too.
  */
-export function startOperation(req: SandboxRequest, version: string, options: {
-  readonly resourcePath: string;
-  readonly location: boolean;
-  readonly asyncOperation?: { readonly subscriptionId: string; readonly location: string };
-  readonly complete: () => OperationResult;
-}): StartedOperation {
+export function startOperation(
+  req: SandboxRequest,
+  version: string,
+  options: {
+    readonly resourcePath: string;
+    readonly location: boolean;
+    readonly asyncOperation?: { readonly subscriptionId: string; readonly location: string };
+    readonly complete: () => OperationResult;
+  },
+): StartedOperation {
   const state = req.core.state;
   const settings = armSettings(req.core);
   const id = state.newId();
@@ -335,7 +460,13 @@ export function startOperation(req: SandboxRequest, version: string, options: {
     ? `${req.baseUrl}/subscriptions/${options.asyncOperation.subscriptionId}/providers/Microsoft.Automation/locations/${options.asyncOperation.location.toLowerCase().replace(/\s+/g, '')}/operationStatuses/${id}?${q}`
     : undefined;
   const now = Date.now();
-  operationInfo.set(operation, { locationUrl, asyncUrl, complete: options.complete, lastAnswerAt: now, dueAt: now + (settings.lroPolls + 1) * settings.retryAfterSeconds * 1000 });
+  operationInfo.set(operation, {
+    locationUrl,
+    asyncUrl,
+    complete: options.complete,
+    lastAnswerAt: now,
+    dueAt: now + (settings.lroPolls + 1) * settings.retryAfterSeconds * 1000,
+  });
   const headers: Record<string, string> = { 'retry-after': String(settings.retryAfterSeconds) };
   if (locationUrl) headers.location = locationUrl;
   if (asyncUrl) headers['azure-asyncoperation'] = asyncUrl;
@@ -399,7 +530,12 @@ export function registerOperationRoutes(r: import('../router').AreaRouter): void
     const { op, info } = found;
     if (!info.asyncUrl) return armError(req, 404, 'OperationNotFound', `The operation '${op.id}' could not be found.`);
     poll(req.core, op, info);
-    const body: Record<string, unknown> = { id: new URL(info.asyncUrl).pathname.slice(new URL(req.baseUrl).pathname.length), name: op.id, status: op.status, startTime: op.startTime };
+    const body: Record<string, unknown> = {
+      id: new URL(info.asyncUrl).pathname.slice(new URL(req.baseUrl).pathname.length),
+      name: op.id,
+      status: op.status,
+      startTime: op.startTime,
+    };
     if (op.endTime) body.endTime = op.endTime;
     if (op.error) body.error = op.error;
     return ok(req, 200, body, op.status === 'InProgress' ? { 'retry-after': String(armSettings(req.core).retryAfterSeconds) } : {});
@@ -413,7 +549,8 @@ export function registerOperationRoutes(r: import('../router').AreaRouter): void
       return armError(req, 404, 'OperationNotFound', `The operation '${op.id}' could not be found.`);
     }
     poll(req.core, op, info);
-    if (op.status === 'InProgress') return ok(req, 202, undefined, { location: info.locationUrl, 'retry-after': String(armSettings(req.core).retryAfterSeconds) });
+    if (op.status === 'InProgress')
+      return ok(req, 202, undefined, { location: info.locationUrl, 'retry-after': String(armSettings(req.core).retryAfterSeconds) });
     const result = info.result ?? {};
     if (result.error) return armError(req, result.error.status, result.error.code, result.error.message);
     return result.body === undefined ? ok(req, 204, undefined) : ok(req, 200, result.body);

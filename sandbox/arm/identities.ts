@@ -7,7 +7,22 @@ import { armError } from '../errors';
 import type { SandboxModule } from '../module';
 import type { SandboxRequest, SandboxResponse } from '../router';
 import type { UserAssignedIdentity } from '../state';
-import { allowed, atLeast, authorize, badRequest, begin, isObject, isResponse, objectBody, ok, page, resourceGroupFor, resourceNotFound, seesSubscription, subscriptionFor } from './common';
+import {
+  allowed,
+  atLeast,
+  authorize,
+  badRequest,
+  begin,
+  isObject,
+  isResponse,
+  objectBody,
+  ok,
+  page,
+  resourceGroupFor,
+  resourceNotFound,
+  seesSubscription,
+  subscriptionFor,
+} from './common';
 
 const TYPE = 'Microsoft.ManagedIdentity/userAssignedIdentities';
 /** ManagedIdentity.json `resourceName`: 3–128 characters, letters, digits, '-' and '_', starting with a letter or digit. */
@@ -51,8 +66,11 @@ function list(req: SandboxRequest, resourceGroup: boolean): SandboxResponse {
   return isResponse(body) ? body : ok(req, 200, body);
 }
 
-function item(req: SandboxRequest, access: 'read' | 'write', action: string):
-  { version: string; sub: string; rg: string; id: string; uami: UserAssignedIdentity | undefined; resourceGroupName: string } | SandboxResponse {
+function item(
+  req: SandboxRequest,
+  access: 'read' | 'write',
+  action: string,
+): { version: string; sub: string; rg: string; id: string; uami: UserAssignedIdentity | undefined; resourceGroupName: string } | SandboxResponse {
   const started = begin(req, 'managedIdentity');
   if (isResponse(started)) return started;
   const { claims, version } = started;
@@ -83,10 +101,16 @@ export const identitiesModule: SandboxModule = {
       const found = item(req, 'write', `${TYPE}/write`);
       if (isResponse(found)) return found;
       const name = req.params.name ?? '';
-      if (!NAME.test(name)) return badRequest(req, `Resource name '${name}' is invalid. The name can contain only letters, numbers, underscores and hyphens, must start with a letter or number, and must be 3 to 128 characters long.`, 'InvalidResourceName');
+      if (!NAME.test(name))
+        return badRequest(
+          req,
+          `Resource name '${name}' is invalid. The name can contain only letters, numbers, underscores and hyphens, must start with a letter or number, and must be 3 to 128 characters long.`,
+          'InvalidResourceName',
+        );
       const body = objectBody(req);
       if (isResponse(body)) return body;
-      if (typeof body.location !== 'string' || body.location.trim() === '') return armError(req, 400, 'LocationRequired', 'The location property is required for this definition.');
+      if (typeof body.location !== 'string' || body.location.trim() === '')
+        return armError(req, 400, 'LocationRequired', 'The location property is required for this definition.');
       const tags = isObject(body.tags) ? Object.fromEntries(Object.entries(body.tags).filter((e): e is [string, string] => typeof e[1] === 'string')) : {};
       if (found.uami) {
         found.uami.tags = tags;

@@ -26,25 +26,40 @@ const armPlumbing: SandboxModule = {
       }
       const auth = requireArmToken(req);
       if ('response' in auth) return auth.response;
-      if (!req.query.get('api-version')) return armError(req, 400, 'MissingApiVersionParameter', 'The api-version query parameter (?api-version=) is required for all requests.');
+      if (!req.query.get('api-version'))
+        return armError(req, 400, 'MissingApiVersionParameter', 'The api-version query parameter (?api-version=) is required for all requests.');
       const m = /^\/subscriptions\/[^/]+(?:\/resourceGroups\/[^/]+)?\/providers\/([^/]+)\/(.+)$/i.exec(req.path);
       if (m) {
         // Type segments alternate with names: automationAccounts/{name}/jobs → automationAccounts/jobs.
-        const type = (m[2] as string).split('/').filter((_, i) => i % 2 === 0).join('/');
-        return armError(req, 404, 'InvalidResourceType', `The resource type '${type}' could not be found in the namespace '${m[1]}' for api version '${req.query.get('api-version') ?? ''}'.`);
+        const type = (m[2] as string)
+          .split('/')
+          .filter((_, i) => i % 2 === 0)
+          .join('/');
+        return armError(
+          req,
+          404,
+          'InvalidResourceType',
+          `The resource type '${type}' could not be found in the namespace '${m[1]}' for api version '${req.query.get('api-version') ?? ''}'.`,
+        );
       }
       return armError(req, 404, 'NotFound', `No HTTP resource was found that matches the request URI '${req.baseUrl}${req.path}'.`);
     });
     const control = core.router.for('control');
-    control.get('/arm/settings', guarded((req) => json(200, armSettings(req.core))));
-    control.post('/arm/settings', guarded((req) => {
-      if (!isObject(req.body)) return json(400, { error: 'bad_request', message: 'body must be a JSON object of ARM settings' });
-      try {
-        return json(200, setArmSettings(req.core, req.body));
-      } catch (e) {
-        return json(400, { error: 'bad_request', message: (e as Error).message });
-      }
-    }));
+    control.get(
+      '/arm/settings',
+      guarded((req) => json(200, armSettings(req.core))),
+    );
+    control.post(
+      '/arm/settings',
+      guarded((req) => {
+        if (!isObject(req.body)) return json(400, { error: 'bad_request', message: 'body must be a JSON object of ARM settings' });
+        try {
+          return json(200, setArmSettings(req.core, req.body));
+        } catch (e) {
+          return json(400, { error: 'bad_request', message: (e as Error).message });
+        }
+      }),
+    );
   },
 };
 

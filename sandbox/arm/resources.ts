@@ -73,7 +73,9 @@ export const resourcesModule: SandboxModule = {
       if (isResponse(started)) return started;
       const sub = subscriptionFor(req, started.claims, req.params.sub ?? '');
       if (isResponse(sub)) return sub;
-      const denied = seesSubscription(req.core, started.claims, sub.subscriptionId) ? undefined : authorize(req, started.claims, `/subscriptions/${sub.subscriptionId}`, 'Microsoft.Resources/subscriptions/read', 'read');
+      const denied = seesSubscription(req.core, started.claims, sub.subscriptionId)
+        ? undefined
+        : authorize(req, started.claims, `/subscriptions/${sub.subscriptionId}`, 'Microsoft.Resources/subscriptions/read', 'read');
       return denied ?? ok(req, 200, subscriptionBody(sub));
     });
 
@@ -83,9 +85,13 @@ export const resourcesModule: SandboxModule = {
       const sub = subscriptionFor(req, started.claims, req.params.sub ?? '');
       if (isResponse(sub)) return sub;
       const scope = `/subscriptions/${sub.subscriptionId}`;
-      if (!seesSubscription(req.core, started.claims, sub.subscriptionId)) return authorize(req, started.claims, scope, 'Microsoft.Resources/subscriptions/resourceGroups/read', 'read') ?? ok(req, 200, { value: [] });
+      if (!seesSubscription(req.core, started.claims, sub.subscriptionId))
+        return authorize(req, started.claims, scope, 'Microsoft.Resources/subscriptions/resourceGroups/read', 'read') ?? ok(req, 200, { value: [] });
       const groups = [...req.core.state.resourceGroups.values()]
-        .filter((g) => g.subscriptionId === sub.subscriptionId && allowed(req.core, started.claims, `${scope}/resourceGroups/${g.name}`, 'Microsoft.Resources', 'read'))
+        .filter(
+          (g) =>
+            g.subscriptionId === sub.subscriptionId && allowed(req.core, started.claims, `${scope}/resourceGroups/${g.name}`, 'Microsoft.Resources', 'read'),
+        )
         .sort((a, b) => a.name.localeCompare(b.name))
         .map(resourceGroupBody);
       const body = page(req, groups);
@@ -97,7 +103,13 @@ export const resourcesModule: SandboxModule = {
       if (isResponse(started)) return started;
       const sub = subscriptionFor(req, started.claims, req.params.sub ?? '');
       if (isResponse(sub)) return sub;
-      const denied = authorize(req, started.claims, `/subscriptions/${sub.subscriptionId}/resourceGroups/${req.params.rg ?? ''}`, 'Microsoft.Resources/subscriptions/resourceGroups/read', 'read');
+      const denied = authorize(
+        req,
+        started.claims,
+        `/subscriptions/${sub.subscriptionId}/resourceGroups/${req.params.rg ?? ''}`,
+        'Microsoft.Resources/subscriptions/resourceGroups/read',
+        'read',
+      );
       if (denied) return denied;
       const rg = resourceGroupFor(req, sub, req.params.rg ?? '');
       return isResponse(rg) ? rg : ok(req, 200, resourceGroupBody(rg));

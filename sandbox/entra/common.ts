@@ -23,7 +23,12 @@ export function resolveTenantSegment(core: SandboxCore, segment: string): Tenant
 }
 
 export function tenantNotFound(req: SandboxRequest, segment: string): SandboxResponse {
-  return entraError(req, 'invalid_request', 90002, `Tenant '${segment}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`);
+  return entraError(
+    req,
+    'invalid_request',
+    90002,
+    `Tenant '${segment}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`,
+  );
 }
 
 export const OIDC_SCOPES = new Set(['openid', 'profile', 'email', 'offline_access']);
@@ -58,11 +63,21 @@ export function parseScopes(scope: string): ParsedScopes {
 }
 
 /** Where an app lives and whether it may sign in in `tenant` (700016 otherwise). */
-export function findClient(core: SandboxCore, req: SandboxRequest, clientId: string, tenant: Tenant | undefined): { app: Application } | { response: SandboxResponse } {
+export function findClient(
+  core: SandboxCore,
+  req: SandboxRequest,
+  clientId: string,
+  tenant: Tenant | undefined,
+): { app: Application } | { response: SandboxResponse } {
   const app = core.state.findApplicationByAppId(clientId);
   const directory = tenant ? tenant.displayName : 'common';
   const notFound = () => ({
-    response: entraError(req, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory '${directory}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`),
+    response: entraError(
+      req,
+      'unauthorized_client',
+      700016,
+      `Application with identifier '${clientId}' was not found in the directory '${directory}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
+    ),
   });
   if (!app) return notFound();
   if (tenant && app.tenantId !== tenant.id && app.signInAudience === 'AzureADMyOrg') return notFound();
@@ -74,12 +89,22 @@ export function checkClientSecret(req: SandboxRequest, app: Application, secret:
   const hash = hashSecret(secret);
   const match: PasswordCredential | undefined = app.passwordCredentials.find((p) => p.secretHash === hash);
   if (!match) {
-    return entraError(req, 'invalid_client', 7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${app.appId}'.`);
+    return entraError(
+      req,
+      'invalid_client',
+      7000215,
+      `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${app.appId}'.`,
+    );
   }
   req.core.secrets.record('clientSecret', secret);
   const now = Date.now();
   if (Date.parse(match.endDateTime) < now) {
-    return entraError(req, 'invalid_client', 7000222, `The provided client secret keys for app '${app.appId}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientCredentials, or consider using certificate credentials for added security: https://aka.ms/certCreds.`);
+    return entraError(
+      req,
+      'invalid_client',
+      7000222,
+      `The provided client secret keys for app '${app.appId}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientCredentials, or consider using certificate credentials for added security: https://aka.ms/certCreds.`,
+    );
   }
   return undefined;
 }
@@ -102,19 +127,43 @@ export function newRefreshToken(): string {
  * Issues the delegated token response (access token, and refresh / id token when asked) for `user` signed in
  * to `app` in `tenant`, after checking the requested scopes against the tenant's consent grants.
  */
-export function issueDelegated(core: SandboxCore, req: SandboxRequest, tenant: Tenant, app: Application, user: User, scope: string, azpacr: '0' | '1' | '2'): SandboxResponse {
+export function issueDelegated(
+  core: SandboxCore,
+  req: SandboxRequest,
+  tenant: Tenant,
+  app: Application,
+  user: User,
+  scope: string,
+  azpacr: '0' | '1' | '2',
+): SandboxResponse {
   const parsed = parseScopes(scope);
   if (parsed.multipleResources) {
-    return entraError(req, 'invalid_scope', 28000, `Provided value for the input parameter scope is not valid because it contains more than one resource. Scope ${scope} is not valid.`);
+    return entraError(
+      req,
+      'invalid_scope',
+      28000,
+      `Provided value for the input parameter scope is not valid because it contains more than one resource. Scope ${scope} is not valid.`,
+    );
   }
   const resourceId = parsed.resource ?? GRAPH_APP_ID;
   const resource = core.findResource(tenant.id, resourceId);
   if (!resource) {
-    return entraError(req, 'invalid_resource', 500011, `The resource principal named ${resourceId} was not found in the tenant named ${tenant.displayName}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`);
+    return entraError(
+      req,
+      'invalid_resource',
+      500011,
+      `The resource principal named ${resourceId} was not found in the tenant named ${tenant.displayName}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`,
+    );
   }
   const clientSp = core.state.findServicePrincipal(tenant.id, app.appId);
   const consentRequired = () =>
-    entraError(req, 'invalid_grant', 65001, `The user or administrator has not consented to use the application with ID '${app.appId}' named '${app.displayName}'. Send an interactive authorization request for this user and resource.`, { extra: { suberror: 'consent_required' } });
+    entraError(
+      req,
+      'invalid_grant',
+      65001,
+      `The user or administrator has not consented to use the application with ID '${app.appId}' named '${app.displayName}'. Send an interactive authorization request for this user and resource.`,
+      { extra: { suberror: 'consent_required' } },
+    );
   if (!clientSp) return consentRequired();
   const granted = core.state.grantedScopes(clientSp, resource, user.id);
   let values: string[];
@@ -125,14 +174,20 @@ export function issueDelegated(core: SandboxCore, req: SandboxRequest, tenant: T
   } else {
     for (const v of parsed.values) {
       if (!resource.oauth2PermissionScopes.some((s) => s.value.toLowerCase() === v.toLowerCase() && s.isEnabled)) {
-        return entraError(req, 'invalid_scope', 70011, `The provided value for the input parameter 'scope' is not valid. The scope '${resourceId}/${v}' does not exist.`);
+        return entraError(
+          req,
+          'invalid_scope',
+          70011,
+          `The provided value for the input parameter 'scope' is not valid. The scope '${resourceId}/${v}' does not exist.`,
+        );
       }
     }
     const missing = parsed.values.filter((v) => ![...granted].some((g) => g.toLowerCase() === v.toLowerCase()));
     if (missing.length > 0) return consentRequired();
     values = parsed.values.map((v) => [...granted].find((g) => g.toLowerCase() === v.toLowerCase()) as string);
   }
-  if (resource.appId === GRAPH_APP_ID) for (const o of ['openid', 'profile', 'email']) if (parsed.oidc.has(o) && granted.has(o) && !values.includes(o)) values.push(o);
+  if (resource.appId === GRAPH_APP_ID)
+    for (const o of ['openid', 'profile', 'email']) if (parsed.oidc.has(o) && granted.has(o) && !values.includes(o)) values.push(o);
   const audience = resourceId === GRAPH_APP_ID ? 'https://graph.microsoft.com' : resourceId;
   const { token, expiresIn } = core.issueAccessToken({ tenantId: tenant.id, audience, clientAppId: app.appId, azpacr, userId: user.id, scp: values });
   const body: Record<string, unknown> = {
@@ -144,7 +199,14 @@ export function issueDelegated(core: SandboxCore, req: SandboxRequest, tenant: T
   };
   if (parsed.oidc.has('offline_access')) {
     const rt = newRefreshToken();
-    core.state.refreshTokens.set(rt, { userId: user.id, tenantId: tenant.id, clientAppId: app.appId, issuedAt: Date.now(), expiresAt: Date.now() + 90 * 24 * 3600 * 1000, revoked: false });
+    core.state.refreshTokens.set(rt, {
+      userId: user.id,
+      tenantId: tenant.id,
+      clientAppId: app.appId,
+      issuedAt: Date.now(),
+      expiresAt: Date.now() + 90 * 24 * 3600 * 1000,
+      revoked: false,
+    });
     body.refresh_token = rt;
     core.secrets.record('refreshToken', rt);
   }
@@ -156,10 +218,22 @@ export function issueDelegated(core: SandboxCore, req: SandboxRequest, tenant: T
 
 export function idToken(core: SandboxCore, tenant: Tenant, app: Application, user: User): string {
   const now = Math.floor(Date.now() / 1000);
-  const token = signJwt({
-    aud: app.appId, iss: core.issuer(tenant.id), iat: now, nbf: now, exp: now + 3600, name: user.displayName, oid: user.id,
-    preferred_username: user.userPrincipalName, sub: user.id, tid: tenant.id, ver: '2.0',
-  }, core.key);
+  const token = signJwt(
+    {
+      aud: app.appId,
+      iss: core.issuer(tenant.id),
+      iat: now,
+      nbf: now,
+      exp: now + 3600,
+      name: user.displayName,
+      oid: user.id,
+      preferred_username: user.userPrincipalName,
+      sub: user.id,
+      tid: tenant.id,
+      ver: '2.0',
+    },
+    core.key,
+  );
   core.secrets.record('idToken', token);
   return token;
 }

@@ -45,7 +45,9 @@ function form(req: SandboxRequest): Record<string, string> {
 // ---- device code -------------------------------------------------------------------------------------------
 
 function deviceLoginPage(error?: string, values: Record<string, string> = {}): string {
-  return page('Enter code', `<p>Enter the code displayed on your app or device, then sign in.</p>
+  return page(
+    'Enter code',
+    `<p>Enter the code displayed on your app or device, then sign in.</p>
 ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
 <form method="post">
 ${field('otc', 'Code', 'text', values.otc ?? '', 'one-time-code')}
@@ -53,7 +55,8 @@ ${field('login', 'Email or username', 'email', values.login ?? '', 'username')}
 ${field('passwd', 'Password', 'password', '', 'current-password')}
 <button type="submit" name="action" value="accept">Next</button>
 <button type="submit" name="action" value="cancel">Cancel</button>
-</form>`);
+</form>`,
+  );
 }
 
 // ---- admin consent -----------------------------------------------------------------------------------------
@@ -69,7 +72,14 @@ interface ConsentRequest {
 
 function consentParams(req: SandboxRequest, v2: boolean): ConsentRequest {
   const f = { ...Object.fromEntries(req.query), ...form(req) };
-  return { v2, tenantSegment: req.params.tenant as string, clientId: f.client_id ?? '', redirectUri: f.redirect_uri || undefined, state: f.state, scope: f.scope };
+  return {
+    v2,
+    tenantSegment: req.params.tenant as string,
+    clientId: f.client_id ?? '',
+    redirectUri: f.redirect_uri || undefined,
+    state: f.state,
+    scope: f.scope,
+  };
 }
 
 function errorPage(code: number, message: string): SandboxResponse {
@@ -97,7 +107,10 @@ function requestedPermissions(core: SandboxCore, app: Application, cr: ConsentRe
   for (const rra of app.requiredResourceAccess) {
     const resourceApp = core.state.findApplicationByAppId(rra.resourceAppId);
     for (const ra of rra.resourceAccess) {
-      const name = ra.type === 'Role' ? resourceApp?.appRoles.find((r) => r.id === ra.id)?.value : resourceApp?.api.oauth2PermissionScopes.find((s) => s.id === ra.id)?.value;
+      const name =
+        ra.type === 'Role'
+          ? resourceApp?.appRoles.find((r) => r.id === ra.id)?.value
+          : resourceApp?.api.oauth2PermissionScopes.find((s) => s.id === ra.id)?.value;
       out.push({ label: `${name ?? ra.id} (${ra.type === 'Role' ? 'application' : 'delegated'}, ${resourceApp?.displayName ?? rra.resourceAppId})` });
     }
   }
@@ -106,7 +119,9 @@ function requestedPermissions(core: SandboxCore, app: Application, cr: ConsentRe
 
 function consentPage(core: SandboxCore, app: Application, cr: ConsentRequest, error?: string, username = ''): string {
   const perms = requestedPermissions(core, app, cr);
-  return page('Permissions requested', `<p><strong>${escapeHtml(app.displayName)}</strong> (${escapeHtml(app.appId)}) is requesting permissions for your organization.
+  return page(
+    'Permissions requested',
+    `<p><strong>${escapeHtml(app.displayName)}</strong> (${escapeHtml(app.appId)}) is requesting permissions for your organization.
 Sign in as an administrator and accept to grant them for all users in the organization.</p>
 <ul aria-label="Requested permissions">${perms.map((p) => `<li>${escapeHtml(p.label)}</li>`).join('')}</ul>
 ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
@@ -116,22 +131,51 @@ ${field('login', 'Email or username', 'email', username, 'username')}
 ${field('passwd', 'Password', 'password', '', 'current-password')}
 <button type="submit" name="action" value="accept">Accept</button>
 <button type="submit" name="action" value="cancel">Cancel</button>
-</form>`);
+</form>`,
+  );
 }
 
 /** Validates the request (tenant, client, redirect URI); an error page when Entra would show one. */
 function validateConsent(core: SandboxCore, cr: ConsentRequest): { app: Application } | { response: SandboxResponse } {
   const seg = resolveTenantSegment(core, cr.tenantSegment);
-  if (seg.kind === 'unknown') return { response: errorPage(90002, `Tenant '${cr.tenantSegment}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`) };
-  if (cr.v2 && seg.kind === 'common') return { response: errorPage(90130, "The application isn't supported over the /common or /consumers endpoints. Use the /organizations or tenant-specific endpoint.") };
+  if (seg.kind === 'unknown')
+    return {
+      response: errorPage(
+        90002,
+        `Tenant '${cr.tenantSegment}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
+      ),
+    };
+  if (cr.v2 && seg.kind === 'common')
+    return {
+      response: errorPage(
+        90130,
+        "The application isn't supported over the /common or /consumers endpoints. Use the /organizations or tenant-specific endpoint.",
+      ),
+    };
   if (!cr.clientId) return { response: errorPage(900144, "The request body must contain the following parameter: 'client_id'.") };
   const app = core.state.findApplicationByAppId(cr.clientId);
-  if (!app) return { response: errorPage(700016, `Application with identifier '${cr.clientId}' was not found in the directory '${seg.kind === 'tenant' ? seg.tenant.displayName : seg.segment}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`) };
+  if (!app)
+    return {
+      response: errorPage(
+        700016,
+        `Application with identifier '${cr.clientId}' was not found in the directory '${seg.kind === 'tenant' ? seg.tenant.displayName : seg.segment}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
+      ),
+    };
   if (seg.kind === 'tenant' && app.tenantId !== seg.tenant.id && app.signInAudience === 'AzureADMyOrg') {
-    return { response: errorPage(700016, `Application with identifier '${cr.clientId}' was not found in the directory '${seg.tenant.displayName}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`) };
+    return {
+      response: errorPage(
+        700016,
+        `Application with identifier '${cr.clientId}' was not found in the directory '${seg.tenant.displayName}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
+      ),
+    };
   }
   if (cr.redirectUri !== undefined && !registeredRedirectUris(app).includes(cr.redirectUri)) {
-    return { response: errorPage(50011, `The redirect URI '${cr.redirectUri}' specified in the request does not match the redirect URIs configured for the application '${app.appId}'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal. Navigate to https://aka.ms/redirectUriMismatchError to learn more about how to fix this.`) };
+    return {
+      response: errorPage(
+        50011,
+        `The redirect URI '${cr.redirectUri}' specified in the request does not match the redirect URIs configured for the application '${app.appId}'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal. Navigate to https://aka.ms/redirectUriMismatchError to learn more about how to fix this.`,
+      ),
+    };
   }
   if (cr.v2 && !cr.scope) return { response: errorPage(900144, "The request body must contain the following parameter: 'scope'.") };
   return { app };
@@ -176,10 +220,14 @@ function signInAdmin(core: SandboxCore, cr: ConsentRequest, username: string, pa
   const who = findUserFor(core, seg, username);
   if (!who) {
     const existsElsewhere = core.state.findUserByUpn(username);
-    if (existsElsewhere && seg.kind === 'tenant') return { error: `AADSTS50020: User account '${username}' from identity provider '${core.issuer(existsElsewhere.tenantId)}' does not exist in tenant '${seg.tenant.displayName}' and cannot access the application '${cr.clientId}' in that tenant.` };
+    if (existsElsewhere && seg.kind === 'tenant')
+      return {
+        error: `AADSTS50020: User account '${username}' from identity provider '${core.issuer(existsElsewhere.tenantId)}' does not exist in tenant '${seg.tenant.displayName}' and cannot access the application '${cr.clientId}' in that tenant.`,
+      };
     return { error: 'This username may be incorrect. Make sure you typed it correctly. Otherwise, contact your admin.' };
   }
-  if (!core.state.checkPassword(who.user, password)) return { error: "Your account or password is incorrect. If you don't remember your password, reset it now." };
+  if (!core.state.checkPassword(who.user, password))
+    return { error: "Your account or password is incorrect. If you don't remember your password, reset it now." };
   return who;
 }
 
@@ -195,16 +243,33 @@ function consentPost(req: SandboxRequest, v2: boolean): SandboxResponse {
     cr.redirectUri ? redirect(withQuery(cr.redirectUri, params)) : html(status, page(fallbackTitle, `<p role="status">${escapeHtml(fallbackText)}</p>`));
   if (f.action === 'cancel') {
     return v2
-      ? back({ error: 'consent_required', error_description: 'AADSTS65004: User declined to consent to access the app.', admin_consent: 'True', state: cr.state }, 'Consent cancelled', 'AADSTS65004: User declined to consent to access the app.')
-      : back({ error: 'permission_denied', error_description: 'The admin canceled the request', state: cr.state }, 'Consent cancelled', 'The admin canceled the request');
+      ? back(
+          { error: 'consent_required', error_description: 'AADSTS65004: User declined to consent to access the app.', admin_consent: 'True', state: cr.state },
+          'Consent cancelled',
+          'AADSTS65004: User declined to consent to access the app.',
+        )
+      : back(
+          { error: 'permission_denied', error_description: 'The admin canceled the request', state: cr.state },
+          'Consent cancelled',
+          'The admin canceled the request',
+        );
   }
   const who = signInAdmin(core, cr, f.login ?? '', f.passwd ?? '');
   if ('error' in who) return html(200, consentPage(core, valid.app, cr, who.error, f.login ?? ''));
   if (!core.state.isAdmin(who.user)) {
-    return back({ error: 'access_denied', error_description: NOT_ADMIN, state: cr.state }, 'Need admin approval', `${NOT_ADMIN} ${who.user.userPrincipalName} is not an administrator of ${who.tenant.displayName}. Ask a Global Administrator or Privileged Role Administrator to consent.`, 403);
+    return back(
+      { error: 'access_denied', error_description: NOT_ADMIN, state: cr.state },
+      'Need admin approval',
+      `${NOT_ADMIN} ${who.user.userPrincipalName} is not an administrator of ${who.tenant.displayName}. Ask a Global Administrator or Privileged Role Administrator to consent.`,
+      403,
+    );
   }
   grantAdminConsent(core, who.tenant, valid.app, v2 ? cr.scope : undefined);
-  return back({ admin_consent: 'True', tenant: who.tenant.id, scope: v2 ? cr.scope : undefined, state: cr.state }, 'Permissions granted', `You granted ${valid.app.displayName} the permissions it requested in ${who.tenant.displayName}. You can close this window.`);
+  return back(
+    { admin_consent: 'True', tenant: who.tenant.id, scope: v2 ? cr.scope : undefined, state: cr.state },
+    'Permissions granted',
+    `You granted ${valid.app.displayName} the permissions it requested in ${who.tenant.displayName}. You can close this window.`,
+  );
 }
 
 export function registerPages(r: AreaRouter): void {

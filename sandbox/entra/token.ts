@@ -11,7 +11,16 @@ import { AreaRouter, json, SandboxRequest, SandboxResponse } from '../router';
 import { Application, Tenant } from '../state';
 import { decodeJwt, verifySignature } from '../tokens';
 import {
-  basicClientCredentials, checkClientSecret, findClient, findUserFor, issueDelegated, newRefreshToken, parseScopes, resolveTenantSegment, TenantSegment, tenantNotFound,
+  basicClientCredentials,
+  checkClientSecret,
+  findClient,
+  findUserFor,
+  issueDelegated,
+  newRefreshToken,
+  parseScopes,
+  resolveTenantSegment,
+  TenantSegment,
+  tenantNotFound,
 } from './common';
 
 export const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -38,7 +47,27 @@ function discoveryDocument(core: SandboxCore, seg: TenantSegment): Record<string
     http_logout_supported: true,
     frontchannel_logout_supported: true,
     end_session_endpoint: `${login}/${t}/oauth2/v2.0/logout`,
-    claims_supported: ['sub', 'iss', 'cloud_instance_name', 'cloud_instance_host_name', 'cloud_graph_host_name', 'msgraph_host', 'aud', 'exp', 'iat', 'auth_time', 'acr', 'nonce', 'preferred_username', 'name', 'tid', 'ver', 'at_hash', 'c_hash', 'email'],
+    claims_supported: [
+      'sub',
+      'iss',
+      'cloud_instance_name',
+      'cloud_instance_host_name',
+      'cloud_graph_host_name',
+      'msgraph_host',
+      'aud',
+      'exp',
+      'iat',
+      'auth_time',
+      'acr',
+      'nonce',
+      'preferred_username',
+      'name',
+      'tid',
+      'ver',
+      'at_hash',
+      'c_hash',
+      'email',
+    ],
     kerberos_endpoint: `${login}/${t}/kerberos`,
     tenant_region_scope: 'EU',
     cloud_instance_name: new URL(login).host,
@@ -58,7 +87,8 @@ function form(req: SandboxRequest): Record<string, string> {
   return {};
 }
 
-const missing = (req: SandboxRequest, name: string) => entraError(req, 'invalid_request', 900144, `The request body must contain the following parameter: '${name}'.`);
+const missing = (req: SandboxRequest, name: string) =>
+  entraError(req, 'invalid_request', 900144, `The request body must contain the following parameter: '${name}'.`);
 
 export function registerTokenService(r: AreaRouter): void {
   r.get('/:tenant/v2.0/.well-known/openid-configuration', (req) => {
@@ -70,7 +100,11 @@ export function registerTokenService(r: AreaRouter): void {
   const keys = (req: SandboxRequest) => {
     const seg = resolveTenantSegment(req.core, req.params.tenant as string);
     if (seg.kind === 'unknown') return tenantNotFound(req, seg.segment);
-    return json(200, { keys: [{ ...req.core.key.jwk, issuer: seg.kind === 'tenant' ? req.core.issuer(seg.tenant.id) : `${req.core.urls.login}/{tenantid}/v2.0` }] }, { 'access-control-allow-origin': '*' });
+    return json(
+      200,
+      { keys: [{ ...req.core.key.jwk, issuer: seg.kind === 'tenant' ? req.core.issuer(seg.tenant.id) : `${req.core.urls.login}/{tenantid}/v2.0` }] },
+      { 'access-control-allow-origin': '*' },
+    );
   };
   r.get('/:tenant/discovery/v2.0/keys', keys);
   r.get('/:tenant/discovery/keys', keys);
@@ -87,7 +121,9 @@ export function registerTokenService(r: AreaRouter): void {
     });
   });
 
-  r.get('/:tenant/oauth2/v2.0/token', (req) => entraError(req, 'invalid_request', 900561, 'The endpoint only accepts POST, OPTIONS requests. Received a GET request.'));
+  r.get('/:tenant/oauth2/v2.0/token', (req) =>
+    entraError(req, 'invalid_request', 900561, 'The endpoint only accepts POST, OPTIONS requests. Received a GET request.'),
+  );
   r.post('/:tenant/oauth2/v2.0/token', (req) => token(req));
   r.post('/:tenant/oauth2/v2.0/devicecode', (req) => deviceAuthorization(req));
 }
@@ -121,7 +157,9 @@ function authenticateClient(req: SandboxRequest, app: Application, f: Record<str
   const secret = f.client_secret ?? basic?.secret;
   if (f.client_assertion !== undefined || f.client_assertion_type !== undefined) {
     if (f.client_assertion_type !== JWT_BEARER) {
-      return { response: entraError(req, 'invalid_request', 90013, `Invalid input received from the user: the client_assertion_type must be '${JWT_BEARER}'.`) };
+      return {
+        response: entraError(req, 'invalid_request', 90013, `Invalid input received from the user: the client_assertion_type must be '${JWT_BEARER}'.`),
+      };
     }
     if (!f.client_assertion) return { response: missing(req, 'client_assertion') };
     const failure = checkFederatedAssertion(req, app, f.client_assertion);
@@ -131,7 +169,9 @@ function authenticateClient(req: SandboxRequest, app: Application, f: Record<str
     const failure = checkClientSecret(req, app, secret);
     return failure ? { response: failure } : { azpacr: '1' };
   }
-  return { response: entraError(req, 'invalid_client', 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.") };
+  return {
+    response: entraError(req, 'invalid_client', 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'."),
+  };
 }
 
 /**
@@ -151,22 +191,47 @@ export function checkFederatedAssertion(req: SandboxRequest, app: Application, a
   const now = Math.floor(Date.now() / 1000);
   if (typeof c.exp !== 'number' || c.exp + 300 < now || (typeof c.nbf === 'number' && c.nbf - 300 > now)) {
     const exp = typeof c.exp === 'number' ? new Date(c.exp * 1000).toISOString() : 'unknown';
-    return entraError(req, 'invalid_client', 700024, `Client assertion is not within its valid time range. Current time: ${new Date(now * 1000).toISOString()}, expiry time of assertion ${exp}.`);
+    return entraError(
+      req,
+      'invalid_client',
+      700024,
+      `Client assertion is not within its valid time range. Current time: ${new Date(now * 1000).toISOString()}, expiry time of assertion ${exp}.`,
+    );
   }
   const assertionTenant = core.tenantOfIssuer(iss);
   if (assertionTenant !== undefined && assertionTenant !== app.tenantId) {
-    return entraError(req, 'invalid_request', 700236, `Entra ID tokens issued by issuer '${iss}' may not be used for federated identity credential flows for applications or managed identities registered in this tenant.`);
+    return entraError(
+      req,
+      'invalid_request',
+      700236,
+      `Entra ID tokens issued by issuer '${iss}' may not be used for federated identity credential flows for applications or managed identities registered in this tenant.`,
+    );
   }
   if (assertionTenant !== undefined && (c.idtyp === 'user' || typeof c.scp === 'string')) {
-    return entraError(req, 'invalid_client', 700229, 'Only app-only tokens can be used as Federated Identity Credentials for Microsoft Entra issuer. Use an app-only access token (generated during a client credentials flow) instead of a user-delegated access token (representing a request coming from a user context).');
+    return entraError(
+      req,
+      'invalid_client',
+      700229,
+      'Only app-only tokens can be used as Federated Identity Credentials for Microsoft Entra issuer. Use an app-only access token (generated during a client credentials flow) instead of a user-delegated access token (representing a request coming from a user context).',
+    );
   }
   const fic = app.federatedIdentityCredentials.find((f) => f.issuer === iss && f.subject === sub && f.audiences.some((a) => auds.includes(a)));
   if (!fic) {
-    return entraError(req, 'invalid_request', 70021, `No matching federated identity record found for presented assertion. Assertion Issuer: '${iss}'. Assertion Subject: '${sub}'. Assertion Audience: '${auds.join(',')}'. https://docs.microsoft.com/en-us/azure/active-directory/develop/workload-identity-federation`);
+    return entraError(
+      req,
+      'invalid_request',
+      70021,
+      `No matching federated identity record found for presented assertion. Assertion Issuer: '${iss}'. Assertion Subject: '${sub}'. Assertion Audience: '${auds.join(',')}'. https://docs.microsoft.com/en-us/azure/active-directory/develop/workload-identity-federation`,
+    );
   }
   const keys = assertionTenant !== undefined ? [core.key] : (core.state.externalIssuerKeys.get(iss) ?? []);
   if (keys.length === 0) {
-    return entraError(req, 'invalid_client', 50027, `Invalid JWT token. Unable to retrieve the signing keys of issuer '${iss}'. Register them with the sandbox control API (POST /_sandbox/issuers).`);
+    return entraError(
+      req,
+      'invalid_client',
+      50027,
+      `Invalid JWT token. Unable to retrieve the signing keys of issuer '${iss}'. Register them with the sandbox control API (POST /_sandbox/issuers).`,
+    );
   }
   if (!verifySignature(jwt, keys)) {
     return entraError(req, 'invalid_client', 700027, 'Client assertion failed signature validation.');
@@ -190,25 +255,56 @@ function clientCredentials(req: SandboxRequest, seg: TenantSegment, f: Record<st
   const clientSp = core.state.findServicePrincipal(tenant.id, app.appId);
   if (!clientSp) {
     if (app.tenantId === tenant.id) {
-      return entraError(req, 'invalid_client', 7000229, `The client application ${app.appId} is missing service principal in the tenant ${tenant.id}. See instructions here: https://go.microsoft.com/fwlink/?linkid=2225119`);
+      return entraError(
+        req,
+        'invalid_client',
+        7000229,
+        `The client application ${app.appId} is missing service principal in the tenant ${tenant.id}. See instructions here: https://go.microsoft.com/fwlink/?linkid=2225119`,
+      );
     }
-    return entraError(req, 'unauthorized_client', 700016, `Application with identifier '${app.appId}' was not found in the directory '${tenant.displayName}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`);
+    return entraError(
+      req,
+      'unauthorized_client',
+      700016,
+      `Application with identifier '${app.appId}' was not found in the directory '${tenant.displayName}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
+    );
   }
   const auth = authenticateClient(req, app, f);
   if ('response' in auth) return auth.response;
   const scopes = f.scope.split(/\s+/).filter(Boolean);
   const parsed = parseScopes(f.scope);
   if (scopes.length !== 1 || parsed.values[0] !== '.default' || parsed.oidc.size > 0) {
-    return entraError(req, 'invalid_scope', 1002012, `The provided value for scope ${f.scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`);
+    return entraError(
+      req,
+      'invalid_scope',
+      1002012,
+      `The provided value for scope ${f.scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+    );
   }
   const resourceId = parsed.resource as string;
   const resource = core.findResource(tenant.id, resourceId);
   if (!resource) {
-    return entraError(req, 'invalid_resource', 500011, `The resource principal named ${resourceId} was not found in the tenant named ${tenant.displayName}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`);
+    return entraError(
+      req,
+      'invalid_resource',
+      500011,
+      `The resource principal named ${resourceId} was not found in the tenant named ${tenant.displayName}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`,
+    );
   }
   const roles = core.state.roleValues(clientSp.id, resource);
-  const { token, expiresIn } = core.issueAccessToken({ tenantId: tenant.id, audience: resourceId, clientAppId: app.appId, azpacr: auth.azpacr, servicePrincipalId: clientSp.id, roles });
-  return json(200, { token_type: 'Bearer', expires_in: expiresIn, ext_expires_in: expiresIn, access_token: token }, { 'cache-control': 'no-store, no-cache', pragma: 'no-cache' });
+  const { token, expiresIn } = core.issueAccessToken({
+    tenantId: tenant.id,
+    audience: resourceId,
+    clientAppId: app.appId,
+    azpacr: auth.azpacr,
+    servicePrincipalId: clientSp.id,
+    roles,
+  });
+  return json(
+    200,
+    { token_type: 'Bearer', expires_in: expiresIn, ext_expires_in: expiresIn, access_token: token },
+    { 'cache-control': 'no-store, no-cache', pragma: 'no-cache' },
+  );
 }
 
 /** Public client, or confidential client authenticating itself; returns azpacr. */
@@ -227,7 +323,12 @@ function password(req: SandboxRequest, seg: TenantSegment, f: Record<string, str
   const who = findUserFor(core, seg, f.username as string);
   if (!who) {
     const tenantName = seg.kind === 'tenant' ? seg.tenant.displayName : 'the';
-    return entraError(req, 'invalid_grant', 50034, `The user account {EmailHidden} does not exist in the ${tenantName} directory. To sign into this application, the account must be added to the directory.`);
+    return entraError(
+      req,
+      'invalid_grant',
+      50034,
+      `The user account {EmailHidden} does not exist in the ${tenantName} directory. To sign into this application, the account must be added to the directory.`,
+    );
   }
   const found = findClient(core, req, f.client_id as string, who.tenant);
   if ('response' in found) return found.response;
@@ -261,7 +362,15 @@ function deviceAuthorization(req: SandboxRequest): SandboxResponse {
   const deviceCode = `DAQABAAEAAA${randomBytes(96).toString('base64url')}`;
   core.secrets.record('deviceCode', deviceCode);
   const lifetime = core.options.deviceCodeLifetimeSeconds;
-  core.state.deviceCodes.set(deviceCode, { deviceCode, userCode, clientAppId: found.app.appId, tenantSegment: seg.segment, scope: f.scope, expiresAt: Date.now() + lifetime * 1000, status: 'pending' });
+  core.state.deviceCodes.set(deviceCode, {
+    deviceCode,
+    userCode,
+    clientAppId: found.app.appId,
+    tenantSegment: seg.segment,
+    scope: f.scope,
+    expiresAt: Date.now() + lifetime * 1000,
+    status: 'pending',
+  });
   const verificationUri = `${core.urls.login}/devicelogin`;
   return json(200, {
     user_code: userCode,
@@ -277,18 +386,26 @@ function deviceAuthorization(req: SandboxRequest): SandboxResponse {
  * Completes a pending device-code sign-in as the user (what the verification page's form does).
  * Returns an error message when the code, the user or the password is wrong.
  */
-export function completeDeviceCode(core: SandboxCore, userCode: string, username: string, passwordText: string, decline = false): { ok: true } | { ok: false; error: string } {
+export function completeDeviceCode(
+  core: SandboxCore,
+  userCode: string,
+  username: string,
+  passwordText: string,
+  decline = false,
+): { ok: true } | { ok: false; error: string } {
   const record = [...core.state.deviceCodes.values()].find((d) => d.userCode === userCode.trim().toUpperCase() && d.status === 'pending');
   if (!record) return { ok: false, error: "That code didn't work. Check the code and try again." };
-  if (record.expiresAt < Date.now()) return { ok: false, error: 'The code you entered has expired. Get a new code from the device you\'re trying to sign in to and try again.' };
+  if (record.expiresAt < Date.now())
+    return { ok: false, error: "The code you entered has expired. Get a new code from the device you're trying to sign in to and try again." };
   if (decline) {
     record.status = 'declined';
     return { ok: true };
   }
   const seg = resolveTenantSegment(core, record.tenantSegment);
   const who = findUserFor(core, seg, username);
-  if (!who) return { ok: false, error: "This username may be incorrect. Make sure you typed it correctly. Otherwise, contact your admin." };
-  if (!core.state.checkPassword(who.user, passwordText)) return { ok: false, error: 'Your account or password is incorrect. If you don\'t remember your password, reset it now.' };
+  if (!who) return { ok: false, error: 'This username may be incorrect. Make sure you typed it correctly. Otherwise, contact your admin.' };
+  if (!core.state.checkPassword(who.user, passwordText))
+    return { ok: false, error: "Your account or password is incorrect. If you don't remember your password, reset it now." };
   record.status = 'approved';
   record.userId = who.user.id;
   return { ok: true };
@@ -303,15 +420,18 @@ function deviceCodeGrant(req: SandboxRequest, seg: TenantSegment, f: Record<stri
   if (!record || record.status === 'redeemed' || record.clientAppId.toLowerCase() !== f.client_id.toLowerCase()) {
     return entraError(req, 'invalid_grant', 70000, "The provided value for the input parameter 'device_code' is not valid.");
   }
-  if (record.expiresAt < Date.now()) return entraError(req, 'expired_token', 70020, "The provided value for the input parameter 'device_code' is not valid. This device code has expired.");
-  if (record.status === 'pending') return entraError(req, 'authorization_pending', 70016, 'OAuth 2.0 device flow error. Authorization is pending. Continue polling.', { errorUri: false });
+  if (record.expiresAt < Date.now())
+    return entraError(req, 'expired_token', 70020, "The provided value for the input parameter 'device_code' is not valid. This device code has expired.");
+  if (record.status === 'pending')
+    return entraError(req, 'authorization_pending', 70016, 'OAuth 2.0 device flow error. Authorization is pending. Continue polling.', { errorUri: false });
   if (record.status === 'declined') return entraError(req, 'authorization_declined', 70000, 'The user has declined the authorization request.');
   record.status = 'redeemed';
   const user = core.state.users.get(record.userId ?? '');
   const tenant = user ? core.state.tenants.get(user.tenantId) : undefined;
   const app = core.state.findApplicationByAppId(record.clientAppId);
   if (!user || !tenant || !app) return entraError(req, 'invalid_grant', 70000, "The provided value for the input parameter 'device_code' is not valid.");
-  if (seg.kind === 'tenant' && seg.tenant.id !== tenant.id) return entraError(req, 'invalid_grant', 700005, 'Provided Authorization Code is intended to use against other tenant, thus rejected.');
+  if (seg.kind === 'tenant' && seg.tenant.id !== tenant.id)
+    return entraError(req, 'invalid_grant', 700005, 'Provided Authorization Code is intended to use against other tenant, thus rejected.');
   return issueDelegated(core, req, tenant, app, user, f.scope ?? record.scope, '0');
 }
 
@@ -325,14 +445,31 @@ function refreshGrant(req: SandboxRequest, seg: TenantSegment, f: Record<string,
   if (!record || record.clientAppId.toLowerCase() !== f.client_id.toLowerCase()) {
     return entraError(req, 'invalid_grant', 9002313, 'Invalid request. Request is malformed or invalid.');
   }
-  if (record.revoked) return entraError(req, 'invalid_grant', 50173, 'The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password.');
-  if (record.expiresAt < Date.now()) return entraError(req, 'invalid_grant', 700082, `The refresh token has expired due to inactivity. The token was issued on ${new Date(record.issuedAt).toISOString()} and was inactive for 90.00:00:00.`);
+  if (record.revoked)
+    return entraError(
+      req,
+      'invalid_grant',
+      50173,
+      'The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password.',
+    );
+  if (record.expiresAt < Date.now())
+    return entraError(
+      req,
+      'invalid_grant',
+      700082,
+      `The refresh token has expired due to inactivity. The token was issued on ${new Date(record.issuedAt).toISOString()} and was inactive for 90.00:00:00.`,
+    );
   const user = core.state.users.get(record.userId);
   const tenant: Tenant | undefined = seg.kind === 'tenant' ? seg.tenant : core.state.tenants.get(record.tenantId);
   const app = core.state.findApplicationByAppId(record.clientAppId);
   if (!user || !tenant || !app) return entraError(req, 'invalid_grant', 9002313, 'Invalid request. Request is malformed or invalid.');
   if (tenant.id !== user.tenantId) {
-    return entraError(req, 'invalid_grant', 50020, `User account '{EmailHidden}' from identity provider '${core.issuer(user.tenantId)}' does not exist in tenant '${tenant.displayName}' and cannot access the application '${app.appId}'(${app.displayName}) in that tenant.`);
+    return entraError(
+      req,
+      'invalid_grant',
+      50020,
+      `User account '{EmailHidden}' from identity provider '${core.issuer(user.tenantId)}' does not exist in tenant '${tenant.displayName}' and cannot access the application '${app.appId}'(${app.displayName}) in that tenant.`,
+    );
   }
   const client = clientForUserFlow(req, app, f);
   if ('response' in client) return client.response;

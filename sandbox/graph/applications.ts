@@ -9,11 +9,40 @@ import type { AreaRouter, SandboxRequest, SandboxResponse } from '../router';
 import { text } from '../router';
 import type { Application, FederatedIdentityCredential, RequiredResourceAccess, SignInAudience } from '../state';
 import {
-  APPLICATION_READ, APPLICATION_WRITE, authenticate, Caller, findApp, jsonBody, notFound, rejectUnknown, requireAppWrite, requirePermission, route,
+  APPLICATION_READ,
+  APPLICATION_WRITE,
+  authenticate,
+  Caller,
+  findApp,
+  jsonBody,
+  notFound,
+  rejectUnknown,
+  requireAppWrite,
+  requirePermission,
+  route,
 } from './common';
 import {
-  checkOptions, collection, compileFilter, fail, FilterField, isEventual, isGuid, keyLiteral, noContent, ok, option, page, parseFilter, parseOrderBy,
-  parseSearch, parseSelect, parseTop, project, searchMatcher, selectSuffix, wantsCount,
+  checkOptions,
+  collection,
+  compileFilter,
+  fail,
+  FilterField,
+  isEventual,
+  isGuid,
+  keyLiteral,
+  noContent,
+  ok,
+  option,
+  page,
+  parseFilter,
+  parseOrderBy,
+  parseSearch,
+  parseSelect,
+  parseTop,
+  project,
+  searchMatcher,
+  selectSuffix,
+  wantsCount,
 } from './odata';
 
 // ---- shapes ----------------------------------------------------------------------------------------------------
@@ -52,21 +81,56 @@ export function applicationEntity(app: Application): Record<string, unknown> {
     optionalClaims: null,
     parentalControlSettings: { countriesBlockedForMinors: [], legalAgeGroupRule: 'Allow' },
     passwordCredentials: app.passwordCredentials.map((p) => ({
-      customKeyIdentifier: p.customKeyIdentifier, displayName: p.displayName, endDateTime: p.endDateTime, hint: p.hint, keyId: p.keyId, secretText: null, startDateTime: p.startDateTime,
+      customKeyIdentifier: p.customKeyIdentifier,
+      displayName: p.displayName,
+      endDateTime: p.endDateTime,
+      hint: p.hint,
+      keyId: p.keyId,
+      secretText: null,
+      startDateTime: p.startDateTime,
     })),
     publicClient: { redirectUris: [...app.publicClient.redirectUris] },
-    requiredResourceAccess: app.requiredResourceAccess.map((r) => ({ resourceAppId: r.resourceAppId, resourceAccess: r.resourceAccess.map((a) => ({ ...a })) })),
+    requiredResourceAccess: app.requiredResourceAccess.map((r) => ({
+      resourceAppId: r.resourceAppId,
+      resourceAccess: r.resourceAccess.map((a) => ({ ...a })),
+    })),
     verifiedPublisher: { displayName: null, verifiedPublisherId: null, addedDateTime: null },
-    web: { homePageUrl: null, logoutUrl: null, redirectUris: [...app.web.redirectUris], implicitGrantSettings: { enableAccessTokenIssuance: false, enableIdTokenIssuance: false } },
+    web: {
+      homePageUrl: null,
+      logoutUrl: null,
+      redirectUris: [...app.web.redirectUris],
+      implicitGrantSettings: { enableAccessTokenIssuance: false, enableIdTokenIssuance: false },
+    },
     spa: { redirectUris: [...app.spa.redirectUris] },
   };
 }
 
-export const APPLICATION_PROPERTIES = Object.keys(applicationEntity({
-  id: '', appId: '', tenantId: '', displayName: '', description: null, signInAudience: 'AzureADMyOrg', identifierUris: [], requiredResourceAccess: [], owners: [],
-  federatedIdentityCredentials: [], passwordCredentials: [], keyCredentials: [], appRoles: [], api: { oauth2PermissionScopes: [], requestedAccessTokenVersion: null },
-  web: { redirectUris: [] }, spa: { redirectUris: [] }, publicClient: { redirectUris: [] }, isFallbackPublicClient: false, tags: [], publisherDomain: '', uniqueName: null, createdDateTime: '',
-}));
+export const APPLICATION_PROPERTIES = Object.keys(
+  applicationEntity({
+    id: '',
+    appId: '',
+    tenantId: '',
+    displayName: '',
+    description: null,
+    signInAudience: 'AzureADMyOrg',
+    identifierUris: [],
+    requiredResourceAccess: [],
+    owners: [],
+    federatedIdentityCredentials: [],
+    passwordCredentials: [],
+    keyCredentials: [],
+    appRoles: [],
+    api: { oauth2PermissionScopes: [], requestedAccessTokenVersion: null },
+    web: { redirectUris: [] },
+    spa: { redirectUris: [] },
+    publicClient: { redirectUris: [] },
+    isFallbackPublicClient: false,
+    tags: [],
+    publisherDomain: '',
+    uniqueName: null,
+    createdDateTime: '',
+  }),
+);
 
 export function ficEntity(f: FederatedIdentityCredential): Record<string, unknown> {
   return { id: f.id, name: f.name, issuer: f.issuer, subject: f.subject, description: f.description, audiences: [...f.audiences] };
@@ -102,7 +166,8 @@ function parseExpand(req: SandboxRequest): Expand | undefined {
   const inner = m[2];
   if (inner === undefined || inner.trim() === '') return {};
   const sel = /^\s*\$select=([^;]*)$/i.exec(inner);
-  if (!sel) return fail(req, 400, 'BadRequest', `Query option '${inner}' is not allowed in $expand of 'federatedIdentityCredentials'. Only $select is supported.`);
+  if (!sel)
+    return fail(req, 400, 'BadRequest', `Query option '${inner}' is not allowed in $expand of 'federatedIdentityCredentials'. Only $select is supported.`);
   return { select: parseSelect(req, sel[1], FIC_PROPERTIES, 'federatedIdentityCredential') };
 }
 
@@ -111,12 +176,21 @@ function filteredApps(req: SandboxRequest, caller: Caller): Application[] {
   const eventual = isEventual(req);
   const searchRaw = option(req, '$search');
   if (searchRaw !== undefined && !eventual) {
-    fail(req, 400, 'Request_UnsupportedQuery', "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'");
+    fail(
+      req,
+      400,
+      'Request_UnsupportedQuery',
+      "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'",
+    );
   }
   const advanced = eventual && (wantsCount(req) || searchRaw !== undefined);
   const filterRaw = option(req, '$filter');
-  const predicate = filterRaw !== undefined && filterRaw.trim() !== '' ? compileFilter(req, parseFilter(req, filterRaw), APP_FILTER, 'Application', advanced) : undefined;
-  const matches = searchRaw !== undefined ? searchMatcher<Application>(parseSearch(req, searchRaw, ['displayName', 'description']), (a, p) => (p === 'displayName' ? a.displayName : a.description)) : undefined;
+  const predicate =
+    filterRaw !== undefined && filterRaw.trim() !== '' ? compileFilter(req, parseFilter(req, filterRaw), APP_FILTER, 'Application', advanced) : undefined;
+  const matches =
+    searchRaw !== undefined
+      ? searchMatcher<Application>(parseSearch(req, searchRaw, ['displayName', 'description']), (a, p) => (p === 'displayName' ? a.displayName : a.description))
+      : undefined;
   const out: Application[] = [];
   for (const a of req.core.state.applications.values()) {
     if (a.tenantId !== caller.tenant.id) continue;
@@ -137,7 +211,12 @@ function listApplications(req: SandboxRequest): SandboxResponse {
   const count = wantsCount(req);
   const searching = option(req, '$search') !== undefined;
   if (expand && (searching || count)) {
-    fail(req, 400, 'Request_UnsupportedQuery', '$expand is not supported together with advanced query options ($search, $count with ConsistencyLevel: eventual).');
+    fail(
+      req,
+      400,
+      'Request_UnsupportedQuery',
+      '$expand is not supported together with advanced query options ($search, $count with ConsistencyLevel: eventual).',
+    );
   }
   const orderBy = parseOrderBy(req, option(req, '$orderby'), ['displayName', 'createdDateTime'], 'Application');
   if (orderBy && (option(req, '$filter') !== undefined || searching) && !(isEventual(req) && (count || searching))) {
@@ -179,7 +258,19 @@ function getApplication(req: SandboxRequest): SandboxResponse {
   return ok(req, 200, { '@odata.context': `${req.baseUrl}/v1.0/$metadata#applications${selectSuffix(select)}/$entity`, ...e });
 }
 
-const WRITABLE = ['displayName', 'description', 'signInAudience', 'requiredResourceAccess', 'identifierUris', 'tags', 'web', 'spa', 'publicClient', 'isFallbackPublicClient', 'notes'];
+const WRITABLE = [
+  'displayName',
+  'description',
+  'signInAudience',
+  'requiredResourceAccess',
+  'identifierUris',
+  'tags',
+  'web',
+  'spa',
+  'publicClient',
+  'isFallbackPublicClient',
+  'notes',
+];
 const READ_ONLY = ['id', 'appId', 'publisherDomain', 'createdDateTime', 'deletedDateTime'];
 
 function invalidProperty(req: SandboxRequest, property: string): never {
@@ -201,7 +292,8 @@ function requiredResourceAccess(req: SandboxRequest, v: unknown): RequiredResour
   if (!Array.isArray(v)) return invalidProperty(req, 'requiredResourceAccess');
   return v.map((entry) => {
     const e = entry as Record<string, unknown> | null;
-    if (!e || typeof e !== 'object' || typeof e.resourceAppId !== 'string' || !Array.isArray(e.resourceAccess)) return invalidProperty(req, 'requiredResourceAccess');
+    if (!e || typeof e !== 'object' || typeof e.resourceAppId !== 'string' || !Array.isArray(e.resourceAccess))
+      return invalidProperty(req, 'requiredResourceAccess');
     const access = (e.resourceAccess as unknown[]).map((a) => {
       const x = a as Record<string, unknown> | null;
       if (!x || typeof x.id !== 'string' || !isGuid(x.id) || (x.type !== 'Role' && x.type !== 'Scope')) return invalidProperty(req, 'requiredResourceAccess');
@@ -250,17 +342,40 @@ function createApplication(req: SandboxRequest): SandboxResponse {
   const body = jsonBody(req);
   const { state } = req.core;
   const app: Application = {
-    id: state.newId(), appId: state.newId(), tenantId: caller.tenant.id, displayName: '', description: null, signInAudience: 'AzureADandPersonalMicrosoftAccount',
-    identifierUris: [], requiredResourceAccess: [], owners: [caller.oid], federatedIdentityCredentials: [], passwordCredentials: [], keyCredentials: [], appRoles: [],
-    api: { oauth2PermissionScopes: [], requestedAccessTokenVersion: null }, web: { redirectUris: [] }, spa: { redirectUris: [] }, publicClient: { redirectUris: [] },
-    isFallbackPublicClient: false, tags: [], publisherDomain: caller.tenant.defaultDomain, uniqueName: null, createdDateTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    id: state.newId(),
+    appId: state.newId(),
+    tenantId: caller.tenant.id,
+    displayName: '',
+    description: null,
+    signInAudience: 'AzureADandPersonalMicrosoftAccount',
+    identifierUris: [],
+    requiredResourceAccess: [],
+    owners: [caller.oid],
+    federatedIdentityCredentials: [],
+    passwordCredentials: [],
+    keyCredentials: [],
+    appRoles: [],
+    api: { oauth2PermissionScopes: [], requestedAccessTokenVersion: null },
+    web: { redirectUris: [] },
+    spa: { redirectUris: [] },
+    publicClient: { redirectUris: [] },
+    isFallbackPublicClient: false,
+    tags: [],
+    publisherDomain: caller.tenant.defaultDomain,
+    uniqueName: null,
+    createdDateTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
   };
   if (!('displayName' in body)) invalidProperty(req, 'displayName');
   applyApplicationBody(req, app, body);
   state.addApplication(app);
-  return ok(req, 201, { '@odata.context': `${req.baseUrl}/v1.0/$metadata#applications/$entity`, ...applicationEntity(app) }, {
-    location: `${req.baseUrl}/v2/${caller.tenant.id}/directoryObjects/${app.id}/Microsoft.DirectoryServices.Application`,
-  });
+  return ok(
+    req,
+    201,
+    { '@odata.context': `${req.baseUrl}/v1.0/$metadata#applications/$entity`, ...applicationEntity(app) },
+    {
+      location: `${req.baseUrl}/v2/${caller.tenant.id}/directoryObjects/${app.id}/Microsoft.DirectoryServices.Application`,
+    },
+  );
 }
 
 function updateApplication(req: SandboxRequest): SandboxResponse {
@@ -294,7 +409,12 @@ const FIC_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 
 function ficInvalid(req: SandboxRequest, message: string, param: string, value: unknown): never {
   const shown = Array.isArray(value) ? value.join(',') : value === undefined || value === null ? '' : String(value);
-  return fail(req, 400, 'InvalidFederatedIdentityCredentialValue', `${message} paramName: FederatedIdentityCredential.${param}, paramValue: ${shown}, objectType: Microsoft.Online.DirectoryServices.Application`);
+  return fail(
+    req,
+    400,
+    'InvalidFederatedIdentityCredentialValue',
+    `${message} paramName: FederatedIdentityCredential.${param}, paramValue: ${shown}, objectType: Microsoft.Online.DirectoryServices.Application`,
+  );
 }
 
 function typeError(req: SandboxRequest, expected: string): never {
@@ -317,7 +437,8 @@ function readFicBody(req: SandboxRequest, body: Record<string, unknown>, current
   if ('audiences' in body && body.audiences !== null && (!Array.isArray(body.audiences) || body.audiences.some((a) => typeof a !== 'string'))) {
     fail(req, 400, 'BadRequest', "A value of type 'Collection(Edm.String)' was expected for property 'audiences'.");
   }
-  if (current && 'name' in body && body.name !== current.name) ficInvalid(req, 'The Name property of a federated identity credential cannot be changed after creation.', 'Name', body.name);
+  if (current && 'name' in body && body.name !== current.name)
+    ficInvalid(req, 'The Name property of a federated identity credential cannot be changed after creation.', 'Name', body.name);
   const v: FicValues = {
     name: current?.name ?? (body.name as string),
     issuer: 'issuer' in body ? (body.issuer as string) : (current?.issuer as string),
@@ -334,11 +455,13 @@ function readFicBody(req: SandboxRequest, body: Record<string, unknown>, current
   if (v.issuer.length > 600) ficInvalid(req, 'The Issuer value must not exceed 600 characters.', 'Issuer', v.issuer);
   if (typeof v.subject !== 'string' || v.subject.trim() === '') ficInvalid(req, 'The Subject value is required.', 'Subject', v.subject);
   if (v.subject.length > 600) ficInvalid(req, 'The Subject value must not exceed 600 characters.', 'Subject', v.subject);
-  if (!Array.isArray(v.audiences) || v.audiences.length !== 1) ficInvalid(req, 'Federated identity credentials must have exactly one audience.', 'Audiences', v.audiences);
+  if (!Array.isArray(v.audiences) || v.audiences.length !== 1)
+    ficInvalid(req, 'Federated identity credentials must have exactly one audience.', 'Audiences', v.audiences);
   const audience = v.audiences[0] as string;
   if (audience.trim() === '') ficInvalid(req, 'The Audiences value must not be empty.', 'Audiences', audience);
   if (audience.length > 600) ficInvalid(req, 'The Audiences value must not exceed 600 characters.', 'Audiences', audience);
-  if (v.description !== null && v.description.length > 600) ficInvalid(req, 'The Description value must not exceed 600 characters.', 'Description', v.description);
+  if (v.description !== null && v.description.length > 600)
+    ficInvalid(req, 'The Description value must not exceed 600 characters.', 'Description', v.description);
   return v;
 }
 
@@ -350,7 +473,12 @@ function checkUnique(req: SandboxRequest, app: Application, v: FicValues, self: 
       fail(req, 409, 'Request_MultipleObjectsWithSameKeyValue', `FederatedIdentityCredential with name ${v.name} already exists.`);
     }
     if (f.issuer === v.issuer && f.subject === v.subject) {
-      ficInvalid(req, `The combination of issuer and subject must be unique for the application. Issuer ${v.issuer} and Subject: ${v.subject} already exist.`, 'Subject', v.subject);
+      ficInvalid(
+        req,
+        `The combination of issuer and subject must be unique for the application. Issuer ${v.issuer} and Subject: ${v.subject} already exist.`,
+        'Subject',
+        v.subject,
+      );
     }
   }
 }
@@ -362,9 +490,14 @@ function createFic(req: SandboxRequest, app: Application, v: FicValues): Sandbox
   checkUnique(req, app, v, undefined);
   const fic: FederatedIdentityCredential = { id: req.core.state.newId(), ...v, audiences: [...v.audiences] };
   app.federatedIdentityCredentials.push(fic);
-  return ok(req, 201, { '@odata.context': `${req.baseUrl}/v1.0/$metadata#applications('${app.id}')/federatedIdentityCredentials/$entity`, ...ficEntity(fic) }, {
-    location: `${req.baseUrl}/v1.0/applications/${app.id}/federatedIdentityCredentials/${fic.id}`,
-  });
+  return ok(
+    req,
+    201,
+    { '@odata.context': `${req.baseUrl}/v1.0/$metadata#applications('${app.id}')/federatedIdentityCredentials/$entity`, ...ficEntity(fic) },
+    {
+      location: `${req.baseUrl}/v1.0/applications/${app.id}/federatedIdentityCredentials/${fic.id}`,
+    },
+  );
 }
 
 function updateFic(req: SandboxRequest, app: Application, fic: FederatedIdentityCredential, body: Record<string, unknown>): SandboxResponse {
@@ -380,9 +513,10 @@ function updateFic(req: SandboxRequest, app: Application, fic: FederatedIdentity
 /** A credential by id or by name (the alternate key); 404 Request_ResourceNotFound otherwise. */
 function findFic(req: SandboxRequest, app: Application, key: string): FederatedIdentityCredential {
   const k = key.toLowerCase();
-  const fic = app.federatedIdentityCredentials.find((f) => f.id.toLowerCase() === k)
-    ?? app.federatedIdentityCredentials.find((f) => f.name === key)
-    ?? app.federatedIdentityCredentials.find((f) => f.name.toLowerCase() === k);
+  const fic =
+    app.federatedIdentityCredentials.find((f) => f.id.toLowerCase() === k) ??
+    app.federatedIdentityCredentials.find((f) => f.name === key) ??
+    app.federatedIdentityCredentials.find((f) => f.name.toLowerCase() === k);
   return fic ?? notFound(req, key);
 }
 
@@ -410,10 +544,15 @@ function listFics(req: SandboxRequest): SandboxResponse {
   // Graph lists an app's credentials in creation order.
   const order = new Map(app.federatedIdentityCredentials.map((f, i) => [f, String(i).padStart(4, '0')]));
   const p = page(req, fics, top, (f) => [order.get(f) ?? '', f.id]);
-  return collection(req, `applications('${app.id}')/federatedIdentityCredentials${selectSuffix(select)}`, p.items.map((f) => project(ficEntity(f), select)), {
-    count: wantsCount(req) && option(req, '$skiptoken') === undefined ? p.total : undefined,
-    nextLink: p.nextLink,
-  });
+  return collection(
+    req,
+    `applications('${app.id}')/federatedIdentityCredentials${selectSuffix(select)}`,
+    p.items.map((f) => project(ficEntity(f), select)),
+    {
+      count: wantsCount(req) && option(req, '$skiptoken') === undefined ? p.total : undefined,
+      nextLink: p.nextLink,
+    },
+  );
 }
 
 function postFic(req: SandboxRequest): SandboxResponse {
@@ -430,7 +569,10 @@ function getFic(req: SandboxRequest): SandboxResponse {
   const app = findApp(req, caller);
   const fic = findFic(req, app, ficKey(req));
   const select = parseSelect(req, option(req, '$select'), FIC_PROPERTIES, 'federatedIdentityCredential');
-  return ok(req, 200, { '@odata.context': `${req.baseUrl}/v1.0/$metadata#applications('${app.id}')/federatedIdentityCredentials${selectSuffix(select)}/$entity`, ...project(ficEntity(fic), select) });
+  return ok(req, 200, {
+    '@odata.context': `${req.baseUrl}/v1.0/$metadata#applications('${app.id}')/federatedIdentityCredentials${selectSuffix(select)}/$entity`,
+    ...project(ficEntity(fic), select),
+  });
 }
 
 function patchFic(req: SandboxRequest): SandboxResponse {

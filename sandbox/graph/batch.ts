@@ -31,8 +31,14 @@ interface BatchAnswer {
 
 /** Headers kept in each item's answer, spelled as Graph spells them there (json-batching.md example). */
 const KEPT_HEADERS: Record<string, string> = {
-  'content-type': 'Content-Type', location: 'Location', 'retry-after': 'Retry-After', 'odata-version': 'OData-Version', 'cache-control': 'Cache-Control',
-  'x-ms-throttle-scope': 'x-ms-throttle-scope', 'x-ms-throttle-information': 'x-ms-throttle-information', 'www-authenticate': 'WWW-Authenticate',
+  'content-type': 'Content-Type',
+  location: 'Location',
+  'retry-after': 'Retry-After',
+  'odata-version': 'OData-Version',
+  'cache-control': 'Cache-Control',
+  'x-ms-throttle-scope': 'x-ms-throttle-scope',
+  'x-ms-throttle-information': 'x-ms-throttle-information',
+  'www-authenticate': 'WWW-Authenticate',
 };
 
 function readItems(req: SandboxRequest): BatchItem[] {
@@ -41,15 +47,18 @@ function readItems(req: SandboxRequest): BatchItem[] {
   if (!Array.isArray(requests)) fail(req, 400, 'BadRequest', 'Invalid batch payload format.');
   const list = requests as unknown[];
   if (list.length === 0) fail(req, 400, 'BadRequest', 'Invalid batch payload format. The batch must contain at least one request.');
-  if (list.length > MAX_BATCH_REQUESTS) fail(req, 400, 'BadRequest', `Too many requests in the batch: ${list.length}. A JSON batch can contain at most ${MAX_BATCH_REQUESTS} requests.`);
+  if (list.length > MAX_BATCH_REQUESTS)
+    fail(req, 400, 'BadRequest', `Too many requests in the batch: ${list.length}. A JSON batch can contain at most ${MAX_BATCH_REQUESTS} requests.`);
   const seen = new Set<string>();
   const items = list.map((raw) => {
     const r = raw as Record<string, unknown> | null;
     if (!r || typeof r !== 'object') return fail(req, 400, 'BadRequest', 'Invalid batch payload format.');
     if (typeof r.id !== 'string' || r.id === '') return fail(req, 400, 'BadRequest', 'Invalid batch payload format. Each request needs an id.');
-    if (typeof r.method !== 'string' || r.method === '') return fail(req, 400, 'BadRequest', `Invalid batch payload format. Request id : ${r.id} has no method.`);
+    if (typeof r.method !== 'string' || r.method === '')
+      return fail(req, 400, 'BadRequest', `Invalid batch payload format. Request id : ${r.id} has no method.`);
     if (typeof r.url !== 'string' || r.url === '') return fail(req, 400, 'BadRequest', `Invalid batch payload format. Request id : ${r.id} has no url.`);
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(r.url)) return fail(req, 400, 'BadRequest', `Invalid request URI '${r.url}' in request id : ${r.id}. Batch requests take relative URLs such as /users.`);
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(r.url))
+      return fail(req, 400, 'BadRequest', `Invalid request URI '${r.url}' in request id : ${r.id}. Batch requests take relative URLs such as /users.`);
     const key = r.id.toLowerCase();
     if (seen.has(key)) fail(req, 400, 'BadRequest', `Request Id ${r.id} has to be unique in a batch.`);
     seen.add(key);
@@ -58,14 +67,16 @@ function readItems(req: SandboxRequest): BatchItem[] {
       if (!r.headers || typeof r.headers !== 'object' || Array.isArray(r.headers)) fail(req, 400, 'BadRequest', 'Invalid batch payload format.');
       for (const [k, v] of Object.entries(r.headers as Record<string, unknown>)) headers[k.toLowerCase()] = String(v);
     }
-    if (r.body !== undefined && !headers['content-type']) fail(req, 400, 'BadRequest', `Write request id : ${r.id} does not contain Content-Type header or body.`);
+    if (r.body !== undefined && !headers['content-type'])
+      fail(req, 400, 'BadRequest', `Write request id : ${r.id} does not contain Content-Type header or body.`);
     const dependsOn = r.dependsOn === undefined ? [] : r.dependsOn;
     if (!Array.isArray(dependsOn) || dependsOn.some((d) => typeof d !== 'string')) fail(req, 400, 'BadRequest', `Invalid dependsOn in request id : ${r.id}.`);
     return { id: r.id, method: r.method.toUpperCase(), url: r.url, headers, body: r.body, dependsOn: dependsOn as string[] };
   });
   const ids = new Map(items.map((i) => [i.id.toLowerCase(), i]));
   for (const i of items) {
-    for (const d of i.dependsOn) if (!ids.has(d.toLowerCase())) fail(req, 400, 'BadRequest', `Request id : ${i.id} depends on request id : ${d}, which is not in the batch.`);
+    for (const d of i.dependsOn)
+      if (!ids.has(d.toLowerCase())) fail(req, 400, 'BadRequest', `Request id : ${i.id} depends on request id : ${d}, which is not in the batch.`);
   }
   // Cycles make the batch unprocessable.
   const state = new Map<string, 'visiting' | 'done'>();
@@ -145,7 +156,11 @@ async function run(outer: SandboxRequest, item: BatchItem): Promise<SandboxRespo
     response = itemError(sreq, fault.kind === 'drop' ? 504 : (fault.status ?? 503), fault.retryAfterSeconds);
   } else if (fault && (fault.kind === 'throttle' || fault.kind === 'drop')) {
     const retryAfter = String(fault.retryAfterSeconds ?? 1);
-    const r = graphError(sreq, 429, 'TooManyRequests', 'Please retry again later.', { 'retry-after': retryAfter, 'x-ms-throttle-scope': 'Tenant_Application/ReadWrite/sandbox', 'x-ms-throttle-information': 'ResourceUnitLimitExceeded' });
+    const r = graphError(sreq, 429, 'TooManyRequests', 'Please retry again later.', {
+      'retry-after': retryAfter,
+      'x-ms-throttle-scope': 'Tenant_Application/ReadWrite/sandbox',
+      'x-ms-throttle-information': 'ResourceUnitLimitExceeded',
+    });
     response = r;
   } else if (fault && fault.kind === 'error') {
     response = itemError(sreq, fault.status ?? 503, fault.retryAfterSeconds);
@@ -153,8 +168,16 @@ async function run(outer: SandboxRequest, item: BatchItem): Promise<SandboxRespo
     response = await dispatch(core, sreq);
   }
   const entry = core.log.add({
-    time: new Date().toISOString(), area: 'graph', method: sreq.method, path: `/graph${sreq.path}`, query: Object.fromEntries(sreq.query),
-    headers: { ...(item.headers['content-type'] ? { 'content-type': item.headers['content-type'] } : {}), ...(item.headers.consistencylevel ? { consistencylevel: item.headers.consistencylevel } : {}), 'x-sandbox-batch-id': item.id },
+    time: new Date().toISOString(),
+    area: 'graph',
+    method: sreq.method,
+    path: `/graph${sreq.path}`,
+    query: Object.fromEntries(sreq.query),
+    headers: {
+      ...(item.headers['content-type'] ? { 'content-type': item.headers['content-type'] } : {}),
+      ...(item.headers.consistencylevel ? { consistencylevel: item.headers.consistencylevel } : {}),
+      'x-sandbox-batch-id': item.id,
+    },
     body: redact(item.body),
   });
   entry.status = response.status;

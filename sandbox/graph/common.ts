@@ -125,7 +125,13 @@ export function findApp(req: SandboxRequest, caller: Caller): Application {
 
 /** The body as a JSON object; 400 BadRequest otherwise. */
 export function jsonBody(req: SandboxRequest): Record<string, unknown> {
-  if (req.bodyError) fail(req, 400, 'BadRequest', `Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format. ${req.bodyError}`);
+  if (req.bodyError)
+    fail(
+      req,
+      400,
+      'BadRequest',
+      `Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format. ${req.bodyError}`,
+    );
   const b = req.body;
   if (!b || typeof b !== 'object' || Array.isArray(b)) fail(req, 400, 'BadRequest', 'Empty Payload. JSON content expected.');
   return b as Record<string, unknown>;
@@ -136,7 +142,12 @@ export function rejectUnknown(req: SandboxRequest, body: Record<string, unknown>
   for (const k of Object.keys(body)) {
     if (k.startsWith('@odata.')) continue;
     if (!known.includes(k)) {
-      fail(req, 400, 'BadRequest', `Property '${k}' does not exist on type 'microsoft.graph.${type}'. Make sure to only use property names that are defined by the type or mark the type as open type.`);
+      fail(
+        req,
+        400,
+        'BadRequest',
+        `Property '${k}' does not exist on type 'microsoft.graph.${type}'. Make sure to only use property names that are defined by the type or mark the type as open type.`,
+      );
     }
   }
 }

@@ -69,7 +69,10 @@ export function parseTop(req: SandboxRequest, defaultSize = 100, max = 999): num
 export function parseSelect(req: SandboxRequest, raw: string | undefined, properties: readonly string[], type: string): string[] | undefined {
   if (raw === undefined) return undefined;
   const out: string[] = [];
-  for (const part of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     if (part === '*') return undefined;
     const found = properties.find((p) => p.toLowerCase() === part.toLowerCase());
     if (!found) fail(req, 400, 'BadRequest', `Could not find a property named '${part}' on type 'microsoft.graph.${type}'.`);
@@ -220,7 +223,13 @@ export interface FilterField<T> {
 }
 
 /** Compiles a filter to a predicate; unsupported properties/operators answer Graph's 400 Request_UnsupportedQuery. */
-export function compileFilter<T>(req: SandboxRequest, expr: FilterExpr, fields: Readonly<Record<string, FilterField<T>>>, resource: string, advanced: boolean): (item: T) => boolean {
+export function compileFilter<T>(
+  req: SandboxRequest,
+  expr: FilterExpr,
+  fields: Readonly<Record<string, FilterField<T>>>,
+  resource: string,
+  advanced: boolean,
+): (item: T) => boolean {
   const unsupported = (prop: string): never =>
     fail(req, 400, 'Request_UnsupportedQuery', `Unsupported or invalid query filter clause specified for property '${prop}' of resource '${resource}'.`);
   const field = (prop: string, op: 'eq' | 'startswith'): FilterField<T> => {
@@ -228,15 +237,17 @@ export function compileFilter<T>(req: SandboxRequest, expr: FilterExpr, fields: 
     if (!f || !f.ops.includes(op)) return unsupported(prop);
     return f;
   };
-  const norm = (v: unknown, cs: boolean | undefined) => (typeof v === 'string' && !cs ? v.toLowerCase() : v ?? null);
+  const norm = (v: unknown, cs: boolean | undefined) => (typeof v === 'string' && !cs ? v.toLowerCase() : (v ?? null));
   const build = (e: FilterExpr): ((item: T) => boolean) => {
     switch (e.kind) {
       case 'and': {
-        const l = build(e.left), r = build(e.right);
+        const l = build(e.left),
+          r = build(e.right);
         return (x) => l(x) && r(x);
       }
       case 'or': {
-        const l = build(e.left), r = build(e.right);
+        const l = build(e.left),
+          r = build(e.right);
         return (x) => l(x) || r(x);
       }
       case 'not': {
@@ -372,14 +383,21 @@ interface SkipToken {
 
 /** Hash of the request's path and query options (but $skiptoken): a token only continues the query it came from. */
 function queryHash(req: SandboxRequest): string {
-  const pairs = [...req.query].filter(([k]) => k.toLowerCase() !== '$skiptoken').map(([k, v]) => `${k.toLowerCase()}=${v}`).sort();
-  return createHash('sha256').update(`${req.path.toLowerCase()}?${pairs.join('&')}`).digest('base64url').slice(0, 16);
+  const pairs = [...req.query]
+    .filter(([k]) => k.toLowerCase() !== '$skiptoken')
+    .map(([k, v]) => `${k.toLowerCase()}=${v}`)
+    .sort();
+  return createHash('sha256')
+    .update(`${req.path.toLowerCase()}?${pairs.join('&')}`)
+    .digest('base64url')
+    .slice(0, 16);
 }
 
 function readSkipToken(req: SandboxRequest): string[] | undefined {
   const raw = option(req, '$skiptoken');
   if (raw === undefined) return undefined;
-  const expired = () => fail(req, 400, 'Directory_ExpiredPageToken', 'The specified page token value has expired and can no longer be included in your request.');
+  const expired = () =>
+    fail(req, 400, 'Directory_ExpiredPageToken', 'The specified page token value has expired and can no longer be included in your request.');
   let t: SkipToken;
   try {
     const m = /^RFNwdAIA(.+)$/.exec(raw);
@@ -478,7 +496,10 @@ export function ok(req: SandboxRequest, status: number, body: unknown, headers: 
 }
 
 export function noContent(req: SandboxRequest): SandboxResponse {
-  return { status: 204, headers: { 'request-id': req.requestId, 'client-request-id': req.headers['client-request-id'] || req.requestId, 'cache-control': 'no-cache' } };
+  return {
+    status: 204,
+    headers: { 'request-id': req.requestId, 'client-request-id': req.headers['client-request-id'] || req.requestId, 'cache-control': 'no-cache' },
+  };
 }
 
 /** "(id,appId)" for @odata.context when $select was used. */

@@ -5,10 +5,41 @@
 import type { SandboxModule } from '../module';
 import type { AreaRouter, SandboxRequest, SandboxResponse } from '../router';
 import { AppRoleAssignment, DirectoryRoleName, GRAPH_APP_ID, ServicePrincipal, User } from '../state';
-import { APP_ROLE_ASSIGNMENT_WRITE, APPLICATION_READ, authenticate, Caller, jsonBody, notFound, objectId, rejectUnknown, requirePermission, route } from './common';
+import {
+  APP_ROLE_ASSIGNMENT_WRITE,
+  APPLICATION_READ,
+  authenticate,
+  Caller,
+  jsonBody,
+  notFound,
+  objectId,
+  rejectUnknown,
+  requirePermission,
+  route,
+} from './common';
 import { GraphFailure } from './odata';
 import { graphForbidden } from '../auth';
-import { checkOptions, collection, compileFilter, fail, FilterField, isEventual, isGuid, keyLiteral, ok, option, page, parseFilter, parseSearch, parseSelect, parseTop, project, searchMatcher, selectSuffix, wantsCount } from './odata';
+import {
+  checkOptions,
+  collection,
+  compileFilter,
+  fail,
+  FilterField,
+  isEventual,
+  isGuid,
+  keyLiteral,
+  ok,
+  option,
+  page,
+  parseFilter,
+  parseSearch,
+  parseSelect,
+  parseTop,
+  project,
+  searchMatcher,
+  selectSuffix,
+  wantsCount,
+} from './odata';
 
 export function servicePrincipalEntity(sp: ServicePrincipal): Record<string, unknown> {
   return {
@@ -49,10 +80,26 @@ export function servicePrincipalEntity(sp: ServicePrincipal): Record<string, unk
   };
 }
 
-const SP_PROPERTIES = Object.keys(servicePrincipalEntity({
-  id: '', appId: '', tenantId: '', displayName: '', servicePrincipalType: 'Application', appOwnerOrganizationId: null, alternativeNames: [], servicePrincipalNames: [],
-  appRoles: [], oauth2PermissionScopes: [], accountEnabled: true, appRoleAssignmentRequired: false, tags: [], owners: [], applicationObjectId: null, createdDateTime: '',
-}));
+const SP_PROPERTIES = Object.keys(
+  servicePrincipalEntity({
+    id: '',
+    appId: '',
+    tenantId: '',
+    displayName: '',
+    servicePrincipalType: 'Application',
+    appOwnerOrganizationId: null,
+    alternativeNames: [],
+    servicePrincipalNames: [],
+    appRoles: [],
+    oauth2PermissionScopes: [],
+    accountEnabled: true,
+    appRoleAssignmentRequired: false,
+    tags: [],
+    owners: [],
+    applicationObjectId: null,
+    createdDateTime: '',
+  }),
+);
 
 export function assignmentEntity(a: AppRoleAssignment): Record<string, unknown> {
   return {
@@ -68,7 +115,17 @@ export function assignmentEntity(a: AppRoleAssignment): Record<string, unknown> 
   };
 }
 
-const ASSIGNMENT_PROPERTIES = ['id', 'deletedDateTime', 'appRoleId', 'createdDateTime', 'principalDisplayName', 'principalId', 'principalType', 'resourceDisplayName', 'resourceId'];
+const ASSIGNMENT_PROPERTIES = [
+  'id',
+  'deletedDateTime',
+  'appRoleId',
+  'createdDateTime',
+  'principalDisplayName',
+  'principalId',
+  'principalType',
+  'resourceDisplayName',
+  'resourceId',
+];
 
 const SP_FILTER: Record<string, FilterField<ServicePrincipal>> = {
   id: { get: (s) => s.id, ops: ['eq'] },
@@ -86,20 +143,34 @@ function listServicePrincipals(req: SandboxRequest): SandboxResponse {
   const select = parseSelect(req, option(req, '$select'), SP_PROPERTIES, 'servicePrincipal');
   const top = parseTop(req);
   if (option(req, '$search') !== undefined && !isEventual(req)) {
-    fail(req, 400, 'Request_UnsupportedQuery', "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'");
+    fail(
+      req,
+      400,
+      'Request_UnsupportedQuery',
+      "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'",
+    );
   }
   const count = wantsCount(req);
   const filterRaw = option(req, '$filter');
-  const pred = filterRaw && filterRaw.trim() !== '' ? compileFilter(req, parseFilter(req, filterRaw), SP_FILTER, 'ServicePrincipal', isEventual(req) && (count || option(req, '$search') !== undefined)) : undefined;
+  const pred =
+    filterRaw && filterRaw.trim() !== ''
+      ? compileFilter(req, parseFilter(req, filterRaw), SP_FILTER, 'ServicePrincipal', isEventual(req) && (count || option(req, '$search') !== undefined))
+      : undefined;
   const searchRaw = option(req, '$search');
   const matches = searchRaw !== undefined ? searchMatcher<ServicePrincipal>(parseSearch(req, searchRaw, ['displayName']), (s) => s.displayName) : undefined;
   const sps: ServicePrincipal[] = [];
-  for (const sp of req.core.state.servicePrincipals.values()) if (sp.tenantId === caller.tenant.id && (!pred || pred(sp)) && (!matches || matches(sp))) sps.push(sp);
+  for (const sp of req.core.state.servicePrincipals.values())
+    if (sp.tenantId === caller.tenant.id && (!pred || pred(sp)) && (!matches || matches(sp))) sps.push(sp);
   const p = page(req, sps, top, (s) => [s.id]);
-  return collection(req, `servicePrincipals${selectSuffix(select)}`, p.items.map((s) => project(servicePrincipalEntity(s), select)), {
-    count: count && option(req, '$skiptoken') === undefined ? p.total : undefined,
-    nextLink: p.nextLink,
-  });
+  return collection(
+    req,
+    `servicePrincipals${selectSuffix(select)}`,
+    p.items.map((s) => project(servicePrincipalEntity(s), select)),
+    {
+      count: count && option(req, '$skiptoken') === undefined ? p.total : undefined,
+      nextLink: p.nextLink,
+    },
+  );
 }
 
 /** `{id}` (400 for a non-GUID, like Graph) or `(appId='…')`, in the caller's tenant. */
@@ -121,7 +192,10 @@ function getServicePrincipal(req: SandboxRequest): SandboxResponse {
   checkOptions(req, ['$select']);
   const sp = findSp(req, caller);
   const select = parseSelect(req, option(req, '$select'), SP_PROPERTIES, 'servicePrincipal');
-  return ok(req, 200, { '@odata.context': `${req.baseUrl}/v1.0/$metadata#servicePrincipals${selectSuffix(select)}/$entity`, ...project(servicePrincipalEntity(sp), select) });
+  return ok(req, 200, {
+    '@odata.context': `${req.baseUrl}/v1.0/$metadata#servicePrincipals${selectSuffix(select)}/$entity`,
+    ...project(servicePrincipalEntity(sp), select),
+  });
 }
 
 function listAssignments(req: SandboxRequest, direction: 'granted' | 'assignedTo'): SandboxResponse {
@@ -138,13 +212,20 @@ function listAssignments(req: SandboxRequest, direction: 'granted' | 'assignedTo
     appRoleId: { get: (a) => a.appRoleId, ops: ['eq'] },
   };
   const pred = filterRaw ? compileFilter(req, parseFilter(req, filterRaw), fields, 'AppRoleAssignment', isEventual(req) && wantsCount(req)) : undefined;
-  const all = [...req.core.state.appRoleAssignments.values()].filter((a) => (direction === 'granted' ? a.principalId === sp.id : a.resourceId === sp.id) && (!pred || pred(a)));
+  const all = [...req.core.state.appRoleAssignments.values()].filter(
+    (a) => (direction === 'granted' ? a.principalId === sp.id : a.resourceId === sp.id) && (!pred || pred(a)),
+  );
   const p = page(req, all, top, (a) => [a.createdDateTime, a.id]);
   const nav = direction === 'granted' ? 'appRoleAssignments' : 'appRoleAssignedTo';
-  return collection(req, `servicePrincipals('${sp.id}')/${nav}${selectSuffix(select)}`, p.items.map((a) => project(assignmentEntity(a), select)), {
-    count: wantsCount(req) && option(req, '$skiptoken') === undefined ? p.total : undefined,
-    nextLink: p.nextLink,
-  });
+  return collection(
+    req,
+    `servicePrincipals('${sp.id}')/${nav}${selectSuffix(select)}`,
+    p.items.map((a) => project(assignmentEntity(a), select)),
+    {
+      count: wantsCount(req) && option(req, '$skiptoken') === undefined ? p.total : undefined,
+      nextLink: p.nextLink,
+    },
+  );
 }
 
 const GRANT_ROLES: readonly DirectoryRoleName[] = ['Global Administrator', 'Privileged Role Administrator'];
@@ -159,13 +240,16 @@ function createAssignment(req: SandboxRequest, direction: 'granted' | 'assignedT
   rejectUnknown(req, body, ['principalId', 'resourceId', 'appRoleId', 'principalType', 'principalDisplayName', 'resourceDisplayName'], 'appRoleAssignment');
   for (const k of ['principalId', 'resourceId', 'appRoleId']) {
     const v = body[k];
-    if (typeof v !== 'string' || !isGuid(v)) fail(req, 400, 'Request_BadRequest', `Invalid value specified for property '${k}' of resource 'AppRoleAssignment'.`);
+    if (typeof v !== 'string' || !isGuid(v))
+      fail(req, 400, 'Request_BadRequest', `Invalid value specified for property '${k}' of resource 'AppRoleAssignment'.`);
   }
   const principalId = (body.principalId as string).toLowerCase();
   const resourceId = (body.resourceId as string).toLowerCase();
   const appRoleId = (body.appRoleId as string).toLowerCase();
-  if (direction === 'granted' && principalId !== sp.id) fail(req, 400, 'Request_BadRequest', `The principalId '${principalId}' must match the service principal in the request URL.`);
-  if (direction === 'assignedTo' && resourceId !== sp.id) fail(req, 400, 'Request_BadRequest', `The resourceId '${resourceId}' must match the service principal in the request URL.`);
+  if (direction === 'granted' && principalId !== sp.id)
+    fail(req, 400, 'Request_BadRequest', `The principalId '${principalId}' must match the service principal in the request URL.`);
+  if (direction === 'assignedTo' && resourceId !== sp.id)
+    fail(req, 400, 'Request_BadRequest', `The resourceId '${resourceId}' must match the service principal in the request URL.`);
   const { state } = req.core;
   const resource = state.servicePrincipals.get(resourceId);
   if (!resource || resource.tenantId !== caller.tenant.id) return notFound(req, resourceId);
@@ -198,10 +282,22 @@ const re = (s: string) => new RegExp(`^${s}$`, 'i');
 
 export function registerServicePrincipals(r: AreaRouter): void {
   r.get('/v1.0/servicePrincipals', route(listServicePrincipals));
-  r.get(re(`${SP}/appRoleAssignments`), route((req) => listAssignments(req, 'granted')));
-  r.post(re(`${SP}/appRoleAssignments`), route((req) => createAssignment(req, 'granted')));
-  r.get(re(`${SP}/appRoleAssignedTo`), route((req) => listAssignments(req, 'assignedTo')));
-  r.post(re(`${SP}/appRoleAssignedTo`), route((req) => createAssignment(req, 'assignedTo')));
+  r.get(
+    re(`${SP}/appRoleAssignments`),
+    route((req) => listAssignments(req, 'granted')),
+  );
+  r.post(
+    re(`${SP}/appRoleAssignments`),
+    route((req) => createAssignment(req, 'granted')),
+  );
+  r.get(
+    re(`${SP}/appRoleAssignedTo`),
+    route((req) => listAssignments(req, 'assignedTo')),
+  );
+  r.post(
+    re(`${SP}/appRoleAssignedTo`),
+    route((req) => createAssignment(req, 'assignedTo')),
+  );
   r.get(re(SP), route(getServicePrincipal));
 }
 

@@ -30,11 +30,21 @@ describe('sandbox: ARM Automation', () => {
   describe('accounts', () => {
     it('lists by subscription and resource group, gets one with its identity', async () => {
       const { info } = f.sandbox;
-      const bySub = await arm(f.sandbox, 'GET', `/subscriptions/${info.subscriptions.home}/providers/Microsoft.Automation/automationAccounts`, { apiVersion: V });
-      assert.deepEqual((bySub.body.value as { id: string }[]).map((a) => a.id), [info.automationAccount.id]);
+      const bySub = await arm(f.sandbox, 'GET', `/subscriptions/${info.subscriptions.home}/providers/Microsoft.Automation/automationAccounts`, {
+        apiVersion: V,
+      });
+      assert.deepEqual(
+        (bySub.body.value as { id: string }[]).map((a) => a.id),
+        [info.automationAccount.id],
+      );
       const byRg = await arm(f.sandbox, 'GET', rgPath(), { apiVersion: V });
       assert.equal((byRg.body.value as unknown[]).length, 1);
-      const none = await arm(f.sandbox, 'GET', `/subscriptions/${info.subscriptions.home}/resourceGroups/rg-identities/providers/Microsoft.Automation/automationAccounts`, { apiVersion: V });
+      const none = await arm(
+        f.sandbox,
+        'GET',
+        `/subscriptions/${info.subscriptions.home}/resourceGroups/rg-identities/providers/Microsoft.Automation/automationAccounts`,
+        { apiVersion: V },
+      );
       assert.deepEqual(none.body.value, []);
       const one = await arm(f.sandbox, 'GET', acct(), { apiVersion: V });
       assert.equal(one.status, 200);
@@ -43,7 +53,12 @@ describe('sandbox: ARM Automation', () => {
         type: 'SystemAssigned, UserAssigned',
         principalId: info.automationAccount.systemAssigned.principalId,
         tenantId: info.homeTenant.id,
-        userAssignedIdentities: { [info.automationAccount.userAssigned.id]: { principalId: info.automationAccount.userAssigned.principalId, clientId: info.automationAccount.userAssigned.clientId } },
+        userAssignedIdentities: {
+          [info.automationAccount.userAssigned.id]: {
+            principalId: info.automationAccount.userAssigned.principalId,
+            clientId: info.automationAccount.userAssigned.clientId,
+          },
+        },
       });
       assert.equal((one.body.properties as { state: string }).state, 'Ok');
     });
@@ -54,7 +69,10 @@ describe('sandbox: ARM Automation', () => {
       assert.equal(armErrorOf(missing).code, 'ResourceNotFound');
       const nested = await arm(f.sandbox, 'GET', `${rgPath()}/aa-nope/runbooks/x`, { apiVersion: V });
       assert.equal(nested.status, 404);
-      assert.deepEqual(armErrorOf(nested), { code: 'ParentResourceNotFound', message: "Can not perform requested operation on nested resource. Parent resource 'aa-nope' not found." });
+      assert.deepEqual(armErrorOf(nested), {
+        code: 'ParentResourceNotFound',
+        message: "Can not perform requested operation on nested resource. Parent resource 'aa-nope' not found.",
+      });
     });
 
     it('creates an account (201) without identity, then PATCH SystemAssigned creates its service principal', async () => {
@@ -75,7 +93,10 @@ describe('sandbox: ARM Automation', () => {
       assert.equal(sp.servicePrincipalType, 'ManagedIdentity');
       assert.equal(sp.tenantId, info.homeTenant.id);
       assert.equal(sp.displayName, 'aa-second');
-      assert.deepEqual(sp.alternativeNames, ['isExplicit=False', `/subscriptions/${info.subscriptions.home}/resourceGroups/rg-automation/providers/Microsoft.Automation/automationAccounts/aa-second`]);
+      assert.deepEqual(sp.alternativeNames, [
+        'isExplicit=False',
+        `/subscriptions/${info.subscriptions.home}/resourceGroups/rg-automation/providers/Microsoft.Automation/automationAccounts/aa-second`,
+      ]);
       assert.equal(core.state.summary().managedIdentities, before + 1);
       // Idempotent: the same identity on a second PATCH.
       const again = await arm(f.sandbox, 'PATCH', path, { apiVersion: V, body: { identity: { type: 'SystemAssigned' } } });
@@ -90,10 +111,21 @@ describe('sandbox: ARM Automation', () => {
       const { info } = f.sandbox;
       const path = `${rgPath()}/aa-third`;
       const uami = info.automationAccount.userAssigned.id;
-      const created = await arm(f.sandbox, 'PUT', path, { apiVersion: V, body: { location: 'westeurope', identity: { type: 'UserAssigned', userAssignedIdentities: { [uami]: {} } } } });
+      const created = await arm(f.sandbox, 'PUT', path, {
+        apiVersion: V,
+        body: { location: 'westeurope', identity: { type: 'UserAssigned', userAssignedIdentities: { [uami]: {} } } },
+      });
       assert.equal(created.status, 201);
-      assert.deepEqual(created.body.identity, { type: 'UserAssigned', userAssignedIdentities: { [uami]: { principalId: info.automationAccount.userAssigned.principalId, clientId: info.automationAccount.userAssigned.clientId } } });
-      const keep = await arm(f.sandbox, 'PATCH', path, { apiVersion: V, body: { identity: { type: 'SystemAssigned, UserAssigned', userAssignedIdentities: { [uami]: {} } } } });
+      assert.deepEqual(created.body.identity, {
+        type: 'UserAssigned',
+        userAssignedIdentities: {
+          [uami]: { principalId: info.automationAccount.userAssigned.principalId, clientId: info.automationAccount.userAssigned.clientId },
+        },
+      });
+      const keep = await arm(f.sandbox, 'PATCH', path, {
+        apiVersion: V,
+        body: { identity: { type: 'SystemAssigned, UserAssigned', userAssignedIdentities: { [uami]: {} } } },
+      });
       const kept = keep.body.identity as { type: string; userAssignedIdentities: Record<string, unknown>; principalId: string };
       assert.equal(kept.type, 'SystemAssigned, UserAssigned');
       assert.deepEqual(Object.keys(kept.userAssignedIdentities), [uami]);
@@ -105,9 +137,15 @@ describe('sandbox: ARM Automation', () => {
       assert.equal(dropped.principalId, kept.principalId, 'the system-assigned identity stays the same');
       // Adding a spare identity, detaching with null.
       const spare = info.spareIdentity.id;
-      const both = await arm(f.sandbox, 'PATCH', path, { apiVersion: V, body: { identity: { type: 'SystemAssigned,UserAssigned', userAssignedIdentities: { [uami]: {}, [spare]: {} } } } });
+      const both = await arm(f.sandbox, 'PATCH', path, {
+        apiVersion: V,
+        body: { identity: { type: 'SystemAssigned,UserAssigned', userAssignedIdentities: { [uami]: {}, [spare]: {} } } },
+      });
       assert.deepEqual(Object.keys((both.body.identity as { userAssignedIdentities: object }).userAssignedIdentities).sort(), [uami, spare].sort());
-      const detach = await arm(f.sandbox, 'PATCH', path, { apiVersion: V, body: { identity: { type: 'SystemAssigned, UserAssigned', userAssignedIdentities: { [spare]: null } } } });
+      const detach = await arm(f.sandbox, 'PATCH', path, {
+        apiVersion: V,
+        body: { identity: { type: 'SystemAssigned, UserAssigned', userAssignedIdentities: { [spare]: null } } },
+      });
       assert.deepEqual(Object.keys((detach.body.identity as { userAssignedIdentities: object }).userAssignedIdentities), [uami]);
     });
 
@@ -119,7 +157,15 @@ describe('sandbox: ARM Automation', () => {
         assert.equal(armErrorOf(r).code, code);
       };
       await bad({ identity: { type: 'Magic' } }, 'InvalidIdentityType');
-      await bad({ identity: { type: 'UserAssigned', userAssignedIdentities: { '/subscriptions/x/resourceGroups/y/providers/Microsoft.ManagedIdentity/userAssignedIdentities/z': {} } } }, 'FailedIdentityOperation');
+      await bad(
+        {
+          identity: {
+            type: 'UserAssigned',
+            userAssignedIdentities: { '/subscriptions/x/resourceGroups/y/providers/Microsoft.ManagedIdentity/userAssignedIdentities/z': {} },
+          },
+        },
+        'FailedIdentityOperation',
+      );
       await bad({ identity: { type: 'SystemAssigned', userAssignedIdentities: { [f.sandbox.info.spareIdentity.id]: {} } } }, 'InvalidIdentity');
       await bad({ properties: { sku: { name: 'Premium' } } }, 'InvalidSku');
       await bad('{not json', 'InvalidRequestContent');
@@ -139,16 +185,31 @@ describe('sandbox: ARM Automation', () => {
       core.state.armRoleAssignments.set('test-reader', { id: 'r1', principalId: reader.id, scope: acct(), roleDefinitionName: 'Reader' });
       try {
         const token = armToken(f.sandbox, { userId: reader.id });
-        assert.equal((await arm(f.sandbox, 'GET', `/subscriptions/${info.subscriptions.home}`, { token, apiVersion: '2022-12-01' })).status, 200, 'a role below the subscription makes it visible');
+        assert.equal(
+          (await arm(f.sandbox, 'GET', `/subscriptions/${info.subscriptions.home}`, { token, apiVersion: '2022-12-01' })).status,
+          200,
+          'a role below the subscription makes it visible',
+        );
         assert.equal((await arm(f.sandbox, 'GET', acct(), { token, apiVersion: V })).status, 200);
         const write = await arm(f.sandbox, 'PATCH', acct(), { token, apiVersion: V, body: { tags: { a: 'b' } } });
         assert.equal(write.status, 403);
         assert.match(armErrorOf(write).message, /'Microsoft\.Automation\/automationAccounts\/write' over scope/);
-        const list = await arm(f.sandbox, 'GET', `/subscriptions/${info.subscriptions.home}/providers/Microsoft.Automation/automationAccounts`, { token, apiVersion: V });
+        const list = await arm(f.sandbox, 'GET', `/subscriptions/${info.subscriptions.home}/providers/Microsoft.Automation/automationAccounts`, {
+          token,
+          apiVersion: V,
+        });
         assert.equal((list.body.value as unknown[]).length, 1, 'a role on the account makes it listable');
         const nobody = armToken(f.sandbox, { userId: info.users.find((u) => u.username.startsWith('user@contoso'))?.id });
         assert.equal((await arm(f.sandbox, 'GET', acct(), { token: nobody, apiVersion: V })).status, 403);
-        assert.equal((await arm(f.sandbox, 'GET', `/subscriptions/${info.subscriptions.home}/providers/Microsoft.Automation/automationAccounts`, { token: nobody, apiVersion: V })).status, 403);
+        assert.equal(
+          (
+            await arm(f.sandbox, 'GET', `/subscriptions/${info.subscriptions.home}/providers/Microsoft.Automation/automationAccounts`, {
+              token: nobody,
+              apiVersion: V,
+            })
+          ).status,
+          403,
+        );
         core.state.armRoleAssignments.delete('test-reader');
         assert.equal((await arm(f.sandbox, 'GET', acct(), { token, apiVersion: V })).status, 403, 'the role is gone');
       } finally {
@@ -159,25 +220,43 @@ describe('sandbox: ARM Automation', () => {
 
   describe('runbooks', () => {
     it('creates PowerShell72 (2023-11-01), PowerShell with a runtime environment, Python3 and Python runbooks', async () => {
-      const ps72 = await arm(f.sandbox, 'PUT', `${acct()}/runbooks/Legacy-72`, { apiVersion: PS72, body: { name: 'Legacy-72', location: 'westeurope', properties: { runbookType: 'PowerShell72', logVerbose: false, logProgress: false, draft: {} } } });
+      const ps72 = await arm(f.sandbox, 'PUT', `${acct()}/runbooks/Legacy-72`, {
+        apiVersion: PS72,
+        body: { name: 'Legacy-72', location: 'westeurope', properties: { runbookType: 'PowerShell72', logVerbose: false, logProgress: false, draft: {} } },
+      });
       assert.equal(ps72.status, 201);
       const props72 = ps72.body.properties as Record<string, unknown>;
       assert.equal(props72.runbookType, 'PowerShell72');
       assert.equal(props72.state, 'New');
       assert.equal(props72.runtimeEnvironment, undefined, 'no runtimeEnvironment before 2024-10-23');
       assert.match(ps72.body.etag as string, /^"\d+"$/);
-      const env = await arm(f.sandbox, 'PUT', `${acct()}/runbooks/Env_72`, { apiVersion: V, body: { location: 'westeurope', properties: { runbookType: 'PowerShell', runtimeEnvironment: 'PowerShell-7.2', draft: {} } } });
+      const env = await arm(f.sandbox, 'PUT', `${acct()}/runbooks/Env_72`, {
+        apiVersion: V,
+        body: { location: 'westeurope', properties: { runbookType: 'PowerShell', runtimeEnvironment: 'PowerShell-7.2', draft: {} } },
+      });
       assert.equal(env.status, 201);
       assert.equal((env.body.properties as Record<string, unknown>).runtimeEnvironment, 'PowerShell-7.2');
-      const py3 = await arm(f.sandbox, 'PUT', `${acct()}/runbooks/Py3`, { apiVersion: V, body: { location: 'westeurope', properties: { runbookType: 'python3', runtimeEnvironment: 'Python-3.10', draft: {} } } });
+      const py3 = await arm(f.sandbox, 'PUT', `${acct()}/runbooks/Py3`, {
+        apiVersion: V,
+        body: { location: 'westeurope', properties: { runbookType: 'python3', runtimeEnvironment: 'Python-3.10', draft: {} } },
+      });
       assert.equal((py3.body.properties as Record<string, unknown>).runbookType, 'Python3');
-      const py = await arm(f.sandbox, 'PUT', `${acct()}/runbooks/Py`, { apiVersion: V, body: { location: 'westeurope', properties: { runbookType: 'Python', runtimeEnvironment: 'Python-3.10', draft: {} } } });
+      const py = await arm(f.sandbox, 'PUT', `${acct()}/runbooks/Py`, {
+        apiVersion: V,
+        body: { location: 'westeurope', properties: { runbookType: 'Python', runtimeEnvironment: 'Python-3.10', draft: {} } },
+      });
       assert.equal(py.status, 201);
-      const update = await arm(f.sandbox, 'PUT', `${acct()}/runbooks/Env_72`, { apiVersion: V, body: { location: 'westeurope', properties: { runbookType: 'PowerShell', runtimeEnvironment: 'PowerShell-5.1', description: 'moved' } } });
+      const update = await arm(f.sandbox, 'PUT', `${acct()}/runbooks/Env_72`, {
+        apiVersion: V,
+        body: { location: 'westeurope', properties: { runbookType: 'PowerShell', runtimeEnvironment: 'PowerShell-5.1', description: 'moved' } },
+      });
       assert.equal(update.status, 200);
       assert.equal((update.body.properties as Record<string, unknown>).runtimeEnvironment, 'PowerShell-5.1');
       const list = await arm(f.sandbox, 'GET', `${acct()}/runbooks`, { apiVersion: V });
-      assert.deepEqual((list.body.value as { name: string }[]).map((r) => r.name), ['Env_72', 'Hello-World', 'Legacy-72', 'Py', 'Py3']);
+      assert.deepEqual(
+        (list.body.value as { name: string }[]).map((r) => r.name),
+        ['Env_72', 'Hello-World', 'Legacy-72', 'Py', 'Py3'],
+      );
       // The seeded PowerShell runbook is linked to the system environment for its type.
       const hello = (list.body.value as { name: string; properties: Record<string, unknown> }[]).find((r) => r.name === 'Hello-World');
       assert.equal(hello?.properties.runtimeEnvironment, 'PowerShell-5.1');
@@ -190,7 +269,8 @@ describe('sandbox: ARM Automation', () => {
         assert.equal(r.status, 400, r.text);
         assert.equal(armErrorOf(r).code, expected);
       };
-      for (const name of ['1abc', 'has.dot', '-lead', `a${'b'.repeat(63)}`]) await code(put(encodeURIComponent(name), { properties: { runbookType: 'PowerShell' } }), 'BadRequest');
+      for (const name of ['1abc', 'has.dot', '-lead', `a${'b'.repeat(63)}`])
+        await code(put(encodeURIComponent(name), { properties: { runbookType: 'PowerShell' } }), 'BadRequest');
       await code(put('Ok-Name', {}), 'BadRequest');
       await code(put('Ok-Name', { properties: {} }), 'BadRequest');
       await code(put('Ok-Name', { properties: { runbookType: 'Bash' } }), 'InvalidRunbookType');
@@ -206,7 +286,10 @@ describe('sandbox: ARM Automation', () => {
     });
 
     it('draft content: 202 with Location, Azure-AsyncOperation and Retry-After; status InProgress then Succeeded', async () => {
-      await arm(f.sandbox, 'PUT', `${acct()}/runbooks/Draft-A`, { apiVersion: V, body: { properties: { runbookType: 'PowerShell', runtimeEnvironment: 'PowerShell-7.2', draft: {} } } });
+      await arm(f.sandbox, 'PUT', `${acct()}/runbooks/Draft-A`, {
+        apiVersion: V,
+        body: { properties: { runbookType: 'PowerShell', runtimeEnvironment: 'PowerShell-7.2', draft: {} } },
+      });
       setArmSettings(f.sandbox.core, { lroPolls: 2 });
       const put = await arm(f.sandbox, 'PUT', `${acct()}/runbooks/Draft-A/draft/content`, { apiVersion: V, text: "Write-Output 'draft A'\n" });
       assert.equal(put.status, 202);
@@ -214,7 +297,10 @@ describe('sandbox: ARM Automation', () => {
       const location = put.headers.get('location') ?? '';
       const asyncOp = put.headers.get('azure-asyncoperation') ?? '';
       assert.match(location, /\/arm\/subscriptions\/.*\/runbooks\/Draft-A\/draft\/content\/operationResults\/[0-9a-f-]{36}\?api-version=2024-10-23$/);
-      assert.match(asyncOp, /\/arm\/subscriptions\/[0-9a-f-]+\/providers\/Microsoft\.Automation\/locations\/westeurope\/operationStatuses\/[0-9a-f-]{36}\?api-version=2024-10-23$/);
+      assert.match(
+        asyncOp,
+        /\/arm\/subscriptions\/[0-9a-f-]+\/providers\/Microsoft\.Automation\/locations\/westeurope\/operationStatuses\/[0-9a-f-]{36}\?api-version=2024-10-23$/,
+      );
       const statuses: string[] = [];
       for (let i = 0; i < 5; i++) {
         const s = await arm(f.sandbox, 'GET', asyncOp);
@@ -253,9 +339,14 @@ describe('sandbox: ARM Automation', () => {
 
     it('publish: 202 + Location to …/publish/operationResults, then Published with the draft as content', async () => {
       const name = 'Pub-One';
-      await arm(f.sandbox, 'PUT', `${acct()}/runbooks/${name}`, { apiVersion: V, body: { properties: { runbookType: 'PowerShell', runtimeEnvironment: 'PowerShell-7.2', draft: {} } } });
+      await arm(f.sandbox, 'PUT', `${acct()}/runbooks/${name}`, {
+        apiVersion: V,
+        body: { properties: { runbookType: 'PowerShell', runtimeEnvironment: 'PowerShell-7.2', draft: {} } },
+      });
       const content = '# v1\nparam([string]$Name = "x")\nWrite-Output "Hello $Name"\n';
-      await pollLocation((await arm(f.sandbox, 'PUT', `${acct()}/runbooks/${name}/draft/content`, { apiVersion: V, text: content })).headers.get('location') ?? '');
+      await pollLocation(
+        (await arm(f.sandbox, 'PUT', `${acct()}/runbooks/${name}/draft/content`, { apiVersion: V, text: content })).headers.get('location') ?? '',
+      );
       assert.equal((await arm(f.sandbox, 'GET', `${acct()}/runbooks/${name}/content`, { apiVersion: V })).status, 404, 'nothing published yet');
       const pub = await arm(f.sandbox, 'POST', `${acct()}/runbooks/${name}/publish`, { apiVersion: V });
       assert.equal(pub.status, 202);
@@ -263,13 +354,18 @@ describe('sandbox: ARM Automation', () => {
       const location = pub.headers.get('location') ?? '';
       assert.match(location, new RegExp(`/runbooks/${name}/publish/operationResults/[0-9a-f-]{36}\\?api-version=${V}$`));
       const answers = await pollLocation(location);
-      assert.deepEqual(answers.map((a) => a.status), [202, 204]);
+      assert.deepEqual(
+        answers.map((a) => a.status),
+        [202, 204],
+      );
       const rb = await arm(f.sandbox, 'GET', `${acct()}/runbooks/${name}`, { apiVersion: V });
       assert.equal((rb.body.properties as { state: string }).state, 'Published');
       const published = await arm(f.sandbox, 'GET', `${acct()}/runbooks/${name}/content`, { apiVersion: V });
       assert.equal(published.text, content);
       // Editing again: state Edit, published content unchanged until the next publish.
-      await pollLocation((await arm(f.sandbox, 'PUT', `${acct()}/runbooks/${name}/draft/content`, { apiVersion: V, text: '# v2\n' })).headers.get('location') ?? '');
+      await pollLocation(
+        (await arm(f.sandbox, 'PUT', `${acct()}/runbooks/${name}/draft/content`, { apiVersion: V, text: '# v2\n' })).headers.get('location') ?? '',
+      );
       const edited = await arm(f.sandbox, 'GET', `${acct()}/runbooks/${name}`, { apiVersion: V });
       assert.equal((edited.body.properties as { state: string }).state, 'Edit');
       assert.equal((await arm(f.sandbox, 'GET', `${acct()}/runbooks/${name}/content`, { apiVersion: V })).text, content);
@@ -323,8 +419,14 @@ describe('sandbox: ARM Automation', () => {
     it('lists the seeded module, imports from a gallery link with provisioningState progressing to Succeeded', async () => {
       setArmSettings(f.sandbox.core, { moduleImportPolls: 3 });
       const list = await arm(f.sandbox, 'GET', `${acct()}/powerShell72Modules`, { apiVersion: PS72 });
-      assert.deepEqual((list.body.value as { name: string }[]).map((m) => m.name), ['Az.Accounts']);
-      const put = await arm(f.sandbox, 'PUT', `${acct()}/powerShell72Modules/TokenMagician`, { apiVersion: PS72, body: { properties: { contentLink: { uri: 'https://www.powershellgallery.com/api/v2/package/TokenMagician' } } } });
+      assert.deepEqual(
+        (list.body.value as { name: string }[]).map((m) => m.name),
+        ['Az.Accounts'],
+      );
+      const put = await arm(f.sandbox, 'PUT', `${acct()}/powerShell72Modules/TokenMagician`, {
+        apiVersion: PS72,
+        body: { properties: { contentLink: { uri: 'https://www.powershellgallery.com/api/v2/package/TokenMagician' } } },
+      });
       assert.equal(put.status, 201);
       assert.equal(put.body.type, 'Microsoft.Automation/AutomationAccounts/PowerShell72Modules');
       assert.equal((put.body.properties as { provisioningState: string }).provisioningState, 'Creating');
@@ -339,22 +441,34 @@ describe('sandbox: ARM Automation', () => {
         }
       }
       assert.deepEqual(states, ['RunningImportModuleRunbook', 'ContentRetrieved', 'Succeeded']);
-      const pinned = await arm(f.sandbox, 'PUT', `${acct()}/powerShell72Modules/Microsoft.Graph.Users`, { apiVersion: PS72, body: { properties: { contentLink: { uri: 'https://www.powershellgallery.com/api/v2/package/Microsoft.Graph.Users/2.25.0' } } } });
+      const pinned = await arm(f.sandbox, 'PUT', `${acct()}/powerShell72Modules/Microsoft.Graph.Users`, {
+        apiVersion: PS72,
+        body: { properties: { contentLink: { uri: 'https://www.powershellgallery.com/api/v2/package/Microsoft.Graph.Users/2.25.0' } } },
+      });
       assert.equal(pinned.status, 201);
       setArmSettings(f.sandbox.core, { moduleImportPolls: 1 });
       const done = await arm(f.sandbox, 'GET', `${acct()}/powerShell72Modules/Microsoft.Graph.Users`, { apiVersion: PS72 });
-      assert.deepEqual([(done.body.properties as { provisioningState: string }).provisioningState, (done.body.properties as { version: string }).version], ['Succeeded', '2.25.0']);
+      assert.deepEqual(
+        [(done.body.properties as { provisioningState: string }).provisioningState, (done.body.properties as { version: string }).version],
+        ['Succeeded', '2.25.0'],
+      );
     });
 
     it('fails the import of an unknown gallery package or a mismatched name; refuses unusable links', async () => {
       setArmSettings(f.sandbox.core, { moduleImportPolls: 1 });
-      const unknown = await arm(f.sandbox, 'PUT', `${acct()}/powerShell72Modules/NoSuchModule`, { apiVersion: PS72, body: { properties: { contentLink: { uri: 'https://www.powershellgallery.com/api/v2/package/NoSuchModule' } } } });
+      const unknown = await arm(f.sandbox, 'PUT', `${acct()}/powerShell72Modules/NoSuchModule`, {
+        apiVersion: PS72,
+        body: { properties: { contentLink: { uri: 'https://www.powershellgallery.com/api/v2/package/NoSuchModule' } } },
+      });
       assert.equal(unknown.status, 201);
       const failed = await arm(f.sandbox, 'GET', `${acct()}/powerShell72Modules/NoSuchModule`, { apiVersion: PS72 });
       const p = failed.body.properties as { provisioningState: string; error: { code: string; message: string } };
       assert.equal(p.provisioningState, 'Failed');
       assert.match(p.error.message, /no package 'NoSuchModule'/);
-      await arm(f.sandbox, 'PUT', `${acct()}/powerShell72Modules/Other`, { apiVersion: PS72, body: { properties: { contentLink: { uri: 'https://www.powershellgallery.com/api/v2/package/TokenMagician' } } } });
+      await arm(f.sandbox, 'PUT', `${acct()}/powerShell72Modules/Other`, {
+        apiVersion: PS72,
+        body: { properties: { contentLink: { uri: 'https://www.powershellgallery.com/api/v2/package/TokenMagician' } } },
+      });
       const mismatch = await arm(f.sandbox, 'GET', `${acct()}/powerShell72Modules/Other`, { apiVersion: PS72 });
       assert.equal((mismatch.body.properties as { provisioningState: string }).provisioningState, 'Failed');
       const refuse = async (body: unknown, code = 'InvalidContentLink') => {
@@ -366,7 +480,10 @@ describe('sandbox: ARM Automation', () => {
       await refuse({ properties: { contentLink: { uri: 'not a url' } } });
       await refuse({ properties: { contentLink: { uri: 'http://www.powershellgallery.com/api/v2/package/TokenMagician' } } });
       await refuse({ properties: { contentLink: { uri: 'https://www.powershellgallery.com/packages/TokenMagician' } } });
-      const badName = await arm(f.sandbox, 'PUT', `${acct()}/powerShell72Modules/9lives`, { apiVersion: PS72, body: { properties: { contentLink: { uri: 'https://example.com/x.zip' } } } });
+      const badName = await arm(f.sandbox, 'PUT', `${acct()}/powerShell72Modules/9lives`, {
+        apiVersion: PS72,
+        body: { properties: { contentLink: { uri: 'https://example.com/x.zip' } } },
+      });
       assert.equal(badName.status, 400);
       assert.equal((await arm(f.sandbox, 'GET', `${acct()}/powerShell72Modules/Missing`, { apiVersion: PS72 })).status, 404);
     });
@@ -375,19 +492,26 @@ describe('sandbox: ARM Automation', () => {
   describe('runtime environments and packages', () => {
     it('lists the system environments, creates PowerShell 7.4 (201), re-PUT 200, refuses a runtime change', async () => {
       const list = await arm(f.sandbox, 'GET', `${acct()}/runtimeEnvironments`, { apiVersion: V });
-      assert.deepEqual((list.body.value as { name: string }[]).map((e) => e.name), ['PowerShell-5.1', 'PowerShell-7.1', 'PowerShell-7.2', 'Python-2.7', 'Python-3.10', 'Python-3.8']);
+      assert.deepEqual(
+        (list.body.value as { name: string }[]).map((e) => e.name),
+        ['PowerShell-5.1', 'PowerShell-7.1', 'PowerShell-7.2', 'Python-2.7', 'Python-3.10', 'Python-3.8'],
+      );
       const body = { location: 'westeurope', properties: { runtime: { language: 'PowerShell', version: '7.4' }, defaultPackages: { Az: '12.3.0' } } };
       const created = await arm(f.sandbox, 'PUT', `${acct()}/runtimeEnvironments/PowerShell-7.4`, { apiVersion: V, body });
       assert.equal(created.status, 201);
       assert.equal(created.body.type, 'Microsoft.Automation/automationAccounts/runtimeEnvironments');
       assert.deepEqual(created.body.properties, { runtime: { language: 'PowerShell', version: '7.4' }, defaultPackages: { Az: '12.3.0' }, description: '' });
       assert.equal((await arm(f.sandbox, 'PUT', `${acct()}/runtimeEnvironments/PowerShell-7.4`, { apiVersion: V, body })).status, 200);
-      const change = await arm(f.sandbox, 'PUT', `${acct()}/runtimeEnvironments/PowerShell-7.4`, { apiVersion: V, body: { properties: { runtime: { language: 'Python', version: '3.10' } } } });
+      const change = await arm(f.sandbox, 'PUT', `${acct()}/runtimeEnvironments/PowerShell-7.4`, {
+        apiVersion: V,
+        body: { properties: { runtime: { language: 'Python', version: '3.10' } } },
+      });
       assert.equal(armErrorOf(change).code, 'RuntimeUpdateNotAllowed');
       const got = await arm(f.sandbox, 'GET', `${acct()}/runtimeEnvironments/powershell-7.4`, { apiVersion: V });
       assert.equal(got.status, 200);
       assert.equal((await arm(f.sandbox, 'GET', `${acct()}/runtimeEnvironments/Nope`, { apiVersion: V })).status, 404);
-      const bad = async (b: unknown, code: string) => assert.equal(armErrorOf(await arm(f.sandbox, 'PUT', `${acct()}/runtimeEnvironments/Env-X`, { apiVersion: V, body: b })).code, code);
+      const bad = async (b: unknown, code: string) =>
+        assert.equal(armErrorOf(await arm(f.sandbox, 'PUT', `${acct()}/runtimeEnvironments/Env-X`, { apiVersion: V, body: b })).code, code);
       await bad({ properties: {} }, 'BadRequest');
       await bad({ properties: { runtime: { language: 'Ruby', version: '3' } } }, 'InvalidRuntime');
       await bad({ properties: { runtime: { language: 'PowerShell', version: '6.0' } } }, 'InvalidRuntime');
@@ -400,14 +524,32 @@ describe('sandbox: ARM Automation', () => {
       setArmSettings(f.sandbox.core, { moduleImportPolls: 2 });
       const env = `${acct()}/runtimeEnvironments/PowerShell-7.2/packages`;
       const list = await arm(f.sandbox, 'GET', env, { apiVersion: V });
-      assert.deepEqual((list.body.value as { name: string; properties: { default: boolean } }[]).map((p) => [p.name, p.properties.default]), [['Az', true]]);
-      const put = await arm(f.sandbox, 'PUT', `${env}/Microsoft.Graph.Authentication`, { apiVersion: V, body: { properties: { contentLink: { uri: 'https://www.powershellgallery.com/api/v2/package/Microsoft.Graph.Authentication' } } } });
+      assert.deepEqual(
+        (list.body.value as { name: string; properties: { default: boolean } }[]).map((p) => [p.name, p.properties.default]),
+        [['Az', true]],
+      );
+      const put = await arm(f.sandbox, 'PUT', `${env}/Microsoft.Graph.Authentication`, {
+        apiVersion: V,
+        body: { properties: { contentLink: { uri: 'https://www.powershellgallery.com/api/v2/package/Microsoft.Graph.Authentication' } } },
+      });
       assert.equal(put.status, 201);
       assert.equal(put.body.type, 'Microsoft.Automation/automationAccounts/runtimeEnvironments/packages');
       const states: string[] = [];
-      for (let i = 0; i < 3; i++) states.push(((await arm(f.sandbox, 'GET', `${env}/Microsoft.Graph.Authentication`, { apiVersion: V })).body.properties as { provisioningState: string }).provisioningState);
+      for (let i = 0; i < 3; i++)
+        states.push(
+          ((await arm(f.sandbox, 'GET', `${env}/Microsoft.Graph.Authentication`, { apiVersion: V })).body.properties as { provisioningState: string })
+            .provisioningState,
+        );
       assert.deepEqual(states, ['RunningImportModuleRunbook', 'Succeeded', 'Succeeded']);
-      assert.equal((await arm(f.sandbox, 'PUT', `${env}/Az`, { apiVersion: V, body: { properties: { contentLink: { uri: 'https://www.powershellgallery.com/api/v2/package/Az' } } } })).status, 400);
+      assert.equal(
+        (
+          await arm(f.sandbox, 'PUT', `${env}/Az`, {
+            apiVersion: V,
+            body: { properties: { contentLink: { uri: 'https://www.powershellgallery.com/api/v2/package/Az' } } },
+          })
+        ).status,
+        400,
+      );
       assert.equal((await arm(f.sandbox, 'GET', `${acct()}/runtimeEnvironments/Nope/packages`, { apiVersion: V })).status, 404);
     });
   });

@@ -77,24 +77,41 @@ describe('sandbox: ARM resources', () => {
   });
 
   describe('tenants and subscriptions', () => {
-    it('lists the caller\'s tenant only', async () => {
+    it("lists the caller's tenant only", async () => {
       const { info } = f.sandbox;
       const r = await arm(f.sandbox, 'GET', '/tenants', { apiVersion: RES });
       assert.equal(r.status, 200);
       assert.ok(r.headers.get('x-ms-request-id'));
-      assert.deepEqual(r.body.value, [{
-        id: `/tenants/${info.homeTenant.id}`, tenantId: info.homeTenant.id, countryCode: 'US', displayName: 'Contoso', domains: ['contoso.onmicrosoft.com', 'contoso.example'],
-        tenantCategory: 'Home', defaultDomain: 'contoso.onmicrosoft.com', tenantType: 'AAD',
-      }]);
-      const customer = await arm(f.sandbox, 'GET', '/tenants', { token: armToken(f.sandbox, { userId: info.admins && info.users.find((u) => u.username === info.admins.customer.username)?.id }), apiVersion: RES });
-      assert.deepEqual((customer.body.value as { tenantId: string }[]).map((t) => t.tenantId), [info.customerTenant.id]);
+      assert.deepEqual(r.body.value, [
+        {
+          id: `/tenants/${info.homeTenant.id}`,
+          tenantId: info.homeTenant.id,
+          countryCode: 'US',
+          displayName: 'Contoso',
+          domains: ['contoso.onmicrosoft.com', 'contoso.example'],
+          tenantCategory: 'Home',
+          defaultDomain: 'contoso.onmicrosoft.com',
+          tenantType: 'AAD',
+        },
+      ]);
+      const customer = await arm(f.sandbox, 'GET', '/tenants', {
+        token: armToken(f.sandbox, { userId: info.admins && info.users.find((u) => u.username === info.admins.customer.username)?.id }),
+        apiVersion: RES,
+      });
+      assert.deepEqual(
+        (customer.body.value as { tenantId: string }[]).map((t) => t.tenantId),
+        [info.customerTenant.id],
+      );
     });
 
     it('lists the subscriptions where the caller holds a role, and gets one', async () => {
       const { info } = f.sandbox;
       const list = await arm(f.sandbox, 'GET', '/subscriptions', { apiVersion: RES });
       const value = list.body.value as Record<string, unknown>[];
-      assert.deepEqual(value.map((s) => s.subscriptionId), [info.subscriptions.home]);
+      assert.deepEqual(
+        value.map((s) => s.subscriptionId),
+        [info.subscriptions.home],
+      );
       assert.deepEqual(list.body.count, { type: 'Total', value: 1 });
       assert.equal(value[0]?.id, `/subscriptions/${info.subscriptions.home}`);
       assert.equal(value[0]?.state, 'Enabled');
@@ -126,10 +143,19 @@ describe('sandbox: ARM resources', () => {
     it('lists and gets resource groups; 404 ResourceGroupNotFound', async () => {
       const sub = f.sandbox.info.subscriptions.home;
       const list = await arm(f.sandbox, 'GET', `/subscriptions/${sub}/resourcegroups`, { apiVersion: '2021-04-01' });
-      assert.deepEqual((list.body.value as { name: string }[]).map((g) => g.name), ['rg-automation', 'rg-identities']);
+      assert.deepEqual(
+        (list.body.value as { name: string }[]).map((g) => g.name),
+        ['rg-automation', 'rg-identities'],
+      );
       const one = await arm(f.sandbox, 'GET', `/subscriptions/${sub}/resourceGroups/RG-AUTOMATION`, { apiVersion: '2021-04-01' });
       assert.equal(one.status, 200);
-      assert.deepEqual(one.body, { id: `/subscriptions/${sub}/resourceGroups/rg-automation`, name: 'rg-automation', type: 'Microsoft.Resources/resourceGroups', location: 'westeurope', properties: { provisioningState: 'Succeeded' } });
+      assert.deepEqual(one.body, {
+        id: `/subscriptions/${sub}/resourceGroups/rg-automation`,
+        name: 'rg-automation',
+        type: 'Microsoft.Resources/resourceGroups',
+        location: 'westeurope',
+        properties: { provisioningState: 'Succeeded' },
+      });
       const missing = await arm(f.sandbox, 'GET', `/subscriptions/${sub}/resourceGroups/rg-nope`, { apiVersion: '2021-04-01' });
       assert.equal(missing.status, 404);
       assert.deepEqual(armErrorOf(missing), { code: 'ResourceGroupNotFound', message: "Resource group 'rg-nope' could not be found." });
@@ -142,7 +168,12 @@ describe('sandbox: ARM resources', () => {
       const sub = info.subscriptions.home;
       const list = await arm(f.sandbox, 'GET', `/subscriptions/${sub}/providers/Microsoft.ManagedIdentity/userAssignedIdentities`, { apiVersion: MSI });
       assert.equal(list.status, 200);
-      const items = list.body.value as { id: string; name: string; type: string; properties: { principalId: string; clientId: string; tenantId: string; isolationScope?: string } }[];
+      const items = list.body.value as {
+        id: string;
+        name: string;
+        type: string;
+        properties: { principalId: string; clientId: string; tenantId: string; isolationScope?: string };
+      }[];
       assert.equal(items.length, 6);
       for (const u of items) {
         assert.equal(u.type, 'Microsoft.ManagedIdentity/userAssignedIdentities');
@@ -154,13 +185,23 @@ describe('sandbox: ARM resources', () => {
         assert.equal(sp.appId, u.properties.clientId);
         assert.deepEqual(sp.alternativeNames, ['isExplicit=True', u.id]);
       }
-      const rg = await arm(f.sandbox, 'GET', `/subscriptions/${sub}/resourceGroups/rg-automation/providers/Microsoft.ManagedIdentity/userAssignedIdentities`, { apiVersion: '2023-01-31' });
+      const rg = await arm(f.sandbox, 'GET', `/subscriptions/${sub}/resourceGroups/rg-automation/providers/Microsoft.ManagedIdentity/userAssignedIdentities`, {
+        apiVersion: '2023-01-31',
+      });
       const rgItems = rg.body.value as { name: string; properties: Record<string, unknown> }[];
-      assert.deepEqual(rgItems.map((u) => u.name), ['uami-automation']);
+      assert.deepEqual(
+        rgItems.map((u) => u.name),
+        ['uami-automation'],
+      );
       assert.equal(rgItems[0]?.properties.isolationScope, undefined, 'isolationScope is a 2024-11-30 property');
       const one = await arm(f.sandbox, 'GET', info.automationAccount.userAssigned.id, { apiVersion: MSI });
       assert.equal(one.status, 200);
-      assert.deepEqual(one.body.properties, { tenantId: info.homeTenant.id, principalId: info.automationAccount.userAssigned.principalId, clientId: info.automationAccount.userAssigned.clientId, isolationScope: 'None' });
+      assert.deepEqual(one.body.properties, {
+        tenantId: info.homeTenant.id,
+        principalId: info.automationAccount.userAssigned.principalId,
+        clientId: info.automationAccount.userAssigned.clientId,
+        isolationScope: 'None',
+      });
     });
 
     it('pages with nextLink ($skiptoken) and refuses a forged skip token', async () => {
@@ -175,7 +216,9 @@ describe('sandbox: ARM resources', () => {
       assert.equal(second.body.nextLink, undefined);
       const names = [...(first.body.value as { name: string }[]), ...(second.body.value as { name: string }[])].map((u) => u.name);
       assert.equal(new Set(names).size, 6);
-      const forged = await arm(f.sandbox, 'GET', `/subscriptions/${sub}/providers/Microsoft.ManagedIdentity/userAssignedIdentities?$skiptoken=abc`, { apiVersion: MSI });
+      const forged = await arm(f.sandbox, 'GET', `/subscriptions/${sub}/providers/Microsoft.ManagedIdentity/userAssignedIdentities?$skiptoken=abc`, {
+        apiVersion: MSI,
+      });
       assert.equal(forged.status, 400);
     });
 
@@ -199,10 +242,21 @@ describe('sandbox: ARM resources', () => {
 
     it('answers 404 ResourceNotFound for an unknown identity, InvalidResourceType for an unknown type', async () => {
       const sub = f.sandbox.info.subscriptions.home;
-      const r = await arm(f.sandbox, 'GET', `/subscriptions/${sub}/resourceGroups/rg-identities/providers/Microsoft.ManagedIdentity/userAssignedIdentities/nope`, { apiVersion: MSI });
+      const r = await arm(
+        f.sandbox,
+        'GET',
+        `/subscriptions/${sub}/resourceGroups/rg-identities/providers/Microsoft.ManagedIdentity/userAssignedIdentities/nope`,
+        { apiVersion: MSI },
+      );
       assert.equal(r.status, 404);
-      assert.deepEqual(armErrorOf(r), { code: 'ResourceNotFound', message: "The Resource 'Microsoft.ManagedIdentity/userAssignedIdentities/nope' under resource group 'rg-identities' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix" });
-      const t = await arm(f.sandbox, 'GET', `/subscriptions/${sub}/resourceGroups/rg-identities/providers/Microsoft.ManagedIdentity/gadgets/x`, { apiVersion: MSI });
+      assert.deepEqual(armErrorOf(r), {
+        code: 'ResourceNotFound',
+        message:
+          "The Resource 'Microsoft.ManagedIdentity/userAssignedIdentities/nope' under resource group 'rg-identities' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix",
+      });
+      const t = await arm(f.sandbox, 'GET', `/subscriptions/${sub}/resourceGroups/rg-identities/providers/Microsoft.ManagedIdentity/gadgets/x`, {
+        apiVersion: MSI,
+      });
       assert.equal(t.status, 404);
       assert.equal(armErrorOf(t).code, 'InvalidResourceType');
     });

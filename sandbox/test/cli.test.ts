@@ -12,14 +12,21 @@ import { trustSandboxCa } from '../trust';
 
 const ROOT = join(__dirname, '..', '..');
 
-function run(args: readonly string[]): { child: ChildProcess; stdout: () => string; stderr: () => string; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
+function run(args: readonly string[]): {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+} {
   // detached: its own process group, so the test can signal the group like a terminal's Ctrl+C does.
   const child = spawn('npm', ['run', '--silent', 'sandbox', '--', ...args], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString('utf8')));
   child.stderr?.on('data', (d: Buffer) => (err += d.toString('utf8')));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   return { child, stdout: () => out, stderr: () => err, exited };
 }
 
@@ -67,7 +74,8 @@ describe('sandbox: npm run sandbox', () => {
     const info = JSON.parse(lines[0] as string) as SandboxInfo;
     assert.equal(readFileSync(infoFile, 'utf8'), out, '--info-file holds the same line');
     assert.equal(info.seed, 7);
-    for (const k of ['loginUrl', 'graphUrl', 'armUrl', 'managedIdentityEndpoint', 'identityHeader', 'controlUrl', 'controlKey', 'caPath'] as const) assert.equal(typeof info[k], 'string', k);
+    for (const k of ['loginUrl', 'graphUrl', 'armUrl', 'managedIdentityEndpoint', 'identityHeader', 'controlUrl', 'controlKey', 'caPath'] as const)
+      assert.equal(typeof info[k], 'string', k);
     assert.ok(info.homeTenant.id && info.customerTenant.id && info.admins.home.password && info.confidentialClient.clientSecret);
 
     const untrust = trustSandboxCa(readFileSync(info.caPath, 'utf8'));
@@ -76,18 +84,33 @@ describe('sandbox: npm run sandbox', () => {
       assert.equal(discovery.status, 200);
       const token = async (scope: string) => {
         const r = await fetch(`${info.loginUrl}/${info.homeTenant.id}/oauth2/v2.0/token`, {
-          method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({ grant_type: 'client_credentials', client_id: info.confidentialClient.clientId, client_secret: info.confidentialClient.clientSecret, scope }),
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({
+            grant_type: 'client_credentials',
+            client_id: info.confidentialClient.clientId,
+            client_secret: info.confidentialClient.clientSecret,
+            scope,
+          }),
         });
         assert.equal(r.status, 200);
         return ((await r.json()) as { access_token: string }).access_token;
       };
-      const apps = await fetch(`${info.graphUrl}/v1.0/applications/$count`, { headers: { authorization: `Bearer ${await token('https://graph.microsoft.com/.default')}`, ConsistencyLevel: 'eventual' } });
+      const apps = await fetch(`${info.graphUrl}/v1.0/applications/$count`, {
+        headers: { authorization: `Bearer ${await token('https://graph.microsoft.com/.default')}`, ConsistencyLevel: 'eventual' },
+      });
       assert.equal(apps.status, 200);
       assert.ok(Number(await apps.text()) >= 12, '--apps reached the seed');
-      const subs = await fetch(`${info.armUrl}/subscriptions?api-version=2022-12-01`, { headers: { authorization: `Bearer ${await token('https://management.azure.com/.default')}` } });
-      assert.deepEqual(((await subs.json()) as { value: { subscriptionId: string }[] }).value.map((s) => s.subscriptionId), [info.subscriptions.home]);
-      const mi = await fetch(`${info.managedIdentityEndpoint}?api-version=2019-08-01&resource=${encodeURIComponent('api://AzureADTokenExchange')}`, { headers: { 'X-IDENTITY-HEADER': info.identityHeader } });
+      const subs = await fetch(`${info.armUrl}/subscriptions?api-version=2022-12-01`, {
+        headers: { authorization: `Bearer ${await token('https://management.azure.com/.default')}` },
+      });
+      assert.deepEqual(
+        ((await subs.json()) as { value: { subscriptionId: string }[] }).value.map((s) => s.subscriptionId),
+        [info.subscriptions.home],
+      );
+      const mi = await fetch(`${info.managedIdentityEndpoint}?api-version=2019-08-01&resource=${encodeURIComponent('api://AzureADTokenExchange')}`, {
+        headers: { 'X-IDENTITY-HEADER': info.identityHeader },
+      });
       assert.equal(mi.status, 200);
       const control = await fetch(`${info.controlUrl}/info`, { headers: { 'x-sandbox-control-key': info.controlKey } });
       assert.equal(((await control.json()) as SandboxInfo).controlKey, info.controlKey);

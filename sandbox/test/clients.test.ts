@@ -20,14 +20,29 @@ describe('sandbox: @azure/identity clients', () => {
   it('ClientAssertionCredential: MI token → FIC → customer tenant; consent error before admin consent, roles after', async () => {
     const { info } = f.sandbox;
     const getAssertion = async () => {
-      const r = await miToken(f.sandbox, { 'api-version': '2019-08-01', resource: 'api://AzureADTokenExchange', client_id: info.automationAccount.userAssigned.clientId });
+      const r = await miToken(f.sandbox, {
+        'api-version': '2019-08-01',
+        resource: 'api://AzureADTokenExchange',
+        client_id: info.automationAccount.userAssigned.clientId,
+      });
       return r.body.access_token as string;
     };
     const cred = new ClientAssertionCredential(info.customerTenant.id, info.multiTenantApp.appId, getAssertion, common());
-    await assert.rejects(cred.getToken('https://graph.microsoft.com/.default'), /AADSTS700016: Application with identifier '[0-9a-f-]+' was not found in the directory 'Fabrikam'/);
+    await assert.rejects(
+      cred.getToken('https://graph.microsoft.com/.default'),
+      /AADSTS700016: Application with identifier '[0-9a-f-]+' was not found in the directory 'Fabrikam'/,
+    );
     const consent = await fetch(`${info.loginUrl}/${info.customerTenant.id}/adminconsent?client_id=${info.multiTenantApp.appId}`, {
-      method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ client_id: info.multiTenantApp.appId, redirect_uri: info.multiTenantApp.redirectUri, login: info.admins.customer.username, passwd: info.admins.customer.password, action: 'accept' }),
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        client_id: info.multiTenantApp.appId,
+        redirect_uri: info.multiTenantApp.redirectUri,
+        login: info.admins.customer.username,
+        passwd: info.admins.customer.password,
+        action: 'accept',
+      }),
     });
     assert.equal(consent.status, 302);
     assert.equal(new URL(consent.headers.get('location') ?? '').searchParams.get('admin_consent'), 'True');
@@ -67,7 +82,11 @@ describe('sandbox: @azure/identity clients', () => {
       ...common(),
       userPromptCallback: (details) => {
         setTimeout(() => {
-          void fetch(`${info.controlUrl}/device-codes/complete`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-sandbox-control-key': info.controlKey }, body: JSON.stringify({ userCode: details.userCode, username: info.admins.home.username, password: info.admins.home.password }) });
+          void fetch(`${info.controlUrl}/device-codes/complete`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-sandbox-control-key': info.controlKey },
+            body: JSON.stringify({ userCode: details.userCode, username: info.admins.home.username, password: info.admins.home.password }),
+          });
         }, 200);
       },
     });

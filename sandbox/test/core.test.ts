@@ -31,7 +31,8 @@ const probe: SandboxModule[] = [
       r.get('/probe/subscriptions/:sub', (req) => {
         const auth = requireArmToken(req);
         if ('response' in auth) return auth.response;
-        if (auth.claims.idtyp === 'user' && !auth.claims.scp) return armForbidden(req, auth.claims, 'Microsoft.Resources/subscriptions/read', `/subscriptions/${req.params.sub}`);
+        if (auth.claims.idtyp === 'user' && !auth.claims.scp)
+          return armForbidden(req, auth.claims, 'Microsoft.Resources/subscriptions/read', `/subscriptions/${req.params.sub}`);
         return json(200, { subscriptionId: req.params.sub });
       });
     },
@@ -41,10 +42,18 @@ const probe: SandboxModule[] = [
 describe('sandbox: core', () => {
   const f = useSandbox({ seed: 31, modules: probe });
   const control = (path: string, init: RequestInit = {}, key = f.sandbox.info.controlKey) =>
-    fetch(`${f.sandbox.info.controlUrl}${path}`, { ...init, headers: { 'content-type': 'application/json', 'x-sandbox-control-key': key, ...(init.headers as Record<string, string> | undefined) } });
+    fetch(`${f.sandbox.info.controlUrl}${path}`, {
+      ...init,
+      headers: { 'content-type': 'application/json', 'x-sandbox-control-key': key, ...(init.headers as Record<string, string> | undefined) },
+    });
   const appToken = async (scope = 'https://graph.microsoft.com/.default') => {
     const { info } = f.sandbox;
-    const r = await postForm(tokenUrl(f.sandbox, info.homeTenant.id), { grant_type: 'client_credentials', client_id: info.confidentialClient.clientId, client_secret: info.confidentialClient.clientSecret, scope });
+    const r = await postForm(tokenUrl(f.sandbox, info.homeTenant.id), {
+      grant_type: 'client_credentials',
+      client_id: info.confidentialClient.clientId,
+      client_secret: info.confidentialClient.clientSecret,
+      scope,
+    });
     return r.body.access_token as string;
   };
 
@@ -78,7 +87,8 @@ describe('sandbox: core', () => {
         assert.ok(elapsed < 3000, `start took ${elapsed} ms`);
         assert.equal(a.core.state.applicationsOf(a.info.homeTenant.id).length, 10002);
         assert.equal(a.core.state.summary().applicationsWithCredentials, 2001);
-        const ids = (s: typeof a) => [...s.core.state.applications.values()].map((x) => `${x.appId}/${x.displayName}/${x.federatedIdentityCredentials.length}`).join();
+        const ids = (s: typeof a) =>
+          [...s.core.state.applications.values()].map((x) => `${x.appId}/${x.displayName}/${x.federatedIdentityCredentials.length}`).join();
         assert.equal(ids(a), ids(b));
         assert.equal(a.info.admins.home.password, b.info.admins.home.password);
         const c = await startSandbox({ seed: 6, size: { apps: 10 } });
@@ -90,7 +100,7 @@ describe('sandbox: core', () => {
       }
     });
 
-    it('answers unknown paths in each area\'s shape', async () => {
+    it("answers unknown paths in each area's shape", async () => {
       const g = await getJson(`${f.sandbox.urls.graph}/v1.0/nothing`);
       assert.equal(g.status, 400);
       assert.equal((g.body.error as { code: string }).code, 'BadRequest');
@@ -118,7 +128,15 @@ describe('sandbox: core', () => {
       assert.match(missing.headers.get('www-authenticate') ?? '', /^Bearer /);
       const arm = await appToken('https://management.azure.com/.default');
       assert.match(((await getJson(url, { authorization: `Bearer ${arm}` })).body.error as { message: string }).message, /Invalid audience/);
-      const expired = await control('/tokens', { method: 'POST', body: JSON.stringify({ tenant: info.homeTenant.id, resource: 'https://graph.microsoft.com', servicePrincipalId: info.confidentialClient.servicePrincipalId, lifetimeSeconds: -3600 }) });
+      const expired = await control('/tokens', {
+        method: 'POST',
+        body: JSON.stringify({
+          tenant: info.homeTenant.id,
+          resource: 'https://graph.microsoft.com',
+          servicePrincipalId: info.confidentialClient.servicePrincipalId,
+          lifetimeSeconds: -3600,
+        }),
+      });
       const expiredToken = ((await expired.json()) as { access_token: string }).access_token;
       assert.match(((await getJson(url, { authorization: `Bearer ${expiredToken}` })).body.error as { message: string }).message, /expired/);
       const good = await appToken();
@@ -126,7 +144,15 @@ describe('sandbox: core', () => {
       const tampered = `${h}.${Buffer.from(JSON.stringify({ ...claimsOf(good), roles: ['Directory.ReadWrite.All'] })).toString('base64url')}.${good.split('.')[2]}`;
       assert.equal((await getJson(url, { authorization: `Bearer ${tampered}` })).status, 401);
       assert.ok(p);
-      const noPerm = await control('/tokens', { method: 'POST', body: JSON.stringify({ tenant: info.homeTenant.id, resource: 'https://graph.microsoft.com', username: info.admins.home.username, scopes: ['User.Read'] }) });
+      const noPerm = await control('/tokens', {
+        method: 'POST',
+        body: JSON.stringify({
+          tenant: info.homeTenant.id,
+          resource: 'https://graph.microsoft.com',
+          username: info.admins.home.username,
+          scopes: ['User.Read'],
+        }),
+      });
       assert.equal((await getJson(url, { authorization: `Bearer ${((await noPerm.json()) as { access_token: string }).access_token}` })).status, 403);
       const ok = await getJson(url, { authorization: `Bearer ${good}` });
       assert.equal(ok.status, 200);
@@ -139,8 +165,19 @@ describe('sandbox: core', () => {
       const code = async (headers: Record<string, string>) => ((await getJson(url, headers)).body.error as { code: string } | undefined)?.code;
       assert.equal(await code({}), 'AuthenticationFailed');
       assert.equal(await code({ authorization: `Bearer ${await appToken()}` }), 'InvalidAuthenticationTokenAudience');
-      const mint = async (body: object) => ((await (await control('/tokens', { method: 'POST', body: JSON.stringify({ tenant: info.homeTenant.id, resource: 'https://management.azure.com/', ...body }) })).json()) as { access_token: string }).access_token;
-      assert.equal(await code({ authorization: `Bearer ${await mint({ servicePrincipalId: info.confidentialClient.servicePrincipalId, lifetimeSeconds: -3600 })}` }), 'ExpiredAuthenticationToken');
+      const mint = async (body: object) =>
+        (
+          (await (
+            await control('/tokens', {
+              method: 'POST',
+              body: JSON.stringify({ tenant: info.homeTenant.id, resource: 'https://management.azure.com/', ...body }),
+            })
+          ).json()) as { access_token: string }
+        ).access_token;
+      assert.equal(
+        await code({ authorization: `Bearer ${await mint({ servicePrincipalId: info.confidentialClient.servicePrincipalId, lifetimeSeconds: -3600 })}` }),
+        'ExpiredAuthenticationToken',
+      );
       assert.equal(await code({ authorization: `Bearer ${await mint({ username: info.admins.home.username })}` }), 'AuthorizationFailed');
       const ok = await getJson(url, { authorization: `Bearer ${await appToken('https://management.azure.com/.default')}` });
       assert.equal(ok.status, 200);
@@ -162,7 +199,17 @@ describe('sandbox: core', () => {
       const since = ((await (await control('/requests')).json()) as { last: number }).last;
       const token = await appToken();
       await getJson(`${info.graphUrl}/v1.0/probe?$select=id`, { authorization: `Bearer ${token}`, ConsistencyLevel: 'eventual' });
-      const log = (await (await control(`/requests?since=${since}`)).json()) as { requests: { path: string; method: string; body: Record<string, string>; headers: Record<string, string>; query: Record<string, string>; status: number; caller?: { oid: string } }[] };
+      const log = (await (await control(`/requests?since=${since}`)).json()) as {
+        requests: {
+          path: string;
+          method: string;
+          body: Record<string, string>;
+          headers: Record<string, string>;
+          query: Record<string, string>;
+          status: number;
+          caller?: { oid: string };
+        }[];
+      };
       const paths = log.requests.map((r) => `${r.method} ${r.path}`);
       assert.ok(paths.includes(`POST /${info.homeTenant.id}/oauth2/v2.0/token`));
       assert.ok(paths.includes('GET /graph/v1.0/probe'));
@@ -193,7 +240,10 @@ describe('sandbox: core', () => {
 
     it('grants consent directly (setup shortcut)', async () => {
       const { info, core } = f.sandbox;
-      const r = await control('/consent', { method: 'POST', body: JSON.stringify({ tenant: info.customerTenant.domain, clientId: info.multiTenantApp.appId }) });
+      const r = await control('/consent', {
+        method: 'POST',
+        body: JSON.stringify({ tenant: info.customerTenant.domain, clientId: info.multiTenantApp.appId }),
+      });
       assert.equal(r.status, 200);
       assert.ok(core.state.findServicePrincipal(info.customerTenant.id, info.multiTenantApp.appId));
       f.sandbox.reset();
@@ -203,15 +253,23 @@ describe('sandbox: core', () => {
   describe('faults', () => {
     afterEach(() => f.sandbox.setFaults([]));
 
-    it('throttles with 429, Retry-After and Graph\'s body under /graph; ARM- and Entra-shaped elsewhere', async () => {
+    it("throttles with 429, Retry-After and Graph's body under /graph; ARM- and Entra-shaped elsewhere", async () => {
       const { info } = f.sandbox;
-      const r = await control('/faults', { method: 'POST', body: JSON.stringify({ rules: [{ kind: 'throttle', pathPrefix: '/graph/v1.0/probe', retryAfterSeconds: 7 }, { kind: 'throttle', areas: ['arm', 'login'], count: 2 }] }) });
+      const r = await control('/faults', {
+        method: 'POST',
+        body: JSON.stringify({
+          rules: [
+            { kind: 'throttle', pathPrefix: '/graph/v1.0/probe', retryAfterSeconds: 7 },
+            { kind: 'throttle', areas: ['arm', 'login'], count: 2 },
+          ],
+        }),
+      });
       assert.equal(r.status, 200);
       const g = await getJson(`${info.graphUrl}/v1.0/probe`);
       assert.equal(g.status, 429);
       assert.equal(g.headers.get('retry-after'), '7');
       assert.equal((g.body.error as { code: string }).code, 'TooManyRequests');
-      assert.equal(((g.body.error as { innerError: { status: string } }).innerError).status, '429');
+      assert.equal((g.body.error as { innerError: { status: string } }).innerError.status, '429');
       const a = await getJson(`${info.armUrl}/subscriptions/x`);
       assert.equal(a.status, 429);
       const l = await getJson(`${info.loginUrl}/${info.homeTenant.id}/v2.0/.well-known/openid-configuration`);

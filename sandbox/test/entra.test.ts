@@ -46,7 +46,9 @@ describe('sandbox: Entra token service', () => {
     });
 
     it('implements instance discovery with this host as the only alias', async () => {
-      const { body } = await getJson(`${f.sandbox.urls.login}/common/discovery/instance?api-version=1.1&authorization_endpoint=${encodeURIComponent(`${f.sandbox.urls.login}/common/oauth2/v2.0/authorize`)}`);
+      const { body } = await getJson(
+        `${f.sandbox.urls.login}/common/discovery/instance?api-version=1.1&authorization_endpoint=${encodeURIComponent(`${f.sandbox.urls.login}/common/oauth2/v2.0/authorize`)}`,
+      );
       const host = new URL(f.sandbox.urls.login).host;
       assert.deepEqual((body.metadata as { aliases: string[] }[])[0]?.aliases, [host]);
       assert.equal(body.tenant_discovery_endpoint, `${f.sandbox.urls.login}/common/v2.0/.well-known/openid-configuration`);
@@ -55,7 +57,12 @@ describe('sandbox: Entra token service', () => {
 
   async function clientCredentialsToken(tenant: string, scope: string): Promise<string> {
     const { info } = f.sandbox;
-    const r = await postForm(tokenUrl(f.sandbox, tenant), { grant_type: 'client_credentials', client_id: info.confidentialClient.clientId, client_secret: info.confidentialClient.clientSecret, scope });
+    const r = await postForm(tokenUrl(f.sandbox, tenant), {
+      grant_type: 'client_credentials',
+      client_id: info.confidentialClient.clientId,
+      client_secret: info.confidentialClient.clientSecret,
+      scope,
+    });
     assert.equal(r.status, 200, JSON.stringify(r.body));
     return r.body.access_token as string;
   }
@@ -63,7 +70,12 @@ describe('sandbox: Entra token service', () => {
   describe('client credentials with a secret', () => {
     it('issues an app token with the documented claims and the assigned roles', async () => {
       const { info } = f.sandbox;
-      const r = await postForm(tokenUrl(f.sandbox, info.homeTenant.domain), { grant_type: 'client_credentials', client_id: info.confidentialClient.clientId, client_secret: info.confidentialClient.clientSecret, scope: 'https://graph.microsoft.com/.default' });
+      const r = await postForm(tokenUrl(f.sandbox, info.homeTenant.domain), {
+        grant_type: 'client_credentials',
+        client_id: info.confidentialClient.clientId,
+        client_secret: info.confidentialClient.clientSecret,
+        scope: 'https://graph.microsoft.com/.default',
+      });
       assert.equal(r.status, 200);
       assert.equal(r.body.token_type, 'Bearer');
       assert.equal(typeof r.body.expires_in, 'number');
@@ -86,7 +98,11 @@ describe('sandbox: Entra token service', () => {
     it('accepts client_secret_basic and the sandbox Graph URL as resource', async () => {
       const { info } = f.sandbox;
       const basic = Buffer.from(`${info.confidentialClient.clientId}:${encodeURIComponent(info.confidentialClient.clientSecret)}`).toString('base64');
-      const r = await postForm(tokenUrl(f.sandbox, info.homeTenant.id), { grant_type: 'client_credentials', scope: `${info.graphUrl}/.default` }, { authorization: `Basic ${basic}` });
+      const r = await postForm(
+        tokenUrl(f.sandbox, info.homeTenant.id),
+        { grant_type: 'client_credentials', scope: `${info.graphUrl}/.default` },
+        { authorization: `Basic ${basic}` },
+      );
       assert.equal(r.status, 200, JSON.stringify(r.body));
       assert.equal(claimsOf(r.body.access_token as string).aud, info.graphUrl);
     });
@@ -98,13 +114,51 @@ describe('sandbox: Entra token service', () => {
     });
 
     const cases: [string, (i: typeof f.sandbox.info) => Record<string, string>, number, number, string, string?][] = [
-      ['a wrong secret', (i) => ({ client_id: i.confidentialClient.clientId, client_secret: 'nope', scope: 'https://graph.microsoft.com/.default' }), 401, 7000215, 'invalid_client'],
+      [
+        'a wrong secret',
+        (i) => ({ client_id: i.confidentialClient.clientId, client_secret: 'nope', scope: 'https://graph.microsoft.com/.default' }),
+        401,
+        7000215,
+        'invalid_client',
+      ],
       ['no credential', (i) => ({ client_id: i.confidentialClient.clientId, scope: 'https://graph.microsoft.com/.default' }), 401, 7000218, 'invalid_client'],
-      ['an unknown client', () => ({ client_id: '11111111-2222-3333-4444-555555555555', client_secret: 'x', scope: 'https://graph.microsoft.com/.default' }), 400, 700016, 'unauthorized_client', "Application with identifier '11111111-2222-3333-4444-555555555555' was not found in the directory 'Contoso'"],
-      ['a delegated scope', (i) => ({ client_id: i.confidentialClient.clientId, client_secret: i.confidentialClient.clientSecret, scope: 'https://graph.microsoft.com/User.Read' }), 400, 1002012, 'invalid_scope'],
-      ['an unknown resource', (i) => ({ client_id: i.confidentialClient.clientId, client_secret: i.confidentialClient.clientSecret, scope: 'https://nothing.example/.default' }), 400, 500011, 'invalid_resource'],
-      ['a v1 resource parameter', (i) => ({ client_id: i.confidentialClient.clientId, client_secret: i.confidentialClient.clientSecret, resource: 'https://graph.microsoft.com' }), 400, 901002, 'invalid_request'],
-      ['no scope', (i) => ({ client_id: i.confidentialClient.clientId, client_secret: i.confidentialClient.clientSecret }), 400, 900144, 'invalid_request', "parameter: 'scope'"],
+      [
+        'an unknown client',
+        () => ({ client_id: '11111111-2222-3333-4444-555555555555', client_secret: 'x', scope: 'https://graph.microsoft.com/.default' }),
+        400,
+        700016,
+        'unauthorized_client',
+        "Application with identifier '11111111-2222-3333-4444-555555555555' was not found in the directory 'Contoso'",
+      ],
+      [
+        'a delegated scope',
+        (i) => ({ client_id: i.confidentialClient.clientId, client_secret: i.confidentialClient.clientSecret, scope: 'https://graph.microsoft.com/User.Read' }),
+        400,
+        1002012,
+        'invalid_scope',
+      ],
+      [
+        'an unknown resource',
+        (i) => ({ client_id: i.confidentialClient.clientId, client_secret: i.confidentialClient.clientSecret, scope: 'https://nothing.example/.default' }),
+        400,
+        500011,
+        'invalid_resource',
+      ],
+      [
+        'a v1 resource parameter',
+        (i) => ({ client_id: i.confidentialClient.clientId, client_secret: i.confidentialClient.clientSecret, resource: 'https://graph.microsoft.com' }),
+        400,
+        901002,
+        'invalid_request',
+      ],
+      [
+        'no scope',
+        (i) => ({ client_id: i.confidentialClient.clientId, client_secret: i.confidentialClient.clientSecret }),
+        400,
+        900144,
+        'invalid_request',
+        "parameter: 'scope'",
+      ],
     ];
     for (const [name, fields, status, code, error, text] of cases) {
       it(`refuses ${name} with AADSTS${code}`, async () => {
@@ -119,7 +173,12 @@ describe('sandbox: Entra token service', () => {
 
     it('refuses a single-tenant app in another tenant (700016) and client credentials on /common (50059)', async () => {
       const { info } = f.sandbox;
-      const body = { grant_type: 'client_credentials', client_id: info.confidentialClient.clientId, client_secret: info.confidentialClient.clientSecret, scope: 'https://graph.microsoft.com/.default' };
+      const body = {
+        grant_type: 'client_credentials',
+        client_id: info.confidentialClient.clientId,
+        client_secret: info.confidentialClient.clientSecret,
+        scope: 'https://graph.microsoft.com/.default',
+      };
       assert.equal(aadsts((await postForm(tokenUrl(f.sandbox, info.customerTenant.id), body)).body), 700016);
       assert.equal(aadsts((await postForm(tokenUrl(f.sandbox, 'common'), body)).body), 50059);
     });
@@ -136,11 +195,15 @@ describe('sandbox: Entra token service', () => {
   });
 
   describe('password (ROPC)', () => {
-    it("signs in the seeded admin: scp, name, preferred_username, refresh and id tokens", async () => {
+    it('signs in the seeded admin: scp, name, preferred_username, refresh and id tokens', async () => {
       const { info } = f.sandbox;
       const r = await postForm(tokenUrl(f.sandbox, info.homeTenant.id), {
-        grant_type: 'password', client_id: info.publicClientId, username: info.admins.home.username, password: info.admins.home.password,
-        scope: 'https://graph.microsoft.com/Application.Read.All https://graph.microsoft.com/User.Read offline_access openid profile', client_info: '1',
+        grant_type: 'password',
+        client_id: info.publicClientId,
+        username: info.admins.home.username,
+        password: info.admins.home.password,
+        scope: 'https://graph.microsoft.com/Application.Read.All https://graph.microsoft.com/User.Read offline_access openid profile',
+        client_info: '1',
       });
       assert.equal(r.status, 200, JSON.stringify(r.body));
       const c = claimsOf(r.body.access_token as string);
@@ -158,20 +221,44 @@ describe('sandbox: Entra token service', () => {
       assert.match(String(r.body.scope), /^https:\/\/graph\.microsoft\.com\/Application\.Read\.All https:\/\/graph\.microsoft\.com\/User\.Read/);
     });
 
-    it('uses the user\'s tenant on /organizations and refuses wrong passwords (50126) and unknown users (50034)', async () => {
+    it("uses the user's tenant on /organizations and refuses wrong passwords (50126) and unknown users (50034)", async () => {
       const { info } = f.sandbox;
-      const ok = await postForm(tokenUrl(f.sandbox, 'organizations'), { grant_type: 'password', client_id: info.publicClientId, username: info.admins.customer.username, password: info.admins.customer.password, scope: 'https://management.azure.com/.default' });
+      const ok = await postForm(tokenUrl(f.sandbox, 'organizations'), {
+        grant_type: 'password',
+        client_id: info.publicClientId,
+        username: info.admins.customer.username,
+        password: info.admins.customer.password,
+        scope: 'https://management.azure.com/.default',
+      });
       assert.equal(ok.status, 200, JSON.stringify(ok.body));
       const c = claimsOf(ok.body.access_token as string);
       assert.equal(c.tid, info.customerTenant.id);
       assert.equal(c.scp, 'user_impersonation');
-      const bad = await postForm(tokenUrl(f.sandbox, info.homeTenant.id), { grant_type: 'password', client_id: info.publicClientId, username: info.admins.home.username, password: 'wrong', scope: 'User.Read' });
+      const bad = await postForm(tokenUrl(f.sandbox, info.homeTenant.id), {
+        grant_type: 'password',
+        client_id: info.publicClientId,
+        username: info.admins.home.username,
+        password: 'wrong',
+        scope: 'User.Read',
+      });
       assert.equal(bad.body.error, 'invalid_grant');
       assert.equal(aadsts(bad.body), 50126);
-      const unknown = await postForm(tokenUrl(f.sandbox, info.homeTenant.id), { grant_type: 'password', client_id: info.publicClientId, username: 'ghost@contoso.onmicrosoft.com', password: 'x', scope: 'User.Read' });
+      const unknown = await postForm(tokenUrl(f.sandbox, info.homeTenant.id), {
+        grant_type: 'password',
+        client_id: info.publicClientId,
+        username: 'ghost@contoso.onmicrosoft.com',
+        password: 'x',
+        scope: 'User.Read',
+      });
       assert.equal(aadsts(unknown.body), 50034);
       // A customer user is not a member of the home tenant.
-      const foreign = await postForm(tokenUrl(f.sandbox, info.homeTenant.id), { grant_type: 'password', client_id: info.publicClientId, username: info.admins.customer.username, password: info.admins.customer.password, scope: 'User.Read' });
+      const foreign = await postForm(tokenUrl(f.sandbox, info.homeTenant.id), {
+        grant_type: 'password',
+        client_id: info.publicClientId,
+        username: info.admins.customer.username,
+        password: info.admins.customer.password,
+        scope: 'User.Read',
+      });
       assert.equal(aadsts(foreign.body), 50034);
     });
 
@@ -182,28 +269,71 @@ describe('sandbox: Entra token service', () => {
       assert.equal(aadsts(notConsented.body), 65001);
       assert.equal(notConsented.body.suberror, 'consent_required');
       assert.equal(aadsts((await postForm(tokenUrl(f.sandbox, info.homeTenant.id), { ...base, scope: 'https://graph.microsoft.com/Nope.Read' })).body), 70011);
-      assert.equal(aadsts((await postForm(tokenUrl(f.sandbox, info.homeTenant.id), { ...base, scope: 'https://graph.microsoft.com/User.Read https://management.azure.com/user_impersonation' })).body), 28000);
+      assert.equal(
+        aadsts(
+          (
+            await postForm(tokenUrl(f.sandbox, info.homeTenant.id), {
+              ...base,
+              scope: 'https://graph.microsoft.com/User.Read https://management.azure.com/user_impersonation',
+            })
+          ).body,
+        ),
+        28000,
+      );
     });
   });
 
   describe('refresh tokens', () => {
     it('redeems a refresh token for another resource (multi-resource) and refuses unknown ones', async () => {
       const { info } = f.sandbox;
-      const first = await postForm(tokenUrl(f.sandbox, info.homeTenant.id), { grant_type: 'password', client_id: info.publicClientId, username: info.admins.home.username, password: info.admins.home.password, scope: 'https://graph.microsoft.com/User.Read offline_access' });
-      const r = await postForm(tokenUrl(f.sandbox, info.homeTenant.id), { grant_type: 'refresh_token', client_id: info.publicClientId, refresh_token: first.body.refresh_token as string, scope: 'https://management.azure.com/.default offline_access' });
+      const first = await postForm(tokenUrl(f.sandbox, info.homeTenant.id), {
+        grant_type: 'password',
+        client_id: info.publicClientId,
+        username: info.admins.home.username,
+        password: info.admins.home.password,
+        scope: 'https://graph.microsoft.com/User.Read offline_access',
+      });
+      const r = await postForm(tokenUrl(f.sandbox, info.homeTenant.id), {
+        grant_type: 'refresh_token',
+        client_id: info.publicClientId,
+        refresh_token: first.body.refresh_token as string,
+        scope: 'https://management.azure.com/.default offline_access',
+      });
       assert.equal(r.status, 200, JSON.stringify(r.body));
       assert.equal(claimsOf(r.body.access_token as string).aud, 'https://management.azure.com');
       assert.equal(typeof r.body.refresh_token, 'string');
-      const bad = await postForm(tokenUrl(f.sandbox, info.homeTenant.id), { grant_type: 'refresh_token', client_id: info.publicClientId, refresh_token: 'garbage', scope: 'User.Read' });
+      const bad = await postForm(tokenUrl(f.sandbox, info.homeTenant.id), {
+        grant_type: 'refresh_token',
+        client_id: info.publicClientId,
+        refresh_token: 'garbage',
+        scope: 'User.Read',
+      });
       assert.equal(bad.body.error, 'invalid_grant');
       assert.equal(aadsts(bad.body), 9002313);
-      const wrongClient = await postForm(tokenUrl(f.sandbox, info.homeTenant.id), { grant_type: 'refresh_token', client_id: info.confidentialClient.clientId, refresh_token: first.body.refresh_token as string, scope: 'User.Read' });
+      const wrongClient = await postForm(tokenUrl(f.sandbox, info.homeTenant.id), {
+        grant_type: 'refresh_token',
+        client_id: info.confidentialClient.clientId,
+        refresh_token: first.body.refresh_token as string,
+        scope: 'User.Read',
+      });
       assert.equal(aadsts(wrongClient.body), 9002313);
       // Revoked (e.g. password reset) → 50173.
       const record = f.sandbox.core.state.refreshTokens.get(first.body.refresh_token as string);
       assert.ok(record);
       record.revoked = true;
-      assert.equal(aadsts((await postForm(tokenUrl(f.sandbox, info.homeTenant.id), { grant_type: 'refresh_token', client_id: info.publicClientId, refresh_token: first.body.refresh_token as string, scope: 'User.Read' })).body), 50173);
+      assert.equal(
+        aadsts(
+          (
+            await postForm(tokenUrl(f.sandbox, info.homeTenant.id), {
+              grant_type: 'refresh_token',
+              client_id: info.publicClientId,
+              refresh_token: first.body.refresh_token as string,
+              scope: 'User.Read',
+            })
+          ).body,
+        ),
+        50173,
+      );
     });
   });
 
@@ -214,7 +344,11 @@ describe('sandbox: Entra token service', () => {
       return r.body as { device_code: string; user_code: string; verification_uri: string; interval: number; expires_in: number; message: string };
     }
     const poll = (code: string, tenant = f.sandbox.info.homeTenant.id) =>
-      postForm(tokenUrl(f.sandbox, tenant), { grant_type: 'urn:ietf:params:oauth:grant-type:device_code', client_id: f.sandbox.info.publicClientId, device_code: code });
+      postForm(tokenUrl(f.sandbox, tenant), {
+        grant_type: 'urn:ietf:params:oauth:grant-type:device_code',
+        client_id: f.sandbox.info.publicClientId,
+        device_code: code,
+      });
 
     it('is pending (70016), then issues tokens once completed through the control API; a code redeems once', async () => {
       const { info } = f.sandbox;
@@ -225,7 +359,11 @@ describe('sandbox: Entra token service', () => {
       const pending = await poll(dc.device_code);
       assert.equal(pending.body.error, 'authorization_pending');
       assert.equal(aadsts(pending.body), 70016);
-      const complete = await fetch(`${info.controlUrl}/device-codes/complete`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-sandbox-control-key': info.controlKey }, body: JSON.stringify({ userCode: dc.user_code, username: info.admins.home.username, password: info.admins.home.password }) });
+      const complete = await fetch(`${info.controlUrl}/device-codes/complete`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-sandbox-control-key': info.controlKey },
+        body: JSON.stringify({ userCode: dc.user_code, username: info.admins.home.username, password: info.admins.home.password }),
+      });
       assert.equal(complete.status, 200);
       const done = await poll(dc.device_code);
       assert.equal(done.status, 200, JSON.stringify(done.body));
@@ -243,7 +381,12 @@ describe('sandbox: Entra token service', () => {
       const wrong = await postForm(dc.verification_uri, { otc: dc.user_code, login: info.admins.home.username, passwd: 'bad', action: 'accept' });
       assert.match(String(wrong.body.text), /Your account or password is incorrect/);
       assert.equal((await poll(dc.device_code)).body.error, 'authorization_pending');
-      const ok = await postForm(dc.verification_uri, { otc: dc.user_code.toLowerCase(), login: info.admins.home.username, passwd: info.admins.home.password, action: 'accept' });
+      const ok = await postForm(dc.verification_uri, {
+        otc: dc.user_code.toLowerCase(),
+        login: info.admins.home.username,
+        passwd: info.admins.home.password,
+        action: 'accept',
+      });
       assert.match(String(ok.body.text), /You have signed in/);
       assert.equal((await poll(dc.device_code)).status, 200);
     });
@@ -259,7 +402,10 @@ describe('sandbox: Entra token service', () => {
       (record as { expiresAt: number }).expiresAt = Date.now() - 1;
       const expired = await poll(dc2.device_code);
       assert.equal(expired.body.error, 'expired_token');
-      const conf = await postForm(`${info.loginUrl}/${info.homeTenant.id}/oauth2/v2.0/devicecode`, { client_id: info.confidentialClient.clientId, scope: 'User.Read' });
+      const conf = await postForm(`${info.loginUrl}/${info.homeTenant.id}/oauth2/v2.0/devicecode`, {
+        client_id: info.confidentialClient.clientId,
+        scope: 'User.Read',
+      });
       assert.equal(aadsts(conf.body), 7000218);
     });
   });
@@ -268,16 +414,30 @@ describe('sandbox: Entra token service', () => {
     const assertion = (extra: Record<string, unknown> = {}) => {
       const { info } = f.sandbox;
       return f.sandbox.core.issueAccessToken({
-        tenantId: info.homeTenant.id, audience: 'api://AzureADTokenExchange', clientAppId: info.automationAccount.userAssigned.clientId, azpacr: '2',
-        servicePrincipalId: info.automationAccount.userAssigned.principalId, ...extra,
+        tenantId: info.homeTenant.id,
+        audience: 'api://AzureADTokenExchange',
+        clientAppId: info.automationAccount.userAssigned.clientId,
+        azpacr: '2',
+        servicePrincipalId: info.automationAccount.userAssigned.principalId,
+        ...extra,
       }).token;
     };
     const exchange = (tenant: string, clientAssertion: string, clientId = f.sandbox.info.multiTenantApp.appId) =>
-      postForm(tokenUrl(f.sandbox, tenant), { grant_type: 'client_credentials', client_id: clientId, scope: 'https://graph.microsoft.com/.default', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: clientAssertion });
+      postForm(tokenUrl(f.sandbox, tenant), {
+        grant_type: 'client_credentials',
+        client_id: clientId,
+        scope: 'https://graph.microsoft.com/.default',
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        client_assertion: clientAssertion,
+      });
 
     it('exchanges the MI endpoint token for an app token in the home tenant (azpacr 2)', async () => {
       const { info } = f.sandbox;
-      const mi = await miToken(f.sandbox, { 'api-version': '2019-08-01', resource: 'api://AzureADTokenExchange', client_id: info.automationAccount.userAssigned.clientId });
+      const mi = await miToken(f.sandbox, {
+        'api-version': '2019-08-01',
+        resource: 'api://AzureADTokenExchange',
+        client_id: info.automationAccount.userAssigned.clientId,
+      });
       const r = await exchange(info.homeTenant.id, mi.body.access_token as string);
       assert.equal(r.status, 200, JSON.stringify(r.body));
       const c = claimsOf(r.body.access_token as string);
@@ -287,7 +447,13 @@ describe('sandbox: Entra token service', () => {
 
     it('refuses an assertion no credential matches (70021), comparing the subject case-sensitively', async () => {
       const { info } = f.sandbox;
-      const upper = f.sandbox.core.issueAccessToken({ tenantId: info.homeTenant.id, audience: 'api://AzureADTokenExchange', clientAppId: 'x', azpacr: '2', servicePrincipalId: info.automationAccount.userAssigned.principalId.toUpperCase() }).token;
+      const upper = f.sandbox.core.issueAccessToken({
+        tenantId: info.homeTenant.id,
+        audience: 'api://AzureADTokenExchange',
+        clientAppId: 'x',
+        azpacr: '2',
+        servicePrincipalId: info.automationAccount.userAssigned.principalId.toUpperCase(),
+      }).token;
       const r = await exchange(info.homeTenant.id, upper);
       assert.equal(r.status, 400);
       assert.equal(r.body.error, 'invalid_request');
@@ -302,11 +468,21 @@ describe('sandbox: Entra token service', () => {
 
     it("refuses an Entra assertion issued in another tenant than the app's (700236)", async () => {
       const { info } = f.sandbox;
-      const foreign = f.sandbox.core.issueAccessToken({ tenantId: info.customerTenant.id, audience: 'api://AzureADTokenExchange', clientAppId: 'x', azpacr: '2', servicePrincipalId: info.automationAccount.userAssigned.principalId }).token;
+      const foreign = f.sandbox.core.issueAccessToken({
+        tenantId: info.customerTenant.id,
+        audience: 'api://AzureADTokenExchange',
+        clientAppId: 'x',
+        azpacr: '2',
+        servicePrincipalId: info.automationAccount.userAssigned.principalId,
+      }).token;
       const r = await exchange(info.homeTenant.id, foreign);
       assert.equal(aadsts(r.body), 700236);
       assert.equal(r.body.error, 'invalid_request');
-      assert.ok(String(r.body.error_description).startsWith(`AADSTS700236: Entra ID tokens issued by issuer '${info.loginUrl}/${info.customerTenant.id}/v2.0' may not be used for federated identity credential flows for applications or managed identities registered in this tenant.`));
+      assert.ok(
+        String(r.body.error_description).startsWith(
+          `AADSTS700236: Entra ID tokens issued by issuer '${info.loginUrl}/${info.customerTenant.id}/v2.0' may not be used for federated identity credential flows for applications or managed identities registered in this tenant.`,
+        ),
+      );
     });
 
     it('refuses expired (700024), user-delegated (700229), badly signed (700027) and malformed (50027) assertions', async () => {
@@ -328,14 +504,35 @@ describe('sandbox: Entra token service', () => {
       const { info } = f.sandbox;
       const app = f.sandbox.core.state.findApplicationByAppId(info.multiTenantApp.appId);
       assert.ok(app);
-      app.federatedIdentityCredentials.push({ id: 'gh', name: 'github-main', issuer: 'https://token.actions.githubusercontent.com', subject: 'repo:contoso/app:ref:refs/heads/main', audiences: ['api://AzureADTokenExchange'], description: null });
+      app.federatedIdentityCredentials.push({
+        id: 'gh',
+        name: 'github-main',
+        issuer: 'https://token.actions.githubusercontent.com',
+        subject: 'repo:contoso/app:ref:refs/heads/main',
+        audiences: ['api://AzureADTokenExchange'],
+        description: null,
+      });
       const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
       const jwk = publicKey.export({ format: 'jwk' }) as { n: string; e: string };
       const key = { kid: 'gh1', privateKey, publicKey, jwk: { kty: 'RSA' as const, use: 'sig' as const, kid: 'gh1', x5t: 'gh1', n: jwk.n, e: jwk.e } };
       const now = Math.floor(Date.now() / 1000);
-      const gh = signJwt({ iss: 'https://token.actions.githubusercontent.com', sub: 'repo:contoso/app:ref:refs/heads/main', aud: 'api://AzureADTokenExchange', iat: now, nbf: now, exp: now + 300 }, key);
+      const gh = signJwt(
+        {
+          iss: 'https://token.actions.githubusercontent.com',
+          sub: 'repo:contoso/app:ref:refs/heads/main',
+          aud: 'api://AzureADTokenExchange',
+          iat: now,
+          nbf: now,
+          exp: now + 300,
+        },
+        key,
+      );
       assert.equal(aadsts((await exchange(info.homeTenant.id, gh)).body), 50027, 'no keys registered yet');
-      const reg = await fetch(`${info.controlUrl}/issuers`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-sandbox-control-key': info.controlKey }, body: JSON.stringify({ issuer: 'https://token.actions.githubusercontent.com', keys: [key.jwk] }) });
+      const reg = await fetch(`${info.controlUrl}/issuers`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-sandbox-control-key': info.controlKey },
+        body: JSON.stringify({ issuer: 'https://token.actions.githubusercontent.com', keys: [key.jwk] }),
+      });
       assert.equal(reg.status, 200);
       const ok = await exchange(info.homeTenant.id, gh);
       assert.equal(ok.status, 200, JSON.stringify(ok.body));

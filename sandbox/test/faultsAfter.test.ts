@@ -17,9 +17,15 @@ describe('sandbox faults: after (applied, then the answer is lost)', () => {
     const before = credentialNames(app.id);
     const since = f.sandbox.core.log.last;
     f.sandbox.setFaults([{ kind: 'drop', after: true, method: 'POST', pathPrefix: '/graph/v1.0/applications', count: 1 }]);
-    await assert.rejects(call(f.sandbox, 'POST', `/applications/${app.id}/federatedIdentityCredentials`, token(), { body: fic('dropped-after') }), /fetch failed|socket|ECONNRESET/i);
+    await assert.rejects(
+      call(f.sandbox, 'POST', `/applications/${app.id}/federatedIdentityCredentials`, token(), { body: fic('dropped-after') }),
+      /fetch failed|socket|ECONNRESET/i,
+    );
     assert.deepEqual(credentialNames(app.id), [...before, 'dropped-after']);
-    assert.deepEqual(f.sandbox.requests(since).map((r) => [r.method, r.status, r.fault]), [['POST', 0, 'drop']]);
+    assert.deepEqual(
+      f.sandbox.requests(since).map((r) => [r.method, r.status, r.fault]),
+      [['POST', 0, 'drop']],
+    );
   });
 
   it('a drop before the handler (the default) applies nothing', async () => {
@@ -45,11 +51,25 @@ describe('sandbox faults: after (applied, then the answer is lost)', () => {
       { kind: 'drop', after: true, method: 'POST', pathPrefix: `/graph/v1.0/applications/${a.id}/`, count: 1 },
       { kind: 'error', status: 503, after: true, retryAfterSeconds: 0, method: 'POST', pathPrefix: `/graph/v1.0/applications/${b.id}/`, count: 1 },
     ]);
-    const item = (id: string, appId: string, name: string) => ({ id, method: 'POST', url: `/applications/${appId}/federatedIdentityCredentials`, headers: { 'Content-Type': 'application/json' }, body: fic(name) });
+    const item = (id: string, appId: string, name: string) => ({
+      id,
+      method: 'POST',
+      url: `/applications/${appId}/federatedIdentityCredentials`,
+      headers: { 'Content-Type': 'application/json' },
+      body: fic(name),
+    });
     const r = await call(f.sandbox, 'POST', '/$batch', token(), { body: { requests: [item('1', a.id, 'batch-after-a'), item('2', b.id, 'batch-after-b')] } });
     assert.equal(r.status, 200);
-    const responses = (r.body.responses as Array<{ id: string; status: number; headers: Record<string, string>; body: { error: { code: string } } }>).sort((x, y) => x.id.localeCompare(y.id));
-    assert.deepEqual(responses.map((x) => [x.id, x.status, x.body.error.code]), [['1', 504, 'gatewayTimeout'], ['2', 503, 'serviceNotAvailable']]);
+    const responses = (r.body.responses as Array<{ id: string; status: number; headers: Record<string, string>; body: { error: { code: string } } }>).sort(
+      (x, y) => x.id.localeCompare(y.id),
+    );
+    assert.deepEqual(
+      responses.map((x) => [x.id, x.status, x.body.error.code]),
+      [
+        ['1', 504, 'gatewayTimeout'],
+        ['2', 503, 'serviceNotAvailable'],
+      ],
+    );
     assert.equal(responses[1]!.headers['Retry-After'], '0');
     assert.ok(credentialNames(a.id).includes('batch-after-a'));
     assert.ok(credentialNames(b.id).includes('batch-after-b'));

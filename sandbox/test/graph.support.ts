@@ -18,10 +18,21 @@ export function staticCredential(token: string): TokenCredential {
 /** A Graph token signed by the sandbox (for permission tests that need exact scp/roles). */
 export function mint(sandbox: Sandbox, p: Partial<IssueTokenParams> & ({ userId: string } | { servicePrincipalId: string })): string {
   const defined = Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined)) as Partial<IssueTokenParams>;
-  return sandbox.core.issueAccessToken({ tenantId: sandbox.info.homeTenant.id, audience: GRAPH_AUD, clientAppId: sandbox.info.publicClientId, azpacr: '0', ...defined }).token;
+  return sandbox.core.issueAccessToken({
+    tenantId: sandbox.info.homeTenant.id,
+    audience: GRAPH_AUD,
+    clientAppId: sandbox.info.publicClientId,
+    azpacr: '0',
+    ...defined,
+  }).token;
 }
 
-export function userToken(sandbox: Sandbox, userId: string, scp: string[] = ['Application.ReadWrite.All', 'User.Read', 'Directory.Read.All'], tenantId?: string): string {
+export function userToken(
+  sandbox: Sandbox,
+  userId: string,
+  scp: string[] = ['Application.ReadWrite.All', 'User.Read', 'Directory.Read.All'],
+  tenantId?: string,
+): string {
   return mint(sandbox, { userId, scp, tenantId });
 }
 
@@ -47,11 +58,21 @@ export interface Answer {
 }
 
 /** A raw Graph call (`path` relative to /v1.0, or an absolute URL). */
-export async function call(sandbox: Sandbox, method: string, path: string, token: string | undefined, options: { body?: unknown; headers?: Record<string, string> } = {}): Promise<Answer> {
+export async function call(
+  sandbox: Sandbox,
+  method: string,
+  path: string,
+  token: string | undefined,
+  options: { body?: unknown; headers?: Record<string, string> } = {},
+): Promise<Answer> {
   const url = /^https:/.test(path) ? path : `${sandbox.info.graphUrl}/v1.0${path}`;
   const res = await fetch(url, {
     method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}), ...options.headers },
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...options.headers,
+    },
     body: options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
   });
   const text = await res.text();

@@ -9,7 +9,11 @@ import { sdkClient, staticCredential, userToken } from './graph.support';
 describe('sandbox graph: SDK client against injected 5xx and dropped connections; request log of a write', () => {
   const f = useSandbox({ seed: 53, size: { apps: 10, appsWithCredentials: 2 } });
   const client = () => sdkClient(f.sandbox, staticCredential(userToken(f.sandbox, f.sandbox.core.info.users.homeDeveloper.id)));
-  const organizationStatuses = (since: number) => f.sandbox.requests(since).filter((r) => r.path === '/graph/v1.0/organization').map((r) => r.status);
+  const organizationStatuses = (since: number) =>
+    f.sandbox
+      .requests(since)
+      .filter((r) => r.path === '/graph/v1.0/organization')
+      .map((r) => r.status);
   afterEach(() => f.sandbox.setFaults([]));
 
   it('RetryHandler retries an injected 503 (Retry-After 0) and succeeds; a 500 is not retried and surfaces as GraphError', async () => {
@@ -30,7 +34,10 @@ describe('sandbox graph: SDK client against injected 5xx and dropped connections
     f.sandbox.setFaults([{ kind: 'drop', pathPrefix: '/graph/v1.0/organization', count: 1 }]);
     await assert.rejects(client().api('/organization').get(), (e: unknown) => e instanceof GraphError && e.statusCode === -1);
     const dropped = f.sandbox.requests(since).filter((r) => r.path === '/graph/v1.0/organization');
-    assert.deepEqual(dropped.map((r) => [r.status, r.fault]), [[0, 'drop']]);
+    assert.deepEqual(
+      dropped.map((r) => [r.status, r.fault]),
+      [[0, 'drop']],
+    );
     const org = (await client().api('/organization').get()) as { value: unknown[] };
     assert.equal(org.value.length, 1);
   });
@@ -41,7 +48,13 @@ describe('sandbox graph: SDK client against injected 5xx and dropped connections
     const c = sdkClient(f.sandbox, staticCredential(token));
     const app = (await c.api('/applications').post({ displayName: 'logged-write' })) as { id: string };
     const since = f.sandbox.core.log.last;
-    const fic = { name: 'logged-fic', issuer: f.sandbox.info.homeTenant.issuer, subject: 'logged-subject', audiences: ['api://AzureADTokenExchange'], description: 'from the request-log test' };
+    const fic = {
+      name: 'logged-fic',
+      issuer: f.sandbox.info.homeTenant.issuer,
+      subject: 'logged-subject',
+      audiences: ['api://AzureADTokenExchange'],
+      description: 'from the request-log test',
+    };
     await c.api(`/applications/${app.id}/federatedIdentityCredentials`).query({ 'client-tag': 'x' }).post(fic);
     const entries = f.sandbox.requests(since);
     assert.equal(entries.length, 1, JSON.stringify(entries));
@@ -55,7 +68,14 @@ describe('sandbox graph: SDK client against injected 5xx and dropped connections
     assert.match(e.headers['client-request-id'] ?? '', /^[0-9a-f-]{36}$/, 'the SDK sends a client-request-id');
     assert.equal(e.headers.authorization, undefined);
     assert.deepEqual(e.body, fic);
-    assert.deepEqual(e.caller, { oid: dev.id, appid: f.sandbox.info.publicClientId, tid: f.sandbox.info.homeTenant.id, idtyp: 'user', scp: 'Application.ReadWrite.All', roles: undefined });
+    assert.deepEqual(e.caller, {
+      oid: dev.id,
+      appid: f.sandbox.info.publicClientId,
+      tid: f.sandbox.info.homeTenant.id,
+      idtyp: 'user',
+      scp: 'Application.ReadWrite.All',
+      roles: undefined,
+    });
     assert.equal(e.status, 201);
     assert.equal(typeof e.durationMs, 'number');
     assert.equal(e.fault, undefined);

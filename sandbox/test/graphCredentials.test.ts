@@ -11,10 +11,19 @@ describe('sandbox graph: federatedIdentityCredentials', () => {
   const token = () => userToken(f.sandbox, f.sandbox.core.info.users.homeDeveloper.id);
   const base = () => `/applications/${appId}/federatedIdentityCredentials`;
   const issuer = () => f.sandbox.info.homeTenant.issuer;
-  const body = (name: string, extra: Record<string, unknown> = {}) => ({ name, issuer: issuer(), subject: `sub-${name}`, audiences: ['api://AzureADTokenExchange'], ...extra });
+  const body = (name: string, extra: Record<string, unknown> = {}) => ({
+    name,
+    issuer: issuer(),
+    subject: `sub-${name}`,
+    audiences: ['api://AzureADTokenExchange'],
+    ...extra,
+  });
   const invalid = async (b: unknown, param: string) => {
     const e = graphErrorOf(await call(f.sandbox, 'POST', base(), token(), { body: b }), 400, 'InvalidFederatedIdentityCredentialValue');
-    assert.match(e.message, new RegExp(`paramName: FederatedIdentityCredential\\.${param}, paramValue: .*, objectType: Microsoft\\.Online\\.DirectoryServices\\.Application$`, 's'));
+    assert.match(
+      e.message,
+      new RegExp(`paramName: FederatedIdentityCredential\\.${param}, paramValue: .*, objectType: Microsoft\\.Online\\.DirectoryServices\\.Application$`, 's'),
+    );
     return e.message;
   };
 
@@ -28,26 +37,43 @@ describe('sandbox graph: federatedIdentityCredentials', () => {
   it('create answers 201 with the entity (description null), list/get by id and by name, $select, $filter=subject eq', async () => {
     const c = await call(f.sandbox, 'POST', base(), token(), { body: body('main') });
     assert.equal(c.status, 201, c.text);
-    assert.deepEqual(Object.keys(c.body).filter((k) => !k.startsWith('@')).sort(), ['audiences', 'description', 'id', 'issuer', 'name', 'subject']);
+    assert.deepEqual(
+      Object.keys(c.body)
+        .filter((k) => !k.startsWith('@'))
+        .sort(),
+      ['audiences', 'description', 'id', 'issuer', 'name', 'subject'],
+    );
     assert.equal(c.body.description, null);
     assert.match(String(c.body['@odata.context']), new RegExp(`applications\\('${appId}'\\)/federatedIdentityCredentials/\\$entity$`));
     await call(f.sandbox, 'POST', base(), token(), { body: body('second', { description: 'two' }) });
     const list = values<Record<string, unknown>>(await call(f.sandbox, 'GET', `${base()}?$select=name,subject`, token()));
-    assert.deepEqual(list, [{ name: 'main', subject: 'sub-main' }, { name: 'second', subject: 'sub-second' }]);
+    assert.deepEqual(list, [
+      { name: 'main', subject: 'sub-main' },
+      { name: 'second', subject: 'sub-second' },
+    ]);
     const filtered = values<{ name: string }>(await call(f.sandbox, 'GET', `${base()}?$filter=${encodeURIComponent("subject eq 'sub-second'")}`, token()));
-    assert.deepEqual(filtered.map((x) => x.name), ['second']);
+    assert.deepEqual(
+      filtered.map((x) => x.name),
+      ['second'],
+    );
     graphErrorOf(await call(f.sandbox, 'GET', `${base()}?$filter=${encodeURIComponent("description eq 'two'")}`, token()), 400, 'Request_UnsupportedQuery');
     const byId = await call(f.sandbox, 'GET', `${base()}/${c.body.id}`, token());
     assert.equal(byId.body.name, 'main');
     const byName = await call(f.sandbox, 'GET', `${base()}/main?$select=id`, token());
-    assert.deepEqual(Object.keys(byName.body).filter((k) => !k.startsWith('@')), ['id']);
+    assert.deepEqual(
+      Object.keys(byName.body).filter((k) => !k.startsWith('@')),
+      ['id'],
+    );
     const byAltKey = await call(f.sandbox, 'GET', `/applications(appId='${appClientId}')/federatedIdentityCredentials(name='second')`, token());
     assert.equal(byAltKey.body.description, 'two');
     graphErrorOf(await call(f.sandbox, 'GET', `${base()}/nope`, token()), 404, 'Request_ResourceNotFound');
   });
 
   it('name rules: required, 3–120 characters, URL-friendly (alphanumeric, dash, underscore; starts alphanumeric)', async () => {
-    assert.match(await invalid(body('a/b'), 'Name'), /^The specified Name value is not a valid URI last segment\. paramName: FederatedIdentityCredential\.Name, paramValue: a\/b,/);
+    assert.match(
+      await invalid(body('a/b'), 'Name'),
+      /^The specified Name value is not a valid URI last segment\. paramName: FederatedIdentityCredential\.Name, paramValue: a\/b,/,
+    );
     await invalid(body('-abc'), 'Name');
     await invalid(body('has space'), 'Name');
     await invalid(body('dot.ted'), 'Name');
@@ -67,21 +93,39 @@ describe('sandbox graph: federatedIdentityCredentials', () => {
     await invalid(body('desclong', { description: 'd'.repeat(601) }), 'Description');
     await invalid(body('noiss', { issuer: '' }), 'Issuer');
     await invalid(body('nosub', { subject: undefined }), 'Subject');
-    assert.equal((await call(f.sandbox, 'POST', base(), token(), { body: body('max600', { issuer: `https://${'i'.repeat(592)}`, subject: 's'.repeat(600), description: 'd'.repeat(600), audiences: ['a'.repeat(600)] }) })).status, 201);
+    assert.equal(
+      (
+        await call(f.sandbox, 'POST', base(), token(), {
+          body: body('max600', { issuer: `https://${'i'.repeat(592)}`, subject: 's'.repeat(600), description: 'd'.repeat(600), audiences: ['a'.repeat(600)] }),
+        })
+      ).status,
+      201,
+    );
     // OData type checks and unknown properties.
     graphErrorOf(await call(f.sandbox, 'POST', base(), token(), { body: body('typed', { subject: 42 }) }), 400, 'BadRequest');
     graphErrorOf(await call(f.sandbox, 'POST', base(), token(), { body: body('typed', { audiences: 'api://AzureADTokenExchange' }) }), 400, 'BadRequest');
-    const unknown = graphErrorOf(await call(f.sandbox, 'POST', base(), token(), { body: body('claims', { claimsMatchingExpression: { value: 'x', languageVersion: 1 } }) }), 400, 'BadRequest');
+    const unknown = graphErrorOf(
+      await call(f.sandbox, 'POST', base(), token(), { body: body('claims', { claimsMatchingExpression: { value: 'x', languageVersion: 1 } }) }),
+      400,
+      'BadRequest',
+    );
     assert.match(unknown.message, /^Property 'claimsMatchingExpression' does not exist on type 'microsoft\.graph\.federatedIdentityCredential'/);
   });
 
   it('409 for a duplicate name; 400 for a duplicate issuer+subject (compared exactly)', async () => {
     assert.equal((await call(f.sandbox, 'POST', base(), token(), { body: body('main') })).status, 201);
-    const dup = graphErrorOf(await call(f.sandbox, 'POST', base(), token(), { body: body('main', { subject: 'other' }) }), 409, 'Request_MultipleObjectsWithSameKeyValue');
+    const dup = graphErrorOf(
+      await call(f.sandbox, 'POST', base(), token(), { body: body('main', { subject: 'other' }) }),
+      409,
+      'Request_MultipleObjectsWithSameKeyValue',
+    );
     assert.equal(dup.message, 'FederatedIdentityCredential with name main already exists.');
     graphErrorOf(await call(f.sandbox, 'POST', base(), token(), { body: body('MAIN', { subject: 'other2' }) }), 409, 'Request_MultipleObjectsWithSameKeyValue');
     const pair = await invalid(body('copy', { subject: 'sub-main' }), 'Subject');
-    assert.equal(pair, `The combination of issuer and subject must be unique for the application. Issuer ${issuer()} and Subject: sub-main already exist. paramName: FederatedIdentityCredential.Subject, paramValue: sub-main, objectType: Microsoft.Online.DirectoryServices.Application`);
+    assert.equal(
+      pair,
+      `The combination of issuer and subject must be unique for the application. Issuer ${issuer()} and Subject: sub-main already exist. paramName: FederatedIdentityCredential.Subject, paramValue: sub-main, objectType: Microsoft.Online.DirectoryServices.Application`,
+    );
     // Case-sensitive: a subject differing only in case is another credential.
     assert.equal((await call(f.sandbox, 'POST', base(), token(), { body: body('upper', { subject: 'SUB-MAIN' }) })).status, 201);
   });
@@ -103,7 +147,11 @@ describe('sandbox graph: federatedIdentityCredentials', () => {
     assert.deepEqual([got.body.subject, got.body.description, got.body.issuer], ['changed', 'd', issuer()]);
     assert.equal((await call(f.sandbox, 'PATCH', `${base()}/one`, token(), { body: { name: 'one', subject: 'again' } })).status, 204);
     await (async () => {
-      const e = graphErrorOf(await call(f.sandbox, 'PATCH', `${base()}/one`, token(), { body: { name: 'renamed' } }), 400, 'InvalidFederatedIdentityCredentialValue');
+      const e = graphErrorOf(
+        await call(f.sandbox, 'PATCH', `${base()}/one`, token(), { body: { name: 'renamed' } }),
+        400,
+        'InvalidFederatedIdentityCredentialValue',
+      );
       assert.match(e.message, /paramName: FederatedIdentityCredential\.Name/);
     })();
     graphErrorOf(await call(f.sandbox, 'PATCH', `${base()}/one`, token(), { body: { subject: 'sub-two' } }), 400, 'InvalidFederatedIdentityCredentialValue');
@@ -129,7 +177,11 @@ describe('sandbox graph: federatedIdentityCredentials', () => {
     const got = await call(f.sandbox, 'GET', url, token());
     assert.deepEqual([got.body.subject, got.body.description], ['new', 'plain update']);
     const bad = `/applications/${appId}/federatedIdentityCredentials(name='a%2Fb')`;
-    graphErrorOf(await call(f.sandbox, 'PATCH', bad, token(), { body: values1, headers: { Prefer: 'create-if-missing' } }), 400, 'InvalidFederatedIdentityCredentialValue');
+    graphErrorOf(
+      await call(f.sandbox, 'PATCH', bad, token(), { body: values1, headers: { Prefer: 'create-if-missing' } }),
+      400,
+      'InvalidFederatedIdentityCredentialValue',
+    );
   });
 
   it('writes need ownership or an admin role; reads need Application.Read.All', async () => {
@@ -137,7 +189,11 @@ describe('sandbox graph: federatedIdentityCredentials', () => {
     graphErrorOf(await call(f.sandbox, 'POST', base(), userToken(f.sandbox, users.homeUser.id), { body: body('nope') }), 403, 'Authorization_RequestDenied');
     assert.equal((await call(f.sandbox, 'POST', base(), userToken(f.sandbox, users.homeAdmin.id), { body: body('byadmin') })).status, 201);
     assert.equal((await call(f.sandbox, 'POST', base(), appToken(f.sandbox, ['Application.ReadWrite.All']), { body: body('byapp') })).status, 201);
-    graphErrorOf(await call(f.sandbox, 'POST', base(), appToken(f.sandbox, ['Application.Read.All']), { body: body('ro') }), 403, 'Authorization_RequestDenied');
+    graphErrorOf(
+      await call(f.sandbox, 'POST', base(), appToken(f.sandbox, ['Application.Read.All']), { body: body('ro') }),
+      403,
+      'Authorization_RequestDenied',
+    );
     assert.equal(values(await call(f.sandbox, 'GET', base(), appToken(f.sandbox, ['Application.Read.All']))).length, 2);
     graphErrorOf(await call(f.sandbox, 'GET', base(), userToken(f.sandbox, users.homeUser.id, ['User.Read'])), 403, 'Authorization_RequestDenied');
   });

@@ -25,8 +25,17 @@ export function claimsOf(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
 }
 
-export async function postForm(url: string, fields: Record<string, string>, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(fields), redirect: 'manual' });
+export async function postForm(
+  url: string,
+  fields: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    body: new URLSearchParams(fields),
+    redirect: 'manual',
+  });
   const text = await res.text();
   let body: Record<string, unknown>;
   try {
@@ -52,7 +61,9 @@ export function tokenUrl(sandbox: Sandbox, tenant: string): string {
 export function aadsts(body: Record<string, unknown>): number {
   const codes = body.error_codes as number[] | undefined;
   if (!Array.isArray(codes) || typeof body.error_description !== 'string') throw new Error(`not an Entra error body: ${JSON.stringify(body)}`);
-  const m = /^AADSTS(\d+): [\s\S]*\r\nTrace ID: [0-9a-f-]{36}\r\nCorrelation ID: [0-9a-f-]{36}\r\nTimestamp: \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/.exec(body.error_description);
+  const m = /^AADSTS(\d+): [\s\S]*\r\nTrace ID: [0-9a-f-]{36}\r\nCorrelation ID: [0-9a-f-]{36}\r\nTimestamp: \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/.exec(
+    body.error_description,
+  );
   if (!m) throw new Error(`error_description has not Entra's shape: ${JSON.stringify(body.error_description)}`);
   if (Number(m[1]) !== codes[0]) throw new Error('error_codes does not match the description');
   for (const k of ['timestamp', 'trace_id', 'correlation_id']) if (typeof body[k] !== 'string') throw new Error(`missing ${k}`);
@@ -60,7 +71,11 @@ export function aadsts(body: Record<string, unknown>): number {
 }
 
 /** An MI token from the sandbox's managed-identity endpoint. */
-export async function miToken(sandbox: Sandbox, query: Record<string, string>, header = sandbox.info.identityHeader): Promise<{ status: number; body: Record<string, unknown> }> {
+export async function miToken(
+  sandbox: Sandbox,
+  query: Record<string, string>,
+  header = sandbox.info.identityHeader,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const url = new URL(sandbox.info.managedIdentityEndpoint);
   for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
   const res = await fetch(url, { headers: { 'X-IDENTITY-HEADER': header, Metadata: 'true' } });

@@ -8,8 +8,7 @@ const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 describe('sandbox: issued secrets', () => {
   const f = useSandbox({ seed: 41 });
   const kindOf = (value: unknown) => f.sandbox.core.secrets.list().find((s) => s.value === value)?.kind;
-  const issued = async (key = f.sandbox.info.controlKey) =>
-    fetch(`${f.sandbox.info.controlUrl}/secrets/issued`, { headers: { 'x-sandbox-control-key': key } });
+  const issued = async (key = f.sandbox.info.controlKey) => fetch(`${f.sandbox.info.controlUrl}/secrets/issued`, { headers: { 'x-sandbox-control-key': key } });
 
   it('from the start: its own keys, the seeded client secret and every seeded password', () => {
     const { info } = f.sandbox;
@@ -21,17 +20,33 @@ describe('sandbox: issued secrets', () => {
 
   it('records client-credential and managed-identity access tokens, refresh, id tokens and device codes as it hands them out', async () => {
     const { info } = f.sandbox;
-    const app = await postForm(tokenUrl(f.sandbox, info.homeTenant.id), { grant_type: 'client_credentials', client_id: info.confidentialClient.clientId, client_secret: info.confidentialClient.clientSecret, scope: 'https://graph.microsoft.com/.default' });
+    const app = await postForm(tokenUrl(f.sandbox, info.homeTenant.id), {
+      grant_type: 'client_credentials',
+      client_id: info.confidentialClient.clientId,
+      client_secret: info.confidentialClient.clientSecret,
+      scope: 'https://graph.microsoft.com/.default',
+    });
     assert.equal(app.status, 200, JSON.stringify(app.body));
     assert.equal(kindOf(app.body.access_token), 'accessToken');
 
-    const user = await postForm(tokenUrl(f.sandbox, info.homeTenant.id), { grant_type: 'password', client_id: info.publicClientId, username: info.admins.home.username, password: info.admins.home.password, scope: 'User.Read openid offline_access' });
+    const user = await postForm(tokenUrl(f.sandbox, info.homeTenant.id), {
+      grant_type: 'password',
+      client_id: info.publicClientId,
+      username: info.admins.home.username,
+      password: info.admins.home.password,
+      scope: 'User.Read openid offline_access',
+    });
     assert.equal(user.status, 200, JSON.stringify(user.body));
     assert.equal(kindOf(user.body.access_token), 'accessToken');
     assert.equal(kindOf(user.body.refresh_token), 'refreshToken');
     assert.equal(kindOf(user.body.id_token), 'idToken');
 
-    const refreshed = await postForm(tokenUrl(f.sandbox, info.homeTenant.id), { grant_type: 'refresh_token', client_id: info.publicClientId, refresh_token: user.body.refresh_token as string, scope: 'User.Read offline_access' });
+    const refreshed = await postForm(tokenUrl(f.sandbox, info.homeTenant.id), {
+      grant_type: 'refresh_token',
+      client_id: info.publicClientId,
+      refresh_token: user.body.refresh_token as string,
+      scope: 'User.Read offline_access',
+    });
     assert.equal(refreshed.status, 200, JSON.stringify(refreshed.body));
     assert.equal(kindOf(refreshed.body.refresh_token), 'refreshToken');
     assert.notEqual(refreshed.body.refresh_token, user.body.refresh_token);
@@ -51,13 +66,26 @@ describe('sandbox: issued secrets', () => {
     const mi = await miToken(f.sandbox, { resource: 'api://AzureADTokenExchange', client_id: info.automationAccount.userAssigned.clientId });
     assert.equal(mi.status, 200, JSON.stringify(mi.body));
     const assertion = mi.body.access_token as string;
-    const exchange = (clientId: string) => postForm(tokenUrl(f.sandbox, info.homeTenant.id), { grant_type: 'client_credentials', client_id: clientId, scope: 'https://graph.microsoft.com/.default', client_assertion_type: JWT_BEARER, client_assertion: assertion });
+    const exchange = (clientId: string) =>
+      postForm(tokenUrl(f.sandbox, info.homeTenant.id), {
+        grant_type: 'client_credentials',
+        client_id: clientId,
+        scope: 'https://graph.microsoft.com/.default',
+        client_assertion_type: JWT_BEARER,
+        client_assertion: assertion,
+      });
     // The confidential client trusts no identity: AADSTS70021, and the assertion is not counted as accepted.
     const refused = await exchange(info.confidentialClient.clientId);
     assert.equal(refused.status, 400, JSON.stringify(refused.body));
     assert.equal(kindOf(assertion), 'managedIdentityToken', 'recorded when issued, not again as an accepted assertion');
     const forged = `${assertion.split('.').slice(0, 2).join('.')}.${'A'.repeat(342)}`;
-    const bad = await postForm(tokenUrl(f.sandbox, info.homeTenant.id), { grant_type: 'client_credentials', client_id: info.multiTenantApp.appId, scope: 'https://graph.microsoft.com/.default', client_assertion_type: JWT_BEARER, client_assertion: forged });
+    const bad = await postForm(tokenUrl(f.sandbox, info.homeTenant.id), {
+      grant_type: 'client_credentials',
+      client_id: info.multiTenantApp.appId,
+      scope: 'https://graph.microsoft.com/.default',
+      client_assertion_type: JWT_BEARER,
+      client_assertion: forged,
+    });
     assert.equal(bad.status, 401, JSON.stringify(bad.body));
     assert.equal(kindOf(forged), undefined);
     const accepted = await exchange(info.multiTenantApp.appId);
@@ -74,7 +102,17 @@ describe('sandbox: issued secrets', () => {
     assert.equal(body.count, f.sandbox.core.secrets.size);
     assert.equal(body.overflow, 0);
     assert.deepEqual(body.secrets, f.sandbox.core.secrets.list());
-    for (const kind of ['accessToken', 'managedIdentityToken', 'idToken', 'refreshToken', 'deviceCode', 'clientSecret', 'password', 'identityHeader', 'controlKey']) {
+    for (const kind of [
+      'accessToken',
+      'managedIdentityToken',
+      'idToken',
+      'refreshToken',
+      'deviceCode',
+      'clientSecret',
+      'password',
+      'identityHeader',
+      'controlKey',
+    ]) {
       assert.ok((body.counts[kind] ?? 0) > 0, `no ${kind} counted`);
     }
     assert.equal(body.secrets.filter((s) => s.kind === 'accessToken').length, body.counts.accessToken);
@@ -83,10 +121,10 @@ describe('sandbox: issued secrets', () => {
     assert.ok(!body.secrets.some((s) => logged.includes(s.value)), 'a recorded secret is in the request log');
   });
 
-  it('survives a reset (tokens issued before stay listed) and records the new seed\'s secrets', async () => {
+  it("survives a reset (tokens issued before stay listed) and records the new seed's secrets", async () => {
     const before = f.sandbox.core.secrets.size;
     f.sandbox.reset(42);
-    assert.ok(f.sandbox.core.secrets.size > before, 'the new seed\'s passwords and client secret are added');
+    assert.ok(f.sandbox.core.secrets.size > before, "the new seed's passwords and client secret are added");
     assert.equal(kindOf(f.sandbox.info.confidentialClient.clientSecret), 'clientSecret');
   });
 });
@@ -117,7 +155,10 @@ describe('sandbox: issued secrets across sandboxes and the bound', () => {
     secrets.record('refreshToken', 'two');
     secrets.record('deviceCode', 'three');
     secrets.record('deviceCode', '');
-    assert.deepEqual(secrets.list(), [{ kind: 'accessToken', value: 'one' }, { kind: 'refreshToken', value: 'two' }]);
+    assert.deepEqual(secrets.list(), [
+      { kind: 'accessToken', value: 'one' },
+      { kind: 'refreshToken', value: 'two' },
+    ]);
     assert.equal(secrets.overflow, 1);
     assert.deepEqual(secrets.counts(), { accessToken: 1, refreshToken: 1 });
   });

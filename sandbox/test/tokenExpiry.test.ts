@@ -8,11 +8,15 @@ import { getJson, useSandbox } from './helpers';
 describe('sandbox: the tokens-expired knob', () => {
   const f = useSandbox({ seed: 93 });
   const control = (method: string, path: string, body?: unknown, key = f.sandbox.info.controlKey) =>
-    fetch(`${f.sandbox.info.controlUrl}${path}`, { method, headers: { 'content-type': 'application/json', 'x-sandbox-control-key': key }, body: body === undefined ? undefined : JSON.stringify(body) });
+    fetch(`${f.sandbox.info.controlUrl}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', 'x-sandbox-control-key': key },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
   const mint = async (resource: string) => {
     const { info } = f.sandbox;
     const r = await control('POST', '/tokens', { tenant: info.homeTenant.id, resource, servicePrincipalId: info.confidentialClient.servicePrincipalId });
-    return ((await r.json()) as { access_token: string; claims: { uti: string } });
+    return (await r.json()) as { access_token: string; claims: { uti: string } };
   };
   const graphMe = (token: string) => getJson(`${f.sandbox.info.graphUrl}/v1.0/applications?$top=1`, { authorization: `Bearer ${token}` });
   const armSubs = (token: string) => getJson(`${f.sandbox.info.armUrl}/subscriptions?api-version=2022-12-01`, { authorization: `Bearer ${token}` });
@@ -30,15 +34,27 @@ describe('sandbox: the tokens-expired knob', () => {
 
     const g = await graphMe(graphToken.access_token);
     assert.equal(g.status, 401);
-    assert.deepEqual({ code: (g.body.error as { code: string }).code, message: (g.body.error as { message: string }).message }, { code: 'InvalidAuthenticationToken', message: 'Lifetime validation failed, the token is expired.' });
-    assert.match(g.headers.get('www-authenticate') ?? '', /^Bearer realm="", authorization_uri="[^"]+\/common\/oauth2\/authorize", client_id="00000003-0000-0000-c000-000000000000"$/);
+    assert.deepEqual(
+      { code: (g.body.error as { code: string }).code, message: (g.body.error as { message: string }).message },
+      { code: 'InvalidAuthenticationToken', message: 'Lifetime validation failed, the token is expired.' },
+    );
+    assert.match(
+      g.headers.get('www-authenticate') ?? '',
+      /^Bearer realm="", authorization_uri="[^"]+\/common\/oauth2\/authorize", client_id="00000003-0000-0000-c000-000000000000"$/,
+    );
 
     const a = await armSubs(armToken.access_token);
     assert.equal(a.status, 401);
     const armErr = a.body.error as { code: string; message: string };
     assert.equal(armErr.code, 'ExpiredAuthenticationToken');
-    assert.match(armErr.message, /^The access token expiry UTC time '\d{1,2}\/\d{1,2}\/\d{4} \d{1,2}:\d\d:\d\d [AP]M' is earlier than current UTC time '\d{1,2}\/\d{1,2}\/\d{4} \d{1,2}:\d\d:\d\d [AP]M'\.$/);
-    assert.match(a.headers.get('www-authenticate') ?? '', /^Bearer authorization_uri="[^"]+", error="invalid_token", error_description="The access token has expired\."$/);
+    assert.match(
+      armErr.message,
+      /^The access token expiry UTC time '\d{1,2}\/\d{1,2}\/\d{4} \d{1,2}:\d\d:\d\d [AP]M' is earlier than current UTC time '\d{1,2}\/\d{1,2}\/\d{4} \d{1,2}:\d\d:\d\d [AP]M'\.$/,
+    );
+    assert.match(
+      a.headers.get('www-authenticate') ?? '',
+      /^Bearer authorization_uri="[^"]+", error="invalid_token", error_description="The access token has expired\."$/,
+    );
 
     assert.equal((await graphMe((await mint('https://graph.microsoft.com')).access_token)).status, 200, 'a token issued after the knob passes');
     assert.equal((await armSubs((await mint('https://management.azure.com/')).access_token)).status, 200);

@@ -17,7 +17,11 @@ export interface ArmResponse<T> {
 }
 
 export class ArmRequestError extends Error {
-  constructor(readonly status: number, readonly code: string | undefined, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string | undefined,
+    message: string,
+  ) {
     super(message);
     this.name = 'ArmRequestError';
   }
@@ -61,16 +65,30 @@ export class ArmClient {
       this.options.logger?.request({ method, url: url.pathname, status: 'error', durationMs: Date.now() - started, error: redactSecrets(String(error)) });
       throw error;
     });
-    this.options.logger?.request({ method, url: `${url.pathname}${url.search}`, status: response.status, requestId: response.headers.get('x-ms-request-id') ?? undefined, durationMs: Date.now() - started });
+    this.options.logger?.request({
+      method,
+      url: `${url.pathname}${url.search}`,
+      status: response.status,
+      requestId: response.headers.get('x-ms-request-id') ?? undefined,
+      durationMs: Date.now() - started,
+    });
     const text = response.bodyAsText ?? '';
     const body = text && /json/i.test(response.headers.get('content-type') ?? 'application/json') ? safeJson(text) : text;
     if (response.status >= 400) {
       const error = (body as { error?: { code?: string; message?: string } })?.error;
       // Still refused after one fresh token (the pipeline's challenge hook below): only a new sign-in helps.
       if (isRefusedToken('arm', response.status, body)) {
-        throw new ArmRequestError(response.status, error?.code, `The sign-in has expired or is not valid for Azure Resource Manager (${error?.code}); sign in again.`);
+        throw new ArmRequestError(
+          response.status,
+          error?.code,
+          `The sign-in has expired or is not valid for Azure Resource Manager (${error?.code}); sign in again.`,
+        );
       }
-      throw new ArmRequestError(response.status, error?.code, redactSecrets(`Azure Resource Manager answered ${response.status}${error?.code ? ` ${error.code}` : ''}: ${error?.message ?? text.slice(0, 300)}`));
+      throw new ArmRequestError(
+        response.status,
+        error?.code,
+        redactSecrets(`Azure Resource Manager answered ${response.status}${error?.code ? ` ${error.code}` : ''}: ${error?.message ?? text.slice(0, 300)}`),
+      );
     }
     return { status: response.status, headers: response.headers.toJSON(), body: body as T };
   }
@@ -98,16 +116,21 @@ export class ArmClient {
       const anyMethod = http.defaultRetryPolicy(retryOptions);
       const throttledOnly = http.throttlingRetryPolicy(retryOptions);
       pipeline.removePolicy({ name: 'defaultRetryPolicy' }); // defaultRetryPolicyName, not exported
-      pipeline.addPolicy({
-        name: 'idempotentRetryPolicy',
-        sendRequest: (request, next) => (request.method === 'POST' ? throttledOnly : anyMethod).sendRequest(request, next),
-      }, { phase: 'Retry' });
-      pipeline.addPolicy(http.bearerTokenAuthenticationPolicy({
-        credential: this.options.credential,
-        scopes: `${this.options.cloud.armUrl}/.default`,
-        // The default authorizeRequest (cached token) stays; a refused token gets one fresh token and one retry.
-        challengeCallbacks: { authorizeRequestOnChallenge: authorizeRequestOnRefusedToken },
-      }));
+      pipeline.addPolicy(
+        {
+          name: 'idempotentRetryPolicy',
+          sendRequest: (request, next) => (request.method === 'POST' ? throttledOnly : anyMethod).sendRequest(request, next),
+        },
+        { phase: 'Retry' },
+      );
+      pipeline.addPolicy(
+        http.bearerTokenAuthenticationPolicy({
+          credential: this.options.credential,
+          scopes: `${this.options.cloud.armUrl}/.default`,
+          // The default authorizeRequest (cached token) stays; a refused token gets one fresh token and one retry.
+          challengeCallbacks: { authorizeRequestOnChallenge: authorizeRequestOnRefusedToken },
+        }),
+      );
       return { pipeline, http };
     });
     return this.pipeline;
@@ -144,7 +167,9 @@ export function armRequestUrl(armUrl: string, pathOrUrl: string): URL {
   const rootPath = root.pathname.replace(/\/+$/, '');
   const url = /^https?:\/\//i.test(pathOrUrl) ? new URL(pathOrUrl) : new URL(`${root.origin}${rootPath}/${pathOrUrl.replace(/^\/+/, '')}`);
   if (url.origin !== root.origin || !(url.pathname === rootPath || url.pathname.startsWith(`${rootPath}/`))) {
-    throw new Error(`Refusing an Azure Resource Manager request to ${url.host}${url.pathname.slice(0, 80)}: it is outside the cloud's ARM endpoint ${root.host}${rootPath}, and the request would carry the ARM token there.`);
+    throw new Error(
+      `Refusing an Azure Resource Manager request to ${url.host}${url.pathname.slice(0, 80)}: it is outside the cloud's ARM endpoint ${root.host}${rootPath}, and the request would carry the ARM token there.`,
+    );
   }
   return url;
 }

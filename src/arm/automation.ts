@@ -24,9 +24,7 @@ const RUNBOOK_NAME_MAX = 63;
 export type ArmRequester = Pick<ArmClient, 'request' | 'listAll'>;
 
 /** Where a runbook's modules live: the account (legacy PowerShell 7.2) or a runtime environment. */
-export type ModuleTarget =
-  | { readonly kind: 'powerShell72' }
-  | { readonly kind: 'runtimeEnvironment'; readonly name: string };
+export type ModuleTarget = { readonly kind: 'powerShell72' } | { readonly kind: 'runtimeEnvironment'; readonly name: string };
 
 export interface RunbookDefinition {
   readonly runbookType: string;
@@ -48,7 +46,10 @@ export interface AutomationClientOptions {
 }
 
 export class AutomationOperationError extends Error {
-  constructor(message: string, readonly code?: string) {
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
     super(message);
     this.name = 'AutomationOperationError';
   }
@@ -58,7 +59,9 @@ export class AutomationOperationError extends Error {
 export function parseAutomationAccountId(id: string): ResourceId {
   const parsed = typeof id === 'string' ? parseResourceId(id.trim()) : undefined;
   if (!parsed || parsed.resourceGroup === undefined || parsed.type.toLowerCase() !== 'microsoft.automation/automationaccounts') {
-    throw new Error(`"automationAccount" must be an Automation account's resource id, /subscriptions/{id}/resourceGroups/{group}/providers/Microsoft.Automation/automationAccounts/{name}; got ${quote(String(id))}.`);
+    throw new Error(
+      `"automationAccount" must be an Automation account's resource id, /subscriptions/{id}/resourceGroups/{group}/providers/Microsoft.Automation/automationAccounts/{name}; got ${quote(String(id))}.`,
+    );
   }
   return parsed;
 }
@@ -76,19 +79,26 @@ const RESOURCE_GROUP_PATTERN = /^[-\w.()\p{L}\p{N}]{1,90}$/u;
  */
 export function checkAutomationAccountId(id: unknown): ResourceId {
   const label = '"automationAccount"';
-  if (typeof id !== 'string') throw new Error(`${label} must be an Automation account's resource id (a string); got ${quote(JSON.stringify(id) ?? String(id))}.`);
+  if (typeof id !== 'string')
+    throw new Error(`${label} must be an Automation account's resource id (a string); got ${quote(JSON.stringify(id) ?? String(id))}.`);
   const parsed = parseResourceId(id.trim());
   if (parsed && parsed.resourceGroup !== undefined && parsed.type.toLowerCase() !== 'microsoft.automation/automationaccounts') {
-    throw new Error(`${label} must be an Automation account's resource id, /subscriptions/{id}/resourceGroups/{group}/providers/Microsoft.Automation/automationAccounts/{name}; ${quote(id)} is a ${quote(parsed.type)} resource.`);
+    throw new Error(
+      `${label} must be an Automation account's resource id, /subscriptions/{id}/resourceGroups/{group}/providers/Microsoft.Automation/automationAccounts/{name}; ${quote(id)} is a ${quote(parsed.type)} resource.`,
+    );
   }
   const account = parseAutomationAccountId(id);
   if (!isGuid(account.subscriptionId)) throw new Error(`${label}: the subscription id in it must be a GUID; ${notAGuid(account.subscriptionId)}.`);
   const group = account.resourceGroup as string;
   if (!RESOURCE_GROUP_PATTERN.test(group) || group.endsWith('.')) {
-    throw new Error(`${label}: the resource group name ${quote(group)} is not valid (1 to 90 letters, digits, "_", "-", "." or parentheses, not ending with ".").`);
+    throw new Error(
+      `${label}: the resource group name ${quote(group)} is not valid (1 to 90 letters, digits, "_", "-", "." or parentheses, not ending with ".").`,
+    );
   }
   if (!AUTOMATION_ACCOUNT_NAME_PATTERN.test(account.name)) {
-    throw new Error(`${label}: the account name ${quote(account.name)} is not valid (6 to 50 letters, digits or "-", starting with a letter and ending with a letter or digit).`);
+    throw new Error(
+      `${label}: the account name ${quote(account.name)} is not valid (6 to 50 letters, digits or "-", starting with a letter and ending with a letter or digit).`,
+    );
   }
   return account;
 }
@@ -104,7 +114,10 @@ export function checkRunbookName(name: string): string | undefined {
 /** A runbook name derived from a file name: invalid characters become "-". */
 export function runbookNameFromFileName(fileName: string): string {
   const base = fileName.replace(/^.*[\\/]/, '').replace(/\.[^.]*$/, '');
-  let name = base.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^[^A-Za-z]+/, '').slice(0, RUNBOOK_NAME_MAX);
+  let name = base
+    .replace(/[^A-Za-z0-9_-]+/g, '-')
+    .replace(/^[^A-Za-z]+/, '')
+    .slice(0, RUNBOOK_NAME_MAX);
   if (name === '') name = 'Runbook';
   return name;
 }
@@ -124,7 +137,9 @@ export function findUserAssignedIdentity(account: AutomationAccount, clientId: s
  * The PATCH body that turns on the system-assigned identity and keeps every user-assigned one:
  * `{"identity":{"type":"SystemAssigned"}}` alone would remove them (AZD automation MI doc).
  */
-export function identityPatchEnablingSystemAssigned(account: AutomationAccount): { identity: { type: string; userAssignedIdentities?: Record<string, Record<string, never>> } } {
+export function identityPatchEnablingSystemAssigned(account: AutomationAccount): {
+  identity: { type: string; userAssignedIdentities?: Record<string, Record<string, never>> };
+} {
   const userAssigned = Object.keys(account.identity?.userAssignedIdentities ?? {});
   if (userAssigned.length === 0) return { identity: { type: 'SystemAssigned' } };
   return { identity: { type: 'SystemAssigned, UserAssigned', userAssignedIdentities: Object.fromEntries(userAssigned.map((id) => [id, {}])) } };
@@ -150,9 +165,12 @@ export function compareModules(required: ReadonlyArray<{ name: string; contentLi
   return required.map((r) => {
     const found = byName.get(r.name.toLowerCase());
     const state = found?.properties?.provisioningState?.toLowerCase();
-    const status: ModuleStatus['status'] = !found ? 'missing'
-      : moduleIsReady(found) ? 'present'
-        : state === 'failed' || state === 'canceled' || state === 'cancelled' ? 'failed'
+    const status: ModuleStatus['status'] = !found
+      ? 'missing'
+      : moduleIsReady(found)
+        ? 'present'
+        : state === 'failed' || state === 'canceled' || state === 'cancelled'
+          ? 'failed'
           : 'importing';
     return { name: r.name, contentLink: r.contentLink, status, ...(found?.properties?.version ? { version: found.properties.version } : {}) };
   });
@@ -183,7 +201,11 @@ export class AutomationClient {
   private readonly sleep: Sleep;
   private readonly now: () => number;
 
-  constructor(private readonly arm: ArmRequester, private readonly armUrl: string, options: AutomationClientOptions = {}) {
+  constructor(
+    private readonly arm: ArmRequester,
+    private readonly armUrl: string,
+    options: AutomationClientOptions = {},
+  ) {
     this.pollIntervalMs = options.pollIntervalMs ?? 2_000;
     this.maxPollMs = options.maxPollMs ?? 10 * 60_000;
     this.maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
@@ -198,7 +220,11 @@ export class AutomationClient {
   }
 
   listAccounts(subscriptionId: string, signal?: AbortSignal): Promise<AutomationAccount[]> {
-    return this.arm.listAll<AutomationAccount>(`/subscriptions/${enc(subscriptionId)}/providers/Microsoft.Automation/automationAccounts`, AUTOMATION_API_VERSION, signal);
+    return this.arm.listAll<AutomationAccount>(
+      `/subscriptions/${enc(subscriptionId)}/providers/Microsoft.Automation/automationAccounts`,
+      AUTOMATION_API_VERSION,
+      signal,
+    );
   }
 
   async getAccount(accountId: string, signal?: AbortSignal): Promise<AutomationAccount> {
@@ -209,9 +235,13 @@ export class AutomationClient {
   /** Turns on the system-assigned identity, keeping the user-assigned ones. Returns the updated account. */
   async enableSystemAssignedIdentity(account: AutomationAccount, signal?: AbortSignal): Promise<AutomationAccount> {
     if (hasSystemAssignedIdentity(account)) return account;
-    const response = await this.arm.request<AutomationAccount>('PATCH', account.id, { apiVersion: AUTOMATION_API_VERSION, body: identityPatchEnablingSystemAssigned(account), signal });
+    const response = await this.arm.request<AutomationAccount>('PATCH', account.id, {
+      apiVersion: AUTOMATION_API_VERSION,
+      body: identityPatchEnablingSystemAssigned(account),
+      signal,
+    });
     const updated = await this.completeOperation(response, signal);
-    return updated && typeof updated === 'object' && 'id' in (updated as object) ? updated as AutomationAccount : this.getAccount(account.id, signal);
+    return updated && typeof updated === 'object' && 'id' in (updated as object) ? (updated as AutomationAccount) : this.getAccount(account.id, signal);
   }
 
   // --- runbooks
@@ -256,7 +286,11 @@ export class AutomationClient {
    */
   async uploadDraftContent(accountId: string, name: string, content: string, apiVersion: string, signal?: AbortSignal, onAccepted?: () => void): Promise<void> {
     // The spec declares `text/powershell` as the only content type of this operation, for every runbook type.
-    const response = await this.arm.request<unknown>('PUT', `${this.runbookPath(accountId, name)}/draft/content`, { apiVersion, text: { content, contentType: 'text/powershell' }, signal });
+    const response = await this.arm.request<unknown>('PUT', `${this.runbookPath(accountId, name)}/draft/content`, {
+      apiVersion,
+      text: { content, contentType: 'text/powershell' },
+      signal,
+    });
     onAccepted?.();
     await this.completeOperation(response, signal);
   }
@@ -269,7 +303,13 @@ export class AutomationClient {
   }
 
   /** The draft or the published script. */
-  async getRunbookContent(accountId: string, name: string, which: 'draft' | 'published', apiVersion = AUTOMATION_API_VERSION, signal?: AbortSignal): Promise<string> {
+  async getRunbookContent(
+    accountId: string,
+    name: string,
+    which: 'draft' | 'published',
+    apiVersion = AUTOMATION_API_VERSION,
+    signal?: AbortSignal,
+  ): Promise<string> {
     const suffix = which === 'draft' ? '/draft/content' : '/content';
     const response = await this.arm.request<unknown>('GET', `${this.runbookPath(accountId, name)}${suffix}`, { apiVersion, signal });
     return typeof response.body === 'string' ? response.body : JSON.stringify(response.body);
@@ -284,7 +324,8 @@ export class AutomationClient {
 
   async getRuntimeEnvironment(accountId: string, name: string, signal?: AbortSignal): Promise<RuntimeEnvironment | undefined> {
     try {
-      return (await this.arm.request<RuntimeEnvironment>('GET', this.runtimeEnvironmentPath(accountId, name), { apiVersion: AUTOMATION_API_VERSION, signal })).body;
+      return (await this.arm.request<RuntimeEnvironment>('GET', this.runtimeEnvironmentPath(accountId, name), { apiVersion: AUTOMATION_API_VERSION, signal }))
+        .body;
     } catch (error) {
       if (error instanceof ArmRequestError && error.status === 404) return undefined;
       throw error;
@@ -300,14 +341,22 @@ export class AutomationClient {
     const existing = await this.getRuntimeEnvironment(account.id, spec.name, signal);
     if (existing) {
       const runtime = existing.properties?.runtime;
-      if (runtime?.language && runtime.language.toLowerCase() !== spec.language.toLowerCase()
-        || runtime?.version && runtime.version !== spec.version) {
-        throw new Error(`The runtime environment ${quote(spec.name)} of ${account.name} runs ${runtime?.language ?? '?'} ${runtime?.version ?? '?'}, not ${spec.language} ${spec.version}; a runtime environment's language and version cannot change.`);
+      if ((runtime?.language && runtime.language.toLowerCase() !== spec.language.toLowerCase()) || (runtime?.version && runtime.version !== spec.version)) {
+        throw new Error(
+          `The runtime environment ${quote(spec.name)} of ${account.name} runs ${runtime?.language ?? '?'} ${runtime?.version ?? '?'}, not ${spec.language} ${spec.version}; a runtime environment's language and version cannot change.`,
+        );
       }
       return { environment: existing, created: false };
     }
-    const body = { location: account.location, properties: { runtime: { language: spec.language, version: spec.version }, defaultPackages: { ...(spec.defaultPackages ?? {}) } } };
-    const response = await this.arm.request<RuntimeEnvironment>('PUT', this.runtimeEnvironmentPath(account.id, spec.name), { apiVersion: AUTOMATION_API_VERSION, body, signal });
+    const body = {
+      location: account.location,
+      properties: { runtime: { language: spec.language, version: spec.version }, defaultPackages: { ...(spec.defaultPackages ?? {}) } },
+    };
+    const response = await this.arm.request<RuntimeEnvironment>('PUT', this.runtimeEnvironmentPath(account.id, spec.name), {
+      apiVersion: AUTOMATION_API_VERSION,
+      body,
+      signal,
+    });
     await this.completeOperation(response, signal);
     return { environment: (await this.getRuntimeEnvironment(account.id, spec.name, signal)) ?? response.body, created: true };
   }
@@ -340,12 +389,22 @@ export class AutomationClient {
    * Imports a module from a content link (a PowerShell Gallery package URL) and waits until its
    * provisioning state ends: Succeeded/Created resolves, Failed throws with ARM's error.
    */
-  async importModule(accountId: string, target: ModuleTarget, module: { name: string; contentLink: string }, signal?: AbortSignal, onState?: (state: string) => void): Promise<AutomationModule> {
+  async importModule(
+    accountId: string,
+    target: ModuleTarget,
+    module: { name: string; contentLink: string },
+    signal?: AbortSignal,
+    onState?: (state: string) => void,
+  ): Promise<AutomationModule> {
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(module.name)) throw new Error(`Not a module name: ${quote(module.name)}`);
     if (!/^https:\/\//i.test(module.contentLink)) throw new Error(`A module's content link must be an https URL; got ${quote(module.contentLink)}.`);
     const { path, apiVersion } = this.modulesPath(accountId, target);
     const url = `${path}/${enc(module.name)}`;
-    const response = await this.arm.request<AutomationModule>('PUT', url, { apiVersion, body: { properties: { contentLink: { uri: module.contentLink } } }, signal });
+    const response = await this.arm.request<AutomationModule>('PUT', url, {
+      apiVersion,
+      body: { properties: { contentLink: { uri: module.contentLink } } },
+      signal,
+    });
     await this.completeOperation(response, signal);
     const started = this.now();
     let current: AutomationModule | undefined = response.body && typeof response.body === 'object' ? response.body : undefined;
@@ -356,9 +415,15 @@ export class AutomationClient {
       if (current && moduleIsReady(current)) return current;
       if (lower === 'failed' || lower === 'canceled' || lower === 'cancelled') {
         const error = current?.properties?.error;
-        throw new AutomationOperationError(`Importing ${module.name} ${lower === 'failed' ? 'failed' : 'was cancelled'}${error?.message ? `: ${error.message}` : '.'}`, error?.code ?? undefined);
+        throw new AutomationOperationError(
+          `Importing ${module.name} ${lower === 'failed' ? 'failed' : 'was cancelled'}${error?.message ? `: ${error.message}` : '.'}`,
+          error?.code ?? undefined,
+        );
       }
-      if (this.now() - started > this.maxPollMs) throw new AutomationOperationError(`Importing ${module.name} did not finish within ${Math.round(this.maxPollMs / 1000)} s; it goes on in Azure. Check the account's modules in the portal.`);
+      if (this.now() - started > this.maxPollMs)
+        throw new AutomationOperationError(
+          `Importing ${module.name} did not finish within ${Math.round(this.maxPollMs / 1000)} s; it goes on in Azure. Check the account's modules in the portal.`,
+        );
       await this.sleep(this.pollIntervalMs, signal);
       current = await this.getModule(accountId, target, module.name, signal);
     }
@@ -383,11 +448,17 @@ export class AutomationClient {
       const url = this.checkPollUrl(asyncUrl);
       for (;;) {
         await this.wait(retryAfter, started, signal);
-        const poll = await this.arm.request<{ status?: string; error?: { code?: string; message?: string } }>('GET', url, { apiVersion: AUTOMATION_API_VERSION, signal });
+        const poll = await this.arm.request<{ status?: string; error?: { code?: string; message?: string } }>('GET', url, {
+          apiVersion: AUTOMATION_API_VERSION,
+          signal,
+        });
         const status = (poll.body?.status ?? '').toLowerCase();
         if (status === 'succeeded') break;
         if (status === 'failed' || status === 'canceled' || status === 'cancelled') {
-          throw new AutomationOperationError(`Azure reported the operation ${status}${poll.body?.error?.message ? `: ${poll.body.error.message}` : '.'}`, poll.body?.error?.code);
+          throw new AutomationOperationError(
+            `Azure reported the operation ${status}${poll.body?.error?.message ? `: ${poll.body.error.message}` : '.'}`,
+            poll.body?.error?.code,
+          );
         }
         retryAfter = retryAfterMs(poll.headers, this.now());
       }

@@ -28,7 +28,10 @@ export class NotSignedInError extends Error {
 }
 
 export class ScopeRefusedError extends Error {
-  constructor(readonly access: Access, cause: unknown) {
+  constructor(
+    readonly access: Access,
+    cause: unknown,
+  ) {
     super(
       `Your sign-in client was refused the Microsoft Graph permission this action needs (${access === 'graphWrite' ? 'Application.ReadWrite.All' : 'Application.Read.All'}). ` +
         'Some tenants and sovereign clouds do not let VS Code\'s own client ask for it. Set "federatedCredentials.authentication.clientId" to your organisation\'s app registration, or sign in with the Azure CLI ("federatedCredentials.authentication.method": "azureCli").',
@@ -47,18 +50,26 @@ export class AuthService extends Disposable {
   private identityCredential: Promise<TokenCredential> | undefined;
   private currentSession: AccountSession | undefined;
 
-  constructor(private readonly state: vscode.Memento, private readonly log: vscode.LogOutputChannel, private readonly requestLog?: RequestLogger) {
+  constructor(
+    private readonly state: vscode.Memento,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly requestLog?: RequestLogger,
+  ) {
     super();
-    this.register(vscode.authentication.onDidChangeSessions((event) => {
-      if (this.current && event.provider.id === this.settings().authProviderId) void this.restore();
-    }));
-    this.register(vscode.workspace.onDidChangeConfiguration((event) => {
-      if (affectsAuthentication(event)) {
-        this.identityCredential = undefined;
-        this.setAccount(undefined);
-        void this.restore();
-      }
-    }));
+    this.register(
+      vscode.authentication.onDidChangeSessions((event) => {
+        if (this.current && event.provider.id === this.settings().authProviderId) void this.restore();
+      }),
+    );
+    this.register(
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (affectsAuthentication(event)) {
+          this.identityCredential = undefined;
+          this.setAccount(undefined);
+          void this.restore();
+        }
+      }),
+    );
   }
 
   settings(): Settings {
@@ -76,7 +87,12 @@ export class AuthService extends Disposable {
   /** The signed-in account's clients and caches; a new one after every change of account, tenant or cloud. */
   get session(): AccountSession | undefined {
     if (!this.current) return undefined;
-    return (this.currentSession ??= new AccountSession({ account: this.current, cloud: this.cloud, credential: (access) => this.credential(access), logger: this.requestLog }));
+    return (this.currentSession ??= new AccountSession({
+      account: this.current,
+      cloud: this.cloud,
+      credential: (access) => this.credential(access),
+      logger: this.requestLog,
+    }));
   }
 
   /** The session, or "sign in first". */
@@ -173,7 +189,10 @@ export class AuthService extends Disposable {
   private async getToken(access: Access, options?: GetTokenOptions): Promise<AccessToken> {
     const account = this.requireAccount();
     const settings = this.settings();
-    if (isFreshTokenRequest(options)) this.log.info(`The service refused the ${access} token as expired; asking ${settings.authMethod === 'vscode' ? 'the account provider' : settings.authMethod} for a fresh one.`);
+    if (isFreshTokenRequest(options))
+      this.log.info(
+        `The service refused the ${access} token as expired; asking ${settings.authMethod === 'vscode' ? 'the account provider' : settings.authMethod} for a fresh one.`,
+      );
     if (settings.authMethod !== 'vscode') return this.tokenFromIdentity(settings, access, account.tenantId);
     try {
       const session = await vscode.authentication.getSession(
@@ -194,7 +213,12 @@ export class AuthService extends Disposable {
     // @azure/identity (and MSAL) load only when this method is used.
     this.identityCredential ??= import('@azure/identity').then((identity) => {
       // A custom cloud's authority is unknown to MSAL's instance discovery, which would ask the public cloud.
-      const common = { authorityHost: settings.cloud.loginUrl, tenantId, additionallyAllowedTenants: ['*'], disableInstanceDiscovery: settings.cloud.name === 'Custom' };
+      const common = {
+        authorityHost: settings.cloud.loginUrl,
+        tenantId,
+        additionallyAllowedTenants: ['*'],
+        disableInstanceDiscovery: settings.cloud.name === 'Custom',
+      };
       if (settings.authMethod === 'azureCli') return new identity.AzureCliCredential(common);
       return new identity.DeviceCodeCredential({
         ...common,

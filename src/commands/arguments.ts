@@ -17,13 +17,14 @@ export function isArgumentsObject(value: unknown): value is Record<string, unkno
 
 /** A value as a message shows it: strings quoted once, anything else as JSON; cut and escaped by quote(). */
 function showValue(value: unknown): string {
-  return quote(typeof value === 'string' ? value : JSON.stringify(value) ?? String(value));
+  return quote(typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value)));
 }
 
 /** Refuses keys the command does not take: a misspelt key would otherwise be ignored silently. */
 function checkArgumentKeys(arg: Record<string, unknown>, keys: readonly string[]): void {
   const unknown = Object.keys(arg).filter((k) => !keys.includes(k));
-  if (unknown.length > 0) throw new Error(`Unknown argument${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => quote(k)).join(', ')}; this command takes ${keys.join(', ')}.`);
+  if (unknown.length > 0)
+    throw new Error(`Unknown argument${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => quote(k)).join(', ')}; this command takes ${keys.join(', ')}.`);
 }
 
 /** Arguments that name an object by its GUID, and how the message describes each. */
@@ -46,7 +47,11 @@ function credentialReferenceProblem(value: string): string | undefined {
  * `optionalTypes` gives). `app` and `managedIdentity` must be GUIDs, `credential` an id or a name,
  * `tenant` not empty. Tree nodes and no argument give an empty object (the prompts fill in).
  */
-export function credentialArgs<K extends string>(arg: unknown, keys: readonly K[], optionalTypes: Partial<Record<K, 'boolean' | 'array'>> = {}): Partial<Record<K, string>> & Record<string, unknown> {
+export function credentialArgs<K extends string>(
+  arg: unknown,
+  keys: readonly K[],
+  optionalTypes: Partial<Record<K, 'boolean' | 'array'>> = {},
+): Partial<Record<K, string>> & Record<string, unknown> {
   if (!isArgumentsObject(arg)) return {};
   checkArgumentKeys(arg, keys);
   for (const key of keys) {
@@ -83,10 +88,14 @@ export function tenantIdArgument(arg: unknown): string | undefined {
   const value = tenant.trim();
   if (isGuid(value)) return value.toLowerCase();
   if (AUDIENCES.has(value.toLowerCase())) {
-    throw new Error(`Argument "tenant" must be one tenant's id (a GUID); ${quote(value.toLowerCase())} is not a tenant but a sign-in audience that covers many.`);
+    throw new Error(
+      `Argument "tenant" must be one tenant's id (a GUID); ${quote(value.toLowerCase())} is not a tenant but a sign-in audience that covers many.`,
+    );
   }
   if (/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(value)) {
-    throw new Error(`Argument "tenant" must be the tenant's id (a GUID), not a domain; for ${quote(value)}, use the tenant id shown in the Entra admin center (Overview) or by Select Tenant….`);
+    throw new Error(
+      `Argument "tenant" must be the tenant's id (a GUID), not a domain; for ${quote(value)}, use the tenant id shown in the Entra admin center (Overview) or by Select Tenant….`,
+    );
   }
   throw new Error(`Argument "tenant" must be a tenant id, a GUID; ${notAGuid(tenant)}.`);
 }

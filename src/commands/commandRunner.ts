@@ -33,7 +33,11 @@ export function registerCommand(id: string, handler: CommandHandler, deps: Comma
     const started = Date.now();
     // Telemetry and walkthrough progress listen here; they never change a command's result.
     const report: NonNullable<CommandRunnerDeps['onDidRun']> = (event) => {
-      try { deps.onDidRun?.(event); } catch { /* ignored */ }
+      try {
+        deps.onDidRun?.(event);
+      } catch {
+        /* ignored */
+      }
     };
     // Called with arguments: never prompt, say what is missing instead.
     const context: CommandContext = { commandId: id, ui: programmatic ? new NoPromptUserInput() : deps.ui(), programmatic };
@@ -54,7 +58,9 @@ export function registerCommand(id: string, handler: CommandHandler, deps: Comma
       report({ commandId: id, durationMs: Date.now() - started, outcome: 'failed', errorKind: errorKindOf(error) });
       if (programmatic) throw error instanceof Error ? error : new Error(message);
       const showLog = vscode.l10n.t('Show Log');
-      void vscode.window.showErrorMessage(message, showLog).then((choice) => { if (choice === showLog) deps.log.show(true); });
+      void vscode.window.showErrorMessage(message, showLog).then((choice) => {
+        if (choice === showLog) deps.log.show(true);
+      });
       return undefined;
     }
   });

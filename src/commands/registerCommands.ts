@@ -35,16 +35,23 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     r('copyAppId', (c, node) => viewCommands.copyId('appId', c, node)),
     r('openInPortal', (c, node) => viewCommands.openInPortal(deps, c, node)),
     // Run on several selected apps, VS Code passes (clicked node, selected nodes).
-    r('addManagedIdentityCredential', (c, a, selection) => addManagedIdentityCredentialCommand({ ...deps.credentialDeps, afterChanges: () => viewCommands.refreshAfterManyChanges(deps) }, c, a, selection)),
+    r('addManagedIdentityCredential', (c, a, selection) =>
+      addManagedIdentityCredentialCommand({ ...deps.credentialDeps, afterChanges: () => viewCommands.refreshAfterManyChanges(deps) }, c, a, selection),
+    ),
     r('addCredential', (c, a) => addCredential(deps.credentialDeps, c, a)),
     r('editCredential', (c, a) => editCredential(deps.credentialDeps, c, a)),
     r('deleteCredential', (c, a) => deleteCredential(deps.credentialDeps, c, a)),
     r('copyCredential', (c, a) => copyCredential(deps.credentialDeps, c, a)),
     r('copyConsentUrl', (c, a) => appCommands.copyConsentUrl(deps.credentialDeps, c, a)),
-    r('createAppRegistration', (c, a) => appCommands.createAppRegistration({ ...deps.credentialDeps, afterChanges: () => viewCommands.refreshAfterManyChanges(deps) }, c, a)),
+    r('createAppRegistration', (c, a) =>
+      appCommands.createAppRegistration({ ...deps.credentialDeps, afterChanges: () => viewCommands.refreshAfterManyChanges(deps) }, c, a),
+    ),
     r('addApiPermission', (c, a) => appCommands.addApiPermission(deps.credentialDeps, c, a)),
     r('scaffoldRunbook', (c, a) => scaffoldRunbook(runbookDepsFrom(deps), c, a)),
     r('deployRunbook', (c, a) => deployRunbook(runbookDepsFrom(deps), c, a)),
-    r('showOutput', async () => { deps.log.show(true); return deps.log.name; }),
+    r('showOutput', async () => {
+      deps.log.show(true);
+      return deps.log.name;
+    }),
   ];
 }

@@ -25,13 +25,19 @@ export async function selectTenant(deps: SignInDeps, context: CommandContext, ar
   const current = deps.auth.requireAccount();
   const tenants = listTenants(deps.arm());
   const tenantId = await context.ui.pick<string>(
-    tenants.then((list: ArmTenant[]) => list.map((t) => ({
-      label: t.displayName ?? t.defaultDomain ?? t.tenantId,
-      description: t.tenantId === current.tenantId ? vscode.l10n.t('{0} (current)', t.tenantId) : t.tenantId,
-      detail: t.defaultDomain,
-      data: t.tenantId,
-    }))),
-    { placeholder: vscode.l10n.t('Select the tenant whose app registrations and identities to show'), title: vscode.l10n.t('Select Tenant'), argument: 'tenant' },
+    tenants.then((list: ArmTenant[]) =>
+      list.map((t) => ({
+        label: t.displayName ?? t.defaultDomain ?? t.tenantId,
+        description: t.tenantId === current.tenantId ? vscode.l10n.t('{0} (current)', t.tenantId) : t.tenantId,
+        detail: t.defaultDomain,
+        data: t.tenantId,
+      })),
+    ),
+    {
+      placeholder: vscode.l10n.t('Select the tenant whose app registrations and identities to show'),
+      title: vscode.l10n.t('Select Tenant'),
+      argument: 'tenant',
+    },
   );
   return deps.auth.selectTenant(tenantId);
 }

@@ -36,12 +36,14 @@ export async function pickApp(directory: GraphDirectory, ui: UserInput, options:
   type Choice = AppRegistration | typeof ENTER_ID;
   const enterId: PickItem<Choice> = { label: l10n.t('$(edit) Enter an application (client) id or object id…'), data: ENTER_ID };
   const toItems = (apps: readonly AppRegistration[]): Array<PickItem<Choice>> => [
-    ...apps.filter((app) => !options.filter || options.filter(app)).map((app) => ({
-      label: app.displayName || app.appId,
-      description: app.appId,
-      detail: isMultiTenant(app) ? 'Multi-tenant' : 'Single tenant',
-      data: app as Choice,
-    })),
+    ...apps
+      .filter((app) => !options.filter || options.filter(app))
+      .map((app) => ({
+        label: app.displayName || app.appId,
+        description: app.appId,
+        detail: isMultiTenant(app) ? 'Multi-tenant' : 'Single tenant',
+        data: app as Choice,
+      })),
     enterId,
   ];
   const search = async (text: string) => {
@@ -77,7 +79,11 @@ export async function pickApp(directory: GraphDirectory, ui: UserInput, options:
 
 /** The app step of a wizard: the one picker, skipped when the app came in as an argument or a tree node. */
 export class AppListStep<C extends AppContext> implements PromptStep<C> {
-  constructor(private readonly directory: GraphDirectory, private readonly title: string, private readonly filter?: (app: AppRegistration) => boolean) {}
+  constructor(
+    private readonly directory: GraphDirectory,
+    private readonly title: string,
+    private readonly filter?: (app: AppRegistration) => boolean,
+  ) {}
 
   shouldPrompt(context: C): boolean {
     return context.app === undefined;
@@ -124,7 +130,10 @@ export interface DescriptionContext {
 }
 
 export class DescriptionStep<C extends DescriptionContext> implements PromptStep<C> {
-  constructor(private readonly title: string, private readonly defaultDescription: (context: C) => string | undefined) {}
+  constructor(
+    private readonly title: string,
+    private readonly defaultDescription: (context: C) => string | undefined,
+  ) {}
 
   shouldPrompt(context: C): boolean {
     return context.description === undefined;

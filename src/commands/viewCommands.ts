@@ -45,12 +45,14 @@ export async function retry(deps: ViewDeps, context: CommandContext, node?: unkn
 
 export async function searchApps(deps: ViewDeps, context: CommandContext, args?: unknown): Promise<RenderedNode[]> {
   // The term goes into $search escaped (domain/graphQuery.ts): quotes, & or # in it cannot change the query.
-  const query = searchArgument(args) ?? await context.ui.input({
-    title: vscode.l10n.t('Search App Registrations'),
-    prompt: vscode.l10n.t('Name (or the start of it), or an application (client) id'),
-    value: deps.apps.currentFilter.search,
-    validate: searchQueryProblem,
-  });
+  const query =
+    searchArgument(args) ??
+    (await context.ui.input({
+      title: vscode.l10n.t('Search App Registrations'),
+      prompt: vscode.l10n.t('Name (or the start of it), or an application (client) id'),
+      value: deps.apps.currentFilter.search,
+      validate: searchQueryProblem,
+    }));
   await deps.apps.setFilter({ ...deps.apps.currentFilter, search: query });
   return deps.apps.render(0);
 }

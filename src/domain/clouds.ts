@@ -135,7 +135,9 @@ export function checkCustomCloud(settings: CustomCloudSettings | undefined): { c
   } else if (audience !== audience.trim() || /\s/.test(audience)) {
     findings.push(error('tokenExchangeAudience', 'audience.whitespace', `Custom cloud tokenExchangeAudience must not contain whitespace: ${quote(audience)}.`));
   } else if (audience.length > 600) {
-    findings.push(error('tokenExchangeAudience', 'audience.tooLong', `Custom cloud tokenExchangeAudience must be at most 600 characters; it has ${audience.length}.`));
+    findings.push(
+      error('tokenExchangeAudience', 'audience.tooLong', `Custom cloud tokenExchangeAudience must be at most 600 characters; it has ${audience.length}.`),
+    );
   }
   const result = toResult(findings);
   if (!result.ok) return { result };
@@ -163,9 +165,7 @@ export function resolveCloud(name: string, custom?: CustomCloudSettings): Cloud 
     if (!cloud) throw new ValidationError(result.errors);
     return cloud;
   }
-  throw new ValidationError([
-    error('cloud', 'cloud.unknown', `Cloud must be one of ${CLOUD_NAMES.join(', ')}; ${quote(name)} is not.`),
-  ]);
+  throw new ValidationError([error('cloud', 'cloud.unknown', `Cloud must be one of ${CLOUD_NAMES.join(', ')}; ${quote(name)} is not.`)]);
 }
 
 /** `https://graph.microsoft.com/v1.0` and the like. */
@@ -255,10 +255,7 @@ export function appCredentialsPortalUrl(cloud: Cloud, appId: string): string | u
 export function enterpriseAppPortalUrl(cloud: Cloud, servicePrincipalId: string, appId: string): string | undefined {
   requireGuid('servicePrincipalId', servicePrincipalId);
   requireGuid('appId', appId);
-  return (
-    cloud.entraPortalUrl &&
-    `${cloud.entraPortalUrl}/#view/Microsoft_AAD_IAM/ManagedAppMenuBlade/~/Overview/objectId/${servicePrincipalId}/appId/${appId}`
-  );
+  return cloud.entraPortalUrl && `${cloud.entraPortalUrl}/#view/Microsoft_AAD_IAM/ManagedAppMenuBlade/~/Overview/objectId/${servicePrincipalId}/appId/${appId}`;
 }
 
 /**
@@ -269,7 +266,9 @@ export function azureResourcePortalUrl(cloud: Cloud, tenantId: string, resourceI
   requireGuid('tenantId', tenantId);
   const segments = resourceId.split('/');
   if (segments[0] !== '' || segments.length < 3 || segments.slice(1).some((s) => s === '')) {
-    throw new ValidationError([error('resourceId', 'resourceId.invalid', `resourceId must be an Azure resource id (/subscriptions/…); ${quote(resourceId)} is not.`)]);
+    throw new ValidationError([
+      error('resourceId', 'resourceId.invalid', `resourceId must be an Azure resource id (/subscriptions/…); ${quote(resourceId)} is not.`),
+    ]);
   }
   const path = segments.map((s) => encodeURIComponent(s)).join('/');
   return cloud.portalUrl && `${cloud.portalUrl}/#@${tenantId}/resource${path}/overview`;

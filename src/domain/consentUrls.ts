@@ -35,26 +35,32 @@ export interface ConsentUrl {
 const REDIRECT_URI_MAX = 256;
 
 export function checkClientId(clientId: string): Finding[] {
-  if (clientId === '') return [error('clientId', 'clientId.required', 'Client id (the app\'s application id) is required.')];
-  return isGuid(clientId) ? [] : [error('clientId', 'clientId.notGuid', `Client id must be the app's application (client) id, a GUID; ${quote(clientId)} is not.`)];
+  if (clientId === '') return [error('clientId', 'clientId.required', "Client id (the app's application id) is required.")];
+  return isGuid(clientId)
+    ? []
+    : [error('clientId', 'clientId.notGuid', `Client id must be the app's application (client) id, a GUID; ${quote(clientId)} is not.`)];
 }
 
 /** An absolute https URL, or http on a loopback host (as Entra allows for native apps); no fragment. */
 export function checkRedirectUri(uri: string): Finding[] {
   const f = 'redirectUri';
-  if (uri === '') return [error(f, 'redirectUri.required', 'Redirect URI must not be empty; leave it out to use the app\'s default.')];
+  if (uri === '') return [error(f, 'redirectUri.required', "Redirect URI must not be empty; leave it out to use the app's default.")];
   if (uri !== uri.trim()) return [error(f, 'redirectUri.whitespace', `Redirect URI must not start or end with whitespace: ${quote(uri)}.`)];
   const url = tryParseUrl(uri);
   if (!url || !/^https?:\/\//i.test(uri)) return [error(f, 'redirectUri.notUrl', `Redirect URI must be an absolute http(s) URL; ${quote(uri)} is not.`)];
   // "https:///cb" parses (the parser takes "cb" for the host) but is not the URI registered on the app.
-  if (/^https?:\/\/[/\\?#]/i.test(uri)) return [error(f, 'redirectUri.host', `Redirect URI must have a host name right after "https://"; ${quote(uri)} has none.`)];
+  if (/^https?:\/\/[/\\?#]/i.test(uri))
+    return [error(f, 'redirectUri.host', `Redirect URI must have a host name right after "https://"; ${quote(uri)} has none.`)];
   if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
     return [error(f, 'redirectUri.notHttps', `Redirect URI must use https (http only for localhost or 127.0.0.1); ${quote(uri)} uses http.`)];
   }
-  if (url.username !== '' || url.password !== '') return [error(f, 'redirectUri.userinfo', `Redirect URI must not contain a user name or password: ${quote(uri)}.`)];
+  if (url.username !== '' || url.password !== '')
+    return [error(f, 'redirectUri.userinfo', `Redirect URI must not contain a user name or password: ${quote(uri)}.`)];
   if (uri.includes('#')) return [error(f, 'redirectUri.fragment', `Redirect URI must not contain a fragment (#…): ${quote(uri)}.`)];
-  if (/[\s<>"`{}|\\^]/.test(uri)) return [error(f, 'redirectUri.characters', `Redirect URI contains spaces or characters that must be percent-encoded: ${quote(uri)}.`)];
-  if (uri.length > REDIRECT_URI_MAX) return [error(f, 'redirectUri.tooLong', `Redirect URI must be at most ${REDIRECT_URI_MAX} characters; it has ${uri.length}.`)];
+  if (/[\s<>"`{}|\\^]/.test(uri))
+    return [error(f, 'redirectUri.characters', `Redirect URI contains spaces or characters that must be percent-encoded: ${quote(uri)}.`)];
+  if (uri.length > REDIRECT_URI_MAX)
+    return [error(f, 'redirectUri.tooLong', `Redirect URI must be at most ${REDIRECT_URI_MAX} characters; it has ${uri.length}.`)];
   return [];
 }
 
@@ -95,11 +101,20 @@ export function buildAdminConsentUrlV2(input: AdminConsentV2Input): ConsentUrl {
   const { tenant, result } = checkAdminConsentInput(input);
   const scope = input.scope ?? graphDefaultScope(input.cloud);
   const scopeFindings: Finding[] = [];
-  if (scope.trim() === '') scopeFindings.push(error('scope', 'scope.required', 'Scope must not be empty; use the Graph ".default" scope for application permissions.'));
+  if (scope.trim() === '')
+    scopeFindings.push(error('scope', 'scope.required', 'Scope must not be empty; use the Graph ".default" scope for application permissions.'));
   else if (!scope.split(' ').every((s) => s !== '' && tryParseUrl(s) !== undefined)) {
-    scopeFindings.push(error('scope', 'scope.invalid', `Scope must be one or more space-separated absolute scope URIs (like ${graphDefaultScope(input.cloud)}); ${quote(scope)} is not.`));
+    scopeFindings.push(
+      error(
+        'scope',
+        'scope.invalid',
+        `Scope must be one or more space-separated absolute scope URIs (like ${graphDefaultScope(input.cloud)}); ${quote(scope)} is not.`,
+      ),
+    );
   } else if (!scope.split(' ').some((s) => s.endsWith('/.default'))) {
-    scopeFindings.push(warning('scope', 'scope.notDefault', 'Scope has no ".default" entry: application permissions are granted only through the resource\'s ".default" scope.'));
+    scopeFindings.push(
+      warning('scope', 'scope.notDefault', 'Scope has no ".default" entry: application permissions are granted only through the resource\'s ".default" scope.'),
+    );
   }
   const all = mergeResults(result, toResult(scopeFindings));
   assertValid(all);

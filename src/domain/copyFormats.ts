@@ -34,7 +34,9 @@ export function quotePowerShell(value: string): string {
 
 function requireAppId(appId: string): void {
   if (!isGuid(appId)) {
-    throw new ValidationError([error('appId', 'appId.notGuid', `App id must be the app's application (client) id or object id, a GUID; ${quote(appId)} is not.`)]);
+    throw new ValidationError([
+      error('appId', 'appId.notGuid', `App id must be the app's application (client) id or object id, a GUID; ${quote(appId)} is not.`),
+    ]);
   }
 }
 
@@ -54,7 +56,7 @@ export function toAzCliCommand(appId: string, values: CredentialValues, shell: S
   // JSON.stringify escapes every newline, so no line of the body can start with the here-string terminator '@.
   const json = toGraphJson(values);
   return [
-    "$parameters = New-TemporaryFile",
+    '$parameters = New-TemporaryFile',
     "@'",
     json,
     "'@ | Set-Content -LiteralPath $parameters -Encoding utf8",
@@ -105,7 +107,7 @@ export function toBicep(values: CredentialValues, options: BicepOptions = {}): s
     ...(unique
       ? []
       : [
-          "@description('uniqueName of the app. Apps created outside Bicep have none until it is set once (PATCH the application with {\"uniqueName\": \"…\"}).')",
+          '@description(\'uniqueName of the app. Apps created outside Bicep have none until it is set once (PATCH the application with {"uniqueName": "…"}).\')',
           'param appUniqueName string',
           '',
         ]),

@@ -64,14 +64,22 @@ export function checkGitHubOwner(owner: string): Finding[] {
   if (owner === '') return [error(f, 'github.owner.required', 'Organization (or user) is required.')];
   return GITHUB_OWNER.test(owner)
     ? []
-    : [error(f, 'github.owner.invalid', `Organization must be a GitHub account name: up to 39 letters, digits or single hyphens, not starting or ending with a hyphen; ${quote(owner)} is not.`)];
+    : [
+        error(
+          f,
+          'github.owner.invalid',
+          `Organization must be a GitHub account name: up to 39 letters, digits or single hyphens, not starting or ending with a hyphen; ${quote(owner)} is not.`,
+        ),
+      ];
 }
 
 export function checkGitHubRepository(repository: string): Finding[] {
   const f = 'repository';
   if (repository === '') return [error(f, 'github.repo.required', 'Repository is required.')];
   if (repository === '.' || repository === '..' || !GITHUB_REPO.test(repository)) {
-    return [error(f, 'github.repo.invalid', `Repository must be a GitHub repository name: up to 100 letters, digits, ".", "-" or "_"; ${quote(repository)} is not.`)];
+    return [
+      error(f, 'github.repo.invalid', `Repository must be a GitHub repository name: up to 100 letters, digits, ".", "-" or "_"; ${quote(repository)} is not.`),
+    ];
   }
   return [];
 }
@@ -99,7 +107,13 @@ export function checkGitHubEnvironment(name: string): Finding[] {
   if (name !== name.trim()) return [error(f, 'github.environment.whitespace', `Environment name must not start or end with whitespace: ${quote(name)}.`)];
   if (name.length > 255) return [error(f, 'github.environment.tooLong', `Environment name must be at most 255 characters; it has ${name.length}.`)];
   if (hasControlCharacter(name) || name.includes(':')) {
-    return [error(f, 'github.environment.invalid', `Environment name ${quote(name)} must not contain control characters or ":" (the subject claim uses ":" as separator).`)];
+    return [
+      error(
+        f,
+        'github.environment.invalid',
+        `Environment name ${quote(name)} must not contain control characters or ":" (the subject claim uses ":" as separator).`,
+      ),
+    ];
   }
   return [];
 }
@@ -152,7 +166,13 @@ export function checkKubernetesNamespace(namespace: string): Finding[] {
   if (namespace === '') return [error(f, 'k8s.namespace.required', 'Namespace is required.')];
   return namespace.length <= 63 && DNS1123_LABEL.test(namespace)
     ? []
-    : [error(f, 'k8s.namespace.invalid', `Namespace must be a DNS-1123 label: at most 63 lower-case letters, digits or "-", starting and ending with a letter or digit; ${quote(namespace)} is not.`)];
+    : [
+        error(
+          f,
+          'k8s.namespace.invalid',
+          `Namespace must be a DNS-1123 label: at most 63 lower-case letters, digits or "-", starting and ending with a letter or digit; ${quote(namespace)} is not.`,
+        ),
+      ];
 }
 
 export function checkKubernetesServiceAccount(name: string): Finding[] {
@@ -160,7 +180,13 @@ export function checkKubernetesServiceAccount(name: string): Finding[] {
   if (name === '') return [error(f, 'k8s.serviceAccount.required', 'Service account is required.')];
   return name.length <= 253 && DNS1123_SUBDOMAIN.test(name)
     ? []
-    : [error(f, 'k8s.serviceAccount.invalid', `Service account must be a DNS-1123 subdomain: at most 253 lower-case letters, digits, "-" or ".", each part starting and ending with a letter or digit; ${quote(name)} is not.`)];
+    : [
+        error(
+          f,
+          'k8s.serviceAccount.invalid',
+          `Service account must be a DNS-1123 subdomain: at most 253 lower-case letters, digits, "-" or ".", each part starting and ending with a letter or digit; ${quote(name)} is not.`,
+        ),
+      ];
 }
 
 export function kubernetesSubject(namespace: string, serviceAccount: string): string {
@@ -184,7 +210,13 @@ export interface BuiltCredential {
 export function buildGitHubActionsCredential(input: GitHubSubject & { readonly cloud: Cloud }): BuiltCredential {
   const subject = gitHubSubject(input);
   assertValid(checkGitHubSubject(input));
-  assertValid(toResult(subject.length > FIC_LIMITS.subjectMax ? [error('subject', 'subject.tooLong', `The resulting subject must be at most ${FIC_LIMITS.subjectMax} characters; it has ${subject.length}.`)] : []));
+  assertValid(
+    toResult(
+      subject.length > FIC_LIMITS.subjectMax
+        ? [error('subject', 'subject.tooLong', `The resulting subject must be at most ${FIC_LIMITS.subjectMax} characters; it has ${subject.length}.`)]
+        : [],
+    ),
+  );
   return { issuer: GITHUB_ACTIONS_ISSUER, subject, audiences: [input.cloud.tokenExchangeAudience] };
 }
 
@@ -251,4 +283,3 @@ export function defaultManagedIdentityDescription(input: {
   const text = `Credential for ${input.resourceName}${where}${sub}`;
   return text.length > FIC_LIMITS.descriptionMax ? `${text.slice(0, FIC_LIMITS.descriptionMax - 1)}…` : text;
 }
-

@@ -49,12 +49,24 @@ export function checkName(name: string): Finding[] {
     return [error(f, 'name.length', `Name must be ${FIC_LIMITS.nameMin} to ${FIC_LIMITS.nameMax} characters; ${quote(name)} has ${length}.`)];
   }
   if (!/^[A-Za-z0-9]/.test(name)) {
-    return [error(f, 'name.firstChar', `Name must start with an ASCII letter or digit; ${quote(name)} starts with ${describeCharacter(Array.from(name)[0] as string)}.`)];
+    return [
+      error(
+        f,
+        'name.firstChar',
+        `Name must start with an ASCII letter or digit; ${quote(name)} starts with ${describeCharacter(Array.from(name)[0] as string)}.`,
+      ),
+    ];
   }
   // Non-ASCII characters show their code point: a Cyrillic "а" or a zero-width space looks like nothing is wrong.
   const bad = Array.from(new Set(Array.from(name).filter((c) => !/[A-Za-z0-9_-]/.test(c))));
   if (bad.length > 0) {
-    return [error(f, 'name.characters', `Name may contain only ASCII letters, digits, "-" and "_"; ${quote(name)} contains ${bad.slice(0, 5).map(describeCharacter).join(', ')}${bad.length > 5 ? ` and ${bad.length - 5} more` : ''}.`)];
+    return [
+      error(
+        f,
+        'name.characters',
+        `Name may contain only ASCII letters, digits, "-" and "_"; ${quote(name)} contains ${bad.slice(0, 5).map(describeCharacter).join(', ')}${bad.length > 5 ? ` and ${bad.length - 5} more` : ''}.`,
+      ),
+    ];
   }
   return [];
 }
@@ -63,7 +75,13 @@ export function checkName(name: string): Finding[] {
 function checkNameUnchanged(originalName: string, name: string): Finding[] {
   return originalName === name
     ? []
-    : [error('name', 'name.immutable', `Name cannot be changed after the credential is created (it stays ${quote(originalName)}); delete the credential and add a new one to rename it.`)];
+    : [
+        error(
+          'name',
+          'name.immutable',
+          `Name cannot be changed after the credential is created (it stays ${quote(originalName)}); delete the credential and add a new one to rename it.`,
+        ),
+      ];
 }
 
 function checkRequiredValue(field: string, label: string, value: string, max: number): Finding[] {
@@ -77,7 +95,13 @@ function checkRequiredValue(field: string, label: string, value: string, max: nu
   // looks right and never matches (and a line break could forge a line in a message or a log).
   const unsafe = findUnsafeCharacter(value);
   if (unsafe) {
-    return [error(field, `${field}.characters`, `${label} must not contain control or invisible characters (Entra compares it exactly); ${quote(value)} contains ${describeUnsafeCharacter(unsafe)}.`)];
+    return [
+      error(
+        field,
+        `${field}.characters`,
+        `${label} must not contain control or invisible characters (Entra compares it exactly); ${quote(value)} contains ${describeUnsafeCharacter(unsafe)}.`,
+      ),
+    ];
   }
   const findings: Finding[] = [];
   if (value.includes('*')) {
@@ -97,7 +121,13 @@ export function checkIssuer(issuer: string): Finding[] {
   // The URL parser forgives what a token's "iss" never holds: "https:///x" (it takes x for the host) and
   // backslashes (it reads them as "/"). Entra compares the string, so such an issuer would never match.
   if (/^[a-z][a-z0-9+.-]*:\/\/[/\\?#]/i.test(issuer) || issuer.includes('\\')) {
-    return [error(f, 'issuer.host', `Issuer must be an https URL with a host name right after "https://", and no backslashes, like https://token.actions.githubusercontent.com; ${quote(issuer)} is not.`)];
+    return [
+      error(
+        f,
+        'issuer.host',
+        `Issuer must be an https URL with a host name right after "https://", and no backslashes, like https://token.actions.githubusercontent.com; ${quote(issuer)} is not.`,
+      ),
+    ];
   }
   // The test emulator issues tokens from a loopback http URL; real identity providers use https (OpenID Connect).
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
@@ -153,20 +183,38 @@ export function checkCredential(values: CredentialValues, context: CredentialCon
   const others = (context.existing ?? []).filter((c) => c.name !== context.editing);
   if (context.existing) {
     if (context.editing === undefined && context.existing.length >= FIC_LIMITS.perApp) {
-      findings.push(error('app', 'app.limit', `An app can have at most ${FIC_LIMITS.perApp} federated credentials and ${app} already has ${context.existing.length}; delete one first or use another app.`));
+      findings.push(
+        error(
+          'app',
+          'app.limit',
+          `An app can have at most ${FIC_LIMITS.perApp} federated credentials and ${app} already has ${context.existing.length}; delete one first or use another app.`,
+        ),
+      );
     }
     if (context.editing === undefined) {
       const same = others.find((c) => c.name === values.name);
       const caseOnly = others.find((c) => c.name !== values.name && c.name.toLowerCase() === values.name.toLowerCase());
       if (same) findings.push(error('name', 'name.duplicate', `A credential named ${quote(values.name)} already exists on ${app}.`));
       else if (caseOnly) {
-        findings.push(warning('name', 'name.caseDuplicate', `Name ${quote(values.name)} differs only in letter case from the existing credential ${quote(caseOnly.name)} on ${app}.`));
+        findings.push(
+          warning(
+            'name',
+            'name.caseDuplicate',
+            `Name ${quote(values.name)} differs only in letter case from the existing credential ${quote(caseOnly.name)} on ${app}.`,
+          ),
+        );
       }
     }
     // Entra matches issuer and subject case-sensitively, so only an exact repeat is a duplicate.
     const pair = others.find((c) => c.issuer === values.issuer && c.subject === values.subject);
     if (pair) {
-      findings.push(error('subject', 'subject.duplicate', `Credential ${quote(pair.name)} on ${app} already has this issuer and subject; each issuer and subject pair may be used once per app.`));
+      findings.push(
+        error(
+          'subject',
+          'subject.duplicate',
+          `Credential ${quote(pair.name)} on ${app} already has this issuer and subject; each issuer and subject pair may be used once per app.`,
+        ),
+      );
     }
   }
   return toResult(findings);
@@ -201,20 +249,48 @@ export function checkManagedIdentityTrust(values: CredentialValues, context: Man
   if (values.issuer !== expectedIssuer) {
     const seen = classifyIssuer(values.issuer);
     if (seen.kind === 'entra' && seen.tenantId !== tenantId.toLowerCase()) {
-      findings.push(error('issuer', 'issuer.otherTenant', `Issuer ${quote(values.issuer, 120)} is tenant ${seen.tenantId}, but the managed identity must be in the app's tenant ${tenantId.toLowerCase()}: Entra refuses tokens from other tenants' identities (AADSTS700236). Expected ${quote(expectedIssuer, 120)}.`));
+      findings.push(
+        error(
+          'issuer',
+          'issuer.otherTenant',
+          `Issuer ${quote(values.issuer, 120)} is tenant ${seen.tenantId}, but the managed identity must be in the app's tenant ${tenantId.toLowerCase()}: Entra refuses tokens from other tenants' identities (AADSTS700236). Expected ${quote(expectedIssuer, 120)}.`,
+        ),
+      );
     } else if (seen.kind === 'entra' && seen.cloud !== cloud.name) {
-      findings.push(error('issuer', 'issuer.otherCloud', `Issuer ${quote(values.issuer, 120)} belongs to ${seen.cloud}, not ${cloud.name}; trust across clouds is not supported. Expected ${quote(expectedIssuer, 120)}.`));
+      findings.push(
+        error(
+          'issuer',
+          'issuer.otherCloud',
+          `Issuer ${quote(values.issuer, 120)} belongs to ${seen.cloud}, not ${cloud.name}; trust across clouds is not supported. Expected ${quote(expectedIssuer, 120)}.`,
+        ),
+      );
     } else {
-      findings.push(error('issuer', 'issuer.mismatch', `Issuer for a managed identity must be exactly ${quote(expectedIssuer, 120)}; ${quote(values.issuer, 120)} is not.`));
+      findings.push(
+        error('issuer', 'issuer.mismatch', `Issuer for a managed identity must be exactly ${quote(expectedIssuer, 120)}; ${quote(values.issuer, 120)} is not.`),
+      );
     }
   }
   if (values.audiences.length !== 1 || values.audiences[0] !== cloud.tokenExchangeAudience) {
-    findings.push(error('audiences', 'audience.mismatch', `Audience for a managed identity in ${cloud.displayName} must be ${quote(cloud.tokenExchangeAudience)}; got ${values.audiences.map((a) => quote(a)).join(', ') || 'none'}.`));
+    findings.push(
+      error(
+        'audiences',
+        'audience.mismatch',
+        `Audience for a managed identity in ${cloud.displayName} must be ${quote(cloud.tokenExchangeAudience)}; got ${values.audiences.map((a) => quote(a)).join(', ') || 'none'}.`,
+      ),
+    );
   }
   if (!isGuid(values.subject)) {
-    findings.push(error('subject', 'subject.notGuid', `Subject for a managed identity must be its object (principal) id, a GUID; ${quote(values.subject)} is not.`));
+    findings.push(
+      error('subject', 'subject.notGuid', `Subject for a managed identity must be its object (principal) id, a GUID; ${quote(values.subject)} is not.`),
+    );
   } else if (values.subject !== values.subject.toLowerCase()) {
-    findings.push(warning('subject', 'subject.uppercase', `Subject ${quote(values.subject)} has upper-case letters; tokens carry the object id in lower case and Entra compares case-sensitively, so use ${quote(values.subject.toLowerCase())}.`));
+    findings.push(
+      warning(
+        'subject',
+        'subject.uppercase',
+        `Subject ${quote(values.subject)} has upper-case letters; tokens carry the object id in lower case and Entra compares case-sensitively, so use ${quote(values.subject.toLowerCase())}.`,
+      ),
+    );
   }
   const identity = context.identity;
   if (identity === null && isGuid(values.subject)) {
@@ -224,9 +300,21 @@ export function checkManagedIdentityTrust(values: CredentialValues, context: Man
       findings.push(error('subject', 'subject.lookupMismatch', `Subject ${quote(values.subject)} is not the looked-up identity ${quote(identity.id)}.`));
     }
     if (identity.servicePrincipalType && identity.servicePrincipalType !== 'ManagedIdentity') {
-      findings.push(error('subject', 'subject.notManagedIdentity', `Object ${values.subject} is a service principal of type ${quote(identity.servicePrincipalType)}, not a managed identity.`));
+      findings.push(
+        error(
+          'subject',
+          'subject.notManagedIdentity',
+          `Object ${values.subject} is a service principal of type ${quote(identity.servicePrincipalType)}, not a managed identity.`,
+        ),
+      );
     } else if (!(identity.alternativeNames ?? []).some((n) => n.toLowerCase() === 'isexplicit=true')) {
-      findings.push(warning('subject', 'subject.systemAssigned', `${identity.displayName ? quote(identity.displayName) : 'This identity'} is a system-assigned managed identity; Microsoft documents only user-assigned identities as supported for trusting an app, so this may stop working. You can go on.`));
+      findings.push(
+        warning(
+          'subject',
+          'subject.systemAssigned',
+          `${identity.displayName ? quote(identity.displayName) : 'This identity'} is a system-assigned managed identity; Microsoft documents only user-assigned identities as supported for trusting an app, so this may stop working. You can go on.`,
+        ),
+      );
     }
   }
   return toResult(findings);
@@ -241,5 +329,11 @@ export function checkAppIsMultiTenant(signInAudience: string | null | undefined,
   const app = appName === undefined ? 'This app' : `App ${quote(appName)}`;
   return multi
     ? []
-    : [warning('app', 'app.singleTenant', `${app} is not multi-tenant (sign-in audience ${quote(signInAudience ?? 'unknown')}), so customer tenants cannot consent to it and the runbook can only get tokens for the app's own tenant. Set it to "Accounts in any organizational directory" to use it across tenants.`)];
+    : [
+        warning(
+          'app',
+          'app.singleTenant',
+          `${app} is not multi-tenant (sign-in audience ${quote(signInAudience ?? 'unknown')}), so customer tenants cannot consent to it and the runbook can only get tokens for the app's own tenant. Set it to "Accounts in any organizational directory" to use it across tenants.`,
+        ),
+      ];
 }

@@ -22,16 +22,7 @@ export interface ErrorContext {
   readonly credentialName?: string;
 }
 
-export type ErrorKind =
-  | 'conflict'
-  | 'invalid'
-  | 'forbidden'
-  | 'unauthorized'
-  | 'notFound'
-  | 'throttled'
-  | 'unavailable'
-  | 'signIn'
-  | 'unknown';
+export type ErrorKind = 'conflict' | 'invalid' | 'forbidden' | 'unauthorized' | 'notFound' | 'throttled' | 'unavailable' | 'signIn' | 'unknown';
 
 export interface ExplainedError {
   readonly kind: ErrorKind;
@@ -51,10 +42,12 @@ const REQUIRED_ACCESS: Record<GraphOperation, string> = {
   listApps: 'the Application.Read.All permission',
   readApp: 'the Application.Read.All permission',
   listCredentials: 'the Application.Read.All permission',
-  createApp: 'the Application.ReadWrite.All permission, and a role that may register apps (Application Developer or above) if users cannot register apps in this tenant',
+  createApp:
+    'the Application.ReadWrite.All permission, and a role that may register apps (Application Developer or above) if users cannot register apps in this tenant',
   writeCredential:
     'the Application.ReadWrite.All permission, and to be an owner of the app or hold the Application Administrator or Cloud Application Administrator role',
-  addPermission: 'the Application.ReadWrite.All permission, and to be an owner of the app or hold the Application Administrator or Cloud Application Administrator role',
+  addPermission:
+    'the Application.ReadWrite.All permission, and to be an owner of the app or hold the Application Administrator or Cloud Application Administrator role',
   listManagedIdentities: 'the Application.Read.All permission (managed identities are service principals)',
   readGraphPermissions: 'the Application.Read.All permission',
   listTenants: 'access to Azure Resource Manager',
@@ -75,7 +68,10 @@ const AADSTS: Record<number, AadstsInfo> = {
     text: 'No federated credential on the app matches the token (issuer, subject and audience must match exactly). If the credential was just added, wait a few minutes: it takes time to propagate.',
   },
   700211: { kind: 'invalid', text: "No federated credential on the app has the token's issuer; check the credential's issuer for the exact tenant and cloud." },
-  700212: { kind: 'invalid', text: "No federated credential on the app has the token's audience; for a managed identity the audience is the cloud's token-exchange audience." },
+  700212: {
+    kind: 'invalid',
+    text: "No federated credential on the app has the token's audience; for a managed identity the audience is the cloud's token-exchange audience.",
+  },
   700213: { kind: 'invalid', text: "No federated credential on the app has the token's subject; subjects are compared case-sensitively." },
   7002138: { kind: 'invalid', text: "No federated credential on the app has the token's subject; subjects are compared case-sensitively." },
   700016: {
@@ -190,7 +186,12 @@ export function explainGraphError(input: GraphErrorInput, context: ErrorContext 
   if (code === 'InvalidFederatedIdentityCredentialValue') {
     const param = /paramName:\s*FederatedIdentityCredential\.(\w+)/i.exec(rawMessage ?? '')?.[1];
     if (/combination of issuer and subject must be unique/i.test(rawMessage ?? '')) {
-      return { ...base, kind: 'conflict', message: `Another credential on ${app} already has this issuer and subject; each pair may be used once per app.`, retryable: false };
+      return {
+        ...base,
+        kind: 'conflict',
+        message: `Another credential on ${app} already has this issuer and subject; each pair may be used once per app.`,
+        retryable: false,
+      };
     }
     const field = param ? param.toLowerCase() : 'a value';
     const detail = (rawMessage ?? '').split(/\s*paramName:/i)[0];

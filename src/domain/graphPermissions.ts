@@ -41,8 +41,20 @@ export function pickAppRoles(appRoles: readonly AppRole[], values: readonly stri
     const role = usable.find((r) => r.value === value) ?? usable.find((r) => r.value?.toLowerCase() === value.toLowerCase());
     if (!role) {
       const stem = value.split('.')[0]?.toLowerCase() ?? '';
-      const near = stem === '' ? [] : usable.filter((r) => r.value?.toLowerCase().startsWith(stem)).slice(0, 3).map((r) => r.value);
-      findings.push(error('permissions', 'permission.unknown', `Microsoft Graph has no application permission ${quote(value)}${near.length > 0 ? `; did you mean ${near.join(', ')}?` : '.'}`));
+      const near =
+        stem === ''
+          ? []
+          : usable
+              .filter((r) => r.value?.toLowerCase().startsWith(stem))
+              .slice(0, 3)
+              .map((r) => r.value);
+      findings.push(
+        error(
+          'permissions',
+          'permission.unknown',
+          `Microsoft Graph has no application permission ${quote(value)}${near.length > 0 ? `; did you mean ${near.join(', ')}?` : '.'}`,
+        ),
+      );
       continue;
     }
     if (role.allowedMemberTypes && !role.allowedMemberTypes.includes('Application')) {
@@ -109,7 +121,13 @@ export function describePermissions(
       const application = access.type === 'Role';
       const list: readonly { id: string; value?: string | null }[] = (application ? resource?.appRoles : resource?.oauth2PermissionScopes) ?? [];
       const match = list.find((p) => p.id.toLowerCase() === access.id.toLowerCase());
-      out.push({ resourceAppId: entry.resourceAppId, resourceName, id: access.id, kind: application ? 'application' : 'delegated', value: match?.value ?? access.id });
+      out.push({
+        resourceAppId: entry.resourceAppId,
+        resourceName,
+        id: access.id,
+        kind: application ? 'application' : 'delegated',
+        value: match?.value ?? access.id,
+      });
     }
   }
   return out;

@@ -51,7 +51,13 @@ export function encodeQuery(params: QueryParams): string {
       }
       // encodeURIComponent throws a bare URIError on a lone UTF-16 surrogate: say what is wrong instead.
       if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(String(value))) {
-        throw new ValidationError([error('query', 'query.surrogate', `The value of ${key} contains a lone UTF-16 surrogate (half of a character), which cannot be sent to Microsoft Graph.`)]);
+        throw new ValidationError([
+          error(
+            'query',
+            'query.surrogate',
+            `The value of ${key} contains a lone UTF-16 surrogate (half of a character), which cannot be sent to Microsoft Graph.`,
+          ),
+        ]);
       }
       return `${key}=${encodeURIComponent(String(value))}`;
     })

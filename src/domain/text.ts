@@ -32,8 +32,7 @@ export function jsonString(value: string): string {
 // (a header and part of the payload, cut by a log line) are redacted as well.
 const JWT = /eyJ[A-Za-z0-9_-]{8,}(?:\.[A-Za-z0-9_-]*){0,2}/g;
 const BEARER = /(Bearer)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
-const SECRET_FIELDS =
-  /(client_assertion|client_secret|access_token|refresh_token|id_token)(["']?\s*[=:]\s*["']?)[^\s"'&,}]+/gi;
+const SECRET_FIELDS = /(client_assertion|client_secret|access_token|refresh_token|id_token)(["']?\s*[=:]\s*["']?)[^\s"'&,}]+/gi;
 
 /** Removes anything that looks like a token or a secret, so messages and logs never carry one. */
 export function redactSecrets(text: string): string {
@@ -58,8 +57,17 @@ export function hasControlCharacter(value: string): boolean {
 
 /** Code points that are invisible or change how text around them reads (zero-width, bidi controls, BOM). */
 function isInvisible(cp: number): boolean {
-  return cp === 0x00ad || cp === 0x034f || cp === 0x061c || cp === 0x180e || (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x202a && cp <= 0x202e)
-    || (cp >= 0x2060 && cp <= 0x2064) || (cp >= 0x2066 && cp <= 0x206f) || cp === 0xfeff;
+  return (
+    cp === 0x00ad ||
+    cp === 0x034f ||
+    cp === 0x061c ||
+    cp === 0x180e ||
+    (cp >= 0x200b && cp <= 0x200f) ||
+    (cp >= 0x202a && cp <= 0x202e) ||
+    (cp >= 0x2060 && cp <= 0x2064) ||
+    (cp >= 0x2066 && cp <= 0x206f) ||
+    cp === 0xfeff
+  );
 }
 
 export interface UnsafeCharacter {

@@ -37,8 +37,8 @@ export interface BatchCredentialCreate {
 export type BatchCreateResult = { readonly appObjectId: string; readonly attempts: number } & (
   | { readonly ok: true; readonly credential: FederatedCredential }
   | { readonly ok: false; readonly error: GraphRequestError; readonly lost: boolean }
-  | { readonly ok: false; readonly cancelled: 'inFlight' | 'notSent' });
-
+  | { readonly ok: false; readonly cancelled: 'inFlight' | 'notSent' }
+);
 
 export class ApplicationsApi {
   constructor(private readonly graph: GraphRequester) {}
@@ -71,22 +71,46 @@ export class ApplicationsApi {
     } catch (error) {
       if ((error as { statusCode?: number }).statusCode !== 404) throw toGraphRequestError(error, { operation: 'readApp' });
     }
-    const byAppId = await this.graph.getPage<AppRegistration>(`/applications?${encodeQuery({ $filter: equalsFilter('appId', idOrAppId), $select: APP_FIELDS.join(',') })}`, {}, { operation: 'readApp' });
+    const byAppId = await this.graph.getPage<AppRegistration>(
+      `/applications?${encodeQuery({ $filter: equalsFilter('appId', idOrAppId), $select: APP_FIELDS.join(',') })}`,
+      {},
+      { operation: 'readApp' },
+    );
     return byAppId.items[0];
   }
 
   /** App registrations with exactly this display name (id, appId, createdDateTime): to look for a create whose answer was lost. */
   async findAppsByDisplayName(displayName: string): Promise<Array<AppRegistration & { createdDateTime?: string }>> {
-    const page = await this.graph.getPage<AppRegistration & { createdDateTime?: string }>(`/applications?${encodeQuery({ $filter: equalsFilter('displayName', displayName), $select: [...APP_FIELDS, 'createdDateTime'].join(',') })}`, {}, { operation: 'readApp', appName: displayName });
+    const page = await this.graph.getPage<AppRegistration & { createdDateTime?: string }>(
+      `/applications?${encodeQuery({ $filter: equalsFilter('displayName', displayName), $select: [...APP_FIELDS, 'createdDateTime'].join(',') })}`,
+      {},
+      { operation: 'readApp', appName: displayName },
+    );
     return page.items;
   }
 
-  async createApp(body: { displayName: string; signInAudience: string; requiredResourceAccess?: readonly RequiredResourceAccess[] }, signal?: AbortSignal): Promise<AppRegistration> {
-    return this.graph.call(async () => withSignal((await this.graph.write()).api('/applications'), signal).post(body), { operation: 'createApp', appName: body.displayName }, signal);
+  async createApp(
+    body: { displayName: string; signInAudience: string; requiredResourceAccess?: readonly RequiredResourceAccess[] },
+    signal?: AbortSignal,
+  ): Promise<AppRegistration> {
+    return this.graph.call(
+      async () => withSignal((await this.graph.write()).api('/applications'), signal).post(body),
+      { operation: 'createApp', appName: body.displayName },
+      signal,
+    );
   }
 
-  async updateApp(appObjectId: string, patch: { requiredResourceAccess?: readonly RequiredResourceAccess[]; signInAudience?: string; displayName?: string }, context: ErrorContext = {}, signal?: AbortSignal): Promise<void> {
-    await this.graph.call(async () => withSignal((await this.graph.write()).api(`/applications/${encodeURIComponent(appObjectId)}`), signal).patch(patch), { operation: 'addPermission', ...context }, signal);
+  async updateApp(
+    appObjectId: string,
+    patch: { requiredResourceAccess?: readonly RequiredResourceAccess[]; signInAudience?: string; displayName?: string },
+    context: ErrorContext = {},
+    signal?: AbortSignal,
+  ): Promise<void> {
+    await this.graph.call(
+      async () => withSignal((await this.graph.write()).api(`/applications/${encodeURIComponent(appObjectId)}`), signal).patch(patch),
+      { operation: 'addPermission', ...context },
+      signal,
+    );
   }
 
   /**
@@ -94,12 +118,17 @@ export class ApplicationsApi {
    * Graph does not know as object ids come back in `missing`; apps Graph could not read even after
    * the reads were retried come back in `failed`, with the reason.
    */
-  async getAppsWithCredentials(objectIds: readonly string[]): Promise<{ apps: AppRegistration[]; missing: string[]; failed: Array<{ id: string; error: GraphRequestError }> }> {
+  async getAppsWithCredentials(
+    objectIds: readonly string[],
+  ): Promise<{ apps: AppRegistration[]; missing: string[]; failed: Array<{ id: string; error: GraphRequestError }> }> {
     const apps: AppRegistration[] = [];
     const missing: string[] = [];
     const failed: Array<{ id: string; error: GraphRequestError }> = [];
     const query = encodeQuery({ $select: APP_FIELDS.join(','), $expand: `federatedIdentityCredentials($select=${CREDENTIAL_FIELDS})` });
-    const answers = await this.graph.readBatch(objectIds.map((id) => `/applications/${encodeURIComponent(id)}?${query}`), { operation: 'readApp' });
+    const answers = await this.graph.readBatch(
+      objectIds.map((id) => `/applications/${encodeURIComponent(id)}?${query}`),
+      { operation: 'readApp' },
+    );
     answers.forEach((answer, i) => {
       const id = objectIds[i];
       if (answer instanceof GraphRequestError) failed.push({ id, error: answer });
@@ -120,31 +149,42 @@ export class ApplicationsApi {
       $expand: `federatedIdentityCredentials($select=${CREDENTIAL_FIELDS})`,
       $top: 999,
     };
-    return this.graph.call(async () => {
-      // The SDK loads with the first Graph call, not at activation (dist/chunks/graph.js).
-      const { PageIterator } = await import('./graphClient');
-      const client = await this.graph.read();
-      const apps: AppRegistration[] = [];
-      const first = await client.api(`/applications?${encodeQuery(params)}`).get();
-      let seen = 0;
-      const iterator = new PageIterator(client, first, (app: AppRegistration) => {
-        if ((app.federatedIdentityCredentials?.length ?? 0) > 0) apps.push(app);
-        if (++seen % 999 === 0) onPage?.(seen);
-        return true;
-      });
-      await iterator.iterate();
-      return apps;
-    }, { operation: 'listApps' });
+    return this.graph.call(
+      async () => {
+        // The SDK loads with the first Graph call, not at activation (dist/chunks/graph.js).
+        const { PageIterator } = await import('./graphClient');
+        const client = await this.graph.read();
+        const apps: AppRegistration[] = [];
+        const first = await client.api(`/applications?${encodeQuery(params)}`).get();
+        let seen = 0;
+        const iterator = new PageIterator(client, first, (app: AppRegistration) => {
+          if ((app.federatedIdentityCredentials?.length ?? 0) > 0) apps.push(app);
+          if (++seen % 999 === 0) onPage?.(seen);
+          return true;
+        });
+        await iterator.iterate();
+        return apps;
+      },
+      { operation: 'listApps' },
+    );
   }
 
   async listCredentials(appObjectId: string, context: ErrorContext = { operation: 'listCredentials' }): Promise<FederatedCredential[]> {
-    const page = await this.graph.getPage<FederatedCredential>(`/applications/${encodeURIComponent(appObjectId)}/federatedIdentityCredentials?$select=${CREDENTIAL_FIELDS}`, {}, context);
+    const page = await this.graph.getPage<FederatedCredential>(
+      `/applications/${encodeURIComponent(appObjectId)}/federatedIdentityCredentials?$select=${CREDENTIAL_FIELDS}`,
+      {},
+      context,
+    );
     return page.items;
   }
 
   async getCredential(appObjectId: string, idOrName: string): Promise<FederatedCredential | undefined> {
     try {
-      return await (await this.graph.read()).api(`/applications/${encodeURIComponent(appObjectId)}/federatedIdentityCredentials/${encodeURIComponent(idOrName)}?$select=${CREDENTIAL_FIELDS}`).get();
+      return await (
+        await this.graph.read()
+      )
+        .api(`/applications/${encodeURIComponent(appObjectId)}/federatedIdentityCredentials/${encodeURIComponent(idOrName)}?$select=${CREDENTIAL_FIELDS}`)
+        .get();
     } catch (error) {
       if ((error as { statusCode?: number }).statusCode === 404) return undefined;
       throw toGraphRequestError(error, { operation: 'listCredentials', credentialName: idOrName });
@@ -152,16 +192,45 @@ export class ApplicationsApi {
   }
 
   async createCredential(appObjectId: string, values: CredentialValues, context: ErrorContext = {}, signal?: AbortSignal): Promise<FederatedCredential> {
-    return this.graph.call(async () => withSignal((await this.graph.write()).api(`/applications/${encodeURIComponent(appObjectId)}/federatedIdentityCredentials`), signal).post(toGraphBody(values)), { operation: 'writeCredential', credentialName: values.name, ...context }, signal);
+    return this.graph.call(
+      async () =>
+        withSignal((await this.graph.write()).api(`/applications/${encodeURIComponent(appObjectId)}/federatedIdentityCredentials`), signal).post(
+          toGraphBody(values),
+        ),
+      { operation: 'writeCredential', credentialName: values.name, ...context },
+      signal,
+    );
   }
 
   /** PATCH with what changed; the name is the key and never sent. Graph answers 204. */
-  async updateCredential(appObjectId: string, credentialId: string, patch: Partial<Omit<CredentialValues, 'name'>>, context: ErrorContext = {}, signal?: AbortSignal): Promise<void> {
-    await this.graph.call(async () => withSignal((await this.graph.write()).api(`/applications/${encodeURIComponent(appObjectId)}/federatedIdentityCredentials/${encodeURIComponent(credentialId)}`), signal).patch(patch), { operation: 'writeCredential', ...context }, signal);
+  async updateCredential(
+    appObjectId: string,
+    credentialId: string,
+    patch: Partial<Omit<CredentialValues, 'name'>>,
+    context: ErrorContext = {},
+    signal?: AbortSignal,
+  ): Promise<void> {
+    await this.graph.call(
+      async () =>
+        withSignal(
+          (await this.graph.write()).api(`/applications/${encodeURIComponent(appObjectId)}/federatedIdentityCredentials/${encodeURIComponent(credentialId)}`),
+          signal,
+        ).patch(patch),
+      { operation: 'writeCredential', ...context },
+      signal,
+    );
   }
 
   async deleteCredential(appObjectId: string, credentialId: string, context: ErrorContext = {}, signal?: AbortSignal): Promise<void> {
-    await this.graph.call(async () => withSignal((await this.graph.write()).api(`/applications/${encodeURIComponent(appObjectId)}/federatedIdentityCredentials/${encodeURIComponent(credentialId)}`), signal).delete(), { operation: 'writeCredential', ...context }, signal);
+    await this.graph.call(
+      async () =>
+        withSignal(
+          (await this.graph.write()).api(`/applications/${encodeURIComponent(appObjectId)}/federatedIdentityCredentials/${encodeURIComponent(credentialId)}`),
+          signal,
+        ).delete(),
+      { operation: 'writeCredential', ...context },
+      signal,
+    );
   }
 
   /**
@@ -172,12 +241,16 @@ export class ApplicationsApi {
    * (they may have been created), every item not yet written as `'notSent'`.
    */
   async createCredentials(items: readonly BatchCredentialCreate[], signal?: AbortSignal): Promise<BatchCreateResult[]> {
-    const answers = await runBatch(() => this.graph.write(), items.map((item) => ({
-      method: 'POST' as const,
-      url: `/applications/${encodeURIComponent(item.appObjectId)}/federatedIdentityCredentials`,
-      body: toGraphBody(item.values),
-      attemptsBefore: item.attemptsBefore,
-    })), { context: { operation: 'writeCredential' }, signal, ...this.graph.retry });
+    const answers = await runBatch(
+      () => this.graph.write(),
+      items.map((item) => ({
+        method: 'POST' as const,
+        url: `/applications/${encodeURIComponent(item.appObjectId)}/federatedIdentityCredentials`,
+        body: toGraphBody(item.values),
+        attemptsBefore: item.attemptsBefore,
+      })),
+      { context: { operation: 'writeCredential' }, signal, ...this.graph.retry },
+    );
     return answers.map((answer, index): BatchCreateResult => {
       const item = items[index]!;
       const base = { appObjectId: item.appObjectId, attempts: answer.attempts };
@@ -194,8 +267,12 @@ export class ApplicationsApi {
    * applied. Each answer is the credential, `null` when the app has no credential of that name, or
    * the error when Graph could not say even after the reads were retried.
    */
-  async findCredentials(items: ReadonlyArray<{ readonly appObjectId: string; readonly name: string }>): Promise<Array<FederatedCredential | null | GraphRequestError>> {
-    const urls = items.map((i) => `/applications/${encodeURIComponent(i.appObjectId)}/federatedIdentityCredentials/${encodeURIComponent(i.name)}?$select=${CREDENTIAL_FIELDS}`);
+  async findCredentials(
+    items: ReadonlyArray<{ readonly appObjectId: string; readonly name: string }>,
+  ): Promise<Array<FederatedCredential | null | GraphRequestError>> {
+    const urls = items.map(
+      (i) => `/applications/${encodeURIComponent(i.appObjectId)}/federatedIdentityCredentials/${encodeURIComponent(i.name)}?$select=${CREDENTIAL_FIELDS}`,
+    );
     const answers = await this.graph.readBatch(urls, { operation: 'listCredentials' });
     return answers.map((answer, i) => {
       if (answer instanceof GraphRequestError) return answer;

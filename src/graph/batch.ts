@@ -68,7 +68,9 @@ export async function runBatch(client: () => Promise<Client>, items: readonly Ba
   const attempts = items.map((item) => item.attemptsBefore ?? 0);
   const startedAt = now();
   const cancelRest = (inFlight: readonly number[]) => {
-    items.forEach((_, i) => { results[i] ??= { kind: 'cancelled', inFlight: inFlight.includes(i), attempts: attempts[i]! }; });
+    items.forEach((_, i) => {
+      results[i] ??= { kind: 'cancelled', inFlight: inFlight.includes(i), attempts: attempts[i]! };
+    });
   };
   const settle = (i: number, outcome: AttemptOutcome, final: () => BatchItemResult): number | undefined => {
     const decision = decideRetry(policy, { method: items[i]!.method, attempts: attempts[i]!, startedAt, now: now(), outcome });
@@ -104,11 +106,17 @@ export async function runBatch(client: () => Promise<Client>, items: readonly Ba
         }
         if (!(error instanceof GraphRequestError)) throw error;
         // The batch failed as a whole: each of its items spent an attempt on it.
-        const outcome: AttemptOutcome = error.status === undefined ? { lost: true } : { status: error.status, retryAfter: error.explained.retryAfterSeconds === undefined ? undefined : String(error.explained.retryAfterSeconds) };
+        const outcome: AttemptOutcome =
+          error.status === undefined
+            ? { lost: true }
+            : { status: error.status, retryAfter: error.explained.retryAfterSeconds === undefined ? undefined : String(error.explained.retryAfterSeconds) };
         const lost = error.status === undefined || error.status >= 500;
         for (const i of chunk) {
           const delay = settle(i, outcome, () => ({ kind: 'failed', error, lost, attempts: attempts[i]! }));
-          if (delay !== undefined) { again.push(i); delayMs = Math.max(delayMs, delay); }
+          if (delay !== undefined) {
+            again.push(i);
+            delayMs = Math.max(delayMs, delay);
+          }
         }
         continue;
       }
@@ -116,10 +124,24 @@ export async function runBatch(client: () => Promise<Client>, items: readonly Ba
       for (const i of chunk) {
         const response = byId.get(String(i + 1));
         const outcome: AttemptOutcome = response ? { status: response.status, retryAfter: headerOf(response.headers, 'Retry-After') } : { lost: true };
-        const delay = settle(i, outcome, () => response
-          ? { kind: 'answered', status: response.status, headers: response.headers ?? {}, body: response.body, attempts: attempts[i]! }
-          : { kind: 'failed', error: new GraphRequestError({ kind: 'unavailable', message: 'Microsoft Graph gave no answer for this item of the batch; try again.', retryable: true }), lost: true, attempts: attempts[i]! });
-        if (delay !== undefined) { again.push(i); delayMs = Math.max(delayMs, delay); }
+        const delay = settle(i, outcome, () =>
+          response
+            ? { kind: 'answered', status: response.status, headers: response.headers ?? {}, body: response.body, attempts: attempts[i]! }
+            : {
+                kind: 'failed',
+                error: new GraphRequestError({
+                  kind: 'unavailable',
+                  message: 'Microsoft Graph gave no answer for this item of the batch; try again.',
+                  retryable: true,
+                }),
+                lost: true,
+                attempts: attempts[i]!,
+              },
+        );
+        if (delay !== undefined) {
+          again.push(i);
+          delayMs = Math.max(delayMs, delay);
+        }
       }
     }
     pending = again;

@@ -3,7 +3,11 @@ import { explainGraphError, type ErrorContext, type ExplainedError } from '../do
 import { redactSecrets } from '../domain/text';
 
 export class GraphRequestError extends Error {
-  constructor(readonly explained: ExplainedError, readonly requestId?: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly explained: ExplainedError,
+    readonly requestId?: string,
+    options?: { cause?: unknown },
+  ) {
     super(explained.message, options);
     this.name = 'GraphRequestError';
   }
@@ -26,14 +30,18 @@ export function toGraphRequestError(error: unknown, context: ErrorContext = {}):
   if (error instanceof GraphRequestError) return error;
   const e = error as SdkGraphError & Error;
   if (e && typeof e === 'object' && typeof e.statusCode === 'number' && e.statusCode > 0) {
-    const body = typeof e.body === 'string' ? safeJson(e.body) : e.body ?? { error: { code: e.code, message: e.message } };
+    const body = typeof e.body === 'string' ? safeJson(e.body) : (e.body ?? { error: { code: e.code, message: e.message } });
     const explained = explainGraphError({ status: e.statusCode, body, retryAfter: e.headers?.get?.('Retry-After') }, context);
     return new GraphRequestError(explained, e.requestId ?? undefined, { cause: error });
   }
   if (e instanceof Error) {
     const message = redactSecrets(e.message);
     if (/fetch failed|ECONN|ETIMEDOUT|socket/i.test(`${message} ${String((e as { cause?: unknown }).cause ?? '')}`)) {
-      return new GraphRequestError({ kind: 'unavailable', message: `Could not reach Microsoft Graph (${message}). Check the network and try again.`, retryable: true }, undefined, { cause: error });
+      return new GraphRequestError(
+        { kind: 'unavailable', message: `Could not reach Microsoft Graph (${message}). Check the network and try again.`, retryable: true },
+        undefined,
+        { cause: error },
+      );
     }
   }
   return error instanceof Error ? error : new Error(String(error));

@@ -56,7 +56,11 @@ export class NoRetry implements MiddlewareOptions {}
 export class RetryMiddleware implements Middleware {
   private next?: Middleware;
 
-  constructor(private readonly policy: RetryPolicy = DEFAULT_RETRY_POLICY, private readonly wait: Sleep = sleep, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+    private readonly wait: Sleep = sleep,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   async execute(context: Context): Promise<void> {
     if (context.middlewareControl?.getMiddlewareOptions(NoRetry)) return this.next!.execute(context);

@@ -12,7 +12,11 @@ export class OrganizationApi {
 
   /** The signed-in directory: its id and verified domains. */
   async get(): Promise<{ id: string; displayName: string; verifiedDomains: Array<{ name: string; isDefault?: boolean }> }> {
-    const page = await this.graph.getPage<{ id: string; displayName: string; verifiedDomains: Array<{ name: string; isDefault?: boolean }> }>('/organization?$select=id,displayName,verifiedDomains', {}, {});
+    const page = await this.graph.getPage<{ id: string; displayName: string; verifiedDomains: Array<{ name: string; isDefault?: boolean }> }>(
+      '/organization?$select=id,displayName,verifiedDomains',
+      {},
+      {},
+    );
     const org = page.items[0];
     if (!org) throw new Error('Microsoft Graph returned no organization for the signed-in account.');
     return org;

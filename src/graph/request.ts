@@ -23,7 +23,10 @@ interface ODataCollection<T> {
 export type BatchResponse = { readonly status: number; readonly headers: Record<string, string>; readonly body: unknown };
 
 export class GraphRequester {
-  constructor(private readonly clients: GraphClients, readonly retry: { readonly policy?: RetryPolicy; readonly sleep?: Sleep } = {}) {}
+  constructor(
+    private readonly clients: GraphClients,
+    readonly retry: { readonly policy?: RetryPolicy; readonly sleep?: Sleep } = {},
+  ) {}
 
   read(): Promise<Client> {
     return this.clients.read();
@@ -60,8 +63,18 @@ export class GraphRequester {
 
   /** GET requests in `$batch`es of 20 through the batch executor: each its last answer, or the error when Graph gave none. */
   async readBatch(urls: readonly string[], context: ErrorContext): Promise<Array<BatchResponse | GraphRequestError>> {
-    const answers = await runBatch(() => this.clients.read(), urls.map((url) => ({ method: 'GET' as const, url })), { context, ...this.retry });
-    return answers.map((answer) => (answer.kind === 'answered' ? answer : answer.kind === 'failed' ? answer.error : new GraphRequestError({ kind: 'unavailable', message: 'Cancelled.', retryable: true })));
+    const answers = await runBatch(
+      () => this.clients.read(),
+      urls.map((url) => ({ method: 'GET' as const, url })),
+      { context, ...this.retry },
+    );
+    return answers.map((answer) =>
+      answer.kind === 'answered'
+        ? answer
+        : answer.kind === 'failed'
+          ? answer.error
+          : new GraphRequestError({ kind: 'unavailable', message: 'Cancelled.', retryable: true }),
+    );
   }
 }
 

@@ -14,7 +14,10 @@ const AUTHORIZATION = 'Authorization';
 export class TokenRefreshHandler implements Middleware {
   private next?: Middleware;
 
-  constructor(private readonly credential: TokenCredential, private readonly scopes: string[]) {}
+  constructor(
+    private readonly credential: TokenCredential,
+    private readonly scopes: string[],
+  ) {}
 
   async execute(context: Context): Promise<void> {
     await this.next!.execute(context);
@@ -35,7 +38,10 @@ export class TokenRefreshHandler implements Middleware {
 async function refusedToken(response: Response | undefined): Promise<boolean> {
   if (!response || response.status !== 401) return false;
   // Read a copy: when no retry follows, the SDK still reads the original body for its GraphError.
-  const body = await response.clone().text().catch(() => '');
+  const body = await response
+    .clone()
+    .text()
+    .catch(() => '');
   return isRefusedToken('graph', response.status, body);
 }
 

@@ -34,7 +34,9 @@ export interface RetryQuestion {
   readonly outcome: AttemptOutcome;
 }
 
-export type RetryDecision = { readonly retry: false; readonly reason: 'succeeded' | 'final' | 'notRetryable' | 'budget' | 'retryAfterTooLong' | 'timeBound' } | { readonly retry: true; readonly delayMs: number };
+export type RetryDecision =
+  | { readonly retry: false; readonly reason: 'succeeded' | 'final' | 'notRetryable' | 'budget' | 'retryAfterTooLong' | 'timeBound' }
+  | { readonly retry: true; readonly delayMs: number };
 
 const READ_RETRY_STATUSES = new Set([500, 502, 503, 504]);
 

@@ -8,8 +8,7 @@ import { RUNBOOK_RUNTIMES, RUNBOOK_TEMPLATES, RunbookRuntime, RunbookTemplateId 
 
 export type RunbookIdentity =
   /** Recommended: the user-assigned identity attached to the Automation account, by its client id. */
-  | { readonly kind: 'userAssigned'; readonly clientId: string }
-  | { readonly kind: 'systemAssigned' };
+  { readonly kind: 'userAssigned'; readonly clientId: string } | { readonly kind: 'systemAssigned' };
 
 export interface RunbookCloudEndpoints {
   /** Entra authority root, e.g. `https://login.microsoftonline.com`. */
@@ -66,9 +65,7 @@ export class RunbookOptionsError extends Error {
   }
 }
 
-export type RunbookOptionsResult =
-  | { readonly ok: true; readonly value: ResolvedRunbookOptions }
-  | { readonly ok: false; readonly problems: readonly string[] };
+export type RunbookOptionsResult = { readonly ok: true; readonly value: ResolvedRunbookOptions } | { readonly ok: false; readonly problems: readonly string[] };
 
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const DOMAIN_LABEL = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
@@ -119,12 +116,14 @@ function describe(value: unknown): string {
   if (typeof value === 'string') return jsonString(value.length > 80 ? value.slice(0, 80) + '…' : value);
   let text: string;
   try {
-    text = value === undefined ? 'undefined' : typeof value === 'function' ? 'a function' : JSON.stringify(value) ?? String(value);
+    text = value === undefined ? 'undefined' : typeof value === 'function' ? 'a function' : (JSON.stringify(value) ?? String(value));
   } catch {
     text = Object.prototype.toString.call(value);
   }
-  // eslint-disable-next-line no-control-regex
-  return text.length > 80 ? jsonString(`${text.slice(0, 80)}…`) : text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${(c.codePointAt(0) as number).toString(16).padStart(4, '0')}`);
+  return text.length > 80
+    ? jsonString(`${text.slice(0, 80)}…`)
+    : // eslint-disable-next-line no-control-regex
+      text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${(c.codePointAt(0) as number).toString(16).padStart(4, '0')}`);
 }
 
 export function validateRunbookOptions(options: RunbookOptions): RunbookOptionsResult {
@@ -180,8 +179,12 @@ export function validateRunbookOptions(options: RunbookOptions): RunbookOptionsR
   const loginUrl = stripSlash(cloud?.loginUrl);
   const graphUrl = stripSlash(cloud?.graphUrl);
   const audience = typeof cloud?.tokenExchangeAudience === 'string' ? cloud.tokenExchangeAudience.trim() : '';
-  if (!isPlainHttpsUrl(loginUrl)) problems.push(`cloud.loginUrl must be an https URL such as https://login.microsoftonline.com (no query, quotes or spaces); got ${describe(cloud?.loginUrl)}.`);
-  if (!isPlainHttpsUrl(graphUrl)) problems.push(`cloud.graphUrl must be an https URL such as https://graph.microsoft.com (no query, quotes or spaces); got ${describe(cloud?.graphUrl)}.`);
+  if (!isPlainHttpsUrl(loginUrl))
+    problems.push(
+      `cloud.loginUrl must be an https URL such as https://login.microsoftonline.com (no query, quotes or spaces); got ${describe(cloud?.loginUrl)}.`,
+    );
+  if (!isPlainHttpsUrl(graphUrl))
+    problems.push(`cloud.graphUrl must be an https URL such as https://graph.microsoft.com (no query, quotes or spaces); got ${describe(cloud?.graphUrl)}.`);
   if (!API_URI.test(audience) && !isPlainHttpsUrl(audience)) {
     problems.push(`cloud.tokenExchangeAudience must look like api://AzureADTokenExchange; got ${describe(cloud?.tokenExchangeAudience)}.`);
   }

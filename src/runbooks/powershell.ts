@@ -50,7 +50,7 @@ const ERROR_SUMMARY = [
   '    # Entra puts the reason in the response body (error_description starts with the AADSTS code);',
   '    # Microsoft Graph sends { error: { code, message } }. Neither ever contains a token.',
   '    $message = [string]$ErrorRecord.Exception.Message',
-  '    $code = \'\'',
+  "    $code = ''",
   '    if ($ErrorRecord.ErrorDetails -and $ErrorRecord.ErrorDetails.Message) {',
   '        $message = [string]$ErrorRecord.ErrorDetails.Message',
   '        try {',
@@ -67,13 +67,13 @@ const ERROR_SUMMARY = [
   '            # Not JSON: keep the raw text.',
   '        }',
   '    }',
-  '    if ($message -match \'AADSTS[0-9]+\') {',
+  "    if ($message -match 'AADSTS[0-9]+') {",
   '        $code = $Matches[0]',
   '    }',
-  '    elseif (-not $code -and $message -match \'Authorization_RequestDenied\') {',
+  "    elseif (-not $code -and $message -match 'Authorization_RequestDenied') {",
   "        $code = 'Authorization_RequestDenied'",
   '    }',
-  '    $firstLine = ($message -split \'\\r?\\n\')[0]',
+  "    $firstLine = ($message -split '\\r?\\n')[0]",
   '    $hint = $ErrorHints[$code]',
   '    return [pscustomobject]@{ Code = $code; Message = $firstLine; Hint = $hint }',
   '}',
@@ -112,8 +112,8 @@ const REPORT = [
 const TENANT_FAILED = [
   '    catch {',
   '        $summary = Get-ErrorSummary $_',
-  "        $detail = $summary.Message",
-  "        if ($summary.Code -and -not $summary.Message.Contains($summary.Code)) {",
+  '        $detail = $summary.Message',
+  '        if ($summary.Code -and -not $summary.Message.Contains($summary.Code)) {',
   "            $detail = $summary.Code + ': ' + $summary.Message",
   '        }',
   "        Write-Output ('[FAILED] ' + $tenant + ': ' + $detail)",
@@ -126,7 +126,7 @@ const TENANT_FAILED = [
 ];
 
 const INTRO = [
-  "$label = $AppClientId",
+  '$label = $AppClientId',
   'if ($AppDisplayName) {',
   "    $label = $AppDisplayName + ' (' + $AppClientId + ')'",
   '}',
@@ -221,7 +221,11 @@ export function tokenMagicianBody(l: Literals, valuesComment: string, cloud: MgG
       ? ['', '# Azure.Identity, used inside TokenMagician, reads the sign-in authority from this variable.', '$env:AZURE_AUTHORITY_HOST = $LoginUrl']
       : []),
     ...(cloud.register
-      ? ['', '# Connect-MgGraph has no built-in environment for this cloud: register it for this job.', 'Add-MgEnvironment -Name $MgEnvironment -AzureADEndpoint $LoginUrl -GraphEndpoint $GraphUrl | Out-Null']
+      ? [
+          '',
+          '# Connect-MgGraph has no built-in environment for this cloud: register it for this job.',
+          'Add-MgEnvironment -Name $MgEnvironment -AzureADEndpoint $LoginUrl -GraphEndpoint $GraphUrl | Out-Null',
+        ]
       : []),
     '',
     ...ERROR_HINTS,

@@ -4,9 +4,7 @@ import { commentText, psSingleQuoted, pyStringLiteral } from './escape';
 import { resolveRunbookOptions, ResolvedRunbookOptions, RunbookOptions } from './options';
 import { Literals, MgGraphCloud, powerShellRestBody, tokenMagicianBody } from './powershell';
 import { PYTHON_EXIT_CODES, pythonBody } from './python';
-import {
-  deploymentFor, RUNBOOK_RUNTIMES, RUNBOOK_TEMPLATES, RunbookDeployment, RunbookLanguage, RunbookRuntime, RunbookTemplateId,
-} from './runtimes';
+import { deploymentFor, RUNBOOK_RUNTIMES, RUNBOOK_TEMPLATES, RunbookDeployment, RunbookLanguage, RunbookRuntime, RunbookTemplateId } from './runtimes';
 
 export interface GeneratedRunbook {
   readonly template: RunbookTemplateId;
@@ -29,8 +27,7 @@ export const SYSTEM_ASSIGNED_WARNING =
   'Microsoft documents only user-assigned managed identities as federated credentials for apps; ' +
   'the system-assigned identity of the Automation account may be refused at the token exchange. Prefer a user-assigned identity.';
 
-export const TOKENMAGICIAN_CLOUD_WARNING =
-  'This cloud is not one Connect-MgGraph knows by name: the runbook registers it with Add-MgEnvironment for the job.';
+export const TOKENMAGICIAN_CLOUD_WARNING = 'This cloud is not one Connect-MgGraph knows by name: the runbook registers it with Add-MgEnvironment for the job.';
 
 const PUBLIC_LOGIN_URL = 'https://login.microsoftonline.com';
 
@@ -68,7 +65,11 @@ export function renderRunbook(options: RunbookOptions): GeneratedRunbook {
   if (o.template === 'python') body = pythonBody(literals, valuesComment);
   else if (o.template === 'powershell-rest') body = powerShellRestBody(literals, valuesComment);
   else {
-    const graphHost = o.cloud.graphUrl.replace(/^https:\/\//, '').split('/')[0]?.toLowerCase() ?? '';
+    const graphHost =
+      o.cloud.graphUrl
+        .replace(/^https:\/\//, '')
+        .split('/')[0]
+        ?.toLowerCase() ?? '';
     const known = MG_ENVIRONMENTS[graphHost];
     const cloud: MgGraphCloud = {
       environment: psSingleQuoted(known ?? 'FederatedCredentialsCloud'),
@@ -103,9 +104,7 @@ function headerLines(o: ResolvedRunbookOptions, warnings: readonly string[]): st
   const p = o.provenance;
   const from = (note: string | undefined): string => (note ? `, from ${note}` : '');
   const app = o.appDisplayName ? `'${o.appDisplayName}' (client id ${o.appClientId})` : `client id ${o.appClientId}`;
-  const identity = o.identity.kind === 'userAssigned'
-    ? `user-assigned, client id ${o.identity.clientId}`
-    : "the Automation account's system-assigned identity";
+  const identity = o.identity.kind === 'userAssigned' ? `user-assigned, client id ${o.identity.clientId}` : "the Automation account's system-assigned identity";
 
   const deployLine = deployment.runtimeEnvironment
     ? `Deploy as runbook type '${deployment.runbookType}' linked to the runtime environment '${deployment.runtimeEnvironment.name}' (${deployment.runtimeEnvironment.language} ${deployment.runtimeEnvironment.version}).`
@@ -147,16 +146,18 @@ function headerLines(o: ResolvedRunbookOptions, warnings: readonly string[]): st
       : ['  - The system-assigned identity is turned on for the Automation account.']),
     ...(info.modules.length > 0
       ? [
-        `  - Modules in the Automation account${deployment.runtimeEnvironment ? ' (the runtime environment\'s packages)' : ''}, from the PowerShell Gallery, in this order:`,
-        ...info.modules.map((m) => `      ${m.name}  ${m.contentLink}`),
-        '  - TokenMagician needs PowerShell 7.2 or later.',
-      ]
+          `  - Modules in the Automation account${deployment.runtimeEnvironment ? " (the runtime environment's packages)" : ''}, from the PowerShell Gallery, in this order:`,
+          ...info.modules.map((m) => `      ${m.name}  ${m.contentLink}`),
+          '  - TokenMagician needs PowerShell 7.2 or later.',
+        ]
       : [`  - No module: ${info.language === 'python' ? 'the Python standard library only' : 'Invoke-RestMethod only'}.`]),
     '',
     'Output: one line per target tenant, then a summary. A tenant that fails (no consent yet, say)',
     'does not stop the others; its AADSTS code and description are printed.',
     ...(info.language === 'python'
-      ? [`Exit code: ${PYTHON_EXIT_CODES.allSucceeded} when every tenant succeeded, ${PYTHON_EXIT_CODES.someFailed} when some failed, ${PYTHON_EXIT_CODES.allFailed} when all failed.`]
+      ? [
+          `Exit code: ${PYTHON_EXIT_CODES.allSucceeded} when every tenant succeeded, ${PYTHON_EXIT_CODES.someFailed} when some failed, ${PYTHON_EXIT_CODES.allFailed} when all failed.`,
+        ]
       : ['The job fails when every tenant failed, and warns when some did.']),
   ];
   const extra = warnings.filter((w) => w !== runtime.supportNote);

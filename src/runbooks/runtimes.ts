@@ -32,8 +32,7 @@ export interface RuntimeInfo {
   readonly recommended: boolean;
 }
 
-export const POWERSHELL_72_END_OF_SUPPORT =
-  'PowerShell 7.2 has reached end of support. Prefer PowerShell 7.4 through an Automation runtime environment.';
+export const POWERSHELL_72_END_OF_SUPPORT = 'PowerShell 7.2 has reached end of support. Prefer PowerShell 7.4 through an Automation runtime environment.';
 
 export const RUNBOOK_RUNTIMES: Readonly<Record<RunbookRuntime, RuntimeInfo>> = {
   'PowerShell-7.2': {

@@ -38,12 +38,21 @@ export async function createAppOnce(
         return Number.isFinite(created) && created >= started - SKEW_MS;
       });
     } catch {
-      throw new Error(`${reason} The app registration ${name} may have been created all the same, and checking failed too: refresh the App Registrations view before creating it again.`, { cause: error });
+      throw new Error(
+        `${reason} The app registration ${name} may have been created all the same, and checking failed too: refresh the App Registrations view before creating it again.`,
+        { cause: error },
+      );
     }
     if (found.length === 1) return { app: found[0]!, recovered: true };
     if (found.length === 0) {
-      throw new Error(`${reason} No app registration named ${name} has appeared since, so it was most likely not created; Entra can take a few seconds to list a new app, so refresh the App Registrations view before creating it again.`, { cause: error });
+      throw new Error(
+        `${reason} No app registration named ${name} has appeared since, so it was most likely not created; Entra can take a few seconds to list a new app, so refresh the App Registrations view before creating it again.`,
+        { cause: error },
+      );
     }
-    throw new Error(`${reason} ${found.length} app registrations named ${name} were created in the last minutes, and one of them may be this one: check them in the App Registrations view before creating another.`, { cause: error });
+    throw new Error(
+      `${reason} ${found.length} app registrations named ${name} were created in the last minutes, and one of them may be this one: check them in the App Registrations view before creating another.`,
+      { cause: error },
+    );
   }
 }

@@ -56,7 +56,12 @@ export interface CredentialPlan {
 
 export class CredentialService {
   /** `retry`: the one retry policy; a multi-app add writes an item at most `maxAttempts` times in all, look-ups between. */
-  constructor(private readonly directory: GraphDirectory, private readonly cloud: Cloud, private readonly tenantId: () => string, private readonly retry: { readonly policy?: RetryPolicy; readonly sleep?: Sleep } = {}) {}
+  constructor(
+    private readonly directory: GraphDirectory,
+    private readonly cloud: Cloud,
+    private readonly tenantId: () => string,
+    private readonly retry: { readonly policy?: RetryPolicy; readonly sleep?: Sleep } = {},
+  ) {}
 
   /** An app by object id or application (client) id, or a clear error. */
   async resolveApp(idOrAppId: string): Promise<AppRegistration> {
@@ -73,7 +78,9 @@ export class CredentialService {
     let identity: ServicePrincipalInfo | undefined;
     if (classifyCredential(values, [this.cloud]).kind === 'managedIdentity') {
       identity = isGuid(values.subject) ? await this.directory.servicePrincipals.find(values.subject) : undefined;
-      results.push(checkManagedIdentityTrust(values, { cloud: this.cloud, tenantId: this.tenantId(), identity: isGuid(values.subject) ? identity ?? null : undefined }));
+      results.push(
+        checkManagedIdentityTrust(values, { cloud: this.cloud, tenantId: this.tenantId(), identity: isGuid(values.subject) ? (identity ?? null) : undefined }),
+      );
       results.push(toResult(checkAppIsMultiTenant(app.signInAudience, app.displayName)));
     }
     const result = mergeResults(...results);
@@ -104,7 +111,11 @@ export class CredentialService {
    * request); the identity is looked up once (not at all when the caller already has it). Rules that fail for every app throw; per-app failures
    * (a duplicate name, the 20-credential limit) reject only that app.
    */
-  async planCreateForApps(apps: readonly AppRegistration[], valuesFor: (app: AppRegistration, existing: readonly FederatedCredential[]) => CredentialValues, knownIdentity?: ServicePrincipalInfo): Promise<MultiAppPlan> {
+  async planCreateForApps(
+    apps: readonly AppRegistration[],
+    valuesFor: (app: AppRegistration, existing: readonly FederatedCredential[]) => CredentialValues,
+    knownIdentity?: ServicePrincipalInfo,
+  ): Promise<MultiAppPlan> {
     const unknown = apps.filter((a) => a.federatedIdentityCredentials === undefined).map((a) => a.id);
     const loaded = unknown.length > 0 ? await this.directory.apps.getAppsWithCredentials(unknown) : { apps: [], missing: [], failed: [] };
     const byId = new Map(loaded.apps.map((a) => [a.id, a]));
@@ -119,17 +130,40 @@ export class CredentialService {
       const app = listed.federatedIdentityCredentials ? listed : byId.get(listed.id);
       if (!app) {
         const error = unreadable.get(listed.id);
-        rejected.push(error
-          ? { app: listed, message: `Could not read app registration ${listed.displayName || listed.id}: ${error.message}`, status: error.status, kind: error.explained.kind, retryable: error.explained.retryable }
-          : { app: listed, message: `App registration ${listed.displayName || listed.id} was not found in tenant ${this.tenantId()}.`, status: 404, kind: 'notFound', retryable: false });
+        rejected.push(
+          error
+            ? {
+                app: listed,
+                message: `Could not read app registration ${listed.displayName || listed.id}: ${error.message}`,
+                status: error.status,
+                kind: error.explained.kind,
+                retryable: error.explained.retryable,
+              }
+            : {
+                app: listed,
+                message: `App registration ${listed.displayName || listed.id} was not found in tenant ${this.tenantId()}.`,
+                status: 404,
+                kind: 'notFound',
+                retryable: false,
+              },
+        );
         continue;
       }
       const existing = app.federatedIdentityCredentials ?? [];
       const values = valuesFor(app, existing);
       if (!identityChecked && classifyCredential(values, [this.cloud]).kind === 'managedIdentity') {
         identityChecked = true;
-        identity = knownIdentity?.id === values.subject ? knownIdentity : isGuid(values.subject) ? await this.directory.servicePrincipals.find(values.subject) : undefined;
-        const trust = checkManagedIdentityTrust(values, { cloud: this.cloud, tenantId: this.tenantId(), identity: isGuid(values.subject) ? identity ?? null : undefined });
+        identity =
+          knownIdentity?.id === values.subject
+            ? knownIdentity
+            : isGuid(values.subject)
+              ? await this.directory.servicePrincipals.find(values.subject)
+              : undefined;
+        const trust = checkManagedIdentityTrust(values, {
+          cloud: this.cloud,
+          tenantId: this.tenantId(),
+          identity: isGuid(values.subject) ? (identity ?? null) : undefined,
+        });
         // The identity is the same for every app: its errors stop the whole run.
         if (!trust.ok) throw new ValidationError(trust.errors);
         shared.push(...trust.warnings);
@@ -139,13 +173,20 @@ export class CredentialService {
         rejected.push({ app, message: result.errors.map((e) => e.message).join(' '), retryable: false });
         continue;
       }
-      if (classifyCredential(values, [this.cloud]).kind === 'managedIdentity' && checkAppIsMultiTenant(app.signInAudience).length > 0) singleTenant.push(app.displayName || app.appId);
+      if (classifyCredential(values, [this.cloud]).kind === 'managedIdentity' && checkAppIsMultiTenant(app.signInAudience).length > 0)
+        singleTenant.push(app.displayName || app.appId);
       items.push({ app, values, existing, warnings: result.warnings, identity });
     }
     const warnings: Finding[] = [...shared, ...items.flatMap((i) => i.warnings)];
     if (singleTenant.length > 0) {
       const names = listNames(singleTenant.map((n) => quote(n)));
-      warnings.push(warning('app', 'app.singleTenant', `${singleTenant.length} of the apps (${names}) are not multi-tenant, so customer tenants cannot consent to them and their runbooks can only get tokens for the apps' own tenant.`));
+      warnings.push(
+        warning(
+          'app',
+          'app.singleTenant',
+          `${singleTenant.length} of the apps (${names}) are not multi-tenant, so customer tenants cannot consent to them and their runbooks can only get tokens for the apps' own tenant.`,
+        ),
+      );
     }
     return { items, rejected, warnings, identity };
   }
@@ -185,7 +226,15 @@ export class CredentialService {
           added.set(index, credential);
           errors.delete(index);
         } else {
-          errors.set(index, new GraphRequestError({ kind: 'conflict', status: 409, message: `App ${quote(items[index].app.displayName)} already has a credential named ${quote(items[index].values.name)} with other values; it was left as it is.`, retryable: false }));
+          errors.set(
+            index,
+            new GraphRequestError({
+              kind: 'conflict',
+              status: 409,
+              message: `App ${quote(items[index].app.displayName)} already has a credential named ${quote(items[index].values.name)} with other values; it was left as it is.`,
+              retryable: false,
+            }),
+          );
         }
       });
       toCheck = [];
@@ -200,7 +249,15 @@ export class CredentialService {
         if (round > 0) await sleepUnlessCancelled(policy.baseDelayMs, signal, wait);
         const batch = toWrite.sort((a, b) => a - b);
         toWrite = [];
-        const results = await this.directory.apps.createCredentials(batch.map((index) => ({ appObjectId: items[index].app.id, values: items[index].values, appName: items[index].app.displayName, attemptsBefore: sent[index] })), signal);
+        const results = await this.directory.apps.createCredentials(
+          batch.map((index) => ({
+            appObjectId: items[index].app.id,
+            values: items[index].values,
+            appName: items[index].app.displayName,
+            attemptsBefore: sent[index],
+          })),
+          signal,
+        );
         results.forEach((r, k) => {
           const index = batch[k];
           sent[index] = r.attempts;
@@ -229,7 +286,13 @@ export class CredentialService {
     items.forEach((item, index) => {
       const error = errors.get(index);
       if (added.has(index) || cancelledApps.has(index) || !error) return;
-      failed.push({ app: item.app, message: error.message, status: error.status, kind: error.explained.code === UNCONFIRMED ? 'unconfirmed' : error.explained.kind, retryable: error.explained.retryable });
+      failed.push({
+        app: item.app,
+        message: error.message,
+        status: error.status,
+        kind: error.explained.code === UNCONFIRMED ? 'unconfirmed' : error.explained.kind,
+        retryable: error.explained.retryable,
+      });
     });
     const byIndex = (set: Set<number>) => [...set].sort((a, b) => a - b).map((index) => items[index].app);
     return {
@@ -244,7 +307,9 @@ export class CredentialService {
     const results: ValidationResult[] = [checkCredential(values, { existing, editing: current.name, appName: app.displayName })];
     if (classifyCredential(values, [this.cloud]).kind === 'managedIdentity' && values.subject !== current.subject) {
       const identity = isGuid(values.subject) ? await this.directory.servicePrincipals.find(values.subject) : undefined;
-      results.push(checkManagedIdentityTrust(values, { cloud: this.cloud, tenantId: this.tenantId(), identity: isGuid(values.subject) ? identity ?? null : undefined }));
+      results.push(
+        checkManagedIdentityTrust(values, { cloud: this.cloud, tenantId: this.tenantId(), identity: isGuid(values.subject) ? (identity ?? null) : undefined }),
+      );
     }
     const result = mergeResults(...results);
     if (!result.ok) throw new ValidationError(result.errors);
@@ -259,7 +324,8 @@ export class CredentialService {
     if (values.subject !== current.subject) Object.assign(patch, { subject: values.subject });
     if (JSON.stringify(values.audiences) !== JSON.stringify(current.audiences)) Object.assign(patch, { audiences: [...values.audiences] });
     if ((values.description ?? null) !== (current.description ?? null)) Object.assign(patch, { description: values.description ?? null });
-    if (Object.keys(patch).length > 0) await this.directory.apps.updateCredential(plan.app.id, current.id, patch, { appName: plan.app.displayName, credentialName: current.name }, signal);
+    if (Object.keys(patch).length > 0)
+      await this.directory.apps.updateCredential(plan.app.id, current.id, patch, { appName: plan.app.displayName, credentialName: current.name }, signal);
     return { ...current, ...patch } as FederatedCredential;
   }
 

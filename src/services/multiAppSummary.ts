@@ -39,8 +39,12 @@ export function shortReason(failure: MultiAppFailure): string {
 export function summarizeMultiApp(credentialName: string, result: Pick<MultiAppResult, 'added' | 'failed'>, total: number): string {
   const name = quote(credentialName);
   const { added, failed } = result;
-  if (failed.length === 0) return `Added the credential ${name} to ${added.length === total ? (total === 1 ? 'the app' : `all ${apps(total)}`) : `${added.length} of ${apps(total)}`}.`;
-  const head = added.length === 0 ? `The credential ${name} was added to none of the ${apps(total)}:` : `Added the credential ${name} to ${added.length} of ${apps(total)}. ${failed.length} failed:`;
+  if (failed.length === 0)
+    return `Added the credential ${name} to ${added.length === total ? (total === 1 ? 'the app' : `all ${apps(total)}`) : `${added.length} of ${apps(total)}`}.`;
+  const head =
+    added.length === 0
+      ? `The credential ${name} was added to none of the ${apps(total)}:`
+      : `Added the credential ${name} to ${added.length} of ${apps(total)}. ${failed.length} failed:`;
   const groups = new Map<string, string[]>();
   for (const f of failed) {
     const reason = shortReason(f);

@@ -11,7 +11,9 @@ export function describeCancelledMultiApp(credentialName: string, result: MultiA
   const inFlight = result.cancelled?.inFlight ?? [];
   const notAttempted = result.cancelled?.notAttempted ?? [];
   if (inFlight.length > 0) {
-    parts.push(`${inFlight.length === 1 ? '1 more app' : `${inFlight.length} more apps`} may have it: the write was in flight when you cancelled, and the refreshed view shows whether it was applied (${listNames(inFlight.map(appName))}).`);
+    parts.push(
+      `${inFlight.length === 1 ? '1 more app' : `${inFlight.length} more apps`} may have it: the write was in flight when you cancelled, and the refreshed view shows whether it was applied (${listNames(inFlight.map(appName))}).`,
+    );
   }
   if (notAttempted.length > 0) parts.push(`Not attempted: ${apps(notAttempted.length)} (${listNames(notAttempted.map(appName))}).`);
   if (result.failed.length > 0) parts.push(`Failed: ${apps(result.failed.length)} (${listNames(result.failed.map((f) => appName(f.app)))}); the log says why.`);

@@ -44,9 +44,10 @@ const OUTCOMES: ReadonlySet<string> = new Set<CommandOutcome>(['succeeded', 'can
 /** The event for a run, or undefined when the run is not ours to report (an unexpected command id). */
 export function commandEvent(run: CommandRun): CommandEvent | undefined {
   if (!COMMAND_ID.test(run.commandId) || !OUTCOMES.has(run.outcome)) return undefined;
-  const properties: CommandEventProperties = run.outcome === 'failed'
-    ? { command: run.commandId, outcome: run.outcome, errorKind: run.errorKind !== undefined && ERROR_KIND.test(run.errorKind) ? run.errorKind : 'other' }
-    : { command: run.commandId, outcome: run.outcome };
+  const properties: CommandEventProperties =
+    run.outcome === 'failed'
+      ? { command: run.commandId, outcome: run.outcome, errorKind: run.errorKind !== undefined && ERROR_KIND.test(run.errorKind) ? run.errorKind : 'other' }
+      : { command: run.commandId, outcome: run.outcome };
   const durationMs = Number.isFinite(run.durationMs) && run.durationMs >= 0 ? Math.round(run.durationMs) : 0;
   return { name: COMMAND_EVENT, properties, measurements: { durationMs } };
 }

@@ -19,12 +19,18 @@ export interface TelemetrySender {
  */
 export function reporterSender(connectionString: string, fetcher?: CustomFetcher): TelemetrySender {
   let reporter: Promise<TelemetryReporter> | undefined;
-  const load = () => (reporter ??= import('@vscode/extension-telemetry').then(({ TelemetryReporter }) => new TelemetryReporter(connectionString, undefined, undefined, fetcher)));
+  const load = () =>
+    (reporter ??= import('@vscode/extension-telemetry').then(
+      ({ TelemetryReporter }) => new TelemetryReporter(connectionString, undefined, undefined, fetcher),
+    ));
   let pending: Promise<unknown> = Promise.resolve();
   return {
     send: (name, properties, measurements) => {
       // Telemetry must never break a command: a reporter that fails to load drops the event.
-      pending = load().then((r) => r.sendTelemetryEvent(name, { ...properties }, { ...measurements }), () => undefined);
+      pending = load().then(
+        (r) => r.sendTelemetryEvent(name, { ...properties }, { ...measurements }),
+        () => undefined,
+      );
     },
     dispose: async () => {
       if (!reporter) return;
@@ -58,7 +64,10 @@ export class CommandTelemetry implements vscode.Disposable {
     const previous = { sender: this.sender, isEnabled: this.isEnabled };
     this.sender = sender;
     if (options.enabled) this.isEnabled = options.enabled;
-    return () => { this.sender = previous.sender; this.isEnabled = previous.isEnabled; };
+    return () => {
+      this.sender = previous.sender;
+      this.isEnabled = previous.isEnabled;
+    };
   }
 
   dispose(): void {

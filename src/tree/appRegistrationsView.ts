@@ -48,7 +48,11 @@ export class CredentialNode implements TreeNode, ModelNode {
     return { kind: 'credential', app: this.app.app, credential: this.credential };
   }
 
-  constructor(readonly app: AppNode, readonly credential: FederatedCredential, private readonly env: ViewEnvironment) {
+  constructor(
+    readonly app: AppNode,
+    readonly credential: FederatedCredential,
+    private readonly env: ViewEnvironment,
+  ) {
     this.id = `${app.id}/fic/${credential.id}`;
     this.kind = classifyCredential(credential, [env.cloud()]).kind;
   }
@@ -67,7 +71,9 @@ export class CredentialNode implements TreeNode, ModelNode {
     item.contextValue = contextValue(ContextValues.credential, this.kind);
     const tooltip = new vscode.MarkdownString(undefined, false);
     tooltip.appendMarkdown(`**${escapeMarkdown(credential.name)}** · ${KIND_LABELS[this.kind]}\n\n`);
-    tooltip.appendMarkdown(`Issuer: \`${escapeCode(credential.issuer)}\`  \nSubject: \`${escapeCode(credential.subject)}\`${identity ? ` (${escapeMarkdown(identity)})` : ''}  \n`);
+    tooltip.appendMarkdown(
+      `Issuer: \`${escapeCode(credential.issuer)}\`  \nSubject: \`${escapeCode(credential.subject)}\`${identity ? ` (${escapeMarkdown(identity)})` : ''}  \n`,
+    );
     tooltip.appendMarkdown(`Audience: \`${escapeCode(credential.audiences.join(', '))}\``);
     if (credential.description) tooltip.appendMarkdown(`\n\n${escapeMarkdown(credential.description)}`);
     item.tooltip = tooltip;
@@ -84,7 +90,11 @@ export class AppNode implements TreeNode, ModelNode {
   private credentials: FederatedCredential[] | undefined;
   private failure: unknown;
 
-  constructor(readonly app: AppRegistration, private readonly view: AppRegistrationsView, private readonly env: ViewEnvironment) {
+  constructor(
+    readonly app: AppRegistration,
+    private readonly view: AppRegistrationsView,
+    private readonly env: ViewEnvironment,
+  ) {
     this.id = `app/${app.id}`;
     this.credentials = app.federatedIdentityCredentials;
   }
@@ -109,7 +119,11 @@ export class AppNode implements TreeNode, ModelNode {
     const tooltip = new vscode.MarkdownString(undefined, false);
     tooltip.appendMarkdown(`**${escapeMarkdown(app.displayName)}**\n\n`);
     tooltip.appendMarkdown(`Application (client) ID: \`${app.appId}\`  \nObject ID: \`${app.id}\`  \n`);
-    tooltip.appendMarkdown(this.multiTenant ? vscode.l10n.t('Accounts: any organizational directory (multi-tenant)') : vscode.l10n.t('Accounts: this organizational directory only (single tenant)'));
+    tooltip.appendMarkdown(
+      this.multiTenant
+        ? vscode.l10n.t('Accounts: any organizational directory (multi-tenant)')
+        : vscode.l10n.t('Accounts: this organizational directory only (single tenant)'),
+    );
     const portal = appRegistrationPortalUrl(this.env.cloud(), app.appId);
     if (portal) tooltip.appendMarkdown(`\n\n[Open in the Entra portal](${portal})`);
     item.tooltip = tooltip;
@@ -119,7 +133,14 @@ export class AppNode implements TreeNode, ModelNode {
   async getChildren(): Promise<TreeNode[]> {
     if (this.credentials === undefined && this.failure === undefined) await this.loadCredentials();
     if (this.failure !== undefined) {
-      return [new ErrorNode(`${this.id}/error`, errorMessage(this.failure), { command: 'federatedCredentials.retry', title: vscode.l10n.t('Retry'), arguments: [this] }, this)];
+      return [
+        new ErrorNode(
+          `${this.id}/error`,
+          errorMessage(this.failure),
+          { command: 'federatedCredentials.retry', title: vscode.l10n.t('Retry'), arguments: [this] },
+          this,
+        ),
+      ];
     }
     const credentials: TreeNode[] = (this.credentials ?? []).map((credential) => new CredentialNode(this, credential, this.env));
     if (credentials.length === 0) credentials.push(new MessageNode(`${this.id}/empty`, vscode.l10n.t('No federated credentials'), 'info', this));
@@ -149,7 +170,10 @@ export class AppNode implements TreeNode, ModelNode {
 /** "API permissions" under an app: what it asks for, named from the resource's app roles. */
 export class PermissionsNode implements TreeNode {
   readonly id: string;
-  constructor(readonly parent: AppNode, private readonly env: ViewEnvironment) {
+  constructor(
+    readonly parent: AppNode,
+    private readonly env: ViewEnvironment,
+  ) {
     this.id = `${parent.id}/permissions`;
   }
 
@@ -167,7 +191,17 @@ export class PermissionsNode implements TreeNode {
   async getChildren(): Promise<TreeNode[]> {
     const graph = await this.env.graphPermissions?.().catch(() => undefined);
     const described = describePermissions(this.parent.app.requiredResourceAccess, graph ? { [MICROSOFT_GRAPH_APP_ID]: graph } : {});
-    return described.map((p) => new MessageNode(`${this.id}/${p.resourceAppId}/${p.id}`, `${p.value}`, p.kind === 'application' ? 'key' : 'person', this, undefined, `${p.resourceName} · ${p.kind === 'application' ? 'application' : 'delegated'}`));
+    return described.map(
+      (p) =>
+        new MessageNode(
+          `${this.id}/${p.resourceAppId}/${p.id}`,
+          `${p.value}`,
+          p.kind === 'application' ? 'key' : 'person',
+          this,
+          undefined,
+          `${p.resourceName} · ${p.kind === 'application' ? 'application' : 'delegated'}`,
+        ),
+    );
   }
 }
 
@@ -193,7 +227,10 @@ export class AppRegistrationsView extends PagedView<AppRegistration, AppNode> {
 
   async setFilter(filter: AppFilter): Promise<void> {
     this.filter = { search: filter.search?.trim() || undefined, onlyMine: filter.onlyMine };
-    const labels = [this.filter.search ? vscode.l10n.t('Search: "{0}"', this.filter.search) : undefined, this.filter.onlyMine ? vscode.l10n.t('Only mine') : undefined].filter(Boolean);
+    const labels = [
+      this.filter.search ? vscode.l10n.t('Search: "{0}"', this.filter.search) : undefined,
+      this.filter.onlyMine ? vscode.l10n.t('Only mine') : undefined,
+    ].filter(Boolean);
     this.treeView.description = labels.join(' · ') || undefined;
     await setContext(ContextKeys.appSearchActive, this.filter.search !== undefined);
     await setContext(ContextKeys.onlyMine, this.filter.onlyMine);
@@ -222,7 +259,11 @@ export class AppRegistrationsView extends PagedView<AppRegistration, AppNode> {
   }
 
   protected emptyMessage(): string {
-    return this.filter.search ? vscode.l10n.t('No app registrations match "{0}"', this.filter.search) : this.filter.onlyMine ? vscode.l10n.t('You own no app registrations') : vscode.l10n.t('No app registrations');
+    return this.filter.search
+      ? vscode.l10n.t('No app registrations match "{0}"', this.filter.search)
+      : this.filter.onlyMine
+        ? vscode.l10n.t('You own no app registrations')
+        : vscode.l10n.t('No app registrations');
   }
 }
 

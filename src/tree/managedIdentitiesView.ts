@@ -47,7 +47,9 @@ export class TrustIndex {
         }
       }
       this.bySubject = index;
-    })().finally(() => { this.building = undefined; });
+    })().finally(() => {
+      this.building = undefined;
+    });
     return this.building;
   }
 }
@@ -58,7 +60,11 @@ export class TrustingAppNode implements TreeNode, ModelNode {
   get model(): NodeModel {
     return { kind: 'trustingApp', app: this.app, credentialName: this.credentialName };
   }
-  constructor(readonly parent: IdentityNode, readonly app: AppRegistration, readonly credentialName: string) {
+  constructor(
+    readonly parent: IdentityNode,
+    readonly app: AppRegistration,
+    readonly credentialName: string,
+  ) {
     this.id = `${parent.id}/app/${app.id}/${credentialName}`;
   }
 
@@ -82,7 +88,11 @@ export class IdentityNode implements TreeNode, ModelNode {
   readonly info: ManagedIdentityInfo;
   private failure: unknown;
 
-  constructor(readonly identity: ManagedIdentityPrincipal, private readonly view: ManagedIdentitiesView, private readonly index: TrustIndex) {
+  constructor(
+    readonly identity: ManagedIdentityPrincipal,
+    private readonly view: ManagedIdentitiesView,
+    private readonly index: TrustIndex,
+  ) {
     this.id = `mi/${identity.id}`;
     this.info = parseAlternativeNames(identity.alternativeNames);
   }
@@ -110,7 +120,14 @@ export class IdentityNode implements TreeNode, ModelNode {
       return apps.map(({ app, credentialName }) => new TrustingAppNode(this, app, credentialName));
     } catch (error) {
       this.failure = error;
-      return [new ErrorNode(`${this.id}/error`, errorMessage(error), { command: 'federatedCredentials.retry', title: vscode.l10n.t('Retry'), arguments: [this] }, this)];
+      return [
+        new ErrorNode(
+          `${this.id}/error`,
+          errorMessage(error),
+          { command: 'federatedCredentials.retry', title: vscode.l10n.t('Retry'), arguments: [this] },
+          this,
+        ),
+      ];
     }
   }
 
@@ -147,7 +164,9 @@ export class ManagedIdentitiesView extends PagedView<ManagedIdentityPrincipal, I
 
   protected fetchPage(nextLink: string | undefined): Promise<Page<ManagedIdentityPrincipal>> {
     const directory = this.env.directory()!;
-    return nextLink ? directory.nextPage<ManagedIdentityPrincipal>(nextLink, {}, { operation: 'listManagedIdentities' }) : directory.servicePrincipals.listManagedIdentities(this.env.pageSize());
+    return nextLink
+      ? directory.nextPage<ManagedIdentityPrincipal>(nextLink, {}, { operation: 'listManagedIdentities' })
+      : directory.servicePrincipals.listManagedIdentities(this.env.pageSize());
   }
 
   protected createNode(identity: ManagedIdentityPrincipal): IdentityNode {

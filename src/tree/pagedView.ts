@@ -16,7 +16,11 @@ export abstract class PagedView<T extends { readonly id: string }, N extends Tre
   protected list: PagedList<T>;
   private readonly nodes = new Map<string, { item: T; node: N }>();
 
-  constructor(private readonly viewId: string, private readonly keyPrefix: string, options: { canSelectMany?: boolean } = {}) {
+  constructor(
+    private readonly viewId: string,
+    private readonly keyPrefix: string,
+    options: { canSelectMany?: boolean } = {},
+  ) {
     super();
     this.list = this.newList();
     this.treeView = this.register(vscode.window.createTreeView(viewId, { treeDataProvider: this.provider, showCollapseAll: true, ...options }));
@@ -89,7 +93,13 @@ export abstract class PagedView<T extends { readonly id: string }, N extends Tre
     });
     const children: TreeNode[] = this.arrange(nodes);
     if (this.list.error !== undefined) {
-      children.push(new ErrorNode(`${this.keyPrefix}/error`, errorMessage(this.list.error), { command: LOAD_MORE_COMMAND, title: vscode.l10n.t('Retry'), arguments: [this] }));
+      children.push(
+        new ErrorNode(`${this.keyPrefix}/error`, errorMessage(this.list.error), {
+          command: LOAD_MORE_COMMAND,
+          title: vscode.l10n.t('Retry'),
+          arguments: [this],
+        }),
+      );
     } else if (this.list.hasMore) {
       children.push(new LoadMoreNode(`${this.keyPrefix}/loadMore`, undefined, LOAD_MORE_COMMAND, this));
     } else if (children.length === 0) {

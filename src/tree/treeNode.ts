@@ -21,7 +21,7 @@ export class NodeTreeDataProvider implements vscode.TreeDataProvider<TreeNode>, 
   }
 
   getChildren(node?: TreeNode): vscode.ProviderResult<TreeNode[]> {
-    return node ? node.getChildren?.() ?? [] : this.roots();
+    return node ? (node.getChildren?.() ?? []) : this.roots();
   }
 
   getParent(node: TreeNode): TreeNode | undefined {
@@ -62,7 +62,12 @@ export class MessageNode implements TreeNode {
 
 /** A failed load, with the reason in plain words and a retry action (inline and on click). */
 export class ErrorNode implements TreeNode {
-  constructor(readonly id: string, readonly message: string, private readonly retry: vscode.Command, readonly parent?: TreeNode) {}
+  constructor(
+    readonly id: string,
+    readonly message: string,
+    private readonly retry: vscode.Command,
+    readonly parent?: TreeNode,
+  ) {}
 
   getTreeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(this.message, vscode.TreeItemCollapsibleState.None);
@@ -77,7 +82,12 @@ export class ErrorNode implements TreeNode {
 
 /** "Load more…": fetches the next page of its parent and refreshes only that parent. */
 export class LoadMoreNode implements TreeNode {
-  constructor(readonly id: string, readonly parent: TreeNode | undefined, private readonly commandId: string, private readonly owner: unknown) {}
+  constructor(
+    readonly id: string,
+    readonly parent: TreeNode | undefined,
+    private readonly commandId: string,
+    private readonly owner: unknown,
+  ) {}
 
   getTreeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(vscode.l10n.t('Load more…'), vscode.TreeItemCollapsibleState.None);

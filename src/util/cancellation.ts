@@ -37,7 +37,9 @@ export class UserCancelledError extends Error {
 
   /** A request (or a wait) stopped: before it was sent, or while it was in flight. */
   static request(inFlight: boolean): UserCancelledError {
-    return new UserCancelledError(inFlight ? 'Cancelled while a request was in flight: it may have been applied.' : 'Cancelled before the request was sent.', { inFlight });
+    return new UserCancelledError(inFlight ? 'Cancelled while a request was in flight: it may have been applied.' : 'Cancelled before the request was sent.', {
+      inFlight,
+    });
   }
 
   /** A command's answer after a cancel: what was done, what may have been, what was not. */
@@ -73,8 +75,14 @@ export function raceAbort<T>(work: Promise<T>, signal: AbortSignal | undefined):
     };
     signal.addEventListener('abort', onAbort, { once: true });
     work.then(
-      (value) => { signal.removeEventListener('abort', onAbort); resolve(value); },
-      (error: unknown) => { signal.removeEventListener('abort', onAbort); reject(error); },
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
     );
   });
 }
@@ -83,18 +91,19 @@ export function raceAbort<T>(work: Promise<T>, signal: AbortSignal | undefined):
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 
 /** The one cancellable wait: ends early, rejecting with a cancellation (nothing in flight), when the signal fires. */
-export const sleep: Sleep = (ms, signal) => new Promise<void>((resolve, reject) => {
-  if (signal?.aborted) return reject(UserCancelledError.request(false));
-  const onAbort = () => {
-    clearTimeout(timer);
-    reject(UserCancelledError.request(false));
-  };
-  const timer = setTimeout(() => {
-    signal?.removeEventListener('abort', onAbort);
-    resolve();
-  }, ms);
-  signal?.addEventListener('abort', onAbort, { once: true });
-});
+export const sleep: Sleep = (ms, signal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(UserCancelledError.request(false));
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(UserCancelledError.request(false));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 
 /** A wait through an injected sleep (a test's) that still ends at once when the signal fires. */
 export function sleepUnlessCancelled(ms: number, signal: AbortSignal | undefined, wait: Sleep = sleep): Promise<void> {

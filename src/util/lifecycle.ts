@@ -6,7 +6,11 @@ export interface IDisposable {
 function disposeAll(disposables: Iterable<IDisposable>): void {
   const errors: unknown[] = [];
   for (const d of disposables) {
-    try { d.dispose(); } catch (error) { errors.push(error); }
+    try {
+      d.dispose();
+    } catch (error) {
+      errors.push(error);
+    }
   }
   if (errors.length === 1) throw errors[0];
   if (errors.length > 1) throw new AggregateError(errors, 'Several disposables failed to dispose');
@@ -17,7 +21,8 @@ export abstract class Disposable implements IDisposable {
   private disposed = false;
 
   protected register<T extends IDisposable>(child: T): T {
-    if (this.disposed) child.dispose(); // registered too late: dispose at once rather than leak
+    if (this.disposed)
+      child.dispose(); // registered too late: dispose at once rather than leak
     else this.children.add(child);
     return child;
   }

@@ -4,10 +4,15 @@ import type { InputOptions, PickItem, PickOptions, UserInput } from './userInput
 
 export class MissingArgumentError extends Error {
   /** `argument`: the key of the arguments object that would answer the prompt, when the prompt names it. */
-  constructor(what: string, readonly argument?: string) {
-    super(argument
-      ? `Pass "${argument}" in the arguments object: it is missing, and the command would otherwise ask "${what}".`
-      : `This call needs more arguments: the command would ask "${what}". Pass it in the arguments object.`);
+  constructor(
+    what: string,
+    readonly argument?: string,
+  ) {
+    super(
+      argument
+        ? `Pass "${argument}" in the arguments object: it is missing, and the command would otherwise ask "${what}".`
+        : `This call needs more arguments: the command would ask "${what}". Pass it in the arguments object.`,
+    );
     this.name = 'MissingArgumentError';
   }
 }

@@ -30,7 +30,8 @@ export class VsCodeUserInput implements UserInput {
         quickPick.items = list.map((item) =>
           item.kind === 'separator'
             ? { label: item.label, kind: vscode.QuickPickItemKind.Separator }
-            : { label: item.label, description: item.description, detail: item.detail, data: item.data as T, picked: item.picked, alwaysShow });
+            : { label: item.label, description: item.description, detail: item.detail, data: item.data as T, picked: item.picked, alwaysShow },
+        );
         quickPick.busy = false;
       };
       const loaded = Promise.resolve(items).then((list) => show(list, false));
@@ -48,7 +49,9 @@ export class VsCodeUserInput implements UserInput {
               quickPick.busy = true;
               const list = text.trim() === '' ? Promise.resolve(items) : search(text);
               list.then(
-                (found) => { if (mine === generation) show(found, text.trim() !== ''); },
+                (found) => {
+                  if (mine === generation) show(found, text.trim() !== '');
+                },
                 (error: unknown) => {
                   if (mine !== generation) return;
                   quickPick.busy = false;
@@ -62,7 +65,9 @@ export class VsCodeUserInput implements UserInput {
       return await new Promise<T>((resolve, reject) => {
         loaded.catch(reject);
         disposables.push(
-          quickPick.onDidTriggerButton((button) => { if (button === vscode.QuickInputButtons.Back) reject(new GoBackError()); }),
+          quickPick.onDidTriggerButton((button) => {
+            if (button === vscode.QuickInputButtons.Back) reject(new GoBackError());
+          }),
           quickPick.onDidAccept(() => {
             const [selected] = quickPick.selectedItems;
             if (selected && selected.data !== undefined) resolve(selected.data as T);
@@ -99,7 +104,9 @@ export class VsCodeUserInput implements UserInput {
       if (box.value) void validate(box.value);
       return await new Promise<string>((resolve, reject) => {
         disposables.push(
-          box.onDidTriggerButton((button) => { if (button === vscode.QuickInputButtons.Back) reject(new GoBackError()); }),
+          box.onDidTriggerButton((button) => {
+            if (button === vscode.QuickInputButtons.Back) reject(new GoBackError());
+          }),
           box.onDidChangeValue((value) => void validate(value)),
           box.onDidAccept(async () => {
             const value = box.value;

@@ -14,7 +14,10 @@ describe('Extension activation', () => {
     // The heavy packages (scripts/bundles.mjs) are separate files required on first use, not at activation.
     const chunks = Object.keys(require.cache).filter((path) => /[\\/]dist[\\/]chunks[\\/]/.test(path));
     assert.deepEqual(chunks, [], 'a lazily loaded chunk was required during activation');
-    assert.ok(Object.keys(require.cache).some((path) => path.endsWith('/dist/extension.js')), 'the bundle is not in the module cache: the check above would see nothing');
+    assert.ok(
+      Object.keys(require.cache).some((path) => path.endsWith('/dist/extension.js')),
+      'the bundle is not in the module cache: the check above would see nothing',
+    );
   });
 
   it('starts signed out (the welcome view shows)', async () => {
@@ -31,7 +34,10 @@ describe('Extension activation', () => {
   it('contributes the view container with both views', () => {
     const manifest = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON;
     const containers = manifest.contributes.viewsContainers.activitybar as Array<{ id: string }>;
-    assert.deepEqual(containers.map((c) => c.id), ['federatedCredentials']);
+    assert.deepEqual(
+      containers.map((c) => c.id),
+      ['federatedCredentials'],
+    );
     const views = (manifest.contributes.views.federatedCredentials as Array<{ id: string }>).map((v) => v.id);
     assert.deepEqual(views, ['federatedCredentials.appRegistrations', 'federatedCredentials.managedIdentities']);
   });
@@ -46,7 +52,10 @@ describe('Extension activation', () => {
     const manifest = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON;
     const contributed = (manifest.contributes.commands as Array<{ command: string }>).map((c) => c.command);
     const registered = new Set(await vscode.commands.getCommands(true));
-    assert.deepEqual(contributed.filter((id) => !registered.has(id)), []);
+    assert.deepEqual(
+      contributed.filter((id) => !registered.has(id)),
+      [],
+    );
   });
 
   it('runs the Show Log command and returns the channel name', async () => {

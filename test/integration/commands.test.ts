@@ -27,7 +27,15 @@ describe('Commands with arguments (sandbox)', function () {
 
   it('adds a GitHub Actions credential with the subject GitHub issues', async () => {
     const mark = await sandbox.mark();
-    const credential = await run<FederatedCredential>('addCredential', { app: app.id, kind: 'githubActions', organization: 'contoso', repository: 'deploy', entity: 'branch', value: 'main', name: 'gh-main' });
+    const credential = await run<FederatedCredential>('addCredential', {
+      app: app.id,
+      kind: 'githubActions',
+      organization: 'contoso',
+      repository: 'deploy',
+      entity: 'branch',
+      value: 'main',
+      name: 'gh-main',
+    });
     assert.equal(credential.issuer, 'https://token.actions.githubusercontent.com');
     assert.equal(credential.subject, 'repo:contoso/deploy:ref:refs/heads/main');
     assert.deepEqual(credential.audiences, [sandbox.info().tokenExchangeAudience]);
@@ -37,26 +45,54 @@ describe('Commands with arguments (sandbox)', function () {
   });
 
   it('adds Kubernetes and other-issuer credentials', async () => {
-    const k8s = await run<FederatedCredential>('addCredential', { app: app.appId, kind: 'kubernetes', issuer: 'https://westeurope.oic.prod-aks.azure.com/tenant/cluster/', namespace: 'jobs', serviceAccount: 'sync', name: 'aks-sync' });
+    const k8s = await run<FederatedCredential>('addCredential', {
+      app: app.appId,
+      kind: 'kubernetes',
+      issuer: 'https://westeurope.oic.prod-aks.azure.com/tenant/cluster/',
+      namespace: 'jobs',
+      serviceAccount: 'sync',
+      name: 'aks-sync',
+    });
     assert.equal(k8s.subject, 'system:serviceaccount:jobs:sync');
-    const other = await run<FederatedCredential>('addCredential', { app: app.id, kind: 'otherIssuer', issuer: 'https://issuer.example.com', subject: 'job-42', audience: 'api://custom', name: 'other-1', description: 'An example' });
+    const other = await run<FederatedCredential>('addCredential', {
+      app: app.id,
+      kind: 'otherIssuer',
+      issuer: 'https://issuer.example.com',
+      subject: 'job-42',
+      audience: 'api://custom',
+      name: 'other-1',
+      description: 'An example',
+    });
     assert.deepEqual(other.audiences, ['api://custom']);
     assert.equal(other.description, 'An example');
   });
 
   it('refuses invalid values before sending anything, in plain words', async () => {
     const mark = await sandbox.mark();
-    await assert.rejects(run('addCredential', { app: app.id, kind: 'otherIssuer', issuer: 'https://issuer.example.com', subject: 'x', name: 'has space' }), /Name may contain only ASCII letters, digits/);
-    await assert.rejects(run('addCredential', { app: app.id, kind: 'otherIssuer', issuer: ' https://issuer.example.com', subject: 'x', name: 'ok-name' }), /whitespace/i);
-    await assert.rejects(run('addCredential', { app: app.id, kind: 'otherIssuer', issuer: 'https://issuer.example.com', subject: 'job-42', name: 'dup-pair' }), /already has this issuer and subject/);
+    await assert.rejects(
+      run('addCredential', { app: app.id, kind: 'otherIssuer', issuer: 'https://issuer.example.com', subject: 'x', name: 'has space' }),
+      /Name may contain only ASCII letters, digits/,
+    );
+    await assert.rejects(
+      run('addCredential', { app: app.id, kind: 'otherIssuer', issuer: ' https://issuer.example.com', subject: 'x', name: 'ok-name' }),
+      /whitespace/i,
+    );
+    await assert.rejects(
+      run('addCredential', { app: app.id, kind: 'otherIssuer', issuer: 'https://issuer.example.com', subject: 'job-42', name: 'dup-pair' }),
+      /already has this issuer and subject/,
+    );
     await assert.rejects(run('addCredential', { app: app.id, kind: 'nope', name: 'x1x' }), /"kind" must be one of/);
     await assert.rejects(run('addCredential', { app: app.id, bogus: 1 }), /Unknown argument "bogus"/);
     assert.deepEqual(await writes(mark), [], 'nothing was written');
   });
 
-  it('adds a managed-identity credential from the app\'s tenant and refuses identities Entra would refuse', async () => {
+  it("adds a managed-identity credential from the app's tenant and refuses identities Entra would refuse", async () => {
     const info = sandbox.info();
-    const credential = await run<FederatedCredential>('addManagedIdentityCredential', { app: app.id, managedIdentity: info.spareIdentity.principalId, name: 'msi-spare' });
+    const credential = await run<FederatedCredential>('addManagedIdentityCredential', {
+      app: app.id,
+      managedIdentity: info.spareIdentity.principalId,
+      name: 'msi-spare',
+    });
     assert.equal(credential.issuer, info.homeTenant.issuer);
     assert.equal(credential.subject, info.spareIdentity.principalId);
     await assert.rejects(run('addManagedIdentityCredential', { app: app.id, managedIdentity: '00000000-0000-4000-8000-000000000001' }), /AADSTS700236/);
@@ -77,8 +113,14 @@ describe('Commands with arguments (sandbox)', function () {
     const json = JSON.parse(await run<string>('copyCredential', { app: app.id, credential: 'gh-main', format: 'json' }));
     assert.equal(json.subject, 'repo:contoso/deploy:ref:refs/heads/main');
     assert.equal(await vscode.env.clipboard.readText(), JSON.stringify(json, null, 2));
-    assert.match(await run<string>('copyCredential', { app: app.id, credential: 'gh-main', format: 'azureCli' }), new RegExp(`^az ad app federated-credential create --id '${app.appId}' --parameters '\\{`));
-    assert.match(await run<string>('copyCredential', { app: app.id, credential: 'gh-main', format: 'bicep' }), /Microsoft\.Graph\/applications\/federatedIdentityCredentials@v1\.0/);
+    assert.match(
+      await run<string>('copyCredential', { app: app.id, credential: 'gh-main', format: 'azureCli' }),
+      new RegExp(`^az ad app federated-credential create --id '${app.appId}' --parameters '\\{`),
+    );
+    assert.match(
+      await run<string>('copyCredential', { app: app.id, credential: 'gh-main', format: 'bicep' }),
+      /Microsoft\.Graph\/applications\/federatedIdentityCredentials@v1\.0/,
+    );
   });
 
   it('deletes only with confirm: true', async () => {
@@ -92,9 +134,12 @@ describe('Commands with arguments (sandbox)', function () {
     await assert.rejects(run('copyCredential', { app: app.id, credential: 'aks-sync', format: 'json' }), /has no federated credential/);
   });
 
-  it('builds admin-consent URLs on the cloud\'s login host, validating the tenant', async () => {
+  it("builds admin-consent URLs on the cloud's login host, validating the tenant", async () => {
     const info = sandbox.info();
-    assert.equal(await run('copyConsentUrl', { app: app.appId, tenant: info.customerTenant.id }), `${info.loginUrl}/${info.customerTenant.id}/adminconsent?client_id=${app.appId}`);
+    assert.equal(
+      await run('copyConsentUrl', { app: app.appId, tenant: info.customerTenant.id }),
+      `${info.loginUrl}/${info.customerTenant.id}/adminconsent?client_id=${app.appId}`,
+    );
     const v2 = await run<string>('copyConsentUrl', { app: app.appId, tenant: info.customerTenant.domain, version: 'v2' });
     assert.equal(new URL(v2).searchParams.get('scope'), `${info.graphUrl}/.default`);
     await assert.rejects(run('copyConsentUrl', { app: app.appId, tenant: 'contoso com' }), /tenant/i);
@@ -103,7 +148,10 @@ describe('Commands with arguments (sandbox)', function () {
 
   it('adds Microsoft Graph application permissions, keeping the existing ones', async () => {
     const withRole = await run<AppRegistration>('createAppRegistration', { displayName: 'Perms', permissions: ['User.Read.All'] });
-    const access = await run<AppRegistration['requiredResourceAccess']>('addApiPermission', { app: withRole.id, permissions: ['Group.Read.All', 'User.Read.All'] });
+    const access = await run<AppRegistration['requiredResourceAccess']>('addApiPermission', {
+      app: withRole.id,
+      permissions: ['Group.Read.All', 'User.Read.All'],
+    });
     assert.deepEqual(access?.[0].resourceAccess.map((a) => a.id).sort(), ['5b567255-7703-4780-807c-7be8301ae99b', 'df021288-bdef-4463-88db-98f22de89214']);
     await assert.rejects(run('addApiPermission', { app: withRole.id, permissions: ['User.Reed.All'] }), /no application permission "User\.Reed\.All"/);
   });

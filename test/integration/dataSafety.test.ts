@@ -20,7 +20,10 @@ const names = async (folder: vscode.Uri) => (await vscode.workspace.fs.readDirec
 
 function generated() {
   return renderRunbook({
-    template: 'python', appClientId: '11111111-1111-1111-1111-111111111111', homeTenantId: '22222222-2222-2222-2222-222222222222', targetTenants: ['fabrikam.onmicrosoft.com'],
+    template: 'python',
+    appClientId: '11111111-1111-1111-1111-111111111111',
+    homeTenantId: '22222222-2222-2222-2222-222222222222',
+    targetTenants: ['fabrikam.onmicrosoft.com'],
     identity: { kind: 'userAssigned', clientId: '55555555-5555-5555-5555-555555555555' },
     cloud: { loginUrl: 'https://login.microsoftonline.com', graphUrl: 'https://graph.microsoft.com', tokenExchangeAudience: 'api://AzureADTokenExchange' },
     generatedOn: '2025-06-01',
@@ -77,7 +80,10 @@ describe('Data safety (in VS Code, sandbox)', () => {
     await vscode.workspace.fs.createDirectory(folder);
     await vscode.workspace.fs.writeFile(target, new TextEncoder().encode('# mine\n'));
     await vscode.workspace.fs.writeFile(temp, new TextEncoder().encode('# generated\n'));
-    await assert.rejects(Promise.resolve(vscode.workspace.fs.rename(temp, target, { overwrite: false })), (e: unknown) => e instanceof vscode.FileSystemError && e.code === 'FileExists');
+    await assert.rejects(
+      Promise.resolve(vscode.workspace.fs.rename(temp, target, { overwrite: false })),
+      (e: unknown) => e instanceof vscode.FileSystemError && e.code === 'FileExists',
+    );
     assert.equal(await read(target), '# mine\n');
   });
 
@@ -87,7 +93,11 @@ describe('Data safety (in VS Code, sandbox)', () => {
     const file = vscode.Uri.joinPath(root(), 'safety', 'Deploy-Safety.py');
     const v1 = `${generated().content}\n# v1\n`;
     await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(v1));
-    const first = await vscode.commands.executeCommand<DeployResult>('federatedCredentials.deployRunbook', { file: file.toString(), automationAccount: account, publish: true });
+    const first = await vscode.commands.executeCommand<DeployResult>('federatedCredentials.deployRunbook', {
+      file: file.toString(),
+      automationAccount: account,
+      publish: true,
+    });
     assert.equal(first.state, 'Published');
 
     // The edited script, as a second file (the first stays open in VS Code with its text).
@@ -95,12 +105,21 @@ describe('Data safety (in VS Code, sandbox)', () => {
     await vscode.workspace.fs.writeFile(edited, new TextEncoder().encode(`${generated().content}\n# v2\n`));
     await sandbox.setFaults([{ kind: 'error', status: 409, method: 'POST', pathPrefix: `/arm${account}/runbooks/Deploy-Safety/publish` }]);
     await assert.rejects(
-      Promise.resolve(vscode.commands.executeCommand('federatedCredentials.deployRunbook', { file: edited.toString(), automationAccount: account, runbookName: 'Deploy-Safety', publish: true })),
+      Promise.resolve(
+        vscode.commands.executeCommand('federatedCredentials.deployRunbook', {
+          file: edited.toString(),
+          automationAccount: account,
+          runbookName: 'Deploy-Safety',
+          publish: true,
+        }),
+      ),
       /The draft was uploaded but not published \(checked\); the published runbook is still the previous version\. Run Deploy Runbook again to finish\./,
     );
     await sandbox.clearFaults();
     const token = await sandbox.mintToken({ tenant: info.homeTenant.id, resource: 'https://management.azure.com/', username: info.admins.home.username });
-    const content = await fetch(`${info.armUrl}${account}/runbooks/Deploy-Safety/content?api-version=${AUTOMATION_API_VERSION}`, { headers: { Authorization: `Bearer ${token}` } });
+    const content = await fetch(`${info.armUrl}${account}/runbooks/Deploy-Safety/content?api-version=${AUTOMATION_API_VERSION}`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
     assert.equal(await content.text(), v1);
   });
 
@@ -108,9 +127,14 @@ describe('Data safety (in VS Code, sandbox)', () => {
     const displayName = `fc-safety-${Date.now()}`;
     const since = await sandbox.mark();
     await sandbox.setFaults([{ kind: 'drop', after: true, method: 'POST', pathPrefix: '/graph/v1.0/applications', count: 1 }]);
-    const app = await vscode.commands.executeCommand<{ id: string; displayName: string }>('federatedCredentials.createAppRegistration', { displayName, permissions: [] });
+    const app = await vscode.commands.executeCommand<{ id: string; displayName: string }>('federatedCredentials.createAppRegistration', {
+      displayName,
+      permissions: [],
+    });
     assert.equal(app.displayName, displayName);
-    const creates = (await sandbox.requests(since)).filter((r) => r.method === 'POST' && r.path === '/graph/v1.0/applications' && (r.body as { displayName?: string })?.displayName === displayName);
+    const creates = (await sandbox.requests(since)).filter(
+      (r) => r.method === 'POST' && r.path === '/graph/v1.0/applications' && (r.body as { displayName?: string })?.displayName === displayName,
+    );
     assert.equal(creates.length, 1, 'one POST: the lost answer was checked, not retried');
   });
 });

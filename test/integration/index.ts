@@ -23,8 +23,14 @@ export async function run(): Promise<void> {
   const summary: SuiteSummary = { passed: 0, failed: 0, pending: 0 };
   await new Promise<void>((resolve) => {
     const runner = mocha.run(() => resolve());
-    runner.on('pass', (test) => { summary.passed++; console.log(formatResultLine({ kind: 'pass', title: test.fullTitle() })); });
-    runner.on('pending', (test) => { summary.pending++; console.log(formatResultLine({ kind: 'pending', title: test.fullTitle() })); });
+    runner.on('pass', (test) => {
+      summary.passed++;
+      console.log(formatResultLine({ kind: 'pass', title: test.fullTitle() }));
+    });
+    runner.on('pending', (test) => {
+      summary.pending++;
+      console.log(formatResultLine({ kind: 'pending', title: test.fullTitle() }));
+    });
     runner.on('fail', (test, error: Error) => {
       summary.failed++;
       console.log(formatResultLine({ kind: 'fail', title: test.fullTitle(), error: error?.stack ?? String(error) }));

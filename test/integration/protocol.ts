@@ -1,11 +1,13 @@
 // The line format between the in-host suites and the runner (the extension host's console reaches
 // the runner through the workbench's codeAutomationLog). One JSON object per line after a marker.
-export interface SuiteSummary { passed: number; failed: number; pending: number }
+export interface SuiteSummary {
+  passed: number;
+  failed: number;
+  pending: number;
+}
 
 export type ResultLine =
-  | { kind: 'pass' | 'pending'; title: string }
-  | { kind: 'fail'; title: string; error: string }
-  | { kind: 'summary'; summary: SuiteSummary };
+  { kind: 'pass' | 'pending'; title: string } | { kind: 'fail'; title: string; error: string } | { kind: 'summary'; summary: SuiteSummary };
 
 const MARKER = '[fc-test] ';
 

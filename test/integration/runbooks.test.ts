@@ -21,7 +21,10 @@ const APP = '11111111-1111-1111-1111-111111111111';
 
 function generated(template: 'python' | 'powershell-rest' = 'powershell-rest'): GeneratedRunbook {
   return renderRunbook({
-    template, appClientId: APP, homeTenantId: '22222222-2222-2222-2222-222222222222', targetTenants: ['fabrikam.onmicrosoft.com'],
+    template,
+    appClientId: APP,
+    homeTenantId: '22222222-2222-2222-2222-222222222222',
+    targetTenants: ['fabrikam.onmicrosoft.com'],
     identity: { kind: 'userAssigned', clientId: '55555555-5555-5555-5555-555555555555' },
     cloud: { loginUrl: 'https://login.microsoftonline.com', graphUrl: 'https://graph.microsoft.com', tokenExchangeAudience: 'api://AzureADTokenExchange' },
     generatedOn: '2025-06-01',
@@ -34,7 +37,11 @@ function context(programmatic: boolean, ui = new ScriptedUserInput([])): Command
 
 const root = () => vscode.workspace.workspaceFolders![0]!.uri;
 const read = async (uri: vscode.Uri) => new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-const exists = (uri: vscode.Uri) => vscode.workspace.fs.stat(uri).then(() => true, () => false);
+const exists = (uri: vscode.Uri) =>
+  vscode.workspace.fs.stat(uri).then(
+    () => true,
+    () => false,
+  );
 
 describe('Runbook scaffolding (in VS Code)', () => {
   before(async () => {
@@ -49,11 +56,18 @@ describe('Runbook scaffolding (in VS Code)', () => {
     const manifest = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON;
     const ids = (manifest.contributes.commands as Array<{ command: string }>).map((c) => c.command);
     assert.ok(ids.includes('federatedCredentials.scaffoldRunbook') && ids.includes('federatedCredentials.deployRunbook'));
-    const menus = (manifest.contributes.menus['view/item/context'] as Array<{ command: string; when: string }>).filter((m) => m.command === 'federatedCredentials.scaffoldRunbook').map((m) => m.when);
+    const menus = (manifest.contributes.menus['view/item/context'] as Array<{ command: string; when: string }>)
+      .filter((m) => m.command === 'federatedCredentials.scaffoldRunbook')
+      .map((m) => m.when);
     // One entry whose regex takes both kinds of node (the issue-13 manifest rule: no duplicated entries).
     assert.equal(menus.length, 1);
     const regex = new RegExp(/^viewItem =~ \/(.*)\/$/.exec(menus[0]!)![1]!);
-    assert.deepEqual(['appRegistration multiTenant', 'appRegistration', 'federatedCredential managedIdentity', 'managedIdentity userAssigned', 'trustingApp'].map((v) => regex.test(v)), [true, true, true, false, false]);
+    assert.deepEqual(
+      ['appRegistration multiTenant', 'appRegistration', 'federatedCredential managedIdentity', 'managedIdentity userAssigned', 'trustingApp'].map((v) =>
+        regex.test(v),
+      ),
+      [true, true, true, false, false],
+    );
     const registered = await vscode.commands.getCommands(true);
     assert.ok(registered.includes('federatedCredentials.scaffoldRunbook') && registered.includes('federatedCredentials.deployRunbook'));
   });
@@ -118,9 +132,15 @@ describe('Runbook scaffolding (in VS Code)', () => {
     try {
       mkdirSync(join(root().fsPath, 'linked-parent'), { recursive: true });
       symlinkSync(outside, join(root().fsPath, 'linked-parent', 'out'));
-      await assert.rejects(writeRunbook(context(true), generated(), { outputPath: 'linked-parent/out/x.ps1' }, 'runbooks'), /symbolic link .*outside the workspace folder/);
+      await assert.rejects(
+        writeRunbook(context(true), generated(), { outputPath: 'linked-parent/out/x.ps1' }, 'runbooks'),
+        /symbolic link .*outside the workspace folder/,
+      );
       symlinkSync(join(outside, 'dangling.ps1'), join(root().fsPath, 'linked-parent', 'dangling.ps1'));
-      await assert.rejects(writeRunbook(context(true), generated(), { outputPath: 'linked-parent/dangling.ps1' }, 'runbooks'), /symbolic link to something that does not exist/);
+      await assert.rejects(
+        writeRunbook(context(true), generated(), { outputPath: 'linked-parent/dangling.ps1' }, 'runbooks'),
+        /symbolic link to something that does not exist/,
+      );
       assert.equal(await exists(vscode.Uri.file(join(outside, 'x.ps1'))), false);
       assert.equal(await exists(vscode.Uri.file(join(outside, 'dangling.ps1'))), false);
     } finally {
@@ -130,38 +150,103 @@ describe('Runbook scaffolding (in VS Code)', () => {
 
   describe('the command with an arguments object', () => {
     it('checks its arguments before anything else', async () => {
-      await assert.rejects(Promise.resolve(vscode.commands.executeCommand('federatedCredentials.scaffoldRunbook', { app: APP, template: 'bash', targetTenants: ['a.com'], identity: 'systemAssigned' })), /"template" must be one of/);
-      await assert.rejects(Promise.resolve(vscode.commands.executeCommand('federatedCredentials.scaffoldRunbook', { app: APP, template: 'python', identity: 'systemAssigned' })), /Pass "targetTenants"/);
-      await assert.rejects(Promise.resolve(vscode.commands.executeCommand('federatedCredentials.scaffoldRunbook', { app: APP, template: 'python', targetTenants: ['a.com'] })), /Pass "identity"/);
-      await assert.rejects(Promise.resolve(vscode.commands.executeCommand('federatedCredentials.scaffoldRunbook', { app: APP, template: 'python', targetTenants: ['a.com'], identity: 'systemAssigned', colour: 'red' })), /Unknown argument "colour"/);
+      await assert.rejects(
+        Promise.resolve(
+          vscode.commands.executeCommand('federatedCredentials.scaffoldRunbook', {
+            app: APP,
+            template: 'bash',
+            targetTenants: ['a.com'],
+            identity: 'systemAssigned',
+          }),
+        ),
+        /"template" must be one of/,
+      );
+      await assert.rejects(
+        Promise.resolve(vscode.commands.executeCommand('federatedCredentials.scaffoldRunbook', { app: APP, template: 'python', identity: 'systemAssigned' })),
+        /Pass "targetTenants"/,
+      );
+      await assert.rejects(
+        Promise.resolve(vscode.commands.executeCommand('federatedCredentials.scaffoldRunbook', { app: APP, template: 'python', targetTenants: ['a.com'] })),
+        /Pass "identity"/,
+      );
+      await assert.rejects(
+        Promise.resolve(
+          vscode.commands.executeCommand('federatedCredentials.scaffoldRunbook', {
+            app: APP,
+            template: 'python',
+            targetTenants: ['a.com'],
+            identity: 'systemAssigned',
+            colour: 'red',
+          }),
+        ),
+        /Unknown argument "colour"/,
+      );
     });
 
     it('refuses a path outside the workspace folder and an existing file before any network call', async () => {
-      const base = { app: APP, template: 'powershell-rest', targetTenants: ['fabrikam.onmicrosoft.com'], identity: { kind: 'userAssigned', clientId: '55555555-5555-5555-5555-555555555555' } };
-      await assert.rejects(Promise.resolve(vscode.commands.executeCommand('federatedCredentials.scaffoldRunbook', { ...base, outputPath: '../x.ps1' })), /outside the workspace folder/);
+      const base = {
+        app: APP,
+        template: 'powershell-rest',
+        targetTenants: ['fabrikam.onmicrosoft.com'],
+        identity: { kind: 'userAssigned', clientId: '55555555-5555-5555-5555-555555555555' },
+      };
+      await assert.rejects(
+        Promise.resolve(vscode.commands.executeCommand('federatedCredentials.scaffoldRunbook', { ...base, outputPath: '../x.ps1' })),
+        /outside the workspace folder/,
+      );
       const existing = vscode.Uri.joinPath(root(), 'taken', 'x.ps1');
       await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(root(), 'taken'));
       await vscode.workspace.fs.writeFile(existing, new TextEncoder().encode('# mine\n'));
-      await assert.rejects(Promise.resolve(vscode.commands.executeCommand('federatedCredentials.scaffoldRunbook', { ...base, outputPath: 'taken/x.ps1' })), /already exists .*"overwrite": true/);
+      await assert.rejects(
+        Promise.resolve(vscode.commands.executeCommand('federatedCredentials.scaffoldRunbook', { ...base, outputPath: 'taken/x.ps1' })),
+        /already exists .*"overwrite": true/,
+      );
       assert.equal(await read(existing), '# mine\n');
     });
 
     it('deploy checks its arguments', async () => {
-      await assert.rejects(Promise.resolve(vscode.commands.executeCommand('federatedCredentials.deployRunbook', { file: 'runbooks/x.ps1' })), /Pass "file" and "automationAccount"/);
-      await assert.rejects(Promise.resolve(vscode.commands.executeCommand('federatedCredentials.deployRunbook', { file: 'runbooks/x.ps1', automationAccount: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/sites/x' })), /must be an Automation account's resource id/);
-      await assert.rejects(Promise.resolve(vscode.commands.executeCommand('federatedCredentials.deployRunbook', { file: 'x.ps1', automationAccount: '/subscriptions/99999999-9999-4999-8999-999999999999/resourceGroups/rg/providers/Microsoft.Automation/automationAccounts/aa-test', runbookName: '1-bad' })), /"runbookName" .*starts with a letter/);
+      await assert.rejects(
+        Promise.resolve(vscode.commands.executeCommand('federatedCredentials.deployRunbook', { file: 'runbooks/x.ps1' })),
+        /Pass "file" and "automationAccount"/,
+      );
+      await assert.rejects(
+        Promise.resolve(
+          vscode.commands.executeCommand('federatedCredentials.deployRunbook', {
+            file: 'runbooks/x.ps1',
+            automationAccount: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/sites/x',
+          }),
+        ),
+        /must be an Automation account's resource id/,
+      );
+      await assert.rejects(
+        Promise.resolve(
+          vscode.commands.executeCommand('federatedCredentials.deployRunbook', {
+            file: 'x.ps1',
+            automationAccount:
+              '/subscriptions/99999999-9999-4999-8999-999999999999/resourceGroups/rg/providers/Microsoft.Automation/automationAccounts/aa-test',
+            runbookName: '1-bad',
+          }),
+        ),
+        /"runbookName" .*starts with a letter/,
+      );
     });
   });
 });
 
 describe('Runbooks against the sandbox (Graph and ARM)', function () {
   this.timeout(120_000);
-  const run = <T>(command: string, args: Record<string, unknown>) => Promise.resolve(vscode.commands.executeCommand<T>(`federatedCredentials.${command}`, args));
+  const run = <T>(command: string, args: Record<string, unknown>) =>
+    Promise.resolve(vscode.commands.executeCommand<T>(`federatedCredentials.${command}`, args));
   const info = () => sandbox.info();
   const accountsPath = () => `/subscriptions/${info().subscriptions.home}/resourceGroups/rg-automation/providers/Microsoft.Automation/automationAccounts`;
 
   /** ARM as the signed-in home admin would see it, with a token the sandbox mints for the test. */
-  async function arm<T = Record<string, unknown>>(method: string, path: string, apiVersion = AUTOMATION_API_VERSION, body?: unknown): Promise<{ status: number; body: T; text: string }> {
+  async function arm<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    apiVersion = AUTOMATION_API_VERSION,
+    body?: unknown,
+  ): Promise<{ status: number; body: T; text: string }> {
     const token = await sandbox.mintToken({ tenant: info().homeTenant.id, resource: 'https://management.azure.com/', username: info().admins.home.username });
     const response = await fetch(`${info().armUrl}${path}?api-version=${apiVersion}`, {
       method,
@@ -170,7 +255,11 @@ describe('Runbooks against the sandbox (Graph and ARM)', function () {
     });
     const text = await response.text();
     let parsed: unknown = text;
-    try { parsed = JSON.parse(text); } catch { /* a script */ }
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      /* a script */
+    }
     return { status: response.status, body: parsed as T, text };
   }
 
@@ -234,20 +323,26 @@ describe('Runbooks against the sandbox (Graph and ARM)', function () {
     assert.equal(uri.toString(), vscode.Uri.joinPath(root(), 'sandbox', 'Invoke-Reporter.ps1').toString());
     assert.equal(vscode.window.activeTextEditor?.document.uri.toString(), uri.toString());
 
-    assert.ok(content.includes(`'${multiTenantApp.appId}'`), 'the app\'s client id is a value in the script');
+    assert.ok(content.includes(`'${multiTenantApp.appId}'`), "the app's client id is a value in the script");
     assert.ok(content.includes(`'${customerTenant.domain}'`) && content.includes(`'${homeTenant.id}'`), 'both target tenants');
-    assert.ok(content.includes(`'${automationAccount.userAssigned.clientId}'`), 'the identity\'s client id (not its object id) signs in');
+    assert.ok(content.includes(`'${automationAccount.userAssigned.clientId}'`), "the identity's client id (not its object id) signs in");
     assert.match(content, new RegExp(`user-assigned, client id ${automationAccount.userAssigned.clientId}`));
-    assert.match(content, /read from Microsoft Graph/, 'the header says where the identity\'s client id came from');
+    assert.match(content, /read from Microsoft Graph/, "the header says where the identity's client id came from");
     assert.match(content, new RegExp(`the app registration ${multiTenantApp.objectId}`));
-    assert.ok(content.includes(info().customCloud.loginUrl) && content.includes(info().customCloud.graphUrl), 'the sandbox cloud\'s endpoints');
+    assert.ok(content.includes(info().customCloud.loginUrl) && content.includes(info().customCloud.graphUrl), "the sandbox cloud's endpoints");
     assert.doesNotMatch(content, /client_secret\s*=|clientSecret|-----BEGIN|eyJ[A-Za-z0-9_-]{10,}\./);
     assert.ok(!content.includes(info().confidentialClient.clientSecret) && !content.includes(info().admins.home.password));
 
     // Graph was asked for the app and for the identity's service principal, and nothing was written.
     const graph = (await sandbox.requests(mark)).filter((r) => r.area === 'graph');
-    assert.ok(graph.some((r) => r.path.endsWith(`/servicePrincipals/${automationAccount.userAssigned.principalId}`)), graph.map((r) => r.path).join('\n'));
-    assert.deepEqual(graph.filter((r) => r.method !== 'GET'), []);
+    assert.ok(
+      graph.some((r) => r.path.endsWith(`/servicePrincipals/${automationAccount.userAssigned.principalId}`)),
+      graph.map((r) => r.path).join('\n'),
+    );
+    assert.deepEqual(
+      graph.filter((r) => r.method !== 'GET'),
+      [],
+    );
 
     const python = await scaffold({
       app: multiTenantApp.objectId,
@@ -263,9 +358,16 @@ describe('Runbooks against the sandbox (Graph and ARM)', function () {
 
   it('refuses an object id that is not a managed identity, in plain words', async () => {
     const { multiTenantApp, customerTenant, confidentialClient } = info();
-    await assert.rejects(run('scaffoldRunbook', {
-      app: multiTenantApp.appId, template: 'python', targetTenants: [customerTenant.domain], identity: confidentialClient.servicePrincipalId, outputPath: 'sandbox/never.py',
-    }), /\(.*\) is not a managed identity: its service principal type is Application\./);
+    await assert.rejects(
+      run('scaffoldRunbook', {
+        app: multiTenantApp.appId,
+        template: 'python',
+        targetTenants: [customerTenant.domain],
+        identity: confidentialClient.servicePrincipalId,
+        outputPath: 'sandbox/never.py',
+      }),
+      /\(.*\) is not a managed identity: its service principal type is Application\./,
+    );
     assert.equal(await exists(vscode.Uri.joinPath(root(), 'sandbox', 'never.py')), false);
   });
 
@@ -305,7 +407,12 @@ describe('Runbooks against the sandbox (Graph and ARM)', function () {
     assert.equal(draft.state, 'Edit');
     assert.equal((await arm('GET', `${account}/runbooks/Reporter-Python/draft/content`)).text, edited);
     assert.equal((await published(account, 'Reporter-Python')).content, pyArm.content, 'the published script is unchanged');
-    const republished = await run<DeployResult>('deployRunbook', { file: reporterPy.fsPath, automationAccount: account, runbookName: 'Reporter-Python', publish: true });
+    const republished = await run<DeployResult>('deployRunbook', {
+      file: reporterPy.fsPath,
+      automationAccount: account,
+      runbookName: 'Reporter-Python',
+      publish: true,
+    });
     assert.equal(republished.state, 'Published');
     assert.equal((await published(account, 'Reporter-Python')).content, edited);
   });
@@ -314,18 +421,33 @@ describe('Runbooks against the sandbox (Graph and ARM)', function () {
     const { multiTenantApp, customerTenant, automationAccount } = info();
     const account = automationAccount.id;
     const { uri } = await scaffold({
-      app: multiTenantApp.appId, template: 'powershell-tokenmagician', runtime: 'PowerShell-7.2', targetTenants: [customerTenant.domain],
-      identity: { kind: 'userAssigned', clientId: automationAccount.userAssigned.clientId }, outputPath: 'sandbox/Reporter-TM72.ps1',
+      app: multiTenantApp.appId,
+      template: 'powershell-tokenmagician',
+      runtime: 'PowerShell-7.2',
+      targetTenants: [customerTenant.domain],
+      identity: { kind: 'userAssigned', clientId: automationAccount.userAssigned.clientId },
+      outputPath: 'sandbox/Reporter-TM72.ps1',
     });
     const mark = await sandbox.mark();
     const result = await run<DeployResult>('deployRunbook', { file: uri.toString(), automationAccount: account, publish: true });
     assert.deepEqual(result.importedModules, []);
-    assert.deepEqual(result.modules.map((m) => [m.name, m.status]), [['TokenMagician', 'missing'], ['Microsoft.Graph.Authentication', 'missing'], ['Microsoft.Graph.Users', 'missing']]);
+    assert.deepEqual(
+      result.modules.map((m) => [m.name, m.status]),
+      [
+        ['TokenMagician', 'missing'],
+        ['Microsoft.Graph.Authentication', 'missing'],
+        ['Microsoft.Graph.Users', 'missing'],
+      ],
+    );
     const missing = result.warnings.find((w) => /TokenMagician/.test(w));
     assert.match(missing ?? '', /TokenMagician, Microsoft\.Graph\.Authentication, Microsoft\.Graph\.Users are imported/);
     assert.ok(result.warnings.some((w) => /PowerShell 7\.2 has reached end of support/.test(w)));
     const writes = (await sandbox.requests(mark)).filter((r) => r.area === 'arm' && r.method !== 'GET');
-    assert.deepEqual(writes.filter((r) => /powerShell72Modules|packages/i.test(r.path)), [], 'no module import was started');
+    assert.deepEqual(
+      writes.filter((r) => /powerShell72Modules|packages/i.test(r.path)),
+      [],
+      'no module import was started',
+    );
     // The runbook itself is there, as the legacy PowerShell72 type (2023-11-01).
     const legacy = await published(account, 'Reporter-TM72', '2023-11-01');
     assert.equal(legacy.runbook.properties.runbookType, 'PowerShell72');
@@ -337,14 +459,23 @@ describe('Runbooks against the sandbox (Graph and ARM)', function () {
     const { multiTenantApp, customerTenant, automationAccount } = info();
     const account = automationAccount.id;
     const { uri } = await scaffold({
-      app: multiTenantApp.appId, template: 'powershell-tokenmagician', targetTenants: [customerTenant.domain],
-      identity: { kind: 'userAssigned', clientId: automationAccount.userAssigned.clientId }, outputPath: 'sandbox/Reporter-TM.ps1',
+      app: multiTenantApp.appId,
+      template: 'powershell-tokenmagician',
+      targetTenants: [customerTenant.domain],
+      identity: { kind: 'userAssigned', clientId: automationAccount.userAssigned.clientId },
+      outputPath: 'sandbox/Reporter-TM.ps1',
     });
     const result = await run<DeployResult>('deployRunbook', { file: uri.toString(), automationAccount: account, publish: true, importModules: true });
     assert.deepEqual(result.importedModules, ['TokenMagician', 'Microsoft.Graph.Authentication', 'Microsoft.Graph.Users']);
-    assert.ok(result.modules.every((m) => m.status === 'present'), JSON.stringify(result.modules));
+    assert.ok(
+      result.modules.every((m) => m.status === 'present'),
+      JSON.stringify(result.modules),
+    );
     assert.deepEqual(result.warnings, []);
-    const packages = await arm<{ value: Array<{ name: string; properties: { provisioningState: string; version: string } }> }>('GET', `${account}/runtimeEnvironments/PowerShell-7.4/packages`);
+    const packages = await arm<{ value: Array<{ name: string; properties: { provisioningState: string; version: string } }> }>(
+      'GET',
+      `${account}/runtimeEnvironments/PowerShell-7.4/packages`,
+    );
     const byName = new Map(packages.body.value.map((p) => [p.name, p.properties]));
     for (const name of ['TokenMagician', 'Microsoft.Graph.Authentication', 'Microsoft.Graph.Users']) {
       assert.equal(byName.get(name)?.provisioningState, 'Succeeded', `${name}: ${JSON.stringify(byName.get(name))}`);
@@ -361,19 +492,27 @@ describe('Runbooks against the sandbox (Graph and ARM)', function () {
   it('turns on the system-assigned identity only with enableIdentity: true, keeping the user-assigned ones', async () => {
     const { multiTenantApp, customerTenant, automationAccount } = info();
     const { uri } = await scaffold({
-      app: multiTenantApp.appId, template: 'python', targetTenants: [customerTenant.domain], identity: 'systemAssigned', outputPath: 'sandbox/Reporter-System.py',
+      app: multiTenantApp.appId,
+      template: 'python',
+      targetTenants: [customerTenant.domain],
+      identity: 'systemAssigned',
+      outputPath: 'sandbox/Reporter-System.py',
     });
     assert.match(await read(uri), /system-assigned identity/);
     // A fresh account with only a user-assigned identity.
     const accountId = `${accountsPath()}/aa-runbook-identity`;
     const created = await arm('PUT', accountId, AUTOMATION_API_VERSION, {
-      location: 'westeurope', identity: { type: 'UserAssigned', userAssignedIdentities: { [automationAccount.userAssigned.id]: {} } },
+      location: 'westeurope',
+      identity: { type: 'UserAssigned', userAssignedIdentities: { [automationAccount.userAssigned.id]: {} } },
     });
     assert.ok(created.status === 201 || created.status === 200, created.text);
 
     const refused = await run<DeployResult>('deployRunbook', { file: uri.toString(), automationAccount: accountId, publish: true });
     assert.equal(refused.identityEnabled, false);
-    assert.ok(refused.warnings.some((w) => /system-assigned identity of aa-runbook-identity is off/.test(w)), refused.warnings.join('\n'));
+    assert.ok(
+      refused.warnings.some((w) => /system-assigned identity of aa-runbook-identity is off/.test(w)),
+      refused.warnings.join('\n'),
+    );
     assert.equal((await arm<{ identity: { type: string } }>('GET', accountId)).body.identity.type, 'UserAssigned');
 
     const enabled = await run<DeployResult>('deployRunbook', { file: uri.toString(), automationAccount: accountId, publish: true, enableIdentity: true });

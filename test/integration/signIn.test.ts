@@ -33,15 +33,19 @@ describe('Sign-in (sandbox tenant through a VS Code authentication provider)', f
     const scopes = (await sandbox.requests(mark))
       .filter((r) => r.path.endsWith('/oauth2/v2.0/token'))
       .map((r) => String((r.body as Record<string, string>).scope));
-    assert.ok(scopes.some((s) => /\/graph\/Application\.Read\.All/.test(s)), `no Graph read token was requested: ${scopes.join(' | ')}`);
-    assert.deepEqual(scopes.filter((s) => /ReadWrite/.test(s)), [], 'browsing must not ask for write scopes');
+    assert.ok(
+      scopes.some((s) => /\/graph\/Application\.Read\.All/.test(s)),
+      `no Graph read token was requested: ${scopes.join(' | ')}`,
+    );
+    assert.deepEqual(
+      scopes.filter((s) => /ReadWrite/.test(s)),
+      [],
+      'browsing must not ask for write scopes',
+    );
   });
 
   it('refuses a tenant argument that is not a tenant id', async () => {
-    await assert.rejects(
-      Promise.resolve(vscode.commands.executeCommand('federatedCredentials.signIn', { tenant: "x' or 1=1" })),
-      /tenant/i,
-    );
+    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('federatedCredentials.signIn', { tenant: "x' or 1=1" })), /tenant/i);
   });
 });
 
@@ -59,13 +63,20 @@ describe('Tenant selection (sandbox)', function () {
     await (await api()).views.appRegistrations.render(0);
     const graphCalls = (await sandbox.requests(mark)).filter((r) => r.area === 'graph');
     assert.ok(graphCalls.length > 0, 'the views reloaded');
-    assert.ok(graphCalls.every((r) => r.caller?.tid === info.homeTenant.id), 'every Graph call carries a token of the selected tenant');
+    assert.ok(
+      graphCalls.every((r) => r.caller?.tid === info.homeTenant.id),
+      'every Graph call carries a token of the selected tenant',
+    );
   });
 
   it('refuses a tenant that is not an id before any request', async () => {
     const mark = await sandbox.mark();
     await assert.rejects(Promise.resolve(vscode.commands.executeCommand('federatedCredentials.selectTenant', { tenant: 'not a tenant' })), /tenant/i);
-    assert.deepEqual((await sandbox.requests(mark)).filter((r) => r.area === 'graph' || r.area === 'arm'), [], 'a bad argument is refused before any request');
+    assert.deepEqual(
+      (await sandbox.requests(mark)).filter((r) => r.area === 'graph' || r.area === 'arm'),
+      [],
+      'a bad argument is refused before any request',
+    );
   });
 });
 
@@ -77,7 +88,7 @@ describe('Sign-in with the Azure CLI (sandbox)', function () {
     await config().update('authentication.method', undefined, vscode.ConfigurationTarget.Global);
   });
 
-  it('reuses `az login` through @azure/identity and lists the tenant\'s apps with its tokens', async () => {
+  it("reuses `az login` through @azure/identity and lists the tenant's apps with its tokens", async () => {
     const info = sandbox.info();
     await vscode.commands.executeCommand('federatedCredentials.signOut');
     await config().update('authentication.method', 'azureCli', vscode.ConfigurationTarget.Global);
@@ -90,7 +101,14 @@ describe('Sign-in with the Azure CLI (sandbox)', function () {
     assert.ok(nodes.some((n) => n.contextValue?.includes('appRegistration')));
     const graph = (await sandbox.requests(mark)).filter((r) => r.area === 'graph');
     assert.ok(graph.length > 0);
-    assert.ok(graph.every((r) => r.caller?.appid === '04b07795-8ddb-461a-bbee-02f9e1bf7b46' || (r.caller as { azp?: string } | undefined)?.azp === '04b07795-8ddb-461a-bbee-02f9e1bf7b46'), JSON.stringify(graph.map((r) => r.caller)));
+    assert.ok(
+      graph.every(
+        (r) =>
+          r.caller?.appid === '04b07795-8ddb-461a-bbee-02f9e1bf7b46' ||
+          (r.caller as { azp?: string } | undefined)?.azp === '04b07795-8ddb-461a-bbee-02f9e1bf7b46',
+      ),
+      JSON.stringify(graph.map((r) => r.caller)),
+    );
   });
 });
 
@@ -135,7 +153,12 @@ describe('A sign-in client refused Graph write permissions (sandbox)', function 
   it('is recognised, and the user is told the ways out', async () => {
     const info = sandbox.info();
     // An organisation's own public client, consented for reading only.
-    const token = await sandbox.mintToken({ tenant: info.homeTenant.id, resource: info.graphUrl, username: info.admins.home.username, scopes: ['Application.ReadWrite.All'] });
+    const token = await sandbox.mintToken({
+      tenant: info.homeTenant.id,
+      resource: info.graphUrl,
+      username: info.admins.home.username,
+      scopes: ['Application.ReadWrite.All'],
+    });
     const created = await fetch(`${info.graphUrl}/v1.0/applications`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
@@ -143,7 +166,11 @@ describe('A sign-in client refused Graph write permissions (sandbox)', function 
     });
     assert.equal(created.status, 201, await created.clone().text());
     const client = (await created.json()) as { appId: string };
-    await sandbox.consent({ tenant: info.homeTenant.id, clientId: client.appId, scope: 'https://graph.microsoft.com/Application.Read.All https://graph.microsoft.com/User.Read https://graph.microsoft.com/offline_access' });
+    await sandbox.consent({
+      tenant: info.homeTenant.id,
+      clientId: client.appId,
+      scope: 'https://graph.microsoft.com/Application.Read.All https://graph.microsoft.com/User.Read https://graph.microsoft.com/offline_access',
+    });
 
     await vscode.commands.executeCommand('federatedCredentials.signOut');
     await config().update('authentication.clientId', client.appId, vscode.ConfigurationTarget.Global);
@@ -152,7 +179,10 @@ describe('A sign-in client refused Graph write permissions (sandbox)', function 
     assert.equal(account.tenantId, info.homeTenant.id, 'reading works with the read-only consent');
     await assert.rejects(
       Promise.resolve(vscode.commands.executeCommand('federatedCredentials.createAppRegistration', { displayName: 'Needs write' })),
-      (error: Error) => /Application\.ReadWrite\.All/.test(error.message) && /federatedCredentials\.authentication\.clientId/.test(error.message) && /azureCli/.test(error.message),
+      (error: Error) =>
+        /Application\.ReadWrite\.All/.test(error.message) &&
+        /federatedCredentials\.authentication\.clientId/.test(error.message) &&
+        /azureCli/.test(error.message),
     );
   });
 });

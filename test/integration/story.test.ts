@@ -7,7 +7,12 @@ import type { AppRegistration, FederatedCredential } from '../../src/domain/mode
 import { sandbox } from './support/sandbox';
 
 async function postForm(url: string, fields: Record<string, string>): Promise<Response> {
-  return fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields), redirect: 'manual' });
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(fields),
+    redirect: 'manual',
+  });
 }
 
 describe('The story, end to end (sandbox)', function () {
@@ -19,13 +24,20 @@ describe('The story, end to end (sandbox)', function () {
     await vscode.commands.executeCommand('federatedCredentials.signIn', {});
 
     const app = await vscode.commands.executeCommand<AppRegistration>('federatedCredentials.createAppRegistration', {
-      displayName: 'Contoso Customer Sync', multiTenant: true, permissions: ['User.Read.All'],
+      displayName: 'Contoso Customer Sync',
+      multiTenant: true,
+      permissions: ['User.Read.All'],
     });
     assert.equal(app.signInAudience, 'AzureADMultipleOrgs');
-    assert.deepEqual(app.requiredResourceAccess, [{ resourceAppId: '00000003-0000-0000-c000-000000000000', resourceAccess: [{ id: 'df021288-bdef-4463-88db-98f22de89214', type: 'Role' }] }]);
+    assert.deepEqual(app.requiredResourceAccess, [
+      { resourceAppId: '00000003-0000-0000-c000-000000000000', resourceAccess: [{ id: 'df021288-bdef-4463-88db-98f22de89214', type: 'Role' }] },
+    ]);
 
     const identity = info.automationAccount.userAssigned;
-    const credential = await vscode.commands.executeCommand<FederatedCredential>('federatedCredentials.addManagedIdentityCredential', { app: app.appId, managedIdentity: identity.principalId });
+    const credential = await vscode.commands.executeCommand<FederatedCredential>('federatedCredentials.addManagedIdentityCredential', {
+      app: app.appId,
+      managedIdentity: identity.principalId,
+    });
     assert.equal(credential.issuer, info.homeTenant.issuer);
     assert.equal(credential.subject, identity.principalId);
     assert.deepEqual(credential.audiences, [info.tokenExchangeAudience]);
@@ -39,13 +51,14 @@ describe('The story, end to end (sandbox)', function () {
       assert.equal(response.status, 200, await response.clone().text());
       return ((await response.json()) as { access_token: string }).access_token;
     };
-    const exchange = async () => postForm(`${info.loginUrl}/${info.customerTenant.id}/oauth2/v2.0/token`, {
-      client_id: app.appId,
-      scope: `${info.graphUrl}/.default`,
-      grant_type: 'client_credentials',
-      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-      client_assertion: await miToken(),
-    });
+    const exchange = async () =>
+      postForm(`${info.loginUrl}/${info.customerTenant.id}/oauth2/v2.0/token`, {
+        client_id: app.appId,
+        scope: `${info.graphUrl}/.default`,
+        grant_type: 'client_credentials',
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        client_assertion: await miToken(),
+      });
     const before = await exchange();
     assert.equal(before.status, 400);
     assert.match(((await before.json()) as { error_description: string }).error_description, /AADSTS700016/);
@@ -55,13 +68,23 @@ describe('The story, end to end (sandbox)', function () {
     assert.equal(await vscode.env.clipboard.readText(), consentUrl);
     const page = await fetch(consentUrl);
     assert.match(await page.text(), /User\.Read\.All/);
-    const consented = await postForm(consentUrl, { client_id: app.appId, login: info.admins.customer.username, passwd: info.admins.customer.password, action: 'accept' });
+    const consented = await postForm(consentUrl, {
+      client_id: app.appId,
+      login: info.admins.customer.username,
+      passwd: info.admins.customer.password,
+      action: 'accept',
+    });
     assert.ok(consented.status === 200 || consented.status === 302, `consent answered ${consented.status}`);
 
     const after = await exchange();
     const body = (await after.json()) as { access_token?: string; error_description?: string };
     assert.equal(after.status, 200, body.error_description);
-    const claims = JSON.parse(Buffer.from(body.access_token!.split('.')[1], 'base64url').toString('utf8')) as { tid: string; roles?: string[]; appid?: string; azp?: string };
+    const claims = JSON.parse(Buffer.from(body.access_token!.split('.')[1], 'base64url').toString('utf8')) as {
+      tid: string;
+      roles?: string[];
+      appid?: string;
+      azp?: string;
+    };
     assert.equal(claims.tid, info.customerTenant.id);
     assert.deepEqual(claims.roles, ['User.Read.All']);
   });

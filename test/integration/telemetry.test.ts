@@ -9,16 +9,30 @@ import type { CommandEventMeasurements, CommandEventProperties } from '../../src
 import type { CommandTelemetry, TelemetrySender } from '../../src/telemetry/telemetry';
 
 const EXTENSION_ID = 'federated-credentials.federated-credentials';
-const SENSITIVE = [/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i, /[a-z][a-z0-9+.-]*:\/\//i, /[^\s@"]+@[^\s@"]+\.[^\s@"]+/, /eyJ[\w-]*\.[\w-]*\.[\w-]*/];
+const SENSITIVE = [
+  /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i,
+  /[a-z][a-z0-9+.-]*:\/\//i,
+  /[^\s@"]+@[^\s@"]+\.[^\s@"]+/,
+  /eyJ[\w-]*\.[\w-]*\.[\w-]*/,
+];
 
-interface Recorded { name: string; properties: CommandEventProperties; measurements: CommandEventMeasurements }
+interface Recorded {
+  name: string;
+  properties: CommandEventProperties;
+  measurements: CommandEventMeasurements;
+}
 
 describe('Telemetry (in VS Code, sandbox)', function () {
   this.timeout(60_000);
   let telemetry: CommandTelemetry;
   let recorded: Recorded[];
   let undo: (() => void) | undefined;
-  const recorder: TelemetrySender = { send: (name, properties, measurements) => { recorded.push({ name, properties, measurements }); }, dispose: () => undefined };
+  const recorder: TelemetrySender = {
+    send: (name, properties, measurements) => {
+      recorded.push({ name, properties, measurements });
+    },
+    dispose: () => undefined,
+  };
 
   before(async () => {
     const api = (await vscode.extensions.getExtension(EXTENSION_ID)!.activate()) as { testing?: { telemetry: CommandTelemetry } };
@@ -26,7 +40,9 @@ describe('Telemetry (in VS Code, sandbox)', function () {
     telemetry = api.testing.telemetry;
     await vscode.commands.executeCommand('fcSandbox.signIn');
   });
-  beforeEach(() => { recorded = []; });
+  beforeEach(() => {
+    recorded = [];
+  });
   afterEach(function () {
     undo?.();
     undo = undefined;
@@ -38,7 +54,14 @@ describe('Telemetry (in VS Code, sandbox)', function () {
   async function drive(): Promise<void> {
     await vscode.commands.executeCommand('federatedCredentials.signIn', {});
     // Fails: the message names the app id (a GUID) the caller passed.
-    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('federatedCredentials.copyConsentUrl', { app: '0badc0de-0000-4000-8000-000000000000', tenant: 'contoso.onmicrosoft.com' })));
+    await assert.rejects(
+      Promise.resolve(
+        vscode.commands.executeCommand('federatedCredentials.copyConsentUrl', {
+          app: '0badc0de-0000-4000-8000-000000000000',
+          tenant: 'contoso.onmicrosoft.com',
+        }),
+      ),
+    );
     // Cancelled: the person dismisses the tenant picker.
     const picking = Promise.resolve(vscode.commands.executeCommand('federatedCredentials.selectTenant'));
     await new Promise((resolve) => setTimeout(resolve, 1_500));
@@ -46,7 +69,7 @@ describe('Telemetry (in VS Code, sandbox)', function () {
     assert.equal(await picking, undefined);
   }
 
-  it('sends nothing while VS Code\'s telemetry is off (as in this host)', async () => {
+  it("sends nothing while VS Code's telemetry is off (as in this host)", async () => {
     assert.equal(vscode.env.isTelemetryEnabled, false);
     undo = telemetry.useSender(recorder);
     await drive();
@@ -57,11 +80,15 @@ describe('Telemetry (in VS Code, sandbox)', function () {
     undo = telemetry.useSender(recorder, { enabled: () => true });
     await drive();
     const runs = recorded.map((e) => [e.properties.command, e.properties.outcome, e.properties.errorKind]);
-    assert.deepEqual(runs, [
-      ['federatedCredentials.signIn', 'succeeded', undefined],
-      ['federatedCredentials.copyConsentUrl', 'failed', 'Error'],
-      ['federatedCredentials.selectTenant', 'cancelled', undefined],
-    ], JSON.stringify(recorded));
+    assert.deepEqual(
+      runs,
+      [
+        ['federatedCredentials.signIn', 'succeeded', undefined],
+        ['federatedCredentials.copyConsentUrl', 'failed', 'Error'],
+        ['federatedCredentials.selectTenant', 'cancelled', undefined],
+      ],
+      JSON.stringify(recorded),
+    );
     for (const e of recorded) {
       assert.equal(e.name, 'command');
       assert.ok(Object.keys(e.properties).every((k) => ['command', 'outcome', 'errorKind'].includes(k)));

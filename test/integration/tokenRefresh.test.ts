@@ -16,7 +16,13 @@ type Logged = Awaited<ReturnType<typeof sandbox.requests>>;
 const apps = (nodes: RenderedNode[]) => nodes.filter((n) => n.contextValue?.includes('appRegistration'));
 /** Token requests the provider made by redeeming a refresh token, for scopes matching `resource`. */
 const refreshes = (log: Logged, resource: RegExp) =>
-  log.filter((r) => r.area === 'login' && /\/oauth2\/v2\.0\/token$/.test(r.path) && (r.body as Record<string, string>)?.grant_type === 'refresh_token' && resource.test((r.body as Record<string, string>).scope ?? ''));
+  log.filter(
+    (r) =>
+      r.area === 'login' &&
+      /\/oauth2\/v2\.0\/token$/.test(r.path) &&
+      (r.body as Record<string, string>)?.grant_type === 'refresh_token' &&
+      resource.test((r.body as Record<string, string>).scope ?? ''),
+  );
 const calls = (log: Logged, area: 'graph' | 'arm') => log.filter((r) => r.area === area).map((r) => `${r.method} ${r.path} ${r.status}`);
 
 describe('Expired tokens are refreshed once (sandbox, in VS Code)', function () {
@@ -24,7 +30,8 @@ describe('Expired tokens are refreshed once (sandbox, in VS Code)', function () 
   let api: FederatedCredentialsApi;
   let runbookFile: string | undefined;
   const info = () => sandbox.info();
-  const run = <T>(command: string, args: Record<string, unknown>) => Promise.resolve(vscode.commands.executeCommand<T>(`federatedCredentials.${command}`, args));
+  const run = <T>(command: string, args: Record<string, unknown>) =>
+    Promise.resolve(vscode.commands.executeCommand<T>(`federatedCredentials.${command}`, args));
 
   before(async () => {
     api = await vscode.extensions.getExtension<FederatedCredentialsApi>(EXTENSION_ID)!.activate();
@@ -55,16 +62,25 @@ describe('Expired tokens are refreshed once (sandbox, in VS Code)', function () 
     // Requests sent with the old token at the same time (the view loads more than the list) are each retried once too.
     const graph = calls(log, 'graph');
     graph.forEach((c, i) => {
-      if (c.endsWith(' 401')) assert.equal(graph.slice(i + 1).find((d) => d.startsWith(c.replace(/ 401$/, ' '))), c.replace(/ 401$/, ' 200'), graph.join('\n'));
+      if (c.endsWith(' 401'))
+        assert.equal(
+          graph.slice(i + 1).find((d) => d.startsWith(c.replace(/ 401$/, ' '))),
+          c.replace(/ 401$/, ' 200'),
+          graph.join('\n'),
+        );
     });
   });
 
   it('deploying a runbook after the ARM token expired: the refused ARM request is retried once and the deploy succeeds', async () => {
     const { multiTenantApp, customerTenant, automationAccount } = info();
-    const file = runbookFile = await run<string>('scaffoldRunbook', {
-      app: multiTenantApp.appId, template: 'python', targetTenants: [customerTenant.domain],
-      identity: { kind: 'userAssigned', clientId: automationAccount.userAssigned.clientId }, outputPath: 'sandbox/Expiry-Check.py', overwrite: true,
-    });
+    const file = (runbookFile = await run<string>('scaffoldRunbook', {
+      app: multiTenantApp.appId,
+      template: 'python',
+      targetTenants: [customerTenant.domain],
+      identity: { kind: 'userAssigned', clientId: automationAccount.userAssigned.clientId },
+      outputPath: 'sandbox/Expiry-Check.py',
+      overwrite: true,
+    }));
     // A first deploy caches an ARM token in the extension's pipeline.
     const draft = await run<DeployResult>('deployRunbook', { file, automationAccount: automationAccount.id, runbookName: 'Expiry-Check' });
     assert.equal(draft.runbookId, `${automationAccount.id}/runbooks/Expiry-Check`);

@@ -54,7 +54,10 @@ describe('Views (sandbox tenant)', function () {
       assert.match(call.query.$expand ?? '', /^federatedIdentityCredentials/);
     }
     assert.ok(apps(nodes).every((n) => /credential|single tenant|multi-tenant/.test(n.description ?? '')));
-    assert.ok(apps(nodes).some((n) => /\d+ credentials?/.test(n.description ?? '')), 'counts come with the page ($expand)');
+    assert.ok(
+      apps(nodes).some((n) => /\d+ credentials?/.test(n.description ?? '')),
+      'counts come with the page ($expand)',
+    );
   });
 
   it('loads exactly one more page with "Load more"', async () => {
@@ -75,7 +78,10 @@ describe('Views (sandbox tenant)', function () {
     assert.equal(call.query.$search, '"displayName:sync"');
     assert.equal(call.headers.consistencylevel, 'eventual');
     assert.ok(apps(nodes).length > 0);
-    assert.ok(apps(nodes).every((n) => /sync/i.test(n.label)), nodes.map((n) => n.label).join(', '));
+    assert.ok(
+      apps(nodes).every((n) => /sync/i.test(n.label)),
+      nodes.map((n) => n.label).join(', '),
+    );
     assert.deepEqual(api.views.appRegistrations.filter(), { search: 'sync', onlyMine: false });
   });
 
@@ -92,7 +98,10 @@ describe('Views (sandbox tenant)', function () {
     const mark = await sandbox.mark();
     await vscode.commands.executeCommand('federatedCredentials.showOnlyMyApps');
     const calls = graphRequests(await sandbox.requests(mark));
-    assert.ok(calls.some((r) => r.path === '/graph/v1.0/me/ownedObjects/microsoft.graph.application'), calls.map((r) => r.path).join(', '));
+    assert.ok(
+      calls.some((r) => r.path === '/graph/v1.0/me/ownedObjects/microsoft.graph.application'),
+      calls.map((r) => r.path).join(', '),
+    );
     await vscode.commands.executeCommand('federatedCredentials.showAllApps');
   });
 
@@ -121,14 +130,24 @@ describe('Views (sandbox tenant)', function () {
     await vscode.commands.executeCommand('federatedCredentials.refresh');
     const nodes = await api.views.managedIdentities.render(1);
     const kinds = nodes.filter((n) => n.contextValue?.includes('managedIdentity')).map((n) => (n.contextValue?.includes('userAssigned') ? 'user' : 'system'));
-    assert.deepEqual(kinds, [...kinds].sort((a, b) => (a === b ? 0 : a === 'user' ? -1 : 1)), 'user-assigned first');
+    assert.deepEqual(
+      kinds,
+      [...kinds].sort((a, b) => (a === b ? 0 : a === 'user' ? -1 : 1)),
+      'user-assigned first',
+    );
     const uami = nodes.find((n) => n.label === automationAccount.userAssigned.name);
     assert.ok(uami, `identity ${automationAccount.userAssigned.name}: ${nodes.map((n) => n.label).join(', ')}`);
-    assert.ok(uami.children?.some((c) => c.tooltip?.includes(multiTenantApp.appId)), 'the app that trusts it is under it');
+    assert.ok(
+      uami.children?.some((c) => c.tooltip?.includes(multiTenantApp.appId)),
+      'the app that trusts it is under it',
+    );
     const system = nodes.find((n) => n.contextValue?.includes('systemAssigned') && n.description?.includes(automationAccount.name));
-    assert.ok(system, 'the Automation account\'s system-assigned identity names its account');
+    assert.ok(system, "the Automation account's system-assigned identity names its account");
     const calls = graphRequests(await sandbox.requests(mark)).filter((r) => r.path === '/graph/v1.0/applications');
-    assert.ok(calls.every((r) => r.query.$top === '999' || r.query.$top === '10'), 'apps are read in pages, never one request per app');
+    assert.ok(
+      calls.every((r) => r.query.$top === '999' || r.query.$top === '10'),
+      'apps are read in pages, never one request per app',
+    );
   });
 
   it('shows an error node when Graph keeps failing, and Retry loads the page', async () => {
@@ -143,6 +162,9 @@ describe('Views (sandbox tenant)', function () {
     await vscode.commands.executeCommand('federatedCredentials.loadMore', { view: 'appRegistrations' });
     const recovered = await api.views.appRegistrations.render(0);
     assert.equal(apps(recovered).length, 10);
-    assert.equal(recovered.find((n) => n.contextValue === 'error'), undefined);
+    assert.equal(
+      recovered.find((n) => n.contextValue === 'error'),
+      undefined,
+    );
   });
 });

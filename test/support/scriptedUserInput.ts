@@ -9,7 +9,10 @@ export const CANCEL = Symbol('cancel');
 
 /** Typing `text` into a pick with server-side search, then choosing `pick` from what it found. */
 export class SearchAnswer {
-  constructor(readonly text: string, readonly pick: string | RegExp) {}
+  constructor(
+    readonly text: string,
+    readonly pick: string | RegExp,
+  ) {}
 }
 export const typeAndPick = (text: string, pick: string | RegExp) => new SearchAnswer(text, pick);
 
@@ -46,7 +49,13 @@ export class ScriptedUserInput implements UserInput {
 
   async pick<T>(items: ReadonlyArray<PickItem<T>> | Promise<ReadonlyArray<PickItem<T>>>, options: PickOptions): Promise<T> {
     let list = (await items).filter((i) => i.kind !== 'separator');
-    const record: { -readonly [K in keyof PromptRecord]: PromptRecord[K] } = { kind: 'pick', text: options.placeholder, step: options.step, totalSteps: options.totalSteps, items: list.map((i) => i.label) };
+    const record: { -readonly [K in keyof PromptRecord]: PromptRecord[K] } = {
+      kind: 'pick',
+      text: options.placeholder,
+      step: options.step,
+      totalSteps: options.totalSteps,
+      items: list.map((i) => i.label),
+    };
     this.prompts.push(record);
     const answer = this.next('pick', options.placeholder);
     if (answer instanceof SearchAnswer) {

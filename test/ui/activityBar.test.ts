@@ -5,8 +5,12 @@ import type { OpenWorkbench } from '../../tools/test-host/workbench';
 describe('Activity bar (UI)', function () {
   let workbench: OpenWorkbench;
 
-  before(async () => { workbench = await openExtensionWorkbench(); });
-  after(async () => { await workbench?.close(); });
+  before(async () => {
+    workbench = await openExtensionWorkbench();
+  });
+  after(async () => {
+    await workbench?.close();
+  });
 
   it('shows both views when the Federated Credentials icon is clicked', async () => {
     const { page } = workbench;

@@ -41,7 +41,7 @@ describe('Cancel from the progress notification (UI, sandbox)', function () {
     await page.keyboard.press('ArrowLeft');
     for (let i = 0; i < 29; i++) await page.keyboard.press('Shift+ArrowDown');
     const selected = tree.locator('.monaco-list-row.selected');
-    assert.equal(await selected.count() >= 1, true);
+    assert.equal((await selected.count()) >= 1, true);
 
     await tree.locator('.monaco-list-row.focused').click({ button: 'right' });
     const menuItem = page.getByRole('menuitem', { name: /Add Managed Identity Credential/ });
@@ -50,12 +50,19 @@ describe('Cancel from the progress notification (UI, sandbox)', function () {
     const input = page.locator('.quick-input-widget input').first();
     await input.waitFor({ timeout: 30_000 });
     await input.fill(identity.name);
-    await page.getByRole('option', { name: new RegExp(identity.name) }).first().waitFor({ timeout: 30_000 });
+    await page
+      .getByRole('option', { name: new RegExp(identity.name) })
+      .first()
+      .waitFor({ timeout: 30_000 });
     await page.keyboard.press('Enter');
     await page.waitForTimeout(500);
     await page.keyboard.press('Enter'); // name: msi-{identity}
     await page.waitForTimeout(500);
-    const trusting = () => sandbox.core.state.applicationsOf(sandbox.info.homeTenant.id).filter((a) => a.federatedIdentityCredentials.some((c) => c.subject === identity.principalId)).map((a) => a.id);
+    const trusting = () =>
+      sandbox.core.state
+        .applicationsOf(sandbox.info.homeTenant.id)
+        .filter((a) => a.federatedIdentityCredentials.some((c) => c.subject === identity.principalId))
+        .map((a) => a.id);
     const trustedBefore = new Set(trusting());
     const since = sandbox.core.log.last;
     // Hold every $batch write back, so the first one is in flight when Cancel is clicked.
@@ -63,7 +70,13 @@ describe('Cancel from the progress notification (UI, sandbox)', function () {
     await page.keyboard.press('Enter'); // description
     // Some of the apps are single-tenant: the warning asks before anything is written.
     const warning = page.getByRole('dialog').filter({ hasText: /not multi-tenant|Before you go on/ });
-    if (await warning.waitFor({ timeout: 15_000 }).then(() => true, () => false)) await warning.getByRole('button', { name: 'Continue' }).click();
+    if (
+      await warning.waitFor({ timeout: 15_000 }).then(
+        () => true,
+        () => false,
+      )
+    )
+      await warning.getByRole('button', { name: 'Continue' }).click();
 
     const batches = () => sandbox.requests(since).filter((r) => r.method === 'POST' && r.path === BATCH && r.headers['x-sandbox-batch-id'] === undefined);
     const deadline = Date.now() + 30_000;
@@ -76,10 +89,16 @@ describe('Cancel from the progress notification (UI, sandbox)', function () {
     const cancelledAt = sandbox.core.log.last;
 
     // The message: what was added, what may have been (the batch in flight), what was not attempted.
-    const message = page.locator('.notification-toast').filter({ hasText: /^Cancelled: the credential/ }).first();
+    const message = page
+      .locator('.notification-toast')
+      .filter({ hasText: /^Cancelled: the credential/ })
+      .first();
     await message.waitFor({ timeout: 15_000 });
     const text = (await message.locator('.notification-list-item-message').textContent()) ?? '';
-    const m = /^Cancelled: the credential "(msi-[\w-]+)" was added to 0 of (\d+) apps\. 20 more apps may have it: the write was in flight when you cancelled, and the refreshed view shows whether it was applied \([^)]*\)\. Not attempted: (\d+) apps? \(/.exec(text);
+    const m =
+      /^Cancelled: the credential "(msi-[\w-]+)" was added to 0 of (\d+) apps\. 20 more apps may have it: the write was in flight when you cancelled, and the refreshed view shows whether it was applied \([^)]*\)\. Not attempted: (\d+) apps? \(/.exec(
+        text,
+      );
     assert.ok(m, text);
     const [, , , notAttempted] = m;
 
@@ -87,7 +106,11 @@ describe('Cancel from the progress notification (UI, sandbox)', function () {
     await page.waitForTimeout(LATENCY_MS + 1_000);
     assert.equal(batches().length, 1, 'exactly one $batch write reached Graph');
     const writesAfter = sandbox.requests(cancelledAt).filter((r) => r.method !== 'GET' && r.headers['x-sandbox-batch-id'] === undefined);
-    assert.deepEqual(writesAfter.map((r) => `${r.method} ${r.path}`), [], 'no write started after the cancel');
+    assert.deepEqual(
+      writesAfter.map((r) => `${r.method} ${r.path}`),
+      [],
+      'no write started after the cancel',
+    );
     // The state agrees: the in-flight batch (20 apps) was applied by the service, the rest were never written.
     assert.equal(trusting().filter((id) => !trustedBefore.has(id)).length, 20);
     assert.ok(Number(notAttempted) > 0);

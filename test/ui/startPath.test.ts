@@ -29,23 +29,36 @@ describe('npm start (UI, the start path)', function () {
   it('prints a loopback URL that opens VS Code with the Federated Credentials view', async () => {
     assert.match(environment.url, /^http:\/\/(127\.0\.0\.1|localhost):\d+\/\?folder=/);
     await page.getByRole('tab', { name: /^Federated Credentials/ }).click({ timeout: 90_000 });
-    await page.getByRole('button', { name: /App Registrations/ }).first().waitFor({ timeout: 30_000 });
+    await page
+      .getByRole('button', { name: /App Registrations/ })
+      .first()
+      .waitFor({ timeout: 30_000 });
   });
 
   it('opens the walkthrough from the command palette, with every step of the journey', async () => {
     await runFromPalette(page, 'Welcome: Open Walkthrough...');
     await page.locator('.quick-input-widget input').first().fill('Get Started with Federated Credentials');
-    await page.getByRole('option', { name: /Get Started with Federated Credentials/ }).first().waitFor({ timeout: 15_000 });
+    await page
+      .getByRole('option', { name: /Get Started with Federated Credentials/ })
+      .first()
+      .waitFor({ timeout: 15_000 });
     await page.keyboard.press('Enter');
     const walkthrough = page.locator('.gettingStartedContainer');
     await walkthrough.getByText('Get Started with Federated Credentials').first().waitFor({ timeout: 30_000 });
-    for (const step of ['Sign in to Microsoft Entra ID', 'Create or pick a multi-tenant app registration', 'Trust the managed identity', "Get the customer admin's consent", 'Scaffold the runbook', 'Deploy it to Azure Automation']) {
+    for (const step of [
+      'Sign in to Microsoft Entra ID',
+      'Create or pick a multi-tenant app registration',
+      'Trust the managed identity',
+      "Get the customer admin's consent",
+      'Scaffold the runbook',
+      'Deploy it to Azure Automation',
+    ]) {
       await walkthrough.getByText(step).first().waitFor({ timeout: 15_000 });
     }
     assert.equal(await walkthrough.locator('[role=checkbox][aria-checked=true]').count(), 0, 'no step is done yet');
   });
 
-  it('signs in from the walkthrough\'s button once the extension is allowed: the step is done and the tree shows the sandbox\'s apps', async () => {
+  it("signs in from the walkthrough's button once the extension is allowed: the step is done and the tree shows the sandbox's apps", async () => {
     const walkthrough = page.locator('.gettingStartedContainer');
     // The step itself is a button whose name contains "Sign in": the command's button is the exact match.
     await walkthrough.getByRole('button', { name: 'Sign In', exact: true }).click({ timeout: 15_000 });
@@ -68,6 +81,9 @@ describe('npm start (UI, the start path)', function () {
     await runFromPalette(page, 'Federated Credentials: Search App Registrations');
     await page.locator('.quick-input-widget input').first().fill(storyApp.displayName);
     await page.keyboard.press('Enter');
-    await tree.getByRole('treeitem', { name: new RegExp(escapeRegExp(storyApp.displayName)) }).first().waitFor({ timeout: 30_000 });
+    await tree
+      .getByRole('treeitem', { name: new RegExp(escapeRegExp(storyApp.displayName)) })
+      .first()
+      .waitFor({ timeout: 30_000 });
   });
 });

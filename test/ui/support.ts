@@ -10,7 +10,10 @@ export async function runFromPalette(page: Page, title: string): Promise<void> {
   const input = page.locator('.quick-input-widget input').first();
   await input.waitFor({ timeout: 15_000 });
   await input.fill(`>${title}`);
-  await page.getByRole('option', { name: new RegExp(escapeRegExp(title)) }).first().waitFor({ timeout: 15_000 });
+  await page
+    .getByRole('option', { name: new RegExp(escapeRegExp(title)) })
+    .first()
+    .waitFor({ timeout: 15_000 });
   await page.keyboard.press('Enter');
 }
 

@@ -17,9 +17,11 @@ describe('Tree and prompts (UI, sandbox)', function () {
     page = workbench.page;
     await page.getByRole('tab', { name: /^Federated Credentials/ }).click({ timeout: 60_000 });
   });
-  after(async () => { await workbench?.close(); });
+  after(async () => {
+    await workbench?.close();
+  });
 
-  it('signs in from the welcome view and lists the tenant\'s app registrations', async () => {
+  it("signs in from the welcome view and lists the tenant's app registrations", async () => {
     await page.getByRole('button', { name: 'Sign In' }).first().click({ timeout: 30_000 });
     await allowSignIn(page);
     const { sandbox } = hostFixture();
@@ -37,11 +39,14 @@ describe('Tree and prompts (UI, sandbox)', function () {
     await tree.getByRole('treeitem', { name: new RegExp(sandbox.info.multiTenantApp.ficName) }).waitFor({ timeout: 30_000 });
   });
 
-  it('adds a managed-identity credential through the prompts of the app\'s context menu', async () => {
+  it("adds a managed-identity credential through the prompts of the app's context menu", async () => {
     const { sandbox } = hostFixture();
     const app = sandbox.core.state.findApplicationByAppId(sandbox.info.multiTenantApp.appId)!;
     const tree = page.getByRole('tree', { name: /App Registrations/ });
-    await tree.getByRole('treeitem', { name: new RegExp(app.displayName) }).first().click({ button: 'right' });
+    await tree
+      .getByRole('treeitem', { name: new RegExp(app.displayName) })
+      .first()
+      .click({ button: 'right' });
     // VS Code's context menu acts on the focused item: move to it, then Enter.
     const menuItem = page.getByRole('menuitem', { name: /Add Managed Identity Credential/ });
     await menuItem.hover();
@@ -50,7 +55,10 @@ describe('Tree and prompts (UI, sandbox)', function () {
     const input = page.locator('.quick-input-widget input').first();
     await input.waitFor({ timeout: 30_000 });
     await input.fill(sandbox.info.spareIdentity.name);
-    await page.getByRole('option', { name: new RegExp(sandbox.info.spareIdentity.name) }).first().waitFor({ timeout: 30_000 });
+    await page
+      .getByRole('option', { name: new RegExp(sandbox.info.spareIdentity.name) })
+      .first()
+      .waitFor({ timeout: 30_000 });
     await page.keyboard.press('Enter');
     await page.waitForTimeout(500);
     await page.keyboard.press('Enter'); // name: msi-{identity}

@@ -20,20 +20,35 @@ function strings(value: unknown, path = ''): Array<{ path: string; value: string
   return [];
 }
 
-interface Step { id: string; title: string; description: string; media: { markdown?: string; svg?: string; image?: string; altText?: string }; completionEvents?: string[] }
+interface Step {
+  id: string;
+  title: string;
+  description: string;
+  media: { markdown?: string; svg?: string; image?: string; altText?: string };
+  completionEvents?: string[];
+}
 const walkthrough = (manifest.contributes.walkthroughs as Array<{ id: string; title: string; steps: Step[] }>).find((w) => w.id === WALKTHROUGH_ID)!;
 const t = (value: string) => nls[value.replace(/^%(.*)%$/, '$1')] ?? value;
 
 describe('Manifest localisation (package.nls.json)', () => {
   it('every %key% in package.json exists in package.nls.json, and every key there is used', () => {
     const used = new Set([...manifestText.matchAll(/"%([^"%]+)%"/g)].map((m) => m[1]));
-    assert.deepEqual([...used].filter((k) => !(k in nls)), [], 'keys missing from package.nls.json');
-    assert.deepEqual(Object.keys(nls).filter((k) => !used.has(k)), [], 'keys in package.nls.json that package.json never uses');
+    assert.deepEqual(
+      [...used].filter((k) => !(k in nls)),
+      [],
+      'keys missing from package.nls.json',
+    );
+    assert.deepEqual(
+      Object.keys(nls).filter((k) => !used.has(k)),
+      [],
+      'keys in package.nls.json that package.json never uses',
+    );
     assert.ok(used.size > 50);
   });
 
   it('leaves no user-facing manifest string unlocalised', () => {
-    const userFacing = /(^|\.)(displayName|description|markdownDescription|title|name|category|contents|contextualTitle|enumDescriptions\[\d+\]|patternErrorMessage|altText)$/;
+    const userFacing =
+      /(^|\.)(displayName|description|markdownDescription|title|name|category|contents|contextualTitle|enumDescriptions\[\d+\]|patternErrorMessage|altText)$/;
     const exempt = /^(name|repository|contributes\.menus|contributes\.commands\[\d+\]\.(command|icon)|contributes\.walkthroughs\[\d+\]\.steps\[\d+\]\.id)/;
     const literal = strings(manifest).filter(({ path, value }) => userFacing.test(path) && !exempt.test(path) && !/^%[^%]+%$/.test(value));
     assert.deepEqual(literal, []);
@@ -48,14 +63,21 @@ describe('Walkthrough', () => {
   const commands = new Set((manifest.contributes.commands as Array<{ command: string }>).map((c) => c.command));
 
   it('walks the journey: sign in, app, trust, consent, runbook, deploy', () => {
-    assert.deepEqual(walkthrough.steps.map((s) => s.id), ['signIn', 'appRegistration', 'trustManagedIdentity', 'adminConsent', 'scaffoldRunbook', 'deployRunbook']);
+    assert.deepEqual(
+      walkthrough.steps.map((s) => s.id),
+      ['signIn', 'appRegistration', 'trustManagedIdentity', 'adminConsent', 'scaffoldRunbook', 'deployRunbook'],
+    );
   });
 
   it('has a button for a contributed command in every step, and only links to contributed commands', () => {
     for (const step of walkthrough.steps) {
       const links = [...t(step.description).matchAll(/\]\(command:([\w.]+)\)/g)].map((m) => m[1]);
       assert.ok(links.length > 0, `${step.id} has no button`);
-      assert.deepEqual(links.filter((id) => !commands.has(id)), [], step.id);
+      assert.deepEqual(
+        links.filter((id) => !commands.has(id)),
+        [],
+        step.id,
+      );
     }
   });
 
@@ -70,7 +92,10 @@ describe('Walkthrough', () => {
     }
     // Every key the runner sets completes some step.
     const used = new Set(walkthrough.steps.flatMap((s) => s.completionEvents ?? []));
-    assert.deepEqual(WALKTHROUGH_COMMANDS.filter((c) => !used.has(`onContext:${completionKey(c)}`)), []);
+    assert.deepEqual(
+      WALKTHROUGH_COMMANDS.filter((c) => !used.has(`onContext:${completionKey(c)}`)),
+      [],
+    );
   });
 
   it('has media that exist, with alt text for images', () => {
@@ -90,9 +115,16 @@ describe('Runtime localisation (l10n/)', function () {
     const committed = JSON.parse(readFileSync(join(repoRoot, 'l10n', 'bundle.l10n.json'), 'utf8'));
     const out = mkdtempSync(join(tmpdir(), 'fc-l10n-'));
     try {
-      execFileSync(join(repoRoot, 'node_modules', '.bin', 'vscode-l10n-dev'), ['export', '--outDir', out, join(repoRoot, 'src')], { cwd: repoRoot, stdio: 'pipe' });
+      execFileSync(join(repoRoot, 'node_modules', '.bin', 'vscode-l10n-dev'), ['export', '--outDir', out, join(repoRoot, 'src')], {
+        cwd: repoRoot,
+        stdio: 'pipe',
+      });
       const fresh = JSON.parse(readFileSync(join(out, 'bundle.l10n.json'), 'utf8'));
-      assert.deepEqual(Object.keys(fresh).filter((k) => !(k in committed)), [], 'run `npm run l10n:export`: strings missing from l10n/bundle.l10n.json');
+      assert.deepEqual(
+        Object.keys(fresh).filter((k) => !(k in committed)),
+        [],
+        'run `npm run l10n:export`: strings missing from l10n/bundle.l10n.json',
+      );
       assert.ok(Object.keys(fresh).length >= 30);
     } finally {
       rmSync(out, { recursive: true, force: true });

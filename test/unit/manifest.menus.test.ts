@@ -4,7 +4,11 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-interface MenuEntry { command: string; when?: string; group?: string }
+interface MenuEntry {
+  command: string;
+  when?: string;
+  group?: string;
+}
 const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as {
   categories: string[];
   contributes: { commands: Array<{ command: string; icon?: string }>; menus: Record<string, MenuEntry[]> };
@@ -15,7 +19,22 @@ const palette = new Map(menus.commandPalette!.map((e) => [e.command.replace('fed
 describe('manifest menus', () => {
   it('hides Sign In when signed in, and every command that needs an account when signed out', () => {
     assert.equal(palette.get('signIn'), '!federatedCredentials.signedIn');
-    for (const id of ['signOut', 'selectTenant', 'refresh', 'searchAppRegistrations', 'addManagedIdentityCredential', 'addCredential', 'editCredential', 'deleteCredential', 'copyCredential', 'copyConsentUrl', 'createAppRegistration', 'addApiPermission', 'scaffoldRunbook', 'deployRunbook']) {
+    for (const id of [
+      'signOut',
+      'selectTenant',
+      'refresh',
+      'searchAppRegistrations',
+      'addManagedIdentityCredential',
+      'addCredential',
+      'editCredential',
+      'deleteCredential',
+      'copyCredential',
+      'copyConsentUrl',
+      'createAppRegistration',
+      'addApiPermission',
+      'scaffoldRunbook',
+      'deployRunbook',
+    ]) {
       assert.match(palette.get(id) ?? '', /(^|&& )federatedCredentials\.signedIn\b/, id);
     }
   });
@@ -23,9 +42,16 @@ describe('manifest menus', () => {
   it('lists each command once per menu and group (one when-regex instead of copies)', () => {
     for (const [menu, entries] of Object.entries(menus)) {
       const keys = entries.map((e) => `${e.command} ${(e.group ?? '').startsWith('inline') ? 'inline' : 'menu'}`);
-      assert.deepEqual(keys.filter((k, i) => keys.indexOf(k) !== i), [], menu);
+      assert.deepEqual(
+        keys.filter((k, i) => keys.indexOf(k) !== i),
+        [],
+        menu,
+      );
     }
-    assert.ok(menus['view/title']!.every((e) => !/\|\|/.test(e.when ?? '')), 'the views are named by one regex');
+    assert.ok(
+      menus['view/title']!.every((e) => !/\|\|/.test(e.when ?? '')),
+      'the views are named by one regex',
+    );
   });
 
   it('offers Deploy Runbook on the editor title of a .ps1 or .py file in a runbooks folder', () => {

@@ -34,15 +34,33 @@ describe('npm run package', function () {
 
   it('produces a .vsix with the bundle, media, walkthrough, nls files, l10n bundle and docs, and no sources, tests or node_modules', () => {
     execFileSync('npm', ['run', '--silent', 'package'], { cwd: repoRoot, stdio: 'pipe' });
-    const listing = execFileSync('python3', ['-c', 'import sys, zipfile; print("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))', join(repoRoot, 'dist', 'federated-credentials.vsix')], { encoding: 'utf8' })
-      .split('\n').filter(Boolean);
-    for (const required of ['extension/dist/extension.js', 'extension/dist/chunks/identity.js', 'extension/dist/chunks/graph.js', 'extension/dist/chunks/restPipeline.js', 'extension/dist/chunks/telemetry.js', 'extension/media/icon.png', 'extension/media/activitybar.svg', 'extension/readme.md', 'extension/changelog.md', 'extension/LICENSE.txt', 'extension/package.json']) {
+    const listing = execFileSync(
+      'python3',
+      ['-c', 'import sys, zipfile; print("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))', join(repoRoot, 'dist', 'federated-credentials.vsix')],
+      { encoding: 'utf8' },
+    )
+      .split('\n')
+      .filter(Boolean);
+    for (const required of [
+      'extension/dist/extension.js',
+      'extension/dist/chunks/identity.js',
+      'extension/dist/chunks/graph.js',
+      'extension/dist/chunks/restPipeline.js',
+      'extension/dist/chunks/telemetry.js',
+      'extension/media/icon.png',
+      'extension/media/activitybar.svg',
+      'extension/readme.md',
+      'extension/changelog.md',
+      'extension/LICENSE.txt',
+      'extension/package.json',
+    ]) {
       assert.ok(listing.includes(required), `${required} missing from the .vsix:\n${listing.join('\n')}`);
     }
     // The walkthrough (its media), the manifest's strings and the runtime l10n bundle.
     const manifestNow = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
-    const media = (manifestNow.contributes.walkthroughs as Array<{ steps: Array<{ media: Record<string, string> }> }>)
-      .flatMap((w) => w.steps.map((s) => s.media.markdown ?? s.media.svg ?? s.media.image));
+    const media = (manifestNow.contributes.walkthroughs as Array<{ steps: Array<{ media: Record<string, string> }> }>).flatMap((w) =>
+      w.steps.map((s) => s.media.markdown ?? s.media.svg ?? s.media.image),
+    );
     for (const required of ['extension/package.nls.json', 'extension/l10n/bundle.l10n.json', ...media.map((m) => `extension/${m}`)]) {
       assert.ok(listing.includes(required), `${required} missing from the .vsix:\n${listing.join('\n')}`);
     }

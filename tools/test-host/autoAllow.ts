@@ -20,5 +20,7 @@ export function autoAllowSignIn(page: Page, onAllowed?: (text: string) => void):
     }
   };
   void loop();
-  return () => { stopped = true; };
+  return () => {
+    stopped = true;
+  };
 }

@@ -42,21 +42,32 @@ export interface CodeServerOptions {
 export async function startCodeServer(options: CodeServerOptions): Promise<RunningCodeServer> {
   const profile = mkdtempSync(join(tmpdir(), 'fc-code-server-'));
   mkdirSync(join(profile, 'user-data', 'User'), { recursive: true });
-  writeFileSync(join(profile, 'user-data', 'User', 'settings.json'), JSON.stringify({
-    'workbench.startupEditor': 'none',
-    'telemetry.telemetryLevel': 'off',
-    'extensions.autoUpdate': false,
-    ...options.userSettings,
-  }, null, 2));
+  writeFileSync(
+    join(profile, 'user-data', 'User', 'settings.json'),
+    JSON.stringify(
+      {
+        'workbench.startupEditor': 'none',
+        'telemetry.telemetryLevel': 'off',
+        'extensions.autoUpdate': false,
+        ...options.userSettings,
+      },
+      null,
+      2,
+    ),
+  );
   for (const folder of options.installedExtensions ?? []) {
     const manifest = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
     cpSync(folder, join(profile, 'extensions', `${manifest.publisher}.${manifest.name}-${manifest.version}`), { recursive: true });
   }
   const args = [
-    '--auth', 'none',
-    '--bind-addr', `127.0.0.1:${options.port ?? 0}`,
-    '--user-data-dir', join(profile, 'user-data'),
-    '--extensions-dir', join(profile, 'extensions'),
+    '--auth',
+    'none',
+    '--bind-addr',
+    `127.0.0.1:${options.port ?? 0}`,
+    '--user-data-dir',
+    join(profile, 'user-data'),
+    '--extensions-dir',
+    join(profile, 'extensions'),
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-workspace-trust',
@@ -70,22 +81,37 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
     detached: true, // its own process group, so stop() ends the extension host too
   });
   let output = '';
-  const collect = (chunk: Buffer) => { output += chunk.toString(); };
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString();
+  };
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
 
   const stop = async () => {
     if (child.exitCode === null && child.pid !== undefined) {
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      try { process.kill(-child.pid, 'SIGTERM'); } catch { /* already gone */ }
-      const timer = setTimeout(() => { try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ } }, 5000);
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        /* already gone */
+      }
+      const timer = setTimeout(() => {
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }, 5000);
       await exited;
       clearTimeout(timer);
     }
     if (archiveRoot) {
       const into = join(archiveRoot, `code-server-${++archived}`);
       // Files and folders only: the server leaves IPC sockets in there, which cannot be copied.
-      const copyable = (path: string) => { const stat = lstatSync(path); return stat.isFile() || stat.isDirectory(); };
+      const copyable = (path: string) => {
+        const stat = lstatSync(path);
+        return stat.isFile() || stat.isDirectory();
+      };
       cpSync(join(profile, 'user-data'), join(into, 'user-data'), { recursive: true, filter: copyable });
       writeFileSync(join(into, 'output.log'), output);
     }
@@ -111,7 +137,10 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
     child.once('exit', onExit);
-  }).catch(async (error) => { await stop(); throw error; });
+  }).catch(async (error) => {
+    await stop();
+    throw error;
+  });
 
   return { url, authority: new URL(url).host, output: () => output, stop };
 }

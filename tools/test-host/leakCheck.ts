@@ -47,7 +47,9 @@ export function listFiles(root: string): string[] {
   }
   if (stat.isFile()) return [root];
   if (!stat.isDirectory()) return [];
-  return readdirSync(root).sort().flatMap((name) => listFiles(join(root, name)));
+  return readdirSync(root)
+    .sort()
+    .flatMap((name) => listFiles(join(root, name)));
 }
 
 /** A file as text: UTF-8, or byte for byte (latin1) when it holds NULs (SQLite, LevelDB…), so ASCII secrets match either way. */

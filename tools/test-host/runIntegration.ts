@@ -29,7 +29,11 @@ import { readFileSync } from 'node:fs';
 const repoRoot = resolve(__dirname, '..', '..');
 const inHostSuites = join(repoRoot, 'out', 'test', 'integration');
 
-interface Tally { passed: number; failed: number; failures: string[] }
+interface Tally {
+  passed: number;
+  failed: number;
+  failures: string[];
+}
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -37,7 +41,9 @@ function say(line: string): void {
 
 async function withTimeout<T>(promise: Promise<T>, ms: number, message: () => string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(message())), ms); });
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message())), ms);
+  });
   try {
     return await Promise.race([promise, timeout]);
   } finally {
@@ -79,7 +85,9 @@ function checkNoSecretLeaked(secrets: IssuedSecrets, captures: CapturedLines[], 
   if (result.truncated.length > 0) problems.push(`Scanned only the start of: ${result.truncated.join(', ')}`);
   if (result.leaks.length > 0) {
     const shown = result.report.slice(0, 50);
-    problems.push(`${result.leaks.length} leak(s) (secrets masked):\n${shown.join('\n')}${result.report.length > shown.length ? `\n… and ${result.report.length - shown.length} more` : ''}`);
+    problems.push(
+      `${result.leaks.length} leak(s) (secrets masked):\n${shown.join('\n')}${result.report.length > shown.length ? `\n… and ${result.report.length - shown.length} more` : ''}`,
+    );
   }
   if (problems.length === 0) {
     tally.passed++;
@@ -91,7 +99,14 @@ function checkNoSecretLeaked(secrets: IssuedSecrets, captures: CapturedLines[], 
   }
 }
 
-async function runInHostSuites(server: RunningCodeServer, browser: Awaited<ReturnType<typeof launchBrowser>>, workspace: string, sandbox: Sandbox, tally: Tally, captureDir: string): Promise<void> {
+async function runInHostSuites(
+  server: RunningCodeServer,
+  browser: Awaited<ReturnType<typeof launchBrowser>>,
+  workspace: string,
+  sandbox: Sandbox,
+  tally: Tally,
+  captureDir: string,
+): Promise<void> {
   say('Inside VS Code (extension host)');
   const context = await newWorkbenchContext(browser);
   const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { publisher: string; name: string; displayName: string };
@@ -117,18 +132,27 @@ async function runInHostSuites(server: RunningCodeServer, browser: Awaited<Retur
         if (recent.length > 40) recent.shift();
         return;
       }
-      if (result.kind === 'pass') { tally.passed++; say(`  ✔ ${result.title}`); }
-      else if (result.kind === 'pending') say(`  - ${result.title} (pending)`);
-      else if (result.kind === 'fail') { tally.failed++; tally.failures.push(`${result.title}\n${result.error}`); say(`  ✘ ${result.title}`); }
-      else summarySeen = true;
+      if (result.kind === 'pass') {
+        tally.passed++;
+        say(`  ✔ ${result.title}`);
+      } else if (result.kind === 'pending') say(`  - ${result.title} (pending)`);
+      else if (result.kind === 'fail') {
+        tally.failed++;
+        tally.failures.push(`${result.title}\n${result.error}`);
+        say(`  ✘ ${result.title}`);
+      } else summarySeen = true;
     },
   });
   const timeoutMs = Number(process.env.FC_INTEGRATION_TIMEOUT_MS ?? 600_000);
   const stopAllowing = autoAllowSignIn(workbench.page);
   try {
-    const code = await withTimeout(workbench.exitCode, timeoutMs, () =>
-      `The in-host suites did not finish within ${timeoutMs / 1000}s: VS Code failed to start the extension tests or a test hangs.\n` +
-      `Last log lines:\n${recent.join('\n')}\n--- code-server output ---\n${server.output().slice(-4000)}`);
+    const code = await withTimeout(
+      workbench.exitCode,
+      timeoutMs,
+      () =>
+        `The in-host suites did not finish within ${timeoutMs / 1000}s: VS Code failed to start the extension tests or a test hangs.\n` +
+        `Last log lines:\n${recent.join('\n')}\n--- code-server output ---\n${server.output().slice(-4000)}`,
+    );
     if (code !== 0 && tally.failed === 0) {
       tally.failed++;
       tally.failures.push(`The extension test run exited with code ${code} before reporting a failure (did VS Code load the suites?)\n${recent.join('\n')}`);
@@ -153,12 +177,22 @@ async function runUiSuites(tally: Tally): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, reporter: class {} as never });
   if (process.env.FC_TEST_GREP) mocha.grep(process.env.FC_TEST_GREP);
   // The workbench suites, and the runner's own tests (tools/test-host/test/*.ui.test.ts; its other tests are plain mocha).
-  const uiSuites = [{ dir: join(repoRoot, 'test', 'ui'), suffix: '.test.ts' }, { dir: join(repoRoot, 'tools', 'test-host', 'test'), suffix: '.ui.test.ts' }];
+  const uiSuites = [
+    { dir: join(repoRoot, 'test', 'ui'), suffix: '.test.ts' },
+    { dir: join(repoRoot, 'tools', 'test-host', 'test'), suffix: '.ui.test.ts' },
+  ];
   for (const { dir, suffix } of uiSuites) for (const name of readdirSync(dir).sort()) if (name.endsWith(suffix)) mocha.addFile(join(dir, name));
   await new Promise<void>((done) => {
     const runner = mocha.run(() => done());
-    runner.on('pass', (test) => { tally.passed++; say(`  ✔ ${test.fullTitle()}`); });
-    runner.on('fail', (test, error: Error) => { tally.failed++; tally.failures.push(`${test.fullTitle()}\n${error?.stack ?? error}`); say(`  ✘ ${test.fullTitle()}`); });
+    runner.on('pass', (test) => {
+      tally.passed++;
+      say(`  ✔ ${test.fullTitle()}`);
+    });
+    runner.on('fail', (test, error: Error) => {
+      tally.failed++;
+      tally.failures.push(`${test.fullTitle()}\n${error?.stack ?? error}`);
+      say(`  ✘ ${test.fullTitle()}`);
+    });
   });
 }
 
@@ -218,11 +252,16 @@ async function main(): Promise<number> {
     archiveCodeServerProfiles(undefined);
     // After every suite, before the workspace and the archives go. Nothing to look at when no test ran.
     if (tally.passed > 0) {
-      checkNoSecretLeaked(secrets, [
-        { name: 'runner stdout', lines: output.stdout().split('\n') },
-        { name: 'runner stderr', lines: output.stderr().split('\n') },
-        { name: 'workbench', lines: workbenchLines },
-      ], [captureDir, workspace], tally);
+      checkNoSecretLeaked(
+        secrets,
+        [
+          { name: 'runner stdout', lines: output.stdout().split('\n') },
+          { name: 'runner stderr', lines: output.stderr().split('\n') },
+          { name: 'workbench', lines: workbenchLines },
+        ],
+        [captureDir, workspace],
+        tally,
+      );
     } else {
       say('  - no sandbox-issued token, assertion or secret leaked (not checked: no test passed)');
     }
@@ -239,8 +278,11 @@ async function main(): Promise<number> {
   return tally.failed === 0 && tally.passed > 0 ? 0 : 1;
 }
 
-main().then((code) => process.exit(code), (error) => {
-  console.error(error);
-  say('0 passed, 1 failed');
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(error);
+    say('0 passed, 1 failed');
+    process.exit(1);
+  },
+);

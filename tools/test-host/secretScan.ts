@@ -91,7 +91,10 @@ function base64Forms(value: string): Array<{ text: string; form: LeakForm }> {
     const padded = Buffer.concat([Buffer.alloc(pad), bytes]);
     const start = pad === 0 ? 0 : 4; // the first group mixes in bytes that are not the secret's
     const end = Math.floor(padded.length / 3) * 4; // the last partial group depends on what follows
-    for (const [encoding, form] of [['base64', 'base64'], ['base64url', 'base64url']] as const) {
+    for (const [encoding, form] of [
+      ['base64', 'base64'],
+      ['base64url', 'base64url'],
+    ] as const) {
       const text = padded.toString(encoding).slice(start, end);
       out.push({ text, form });
     }
@@ -199,7 +202,13 @@ export function createSecretScanner(secrets: readonly ScannedSecret[], options: 
           const previous = found.get(key);
           if (previous && (FORM_RANK[previous.form] < FORM_RANK[form] || (previous.form === form && previous.length >= length))) continue;
           found.set(key, {
-            source, line: where.line, column: where.column, secret: needle.secret, kind: secrets[needle.secret]!.kind, form, length,
+            source,
+            line: where.line,
+            column: where.column,
+            secret: needle.secret,
+            kind: secrets[needle.secret]!.kind,
+            form,
+            length,
             before: safeContext(text.slice(Math.max(where.lineStart, start - 24), start)),
           });
         }

@@ -102,7 +102,9 @@ export async function openWorkbench(browser: Browser, options: WorkbenchOptions)
   const context = options.context ?? (await newWorkbenchContext(browser));
   const page = await context.newPage();
   let resolveExit!: (code: number) => void;
-  const exitCode = new Promise<number>((resolve) => { resolveExit = resolve; });
+  const exitCode = new Promise<number>((resolve) => {
+    resolveExit = resolve;
+  });
   await page.exposeFunction('codeAutomationExit', (code: number) => resolveExit(code));
   await page.exposeFunction('codeAutomationLog', (type: string, args: unknown[]) => {
     const text = (Array.isArray(args) ? args : [args]).map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
@@ -126,7 +128,11 @@ export async function openWorkbench(browser: Browser, options: WorkbenchOptions)
  * account of a provider: what clicking "Allow" on VS Code's sign-in prompt stores. Extension tests
  * may not show that dialog (VS Code refuses dialogs in test mode), so the runner grants it first.
  */
-export async function grantAccountAccess(context: BrowserContext, server: RunningCodeServer, grant: { providerId: string; accountLabel: string; extensionId: string; extensionName: string }): Promise<void> {
+export async function grantAccountAccess(
+  context: BrowserContext,
+  server: RunningCodeServer,
+  grant: { providerId: string; accountLabel: string; extensionId: string; extensionName: string },
+): Promise<void> {
   const page = await context.newPage();
   try {
     await page.goto(server.url);
@@ -148,5 +154,4 @@ export async function grantAccountAccess(context: BrowserContext, server: Runnin
   } finally {
     await page.close();
   }
-
 }

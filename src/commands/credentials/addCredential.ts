@@ -51,16 +51,31 @@ interface AddCredentialContext {
 /** A function, so the text is looked up after activation has configured the bundle. */
 const title = () => l10n.t('Add Federated Credential');
 const kinds = (): ReadonlyArray<{ kind: Kind | 'managedIdentity'; label: string; detail: string }> => [
-  { kind: 'managedIdentity', label: l10n.t('$(azure) Managed identity'), detail: l10n.t('A user-assigned (or system-assigned) managed identity of this tenant, e.g. an Automation account\'s') },
-  { kind: 'githubActions', label: l10n.t('$(github) GitHub Actions'), detail: l10n.t('Workflows of a repository: an environment, branch, tag or pull requests') },
-  { kind: 'kubernetes', label: l10n.t('$(server-environment) Kubernetes'), detail: l10n.t('A service account of a cluster with an OIDC issuer (AKS workload identity and others)') },
+  {
+    kind: 'managedIdentity',
+    label: l10n.t('$(azure) Managed identity'),
+    detail: l10n.t("A user-assigned (or system-assigned) managed identity of this tenant, e.g. an Automation account's"),
+  },
+  {
+    kind: 'githubActions',
+    label: l10n.t('$(github) GitHub Actions'),
+    detail: l10n.t('Workflows of a repository: an environment, branch, tag or pull requests'),
+  },
+  {
+    kind: 'kubernetes',
+    label: l10n.t('$(server-environment) Kubernetes'),
+    detail: l10n.t('A service account of a cluster with an OIDC issuer (AKS workload identity and others)'),
+  },
   { kind: 'otherIssuer', label: l10n.t('$(key) Other issuer'), detail: l10n.t('Any OpenID Connect issuer: issuer, subject and audience as it issues them') },
 ];
 
 const firstError = (findings: readonly Finding[]) => findings.find((f) => f.severity === 'error')?.message;
 
 /** An input step for one field of the context. */
-function field<K extends keyof AddCredentialContext>(key: K, options: Omit<InputOptions, 'value'> & { when?: (c: AddCredentialContext) => boolean; defaultValue?: (c: AddCredentialContext) => string | undefined }): PromptStep<AddCredentialContext> {
+function field<K extends keyof AddCredentialContext>(
+  key: K,
+  options: Omit<InputOptions, 'value'> & { when?: (c: AddCredentialContext) => boolean; defaultValue?: (c: AddCredentialContext) => string | undefined },
+): PromptStep<AddCredentialContext> {
   return {
     shouldPrompt: (c) => c[key] === undefined && (options.when?.(c) ?? true),
     prompt: async (c, ui: UserInput, position) => {
@@ -90,7 +105,8 @@ function build(c: AddCredentialContext, deps: CredentialCommandDeps): BuiltCrede
   const cloud = deps.cloud();
   switch (c.kind) {
     case 'githubActions': {
-      const entity: GitHubEntity = c.entity === 'pullRequest' ? { type: 'pullRequest' } : { type: c.entity as 'environment' | 'branch' | 'tag', name: c.value ?? '' };
+      const entity: GitHubEntity =
+        c.entity === 'pullRequest' ? { type: 'pullRequest' } : { type: c.entity as 'environment' | 'branch' | 'tag', name: c.value ?? '' };
       return buildGitHubActionsCredential({ organization: c.organization ?? '', repository: c.repository ?? '', entity, cloud });
     }
     case 'kubernetes':
@@ -101,16 +117,44 @@ function build(c: AddCredentialContext, deps: CredentialCommandDeps): BuiltCrede
 }
 
 function defaultName(c: AddCredentialContext): string | undefined {
-  const raw = c.kind === 'githubActions' ? `${c.repository ?? 'github'}-${c.entity === 'pullRequest' ? 'pr' : c.value ?? c.entity}` : c.kind === 'kubernetes' ? `${c.namespace}-${c.serviceAccount}` : undefined;
+  const raw =
+    c.kind === 'githubActions'
+      ? `${c.repository ?? 'github'}-${c.entity === 'pullRequest' ? 'pr' : (c.value ?? c.entity)}`
+      : c.kind === 'kubernetes'
+        ? `${c.namespace}-${c.serviceAccount}`
+        : undefined;
   if (!raw) return undefined;
-  const cleaned = raw.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 120);
+  const cleaned = raw
+    .replace(/[^A-Za-z0-9_-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 120);
   return /^[A-Za-z0-9]/.test(cleaned) && cleaned.length >= 3 ? cleaned : undefined;
 }
 
 export async function addCredential(deps: CredentialCommandDeps, context: CommandContext, arg?: unknown): Promise<FederatedCredential> {
-  const keys = ['app', 'kind', 'organization', 'repository', 'entity', 'value', 'issuer', 'namespace', 'serviceAccount', 'subject', 'audience', 'name', 'description', 'managedIdentity'] as const;
+  const keys = [
+    'app',
+    'kind',
+    'organization',
+    'repository',
+    'entity',
+    'value',
+    'issuer',
+    'namespace',
+    'serviceAccount',
+    'subject',
+    'audience',
+    'name',
+    'description',
+    'managedIdentity',
+  ] as const;
   const args = credentialArgs(arg, keys);
-  if (args.kind !== undefined && !isKind(args.kind)) throw new Error(`"kind" must be one of ${kinds().map((k) => k.kind).join(', ')}; ${quote(args.kind)} is not.`);
+  if (args.kind !== undefined && !isKind(args.kind))
+    throw new Error(
+      `"kind" must be one of ${kinds()
+        .map((k) => k.kind)
+        .join(', ')}; ${quote(args.kind)} is not.`,
+    );
   if (args.kind === 'managedIdentity') {
     const { kind: _kind, ...rest } = args;
     return addManagedIdentityCredential(deps, context, rest);
@@ -120,7 +164,12 @@ export async function addCredential(deps: CredentialCommandDeps, context: Comman
   }
   const directory = deps.directory();
   const service = deps.credentials();
-  const wizard: AddCredentialContext = { ...args, kind: args.kind as Kind | undefined, entity: args.entity as EntityType | undefined, app: args.app ? await service.resolveApp(args.app) : deps.selectedApp(arg) };
+  const wizard: AddCredentialContext = {
+    ...args,
+    kind: args.kind as Kind | undefined,
+    entity: args.entity as EntityType | undefined,
+    app: args.app ? await service.resolveApp(args.app) : deps.selectedApp(arg),
+  };
   if (context.programmatic) {
     // Optional arguments: no description, and a pull-request subject has no name.
     wizard.description ??= '';
@@ -128,45 +177,95 @@ export async function addCredential(deps: CredentialCommandDeps, context: Comman
     if (wizard.kind === 'otherIssuer') wizard.audience ??= deps.cloud().tokenExchangeAudience;
   }
 
-  await runPromptSteps(wizard, [
-    new AppListStep(directory, title()),
-    {
-      shouldPrompt: (c) => c.kind === undefined,
-      prompt: async (c, ui, position) => {
-        c.kind = await ui.pick(kinds().map((k) => ({ label: k.label, detail: k.detail, data: k.kind })), { title: title(), placeholder: l10n.t('Which workload will use this app?'), argument: 'kind', ...position });
+  await runPromptSteps(
+    wizard,
+    [
+      new AppListStep(directory, title()),
+      {
+        shouldPrompt: (c) => c.kind === undefined,
+        prompt: async (c, ui, position) => {
+          c.kind = await ui.pick(
+            kinds().map((k) => ({ label: k.label, detail: k.detail, data: k.kind })),
+            { title: title(), placeholder: l10n.t('Which workload will use this app?'), argument: 'kind', ...position },
+          );
+        },
       },
-    },
-    // GitHub Actions
-    field('organization', { when: (c) => c.kind === 'githubActions', prompt: l10n.t('GitHub organization or user'), placeholder: 'contoso', validate: (v) => firstError(checkGitHubOwner(v)) }),
-    field('repository', { when: (c) => c.kind === 'githubActions', prompt: l10n.t('Repository'), placeholder: 'deploy-scripts', validate: (v) => firstError(checkGitHubRepository(v)) }),
-    {
-      shouldPrompt: (c) => c.kind === 'githubActions' && c.entity === undefined,
-      prompt: async (c, ui, position) => {
-        c.entity = await ui.pick<EntityType>([
-          { label: l10n.t('Environment'), description: 'repo:{org}/{repo}:environment:{name}', data: 'environment' },
-          { label: l10n.t('Branch'), description: 'repo:{org}/{repo}:ref:refs/heads/{branch}', data: 'branch' },
-          { label: l10n.t('Tag'), description: 'repo:{org}/{repo}:ref:refs/tags/{tag}', data: 'tag' },
-          { label: l10n.t('Pull request'), description: 'repo:{org}/{repo}:pull_request', data: 'pullRequest' },
-        ], { title: title(), placeholder: l10n.t('Which workflow runs may use the credential?'), argument: 'entity', ...position });
-        if (c.entity === 'pullRequest') c.value = '';
+      // GitHub Actions
+      field('organization', {
+        when: (c) => c.kind === 'githubActions',
+        prompt: l10n.t('GitHub organization or user'),
+        placeholder: 'contoso',
+        validate: (v) => firstError(checkGitHubOwner(v)),
+      }),
+      field('repository', {
+        when: (c) => c.kind === 'githubActions',
+        prompt: l10n.t('Repository'),
+        placeholder: 'deploy-scripts',
+        validate: (v) => firstError(checkGitHubRepository(v)),
+      }),
+      {
+        shouldPrompt: (c) => c.kind === 'githubActions' && c.entity === undefined,
+        prompt: async (c, ui, position) => {
+          c.entity = await ui.pick<EntityType>(
+            [
+              { label: l10n.t('Environment'), description: 'repo:{org}/{repo}:environment:{name}', data: 'environment' },
+              { label: l10n.t('Branch'), description: 'repo:{org}/{repo}:ref:refs/heads/{branch}', data: 'branch' },
+              { label: l10n.t('Tag'), description: 'repo:{org}/{repo}:ref:refs/tags/{tag}', data: 'tag' },
+              { label: l10n.t('Pull request'), description: 'repo:{org}/{repo}:pull_request', data: 'pullRequest' },
+            ],
+            { title: title(), placeholder: l10n.t('Which workflow runs may use the credential?'), argument: 'entity', ...position },
+          );
+          if (c.entity === 'pullRequest') c.value = '';
+        },
       },
-    },
-    {
-      shouldPrompt: (c) => c.kind === 'githubActions' && c.entity !== 'pullRequest' && c.value === undefined,
-      prompt: async (c, ui, position) => {
-        c.value = await ui.input({ title: title(), prompt: l10n.t('Name of the {0}', c.entity ?? ''), argument: 'value', ...position, validate: (v) => firstError(entityChecks(c.entity, v)) });
+      {
+        shouldPrompt: (c) => c.kind === 'githubActions' && c.entity !== 'pullRequest' && c.value === undefined,
+        prompt: async (c, ui, position) => {
+          c.value = await ui.input({
+            title: title(),
+            prompt: l10n.t('Name of the {0}', c.entity ?? ''),
+            argument: 'value',
+            ...position,
+            validate: (v) => firstError(entityChecks(c.entity, v)),
+          });
+        },
       },
-    },
-    // Kubernetes and other issuers
-    field('issuer', { when: (c) => c.kind === 'kubernetes' || c.kind === 'otherIssuer', prompt: l10n.t('Issuer URL (for a cluster: its OIDC issuer URL, exactly as the cluster reports it)'), placeholder: 'https://…', validate: (v) => firstError(checkIssuer(v)) }),
-    field('namespace', { when: (c) => c.kind === 'kubernetes', prompt: l10n.t('Namespace'), placeholder: 'default', validate: (v) => firstError(checkKubernetesNamespace(v)) }),
-    field('serviceAccount', { when: (c) => c.kind === 'kubernetes', prompt: l10n.t('Service account'), placeholder: 'workload-sa', validate: (v) => firstError(checkKubernetesServiceAccount(v)) }),
-    field('subject', { when: (c) => c.kind === 'otherIssuer', prompt: l10n.t('Subject (the sub claim of the external token, matched exactly)'), validate: (v) => firstError(checkSubject(v)) }),
-    field('audience', { when: (c) => c.kind === 'otherIssuer', prompt: l10n.t('Audience (the aud claim of the external token)'), defaultValue: () => deps.cloud().tokenExchangeAudience, validate: (v) => firstError(checkAudiences([v])) }),
-    // A managed identity's name and description have defaults from the identity: its own wizard asks for them.
-    onlyWhen(new CredentialNameStep<AddCredentialContext>(title(), defaultName, (c) => directory.apps.listCredentials(c.app!.id)), notManagedIdentity),
-    onlyWhen(new DescriptionStep<AddCredentialContext>(title(), () => undefined), notManagedIdentity),
-  ], context.ui);
+      // Kubernetes and other issuers
+      field('issuer', {
+        when: (c) => c.kind === 'kubernetes' || c.kind === 'otherIssuer',
+        prompt: l10n.t('Issuer URL (for a cluster: its OIDC issuer URL, exactly as the cluster reports it)'),
+        placeholder: 'https://…',
+        validate: (v) => firstError(checkIssuer(v)),
+      }),
+      field('namespace', {
+        when: (c) => c.kind === 'kubernetes',
+        prompt: l10n.t('Namespace'),
+        placeholder: 'default',
+        validate: (v) => firstError(checkKubernetesNamespace(v)),
+      }),
+      field('serviceAccount', {
+        when: (c) => c.kind === 'kubernetes',
+        prompt: l10n.t('Service account'),
+        placeholder: 'workload-sa',
+        validate: (v) => firstError(checkKubernetesServiceAccount(v)),
+      }),
+      field('subject', {
+        when: (c) => c.kind === 'otherIssuer',
+        prompt: l10n.t('Subject (the sub claim of the external token, matched exactly)'),
+        validate: (v) => firstError(checkSubject(v)),
+      }),
+      field('audience', {
+        when: (c) => c.kind === 'otherIssuer',
+        prompt: l10n.t('Audience (the aud claim of the external token)'),
+        defaultValue: () => deps.cloud().tokenExchangeAudience,
+        validate: (v) => firstError(checkAudiences([v])),
+      }),
+      // A managed identity's name and description have defaults from the identity: its own wizard asks for them.
+      onlyWhen(new CredentialNameStep<AddCredentialContext>(title(), defaultName, (c) => directory.apps.listCredentials(c.app!.id)), notManagedIdentity),
+      onlyWhen(new DescriptionStep<AddCredentialContext>(title(), () => undefined), notManagedIdentity),
+    ],
+    context.ui,
+  );
 
   if (wizard.kind === 'managedIdentity') {
     // Chosen in this wizard: the managed-identity wizard goes on with the app and whatever else was given.
@@ -182,7 +281,13 @@ export async function addCredential(deps: CredentialCommandDeps, context: Comman
   const values = { ...build(wizard, deps), name: wizard.name, ...(wizard.description ? { description: wizard.description } : {}) };
   const plan = await service.planCreate(app, values);
   await confirmWarnings(context, plan.warnings, deps);
-  const credential = await cancellableWrite(deps, `Adding credential ${values.name} to ${app.displayName}`, `adding the credential ${values.name} to ${app.displayName}`, (signal) => service.create(plan, signal), () => deps.afterChange(app));
+  const credential = await cancellableWrite(
+    deps,
+    `Adding credential ${values.name} to ${app.displayName}`,
+    `adding the credential ${values.name} to ${app.displayName}`,
+    (signal) => service.create(plan, signal),
+    () => deps.afterChange(app),
+  );
   await deps.afterChange(app, credential);
   deps.log.info(`Added federated credential ${credential.name} (${wizard.kind}) to app ${app.appId}.`);
   return credential;

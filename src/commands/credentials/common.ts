@@ -37,7 +37,13 @@ export { credentialArgs } from '../arguments';
  * next read shows the truth) and the message says so. Either way the command ends cancelled, with
  * that message for the user and for a programmatic caller.
  */
-export async function cancellableWrite<T>(deps: Pick<CredentialCommandDeps, 'progress' | 'log'>, title: string, action: string, work: (signal: AbortSignal) => Promise<T>, refresh: () => Promise<void>): Promise<T> {
+export async function cancellableWrite<T>(
+  deps: Pick<CredentialCommandDeps, 'progress' | 'log'>,
+  title: string,
+  action: string,
+  work: (signal: AbortSignal) => Promise<T>,
+  refresh: () => Promise<void>,
+): Promise<T> {
   try {
     return await deps.progress(title, work);
   } catch (error) {

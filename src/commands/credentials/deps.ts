@@ -36,15 +36,18 @@ export function createCredentialCommandDeps({ auth, apps, identities, log }: Cre
     selectedCredential: credentialOf,
     selectedIdentity: identityOf,
     // Cancel in the notification fires the work's AbortSignal: it stops before its next request and aborts the one in flight.
-    progress: (title, work) => Promise.resolve(vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (_progress, token) => {
-      const controller = new AbortController();
-      const subscription = token.onCancellationRequested(() => controller.abort());
-      try {
-        return await work(controller.signal);
-      } finally {
-        subscription.dispose();
-      }
-    })),
+    progress: (title, work) =>
+      Promise.resolve(
+        vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (_progress, token) => {
+          const controller = new AbortController();
+          const subscription = token.onCancellationRequested(() => controller.abort());
+          try {
+            return await work(controller.signal);
+          } finally {
+            subscription.dispose();
+          }
+        }),
+      ),
     afterChange: async (app, credential) => {
       identities.trust.invalidate();
       identities.refresh();
@@ -57,20 +60,26 @@ export function createCredentialCommandDeps({ auth, apps, identities, log }: Cre
     notify: (message, severity) => {
       const showLog = vscode.l10n.t('Show Log');
       const shown = severity === 'warning' ? vscode.window.showWarningMessage(message, showLog) : vscode.window.showInformationMessage(message);
-      void Promise.resolve(shown).then((choice) => { if (choice === showLog) log.show(true); });
+      void Promise.resolve(shown).then((choice) => {
+        if (choice === showLog) log.show(true);
+      });
     },
     offerNextSteps: async (app, credential) => {
       const consent = vscode.l10n.t('Copy Admin-Consent URL');
       const runbook = vscode.l10n.t('Scaffold Runbook');
       const choice = await vscode.window.showInformationMessage(
-        vscode.l10n.t('The app {0} now trusts the managed identity. Token exchange can take a few minutes to start working (AADSTS70021 until then).', app.displayName),
+        vscode.l10n.t(
+          'The app {0} now trusts the managed identity. Token exchange can take a few minutes to start working (AADSTS70021 until then).',
+          app.displayName,
+        ),
         consent,
         runbook,
       );
       const appNode = apps.findApp((a) => a.id === app.id);
       if (choice === consent) await vscode.commands.executeCommand('federatedCredentials.copyConsentUrl', appNode);
       // From the credential's node the runbook knows the app and the identity it trusts.
-      if (choice === runbook) await vscode.commands.executeCommand('federatedCredentials.scaffoldRunbook', (await credentialNode(apps, app.id, credential.id)) ?? appNode);
+      if (choice === runbook)
+        await vscode.commands.executeCommand('federatedCredentials.scaffoldRunbook', (await credentialNode(apps, app.id, credential.id)) ?? appNode);
     },
   };
 }

@@ -17,20 +17,29 @@ import { pickApp } from '../steps';
 const firstError = (findings: readonly Finding[]) => findings.find((f) => f.severity === 'error')?.message;
 
 /** The credential the command acts on: the tree node it was run on, the arguments, or a pick. */
-async function targetCredential(deps: CredentialCommandDeps, context: CommandContext, arg: unknown, args: { app?: string; credential?: string }, title: string): Promise<{ app: AppRegistration; credential: FederatedCredential }> {
+async function targetCredential(
+  deps: CredentialCommandDeps,
+  context: CommandContext,
+  arg: unknown,
+  args: { app?: string; credential?: string },
+  title: string,
+): Promise<{ app: AppRegistration; credential: FederatedCredential }> {
   const fromNode = deps.selectedCredential(arg);
   if (fromNode) return fromNode;
   const service = deps.credentials();
   const directory = deps.directory();
   if (context.programmatic && (!args.app || !args.credential)) throw new Error('Pass "app" (object or application id) and "credential" (its id or name).');
-  const app = args.app ? await service.resolveApp(args.app) : deps.selectedApp(arg) ?? (await pickApp(directory, context.ui, { title }));
+  const app = args.app ? await service.resolveApp(args.app) : (deps.selectedApp(arg) ?? (await pickApp(directory, context.ui, { title })));
   if (args.credential) {
     const found = await directory.apps.getCredential(app.id, args.credential);
     if (!found) throw new Error(`App ${quote(app.displayName)} has no federated credential with id or name ${quote(args.credential)}.`);
     return { app, credential: found };
   }
   const credentials = directory.apps.listCredentials(app.id);
-  const credential = await context.ui.pick(credentials.then((list) => list.map((c) => ({ label: c.name, description: c.subject, detail: c.issuer, data: c }))), { title, placeholder: vscode.l10n.t('Select a credential of {0}', app.displayName), argument: 'credential' });
+  const credential = await context.ui.pick(
+    credentials.then((list) => list.map((c) => ({ label: c.name, description: c.subject, detail: c.issuer, data: c }))),
+    { title, placeholder: vscode.l10n.t('Select a credential of {0}', app.displayName), argument: 'credential' },
+  );
   return { app, credential };
 }
 
@@ -41,7 +50,9 @@ export async function editCredential(deps: CredentialCommandDeps, context: Comma
   const title = 'Edit Federated Credential';
   const { app, credential } = await targetCredential(deps, context, arg, args, title);
   if (args.name !== undefined && args.name !== credential.name) {
-    throw new Error(`A federated credential's name cannot be changed (it is its key in Entra). To rename ${quote(credential.name)}, add a new credential and delete this one.`);
+    throw new Error(
+      `A federated credential's name cannot be changed (it is its key in Entra). To rename ${quote(credential.name)}, add a new credential and delete this one.`,
+    );
   }
   const values: { -readonly [K in keyof CredentialValues]: CredentialValues[K] } = {
     name: credential.name,
@@ -53,21 +64,32 @@ export async function editCredential(deps: CredentialCommandDeps, context: Comma
   if (!context.programmatic) {
     // Pick fields to change until Done; the name is shown but cannot be picked.
     for (;;) {
-      const choice = await context.ui.pick<EditableField | 'done' | 'name'>([
-        { label: vscode.l10n.t('$(check) Save changes'), data: 'done' },
-        { label: vscode.l10n.t('Description'), description: values.description ?? '(none)', data: 'description' },
-        { label: vscode.l10n.t('Subject'), description: values.subject, data: 'subject' },
-        { label: vscode.l10n.t('Issuer'), description: values.issuer, data: 'issuer' },
-        { label: vscode.l10n.t('Audience'), description: values.audiences.join(', '), data: 'audience' },
-        { label: vscode.l10n.t('$(lock) Name: {0}', credential.name), description: 'cannot be changed', data: 'name' },
-      ], { title, placeholder: vscode.l10n.t('Edit {0} on {1}', credential.name, app.displayName) });
+      const choice = await context.ui.pick<EditableField | 'done' | 'name'>(
+        [
+          { label: vscode.l10n.t('$(check) Save changes'), data: 'done' },
+          { label: vscode.l10n.t('Description'), description: values.description ?? '(none)', data: 'description' },
+          { label: vscode.l10n.t('Subject'), description: values.subject, data: 'subject' },
+          { label: vscode.l10n.t('Issuer'), description: values.issuer, data: 'issuer' },
+          { label: vscode.l10n.t('Audience'), description: values.audiences.join(', '), data: 'audience' },
+          { label: vscode.l10n.t('$(lock) Name: {0}', credential.name), description: 'cannot be changed', data: 'name' },
+        ],
+        { title, placeholder: vscode.l10n.t('Edit {0} on {1}', credential.name, app.displayName) },
+      );
       if (choice === 'done') break;
       if (choice === 'name') {
-        await context.ui.confirm(`The name ${quote(credential.name)} is the credential's key in Entra and cannot be changed. To rename it, add a new credential and delete this one.`, { modal: true });
+        await context.ui.confirm(
+          `The name ${quote(credential.name)} is the credential's key in Entra and cannot be changed. To rename it, add a new credential and delete this one.`,
+          { modal: true },
+        );
         continue;
       }
-      const current = choice === 'audience' ? values.audiences[0] : choice === 'description' ? values.description ?? '' : values[choice];
-      const checks: Record<EditableField, (v: string) => Finding[]> = { description: checkDescription, subject: checkSubject, issuer: checkIssuer, audience: (v) => checkAudiences([v]) };
+      const current = choice === 'audience' ? values.audiences[0] : choice === 'description' ? (values.description ?? '') : values[choice];
+      const checks: Record<EditableField, (v: string) => Finding[]> = {
+        description: checkDescription,
+        subject: checkSubject,
+        issuer: checkIssuer,
+        audience: (v) => checkAudiences([v]),
+      };
       const value = await context.ui.input({ title, prompt: vscode.l10n.t('New {0}', choice), value: current, validate: (v) => firstError(checks[choice](v)) });
       if (choice === 'audience') values.audiences = [value];
       else if (choice === 'description') values.description = value === '' ? null : value;
@@ -77,26 +99,46 @@ export async function editCredential(deps: CredentialCommandDeps, context: Comma
   const service = deps.credentials();
   const plan = await service.planUpdate(app, credential, values);
   await confirmWarnings(context, plan.warnings, deps);
-  const updated = await cancellableWrite(deps, `Saving ${credential.name}`, `saving the credential ${credential.name} of ${app.displayName}`, (signal) => service.update(plan, credential, signal), () => deps.afterChange(app));
+  const updated = await cancellableWrite(
+    deps,
+    `Saving ${credential.name}`,
+    `saving the credential ${credential.name} of ${app.displayName}`,
+    (signal) => service.update(plan, credential, signal),
+    () => deps.afterChange(app),
+  );
   await deps.afterChange(app, updated);
   deps.log.info(`Updated federated credential ${credential.name} of app ${app.appId}.`);
   return updated;
 }
 
-export async function deleteCredential(deps: CredentialCommandDeps, context: CommandContext, arg?: unknown): Promise<{ deleted: true; app: string; credential: string }> {
+export async function deleteCredential(
+  deps: CredentialCommandDeps,
+  context: CommandContext,
+  arg?: unknown,
+): Promise<{ deleted: true; app: string; credential: string }> {
   const args = credentialArgs(arg, ['app', 'credential', 'confirm'], { confirm: 'boolean' });
   const { app, credential } = await targetCredential(deps, context, arg, args, 'Delete Federated Credential');
   if (context.programmatic) {
-    if ((args.confirm as unknown) !== true) throw new Error(`Deleting credential ${quote(credential.name)} of app ${quote(app.displayName)} needs "confirm": true.`);
+    if ((args.confirm as unknown) !== true)
+      throw new Error(`Deleting credential ${quote(credential.name)} of app ${quote(app.displayName)} needs "confirm": true.`);
   } else {
     const choice = await context.ui.confirm(
       `Delete the federated credential ${quote(credential.name)} of app ${quote(app.displayName)}?`,
-      { modal: true, detail: vscode.l10n.t('Workloads that use it (subject {0}) will no longer get tokens for this app. This cannot be undone.', credential.subject) },
+      {
+        modal: true,
+        detail: vscode.l10n.t('Workloads that use it (subject {0}) will no longer get tokens for this app. This cannot be undone.', credential.subject),
+      },
       'Delete',
     );
     if (choice !== 'Delete') throw UserCancelledError.atPrompt('delete');
   }
-  await cancellableWrite(deps, `Deleting ${credential.name}`, `deleting the credential ${credential.name} of ${app.displayName}`, (signal) => deps.credentials().delete(app, credential, signal), () => deps.afterChange(app));
+  await cancellableWrite(
+    deps,
+    `Deleting ${credential.name}`,
+    `deleting the credential ${credential.name} of ${app.displayName}`,
+    (signal) => deps.credentials().delete(app, credential, signal),
+    () => deps.afterChange(app),
+  );
   await deps.afterChange(app);
   deps.log.info(`Deleted federated credential ${credential.name} of app ${app.appId}.`);
   return { deleted: true, app: app.id, credential: credential.id };
@@ -112,14 +154,30 @@ type Format = keyof typeof FORMATS;
 
 export async function copyCredential(deps: CredentialCommandDeps, context: CommandContext, arg?: unknown): Promise<string> {
   const args = credentialArgs(arg, ['app', 'credential', 'format']);
-  if (args.format !== undefined && !(args.format in FORMATS)) throw new Error(`"format" must be one of ${Object.keys(FORMATS).join(', ')}; ${quote(args.format)} is not.`);
+  if (args.format !== undefined && !(args.format in FORMATS))
+    throw new Error(`"format" must be one of ${Object.keys(FORMATS).join(', ')}; ${quote(args.format)} is not.`);
   const { app, credential } = await targetCredential(deps, context, arg, args, 'Copy Federated Credential');
-  const format = (args.format as Format | undefined) ?? (await context.ui.pick(Object.entries(FORMATS).map(([data, label]) => ({ label, data: data as Format })), { title: vscode.l10n.t('Copy Federated Credential'), placeholder: vscode.l10n.t('Copy as…'), argument: 'format' }));
-  const values: CredentialValues = { name: credential.name, issuer: credential.issuer, subject: credential.subject, audiences: credential.audiences, description: credential.description };
-  const text = format === 'json' ? toGraphJson(values)
-    : format === 'azureCli' ? toAzCliCommand(app.appId, values, 'bash')
-    : format === 'azureCliPowerShell' ? toAzCliCommand(app.appId, values, 'powershell')
-    : toBicep(values);
+  const format =
+    (args.format as Format | undefined) ??
+    (await context.ui.pick(
+      Object.entries(FORMATS).map(([data, label]) => ({ label, data: data as Format })),
+      { title: vscode.l10n.t('Copy Federated Credential'), placeholder: vscode.l10n.t('Copy as…'), argument: 'format' },
+    ));
+  const values: CredentialValues = {
+    name: credential.name,
+    issuer: credential.issuer,
+    subject: credential.subject,
+    audiences: credential.audiences,
+    description: credential.description,
+  };
+  const text =
+    format === 'json'
+      ? toGraphJson(values)
+      : format === 'azureCli'
+        ? toAzCliCommand(app.appId, values, 'bash')
+        : format === 'azureCliPowerShell'
+          ? toAzCliCommand(app.appId, values, 'powershell')
+          : toBicep(values);
   await vscode.env.clipboard.writeText(text);
   if (!context.programmatic) void vscode.window.showInformationMessage(vscode.l10n.t('Copied {0} as {1}.', credential.name, FORMATS[format]));
   return text;

@@ -37,12 +37,13 @@ export interface DeployArgs {
 const isPlainObject = isArgumentsObject;
 
 function show(value: unknown): string {
-  return quote(typeof value === 'string' ? value : JSON.stringify(value) ?? String(value));
+  return quote(typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value)));
 }
 
 function checkKeys(arg: Record<string, unknown>, keys: readonly string[]): void {
   const unknown = Object.keys(arg).filter((k) => !keys.includes(k));
-  if (unknown.length > 0) throw new Error(`Unknown argument${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => quote(k)).join(', ')}; this command takes ${keys.join(', ')}.`);
+  if (unknown.length > 0)
+    throw new Error(`Unknown argument${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => quote(k)).join(', ')}; this command takes ${keys.join(', ')}.`);
 }
 
 function optionalString(arg: Record<string, unknown>, key: string): string | undefined {
@@ -69,7 +70,10 @@ export function checkTenantEntry(entry: string): string | undefined {
 
 /** Splits typed text (commas, semicolons, spaces) into tenants; the first problem, if any. */
 export function parseTenantList(text: string): { tenants: string[]; error?: string } {
-  const tenants = text.split(/[\s,;]+/).map((t) => t.trim()).filter((t) => t !== '');
+  const tenants = text
+    .split(/[\s,;]+/)
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
   if (tenants.length === 0) return { tenants, error: 'Enter at least one customer tenant: its tenant id (GUID) or a verified domain.' };
   for (const t of tenants) {
     const problem = checkTenantEntry(t);
@@ -90,7 +94,9 @@ export function parseIdentityArg(value: unknown): IdentityArg | undefined {
       return { kind: 'userAssigned', clientId: value.clientId.trim().toLowerCase() };
     }
   }
-  throw new Error(`Argument "identity" must be { kind: 'userAssigned', clientId: '<GUID>' }, 'systemAssigned', or a managed identity's object id (GUID); got ${show(value)}.`);
+  throw new Error(
+    `Argument "identity" must be { kind: 'userAssigned', clientId: '<GUID>' }, 'systemAssigned', or a managed identity's object id (GUID); got ${show(value)}.`,
+  );
 }
 
 export const SCAFFOLD_KEYS = ['app', 'template', 'targetTenants', 'scope', 'identity', 'runtime', 'outputPath', 'overwrite'] as const;
@@ -100,9 +106,11 @@ export function parseScaffoldArgs(arg: unknown): ScaffoldArgs {
   if (!isPlainObject(arg)) return {};
   checkKeys(arg, SCAFFOLD_KEYS);
   const template = optionalString(arg, 'template');
-  if (template !== undefined && !(template in RUNBOOK_TEMPLATES)) throw new Error(`Argument "template" must be one of ${Object.keys(RUNBOOK_TEMPLATES).join(', ')}; got ${show(template)}.`);
+  if (template !== undefined && !(template in RUNBOOK_TEMPLATES))
+    throw new Error(`Argument "template" must be one of ${Object.keys(RUNBOOK_TEMPLATES).join(', ')}; got ${show(template)}.`);
   const runtime = optionalString(arg, 'runtime');
-  if (runtime !== undefined && !(runtime in RUNBOOK_RUNTIMES)) throw new Error(`Argument "runtime" must be one of ${Object.keys(RUNBOOK_RUNTIMES).join(', ')}; got ${show(runtime)}.`);
+  if (runtime !== undefined && !(runtime in RUNBOOK_RUNTIMES))
+    throw new Error(`Argument "runtime" must be one of ${Object.keys(RUNBOOK_RUNTIMES).join(', ')}; got ${show(runtime)}.`);
   if (template && runtime && !RUNBOOK_TEMPLATES[template as RunbookTemplateId].runtimes.includes(runtime as RunbookRuntime)) {
     throw new Error(`The ${template} template runs on ${RUNBOOK_TEMPLATES[template as RunbookTemplateId].runtimes.join(' or ')}, not ${runtime}.`);
   }
@@ -118,7 +126,8 @@ export function parseScaffoldArgs(arg: unknown): ScaffoldArgs {
     targetTenants = parsed.tenants;
   }
   const app = optionalString(arg, 'app');
-  if (app !== undefined && !isGuid(app)) throw new Error(`Argument "app" must be the app registration's object id or application (client) id, a GUID; ${notAGuid(app)}.`);
+  if (app !== undefined && !isGuid(app))
+    throw new Error(`Argument "app" must be the app registration's object id or application (client) id, a GUID; ${notAGuid(app)}.`);
   const outputPath = arg.outputPath === undefined ? undefined : optionalString(arg, 'outputPath');
   // The scope becomes a string in the generated script: refuse what could not be one before any request.
   const scope = optionalString(arg, 'scope');

@@ -67,7 +67,7 @@ async function runbookDocument(context: CommandContext, node: unknown, args: Dep
   if (node instanceof vscode.Uri) return vscode.workspace.openTextDocument(node);
   if (context.programmatic) throw new Error('Pass "file": the runbook file (a URI, an absolute path, or a path in the workspace folder).');
   const active = vscode.window.activeTextEditor?.document;
-  if (active && /\.(ps1|py)$/i.test(active.fileName) || active && (active.languageId === 'powershell' || active.languageId === 'python')) return active;
+  if ((active && /\.(ps1|py)$/i.test(active.fileName)) || (active && (active.languageId === 'powershell' || active.languageId === 'python'))) return active;
   const picked = await vscode.window.showOpenDialog({ title: TITLE, canSelectMany: false, openLabel: 'Deploy', filters: { Runbooks: ['ps1', 'py'] } });
   if (!picked?.[0]) throw UserCancelledError.atPrompt('file');
   return vscode.workspace.openTextDocument(picked[0]);
@@ -75,19 +75,30 @@ async function runbookDocument(context: CommandContext, node: unknown, args: Dep
 
 async function pickAccount(deps: RunbookCommandDeps, context: CommandContext): Promise<AutomationAccount> {
   const automation = deps.automation();
-  const subscription = await context.ui.pick(automation.listSubscriptions().then((subs) => {
-    if (subs.length === 0) throw new Error('The signed-in account sees no Azure subscription in this tenant.');
-    return subs.map((s) => ({ label: s.displayName, description: s.subscriptionId, ...(s.state && s.state !== 'Enabled' ? { detail: s.state } : {}), data: s }));
-  }), { title: TITLE, placeholder: vscode.l10n.t('Select the subscription of the Automation account'), matchOnDescription: true, step: 1, totalSteps: 2 });
-  return context.ui.pick(automation.listAccounts(subscription.subscriptionId).then((accounts) => {
-    if (accounts.length === 0) throw new Error(`The subscription ${subscription.displayName} has no Automation account.`);
-    return accounts.map((a) => ({
-      label: a.name,
-      description: `${parseAutomationAccountId(a.id).resourceGroup} · ${a.location}`,
-      detail: a.identity?.type && a.identity.type !== 'None' ? `Identity: ${a.identity.type}` : 'No managed identity',
-      data: a,
-    }));
-  }), { title: TITLE, placeholder: vscode.l10n.t('Select the Automation account'), matchOnDescription: true, step: 2, totalSteps: 2 });
+  const subscription = await context.ui.pick(
+    automation.listSubscriptions().then((subs) => {
+      if (subs.length === 0) throw new Error('The signed-in account sees no Azure subscription in this tenant.');
+      return subs.map((s) => ({
+        label: s.displayName,
+        description: s.subscriptionId,
+        ...(s.state && s.state !== 'Enabled' ? { detail: s.state } : {}),
+        data: s,
+      }));
+    }),
+    { title: TITLE, placeholder: vscode.l10n.t('Select the subscription of the Automation account'), matchOnDescription: true, step: 1, totalSteps: 2 },
+  );
+  return context.ui.pick(
+    automation.listAccounts(subscription.subscriptionId).then((accounts) => {
+      if (accounts.length === 0) throw new Error(`The subscription ${subscription.displayName} has no Automation account.`);
+      return accounts.map((a) => ({
+        label: a.name,
+        description: `${parseAutomationAccountId(a.id).resourceGroup} · ${a.location}`,
+        detail: a.identity?.type && a.identity.type !== 'None' ? `Identity: ${a.identity.type}` : 'No managed identity',
+        data: a,
+      }));
+    }),
+    { title: TITLE, placeholder: vscode.l10n.t('Select the Automation account'), matchOnDescription: true, step: 2, totalSteps: 2 },
+  );
 }
 
 function consent(flag: boolean | undefined, programmatic: boolean): Consent {
@@ -102,7 +113,9 @@ function isAbort(error: unknown): boolean {
 export async function deployRunbook(deps: RunbookCommandDeps, context: CommandContext, arg?: unknown): Promise<DeployResult> {
   const args = parseDeployArgs(arg);
   if (context.programmatic && (!args.file || !args.automationAccount)) {
-    throw new Error('Pass "file" and "automationAccount": this command takes { file, automationAccount, runbookName?, publish?, importModules?, enableIdentity? }.');
+    throw new Error(
+      'Pass "file" and "automationAccount": this command takes { file, automationAccount, runbookName?, publish?, importModules?, enableIdentity? }.',
+    );
   }
   if (args.automationAccount) checkAutomationAccountId(args.automationAccount);
   if (args.runbookName) {
@@ -118,50 +131,74 @@ export async function deployRunbook(deps: RunbookCommandDeps, context: CommandCo
 
   const accountId = args.automationAccount ?? (await pickAccount(deps, context)).id;
   const suggested = document.isUntitled
-    ? (plan.template ? RUNBOOK_TEMPLATES[plan.template].suggestedRunbookName : undefined)
+    ? plan.template
+      ? RUNBOOK_TEMPLATES[plan.template].suggestedRunbookName
+      : undefined
     : runbookNameFromFileName(document.fileName);
-  const runbookName = args.runbookName ?? (context.programmatic ? suggested ?? 'Runbook' : (await context.ui.input({
-    title: TITLE,
-    prompt: vscode.l10n.t('Runbook name in the Automation account (an existing runbook of that name is updated)'),
-    value: suggested,
-    validate: (v) => checkRunbookName(v.trim()),
-  })).trim());
-  const publish = args.publish ?? (context.programmatic ? false : (await context.ui.pick([
-    { label: vscode.l10n.t('Publish'), description: 'Upload the draft and publish it: schedules and webhooks run the new version', data: true },
-    { label: vscode.l10n.t('Save as draft'), description: 'Upload the draft only; publish it later in the portal', data: false },
-  ], { title: TITLE, placeholder: vscode.l10n.t('Publish {0} after uploading?', runbookName) })));
+  const runbookName =
+    args.runbookName ??
+    (context.programmatic
+      ? (suggested ?? 'Runbook')
+      : (
+          await context.ui.input({
+            title: TITLE,
+            prompt: vscode.l10n.t('Runbook name in the Automation account (an existing runbook of that name is updated)'),
+            value: suggested,
+            validate: (v) => checkRunbookName(v.trim()),
+          })
+        ).trim());
+  const publish =
+    args.publish ??
+    (context.programmatic
+      ? false
+      : await context.ui.pick(
+          [
+            { label: vscode.l10n.t('Publish'), description: 'Upload the draft and publish it: schedules and webhooks run the new version', data: true },
+            { label: vscode.l10n.t('Save as draft'), description: 'Upload the draft only; publish it later in the portal', data: false },
+          ],
+          { title: TITLE, placeholder: vscode.l10n.t('Publish {0} after uploading?', runbookName) },
+        ));
 
-  const outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Deploying {0}', runbookName), cancellable: true }, async (progress, token) => {
-    const controller = new AbortController();
-    const subscription = token.onCancellationRequested(() => controller.abort());
-    try {
-      return await deployRunbookToAccount(deps.automation(), {
-        accountId,
-        runbookName,
-        content,
-        plan,
-        publish,
-        importModules: consent(args.importModules, context.programmatic),
-        enableIdentity: consent(args.enableIdentity, context.programmatic),
-        description: 'Secretless multi-tenant runbook generated by Federated Credentials for VS Code.',
-      }, {
-        signal: controller.signal,
-        report: (message) => progress.report({ message }),
-        info: (message) => deps.log.info(message),
-        warn: (message) => deps.log.warn(message),
-        confirm: async (message, detail, action) => (await context.ui.confirm(message, { modal: true, detail }, action)) === action,
-      });
-    } catch (error) {
-      // The deployer's cancellation (with its outcome) says which state the runbook was left in.
-      if (controller.signal.aborted && isAbort(error)) throw isUserCancelled(error) && error.outcome ? error : UserCancelledError.atPrompt('deploy');
-      throw error;
-    } finally {
-      subscription.dispose();
-    }
-  });
+  const outcome = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Deploying {0}', runbookName), cancellable: true },
+    async (progress, token) => {
+      const controller = new AbortController();
+      const subscription = token.onCancellationRequested(() => controller.abort());
+      try {
+        return await deployRunbookToAccount(
+          deps.automation(),
+          {
+            accountId,
+            runbookName,
+            content,
+            plan,
+            publish,
+            importModules: consent(args.importModules, context.programmatic),
+            enableIdentity: consent(args.enableIdentity, context.programmatic),
+            description: 'Secretless multi-tenant runbook generated by Federated Credentials for VS Code.',
+          },
+          {
+            signal: controller.signal,
+            report: (message) => progress.report({ message }),
+            info: (message) => deps.log.info(message),
+            warn: (message) => deps.log.warn(message),
+            confirm: async (message, detail, action) => (await context.ui.confirm(message, { modal: true, detail }, action)) === action,
+          },
+        );
+      } catch (error) {
+        // The deployer's cancellation (with its outcome) says which state the runbook was left in.
+        if (controller.signal.aborted && isAbort(error)) throw isUserCancelled(error) && error.outcome ? error : UserCancelledError.atPrompt('deploy');
+        throw error;
+      } finally {
+        subscription.dispose();
+      }
+    },
+  );
 
   const portalUrl = azureResourcePortalUrl(deps.cloud(), deps.tenantId(), outcome.runbookId);
-  deps.log.info(`Deployed ${runbookName} to ${outcome.account.name}: ${outcome.state}${outcome.importedModules.length ? `; imported ${outcome.importedModules.join(', ')}` : ''}${outcome.identityEnabled ? '; turned on the system-assigned identity' : ''}.`);
+  deps.log.info(
+    `Deployed ${runbookName} to ${outcome.account.name}: ${outcome.state}${outcome.importedModules.length ? `; imported ${outcome.importedModules.join(', ')}` : ''}${outcome.identityEnabled ? '; turned on the system-assigned identity' : ''}.`,
+  );
   if (!context.programmatic) {
     const summary = `${outcome.published ? 'Published' : 'Uploaded the draft of'} ${runbookName} in ${outcome.account.name}.`;
     const warnings = outcome.warnings.length ? ` ${outcome.warnings.join(' ')}` : '';

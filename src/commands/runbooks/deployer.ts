@@ -6,7 +6,14 @@
 // is left in the old or the new state, never in between: the published runbook changes only on
 // publish. The message then says exactly which state it is in (read back from Azure after a failure;
 // after a cancel nothing more is sent, so a step in flight is "may still complete").
-import { compareModules, findUserAssignedIdentity, hasSystemAssignedIdentity, type AutomationClient, type ModuleStatus, type ModuleTarget } from '../../arm/automation';
+import {
+  compareModules,
+  findUserAssignedIdentity,
+  hasSystemAssignedIdentity,
+  type AutomationClient,
+  type ModuleStatus,
+  type ModuleTarget,
+} from '../../arm/automation';
 import type { AutomationAccount, Runbook } from '../../domain/model';
 import { ArmRequestError } from '../../arm/armClient';
 import { throwIfCancelled, UserCancelledError } from '../../util/cancellation';
@@ -74,7 +81,11 @@ export interface DeployProgress {
 
 /** A deploy that failed half-way; the message names the state the account is in. */
 export class DeployInterruptedError extends Error {
-  constructor(message: string, readonly progress: DeployProgress, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly progress: DeployProgress,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'DeployInterruptedError';
   }
@@ -110,10 +121,17 @@ export async function deployRunbookToAccount(automation: AutomationClient, reque
 async function deploySteps(automation: AutomationClient, request: DeployRequest, hooks: DeployHooks, progress: DeployProgress): Promise<DeployOutcome> {
   const { signal } = hooks;
   const warnings: string[] = [];
-  const warn = (message: string) => { warnings.push(message); hooks.warn(message); };
+  const warn = (message: string) => {
+    warnings.push(message);
+    hooks.warn(message);
+  };
   const { deployment } = request.plan;
   // Each step: say it, then stop here if cancelled (nothing of this step has been sent yet).
-  const step = (name: DeployProgress['step'], text: string) => { progress.step = name; hooks.report(text); throwIfCancelled(signal); };
+  const step = (name: DeployProgress['step'], text: string) => {
+    progress.step = name;
+    hooks.report(text);
+    throwIfCancelled(signal);
+  };
 
   step('account', 'Reading the Automation account');
   let account = await automation.getAccount(request.accountId, signal);
@@ -124,7 +142,10 @@ async function deploySteps(automation: AutomationClient, request: DeployRequest,
     const ensured = await automation.ensureRuntimeEnvironment(account, deployment.runtimeEnvironment, signal);
     runtimeEnvironmentCreated = ensured.created;
     if (ensured.created) progress.accountChanges.push(`created the runtime environment ${deployment.runtimeEnvironment.name}`);
-    if (ensured.created) hooks.info(`Created the runtime environment ${deployment.runtimeEnvironment.name} (${deployment.runtimeEnvironment.language} ${deployment.runtimeEnvironment.version}) in ${account.name}.`);
+    if (ensured.created)
+      hooks.info(
+        `Created the runtime environment ${deployment.runtimeEnvironment.name} (${deployment.runtimeEnvironment.language} ${deployment.runtimeEnvironment.version}) in ${account.name}.`,
+      );
   }
   if (deployment.supportNote) warn(deployment.supportNote);
 
@@ -139,15 +160,19 @@ async function deploySteps(automation: AutomationClient, request: DeployRequest,
     hooks.info(`Modules the runbook needs, in ${where}: ${describeModules(modules)}.`);
     const missing = modules.filter((m) => m.status === 'missing' || m.status === 'failed');
     if (missing.length > 0) {
-      const yes = await agreed(request.importModules, () => hooks.confirm(
-        `${missing.length} module${missing.length > 1 ? 's' : ''} the runbook needs ${missing.length > 1 ? 'are' : 'is'} missing from ${where}: ${missing.map((m) => m.name).join(', ')}. Import ${missing.length > 1 ? 'them' : 'it'} from the PowerShell Gallery?`,
-        `${describeModules(modules)}.\nImporting goes through Azure Resource Manager and can take several minutes per module.`,
-        'Import',
-      ));
+      const yes = await agreed(request.importModules, () =>
+        hooks.confirm(
+          `${missing.length} module${missing.length > 1 ? 's' : ''} the runbook needs ${missing.length > 1 ? 'are' : 'is'} missing from ${where}: ${missing.map((m) => m.name).join(', ')}. Import ${missing.length > 1 ? 'them' : 'it'} from the PowerShell Gallery?`,
+          `${describeModules(modules)}.\nImporting goes through Azure Resource Manager and can take several minutes per module.`,
+          'Import',
+        ),
+      );
       if (yes) {
         for (const m of missing) {
           step('modules', `Importing ${m.name} from the PowerShell Gallery`);
-          await automation.importModule(account.id, target, { name: m.name, contentLink: m.contentLink }, signal, (state) => hooks.report(`Importing ${m.name}: ${state}`));
+          await automation.importModule(account.id, target, { name: m.name, contentLink: m.contentLink }, signal, (state) =>
+            hooks.report(`Importing ${m.name}: ${state}`),
+          );
           importedModules.push(m.name);
           progress.accountChanges.push(`imported the module ${m.name}`);
         }
@@ -164,22 +189,28 @@ async function deploySteps(automation: AutomationClient, request: DeployRequest,
   let identityEnabled = false;
   const identity = request.plan.identity;
   if (identity?.kind === 'systemAssigned' && !hasSystemAssignedIdentity(account)) {
-    const yes = await agreed(request.enableIdentity, () => hooks.confirm(
-      `The runbook uses the system-assigned identity of ${account.name}, which is off. Turn it on?`,
-      'User-assigned identities attached to the account stay attached. Afterwards the app needs a federated credential whose subject is the new identity\'s object id.',
-      'Turn On',
-    ));
+    const yes = await agreed(request.enableIdentity, () =>
+      hooks.confirm(
+        `The runbook uses the system-assigned identity of ${account.name}, which is off. Turn it on?`,
+        "User-assigned identities attached to the account stay attached. Afterwards the app needs a federated credential whose subject is the new identity's object id.",
+        'Turn On',
+      ),
+    );
     if (yes) {
       step('identity', 'Turning on the system-assigned identity');
       account = await automation.enableSystemAssignedIdentity(account, signal);
       identityEnabled = true;
       progress.accountChanges.push('turned on the system-assigned identity');
-      hooks.info(`Turned on the system-assigned identity of ${account.name}${account.identity?.principalId ? ` (object id ${account.identity.principalId}); the app needs a federated credential with this subject` : ''}.`);
+      hooks.info(
+        `Turned on the system-assigned identity of ${account.name}${account.identity?.principalId ? ` (object id ${account.identity.principalId}); the app needs a federated credential with this subject` : ''}.`,
+      );
     } else {
       warn(`The system-assigned identity of ${account.name} is off: the runbook cannot get a token until it is on.`);
     }
   } else if (identity?.kind === 'userAssigned' && !findUserAssignedIdentity(account, identity.clientId)) {
-    warn(`No user-assigned identity with client id ${identity.clientId} is attached to ${account.name}: attach it (Identity › User assigned) before starting the runbook.`);
+    warn(
+      `No user-assigned identity with client id ${identity.clientId} is attached to ${account.name}: attach it (Identity › User assigned) before starting the runbook.`,
+    );
   }
 
   // The runbook as it was: whether it exists and has a published version decides what an interruption leaves.
@@ -188,28 +219,40 @@ async function deploySteps(automation: AutomationClient, request: DeployRequest,
 
   step('runbook', `Creating or updating the runbook ${request.runbookName}`);
   progress.runbook = 'sent';
-  const runbook = await automation.createOrUpdateRunbook(account.id, request.runbookName, account.location, {
-    runbookType: deployment.runbookType,
-    ...(deployment.runtimeEnvironment ? { runtimeEnvironment: deployment.runtimeEnvironment.name } : {}),
-    apiVersion: deployment.apiVersion,
-    ...(request.description ? { description: request.description } : {}),
-  }, signal);
+  const runbook = await automation.createOrUpdateRunbook(
+    account.id,
+    request.runbookName,
+    account.location,
+    {
+      runbookType: deployment.runbookType,
+      ...(deployment.runtimeEnvironment ? { runtimeEnvironment: deployment.runtimeEnvironment.name } : {}),
+      apiVersion: deployment.apiVersion,
+      ...(request.description ? { description: request.description } : {}),
+    },
+    signal,
+  );
   progress.runbook = 'done';
 
   step('draft', 'Uploading the draft');
   progress.draft = 'sent';
-  await automation.uploadDraftContent(account.id, request.runbookName, request.content, deployment.apiVersion, signal, () => { progress.draft = 'accepted'; });
+  await automation.uploadDraftContent(account.id, request.runbookName, request.content, deployment.apiVersion, signal, () => {
+    progress.draft = 'accepted';
+  });
   progress.draft = 'done';
 
   if (request.publish) {
     step('publish', 'Publishing');
     progress.publish = 'sent';
-    await automation.publishRunbook(account.id, request.runbookName, deployment.apiVersion, signal, () => { progress.publish = 'accepted'; });
+    await automation.publishRunbook(account.id, request.runbookName, deployment.apiVersion, signal, () => {
+      progress.publish = 'accepted';
+    });
     progress.publish = 'done';
   }
   // Everything is written: a failed or cancelled read of the result changes nothing of it.
   progress.step = 'final';
-  const final = signal?.aborted ? undefined : await automation.getRunbook(account.id, request.runbookName, deployment.apiVersion, signal).catch(() => undefined);
+  const final = signal?.aborted
+    ? undefined
+    : await automation.getRunbook(account.id, request.runbookName, deployment.apiVersion, signal).catch(() => undefined);
   return {
     runbookId: final?.id ?? runbook.id,
     state: final?.properties.state ?? (request.publish ? 'Published' : 'Edit'),
@@ -236,7 +279,10 @@ const notFound = (error: unknown) => error instanceof ArmRequestError && error.s
 async function readBack(automation: AutomationClient, request: DeployRequest, progress: DeployProgress): Promise<ReadBack> {
   if (progress.runbook === 'no') return {};
   const { apiVersion } = request.plan.deployment;
-  const exists = await automation.getRunbook(request.accountId, request.runbookName, apiVersion).then((r) => r !== undefined, () => undefined);
+  const exists = await automation.getRunbook(request.accountId, request.runbookName, apiVersion).then(
+    (r) => r !== undefined,
+    () => undefined,
+  );
   if (exists === false) return { exists };
   const draftIsNew = await automation.getRunbookContent(request.accountId, request.runbookName, 'draft', apiVersion).then(
     (text) => sameScript(text, request.content),
@@ -280,9 +326,16 @@ function describeDeployState(request: DeployRequest, progress: DeployProgress, f
   }
   if (progress.draft !== 'done') {
     // The publish request was never sent: the published version is what it was.
-    const draft = found.draftIsNew === true ? 'The new draft was uploaded'
-      : found.draftIsNew === false ? (progress.draft === 'accepted' ? 'Azure accepted the new draft but had not stored it when checked (it may still do so)' : 'The new draft was not uploaded')
-        : progress.draft === 'no' ? 'The new draft was not uploaded' : 'The upload of the new draft may still complete in Azure';
+    const draft =
+      found.draftIsNew === true
+        ? 'The new draft was uploaded'
+        : found.draftIsNew === false
+          ? progress.draft === 'accepted'
+            ? 'Azure accepted the new draft but had not stored it when checked (it may still do so)'
+            : 'The new draft was not uploaded'
+          : progress.draft === 'no'
+            ? 'The new draft was not uploaded'
+            : 'The upload of the new draft may still complete in Azure';
     parts.push(`The runbook ${name} ${before ? 'exists' : 'was created'}. ${draft}${request.publish ? ', and it was not published' : ''}; ${unchanged}.`);
     return finish();
   }
@@ -290,18 +343,22 @@ function describeDeployState(request: DeployRequest, progress: DeployProgress, f
   if (progress.publish === 'no') {
     parts.push(`The draft was uploaded but not published; ${unchanged}.`);
   } else if (found.published === 'new') {
-    parts.push('The draft was uploaded and published: the new version is live, although Azure\'s answer was lost.');
+    parts.push("The draft was uploaded and published: the new version is live, although Azure's answer was lost.");
     parts.push(...(progress.accountChanges.length > 0 ? [`Also done in the account: ${progress.accountChanges.join(', ')}.`] : []));
     return parts.join(' ');
   } else if (found.published === 'old' || found.published === 'none') {
     const now = found.published === 'old' ? 'the published runbook is still the previous version' : 'the runbook has no published version yet';
-    parts.push(progress.publish === 'accepted'
-      ? `The draft was uploaded and Azure accepted the publish request, but had not finished when checked: ${now}, until Azure completes it.`
-      : `The draft was uploaded but not published (checked); ${now}.`);
+    parts.push(
+      progress.publish === 'accepted'
+        ? `The draft was uploaded and Azure accepted the publish request, but had not finished when checked: ${now}, until Azure completes it.`
+        : `The draft was uploaded but not published (checked); ${now}.`,
+    );
   } else {
-    parts.push(cancelled
-      ? `The draft was uploaded; publishing had been requested when you cancelled and may still complete in Azure, so the published runbook is either the previous version or the new one. The Automation account in the portal shows which.`
-      : `The draft was uploaded; whether it was published could not be checked: the published runbook is either the previous version or the new one. The Automation account in the portal shows which.`);
+    parts.push(
+      cancelled
+        ? `The draft was uploaded; publishing had been requested when you cancelled and may still complete in Azure, so the published runbook is either the previous version or the new one. The Automation account in the portal shows which.`
+        : `The draft was uploaded; whether it was published could not be checked: the published runbook is either the previous version or the new one. The Automation account in the portal shows which.`,
+    );
   }
   return finish();
 }

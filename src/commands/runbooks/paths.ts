@@ -144,7 +144,8 @@ export async function checkRealPathInside(root: string, target: string, fs: Link
     } catch (error) {
       const code = (error as { code?: string }).code;
       if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error;
-      if (await fs.isSymbolicLink(current)) return `${JSON.stringify(current)} is a symbolic link to something that does not exist; runbooks are not written through it.`;
+      if (await fs.isSymbolicLink(current))
+        return `${JSON.stringify(current)} is a symbolic link to something that does not exist; runbooks are not written through it.`;
     }
     if (real !== undefined) {
       return isInside(realRoot, real, caseInsensitive)

@@ -2,8 +2,14 @@
 // identity). A file without that header is deployed by its extension: .py as Python 3.10, .ps1 as
 // PowerShell 7.4, with the modules its `Import-Module` / `#Requires -Modules` lines name. Pure.
 import {
-  deploymentFor, powerShellGalleryContentLink, RUNBOOK_RUNTIMES, RUNBOOK_TEMPLATES, type RequiredModule, type RunbookDeployment,
-  type RunbookRuntime, type RunbookTemplateId,
+  deploymentFor,
+  powerShellGalleryContentLink,
+  RUNBOOK_RUNTIMES,
+  RUNBOOK_TEMPLATES,
+  type RequiredModule,
+  type RunbookDeployment,
+  type RunbookRuntime,
+  type RunbookTemplateId,
 } from '../../runbooks';
 
 export interface RunbookFilePlan {
@@ -32,14 +38,14 @@ function templateFromHeader(lines: readonly string[]): RunbookTemplateId | undef
   const first = lines.find((l) => l.startsWith('Secretless multi-tenant runbook: '));
   if (!first) return undefined;
   const label = first.slice('Secretless multi-tenant runbook: '.length).replace(/\.$/, '');
-  return (Object.values(RUNBOOK_TEMPLATES).find((t) => t.label === label))?.id;
+  return Object.values(RUNBOOK_TEMPLATES).find((t) => t.label === label)?.id;
 }
 
 function runtimeFromHeader(lines: readonly string[]): RunbookRuntime | undefined {
   const line = lines.find((l) => l.startsWith('Runtime: '));
   if (!line) return undefined;
   const label = line.slice('Runtime: '.length).replace(/\.$/, '');
-  return (Object.values(RUNBOOK_RUNTIMES).find((r) => r.label === label))?.id;
+  return Object.values(RUNBOOK_RUNTIMES).find((r) => r.label === label)?.id;
 }
 
 const GUID = /[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/;
@@ -80,7 +86,14 @@ export function planRunbookFile(content: string, fileName: string): RunbookFileP
   const isPython = /\.py$/i.test(fileName);
   const isPowerShell = /\.ps1$/i.test(fileName);
   if (template && headerRuntime && RUNBOOK_TEMPLATES[template].runtimes.includes(headerRuntime)) {
-    return { template, runtime: headerRuntime, deployment: deploymentFor(template, headerRuntime), ...(identity ? { identity } : {}), fromHeader: true, notes: [] };
+    return {
+      template,
+      runtime: headerRuntime,
+      deployment: deploymentFor(template, headerRuntime),
+      ...(identity ? { identity } : {}),
+      fromHeader: true,
+      notes: [],
+    };
   }
   if (!isPython && !isPowerShell) throw new Error(`Only PowerShell (.ps1) and Python (.py) runbooks can be deployed; ${JSON.stringify(fileName)} is neither.`);
   const runtime: RunbookRuntime = isPython ? 'Python-3.10' : 'PowerShell-7.4';
@@ -91,6 +104,8 @@ export function planRunbookFile(content: string, fileName: string): RunbookFileP
     deployment: { ...base, modules },
     ...(identity ? { identity } : {}),
     fromHeader: false,
-    notes: [`The file has no Federated Credentials header; deploying it as ${RUNBOOK_RUNTIMES[runtime].label}${modules.length ? ` with the modules it imports (${modules.map((m) => m.name).join(', ')})` : ''}.`],
+    notes: [
+      `The file has no Federated Credentials header; deploying it as ${RUNBOOK_RUNTIMES[runtime].label}${modules.length ? ` with the modules it imports (${modules.map((m) => m.name).join(', ')})` : ''}.`,
+    ],
   };
 }

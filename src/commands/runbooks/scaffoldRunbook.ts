@@ -17,7 +17,16 @@ import { parseScaffoldArgs, type ScaffoldArgs } from './args';
 import type { RunbookCommandDeps } from './common';
 import { writeFileAtomically } from './atomicWrite';
 import { checkRealPathInside, resolveOutputPath } from './paths';
-import { identityFromObjectId, IdentityStep, managedIdentityCredentials, provenanceText, RuntimeStep, TargetTenantsStep, TemplateStep, type ScaffoldContext } from './scaffoldSteps';
+import {
+  identityFromObjectId,
+  IdentityStep,
+  managedIdentityCredentials,
+  provenanceText,
+  RuntimeStep,
+  TargetTenantsStep,
+  TemplateStep,
+  type ScaffoldContext,
+} from './scaffoldSteps';
 
 const TITLE = vscode.l10n.t('Scaffold Runbook');
 
@@ -25,12 +34,17 @@ function today(): string {
   return new Date().toISOString().slice(0, 10);
 }
 
-async function startingContext(deps: RunbookCommandDeps, context: CommandContext, node: unknown, args: ScaffoldArgs): Promise<{ ctx: ScaffoldContext; appFrom: string }> {
+async function startingContext(
+  deps: RunbookCommandDeps,
+  context: CommandContext,
+  node: unknown,
+  args: ScaffoldArgs,
+): Promise<{ ctx: ScaffoldContext; appFrom: string }> {
   const ctx: ScaffoldContext = {};
   let appFrom = 'chosen in VS Code';
   if (args.app) {
     ctx.app = await deps.credentials().resolveApp(args.app);
-    appFrom = 'the command\'s arguments';
+    appFrom = "the command's arguments";
   } else {
     const selected = deps.selectedCredential(node);
     ctx.app = selected?.app ?? deps.selectedApp(node);
@@ -38,7 +52,11 @@ async function startingContext(deps: RunbookCommandDeps, context: CommandContext
     if (selected && !args.identity) {
       // A managed-identity credential names the identity by object id: look it up for its client id.
       if (managedIdentityCredentials([selected.credential], deps.cloud(), deps.tenantId()).length === 1) {
-        const resolved = await identityFromObjectId(deps.directory(), selected.credential.subject, `trusted by the app through the credential ${selected.credential.name}`);
+        const resolved = await identityFromObjectId(
+          deps.directory(),
+          selected.credential.subject,
+          `trusted by the app through the credential ${selected.credential.name}`,
+        );
         ctx.identity = resolved.identity;
         ctx.identityFrom = resolved.from;
       }
@@ -56,7 +74,7 @@ async function startingContext(deps: RunbookCommandDeps, context: CommandContext
       ctx.identityFrom = resolved.from;
     } else {
       ctx.identity = args.identity;
-      ctx.identityFrom = 'the command\'s arguments';
+      ctx.identityFrom = "the command's arguments";
     }
   }
   return { ctx, appFrom };
@@ -67,9 +85,9 @@ export function generate(deps: RunbookCommandDeps, app: AppRegistration, ctx: Sc
   const provenance: RunbookProvenance = {
     app: provenanceText(`the app registration ${app.id}, ${appFrom}`),
     homeTenant: 'the tenant signed in to in VS Code',
-    targetTenants: args.targetTenants ? 'the command\'s arguments' : 'entered in VS Code',
+    targetTenants: args.targetTenants ? "the command's arguments" : 'entered in VS Code',
     identity: ctx.identityFrom ?? 'chosen in VS Code',
-    scope: args.scope ? 'the command\'s arguments' : `the default for ${cloud.displayName}`,
+    scope: args.scope ? "the command's arguments" : `the default for ${cloud.displayName}`,
     cloud: `the federatedCredentials.cloud setting (${cloud.name})`,
   };
   return renderRunbook({
@@ -100,11 +118,20 @@ async function exists(uri: vscode.Uri): Promise<vscode.FileStat | undefined> {
 /** Refuses a target that a symbolic link takes outside the folder. */
 async function checkLinks(folder: vscode.WorkspaceFolder, target: vscode.Uri): Promise<void> {
   if (folder.uri.scheme === 'file') {
-    const problem = await checkRealPathInside(folder.uri.fsPath, target.fsPath, {
-      realpath: (p) => realpath(p),
-      isSymbolicLink: (p) => lstat(p).then((s) => s.isSymbolicLink(), () => false),
-      parent: (p) => dirname(p),
-    }, process.platform === 'win32' || process.platform === 'darwin');
+    const problem = await checkRealPathInside(
+      folder.uri.fsPath,
+      target.fsPath,
+      {
+        realpath: (p) => realpath(p),
+        isSymbolicLink: (p) =>
+          lstat(p).then(
+            (s) => s.isSymbolicLink(),
+            () => false,
+          ),
+        parent: (p) => dirname(p),
+      },
+      process.platform === 'win32' || process.platform === 'darwin',
+    );
     if (problem) throw new Error(problem);
     return;
   }
@@ -112,7 +139,8 @@ async function checkLinks(folder: vscode.WorkspaceFolder, target: vscode.Uri): P
   let current = target;
   while (current.path.length > folder.uri.path.length) {
     const stat = await exists(current);
-    if (stat && (stat.type & vscode.FileType.SymbolicLink) !== 0) throw new Error(`${current.toString(true)} is a symbolic link; runbooks are written inside the workspace folder only.`);
+    if (stat && (stat.type & vscode.FileType.SymbolicLink) !== 0)
+      throw new Error(`${current.toString(true)} is a symbolic link; runbooks are written inside the workspace folder only.`);
     current = vscode.Uri.joinPath(current, '..');
   }
 }
@@ -162,7 +190,11 @@ async function resolveTarget(context: CommandContext, template: RunbookTemplateI
     if ((existing.type & vscode.FileType.Directory) !== 0) throw new Error(`${resolved.relative} is a folder.`);
     if (args.overwrite !== true) {
       if (context.programmatic) throw new Error(`${resolved.relative} already exists in ${folder.name}; pass "overwrite": true to replace it.`);
-      const choice = await context.ui.confirm(`${resolved.relative} already exists. Replace it?`, { modal: true, detail: vscode.l10n.t('The current file is overwritten with the generated runbook.') }, 'Replace');
+      const choice = await context.ui.confirm(
+        `${resolved.relative} already exists. Replace it?`,
+        { modal: true, detail: vscode.l10n.t('The current file is overwritten with the generated runbook.') },
+        'Replace',
+      );
       if (choice !== 'Replace') throw UserCancelledError.atPrompt('overwrite');
     }
   }
@@ -189,10 +221,18 @@ export async function writeRunbook(context: CommandContext, generated: Generated
   await vscode.workspace.fs.createDirectory(folder);
   // All or nothing: a temporary file renamed over the target; an existing file only with consent.
   try {
-    await writeFileAtomically(workspaceFs, { folder, name: target.uri.path.slice(target.uri.path.lastIndexOf('/') + 1) }, new TextEncoder().encode(generated.content), { overwrite: target.replace });
+    await writeFileAtomically(
+      workspaceFs,
+      { folder, name: target.uri.path.slice(target.uri.path.lastIndexOf('/') + 1) },
+      new TextEncoder().encode(generated.content),
+      { overwrite: target.replace },
+    );
   } catch (error) {
     if (error instanceof vscode.FileSystemError && error.code === 'FileExists') {
-      throw new Error(`${target.relative} was created in ${target.folder.name} while the runbook was being written; it was left as it is. Run Scaffold Runbook again to replace it or choose another name.`, { cause: error });
+      throw new Error(
+        `${target.relative} was created in ${target.folder.name} while the runbook was being written; it was left as it is. Run Scaffold Runbook again to replace it or choose another name.`,
+        { cause: error },
+      );
     }
     throw error;
   }
@@ -205,28 +245,41 @@ export async function scaffoldRunbook(deps: RunbookCommandDeps, context: Command
   const args = parseScaffoldArgs(arg);
   if (context.programmatic) {
     const missing = (['app', 'template', 'targetTenants'] as const).filter((k) => args[k] === undefined);
-    if (missing.length > 0) throw new Error(`Pass ${missing.map((k) => `"${k}"`).join(', ')}: this command takes { app, template, targetTenants, scope?, identity?, runtime?, outputPath?, overwrite? }.`);
-    if (!args.identity) throw new Error('Pass "identity": { kind: \'userAssigned\', clientId } (recommended), \'systemAssigned\', or a managed identity\'s object id.');
+    if (missing.length > 0)
+      throw new Error(
+        `Pass ${missing.map((k) => `"${k}"`).join(', ')}: this command takes { app, template, targetTenants, scope?, identity?, runtime?, outputPath?, overwrite? }.`,
+      );
+    if (!args.identity)
+      throw new Error("Pass \"identity\": { kind: 'userAssigned', clientId } (recommended), 'systemAssigned', or a managed identity's object id.");
   }
   // Local problems (a path outside the folder, an existing file) fail before any network call.
   if (context.programmatic && args.template) await resolveTarget(context, args.template, args, deps.runbooksFolder());
   const { ctx, appFrom } = await startingContext(deps, context, arg, args);
-  await runPromptSteps(ctx, [
-    new AppListStep<ScaffoldContext>(deps.directory(), TITLE),
-    new TemplateStep(TITLE),
-    new RuntimeStep(TITLE),
-    new TargetTenantsStep(TITLE),
-    new IdentityStep(TITLE, () => deps.directory(), deps.cloud(), deps.tenantId()),
-  ], context.ui);
+  await runPromptSteps(
+    ctx,
+    [
+      new AppListStep<ScaffoldContext>(deps.directory(), TITLE),
+      new TemplateStep(TITLE),
+      new RuntimeStep(TITLE),
+      new TargetTenantsStep(TITLE),
+      new IdentityStep(TITLE, () => deps.directory(), deps.cloud(), deps.tenantId()),
+    ],
+    context.ui,
+  );
   const generated = generate(deps, ctx.app!, ctx, args, appFrom);
   const uri = await writeRunbook(context, generated, args, deps.runbooksFolder());
   deps.log.info(`Scaffolded the ${generated.template} runbook (${generated.runtime}) for app ${ctx.app!.appId} at ${uri.toString(true)}.`);
   for (const w of generated.warnings) deps.log.warn(w);
   if (!context.programmatic) {
     const note = generated.warnings.length ? ` ${generated.warnings.join(' ')}` : '';
-    void vscode.window.showInformationMessage(vscode.l10n.t('Generated {0}. Review it, then deploy it to an Automation account.{1}', generated.fileName, note), 'Deploy to Azure Automation').then((choice) => {
-      if (choice) void vscode.commands.executeCommand('federatedCredentials.deployRunbook');
-    });
+    void vscode.window
+      .showInformationMessage(
+        vscode.l10n.t('Generated {0}. Review it, then deploy it to an Automation account.{1}', generated.fileName, note),
+        'Deploy to Azure Automation',
+      )
+      .then((choice) => {
+        if (choice) void vscode.commands.executeCommand('federatedCredentials.deployRunbook');
+      });
   }
   return uri.toString();
 }

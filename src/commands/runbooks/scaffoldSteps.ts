@@ -6,7 +6,12 @@ import { parseAlternativeNames } from '../../domain/managedIdentities';
 import { isGuid, notAGuid, quote } from '../../domain/text';
 import type { AppRegistration, FederatedCredential } from '../../domain/model';
 import {
-  POWERSHELL_72_END_OF_SUPPORT, RUNBOOK_RUNTIMES, RUNBOOK_TEMPLATES, SYSTEM_ASSIGNED_WARNING, type RunbookIdentity, type RunbookRuntime,
+  POWERSHELL_72_END_OF_SUPPORT,
+  RUNBOOK_RUNTIMES,
+  RUNBOOK_TEMPLATES,
+  SYSTEM_ASSIGNED_WARNING,
+  type RunbookIdentity,
+  type RunbookRuntime,
   type RunbookTemplateId,
 } from '../../runbooks';
 import type { PickItem, UserInput } from '../../wizard/userInput';
@@ -52,17 +57,25 @@ export interface ResolvedIdentity {
 export async function identityFromObjectId(directory: IdentityDirectory, objectId: string, via?: string): Promise<ResolvedIdentity> {
   if (!isGuid(objectId)) throw new Error(`A managed identity's object id is a GUID; ${quote(objectId)} is not.`);
   const sp = await directory.servicePrincipals.find(objectId);
-  if (!sp) throw new Error(`No managed identity with object id ${objectId} was found in this tenant (or you may not read it). Pass "identity": { kind: 'userAssigned', clientId } instead.`);
+  if (!sp)
+    throw new Error(
+      `No managed identity with object id ${objectId} was found in this tenant (or you may not read it). Pass "identity": { kind: 'userAssigned', clientId } instead.`,
+    );
   if (sp.servicePrincipalType && sp.servicePrincipalType !== 'ManagedIdentity') {
     throw new Error(`${quote(sp.displayName)} (${objectId}) is not a managed identity: its service principal type is ${sp.servicePrincipalType}.`);
   }
   const info = parseAlternativeNames(sp.alternativeNames);
   const suffix = via ? `, ${via}` : '';
   if (info.kind === 'userAssigned') {
-    return { identity: { kind: 'userAssigned', clientId: sp.appId.toLowerCase() }, from: provenanceText(`${info.display}: client id of object id ${objectId}, read from Microsoft Graph${suffix}`) };
+    return {
+      identity: { kind: 'userAssigned', clientId: sp.appId.toLowerCase() },
+      from: provenanceText(`${info.display}: client id of object id ${objectId}, read from Microsoft Graph${suffix}`),
+    };
   }
   if (info.resource && info.resource.type.toLowerCase() !== 'microsoft.automation/automationaccounts') {
-    throw new Error(`${quote(sp.displayName)} is the system-assigned identity of ${info.display}, not of an Automation account: a runbook cannot sign in with it. Use a user-assigned identity attached to the Automation account.`);
+    throw new Error(
+      `${quote(sp.displayName)} is the system-assigned identity of ${info.display}, not of an Automation account: a runbook cannot sign in with it. Use a user-assigned identity attached to the Automation account.`,
+    );
   }
   return { identity: { kind: 'systemAssigned' }, from: provenanceText(`${info.display}, object id ${objectId}${suffix}`) };
 }
@@ -75,15 +88,28 @@ export function managedIdentityCredentials(credentials: readonly FederatedCreden
 
 export class TemplateStep implements PromptStep<ScaffoldContext> {
   constructor(private readonly title: string) {}
-  shouldPrompt(c: ScaffoldContext): boolean { return c.template === undefined; }
+  shouldPrompt(c: ScaffoldContext): boolean {
+    return c.template === undefined;
+  }
   async prompt(c: ScaffoldContext, ui: UserInput, position: StepPosition): Promise<void> {
     const items: PickItem<RunbookTemplateId>[] = Object.values(RUNBOOK_TEMPLATES).map((t) => ({
       label: t.label,
       description: t.description,
-      detail: l10n.t('Runs on {0}.{1}{2}', t.runtimes.map((r) => RUNBOOK_RUNTIMES[r].label).join(' or '), t.runtimes.includes('PowerShell-7.2') ? ' PowerShell 7.2 has reached end of support: 7.4 is the default.' : '', t.modules.length ? ` Modules: ${t.modules.map((m) => m.name).join(', ')}.` : ''),
+      detail: l10n.t(
+        'Runs on {0}.{1}{2}',
+        t.runtimes.map((r) => RUNBOOK_RUNTIMES[r].label).join(' or '),
+        t.runtimes.includes('PowerShell-7.2') ? ' PowerShell 7.2 has reached end of support: 7.4 is the default.' : '',
+        t.modules.length ? ` Modules: ${t.modules.map((m) => m.name).join(', ')}.` : '',
+      ),
       data: t.id,
     }));
-    c.template = await ui.pick(items, { title: this.title, placeholder: l10n.t('Select the runbook template'), argument: 'template', matchOnDescription: true, ...position });
+    c.template = await ui.pick(items, {
+      title: this.title,
+      placeholder: l10n.t('Select the runbook template'),
+      argument: 'template',
+      matchOnDescription: true,
+      ...position,
+    });
   }
 }
 
@@ -96,15 +122,27 @@ export class RuntimeStep implements PromptStep<ScaffoldContext> {
     const info = RUNBOOK_TEMPLATES[c.template!];
     const items = info.runtimes.map((id) => {
       const r = RUNBOOK_RUNTIMES[id];
-      return { label: r.label, description: r.recommended ? 'Recommended' : 'Legacy', detail: r.supportNote ?? (r.runtimeEnvironment ? `Deployed with the runtime environment ${r.runtimeEnvironment.name}.` : undefined), data: id };
+      return {
+        label: r.label,
+        description: r.recommended ? 'Recommended' : 'Legacy',
+        detail: r.supportNote ?? (r.runtimeEnvironment ? `Deployed with the runtime environment ${r.runtimeEnvironment.name}.` : undefined),
+        data: id,
+      };
     });
-    c.runtime = await ui.pick(items, { title: this.title, placeholder: l10n.t('Runtime ({0})', POWERSHELL_72_END_OF_SUPPORT), argument: 'runtime', ...position });
+    c.runtime = await ui.pick(items, {
+      title: this.title,
+      placeholder: l10n.t('Runtime ({0})', POWERSHELL_72_END_OF_SUPPORT),
+      argument: 'runtime',
+      ...position,
+    });
   }
 }
 
 export class TargetTenantsStep implements PromptStep<ScaffoldContext> {
   constructor(private readonly title: string) {}
-  shouldPrompt(c: ScaffoldContext): boolean { return c.targetTenants === undefined; }
+  shouldPrompt(c: ScaffoldContext): boolean {
+    return c.targetTenants === undefined;
+  }
   async prompt(c: ScaffoldContext, ui: UserInput, position: StepPosition): Promise<void> {
     const text = await ui.input({
       title: this.title,
@@ -124,36 +162,71 @@ const ENTER_CLIENT_ID = Symbol('enter-client-id');
 type IdentityChoice = ResolvedIdentity | typeof ENTER_CLIENT_ID;
 
 export class IdentityStep implements PromptStep<ScaffoldContext> {
-  constructor(private readonly title: string, private readonly directory: () => IdentityDirectory, private readonly cloud: Cloud, private readonly tenantId: string) {}
-  shouldPrompt(c: ScaffoldContext): boolean { return c.identity === undefined; }
+  constructor(
+    private readonly title: string,
+    private readonly directory: () => IdentityDirectory,
+    private readonly cloud: Cloud,
+    private readonly tenantId: string,
+  ) {}
+  shouldPrompt(c: ScaffoldContext): boolean {
+    return c.identity === undefined;
+  }
 
   private async items(app: AppRegistration): Promise<PickItem<IdentityChoice>[]> {
     const directory = this.directory();
     const credentials = app.federatedIdentityCredentials ?? (await directory.apps.listCredentials(app.id));
     const trusted = managedIdentityCredentials(credentials, this.cloud, this.tenantId);
-    const found = await Promise.all(trusted.map(async (credential) => ({ credential, sp: await directory.servicePrincipals.find(credential.subject).catch(() => undefined) })));
+    const found = await Promise.all(
+      trusted.map(async (credential) => ({ credential, sp: await directory.servicePrincipals.find(credential.subject).catch(() => undefined) })),
+    );
     const items: PickItem<IdentityChoice>[] = [];
     for (const { credential, sp } of found) {
       if (!sp) continue;
       const info = parseAlternativeNames(sp.alternativeNames);
       const via = `trusted by the app through the credential ${credential.name}`;
       if (info.kind === 'userAssigned') {
-        items.push({ label: sp.displayName || sp.appId, description: `user-assigned · client id ${sp.appId}`, detail: `${info.display}; credential ${credential.name}. Recommended.`, data: { identity: { kind: 'userAssigned', clientId: sp.appId.toLowerCase() }, from: provenanceText(`${info.display}: client id of object id ${sp.id}, ${via}`) } });
+        items.push({
+          label: sp.displayName || sp.appId,
+          description: `user-assigned · client id ${sp.appId}`,
+          detail: `${info.display}; credential ${credential.name}. Recommended.`,
+          data: {
+            identity: { kind: 'userAssigned', clientId: sp.appId.toLowerCase() },
+            from: provenanceText(`${info.display}: client id of object id ${sp.id}, ${via}`),
+          },
+        });
       } else if (!info.resource || info.resource.type.toLowerCase() === 'microsoft.automation/automationaccounts') {
-        items.push({ label: sp.displayName || sp.id, description: 'system-assigned', detail: `${info.display}; credential ${credential.name}. ${SYSTEM_ASSIGNED_WARNING}`, data: { identity: { kind: 'systemAssigned' }, from: provenanceText(`${info.display}, object id ${sp.id}, ${via}`) } });
+        items.push({
+          label: sp.displayName || sp.id,
+          description: 'system-assigned',
+          detail: `${info.display}; credential ${credential.name}. ${SYSTEM_ASSIGNED_WARNING}`,
+          data: { identity: { kind: 'systemAssigned' }, from: provenanceText(`${info.display}, object id ${sp.id}, ${via}`) },
+        });
       }
     }
     if (items.length > 0) items.unshift({ label: l10n.t('Identities this app trusts'), kind: 'separator', data: ENTER_CLIENT_ID });
     items.push(
       { label: l10n.t('Other'), kind: 'separator', data: ENTER_CLIENT_ID },
-      { label: l10n.t('$(edit) Enter a user-assigned identity\'s client id…'), detail: l10n.t('The identity attached to the Automation account (its client id, not its object id).'), data: ENTER_CLIENT_ID },
-      { label: l10n.t('$(server) The Automation account\'s system-assigned identity'), detail: SYSTEM_ASSIGNED_WARNING, data: { identity: { kind: 'systemAssigned' }, from: 'chosen in VS Code' } },
+      {
+        label: l10n.t("$(edit) Enter a user-assigned identity's client id…"),
+        detail: l10n.t('The identity attached to the Automation account (its client id, not its object id).'),
+        data: ENTER_CLIENT_ID,
+      },
+      {
+        label: l10n.t("$(server) The Automation account's system-assigned identity"),
+        detail: SYSTEM_ASSIGNED_WARNING,
+        data: { identity: { kind: 'systemAssigned' }, from: 'chosen in VS Code' },
+      },
     );
     return items;
   }
 
   async prompt(c: ScaffoldContext, ui: UserInput, position: StepPosition): Promise<void> {
-    const choice = await ui.pick(this.items(c.app!), { title: this.title, placeholder: l10n.t('Which managed identity signs the app in? (the app must trust it through a federated credential)'), argument: 'identity', ...position });
+    const choice = await ui.pick(this.items(c.app!), {
+      title: this.title,
+      placeholder: l10n.t('Which managed identity signs the app in? (the app must trust it through a federated credential)'),
+      argument: 'identity',
+      ...position,
+    });
     if (choice !== ENTER_CLIENT_ID) {
       c.identity = choice.identity;
       c.identityFrom = choice.from;

@@ -7,8 +7,11 @@ describe('arm: armRequestUrl', () => {
     assert.equal(armRequestUrl('https://management.azure.com', '/subscriptions/1').toString(), 'https://management.azure.com/subscriptions/1');
   });
 
-  it('keeps a custom cloud\'s ARM root path', () => {
-    assert.equal(armRequestUrl('https://127.0.0.1:8443/arm', '/subscriptions/1/providers/Microsoft.Automation/automationAccounts').toString(), 'https://127.0.0.1:8443/arm/subscriptions/1/providers/Microsoft.Automation/automationAccounts');
+  it("keeps a custom cloud's ARM root path", () => {
+    assert.equal(
+      armRequestUrl('https://127.0.0.1:8443/arm', '/subscriptions/1/providers/Microsoft.Automation/automationAccounts').toString(),
+      'https://127.0.0.1:8443/arm/subscriptions/1/providers/Microsoft.Automation/automationAccounts',
+    );
     assert.equal(armRequestUrl('https://127.0.0.1:8443/arm/', 'tenants').toString(), 'https://127.0.0.1:8443/arm/tenants');
   });
 

@@ -4,7 +4,13 @@
 import assert from 'node:assert/strict';
 import { ClientSecretCredential } from '@azure/identity';
 import { ArmClient, ArmRequestError, listTenants } from '../../../src/arm/armClient';
-import { AutomationClient, AutomationOperationError, hasSystemAssignedIdentity, POWERSHELL72_API_VERSION, AUTOMATION_API_VERSION } from '../../../src/arm/automation';
+import {
+  AutomationClient,
+  AutomationOperationError,
+  hasSystemAssignedIdentity,
+  POWERSHELL72_API_VERSION,
+  AUTOMATION_API_VERSION,
+} from '../../../src/arm/automation';
 import { resolveCloud } from '../../../src/domain/clouds';
 import { powerShellGalleryContentLink } from '../../../src/runbooks/runtimes';
 import { setArmSettings } from '../../../sandbox/arm';
@@ -25,7 +31,10 @@ describe('arm: AutomationClient against the sandbox', () => {
     untrust = trustSandboxCa(f.sandbox.caCertPem);
     const { info } = f.sandbox;
     const cloud = resolveCloud('Custom', info.customCloud);
-    const credential = new ClientSecretCredential(info.homeTenant.id, info.confidentialClient.clientId, info.confidentialClient.clientSecret, { authorityHost: info.loginUrl, disableInstanceDiscovery: true });
+    const credential = new ClientSecretCredential(info.homeTenant.id, info.confidentialClient.clientId, info.confidentialClient.clientSecret, {
+      authorityHost: info.loginUrl,
+      disableInstanceDiscovery: true,
+    });
     arm = new ArmClient({ cloud, credential, retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 3, baseDelayMs: 0 } });
     automation = new AutomationClient(arm, cloud.armUrl, {
       pollIntervalMs: 5,
@@ -47,11 +56,20 @@ describe('arm: AutomationClient against the sandbox', () => {
 
   it('lists tenants, subscriptions and accounts', async () => {
     const { info } = f.sandbox;
-    assert.deepEqual((await listTenants(arm)).map((t) => t.tenantId), [info.homeTenant.id]);
+    assert.deepEqual(
+      (await listTenants(arm)).map((t) => t.tenantId),
+      [info.homeTenant.id],
+    );
     const subs = await automation.listSubscriptions();
-    assert.deepEqual(subs.map((s) => s.subscriptionId), [info.subscriptions.home]);
+    assert.deepEqual(
+      subs.map((s) => s.subscriptionId),
+      [info.subscriptions.home],
+    );
     const accounts = await automation.listAccounts(info.subscriptions.home);
-    assert.deepEqual(accounts.map((a) => a.id), [info.automationAccount.id]);
+    assert.deepEqual(
+      accounts.map((a) => a.id),
+      [info.automationAccount.id],
+    );
     const account = await automation.getAccount(info.automationAccount.id);
     assert.equal(account.identity?.principalId, info.automationAccount.systemAssigned.principalId);
   });
@@ -59,16 +77,26 @@ describe('arm: AutomationClient against the sandbox', () => {
   it('create → draft → publish → content for a PowerShell 7.4 runbook through a new runtime environment', async () => {
     const { info, core } = f.sandbox;
     const account = await automation.getAccount(info.automationAccount.id);
-    const ensured = await automation.ensureRuntimeEnvironment(account, { name: 'PowerShell-7.4', language: 'PowerShell', version: '7.4', defaultPackages: { Az: '12.3.0' } });
+    const ensured = await automation.ensureRuntimeEnvironment(account, {
+      name: 'PowerShell-7.4',
+      language: 'PowerShell',
+      version: '7.4',
+      defaultPackages: { Az: '12.3.0' },
+    });
     assert.equal(ensured.created, true);
     assert.deepEqual(ensured.environment.properties?.runtime, { language: 'PowerShell', version: '7.4' });
     assert.equal((await automation.ensureRuntimeEnvironment(account, { name: 'PowerShell-7.4', language: 'PowerShell', version: '7.4' })).created, false);
     await assert.rejects(automation.ensureRuntimeEnvironment(account, { name: 'PowerShell-7.4', language: 'Python', version: '3.10' }), /cannot change/);
 
-    const runbook = await automation.createOrUpdateRunbook(account.id, 'Invoke-FederatedGraph', account.location, { runbookType: 'PowerShell', runtimeEnvironment: 'PowerShell-7.4', apiVersion: AUTOMATION_API_VERSION, description: 'from the test' });
+    const runbook = await automation.createOrUpdateRunbook(account.id, 'Invoke-FederatedGraph', account.location, {
+      runbookType: 'PowerShell',
+      runtimeEnvironment: 'PowerShell-7.4',
+      apiVersion: AUTOMATION_API_VERSION,
+      description: 'from the test',
+    });
     assert.equal(runbook.properties.state, 'New');
     assert.equal(runbook.properties.runtimeEnvironment, 'PowerShell-7.4');
-    const script = "param([string]$TenantId)\nWrite-Output \"tenant: $TenantId\"\n# quotes ' \" ` $ survive\n";
+    const script = 'param([string]$TenantId)\nWrite-Output "tenant: $TenantId"\n# quotes \' " ` $ survive\n';
     await automation.uploadDraftContent(account.id, 'Invoke-FederatedGraph', script, AUTOMATION_API_VERSION);
     assert.equal(await automation.getRunbookContent(account.id, 'Invoke-FederatedGraph', 'draft'), script);
     await automation.publishRunbook(account.id, 'Invoke-FederatedGraph', AUTOMATION_API_VERSION);
@@ -80,23 +108,45 @@ describe('arm: AutomationClient against the sandbox', () => {
     const sent = f.sandbox.requests().filter((r) => r.area === 'arm' && /Invoke-FederatedGraph/.test(r.path));
     const put = sent.find((r) => r.method === 'PUT' && r.path.endsWith('/runbooks/Invoke-FederatedGraph'));
     assert.equal(put?.query['api-version'], '2024-10-23');
-    assert.deepEqual((put?.body as { properties: unknown }).properties, { runbookType: 'PowerShell', runtimeEnvironment: 'PowerShell-7.4', logVerbose: false, logProgress: false, description: 'from the test', draft: {} });
+    assert.deepEqual((put?.body as { properties: unknown }).properties, {
+      runbookType: 'PowerShell',
+      runtimeEnvironment: 'PowerShell-7.4',
+      logVerbose: false,
+      logProgress: false,
+      description: 'from the test',
+      draft: {},
+    });
     assert.equal(sent.find((r) => r.path.endsWith('/draft/content') && r.method === 'PUT')?.headers['content-type'], 'text/powershell');
     assert.ok(sent.some((r) => r.method === 'POST' && r.path.endsWith('/runbooks/Invoke-FederatedGraph/publish')));
-    assert.ok(sent.some((r) => r.method === 'GET' && /\/publish\/operationResults\//.test(r.path)), 'the publish Location was polled');
-    assert.ok(f.sandbox.requests().some((r) => /\/operationStatuses\//.test(r.path)), 'the draft Azure-AsyncOperation was polled');
+    assert.ok(
+      sent.some((r) => r.method === 'GET' && /\/publish\/operationResults\//.test(r.path)),
+      'the publish Location was polled',
+    );
+    assert.ok(
+      f.sandbox.requests().some((r) => /\/operationStatuses\//.test(r.path)),
+      'the draft Azure-AsyncOperation was polled',
+    );
   });
 
-  it('PowerShell72 runbook (2023-11-01) and the account\'s PowerShell 7.2 module import through to Succeeded', async () => {
+  it("PowerShell72 runbook (2023-11-01) and the account's PowerShell 7.2 module import through to Succeeded", async () => {
     const { info } = f.sandbox;
     setArmSettings(f.sandbox.core, { moduleImportPolls: 3 });
-    await automation.createOrUpdateRunbook(info.automationAccount.id, 'Legacy72', 'westeurope', { runbookType: 'PowerShell72', apiVersion: POWERSHELL72_API_VERSION });
+    await automation.createOrUpdateRunbook(info.automationAccount.id, 'Legacy72', 'westeurope', {
+      runbookType: 'PowerShell72',
+      apiVersion: POWERSHELL72_API_VERSION,
+    });
     await automation.uploadDraftContent(info.automationAccount.id, 'Legacy72', 'Write-Output 72', POWERSHELL72_API_VERSION);
     await automation.publishRunbook(info.automationAccount.id, 'Legacy72', POWERSHELL72_API_VERSION);
     assert.equal(await automation.getRunbookContent(info.automationAccount.id, 'Legacy72', 'published', POWERSHELL72_API_VERSION), 'Write-Output 72');
 
     const states: string[] = [];
-    const imported = await automation.importModule(info.automationAccount.id, { kind: 'powerShell72' }, { name: 'TokenMagician', contentLink: powerShellGalleryContentLink('TokenMagician') }, undefined, (s) => states.push(s));
+    const imported = await automation.importModule(
+      info.automationAccount.id,
+      { kind: 'powerShell72' },
+      { name: 'TokenMagician', contentLink: powerShellGalleryContentLink('TokenMagician') },
+      undefined,
+      (s) => states.push(s),
+    );
     assert.equal(imported.properties?.provisioningState, 'Succeeded');
     assert.equal(imported.properties?.version, '1.1.0');
     assert.deepEqual(states, ['Creating', 'RunningImportModuleRunbook', 'ContentRetrieved', 'Succeeded']);
@@ -104,8 +154,13 @@ describe('arm: AutomationClient against the sandbox', () => {
     assert.deepEqual(listed.map((m) => m.name).sort(), ['Az.Accounts', 'TokenMagician']);
 
     await assert.rejects(
-      automation.importModule(info.automationAccount.id, { kind: 'powerShell72' }, { name: 'NoSuchThing', contentLink: powerShellGalleryContentLink('NoSuchThing') }),
-      (e: unknown) => e instanceof AutomationOperationError && /Importing NoSuchThing failed: .*no package 'NoSuchThing'/.test(e.message) && e.code === 'ModuleImportFailed',
+      automation.importModule(
+        info.automationAccount.id,
+        { kind: 'powerShell72' },
+        { name: 'NoSuchThing', contentLink: powerShellGalleryContentLink('NoSuchThing') },
+      ),
+      (e: unknown) =>
+        e instanceof AutomationOperationError && /Importing NoSuchThing failed: .*no package 'NoSuchThing'/.test(e.message) && e.code === 'ModuleImportFailed',
     );
   });
 
@@ -114,7 +169,10 @@ describe('arm: AutomationClient against the sandbox', () => {
     const account = await automation.getAccount(info.automationAccount.id);
     await automation.ensureRuntimeEnvironment(account, { name: 'PowerShell-7.4', language: 'PowerShell', version: '7.4' });
     const target = { kind: 'runtimeEnvironment', name: 'PowerShell-7.4' } as const;
-    const pkg = await automation.importModule(account.id, target, { name: 'Microsoft.Graph.Authentication', contentLink: powerShellGalleryContentLink('Microsoft.Graph.Authentication') });
+    const pkg = await automation.importModule(account.id, target, {
+      name: 'Microsoft.Graph.Authentication',
+      contentLink: powerShellGalleryContentLink('Microsoft.Graph.Authentication'),
+    });
     assert.equal(pkg.properties?.provisioningState, 'Succeeded');
     assert.ok((await automation.listModules(account.id, target)).some((m) => m.name === 'Microsoft.Graph.Authentication'));
   });
@@ -122,7 +180,10 @@ describe('arm: AutomationClient against the sandbox', () => {
   it('turns on the system-assigned identity keeping the user-assigned ones; the service principal exists', async () => {
     const { info, core } = f.sandbox;
     const path = `/subscriptions/${info.subscriptions.home}/resourceGroups/rg-automation/providers/Microsoft.Automation/automationAccounts/aa-identity-test`;
-    await arm.request('PUT', path, { apiVersion: AUTOMATION_API_VERSION, body: { location: 'westeurope', identity: { type: 'UserAssigned', userAssignedIdentities: { [info.spareIdentity.id]: {} } } } });
+    await arm.request('PUT', path, {
+      apiVersion: AUTOMATION_API_VERSION,
+      body: { location: 'westeurope', identity: { type: 'UserAssigned', userAssignedIdentities: { [info.spareIdentity.id]: {} } } },
+    });
     const before = await automation.getAccount(path);
     assert.equal(hasSystemAssignedIdentity(before), false);
     const after = await automation.enableSystemAssignedIdentity(before);
@@ -136,7 +197,10 @@ describe('arm: AutomationClient against the sandbox', () => {
   it('waits Retry-After between polls and survives throttling (429 + Retry-After)', async function () {
     this.timeout(15000);
     const { info } = f.sandbox;
-    await automation.createOrUpdateRunbook(info.automationAccount.id, 'Slow-One', 'westeurope', { runbookType: 'PowerShell', apiVersion: AUTOMATION_API_VERSION });
+    await automation.createOrUpdateRunbook(info.automationAccount.id, 'Slow-One', 'westeurope', {
+      runbookType: 'PowerShell',
+      apiVersion: AUTOMATION_API_VERSION,
+    });
     setArmSettings(f.sandbox.core, { retryAfterSeconds: 1, lroPolls: 1 });
     const t0 = Date.now();
     await automation.uploadDraftContent(info.automationAccount.id, 'Slow-One', 'slow', AUTOMATION_API_VERSION);
@@ -150,11 +214,19 @@ describe('arm: AutomationClient against the sandbox', () => {
   it('surfaces ARM errors: 404 as undefined for gets, ArmRequestError with the code otherwise', async () => {
     const { info } = f.sandbox;
     assert.equal(await automation.getRunbook(info.automationAccount.id, 'Does-Not-Exist'), undefined);
-    await assert.rejects(automation.getAccount(`/subscriptions/${info.subscriptions.home}/resourceGroups/rg-automation/providers/Microsoft.Automation/automationAccounts/aa-missing`),
-      (e: unknown) => e instanceof ArmRequestError && e.status === 404 && e.code === 'ResourceNotFound');
-    await assert.rejects(automation.publishRunbook(info.automationAccount.id, 'Does-Not-Exist', AUTOMATION_API_VERSION),
-      (e: unknown) => e instanceof ArmRequestError && e.status === 404);
-    await assert.rejects(automation.listAccounts(info.subscriptions.customer),
-      (e: unknown) => e instanceof ArmRequestError && e.status === 401 && e.code === 'InvalidAuthenticationTokenTenant');
+    await assert.rejects(
+      automation.getAccount(
+        `/subscriptions/${info.subscriptions.home}/resourceGroups/rg-automation/providers/Microsoft.Automation/automationAccounts/aa-missing`,
+      ),
+      (e: unknown) => e instanceof ArmRequestError && e.status === 404 && e.code === 'ResourceNotFound',
+    );
+    await assert.rejects(
+      automation.publishRunbook(info.automationAccount.id, 'Does-Not-Exist', AUTOMATION_API_VERSION),
+      (e: unknown) => e instanceof ArmRequestError && e.status === 404,
+    );
+    await assert.rejects(
+      automation.listAccounts(info.subscriptions.customer),
+      (e: unknown) => e instanceof ArmRequestError && e.status === 401 && e.code === 'InvalidAuthenticationTokenTenant',
+    );
   });
 });

@@ -4,21 +4,43 @@
 import * as assert from 'node:assert/strict';
 import { ArmRequestError, type ArmResponse } from '../../../src/arm/armClient';
 import {
-  AutomationClient, compareModules, identityPatchEnablingSystemAssigned, parseAutomationAccountId, retryAfterMs, runbookNameFromFileName, checkRunbookName,
+  AutomationClient,
+  compareModules,
+  identityPatchEnablingSystemAssigned,
+  parseAutomationAccountId,
+  retryAfterMs,
+  runbookNameFromFileName,
+  checkRunbookName,
   type ArmRequester,
 } from '../../../src/arm/automation';
 
 const ARM = 'https://management.azure.com';
 const ACCOUNT = '/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Automation/automationAccounts/aa';
 
-interface Call { method: string; path: string; apiVersion: string; body?: unknown; text?: { content: string; contentType: string } }
+interface Call {
+  method: string;
+  path: string;
+  apiVersion: string;
+  body?: unknown;
+  text?: { content: string; contentType: string };
+}
 type Handler = (call: Call) => Partial<ArmResponse<unknown>> | Error;
 
 class StubArm implements ArmRequester {
   readonly calls: Call[] = [];
   constructor(private readonly handlers: Handler[]) {}
-  async request<T>(method: 'GET' | 'PUT' | 'PATCH' | 'POST' | 'DELETE', path: string, options: { apiVersion: string; body?: unknown; text?: { content: string; contentType: string }; signal?: AbortSignal }): Promise<ArmResponse<T>> {
-    const call: Call = { method, path, apiVersion: options.apiVersion, ...(options.body !== undefined ? { body: options.body } : {}), ...(options.text ? { text: options.text } : {}) };
+  async request<T>(
+    method: 'GET' | 'PUT' | 'PATCH' | 'POST' | 'DELETE',
+    path: string,
+    options: { apiVersion: string; body?: unknown; text?: { content: string; contentType: string }; signal?: AbortSignal },
+  ): Promise<ArmResponse<T>> {
+    const call: Call = {
+      method,
+      path,
+      apiVersion: options.apiVersion,
+      ...(options.body !== undefined ? { body: options.body } : {}),
+      ...(options.text ? { text: options.text } : {}),
+    };
     this.calls.push(call);
     const handler = this.handlers.shift();
     if (!handler) throw new Error(`unexpected request ${method} ${path}`);
@@ -33,17 +55,35 @@ class StubArm implements ArmRequester {
 }
 
 function client(stub: StubArm, sleeps: number[] = []) {
-  return new AutomationClient(stub, ARM, { pollIntervalMs: 5, sleep: async (ms) => { sleeps.push(ms); } });
+  return new AutomationClient(stub, ARM, {
+    pollIntervalMs: 5,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+  });
 }
 
 describe('Automation client (scripted ARM stub)', () => {
-  it('creates a runbook as a draft with its type and runtime environment, on the account\'s path', async () => {
-    const stub = new StubArm([() => ({ status: 201, body: { id: `${ACCOUNT}/runbooks/rb`, name: 'rb', properties: { state: 'New' } } }), () => ({ body: { id: `${ACCOUNT}/runbooks/rb`, name: 'rb', properties: { state: 'New' } } })]);
-    const rb = await client(stub).createOrUpdateRunbook(ACCOUNT, 'rb', 'westeurope', { runbookType: 'PowerShell', runtimeEnvironment: 'PowerShell-7.4', apiVersion: '2024-10-23' });
+  it("creates a runbook as a draft with its type and runtime environment, on the account's path", async () => {
+    const stub = new StubArm([
+      () => ({ status: 201, body: { id: `${ACCOUNT}/runbooks/rb`, name: 'rb', properties: { state: 'New' } } }),
+      () => ({ body: { id: `${ACCOUNT}/runbooks/rb`, name: 'rb', properties: { state: 'New' } } }),
+    ]);
+    const rb = await client(stub).createOrUpdateRunbook(ACCOUNT, 'rb', 'westeurope', {
+      runbookType: 'PowerShell',
+      runtimeEnvironment: 'PowerShell-7.4',
+      apiVersion: '2024-10-23',
+    });
     assert.equal(rb.properties.state, 'New');
     assert.deepEqual(stub.calls[0], {
-      method: 'PUT', path: `${ACCOUNT}/runbooks/rb`, apiVersion: '2024-10-23',
-      body: { name: 'rb', location: 'westeurope', properties: { runbookType: 'PowerShell', runtimeEnvironment: 'PowerShell-7.4', logVerbose: false, logProgress: false, draft: {} } },
+      method: 'PUT',
+      path: `${ACCOUNT}/runbooks/rb`,
+      apiVersion: '2024-10-23',
+      body: {
+        name: 'rb',
+        location: 'westeurope',
+        properties: { runbookType: 'PowerShell', runtimeEnvironment: 'PowerShell-7.4', logVerbose: false, logProgress: false, draft: {} },
+      },
     });
   });
 
@@ -58,7 +98,13 @@ describe('Automation client (scripted ARM stub)', () => {
     await client(stub, sleeps).uploadDraftContent(ACCOUNT, 'rb', "Write-Output 'x'\n", '2024-10-23');
     assert.deepEqual(stub.calls[0]!.text, { content: "Write-Output 'x'\n", contentType: 'text/powershell' });
     assert.equal(stub.calls[0]!.path, `${ACCOUNT}/runbooks/rb/draft/content`);
-    assert.deepEqual(stub.calls.slice(1).map((c) => [c.method, c.path]), [['GET', op], ['GET', op]]);
+    assert.deepEqual(
+      stub.calls.slice(1).map((c) => [c.method, c.path]),
+      [
+        ['GET', op],
+        ['GET', op],
+      ],
+    );
     assert.deepEqual(sleeps, [3000, 5]);
   });
 
@@ -70,11 +116,21 @@ describe('Automation client (scripted ARM stub)', () => {
       () => ({ body: { status: 'Succeeded' } }),
     ]);
     await client(stub).publishRunbook(ACCOUNT, 'rb', '2023-11-01');
-    assert.deepEqual(stub.calls.map((c) => [c.method, c.path, c.apiVersion]), [['POST', `${ACCOUNT}/runbooks/rb/publish`, '2023-11-01'], ['GET', op, '2024-10-23'], ['GET', op, '2024-10-23']]);
+    assert.deepEqual(
+      stub.calls.map((c) => [c.method, c.path, c.apiVersion]),
+      [
+        ['POST', `${ACCOUNT}/runbooks/rb/publish`, '2023-11-01'],
+        ['GET', op, '2024-10-23'],
+        ['GET', op, '2024-10-23'],
+      ],
+    );
   });
 
-  it('reports a failed operation with ARM\'s message', async () => {
-    const stub = new StubArm([() => ({ status: 202, headers: { 'azure-asyncoperation': `${ARM}/op` } }), () => ({ body: { status: 'Failed', error: { code: 'BadRunbook', message: 'Parse error at line 3' } } })]);
+  it("reports a failed operation with ARM's message", async () => {
+    const stub = new StubArm([
+      () => ({ status: 202, headers: { 'azure-asyncoperation': `${ARM}/op` } }),
+      () => ({ body: { status: 'Failed', error: { code: 'BadRunbook', message: 'Parse error at line 3' } } }),
+    ]);
     await assert.rejects(client(stub).publishRunbook(ACCOUNT, 'rb', '2024-10-23'), /operation failed: Parse error at line 3/);
   });
 
@@ -87,14 +143,26 @@ describe('Automation client (scripted ARM stub)', () => {
   it('stops polling when cancelled', async () => {
     const controller = new AbortController();
     const stub = new StubArm([() => ({ status: 202, headers: { location: `${ARM}/op` } })]);
-    const c = new AutomationClient(stub, ARM, { sleep: async () => { controller.abort(); throw Object.assign(new Error('Cancelled'), { name: 'UserCancelledError' }); } });
+    const c = new AutomationClient(stub, ARM, {
+      sleep: async () => {
+        controller.abort();
+        throw Object.assign(new Error('Cancelled'), { name: 'UserCancelledError' });
+      },
+    });
     await assert.rejects(c.publishRunbook(ACCOUNT, 'rb', '2024-10-23', controller.signal), { name: 'UserCancelledError' });
   });
 
   it('gives up after maxPollMs', async () => {
     let t = 0;
     const stub = new StubArm(Array.from({ length: 20 }, (_, i) => () => (i === 0 ? { status: 202, headers: { location: `${ARM}/op` } } : { status: 202 })));
-    const c = new AutomationClient(stub, ARM, { maxPollMs: 50, pollIntervalMs: 20, now: () => t, sleep: async (ms) => { t += ms; } });
+    const c = new AutomationClient(stub, ARM, {
+      maxPollMs: 50,
+      pollIntervalMs: 20,
+      now: () => t,
+      sleep: async (ms) => {
+        t += ms;
+      },
+    });
     await assert.rejects(c.publishRunbook(ACCOUNT, 'rb', '2024-10-23'), /did not finish within/);
   });
 
@@ -103,7 +171,13 @@ describe('Automation client (scripted ARM stub)', () => {
     const c = client(stub);
     await c.listModules(ACCOUNT, { kind: 'powerShell72' });
     await c.listModules(ACCOUNT, { kind: 'runtimeEnvironment', name: 'PowerShell-7.4' });
-    assert.deepEqual(stub.calls.map((x) => [x.path, x.apiVersion]), [[`${ACCOUNT}/powerShell72Modules`, '2023-11-01'], [`${ACCOUNT}/runtimeEnvironments/PowerShell-7.4/packages`, '2024-10-23']]);
+    assert.deepEqual(
+      stub.calls.map((x) => [x.path, x.apiVersion]),
+      [
+        [`${ACCOUNT}/powerShell72Modules`, '2023-11-01'],
+        [`${ACCOUNT}/runtimeEnvironments/PowerShell-7.4/packages`, '2024-10-23'],
+      ],
+    );
   });
 
   it('imports a module from its content link and waits for its provisioning state', async () => {
@@ -113,7 +187,13 @@ describe('Automation client (scripted ARM stub)', () => {
       () => ({ body: { name: 'TokenMagician', properties: { provisioningState: 'ContentValidated' } } }),
       () => ({ body: { name: 'TokenMagician', properties: { provisioningState: 'Succeeded', version: '1.0.0' } } }),
     ]);
-    const m = await client(stub).importModule(ACCOUNT, { kind: 'powerShell72' }, { name: 'TokenMagician', contentLink: 'https://www.powershellgallery.com/api/v2/package/TokenMagician' }, undefined, (s) => states.push(s));
+    const m = await client(stub).importModule(
+      ACCOUNT,
+      { kind: 'powerShell72' },
+      { name: 'TokenMagician', contentLink: 'https://www.powershellgallery.com/api/v2/package/TokenMagician' },
+      undefined,
+      (s) => states.push(s),
+    );
     assert.equal(m.properties?.version, '1.0.0');
     assert.deepEqual(stub.calls[0]!.body, { properties: { contentLink: { uri: 'https://www.powershellgallery.com/api/v2/package/TokenMagician' } } });
     assert.equal(stub.calls[0]!.path, `${ACCOUNT}/powerShell72Modules/TokenMagician`);
@@ -121,15 +201,27 @@ describe('Automation client (scripted ARM stub)', () => {
   });
 
   it('reports a failed import with the module error', async () => {
-    const stub = new StubArm([() => ({ status: 201, body: { name: 'X', properties: { provisioningState: 'Failed', error: { code: 'x', message: 'Module could not be extracted' } } } })]);
-    await assert.rejects(client(stub).importModule(ACCOUNT, { kind: 'powerShell72' }, { name: 'X', contentLink: 'https://www.powershellgallery.com/api/v2/package/X' }), /Importing X failed: Module could not be extracted/);
-    await assert.rejects(client(new StubArm([])).importModule(ACCOUNT, { kind: 'powerShell72' }, { name: 'X', contentLink: 'http://x' }), /must be an https URL/);
+    const stub = new StubArm([
+      () => ({ status: 201, body: { name: 'X', properties: { provisioningState: 'Failed', error: { code: 'x', message: 'Module could not be extracted' } } } }),
+    ]);
+    await assert.rejects(
+      client(stub).importModule(ACCOUNT, { kind: 'powerShell72' }, { name: 'X', contentLink: 'https://www.powershellgallery.com/api/v2/package/X' }),
+      /Importing X failed: Module could not be extracted/,
+    );
+    await assert.rejects(
+      client(new StubArm([])).importModule(ACCOUNT, { kind: 'powerShell72' }, { name: 'X', contentLink: 'http://x' }),
+      /must be an https URL/,
+    );
   });
 
-  it('creates a missing runtime environment in the account\'s location with defaultPackages, and refuses one of another language', async () => {
+  it("creates a missing runtime environment in the account's location with defaultPackages, and refuses one of another language", async () => {
     const account = { id: ACCOUNT, name: 'aa', location: 'westeurope' };
     const spec = { name: 'PowerShell-7.4', language: 'PowerShell', version: '7.4' };
-    const stub = new StubArm([() => new ArmRequestError(404, 'NotFound', 'nope'), () => ({ status: 201, body: { name: 'PowerShell-7.4' } }), () => ({ body: { name: 'PowerShell-7.4', properties: { provisioningState: 'Succeeded' } } })]);
+    const stub = new StubArm([
+      () => new ArmRequestError(404, 'NotFound', 'nope'),
+      () => ({ status: 201, body: { name: 'PowerShell-7.4' } }),
+      () => ({ body: { name: 'PowerShell-7.4', properties: { provisioningState: 'Succeeded' } } }),
+    ]);
     const r = await client(stub).ensureRuntimeEnvironment(account, spec);
     assert.equal(r.created, true);
     assert.deepEqual(stub.calls[1]!.body, { location: 'westeurope', properties: { runtime: { language: 'PowerShell', version: '7.4' }, defaultPackages: {} } });
@@ -139,8 +231,15 @@ describe('Automation client (scripted ARM stub)', () => {
 
   it('turns on the system-assigned identity and keeps the user-assigned ones', async () => {
     const uami = '/subscriptions/s1/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id1';
-    assert.deepEqual(identityPatchEnablingSystemAssigned({ id: ACCOUNT, name: 'aa', location: 'x', identity: { type: 'UserAssigned', userAssignedIdentities: { [uami]: { clientId: 'c', principalId: 'p' } } } }),
-      { identity: { type: 'SystemAssigned, UserAssigned', userAssignedIdentities: { [uami]: {} } } });
+    assert.deepEqual(
+      identityPatchEnablingSystemAssigned({
+        id: ACCOUNT,
+        name: 'aa',
+        location: 'x',
+        identity: { type: 'UserAssigned', userAssignedIdentities: { [uami]: { clientId: 'c', principalId: 'p' } } },
+      }),
+      { identity: { type: 'SystemAssigned, UserAssigned', userAssignedIdentities: { [uami]: {} } } },
+    );
     assert.deepEqual(identityPatchEnablingSystemAssigned({ id: ACCOUNT, name: 'aa', location: 'x' }), { identity: { type: 'SystemAssigned' } });
     const stub = new StubArm([() => ({ body: { id: ACCOUNT, name: 'aa', location: 'x', identity: { type: 'SystemAssigned', principalId: 'p1' } } })]);
     const updated = await client(stub).enableSystemAssignedIdentity({ id: ACCOUNT, name: 'aa', location: 'x', identity: { type: 'None' } });
@@ -157,7 +256,10 @@ describe('Automation client (scripted ARM stub)', () => {
   });
 
   it('checks names and ids before any request', async () => {
-    assert.throws(() => parseAutomationAccountId('/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/sites/x'), /must be an Automation account's resource id/);
+    assert.throws(
+      () => parseAutomationAccountId('/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/sites/x'),
+      /must be an Automation account's resource id/,
+    );
     assert.equal(parseAutomationAccountId(ACCOUNT).name, 'aa');
     assert.equal(checkRunbookName('Invoke-X_1'), undefined);
     assert.match(checkRunbookName('1abc')!, /starts with a letter/);
@@ -173,9 +275,26 @@ describe('Automation client (scripted ARM stub)', () => {
     assert.equal(retryAfterMs({}), undefined);
   });
 
-  it('compares needed modules with the account\'s, case-insensitively', () => {
-    const needed = [{ name: 'TokenMagician', contentLink: 'a' }, { name: 'Microsoft.Graph.Authentication', contentLink: 'b' }, { name: 'Microsoft.Graph.Users', contentLink: 'c' }, { name: 'Other', contentLink: 'd' }];
-    const have = [{ name: 'tokenmagician', properties: { provisioningState: 'Succeeded', version: '2.0' } }, { name: 'Microsoft.Graph.Authentication', properties: { provisioningState: 'Creating' } }, { name: 'Microsoft.Graph.Users', properties: { provisioningState: 'Failed' } }];
-    assert.deepEqual(compareModules(needed, have).map((m) => [m.name, m.status, m.version]), [['TokenMagician', 'present', '2.0'], ['Microsoft.Graph.Authentication', 'importing', undefined], ['Microsoft.Graph.Users', 'failed', undefined], ['Other', 'missing', undefined]]);
+  it("compares needed modules with the account's, case-insensitively", () => {
+    const needed = [
+      { name: 'TokenMagician', contentLink: 'a' },
+      { name: 'Microsoft.Graph.Authentication', contentLink: 'b' },
+      { name: 'Microsoft.Graph.Users', contentLink: 'c' },
+      { name: 'Other', contentLink: 'd' },
+    ];
+    const have = [
+      { name: 'tokenmagician', properties: { provisioningState: 'Succeeded', version: '2.0' } },
+      { name: 'Microsoft.Graph.Authentication', properties: { provisioningState: 'Creating' } },
+      { name: 'Microsoft.Graph.Users', properties: { provisioningState: 'Failed' } },
+    ];
+    assert.deepEqual(
+      compareModules(needed, have).map((m) => [m.name, m.status, m.version]),
+      [
+        ['TokenMagician', 'present', '2.0'],
+        ['Microsoft.Graph.Authentication', 'importing', undefined],
+        ['Microsoft.Graph.Users', 'failed', undefined],
+        ['Other', 'missing', undefined],
+      ],
+    );
   });
 });

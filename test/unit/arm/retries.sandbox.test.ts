@@ -22,15 +22,26 @@ describe('arm: which requests are sent again (sandbox faults)', function () {
     sandbox = await startSandbox({ seed: 93 });
     untrust = trustSandboxCa(sandbox.caCertPem);
     const { info } = sandbox;
-    const credential = new ClientSecretCredential(info.homeTenant.id, info.confidentialClient.clientId, info.confidentialClient.clientSecret, { authorityHost: info.loginUrl, disableInstanceDiscovery: true });
+    const credential = new ClientSecretCredential(info.homeTenant.id, info.confidentialClient.clientId, info.confidentialClient.clientSecret, {
+      authorityHost: info.loginUrl,
+      disableInstanceDiscovery: true,
+    });
     client = new ArmClient({ cloud: resolveCloud('Custom', info.customCloud), credential, retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 3, baseDelayMs: 0 } });
     await client.request('GET', '/subscriptions', { apiVersion: '2022-12-01' }); // token cached
   });
-  after(async () => { untrust?.(); await sandbox?.stop(); });
+  after(async () => {
+    untrust?.();
+    await sandbox?.stop();
+  });
   afterEach(() => sandbox.setFaults([]));
 
-  const armLog = (since: number) => sandbox.requests(since).filter((r) => r.area === 'arm').map((r) => `${r.method} ${r.status}`);
-  const identityPath = (name: string) => `${sandbox.info.automationAccount.id.split('/providers/')[0]}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${name}`;
+  const armLog = (since: number) =>
+    sandbox
+      .requests(since)
+      .filter((r) => r.area === 'arm')
+      .map((r) => `${r.method} ${r.status}`);
+  const identityPath = (name: string) =>
+    `${sandbox.info.automationAccount.id.split('/providers/')[0]}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${name}`;
   const publishPath = () => `${sandbox.info.automationAccount.id}/runbooks/does-not-matter/publish`;
 
   it('a PUT whose connection dropped after it was applied is sent again and succeeds (PUT is idempotent)', async () => {
@@ -67,6 +78,9 @@ describe('arm: which requests are sent again (sandbox faults)', function () {
     sandbox.setFaults([{ kind: 'throttle', retryAfterSeconds: 0, method: 'POST', pathPrefix: `/arm${sandbox.info.automationAccount.id}`, count: 1 }]);
     const mark = sandbox.core.log.last;
     await client.request('POST', publishPath(), { apiVersion: AUTOMATION_API }).catch(() => undefined); // the runbook does not exist: 404 after the retry
-    assert.deepEqual(armLog(mark).map((l) => l.split(' ')[1]), ['429', '404']);
+    assert.deepEqual(
+      armLog(mark).map((l) => l.split(' ')[1]),
+      ['429', '404'],
+    );
   });
 });

@@ -23,14 +23,24 @@ describe('arm: an expired token is refreshed once (sandbox)', () => {
   let client: ArmClient;
   let identityPath: (name: string) => string;
 
-  const armClient = (c: TokenCredential) => new ArmClient({ cloud: resolveCloud('Custom', f.sandbox.info.customCloud), credential: c, retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 2, baseDelayMs: 0 } });
+  const armClient = (c: TokenCredential) =>
+    new ArmClient({
+      cloud: resolveCloud('Custom', f.sandbox.info.customCloud),
+      credential: c,
+      retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 2, baseDelayMs: 0 },
+    });
 
   beforeEach(async () => {
     const { info } = f.sandbox;
     f.sandbox.expireTokens(null);
     const resourceGroup = info.automationAccount.id.split('/providers/')[0]!;
     identityPath = (name) => `${resourceGroup}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${name}`;
-    credential = countingCredential(new ClientSecretCredential(info.homeTenant.id, info.confidentialClient.clientId, info.confidentialClient.clientSecret, { authorityHost: info.loginUrl, disableInstanceDiscovery: true }));
+    credential = countingCredential(
+      new ClientSecretCredential(info.homeTenant.id, info.confidentialClient.clientId, info.confidentialClient.clientSecret, {
+        authorityHost: info.loginUrl,
+        disableInstanceDiscovery: true,
+      }),
+    );
     client = armClient(credential);
     await client.request('GET', '/subscriptions', { apiVersion: SUBSCRIPTIONS_API }); // the policy caches this token
   });
@@ -39,7 +49,10 @@ describe('arm: an expired token is refreshed once (sandbox)', () => {
     f.sandbox.expireTokens();
     const mark = f.sandbox.core.log.last;
     const subs = await client.request<{ value: Array<{ subscriptionId: string }> }>('GET', '/subscriptions', { apiVersion: SUBSCRIPTIONS_API });
-    assert.deepEqual(subs.body.value.map((s) => s.subscriptionId), [f.sandbox.info.subscriptions.home]);
+    assert.deepEqual(
+      subs.body.value.map((s) => s.subscriptionId),
+      [f.sandbox.info.subscriptions.home],
+    );
     const log = f.sandbox.requests(mark);
     assert.equal(tokenRequests(log).length, 1, 'exactly one extra token request');
     assert.deepEqual(arm(log), ['GET /subscriptions 401', 'GET /subscriptions 200']);
@@ -90,7 +103,13 @@ describe('arm: an expired token is refreshed once (sandbox)', () => {
 
   it('a credential that can only return the same stale token: one retry, then "sign in again"', async () => {
     const { info } = f.sandbox;
-    const frozen = f.sandbox.core.issueAccessToken({ tenantId: info.homeTenant.id, audience: 'https://management.azure.com/', clientAppId: info.confidentialClient.clientId, azpacr: '1', servicePrincipalId: info.confidentialClient.servicePrincipalId }).token;
+    const frozen = f.sandbox.core.issueAccessToken({
+      tenantId: info.homeTenant.id,
+      audience: 'https://management.azure.com/',
+      clientAppId: info.confidentialClient.clientId,
+      azpacr: '1',
+      servicePrincipalId: info.confidentialClient.servicePrincipalId,
+    }).token;
     const same = countingCredential({ getToken: async () => ({ token: frozen, expiresOnTimestamp: Date.now() + 3_000_000 }) });
     f.sandbox.expireTokens();
     const mark = f.sandbox.core.log.last;
@@ -102,10 +121,19 @@ describe('arm: an expired token is refreshed once (sandbox)', () => {
 
   it('other 401 challenges are not retried: a token for another audience costs one request and no fresh token', async () => {
     const { info } = f.sandbox;
-    const graphToken = f.sandbox.core.issueAccessToken({ tenantId: info.homeTenant.id, audience: 'https://graph.microsoft.com', clientAppId: info.confidentialClient.clientId, azpacr: '1', servicePrincipalId: info.confidentialClient.servicePrincipalId }).token;
+    const graphToken = f.sandbox.core.issueAccessToken({
+      tenantId: info.homeTenant.id,
+      audience: 'https://graph.microsoft.com',
+      clientAppId: info.confidentialClient.clientId,
+      azpacr: '1',
+      servicePrincipalId: info.confidentialClient.servicePrincipalId,
+    }).token;
     const wrong = countingCredential({ getToken: async () => ({ token: graphToken, expiresOnTimestamp: Date.now() + 3_000_000 }) });
     const mark = f.sandbox.core.log.last;
-    await assert.rejects(armClient(wrong).request('GET', '/subscriptions', { apiVersion: SUBSCRIPTIONS_API }), (e: unknown) => e instanceof ArmRequestError && e.code === 'InvalidAuthenticationTokenAudience');
+    await assert.rejects(
+      armClient(wrong).request('GET', '/subscriptions', { apiVersion: SUBSCRIPTIONS_API }),
+      (e: unknown) => e instanceof ArmRequestError && e.code === 'InvalidAuthenticationTokenAudience',
+    );
     assert.deepEqual(arm(f.sandbox.requests(mark)), ['GET /subscriptions 401']);
     assert.equal(wrong.withClaims, 0);
   });

@@ -31,10 +31,20 @@ describe('bench: request counts (no request per app)', () => {
     f.sandbox = await startSandbox({ seed: 81, size: { apps: 1_200, appsWithCredentials: 200, managedIdentities: 20 } });
     untrust = trustSandboxCa(f.sandbox.caCertPem);
     const { info } = f.sandbox;
-    const credential = new ClientSecretCredential(info.homeTenant.id, info.confidentialClient.clientId, info.confidentialClient.clientSecret, { authorityHost: info.loginUrl, disableInstanceDiscovery: true });
-    const client = createGraphClient({ credential, baseUrl: info.graphUrl, scopes: [`${info.graphUrl}/.default`], retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 3, baseDelayMs: 0, maxRetryAfterMs: 1000 } });
+    const credential = new ClientSecretCredential(info.homeTenant.id, info.confidentialClient.clientId, info.confidentialClient.clientSecret, {
+      authorityHost: info.loginUrl,
+      disableInstanceDiscovery: true,
+    });
+    const client = createGraphClient({
+      credential,
+      baseUrl: info.graphUrl,
+      scopes: [`${info.graphUrl}/.default`],
+      retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 3, baseDelayMs: 0, maxRetryAfterMs: 1000 },
+    });
     directory = new GraphDirectory({ read: async () => client, write: async () => client });
-    service = new CredentialService(directory, resolveCloud('Custom', info.customCloud), () => info.homeTenant.id, { policy: { ...DEFAULT_RETRY_POLICY, baseDelayMs: 0 } });
+    service = new CredentialService(directory, resolveCloud('Custom', info.customCloud), () => info.homeTenant.id, {
+      policy: { ...DEFAULT_RETRY_POLICY, baseDelayMs: 0 },
+    });
     await directory.organization.get(); // the token request is not Graph's
   });
 
@@ -61,7 +71,10 @@ describe('bench: request counts (no request per app)', () => {
     const r = await count(() => list.ensureLoaded());
     assert.equal(r.requests, 1);
     assert.equal(list.items.length, 100);
-    assert.ok(list.items.every((a) => Array.isArray(a.federatedIdentityCredentials)), 'credentials expanded: counts need no request per app');
+    assert.ok(
+      list.items.every((a) => Array.isArray(a.federatedIdentityCredentials)),
+      'credentials expanded: counts need no request per app',
+    );
   });
 
   it('search across all apps: 1 request', async () => {
@@ -102,18 +115,37 @@ describe('bench: request counts (no request per app)', () => {
       { kind: 'error', status: 400, method: 'POST', pathPrefix: `/graph/v1.0/applications/${failing}/federatedIdentityCredentials` },
     ]);
     try {
-      const values = { ...buildManagedIdentityCredential({ cloud, tenantId: info.homeTenant.id, objectId: info.automationAccount.userAssigned.principalId }), name: 'msi-bulk-ids' };
+      const values = {
+        ...buildManagedIdentityCredential({ cloud, tenantId: info.homeTenant.id, objectId: info.automationAccount.userAssigned.principalId }),
+        name: 'msi-bulk-ids',
+      };
       const stubs = ids.map((id) => ({ id, appId: id, displayName: id, signInAudience: 'AzureADMultipleOrgs' }));
-      const r = await count(async () => service.createForApps(await service.planCreateForApps(stubs, (_app, existing) => ({ ...values, name: existing.some((c) => c.name === values.name) ? 'other' : values.name }))));
+      const r = await count(async () =>
+        service.createForApps(
+          await service.planCreateForApps(stubs, (_app, existing) => ({
+            ...values,
+            name: existing.some((c) => c.name === values.name) ? 'other' : values.name,
+          })),
+        ),
+      );
       assert.equal(r.items.GET, 50 + 1, 'the 50 apps, and one look-up of the write whose answer was a 500');
       const already = r.value.failed.filter((x) => x.status === undefined);
       // Seeded apps that already trust this identity are refused before any write (issuer and subject pair).
       assert.ok(already.every((x) => /already has this issuer and subject/.test(x.message)));
       const byGraph = r.value.failed.filter((x) => x.status !== undefined);
-      assert.deepEqual(byGraph.map((x) => [x.app.id, x.status, x.retryable]), [[failing, 400, false]]);
+      assert.deepEqual(
+        byGraph.map((x) => [x.app.id, x.status, x.retryable]),
+        [[failing, 400, false]],
+      );
       assert.equal(r.value.added.length, 50 - already.length - 1);
-      assert.ok(r.value.added.some((a) => a.app.id === throttled), 'the throttled item was sent again');
-      assert.ok(r.value.added.some((a) => a.app.id === lost), 'the item answered 500 was looked up, found missing and written again');
+      assert.ok(
+        r.value.added.some((a) => a.app.id === throttled),
+        'the throttled item was sent again',
+      );
+      assert.ok(
+        r.value.added.some((a) => a.app.id === lost),
+        'the item answered 500 was looked up, found missing and written again',
+      );
       assert.equal(f.sandbox.core.state.applications.get(lost)?.federatedIdentityCredentials.filter((c) => c.name === 'msi-bulk-ids').length, 1);
       const writes = Math.ceil((50 - already.length) / GRAPH_BATCH_LIMIT);
       assert.equal(r.batches, 3 + writes + 1 + 1 + 1, 'read batches, write batches, one batch for the throttled item, one look-up, one write again');

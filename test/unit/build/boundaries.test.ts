@@ -38,7 +38,10 @@ describe('import boundaries (eslint.config.mjs)', function () {
   for (const [file, code, reason] of refused) {
     it(`refuses in ${file}: ${code}`, async () => {
       const messages = await restrictedImports(file, `${code}\nexport {};\n`);
-      assert.ok(messages.some((m) => reason.test(m)), `expected ${reason} for ${file}, got ${JSON.stringify(messages)}`);
+      assert.ok(
+        messages.some((m) => reason.test(m)),
+        `expected ${reason} for ${file}, got ${JSON.stringify(messages)}`,
+      );
     });
   }
 

@@ -20,7 +20,11 @@ describe('Bundle layout (scripts/bundles.mjs)', function () {
   after(() => rmSync(outdir, { recursive: true, force: true }));
 
   it('builds dist/extension.js without the heavy packages, which become chunks required where the code awaits them', async () => {
-    const [main, chunks] = await Promise.all(bundles.extensionBuilds({ root: repoRoot, outdir }).map((options: esbuild.BuildOptions) => esbuild.build({ ...options, sourcemap: false, logLevel: 'silent' })));
+    const [main, chunks] = await Promise.all(
+      bundles
+        .extensionBuilds({ root: repoRoot, outdir })
+        .map((options: esbuild.BuildOptions) => esbuild.build({ ...options, sourcemap: false, logLevel: 'silent' })),
+    );
     const mainOut = Object.keys(main.metafile!.outputs).find((o) => o.endsWith('extension.js'))!;
     const mainInputs = Object.keys(main.metafile!.outputs[mainOut].inputs);
     for (const pkg of bundles.packagesOnlyInChunks) assert.ok(!mainInputs.some((p) => p.includes(`node_modules/${pkg}/`)), `${pkg} is in extension.js`);

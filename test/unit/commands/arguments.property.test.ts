@@ -7,7 +7,13 @@ import { credentialArgs, displayNameProblem, searchArgument, searchQueryProblem,
 import { findUnsafeCharacter, isGuid } from '../../../src/domain/text';
 
 const KEYS = ['app', 'credential', 'managedIdentity', 'tenant', 'name', 'description', 'confirm', 'permissions'] as const;
-const value = fc.oneof(fc.anything(), fc.string({ unit: 'binary', maxLength: 40 }), fc.uuid(), fc.uuid().map((g) => `{${g}}`), fc.string({ minLength: 5000, maxLength: 6000 }));
+const value = fc.oneof(
+  fc.anything(),
+  fc.string({ unit: 'binary', maxLength: 40 }),
+  fc.uuid(),
+  fc.uuid().map((g) => `{${g}}`),
+  fc.string({ minLength: 5000, maxLength: 6000 }),
+);
 const argObject = fc.dictionary(fc.oneof(fc.constantFrom(...KEYS), fc.string({ maxLength: 8 })), value, { maxKeys: 5 });
 
 function refusal(run: () => unknown): string | undefined {
@@ -39,7 +45,8 @@ describe('command argument parsers (properties)', () => {
           else if (key === 'permissions') assert.ok(Array.isArray(v));
           else assert.equal(typeof v, 'string');
           if (key === 'app' || key === 'managedIdentity') assert.ok(isGuid(v as string), v as string);
-          if (key === 'credential') assert.ok((v as string).trim() !== '' && findUnsafeCharacter(v as string) === undefined && ((v as string).length <= 120 || isGuid(v as string)));
+          if (key === 'credential')
+            assert.ok((v as string).trim() !== '' && findUnsafeCharacter(v as string) === undefined && ((v as string).length <= 120 || isGuid(v as string)));
         }
       }),
       { numRuns: 400 },
@@ -47,21 +54,42 @@ describe('command argument parsers (properties)', () => {
   });
 
   it('credentialArgs ignores what is not an arguments object (tree nodes, lists, nothing)', () => {
-    class Node { app = 'x'; }
-    fc.assert(fc.property(fc.oneof(fc.constant(undefined), fc.constant(null), fc.array(fc.anything()), fc.string(), fc.integer(), fc.constant(new Node())), (arg) => {
-      assert.deepEqual(credentialArgs(arg, KEYS), {});
-    }));
+    class Node {
+      app = 'x';
+    }
+    fc.assert(
+      fc.property(fc.oneof(fc.constant(undefined), fc.constant(null), fc.array(fc.anything()), fc.string(), fc.integer(), fc.constant(new Node())), (arg) => {
+        assert.deepEqual(credentialArgs(arg, KEYS), {});
+      }),
+    );
   });
 
   it('tenantIdArgument returns a lower-case GUID, nothing, or a refusal', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.record({ tenant: fc.oneof(value, fc.uuid().map((g) => g.toUpperCase()), fc.constantFrom('common', 'contoso.com')) }, { requiredKeys: [] }), argObject), (arg) => {
-        let tenant: string | undefined;
-        const message = refusal(() => { tenant = tenantIdArgument(arg); });
-        if (message !== undefined) return assert.match(message, /^(Argument "tenant"|Unknown argument)/);
-        if (tenant !== undefined) assert.match(tenant, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
-        else assert.equal(arg.tenant, undefined);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.record(
+            {
+              tenant: fc.oneof(
+                value,
+                fc.uuid().map((g) => g.toUpperCase()),
+                fc.constantFrom('common', 'contoso.com'),
+              ),
+            },
+            { requiredKeys: [] },
+          ),
+          argObject,
+        ),
+        (arg) => {
+          let tenant: string | undefined;
+          const message = refusal(() => {
+            tenant = tenantIdArgument(arg);
+          });
+          if (message !== undefined) return assert.match(message, /^(Argument "tenant"|Unknown argument)/);
+          if (tenant !== undefined) assert.match(tenant, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+          else assert.equal(arg.tenant, undefined);
+        },
+      ),
     );
   });
 
@@ -69,7 +97,9 @@ describe('command argument parsers (properties)', () => {
     fc.assert(
       fc.property(fc.record({ query: value }, { requiredKeys: [] }), (arg) => {
         let query: string | undefined;
-        const message = refusal(() => { query = searchArgument(arg); });
+        const message = refusal(() => {
+          query = searchArgument(arg);
+        });
         if (message !== undefined) {
           assert.match(message, /^(Argument "query"|Pass "query")/);
           assert.ok(typeof arg.query !== 'string' || searchQueryProblem(arg.query) !== undefined);

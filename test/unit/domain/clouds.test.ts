@@ -22,7 +22,8 @@ import { ValidationError } from '../../../src/domain/validation';
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const APP = '11111111-2222-3333-4444-555555555555';
 const SP = '99999999-8888-7777-6666-555555555555';
-const RUNBOOK = '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-ops/providers/Microsoft.Automation/automationAccounts/aa-prod/runbooks/Sync-Users';
+const RUNBOOK =
+  '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-ops/providers/Microsoft.Automation/automationAccounts/aa-prod/runbooks/Sync-Users';
 
 const EMULATOR = {
   loginUrl: 'http://127.0.0.1:4567/login/',
@@ -153,7 +154,11 @@ describe('domain/clouds', () => {
     ['credentials blade with a spaced id', () => appCredentialsPortalUrl(AZURE_CLOUD, ` ${APP}`), `appId must be a GUID; " ${APP}" is not.`],
     ['service principal id', () => enterpriseAppPortalUrl(AZURE_CLOUD, 'sp', APP), 'servicePrincipalId must be a GUID; "sp" is not.'],
     ['tenant id', () => azureResourcePortalUrl(AZURE_CLOUD, 'contoso.com', RUNBOOK), 'tenantId must be a GUID; "contoso.com" is not.'],
-    ['resource id', () => azureResourcePortalUrl(AZURE_CLOUD, TENANT, 'subscriptions//x'), 'resourceId must be an Azure resource id (/subscriptions/…); "subscriptions//x" is not.'],
+    [
+      'resource id',
+      () => azureResourcePortalUrl(AZURE_CLOUD, TENANT, 'subscriptions//x'),
+      'resourceId must be an Azure resource id (/subscriptions/…); "subscriptions//x" is not.',
+    ],
     ['issuer tenant', () => entraIssuer(AZURE_CLOUD, 'contoso.com'), 'The issuer needs the tenant id (a GUID); "contoso.com" is not one.'],
   ];
   for (const [what, call, message] of badLinkInput) {
@@ -180,13 +185,21 @@ describe('domain/clouds', () => {
 
     const valid = { loginUrl: 'https://login.example', graphUrl: 'https://graph.example', armUrl: 'https://arm.example', tokenExchangeAudience: 'api://X' };
     const cases: [string, Record<string, unknown>, string[]][] = [
-      ['nothing set', {}, [
-        'Custom cloud loginUrl is required (an https URL).',
-        'Custom cloud graphUrl is required (an https URL).',
-        'Custom cloud armUrl is required (an https URL).',
-        'Custom cloud tokenExchangeAudience is required, e.g. "api://AzureADTokenExchange".',
-      ]],
-      ['http on a public host', { loginUrl: 'http://login.example' }, ['Custom cloud loginUrl must use https (http is allowed only for localhost); "http://login.example" uses http.']],
+      [
+        'nothing set',
+        {},
+        [
+          'Custom cloud loginUrl is required (an https URL).',
+          'Custom cloud graphUrl is required (an https URL).',
+          'Custom cloud armUrl is required (an https URL).',
+          'Custom cloud tokenExchangeAudience is required, e.g. "api://AzureADTokenExchange".',
+        ],
+      ],
+      [
+        'http on a public host',
+        { loginUrl: 'http://login.example' },
+        ['Custom cloud loginUrl must use https (http is allowed only for localhost); "http://login.example" uses http.'],
+      ],
       ['a query', { graphUrl: 'https://graph.example/?x=1' }, ['Custom cloud graphUrl must not contain a query (?…); "https://graph.example/?x=1" does.']],
       ['a fragment', { armUrl: 'https://arm.example/#frag' }, ['Custom cloud armUrl must not contain a fragment (#…); "https://arm.example/#frag" does.']],
       ['an empty query marker', { armUrl: 'https://arm.example/?' }, ['Custom cloud armUrl must not contain a query (?…); "https://arm.example/?" does.']],
@@ -194,16 +207,27 @@ describe('domain/clouds', () => {
       ['not a URL', { loginUrl: 'login.example' }, ['Custom cloud loginUrl must be an absolute https URL; "login.example" is not.']],
       ['another scheme', { loginUrl: 'ftp://login.example' }, ['Custom cloud loginUrl must be an absolute https URL; "ftp://login.example" is not.']],
       ['javascript URL', { portalUrl: 'javascript:alert(1)' }, ['Custom cloud portalUrl must be an absolute https URL; "javascript:alert(1)" is not.']],
-      ['surrounding whitespace', { graphUrl: ' https://graph.example' }, ['Custom cloud graphUrl must not start or end with whitespace: " https://graph.example".']],
+      [
+        'surrounding whitespace',
+        { graphUrl: ' https://graph.example' },
+        ['Custom cloud graphUrl must not start or end with whitespace: " https://graph.example".'],
+      ],
       ['a non-string', { armUrl: 42 }, ['Custom cloud armUrl is required (an https URL).']],
       ['an audience with a space', { tokenExchangeAudience: 'api://a b' }, ['Custom cloud tokenExchangeAudience must not contain whitespace: "api://a b".']],
-      ['a long audience', { tokenExchangeAudience: `api://${'a'.repeat(600)}` }, ['Custom cloud tokenExchangeAudience must be at most 600 characters; it has 606.']],
+      [
+        'a long audience',
+        { tokenExchangeAudience: `api://${'a'.repeat(600)}` },
+        ['Custom cloud tokenExchangeAudience must be at most 600 characters; it has 606.'],
+      ],
     ];
     for (const [what, override, messages] of cases) {
       it(`refuses ${what}`, () => {
         const { cloud, result } = checkCustomCloud(what === 'nothing set' ? {} : { ...valid, ...override });
         assert.equal(cloud, undefined);
-        assert.deepEqual(result.errors.map((e) => e.message), messages);
+        assert.deepEqual(
+          result.errors.map((e) => e.message),
+          messages,
+        );
       });
     }
     it('throws all custom-cloud errors from resolveCloud', () => {
@@ -218,10 +242,16 @@ describe('domain/clouds', () => {
 
   describe('classifyIssuer', () => {
     const cases: [string, ReturnType<typeof classifyIssuer>][] = [
-      [`https://login.partner.microsoftonline.cn/${TENANT}/v2.0`, { kind: 'entra', cloud: 'AzureChinaCloud', tenantId: TENANT, version: 'v2.0', canonical: false }],
+      [
+        `https://login.partner.microsoftonline.cn/${TENANT}/v2.0`,
+        { kind: 'entra', cloud: 'AzureChinaCloud', tenantId: TENANT, version: 'v2.0', canonical: false },
+      ],
       [`https://LOGIN.microsoftonline.com/${TENANT}/v2.0`, { kind: 'entra', cloud: 'AzureCloud', tenantId: TENANT, version: 'v2.0', canonical: false }],
       [`https://login.microsoftonline.com/${TENANT}/v2.0/`, { kind: 'entra', cloud: 'AzureCloud', tenantId: TENANT, version: 'v2.0', canonical: false }],
-      [`https://login.microsoftonline.com/${TENANT.toUpperCase()}/v2.0`, { kind: 'entra', cloud: 'AzureCloud', tenantId: TENANT, version: 'v2.0', canonical: false }],
+      [
+        `https://login.microsoftonline.com/${TENANT.toUpperCase()}/v2.0`,
+        { kind: 'entra', cloud: 'AzureCloud', tenantId: TENANT, version: 'v2.0', canonical: false },
+      ],
       [`https://sts.windows.net/${TENANT}/`, { kind: 'entra', cloud: 'AzureCloud', tenantId: TENANT, version: 'v1.0', canonical: false }],
       ['https://login.microsoftonline.com/contoso.com/v2.0', { kind: 'other' }],
       ['https://login.microsoftonline.com/common/v2.0', { kind: 'other' }],
@@ -251,7 +281,15 @@ describe('domain/clouds', () => {
     it('never classifies an issuer on another host as Entra (property)', () => {
       fc.assert(
         fc.property(fc.domain(), fc.uuid(), (host, tenant) => {
-          fc.pre(!['login.microsoftonline.com', 'login.microsoftonline.us', 'login.chinacloudapi.cn', 'login.partner.microsoftonline.cn', 'sts.windows.net'].includes(host.toLowerCase()));
+          fc.pre(
+            ![
+              'login.microsoftonline.com',
+              'login.microsoftonline.us',
+              'login.chinacloudapi.cn',
+              'login.partner.microsoftonline.cn',
+              'sts.windows.net',
+            ].includes(host.toLowerCase()),
+          );
           assert.deepEqual(classifyIssuer(`https://${host}/${tenant}/v2.0`), { kind: 'other' });
         }),
       );

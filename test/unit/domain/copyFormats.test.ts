@@ -11,7 +11,7 @@ const fic: CredentialValues = {
   issuer: 'https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0',
   subject: 'a7d388c3-5e3f-4959-ac7d-786b3383006a',
   audiences: ['api://AzureADTokenExchange'],
-  description: "It's ${secret} \"quoted\" \\ and\nnew line",
+  description: 'It\'s ${secret} "quoted" \\ and\nnew line',
 };
 
 /** Reference reader for a PowerShell single-quoted string literal (the only escape is a doubled quote). */
@@ -70,17 +70,22 @@ describe('domain/copyFormats', () => {
   it('bash quoting survives a real shell (property)', function () {
     this.timeout(60000);
     fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 30 }).filter((s) => !s.includes('\0') && !/[\uD800-\uDFFF]/.test(s)), (value) => {
-        const out = execFileSync('bash', ['-c', `printf '%s' ${quoteBash(value)}`], { encoding: 'utf8' });
-        assert.equal(out, value);
-      }),
+      fc.property(
+        fc.string({ unit: 'binary', maxLength: 30 }).filter((s) => !s.includes('\0') && !/[\uD800-\uDFFF]/.test(s)),
+        (value) => {
+          const out = execFileSync('bash', ['-c', `printf '%s' ${quoteBash(value)}`], { encoding: 'utf8' });
+          assert.equal(out, value);
+        },
+      ),
       { numRuns: 60 },
     );
   });
 
   it('the bash command passes the exact JSON to az', () => {
     const command = toAzCliCommand(APP, fic, 'bash');
-    const args = execFileSync('bash', ['-c', `az() { printf '%s\\0' "$@"; }; ${command}`], { encoding: 'utf8' }).split('\0').slice(0, -1);
+    const args = execFileSync('bash', ['-c', `az() { printf '%s\\0' "$@"; }; ${command}`], { encoding: 'utf8' })
+      .split('\0')
+      .slice(0, -1);
     assert.deepEqual(args, ['ad', 'app', 'federated-credential', 'create', '--id', APP, '--parameters', JSON.stringify(toGraphBody(fic))]);
   });
 
@@ -116,12 +121,16 @@ describe('domain/copyFormats', () => {
   });
 
   it('refuses a non-GUID app id', () => {
-    assert.throws(() => toAzCliCommand("x'; rm -rf /", fic, 'bash'), (e: unknown) => e instanceof ValidationError && e.message === 'App id must be the app\'s application (client) id or object id, a GUID; "x\'; rm -rf /" is not.');
+    assert.throws(
+      () => toAzCliCommand("x'; rm -rf /", fic, 'bash'),
+      (e: unknown) =>
+        e instanceof ValidationError && e.message === 'App id must be the app\'s application (client) id or object id, a GUID; "x\'; rm -rf /" is not.',
+    );
   });
 
   it('writes the Bicep resource for an app with a uniqueName', () => {
     assert.equal(
-      toBicep(fic, { appUniqueName: "payroll-app" }),
+      toBicep(fic, { appUniqueName: 'payroll-app' }),
       [
         'extension microsoftGraphV1',
         '',
@@ -152,6 +161,13 @@ describe('domain/copyFormats', () => {
 
   it('Bicep strings round-trip and never open an interpolation (property)', () => {
     fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 40 }), (s) => assert.equal(readBicepLiteral(bicepString(s)), s)));
-    for (const [raw, escaped] of [["'", "'\\''"], ['${x}', "'\\${x}'"], ['$x', "'$x'"], ['\\', "'\\\\'"], ['\u0001', "'\\u{1}'"]]) assert.equal(bicepString(raw), escaped);
+    for (const [raw, escaped] of [
+      ["'", "'\\''"],
+      ['${x}', "'\\${x}'"],
+      ['$x', "'$x'"],
+      ['\\', "'\\\\'"],
+      ['\u0001', "'\\u{1}'"],
+    ])
+      assert.equal(bicepString(raw), escaped);
   });
 });

@@ -72,29 +72,65 @@ describe('domain/credentialRules', () => {
     const cases: [string, () => readonly { message: string }[], string[]][] = [
       ['issuer empty', () => checkIssuer(''), ['Issuer is required.']],
       ['issuer blank', () => checkIssuer('  '), ['Issuer must not be only whitespace.']],
-      ['issuer leading space', () => checkIssuer(' https://a.example'), ['Issuer must not start or end with whitespace (Entra compares it exactly): " https://a.example".']],
-      ['issuer trailing newline', () => checkIssuer('https://a.example\n'), ['Issuer must not start or end with whitespace (Entra compares it exactly): "https://a.example\\n".']],
-      ['issuer too long', () => checkIssuer(`https://a.example/${'x'.repeat(583)}`), [`Issuer must be at most 600 characters; "https://a.example/${'x'.repeat(42)}…" has 601.`]],
+      [
+        'issuer leading space',
+        () => checkIssuer(' https://a.example'),
+        ['Issuer must not start or end with whitespace (Entra compares it exactly): " https://a.example".'],
+      ],
+      [
+        'issuer trailing newline',
+        () => checkIssuer('https://a.example\n'),
+        ['Issuer must not start or end with whitespace (Entra compares it exactly): "https://a.example\\n".'],
+      ],
+      [
+        'issuer too long',
+        () => checkIssuer(`https://a.example/${'x'.repeat(583)}`),
+        [`Issuer must be at most 600 characters; "https://a.example/${'x'.repeat(42)}…" has 601.`],
+      ],
       ['issuer not URL', () => checkIssuer('contoso'), ['Issuer must be an https URL (the "iss" of the external token); "contoso" is not a URL.']],
-      ['issuer no scheme', () => checkIssuer('token.actions.githubusercontent.com'), ['Issuer must be an https URL (the "iss" of the external token); "token.actions.githubusercontent.com" is not a URL.']],
+      [
+        'issuer no scheme',
+        () => checkIssuer('token.actions.githubusercontent.com'),
+        ['Issuer must be an https URL (the "iss" of the external token); "token.actions.githubusercontent.com" is not a URL.'],
+      ],
       ['issuer http', () => checkIssuer('http://issuer.example'), ['Issuer must be an https URL; "http://issuer.example" uses http.']],
       ['issuer ftp', () => checkIssuer('ftp://issuer.example'), ['Issuer must be an https URL; "ftp://issuer.example" uses ftp.']],
-      ['issuer query', () => checkIssuer('https://issuer.example/?a=1&b=2'), ['Issuer must not contain a query or fragment (OpenID Connect issuers have none); "https://issuer.example/?a=1&b=2" does.']],
-      ['issuer fragment', () => checkIssuer('https://issuer.example/#x'), ['Issuer must not contain a query or fragment (OpenID Connect issuers have none); "https://issuer.example/#x" does.']],
+      [
+        'issuer query',
+        () => checkIssuer('https://issuer.example/?a=1&b=2'),
+        ['Issuer must not contain a query or fragment (OpenID Connect issuers have none); "https://issuer.example/?a=1&b=2" does.'],
+      ],
+      [
+        'issuer fragment',
+        () => checkIssuer('https://issuer.example/#x'),
+        ['Issuer must not contain a query or fragment (OpenID Connect issuers have none); "https://issuer.example/#x" does.'],
+      ],
       ['issuer userinfo', () => checkIssuer('https://u:p@issuer.example'), ['Issuer must not contain a user name or password: "https://u:p@issuer.example".']],
       ['issuer loopback http', () => checkIssuer('http://127.0.0.1:9000/tenant/v2.0'), []],
       ['issuer AKS with trailing slash', () => checkIssuer(`https://eastus.oic.prod-aks.azure.com/${TENANT}/${MI}/`), []],
       ['subject empty', () => checkSubject(''), ['Subject is required.']],
       ['subject spaces', () => checkSubject(`${MI} `), [`Subject must not start or end with whitespace (Entra compares it exactly): "${MI} ".`]],
-      ['subject tab', () => checkSubject('\trepo:a/b:pull_request'), ['Subject must not start or end with whitespace (Entra compares it exactly): "\\trepo:a/b:pull_request".']],
+      [
+        'subject tab',
+        () => checkSubject('\trepo:a/b:pull_request'),
+        ['Subject must not start or end with whitespace (Entra compares it exactly): "\\trepo:a/b:pull_request".'],
+      ],
       ['subject 601', () => checkSubject('s'.repeat(601)), [`Subject must be at most 600 characters; "${'s'.repeat(60)}…" has 601.`]],
       ['subject 600', () => checkSubject('s'.repeat(600)), []],
-      ['subject wildcard', () => checkSubject('repo:org/*:ref:refs/heads/main'), ['Subject "repo:org/*:ref:refs/heads/main" contains "*": wildcards are not supported, so it only matches a literal "*".']],
+      [
+        'subject wildcard',
+        () => checkSubject('repo:org/*:ref:refs/heads/main'),
+        ['Subject "repo:org/*:ref:refs/heads/main" contains "*": wildcards are not supported, so it only matches a literal "*".'],
+      ],
       ['subject inner space is fine', () => checkSubject('repo:o/r:environment:My Env'), []],
       ['no audience', () => checkAudiences([]), ['Audience must be exactly one value (Entra accepts a single audience); 0 given.']],
       ['two audiences', () => checkAudiences(['a', 'b']), ['Audience must be exactly one value (Entra accepts a single audience); 2 given.']],
       ['empty audience', () => checkAudiences(['']), ['Audience is required.']],
-      ['audience spaces', () => checkAudiences([' api://AzureADTokenExchange']), ['Audience must not start or end with whitespace (Entra compares it exactly): " api://AzureADTokenExchange".']],
+      [
+        'audience spaces',
+        () => checkAudiences([' api://AzureADTokenExchange']),
+        ['Audience must not start or end with whitespace (Entra compares it exactly): " api://AzureADTokenExchange".'],
+      ],
       ['audience 601', () => checkAudiences(['a'.repeat(601)]), [`Audience must be at most 600 characters; "${'a'.repeat(60)}…" has 601.`]],
       ['description 601', () => checkDescription('d'.repeat(601)), ['Description must be at most 600 characters; it has 601.']],
       ['description 600', () => checkDescription('d'.repeat(600)), []],
@@ -108,8 +144,14 @@ describe('domain/credentialRules', () => {
       fc.assert(
         fc.property(fc.string({ minLength: 1, maxLength: 50 }), fc.constantFrom(' ', '\t', '\n', '\r', '\u00a0'), fc.boolean(), (core, ws, before) => {
           const value = before ? ws + core : core + ws;
-          assert.equal(checkSubject(value).some((f) => f.severity === 'error'), true);
-          assert.equal(checkAudiences([value]).some((f) => f.severity === 'error'), true);
+          assert.equal(
+            checkSubject(value).some((f) => f.severity === 'error'),
+            true,
+          );
+          assert.equal(
+            checkAudiences([value]).some((f) => f.severity === 'error'),
+            true,
+          );
         }),
       );
     });
@@ -117,7 +159,11 @@ describe('domain/credentialRules', () => {
 
   describe('whole credential and the per-app rules', () => {
     const existing = (n: number): ExistingCredential[] =>
-      Array.from({ length: n }, (_, i) => ({ name: `cred-${i}`, issuer: 'https://token.actions.githubusercontent.com', subject: `repo:o/r:environment:e${i}` }));
+      Array.from({ length: n }, (_, i) => ({
+        name: `cred-${i}`,
+        issuer: 'https://token.actions.githubusercontent.com',
+        subject: `repo:o/r:environment:e${i}`,
+      }));
 
     it('accepts a good credential', () => assert.deepEqual(checkCredential(good, { existing: existing(19) }), { ok: true, errors: [], warnings: [] }));
     it('reports every problem at once, in field order', () => {
@@ -137,7 +183,9 @@ describe('domain/credentialRules', () => {
       ]);
     });
     it('refuses a duplicate name', () => {
-      assert.deepEqual(messages(checkCredential({ ...good, name: 'cred-3' }, { existing: existing(5) }).errors), ['A credential named "cred-3" already exists on this app.']);
+      assert.deepEqual(messages(checkCredential({ ...good, name: 'cred-3' }, { existing: existing(5) }).errors), [
+        'A credential named "cred-3" already exists on this app.',
+      ]);
     });
     it('warns about a name differing only in case', () => {
       const result = checkCredential({ ...good, name: 'CRED-3' }, { existing: existing(5) });
@@ -152,7 +200,12 @@ describe('domain/credentialRules', () => {
       assert.equal(checkCredential({ ...dup, subject: 'repo:O/R:environment:e2' }, { existing: existing(5) }).ok, true);
     });
     it('when editing, keeps the name and ignores the credential itself', () => {
-      const mine = { name: 'cred-2', issuer: 'https://token.actions.githubusercontent.com', subject: 'repo:o/r:environment:e2', audiences: ['api://AzureADTokenExchange'] };
+      const mine = {
+        name: 'cred-2',
+        issuer: 'https://token.actions.githubusercontent.com',
+        subject: 'repo:o/r:environment:e2',
+        audiences: ['api://AzureADTokenExchange'],
+      };
       assert.equal(checkCredential({ ...mine, description: 'new' }, { existing: existing(20), editing: 'cred-2' }).ok, true);
       assert.deepEqual(messages(checkCredential({ ...mine, name: 'renamed' }, { existing: existing(20), editing: 'cred-2' }).errors), [
         'Name cannot be changed after the credential is created (it stays "cred-2"); delete the credential and add a new one to rename it.',
@@ -166,14 +219,20 @@ describe('domain/credentialRules', () => {
         () => assertValid(checkCredential({ ...good, name: 'a b', audiences: ['x', 'y'] })),
         (e: unknown) =>
           e instanceof ValidationError &&
-          e.message === 'Name may contain only ASCII letters, digits, "-" and "_"; "a b" contains " ". Audience must be exactly one value (Entra accepts a single audience); 2 given.',
+          e.message ===
+            'Name may contain only ASCII letters, digits, "-" and "_"; "a b" contains " ". Audience must be exactly one value (Entra accepts a single audience); 2 given.',
       );
     });
   });
 
   describe('managed-identity trust checks', () => {
     const ctx = { cloud: AZURE_CLOUD, tenantId: TENANT };
-    const uami = { id: MI, servicePrincipalType: 'ManagedIdentity', alternativeNames: ['isExplicit=True', '/subscriptions/s/resourcegroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-aa'], displayName: 'id-aa' };
+    const uami = {
+      id: MI,
+      servicePrincipalType: 'ManagedIdentity',
+      alternativeNames: ['isExplicit=True', '/subscriptions/s/resourcegroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-aa'],
+      displayName: 'id-aa',
+    };
     it('accepts the exact values for each cloud', () => {
       for (const cloud of [AZURE_CLOUD, AZURE_US_GOVERNMENT, AZURE_CHINA_CLOUD]) {
         const values = { ...good, issuer: entraIssuer(cloud, TENANT), audiences: [cloud.tokenExchangeAudience] };
@@ -181,25 +240,102 @@ describe('domain/credentialRules', () => {
       }
     });
     const cases: [string, CredentialValues, Parameters<typeof checkManagedIdentityTrust>[1], string[], string[]][] = [
-      ['identity in another tenant', { ...good, issuer: entraIssuer(AZURE_CLOUD, OTHER_TENANT) }, ctx,
-        [`Issuer "https://login.microsoftonline.com/${OTHER_TENANT}/v2.0" is tenant ${OTHER_TENANT}, but the managed identity must be in the app's tenant ${TENANT}: Entra refuses tokens from other tenants' identities (AADSTS700236). Expected "https://login.microsoftonline.com/${TENANT}/v2.0".`], []],
-      ['issuer of another cloud', { ...good, issuer: entraIssuer(AZURE_US_GOVERNMENT, TENANT) }, ctx,
-        [`Issuer "https://login.microsoftonline.us/${TENANT}/v2.0" belongs to AzureUSGovernment, not AzureCloud; trust across clouds is not supported. Expected "https://login.microsoftonline.com/${TENANT}/v2.0".`], []],
-      ['issuer with a trailing slash', { ...good, issuer: `${entraIssuer(AZURE_CLOUD, TENANT)}/` }, ctx,
-        [`Issuer for a managed identity must be exactly "https://login.microsoftonline.com/${TENANT}/v2.0"; "https://login.microsoftonline.com/${TENANT}/v2.0/" is not.`], []],
-      ['GitHub issuer', { ...good, issuer: 'https://token.actions.githubusercontent.com' }, ctx,
-        [`Issuer for a managed identity must be exactly "https://login.microsoftonline.com/${TENANT}/v2.0"; "https://token.actions.githubusercontent.com" is not.`], []],
-      ['global audience in US Gov', { ...good, issuer: entraIssuer(AZURE_US_GOVERNMENT, TENANT) }, { cloud: AZURE_US_GOVERNMENT, tenantId: TENANT },
-        ['Audience for a managed identity in Azure US Government must be "api://AzureADTokenExchangeUSGov"; got "api://AzureADTokenExchange".'], []],
-      ['no audience', { ...good, audiences: [] }, ctx, ['Audience for a managed identity in Azure (global) must be "api://AzureADTokenExchange"; got none.'], []],
-      ['subject not a GUID', { ...good, subject: 'id-aa' }, ctx, ['Subject for a managed identity must be its object (principal) id, a GUID; "id-aa" is not.'], []],
-      ['subject in upper case', { ...good, subject: MI.toUpperCase() }, ctx, [],
-        [`Subject "${MI.toUpperCase()}" has upper-case letters; tokens carry the object id in lower case and Entra compares case-sensitively, so use "${MI}".`]],
+      [
+        'identity in another tenant',
+        { ...good, issuer: entraIssuer(AZURE_CLOUD, OTHER_TENANT) },
+        ctx,
+        [
+          `Issuer "https://login.microsoftonline.com/${OTHER_TENANT}/v2.0" is tenant ${OTHER_TENANT}, but the managed identity must be in the app's tenant ${TENANT}: Entra refuses tokens from other tenants' identities (AADSTS700236). Expected "https://login.microsoftonline.com/${TENANT}/v2.0".`,
+        ],
+        [],
+      ],
+      [
+        'issuer of another cloud',
+        { ...good, issuer: entraIssuer(AZURE_US_GOVERNMENT, TENANT) },
+        ctx,
+        [
+          `Issuer "https://login.microsoftonline.us/${TENANT}/v2.0" belongs to AzureUSGovernment, not AzureCloud; trust across clouds is not supported. Expected "https://login.microsoftonline.com/${TENANT}/v2.0".`,
+        ],
+        [],
+      ],
+      [
+        'issuer with a trailing slash',
+        { ...good, issuer: `${entraIssuer(AZURE_CLOUD, TENANT)}/` },
+        ctx,
+        [
+          `Issuer for a managed identity must be exactly "https://login.microsoftonline.com/${TENANT}/v2.0"; "https://login.microsoftonline.com/${TENANT}/v2.0/" is not.`,
+        ],
+        [],
+      ],
+      [
+        'GitHub issuer',
+        { ...good, issuer: 'https://token.actions.githubusercontent.com' },
+        ctx,
+        [
+          `Issuer for a managed identity must be exactly "https://login.microsoftonline.com/${TENANT}/v2.0"; "https://token.actions.githubusercontent.com" is not.`,
+        ],
+        [],
+      ],
+      [
+        'global audience in US Gov',
+        { ...good, issuer: entraIssuer(AZURE_US_GOVERNMENT, TENANT) },
+        { cloud: AZURE_US_GOVERNMENT, tenantId: TENANT },
+        ['Audience for a managed identity in Azure US Government must be "api://AzureADTokenExchangeUSGov"; got "api://AzureADTokenExchange".'],
+        [],
+      ],
+      [
+        'no audience',
+        { ...good, audiences: [] },
+        ctx,
+        ['Audience for a managed identity in Azure (global) must be "api://AzureADTokenExchange"; got none.'],
+        [],
+      ],
+      [
+        'subject not a GUID',
+        { ...good, subject: 'id-aa' },
+        ctx,
+        ['Subject for a managed identity must be its object (principal) id, a GUID; "id-aa" is not.'],
+        [],
+      ],
+      [
+        'subject in upper case',
+        { ...good, subject: MI.toUpperCase() },
+        ctx,
+        [],
+        [`Subject "${MI.toUpperCase()}" has upper-case letters; tokens carry the object id in lower case and Entra compares case-sensitively, so use "${MI}".`],
+      ],
       ['identity not found', good, { ...ctx, identity: null }, [`No managed identity with object id ${MI} exists in tenant ${TENANT}.`], []],
-      ['not a managed identity', good, { ...ctx, identity: { id: MI, servicePrincipalType: 'Application' } }, [`Object ${MI} is a service principal of type "Application", not a managed identity.`], []],
-      ['lookup of another object', good, { ...ctx, identity: { ...uami, id: OTHER_TENANT } }, [`Subject "${MI}" is not the looked-up identity "${OTHER_TENANT}".`], []],
-      ['system-assigned identity', good, { ...ctx, identity: { id: MI, servicePrincipalType: 'ManagedIdentity', alternativeNames: ['isExplicit=False', '/subscriptions/s/resourcegroups/rg/providers/Microsoft.Automation/automationAccounts/aa'], displayName: 'aa' } }, [],
-        ['"aa" is a system-assigned managed identity; Microsoft documents only user-assigned identities as supported for trusting an app, so this may stop working. You can go on.']],
+      [
+        'not a managed identity',
+        good,
+        { ...ctx, identity: { id: MI, servicePrincipalType: 'Application' } },
+        [`Object ${MI} is a service principal of type "Application", not a managed identity.`],
+        [],
+      ],
+      [
+        'lookup of another object',
+        good,
+        { ...ctx, identity: { ...uami, id: OTHER_TENANT } },
+        [`Subject "${MI}" is not the looked-up identity "${OTHER_TENANT}".`],
+        [],
+      ],
+      [
+        'system-assigned identity',
+        good,
+        {
+          ...ctx,
+          identity: {
+            id: MI,
+            servicePrincipalType: 'ManagedIdentity',
+            alternativeNames: ['isExplicit=False', '/subscriptions/s/resourcegroups/rg/providers/Microsoft.Automation/automationAccounts/aa'],
+            displayName: 'aa',
+          },
+        },
+        [],
+        [
+          '"aa" is a system-assigned managed identity; Microsoft documents only user-assigned identities as supported for trusting an app, so this may stop working. You can go on.',
+        ],
+      ],
     ];
     for (const [what, values, context, errors, warnings] of cases) {
       it(what, () => {

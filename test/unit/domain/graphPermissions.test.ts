@@ -14,7 +14,10 @@ const roles: AppRole[] = [
 describe('domain/graphPermissions', () => {
   it('picks roles by value, case-insensitively, without duplicates', () => {
     const { roles: picked, result } = pickAppRoles(roles, ['User.Read.All', 'user.read.all', 'APPLICATION.READ.ALL']);
-    assert.deepEqual(picked.map((r) => r.value), ['User.Read.All', 'Application.Read.All']);
+    assert.deepEqual(
+      picked.map((r) => r.value),
+      ['User.Read.All', 'Application.Read.All'],
+    );
     assert.equal(result.ok, true);
   });
   const bad: [string, string][] = [
@@ -25,12 +28,22 @@ describe('domain/graphPermissions', () => {
     ["'; DROP", 'Microsoft Graph has no application permission "\'; DROP".'],
   ];
   for (const [value, message] of bad) {
-    it(`refuses ${JSON.stringify(value)}`, () => assert.deepEqual(pickAppRoles(roles, [value]).result.errors.map((e) => e.message), [message]));
+    it(`refuses ${JSON.stringify(value)}`, () =>
+      assert.deepEqual(
+        pickAppRoles(roles, [value]).result.errors.map((e) => e.message),
+        [message],
+      ));
   }
   it('merges into requiredResourceAccess without duplicates and keeps other entries', () => {
     const existing = [
       { resourceAppId: 'other-api', resourceAccess: [{ id: 'x', type: 'Scope' }] },
-      { resourceAppId: MICROSOFT_GRAPH_APP_ID.toUpperCase(), resourceAccess: [{ id: 'DF021288-BDEF-4463-88DB-98F22DE89214', type: 'Role' }, { id: 'e1fe6dd8-ba31-4d61-89e7-88639da4683d', type: 'Scope' }] },
+      {
+        resourceAppId: MICROSOFT_GRAPH_APP_ID.toUpperCase(),
+        resourceAccess: [
+          { id: 'DF021288-BDEF-4463-88DB-98F22DE89214', type: 'Role' },
+          { id: 'e1fe6dd8-ba31-4d61-89e7-88639da4683d', type: 'Scope' },
+        ],
+      },
     ];
     const merged = mergeRequiredResourceAccess(existing, ['df021288-bdef-4463-88db-98f22de89214', '9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30']);
     assert.deepEqual(merged, [
@@ -53,27 +66,42 @@ describe('domain/graphPermissions', () => {
   });
   it('merging is idempotent and never duplicates (property)', () => {
     fc.assert(
-      fc.property(fc.array(fc.constantFrom(...roles.map((r) => r.id)), { maxLength: 8 }), fc.array(fc.constantFrom(...roles.map((r) => r.id)), { maxLength: 8 }), (a, b) => {
-        const once = mergeRequiredResourceAccess(mergeRequiredResourceAccess([], a), b);
-        const ids = once[0].resourceAccess.map((x) => x.id);
-        assert.equal(new Set(ids).size, ids.length);
-        assert.deepEqual(new Set(ids), new Set([...a, ...b]));
-        assert.deepEqual(mergeRequiredResourceAccess(once, [...a, ...b]), once);
-      }),
+      fc.property(
+        fc.array(fc.constantFrom(...roles.map((r) => r.id)), { maxLength: 8 }),
+        fc.array(fc.constantFrom(...roles.map((r) => r.id)), { maxLength: 8 }),
+        (a, b) => {
+          const once = mergeRequiredResourceAccess(mergeRequiredResourceAccess([], a), b);
+          const ids = once[0].resourceAccess.map((x) => x.id);
+          assert.equal(new Set(ids).size, ids.length);
+          assert.deepEqual(new Set(ids), new Set([...a, ...b]));
+          assert.deepEqual(mergeRequiredResourceAccess(once, [...a, ...b]), once);
+        },
+      ),
     );
   });
   it('describes permissions for display', () => {
     const described = describePermissions(
       [
-        { resourceAppId: MICROSOFT_GRAPH_APP_ID, resourceAccess: [{ id: 'df021288-bdef-4463-88db-98f22de89214', type: 'Role' }, { id: 'e1fe6dd8-ba31-4d61-89e7-88639da4683d', type: 'Scope' }] },
+        {
+          resourceAppId: MICROSOFT_GRAPH_APP_ID,
+          resourceAccess: [
+            { id: 'df021288-bdef-4463-88db-98f22de89214', type: 'Role' },
+            { id: 'e1fe6dd8-ba31-4d61-89e7-88639da4683d', type: 'Scope' },
+          ],
+        },
         { resourceAppId: 'unknown-api', resourceAccess: [{ id: 'r1', type: 'Role' }] },
       ],
-      { [MICROSOFT_GRAPH_APP_ID]: { displayName: 'Microsoft Graph', appRoles: roles, oauth2PermissionScopes: [{ id: 'e1fe6dd8-ba31-4d61-89e7-88639da4683d', value: 'User.Read' }] } },
+      {
+        [MICROSOFT_GRAPH_APP_ID]: {
+          displayName: 'Microsoft Graph',
+          appRoles: roles,
+          oauth2PermissionScopes: [{ id: 'e1fe6dd8-ba31-4d61-89e7-88639da4683d', value: 'User.Read' }],
+        },
+      },
     );
-    assert.deepEqual(described.map((d) => `${d.resourceName}: ${d.value} (${d.kind})`), [
-      'Microsoft Graph: User.Read.All (application)',
-      'Microsoft Graph: User.Read (delegated)',
-      'unknown-api: r1 (application)',
-    ]);
+    assert.deepEqual(
+      described.map((d) => `${d.resourceName}: ${d.value} (${d.kind})`),
+      ['Microsoft Graph: User.Read.All (application)', 'Microsoft Graph: User.Read (delegated)', 'unknown-api: r1 (application)'],
+    );
   });
 });

@@ -53,7 +53,10 @@ describe('domain/graphQuery', () => {
 
   it('refuses a property that could inject', () => {
     for (const bad of ['displayName)', "x'", 'a b', '', 'a,b']) {
-      assert.throws(() => startsWithFilter(bad, 'x'), (e: unknown) => e instanceof ValidationError && e.message === `Property must be a Graph property name; ${JSON.stringify(bad)} is not.`);
+      assert.throws(
+        () => startsWithFilter(bad, 'x'),
+        (e: unknown) => e instanceof ValidationError && e.message === `Property must be a Graph property name; ${JSON.stringify(bad)} is not.`,
+      );
     }
   });
 
@@ -83,14 +86,18 @@ describe('domain/graphQuery', () => {
 
   it('percent-encodes values so they round-trip through URLSearchParams (property)', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 50 }).filter((s) => !/[\uD800-\uDFFF]/.test(s)), fc.integer({ min: 1, max: 999 }), (s, top) => {
-        const query = encodeQuery({ $search: searchClause('displayName', s), $top: top, $count: true, skip: undefined });
-        assert.doesNotMatch(query, /[ #+]/);
-        const parsed = new URLSearchParams(query);
-        assert.deepEqual([...parsed.keys()], ['$search', '$top', '$count']);
-        assert.equal(parsed.get('$search'), searchClause('displayName', s));
-        assert.equal(parsed.get('$top'), String(top));
-      }),
+      fc.property(
+        fc.string({ unit: 'binary', maxLength: 50 }).filter((s) => !/[\uD800-\uDFFF]/.test(s)),
+        fc.integer({ min: 1, max: 999 }),
+        (s, top) => {
+          const query = encodeQuery({ $search: searchClause('displayName', s), $top: top, $count: true, skip: undefined });
+          assert.doesNotMatch(query, /[ #+]/);
+          const parsed = new URLSearchParams(query);
+          assert.deepEqual([...parsed.keys()], ['$search', '$top', '$count']);
+          assert.equal(parsed.get('$search'), searchClause('displayName', s));
+          assert.equal(parsed.get('$top'), String(top));
+        },
+      ),
     );
   });
 
@@ -105,7 +112,10 @@ describe('domain/graphQuery', () => {
       assert.equal(encodeQuery(appSearchQuery('web app', { top: 100 }).params), '$search=%22displayName%3Aweb%20app%22&$count=true&$top=100');
     });
     it('looks a GUID up by appId', () => {
-      assert.deepEqual(appSearchQuery('11111111-2222-3333-4444-55555555555A'), { params: { $filter: "appId eq '11111111-2222-3333-4444-55555555555a'" }, headers: {} });
+      assert.deepEqual(appSearchQuery('11111111-2222-3333-4444-55555555555A'), {
+        params: { $filter: "appId eq '11111111-2222-3333-4444-55555555555a'" },
+        headers: {},
+      });
     });
     it('sends no filter for an empty search', () => assert.deepEqual(appSearchQuery('  ', { top: 5 }), { params: { $top: 5 }, headers: {} }));
   });

@@ -29,23 +29,47 @@ describe('domain/tenants', () => {
     const { tenant, result } = parseTenant('Organizations');
     assert.deepEqual(tenant, { kind: 'organizations', value: 'organizations' });
     assert.equal(result.ok, true);
-    assert.deepEqual(result.warnings.map((w) => w.message), [
-      'Tenant "organizations" grants consent in the home tenant of whichever admin signs in, which may not be the customer tenant you mean. Prefer its tenant id or domain.',
-    ]);
+    assert.deepEqual(
+      result.warnings.map((w) => w.message),
+      [
+        'Tenant "organizations" grants consent in the home tenant of whichever admin signs in, which may not be the customer tenant you mean. Prefer its tenant id or domain.',
+      ],
+    );
   });
 
   const refused: [string, string][] = [
     ['', "Tenant is required: the customer tenant's id (a GUID) or one of its verified domains."],
     ['   ', "Tenant is required: the customer tenant's id (a GUID) or one of its verified domains."],
-    ['common', 'Tenant "common" cannot be used for admin consent: Microsoft says not to use it, because consent must be granted in one specific tenant. Give the customer tenant\'s id or domain.'],
-    ['COMMON', 'Tenant "common" cannot be used for admin consent: Microsoft says not to use it, because consent must be granted in one specific tenant. Give the customer tenant\'s id or domain.'],
-    ['consumers', 'Tenant "consumers" cannot be used for admin consent: it means personal Microsoft accounts, which have no administrator. Give the customer tenant\'s id or domain.'],
+    [
+      'common',
+      'Tenant "common" cannot be used for admin consent: Microsoft says not to use it, because consent must be granted in one specific tenant. Give the customer tenant\'s id or domain.',
+    ],
+    [
+      'COMMON',
+      'Tenant "common" cannot be used for admin consent: Microsoft says not to use it, because consent must be granted in one specific tenant. Give the customer tenant\'s id or domain.',
+    ],
+    [
+      'consumers',
+      'Tenant "consumers" cannot be used for admin consent: it means personal Microsoft accounts, which have no administrator. Give the customer tenant\'s id or domain.',
+    ],
     [` ${GUID}`, `Tenant must not start or end with whitespace: " ${GUID}".`],
     ['contoso.com\n', 'Tenant must not start or end with whitespace: "contoso.com\\n".'],
-    [`{${GUID}}`, `Tenant "{${GUID}}" looks like a tenant id but is not a GUID in the form 00000000-0000-0000-0000-000000000000 (remove the braces around it).`],
-    [GUID.replace(/-/g, ''), `Tenant "${GUID.replace(/-/g, '')}" looks like a tenant id but is not a GUID in the form 00000000-0000-0000-0000-000000000000 (it has no hyphens; write it as 8-4-4-4-12 digits).`],
-    [`${GUID}0`, `Tenant "${GUID}0" looks like a tenant id but is not a GUID in the form 00000000-0000-0000-0000-000000000000 (it has 37 characters where a GUID has 36 in the form 8-4-4-4-12).`],
-    ['72f988bf-86f1-41af-91ab-2d7cd011db4g', 'Tenant "72f988bf-86f1-41af-91ab-2d7cd011db4g" looks like a tenant id but is not a GUID in the form 00000000-0000-0000-0000-000000000000 ("g" is not a hexadecimal digit, 0-9 or a-f).'],
+    [
+      `{${GUID}}`,
+      `Tenant "{${GUID}}" looks like a tenant id but is not a GUID in the form 00000000-0000-0000-0000-000000000000 (remove the braces around it).`,
+    ],
+    [
+      GUID.replace(/-/g, ''),
+      `Tenant "${GUID.replace(/-/g, '')}" looks like a tenant id but is not a GUID in the form 00000000-0000-0000-0000-000000000000 (it has no hyphens; write it as 8-4-4-4-12 digits).`,
+    ],
+    [
+      `${GUID}0`,
+      `Tenant "${GUID}0" looks like a tenant id but is not a GUID in the form 00000000-0000-0000-0000-000000000000 (it has 37 characters where a GUID has 36 in the form 8-4-4-4-12).`,
+    ],
+    [
+      '72f988bf-86f1-41af-91ab-2d7cd011db4g',
+      'Tenant "72f988bf-86f1-41af-91ab-2d7cd011db4g" looks like a tenant id but is not a GUID in the form 00000000-0000-0000-0000-000000000000 ("g" is not a hexadecimal digit, 0-9 or a-f).',
+    ],
     ['https://contoso.com', 'Tenant must be a tenant id or a domain name without a scheme; remove the "https://" from "https://contoso.com".'],
     ['admin@contoso.com', 'Tenant must be a tenant id or a domain name, not an email address; use the part after "@" of "admin@contoso.com".'],
     ['contoso', 'Tenant must be a tenant id (GUID) or a full domain name such as contoso.onmicrosoft.com; "contoso" has no dot.'],
@@ -56,9 +80,18 @@ describe('domain/tenants', () => {
     ['con toso.com', 'Tenant must be a tenant id (GUID) or a domain name like contoso.com; "con toso.com" contains " ".'],
     ['contoso.com"', 'Tenant must be a tenant id (GUID) or a domain name like contoso.com; "contoso.com\\"" contains "\\"".'],
     ['conto\u0000so.com', 'Tenant must be a tenant id (GUID) or a domain name like contoso.com; "conto\\u0000so.com" contains "\\u0000" (U+0000).'],
-    ['-contoso.com', 'Tenant "-contoso.com": each part between dots may hold only letters, digits and hyphens, and may not start or end with a hyphen ("-contoso").'],
-    ['contoso-.com', 'Tenant "contoso-.com": each part between dots may hold only letters, digits and hyphens, and may not start or end with a hyphen ("contoso-").'],
-    ['con_toso.com', 'Tenant "con_toso.com": each part between dots may hold only letters, digits and hyphens, and may not start or end with a hyphen ("con_toso").'],
+    [
+      '-contoso.com',
+      'Tenant "-contoso.com": each part between dots may hold only letters, digits and hyphens, and may not start or end with a hyphen ("-contoso").',
+    ],
+    [
+      'contoso-.com',
+      'Tenant "contoso-.com": each part between dots may hold only letters, digits and hyphens, and may not start or end with a hyphen ("contoso-").',
+    ],
+    [
+      'con_toso.com',
+      'Tenant "con_toso.com": each part between dots may hold only letters, digits and hyphens, and may not start or end with a hyphen ("con_toso").',
+    ],
     ['contoso..com', 'Tenant "contoso..com" has an empty part between dots.'],
     ['.contoso.com', 'Tenant ".contoso.com" has an empty part between dots.'],
     [`${'a'.repeat(64)}.com`, `Tenant "${'a'.repeat(60)}…" has a part longer than 63 characters (64).`],
@@ -70,7 +103,10 @@ describe('domain/tenants', () => {
     it(`refuses ${JSON.stringify(input.length > 40 ? `${input.slice(0, 40)}…` : input)}`, () => {
       const { tenant, result } = parseTenant(input);
       assert.equal(tenant, undefined);
-      assert.deepEqual(result.errors.map((e) => e.message), [message]);
+      assert.deepEqual(
+        result.errors.map((e) => e.message),
+        [message],
+      );
     });
   }
 

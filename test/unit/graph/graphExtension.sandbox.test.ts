@@ -12,16 +12,27 @@ import { call, staticCredential, appToken } from '../../../sandbox/test/graph.su
 import { DEFAULT_RETRY_POLICY } from '../../../src/http/retryPolicy';
 
 function directory(sandbox: Sandbox, credential: TokenCredential): GraphDirectory {
-  const make = () => Promise.resolve(createGraphClient({ credential, baseUrl: sandbox.info.graphUrl, scopes: [`${sandbox.info.graphUrl}/.default`], retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 3, baseDelayMs: 1000, maxRetryAfterMs: 5000 } }));
+  const make = () =>
+    Promise.resolve(
+      createGraphClient({
+        credential,
+        baseUrl: sandbox.info.graphUrl,
+        scopes: [`${sandbox.info.graphUrl}/.default`],
+        retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 3, baseDelayMs: 1000, maxRetryAfterMs: 5000 },
+      }),
+    );
   return new GraphDirectory({ read: make, write: make });
 }
 
-describe('sandbox graph: the extension\'s GraphDirectory over createGraphClient', () => {
+describe("sandbox graph: the extension's GraphDirectory over createGraphClient", () => {
   const f = useSandbox({ seed: 53, size: { apps: 60, appsWithCredentials: 15 } });
   const developer = () => {
     const { info } = f.sandbox;
     const dev = f.sandbox.core.info.users.homeDeveloper;
-    return new UsernamePasswordCredential(info.homeTenant.id, info.publicClientId, dev.username, dev.password, { authorityHost: info.loginUrl, disableInstanceDiscovery: true });
+    return new UsernamePasswordCredential(info.homeTenant.id, info.publicClientId, dev.username, dev.password, {
+      authorityHost: info.loginUrl,
+      disableInstanceDiscovery: true,
+    });
   };
 
   it('lists apps (credentials expanded), pages with nextPage, searches, lists only mine', async () => {
@@ -40,7 +51,14 @@ describe('sandbox graph: the extension\'s GraphDirectory over createGraphClient'
     assert.equal(typeof found.count, 'number');
     const mine = await dir.apps.listApps({ pageSize: 999, onlyMine: true });
     const dev = f.sandbox.core.info.users.homeDeveloper.id;
-    assert.deepEqual(mine.items.map((a) => a.id).sort(), f.sandbox.core.state.applicationsOf(f.sandbox.info.homeTenant.id).filter((a) => a.owners.includes(dev)).map((a) => a.id).sort());
+    assert.deepEqual(
+      mine.items.map((a) => a.id).sort(),
+      f.sandbox.core.state
+        .applicationsOf(f.sandbox.info.homeTenant.id)
+        .filter((a) => a.owners.includes(dev))
+        .map((a) => a.id)
+        .sort(),
+    );
   });
 
   it('finds an app by object id or app id, and manages its credentials; Graph errors come back explained', async () => {
@@ -49,17 +67,29 @@ describe('sandbox graph: the extension\'s GraphDirectory over createGraphClient'
     assert.equal((await dir.apps.findApp(app.id))?.appId, app.appId);
     assert.equal((await dir.apps.findApp(app.appId))?.id, app.id);
     assert.equal(await dir.apps.findApp('00000000-0000-0000-0000-00000000beef'), undefined);
-    const values = { name: 'deploy', issuer: f.sandbox.info.homeTenant.issuer, subject: f.sandbox.info.spareIdentity.principalId, audiences: ['api://AzureADTokenExchange'] };
+    const values = {
+      name: 'deploy',
+      issuer: f.sandbox.info.homeTenant.issuer,
+      subject: f.sandbox.info.spareIdentity.principalId,
+      audiences: ['api://AzureADTokenExchange'],
+    };
     const cred = await dir.apps.createCredential(app.id, values);
     assert.equal(cred.name, 'deploy');
     await assert.rejects(dir.apps.createCredential(app.id, values), (e: { status?: number }) => e.status === 409);
     await assert.rejects(dir.apps.createCredential(app.id, { ...values, name: 'copy' }), (e: { status?: number }) => e.status === 400);
     await dir.apps.updateCredential(app.id, cred.id, { description: 'updated' });
     assert.equal((await dir.apps.getCredential(app.id, 'deploy'))?.description, 'updated');
-    assert.deepEqual((await dir.apps.listCredentials(app.id)).map((c) => c.name), ['deploy']);
+    assert.deepEqual(
+      (await dir.apps.listCredentials(app.id)).map((c) => c.name),
+      ['deploy'],
+    );
     await dir.apps.deleteCredential(app.id, cred.id);
     assert.equal(await dir.apps.getCredential(app.id, 'deploy'), undefined);
-    await dir.apps.updateApp(app.id, { requiredResourceAccess: [{ resourceAppId: '00000003-0000-0000-c000-000000000000', resourceAccess: [{ id: 'df021288-bdef-4463-88db-98f22de89214', type: 'Role' }] }] });
+    await dir.apps.updateApp(app.id, {
+      requiredResourceAccess: [
+        { resourceAppId: '00000003-0000-0000-c000-000000000000', resourceAccess: [{ id: 'df021288-bdef-4463-88db-98f22de89214', type: 'Role' }] },
+      ],
+    });
     assert.equal(f.sandbox.core.state.applications.get(app.id)?.requiredResourceAccess.length, 1);
   });
 
@@ -80,11 +110,20 @@ describe('sandbox graph: the extension\'s GraphDirectory over createGraphClient'
 
   it('app-only: listAppsWithCredentials walks every page with the SDK PageIterator; 403 is explained', async () => {
     const { info } = f.sandbox;
-    const dir = directory(f.sandbox, new ClientSecretCredential(info.homeTenant.id, info.confidentialClient.clientId, info.confidentialClient.clientSecret, { authorityHost: info.loginUrl, disableInstanceDiscovery: true }));
+    const dir = directory(
+      f.sandbox,
+      new ClientSecretCredential(info.homeTenant.id, info.confidentialClient.clientId, info.confidentialClient.clientSecret, {
+        authorityHost: info.loginUrl,
+        disableInstanceDiscovery: true,
+      }),
+    );
     const apps = await dir.apps.listAppsWithCredentials();
     assert.equal(apps.length, f.sandbox.core.state.applicationsOf(info.homeTenant.id).filter((a) => a.federatedIdentityCredentials.length > 0).length);
     const denied = directory(f.sandbox, staticCredential(appToken(f.sandbox, ['User.Read.All'])));
-    await assert.rejects(denied.apps.listApps({ pageSize: 5 }), (e: { status?: number; explained?: { kind: string } }) => e.status === 403 && e.explained?.kind === 'forbidden');
+    await assert.rejects(
+      denied.apps.listApps({ pageSize: 5 }),
+      (e: { status?: number; explained?: { kind: string } }) => e.status === 403 && e.explained?.kind === 'forbidden',
+    );
   });
 });
 
@@ -95,7 +134,8 @@ describe('sandbox graph: 10,000 apps (2,000 with credentials)', () => {
     this.timeout(60000);
     const token = appToken(f.sandbox, ['Application.Read.All']);
     const started = Date.now();
-    let url: string | undefined = `/applications?$top=999&$select=id,appId,displayName&$expand=${encodeURIComponent('federatedIdentityCredentials($select=id,name,subject)')}`;
+    let url: string | undefined =
+      `/applications?$top=999&$select=id,appId,displayName&$expand=${encodeURIComponent('federatedIdentityCredentials($select=id,name,subject)')}`;
     let apps = 0;
     let withCreds = 0;
     while (url) {
@@ -111,10 +151,19 @@ describe('sandbox graph: 10,000 apps (2,000 with credentials)', () => {
     assert.equal(withCreds, 2001);
     assert.ok(elapsed < 15000, `paging took ${elapsed} ms`);
     const t = Date.now();
-    const s = await call(f.sandbox, 'GET', `/applications?$search=${encodeURIComponent('"displayName:ledger"')}&$count=true&$top=5`, token, { headers: { ConsistencyLevel: 'eventual' } });
+    const s = await call(f.sandbox, 'GET', `/applications?$search=${encodeURIComponent('"displayName:ledger"')}&$count=true&$top=5`, token, {
+      headers: { ConsistencyLevel: 'eventual' },
+    });
     assert.ok((s.body['@odata.count'] as number) > 100);
-    const names = f.sandbox.core.state.applicationsOf(f.sandbox.info.homeTenant.id).slice(0, 20).map((a) => a.displayName);
-    for (const n of names) assert.equal((await call(f.sandbox, 'GET', `/applications?$filter=${encodeURIComponent(`displayName eq '${n}'`)}&$select=id`, token)).body.value instanceof Array, true);
+    const names = f.sandbox.core.state
+      .applicationsOf(f.sandbox.info.homeTenant.id)
+      .slice(0, 20)
+      .map((a) => a.displayName);
+    for (const n of names)
+      assert.equal(
+        (await call(f.sandbox, 'GET', `/applications?$filter=${encodeURIComponent(`displayName eq '${n}'`)}&$select=id`, token)).body.value instanceof Array,
+        true,
+      );
     assert.ok(Date.now() - t < 5000, `search took ${Date.now() - t} ms`);
   });
 });

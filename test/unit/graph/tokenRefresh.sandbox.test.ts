@@ -13,14 +13,29 @@ import { countingCredential, useSandbox } from '../../support/sandboxSuite';
 import { DEFAULT_RETRY_POLICY } from '../../../src/http/retryPolicy';
 
 function directory(sandbox: Sandbox, credential: TokenCredential): GraphDirectory {
-  const make = () => Promise.resolve(createGraphClient({ credential, baseUrl: sandbox.info.graphUrl, scopes: [`${sandbox.info.graphUrl}/.default`], retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 3, baseDelayMs: 1000, maxRetryAfterMs: 5000 } }));
+  const make = () =>
+    Promise.resolve(
+      createGraphClient({
+        credential,
+        baseUrl: sandbox.info.graphUrl,
+        scopes: [`${sandbox.info.graphUrl}/.default`],
+        retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 3, baseDelayMs: 1000, maxRetryAfterMs: 5000 },
+      }),
+    );
   return new GraphDirectory({ read: make, write: make });
 }
 
 /** An app-only Graph token for the confidential client, signed by the sandbox, with exactly these roles. */
 function appToken(sandbox: Sandbox, roles: string[]): string {
   const { info } = sandbox;
-  return sandbox.core.issueAccessToken({ tenantId: info.homeTenant.id, audience: 'https://graph.microsoft.com', clientAppId: info.confidentialClient.clientId, azpacr: '1', servicePrincipalId: info.confidentialClient.servicePrincipalId, roles }).token;
+  return sandbox.core.issueAccessToken({
+    tenantId: info.homeTenant.id,
+    audience: 'https://graph.microsoft.com',
+    clientAppId: info.confidentialClient.clientId,
+    azpacr: '1',
+    servicePrincipalId: info.confidentialClient.servicePrincipalId,
+    roles,
+  }).token;
 }
 
 const tokenRequests = (log: LoggedRequest[]) => log.filter((r) => r.area === 'login' && r.method === 'POST' && /\/oauth2\/v2\.0\/token$/.test(r.path));
@@ -36,7 +51,12 @@ describe('graph: an expired token is refreshed once (sandbox)', () => {
     const { info } = f.sandbox;
     f.sandbox.expireTokens(null);
     // A new credential per test: its MSAL cache holds one token, fetched by the warm-up read.
-    credential = countingCredential(new ClientSecretCredential(info.homeTenant.id, info.confidentialClient.clientId, info.confidentialClient.clientSecret, { authorityHost: info.loginUrl, disableInstanceDiscovery: true }));
+    credential = countingCredential(
+      new ClientSecretCredential(info.homeTenant.id, info.confidentialClient.clientId, info.confidentialClient.clientSecret, {
+        authorityHost: info.loginUrl,
+        disableInstanceDiscovery: true,
+      }),
+    );
     dir = directory(f.sandbox, credential);
     const page = await dir.apps.listApps({ pageSize: 5 });
     appId = page.items[0]!.id;
@@ -61,7 +81,12 @@ describe('graph: an expired token is refreshed once (sandbox)', () => {
   it('a write after the token expired: the POST is sent again once and the credential exists once', async () => {
     f.sandbox.expireTokens();
     const mark = f.sandbox.core.log.last;
-    const values = { name: 'after-expiry', issuer: f.sandbox.info.homeTenant.issuer, subject: f.sandbox.info.spareIdentity.principalId, audiences: ['api://AzureADTokenExchange'] };
+    const values = {
+      name: 'after-expiry',
+      issuer: f.sandbox.info.homeTenant.issuer,
+      subject: f.sandbox.info.spareIdentity.principalId,
+      audiences: ['api://AzureADTokenExchange'],
+    };
     const created = await dir.apps.createCredential(appId, values);
     assert.equal(created.name, 'after-expiry');
     const log = f.sandbox.requests(mark);
@@ -90,11 +115,19 @@ describe('graph: an expired token is refreshed once (sandbox)', () => {
   it('when the fresh token is refused too, a write fails after exactly one retry and creates nothing', async () => {
     f.sandbox.expireTokens({ forSeconds: 120 });
     const mark = f.sandbox.core.log.last;
-    const values = { name: 'never-made', issuer: f.sandbox.info.homeTenant.issuer, subject: f.sandbox.info.spareIdentity.principalId, audiences: ['api://AzureADTokenExchange'] };
+    const values = {
+      name: 'never-made',
+      issuer: f.sandbox.info.homeTenant.issuer,
+      subject: f.sandbox.info.spareIdentity.principalId,
+      audiences: ['api://AzureADTokenExchange'],
+    };
     await assert.rejects(dir.apps.createCredential(appId, values), /sign-in has expired.*sign in again/i);
     const path = `/applications/${appId}/federatedIdentityCredentials`;
     assert.deepEqual(graph(f.sandbox.requests(mark)), [`POST ${path} 401`, `POST ${path} 401`]);
-    assert.equal(f.sandbox.core.state.applications.get(appId)!.federatedIdentityCredentials.some((c) => c.name === 'never-made'), false);
+    assert.equal(
+      f.sandbox.core.state.applications.get(appId)!.federatedIdentityCredentials.some((c) => c.name === 'never-made'),
+      false,
+    );
   });
 
   it('a credential that can only return the same stale token: one retry, then "sign in again"', async () => {

@@ -15,7 +15,7 @@ describe('auth: fresh token after a refused one', () => {
     assert.equal(isFreshTokenRequest(undefined), false);
   });
 
-  it('recognises the services\' refusals of a token, and nothing else', () => {
+  it("recognises the services' refusals of a token, and nothing else", () => {
     const body = (code: string) => ({ error: { code, message: 'x' } });
     assert.equal(isRefusedToken('graph', 401, body('InvalidAuthenticationToken')), true);
     assert.equal(isRefusedToken('graph', 401, JSON.stringify(body('InvalidAuthenticationToken'))), true, 'raw text bodies too');

@@ -24,7 +24,10 @@ describe('one retry budget: at most 3 sends per request or batch item, within th
 
   function clients(policy: RetryPolicy) {
     const { info } = f.sandbox;
-    const credential = new ClientSecretCredential(info.homeTenant.id, info.confidentialClient.clientId, info.confidentialClient.clientSecret, { authorityHost: info.loginUrl, disableInstanceDiscovery: true });
+    const credential = new ClientSecretCredential(info.homeTenant.id, info.confidentialClient.clientId, info.confidentialClient.clientSecret, {
+      authorityHost: info.loginUrl,
+      disableInstanceDiscovery: true,
+    });
     const client = createGraphClient({ credential, baseUrl: info.graphUrl, scopes: [`${info.graphUrl}/.default`], retry: policy });
     const directory = new GraphDirectory({ read: async () => client, write: async () => client }, { policy });
     const service = new CredentialService(directory, resolveCloud('Custom', info.customCloud), () => info.homeTenant.id, { policy });
@@ -40,12 +43,14 @@ describe('one retry budget: at most 3 sends per request or batch item, within th
     apps = (await directory.apps.listApps({ pageSize: 999 })).items.filter((a) => a.appId !== f.sandbox.info.multiTenantApp.appId);
   });
 
-  const sent = (since: number, method: string, path: string, batchItem: boolean) => f.sandbox.requests(since).filter((r) => r.method === method && r.path === path && (r.headers[ITEM] !== undefined) === batchItem).length;
+  const sent = (since: number, method: string, path: string, batchItem: boolean) =>
+    f.sandbox.requests(since).filter((r) => r.method === method && r.path === path && (r.headers[ITEM] !== undefined) === batchItem).length;
   const appPath = (app: AppRegistration) => `/graph/v1.0/applications/${app.id}`;
 
   it('decides from one pure policy (unit): 3 sends, Retry-After honoured, writes only after 429, the time bound', async () => {
     const { decideRetry } = await import('../../../src/http/retryPolicy');
-    const at = (attempts: number, outcome: { status: number; retryAfter?: string } | { lost: true }, method = 'GET', now = 0) => decideRetry(DEFAULT_RETRY_POLICY, { method, attempts, startedAt: 0, now, outcome });
+    const at = (attempts: number, outcome: { status: number; retryAfter?: string } | { lost: true }, method = 'GET', now = 0) =>
+      decideRetry(DEFAULT_RETRY_POLICY, { method, attempts, startedAt: 0, now, outcome });
     assert.deepEqual(at(1, { status: 429, retryAfter: '2' }), { retry: true, delayMs: 2_000 });
     assert.deepEqual(at(2, { status: 503 }), { retry: true, delayMs: 1_000 });
     assert.deepEqual(at(3, { status: 429 }), { retry: false, reason: 'budget' });
@@ -70,7 +75,14 @@ describe('one retry budget: at most 3 sends per request or batch item, within th
   it('a single write Graph keeps throttling: 3 sends (a 429 was not processed), then the throttling error', async () => {
     const { directory } = clients(quick);
     const app = apps[0]!;
-    const values = { ...buildManagedIdentityCredential({ cloud: resolveCloud('Custom', f.sandbox.info.customCloud), tenantId: f.sandbox.info.homeTenant.id, objectId: f.sandbox.info.spareIdentity.principalId }), name: 'budget-single' };
+    const values = {
+      ...buildManagedIdentityCredential({
+        cloud: resolveCloud('Custom', f.sandbox.info.customCloud),
+        tenantId: f.sandbox.info.homeTenant.id,
+        objectId: f.sandbox.info.spareIdentity.principalId,
+      }),
+      name: 'budget-single',
+    };
     const since = f.sandbox.core.log.last;
     f.sandbox.setFaults([{ kind: 'throttle', retryAfterSeconds: 0, method: 'POST', pathPrefix: `${appPath(app)}/federatedIdentityCredentials` }]);
     await assert.rejects(directory.apps.createCredential(app.id, values), (e: unknown) => e instanceof GraphRequestError && e.explained.kind === 'throttled');
@@ -95,7 +107,10 @@ describe('one retry budget: at most 3 sends per request or batch item, within th
     const since = f.sandbox.core.log.last;
     f.sandbox.setFaults([{ kind: 'throttle', retryAfterSeconds: 0, method: 'GET', pathPrefix: appPath(target) }]);
     const result = await directory.apps.getAppsWithCredentials(ids);
-    assert.deepEqual(result.failed.map((x) => [x.id, x.error.explained.kind]), [[target.id, 'throttled']]);
+    assert.deepEqual(
+      result.failed.map((x) => [x.id, x.error.explained.kind]),
+      [[target.id, 'throttled']],
+    );
     assert.equal(result.apps.length, 24);
     assert.equal(sent(since, 'GET', appPath(target), true), 3);
     for (const app of apps.slice(0, 25)) if (app.id !== target.id) assert.equal(sent(since, 'GET', appPath(app), true), 1, app.displayName);
@@ -115,14 +130,24 @@ describe('one retry budget: at most 3 sends per request or batch item, within th
 
   it('batched writes (a multi-app add): the app Graph keeps throttling is written 3 times in all, the others once', async () => {
     const { service } = clients(quick);
-    const values = { ...buildManagedIdentityCredential({ cloud: resolveCloud('Custom', f.sandbox.info.customCloud), tenantId: f.sandbox.info.homeTenant.id, objectId: f.sandbox.info.spareIdentity.principalId }), name: 'budget-batch' };
+    const values = {
+      ...buildManagedIdentityCredential({
+        cloud: resolveCloud('Custom', f.sandbox.info.customCloud),
+        tenantId: f.sandbox.info.homeTenant.id,
+        objectId: f.sandbox.info.spareIdentity.principalId,
+      }),
+      name: 'budget-batch',
+    };
     const targets = apps.slice(10, 35);
     const throttled = targets[7]!;
     const plan = await service.planCreateForApps(targets, () => values);
     const since = f.sandbox.core.log.last;
     f.sandbox.setFaults([{ kind: 'throttle', retryAfterSeconds: 0, method: 'POST', pathPrefix: `${appPath(throttled)}/federatedIdentityCredentials` }]);
     const result = await service.createForApps(plan);
-    assert.deepEqual(result.failed.map((x) => [x.app.id, x.kind]), [[throttled.id, 'throttled']]);
+    assert.deepEqual(
+      result.failed.map((x) => [x.app.id, x.kind]),
+      [[throttled.id, 'throttled']],
+    );
     assert.equal(result.added.length, 24);
     assert.equal(sent(since, 'POST', `${appPath(throttled)}/federatedIdentityCredentials`, true), 3);
     for (const app of targets) if (app.id !== throttled.id) assert.equal(sent(since, 'POST', `${appPath(app)}/federatedIdentityCredentials`, true), 1);
@@ -130,7 +155,14 @@ describe('one retry budget: at most 3 sends per request or batch item, within th
 
   it('batched writes: an item answered 500 and then throttled is looked up and written again, 3 sends in all', async () => {
     const { service } = clients(quick);
-    const values = { ...buildManagedIdentityCredential({ cloud: resolveCloud('Custom', f.sandbox.info.customCloud), tenantId: f.sandbox.info.homeTenant.id, objectId: f.sandbox.info.spareIdentity.principalId }), name: 'budget-mixed' };
+    const values = {
+      ...buildManagedIdentityCredential({
+        cloud: resolveCloud('Custom', f.sandbox.info.customCloud),
+        tenantId: f.sandbox.info.homeTenant.id,
+        objectId: f.sandbox.info.spareIdentity.principalId,
+      }),
+      name: 'budget-mixed',
+    };
     const targets = apps.slice(35, 40);
     const target = targets[2]!;
     const plan = await service.planCreateForApps(targets, () => values);
@@ -141,14 +173,24 @@ describe('one retry budget: at most 3 sends per request or batch item, within th
       { kind: 'throttle', retryAfterSeconds: 0, method: 'POST', pathPrefix: path },
     ]);
     const result = await service.createForApps(plan);
-    assert.deepEqual(result.failed.map((x) => x.app.id), [target.id]);
+    assert.deepEqual(
+      result.failed.map((x) => x.app.id),
+      [target.id],
+    );
     assert.equal(sent(since, 'POST', path, true), 3, 'the 500, the write after the look-up found nothing, and one more after its 429');
     assert.equal(f.sandbox.core.state.applications.get(target.id)!.federatedIdentityCredentials.filter((c) => c.name === 'budget-mixed').length, 0);
   });
 
   it('batched writes within the time bound: Retry-After 1 s, 1.5 s in all: 2 sends of the throttled write', async () => {
     const { service } = clients(bounded);
-    const values = { ...buildManagedIdentityCredential({ cloud: resolveCloud('Custom', f.sandbox.info.customCloud), tenantId: f.sandbox.info.homeTenant.id, objectId: f.sandbox.info.spareIdentity.principalId }), name: 'budget-bounded' };
+    const values = {
+      ...buildManagedIdentityCredential({
+        cloud: resolveCloud('Custom', f.sandbox.info.customCloud),
+        tenantId: f.sandbox.info.homeTenant.id,
+        objectId: f.sandbox.info.spareIdentity.principalId,
+      }),
+      name: 'budget-bounded',
+    };
     const targets = apps.slice(40, 45);
     const throttled = targets[1]!;
     const plan = await service.planCreateForApps(targets, () => values);
@@ -156,7 +198,10 @@ describe('one retry budget: at most 3 sends per request or batch item, within th
     f.sandbox.setFaults([{ kind: 'throttle', retryAfterSeconds: 1, method: 'POST', pathPrefix: `${appPath(throttled)}/federatedIdentityCredentials` }]);
     const started = Date.now();
     const result = await service.createForApps(plan);
-    assert.deepEqual(result.failed.map((x) => x.app.id), [throttled.id]);
+    assert.deepEqual(
+      result.failed.map((x) => x.app.id),
+      [throttled.id],
+    );
     assert.equal(sent(since, 'POST', `${appPath(throttled)}/federatedIdentityCredentials`, true), 2);
     assert.ok(Date.now() - started < bounded.totalTimeMs + 500, `ended after ${Date.now() - started} ms`);
   });

@@ -1,9 +1,7 @@
 // Hostile values: escaped so that the parsed literal is exactly the value, or refused with a clear message.
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
-import {
-  commentText, psSingleQuoted, pyStringLiteral, renderRunbook, RunbookOptionsError, RunbookTemplateId, unprintableReason,
-} from '../../../src/runbooks';
+import { commentText, psSingleQuoted, pyStringLiteral, renderRunbook, RunbookOptionsError, RunbookTemplateId, unprintableReason } from '../../../src/runbooks';
 import { baseOptions, descendants, parsePowerShell, psVerbatimValue, python, syntaxProblems } from './helpers';
 
 const HOSTILE = [
@@ -15,7 +13,7 @@ const HOSTILE = [
   '\\"; import os; os.system("id") #',
   '# not a comment',
   '\u2019) ; Stop-Computer ; (\u2018',
-  '\u201A\u201B mixed \u2018quotes\u2019 \'',
+  "\u201A\u201B mixed \u2018quotes\u2019 '",
   'trailing backslash \\',
   'ünïcödé 名前 😀 \u200B zero-width',
   '${x} @(1) @{a=1} $null',
@@ -25,7 +23,9 @@ const HOSTILE = [
 
 /** Python reads every literal back, in order, as JSON. */
 function pythonValues(literals: string[]): string[] {
-  return JSON.parse(python('import ast, json, sys\nprint(json.dumps([ast.literal_eval(l) for l in sys.stdin.read().split("\\n")]))', literals.join('\n'))) as string[];
+  return JSON.parse(
+    python('import ast, json, sys\nprint(json.dumps([ast.literal_eval(l) for l in sys.stdin.read().split("\\n")]))', literals.join('\n')),
+  ) as string[];
 }
 
 describe('runbook escaping', () => {
@@ -45,19 +45,26 @@ describe('runbook escaping', () => {
     it('doubles every quote PowerShell treats as a single quote, including the typographic ones', () => {
       assert.equal(psSingleQuoted("a'b"), "'a''b'");
       assert.equal(psSingleQuoted('a\u2019b\u2018c\u201Ad\u201Be'), "'a\u2019\u2019b\u2018\u2018c\u201A\u201Ad\u201B\u201Be'");
-      assert.equal(psSingleQuoted('$x `y` $(z) "q"'), "'$x `y` $(z) \"q\"'");
+      assert.equal(psSingleQuoted('$x `y` $(z) "q"'), '\'$x `y` $(z) "q"\'');
     });
 
     it('refuses line breaks and other control characters', () => {
-      for (const bad of ['a\nb', 'a\rb', 'a\u2028b', 'a\u0085b', 'a\u0000b', 'a\u001bb']) assert.throws(() => psSingleQuoted(bad), /control character|line separator/);
+      for (const bad of ['a\nb', 'a\rb', 'a\u2028b', 'a\u0085b', 'a\u0000b', 'a\u001bb'])
+        assert.throws(() => psSingleQuoted(bad), /control character|line separator/);
     });
 
     it('round-trips arbitrary printable strings (property)', async () => {
-      await fc.assert(fc.asyncProperty(fc.string({ unit: 'grapheme', maxLength: 40 }).filter((s) => unprintableReason(s) === undefined), async (value) => {
-        const tree = await parsePowerShell(`$v = ${psSingleQuoted(value)}\n`);
-        const strings = descendants(tree, 'verbatim_string_characters');
-        return syntaxProblems(tree).length === 0 && strings.length === 1 && psVerbatimValue(strings[0]?.text ?? '') === value;
-      }), { numRuns: 200 });
+      await fc.assert(
+        fc.asyncProperty(
+          fc.string({ unit: 'grapheme', maxLength: 40 }).filter((s) => unprintableReason(s) === undefined),
+          async (value) => {
+            const tree = await parsePowerShell(`$v = ${psSingleQuoted(value)}\n`);
+            const strings = descendants(tree, 'verbatim_string_characters');
+            return syntaxProblems(tree).length === 0 && strings.length === 1 && psVerbatimValue(strings[0]?.text ?? '') === value;
+          },
+        ),
+        { numRuns: 200 },
+      );
     });
   });
 
@@ -70,7 +77,10 @@ describe('runbook escaping', () => {
     });
 
     it('round-trips arbitrary strings (property, checked by Python)', () => {
-      const samples = fc.sample(fc.string({ unit: 'binary', maxLength: 30 }).filter((s) => !/[\ud800-\udfff]/.test(s.replace(/[\ud800-\udbff][\udc00-\udfff]/g, ''))), 300);
+      const samples = fc.sample(
+        fc.string({ unit: 'binary', maxLength: 30 }).filter((s) => !/[\ud800-\udfff]/.test(s.replace(/[\ud800-\udbff][\udc00-\udfff]/g, ''))),
+        300,
+      );
       assert.deepEqual(pythonValues(samples.map(pyStringLiteral)), samples);
     });
 
@@ -110,7 +120,10 @@ describe('runbook escaping', () => {
     it('naive escaping would have broken out: the test can tell', async () => {
       const value = "x'; Remove-Item important.txt; '";
       const naive = await parsePowerShell(`$AppDisplayName = '${value}'\n`);
-      assert.ok(descendants(naive, 'command').some((c) => c.text.startsWith('Remove-Item')), 'naive quoting runs the command');
+      assert.ok(
+        descendants(naive, 'command').some((c) => c.text.startsWith('Remove-Item')),
+        'naive quoting runs the command',
+      );
       const safe = await parsePowerShell(`$AppDisplayName = ${psSingleQuoted(value)}\n`);
       assert.equal(descendants(safe, 'command').length, 0);
     });
@@ -135,8 +148,14 @@ describe('runbook escaping', () => {
 
     it('refuses a display name or provenance note with a line break, for every template', () => {
       for (const template of ['powershell-rest', 'powershell-tokenmagician', 'python'] as RunbookTemplateId[]) {
-        assert.throws(() => renderRunbook(baseOptions({ template, appDisplayName: 'ok\nWrite-Output pwned' })), (e: unknown) => e instanceof RunbookOptionsError && /appDisplayName contains the control character U\+000A/.test(e.message));
-        assert.throws(() => renderRunbook(baseOptions({ template, provenance: { app: 'x\r\nimport os' } })), /provenance\.app contains the control character U\+000D/);
+        assert.throws(
+          () => renderRunbook(baseOptions({ template, appDisplayName: 'ok\nWrite-Output pwned' })),
+          (e: unknown) => e instanceof RunbookOptionsError && /appDisplayName contains the control character U\+000A/.test(e.message),
+        );
+        assert.throws(
+          () => renderRunbook(baseOptions({ template, provenance: { app: 'x\r\nimport os' } })),
+          /provenance\.app contains the control character U\+000D/,
+        );
       }
     });
   });

@@ -28,7 +28,9 @@ export function syntaxProblems(tree: Tree): string[] {
   const problems: string[] = [];
   const walk = (node: Node): void => {
     if (node.isError || node.isMissing) {
-      problems.push(`${node.isMissing ? 'MISSING' : 'ERROR'} ${node.type} at ${node.startPosition.row + 1}:${node.startPosition.column + 1}: ${JSON.stringify(node.text.slice(0, 80))}`);
+      problems.push(
+        `${node.isMissing ? 'MISSING' : 'ERROR'} ${node.type} at ${node.startPosition.row + 1}:${node.startPosition.column + 1}: ${JSON.stringify(node.text.slice(0, 80))}`,
+      );
     }
     for (const child of node.children) if (child) walk(child);
   };

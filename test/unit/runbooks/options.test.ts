@@ -1,7 +1,13 @@
 // Validation of RunbookOptions: clear messages for each wrong input, normalisation of the right ones.
 import * as assert from 'node:assert/strict';
 import {
-  deploymentFor, isTenantDomain, powerShellGalleryContentLink, renderRunbook, resolveRunbookOptions, RunbookOptions, RunbookOptionsError,
+  deploymentFor,
+  isTenantDomain,
+  powerShellGalleryContentLink,
+  renderRunbook,
+  resolveRunbookOptions,
+  RunbookOptions,
+  RunbookOptionsError,
   validateRunbookOptions,
 } from '../../../src/runbooks';
 import { APP, baseOptions, HOME, UAMI } from './helpers';
@@ -14,11 +20,17 @@ function problems(overrides: Partial<RunbookOptions> | Record<string, unknown>):
 
 describe('runbook options', () => {
   it('accepts a complete set and normalises it (trimmed, GUIDs lower-cased, no trailing slash, default scope, deduplicated tenants)', () => {
-    const o = resolveRunbookOptions(baseOptions({
-      appClientId: ` ${APP.toUpperCase()} `,
-      targetTenants: ['Contoso.onmicrosoft.com', 'contoso.onmicrosoft.com', HOME.toUpperCase(), HOME],
-      cloud: { loginUrl: 'https://login.microsoftonline.com/', graphUrl: 'https://graph.microsoft.com//', tokenExchangeAudience: ' api://AzureADTokenExchange ' },
-    }));
+    const o = resolveRunbookOptions(
+      baseOptions({
+        appClientId: ` ${APP.toUpperCase()} `,
+        targetTenants: ['Contoso.onmicrosoft.com', 'contoso.onmicrosoft.com', HOME.toUpperCase(), HOME],
+        cloud: {
+          loginUrl: 'https://login.microsoftonline.com/',
+          graphUrl: 'https://graph.microsoft.com//',
+          tokenExchangeAudience: ' api://AzureADTokenExchange ',
+        },
+      }),
+    );
     assert.equal(o.appClientId, APP);
     assert.deepEqual(o.targetTenants, ['Contoso.onmicrosoft.com', HOME]);
     assert.equal(o.cloud.loginUrl, 'https://login.microsoftonline.com');
@@ -29,15 +41,25 @@ describe('runbook options', () => {
   });
 
   it('accepts loopback https endpoints with a port and path (the local emulator)', () => {
-    const o = resolveRunbookOptions(baseOptions({ cloud: { loginUrl: 'https://127.0.0.1:8443/login', graphUrl: 'https://localhost:8443/graph', tokenExchangeAudience: 'api://AzureADTokenExchange' } }));
+    const o = resolveRunbookOptions(
+      baseOptions({
+        cloud: { loginUrl: 'https://127.0.0.1:8443/login', graphUrl: 'https://localhost:8443/graph', tokenExchangeAudience: 'api://AzureADTokenExchange' },
+      }),
+    );
     assert.equal(o.scope, 'https://localhost:8443/graph/.default');
   });
 
   it('names each wrong id', () => {
     assert.match(problems({ appClientId: 'not-a-guid' }).join('\n'), /appClientId must be the app's application \(client\) id, a GUID; got "not-a-guid"/);
     assert.match(problems({ homeTenantId: 'contoso.com' }).join('\n'), /homeTenantId must be the tenant id \(GUID\)/);
-    assert.match(problems({ identity: { kind: 'userAssigned', clientId: '/subscriptions/x' } }).join('\n'), /identity\.clientId must be the user-assigned identity's client id/);
-    assert.match(problems({ identity: { kind: 'managed' } }).join('\n'), /identity must be \{ kind: 'userAssigned', clientId \} or \{ kind: 'systemAssigned' \}/);
+    assert.match(
+      problems({ identity: { kind: 'userAssigned', clientId: '/subscriptions/x' } }).join('\n'),
+      /identity\.clientId must be the user-assigned identity's client id/,
+    );
+    assert.match(
+      problems({ identity: { kind: 'managed' } }).join('\n'),
+      /identity must be \{ kind: 'userAssigned', clientId \} or \{ kind: 'systemAssigned' \}/,
+    );
   });
 
   it('refuses tenants that are not a GUID or a domain, and the multi-tenant aliases', () => {
@@ -51,15 +73,33 @@ describe('runbook options', () => {
   });
 
   it('refuses endpoints that are not plain https URLs', () => {
-    for (const bad of ['http://login.microsoftonline.com', 'https://login.microsoftonline.com?x=1', "https://evil.com/'+$(x)+'", 'https://a b', 'https://host:99999', 'login.microsoftonline.com', 'https://x.com/#frag', 'https://x.com/`whoami`']) {
+    for (const bad of [
+      'http://login.microsoftonline.com',
+      'https://login.microsoftonline.com?x=1',
+      "https://evil.com/'+$(x)+'",
+      'https://a b',
+      'https://host:99999',
+      'login.microsoftonline.com',
+      'https://x.com/#frag',
+      'https://x.com/`whoami`',
+    ]) {
       assert.match(problems({ cloud: { ...baseOptions().cloud, loginUrl: bad } }).join('\n'), /cloud\.loginUrl must be an https URL/, bad);
       assert.match(problems({ cloud: { ...baseOptions().cloud, graphUrl: bad } }).join('\n'), /cloud\.graphUrl must be an https URL/, bad);
     }
-    assert.match(problems({ cloud: { ...baseOptions().cloud, tokenExchangeAudience: "api://x'y" } }).join('\n'), /tokenExchangeAudience must look like api:\/\/AzureADTokenExchange/);
+    assert.match(
+      problems({ cloud: { ...baseOptions().cloud, tokenExchangeAudience: "api://x'y" } }).join('\n'),
+      /tokenExchangeAudience must look like api:\/\/AzureADTokenExchange/,
+    );
   });
 
-  it('wants one resource\'s /.default scope', () => {
-    for (const bad of ['User.Read', 'https://graph.microsoft.com/User.Read.All', 'https://graph.microsoft.com/.default https://x/.default', "https://x.com/'/.default", 'openid']) {
+  it("wants one resource's /.default scope", () => {
+    for (const bad of [
+      'User.Read',
+      'https://graph.microsoft.com/User.Read.All',
+      'https://graph.microsoft.com/.default https://x/.default',
+      "https://x.com/'/.default",
+      'openid',
+    ]) {
       assert.match(problems({ scope: bad }).join('\n'), /scope/, bad);
     }
     for (const good of ['https://graph.microsoft.com/.default', 'api://contoso-api/.default', `${APP}/.default`, 'https://management.azure.com/.default']) {
@@ -68,7 +108,10 @@ describe('runbook options', () => {
   });
 
   it('checks that the runtime fits the template, and the date format', () => {
-    assert.match(problems({ template: 'python', runtime: 'PowerShell-7.4' }).join('\n'), /Python 3\.10, standard library only runs on Python-3\.10, not PowerShell-7\.4/);
+    assert.match(
+      problems({ template: 'python', runtime: 'PowerShell-7.4' }).join('\n'),
+      /Python 3\.10, standard library only runs on Python-3\.10, not PowerShell-7\.4/,
+    );
     assert.match(problems({ template: 'powershell-rest', runtime: 'Python-3.10' }).join('\n'), /runs on PowerShell-7\.4 or PowerShell-7\.2, not Python-3\.10/);
     assert.match(problems({ runtime: 'PowerShell-5.1' }).join('\n'), /runtime must be one of/);
     assert.match(problems({ template: 'bash' }).join('\n'), /template must be one of powershell-tokenmagician, powershell-rest, python/);
@@ -79,16 +122,23 @@ describe('runbook options', () => {
   it('refuses unknown or multi-line provenance entries and lists every problem at once', () => {
     const all = problems({ appClientId: 'x', homeTenantId: 'y', targetTenants: ['common'], provenance: { who: 'me' } });
     assert.equal(all.length, 4);
-    assert.throws(() => renderRunbook({ ...baseOptions(), appClientId: 'x' }), (e: unknown) => e instanceof RunbookOptionsError && e.problems.length === 1 && /^The runbook cannot be generated:\n- appClientId/.test(e.message));
+    assert.throws(
+      () => renderRunbook({ ...baseOptions(), appClientId: 'x' }),
+      (e: unknown) => e instanceof RunbookOptionsError && e.problems.length === 1 && /^The runbook cannot be generated:\n- appClientId/.test(e.message),
+    );
   });
 
   it('exposes the deployment data for each runtime', () => {
     assert.deepEqual(deploymentFor('powershell-rest', 'PowerShell-7.2'), {
-      runbookType: 'PowerShell72', apiVersion: '2023-11-01', modules: [],
+      runbookType: 'PowerShell72',
+      apiVersion: '2023-11-01',
+      modules: [],
       supportNote: 'PowerShell 7.2 has reached end of support. Prefer PowerShell 7.4 through an Automation runtime environment.',
     });
     assert.deepEqual(deploymentFor('python'), {
-      runbookType: 'Python3', apiVersion: '2024-10-23', modules: [],
+      runbookType: 'Python3',
+      apiVersion: '2024-10-23',
+      modules: [],
       runtimeEnvironment: { name: 'Python-3.10', language: 'Python', version: '3.10', systemGenerated: true },
     });
     assert.throws(() => deploymentFor('python', 'PowerShell-7.4'), /does not run on/);

@@ -48,7 +48,13 @@ function makeCertificates(): { caPem: string; keyPem: string; certPem: string } 
     { name: 'basicConstraints', cA: false },
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
     { name: 'extKeyUsage', serverAuth: true },
-    { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] },
+    {
+      name: 'subjectAltName',
+      altNames: [
+        { type: 2, value: 'localhost' },
+        { type: 7, ip: '127.0.0.1' },
+      ],
+    },
     { name: 'subjectKeyIdentifier' },
     { name: 'authorityKeyIdentifier', keyIdentifier: ca.generateSubjectKeyIdentifier().getBytes() },
   ]);
@@ -56,7 +62,12 @@ function makeCertificates(): { caPem: string; keyPem: string; certPem: string } 
   return { caPem: pki.certificateToPem(ca), keyPem: pki.privateKeyToPem(keys.privateKey), certPem: pki.certificateToPem(cert) };
 }
 
-interface Seen { miRequests: URLSearchParams[]; miHeaders: IncomingMessage['headers'][]; tokenRequests: { tenant: string; form: URLSearchParams }[]; graphAuth: string[] }
+interface Seen {
+  miRequests: URLSearchParams[];
+  miHeaders: IncomingMessage['headers'][];
+  tokenRequests: { tenant: string; form: URLSearchParams }[];
+  graphAuth: string[];
+}
 
 async function body(req: IncomingMessage): Promise<string> {
   let data = '';
@@ -116,7 +127,8 @@ describe('generated Python runbook, run against a local emulator', function () {
         const tenant = decodeURIComponent(token[1] as string);
         const form = new URLSearchParams(await body(req));
         seen.tokenRequests.push({ tenant, form });
-        if (!issued.has(form.get('client_assertion') ?? '')) return json(res, 401, { error: 'invalid_client', error_description: 'AADSTS700213: No matching federated identity record found.' });
+        if (!issued.has(form.get('client_assertion') ?? ''))
+          return json(res, 401, { error: 'invalid_client', error_description: 'AADSTS700213: No matching federated identity record found.' });
         if (tenant === NOT_CONSENTED) {
           return json(res, 400, {
             error: 'unauthorized_client',
@@ -134,7 +146,12 @@ describe('generated Python runbook, run against a local emulator', function () {
         const tenant = auth.replace(/^Bearer app-token-for-/, '');
         if (!issued.has(auth.replace(/^Bearer /, ''))) return json(res, 401, { error: { code: 'InvalidAuthenticationToken', message: 'bad token' } });
         assert.equal(url.searchParams.get('$top'), '2');
-        return json(res, 200, { value: [{ displayName: `Adele of ${tenant}`, userPrincipalName: `adele@${tenant}` }, { displayName: 'Zoë Ünicode', userPrincipalName: `zoe@${tenant}` }] });
+        return json(res, 200, {
+          value: [
+            { displayName: `Adele of ${tenant}`, userPrincipalName: `adele@${tenant}` },
+            { displayName: 'Zoë Ünicode', userPrincipalName: `zoe@${tenant}` },
+          ],
+        });
       }
       json(res, 404, { error: { code: 'NotFound', message: req.url } });
     });
@@ -152,13 +169,15 @@ describe('generated Python runbook, run against a local emulator', function () {
   });
 
   function script(targetTenants: string[], identity: RunbookIdentity): string {
-    const rb = renderRunbook(baseOptions({
-      template: 'python',
-      appDisplayName: 'Contoso "Sync" ü',
-      targetTenants,
-      identity,
-      cloud: { loginUrl: `https://127.0.0.1:${port}/login`, graphUrl: `https://127.0.0.1:${port}/graph`, tokenExchangeAudience: AUDIENCE },
-    }));
+    const rb = renderRunbook(
+      baseOptions({
+        template: 'python',
+        appDisplayName: 'Contoso "Sync" ü',
+        targetTenants,
+        identity,
+        cloud: { loginUrl: `https://127.0.0.1:${port}/login`, graphUrl: `https://127.0.0.1:${port}/graph`, tokenExchangeAudience: AUDIENCE },
+      }),
+    );
     const path = join(dir, `runbook-${targetTenants.length}-${identity.kind}.py`);
     writeFileSync(path, rb.content);
     return path;
@@ -190,11 +209,20 @@ describe('generated Python runbook, run against a local emulator', function () {
     const output = r.stdout + r.stderr;
     assert.equal(r.code, PYTHON_EXIT_CODES.someFailed, output);
     assert.match(r.stdout, /^App Contoso "Sync" ü \(11111111-2222-3333-4444-555555555555\): 3 target tenant\(s\)/m);
-    assert.match(r.stdout, /^\[OK\] {5}contoso\.onmicrosoft\.com: token for https:\/\/127\.0\.0\.1:\d+\/graph\/\.default; first users:\n {9}Adele of contoso\.onmicrosoft\.com <adele@contoso\.onmicrosoft\.com>\n {9}Zoë Ünicode <zoe@contoso\.onmicrosoft\.com>$/m);
-    assert.match(r.stdout, /^\[FAILED\] fabrikam\.onmicrosoft\.com: HTTP 400: AADSTS700016: Application with identifier '11111111-2222-3333-4444-555555555555' was not found in the directory 'fabrikam\.onmicrosoft\.com'\.$/m);
+    assert.match(
+      r.stdout,
+      /^\[OK\] {5}contoso\.onmicrosoft\.com: token for https:\/\/127\.0\.0\.1:\d+\/graph\/\.default; first users:\n {9}Adele of contoso\.onmicrosoft\.com <adele@contoso\.onmicrosoft\.com>\n {9}Zoë Ünicode <zoe@contoso\.onmicrosoft\.com>$/m,
+    );
+    assert.match(
+      r.stdout,
+      /^\[FAILED\] fabrikam\.onmicrosoft\.com: HTTP 400: AADSTS700016: Application with identifier '11111111-2222-3333-4444-555555555555' was not found in the directory 'fabrikam\.onmicrosoft\.com'\.$/m,
+    );
     assert.match(r.stdout, /^ {9}The app is not in this tenant yet: an admin of the tenant has to consent to it\.$/m);
     assert.match(r.stdout, /^\[OK\] {5}0b0b0b0b-1111-2222-3333-444444444444: /m);
-    assert.match(r.stdout, /Summary:\n {2}OK {5}contoso\.onmicrosoft\.com {2}2 user\(s\) read\n {2}FAILED fabrikam\.onmicrosoft\.com {2}HTTP 400: AADSTS700016: .*\n {2}OK {5}0b0b0b0b-1111-2222-3333-444444444444 {2}2 user\(s\) read\n/);
+    assert.match(
+      r.stdout,
+      /Summary:\n {2}OK {5}contoso\.onmicrosoft\.com {2}2 user\(s\) read\n {2}FAILED fabrikam\.onmicrosoft\.com {2}HTTP 400: AADSTS700016: .*\n {2}OK {5}0b0b0b0b-1111-2222-3333-444444444444 {2}2 user\(s\) read\n/,
+    );
     assert.match(r.stderr, /1 of 3 target tenant\(s\) failed\./);
     assertNoTokens(output);
 
@@ -230,12 +258,18 @@ describe('generated Python runbook, run against a local emulator', function () {
   it('without IDENTITY_ENDPOINT it says so and exits 1 without calling anything', async () => {
     const r = await run(script([CONSENTED[0] as string], { kind: 'userAssigned', clientId: UAMI }), env({ IDENTITY_ENDPOINT: '' }));
     assert.equal(r.code, PYTHON_EXIT_CODES.allFailed);
-    assert.match(r.stderr, /No managed identity token for api:\/\/AzureADTokenExchange, so no tenant can be reached: IDENTITY_ENDPOINT and IDENTITY_HEADER are not set/);
+    assert.match(
+      r.stderr,
+      /No managed identity token for api:\/\/AzureADTokenExchange, so no tenant can be reached: IDENTITY_ENDPOINT and IDENTITY_HEADER are not set/,
+    );
     assert.equal(seen.tokenRequests.length, 0);
   });
 
   it('trusts the emulator only through SSL_CERT_FILE: with the system CA bundle instead, TLS verification fails per tenant', async () => {
-    const r = await run(script([CONSENTED[0] as string], { kind: 'userAssigned', clientId: UAMI }), env({ SSL_CERT_FILE: join(dir, 'missing.pem'), SSL_CERT_DIR: join(dir, 'none') }));
+    const r = await run(
+      script([CONSENTED[0] as string], { kind: 'userAssigned', clientId: UAMI }),
+      env({ SSL_CERT_FILE: join(dir, 'missing.pem'), SSL_CERT_DIR: join(dir, 'none') }),
+    );
     assert.equal(r.code, PYTHON_EXIT_CODES.allFailed, r.stdout + r.stderr);
     assert.match(r.stdout, /\[FAILED\] contoso\.onmicrosoft\.com: cannot reach 127\.0\.0\.1:\d+: .*CERTIFICATE_VERIFY_FAILED/);
     assert.equal(seen.tokenRequests.length, 0);

@@ -107,10 +107,19 @@ describe('generated Python runbook, run with python3 against the sandbox', funct
     const output = r.stdout + r.stderr;
     assert.equal(r.code, PYTHON_EXIT_CODES.someFailed, output);
     const customer = info.customerTenant.domain.replace(/\./g, '\\.');
-    assert.match(r.stdout, new RegExp(`^\\[FAILED\\] ${customer}: HTTP 400: AADSTS700016: Application with identifier '${info.multiTenantApp.appId}' was not found in the directory`, 'm'));
+    assert.match(
+      r.stdout,
+      new RegExp(
+        `^\\[FAILED\\] ${customer}: HTTP 400: AADSTS700016: Application with identifier '${info.multiTenantApp.appId}' was not found in the directory`,
+        'm',
+      ),
+    );
     assert.match(r.stdout, /^ {9}The app is not in this tenant yet: an admin of the tenant has to consent to it\.$/m);
     assert.match(r.stdout, new RegExp(`^\\[OK\\] {5}${info.homeTenant.id}: token for `, 'm'));
-    assert.ok(info.users.some((u) => u.tenantId === info.homeTenant.id && r.stdout.includes(`${u.displayName} <${u.username}>`)), 'a home user is listed');
+    assert.ok(
+      info.users.some((u) => u.tenantId === info.homeTenant.id && r.stdout.includes(`${u.displayName} <${u.username}>`)),
+      'a home user is listed',
+    );
     assert.match(r.stdout, /Summary:\n {2}FAILED .*AADSTS700016.*\n {2}OK {5}.* user\(s\) read\n/);
     assert.match(r.stderr, /1 of 2 target tenant\(s\) failed\./);
     assertNoSecrets(output);
@@ -121,10 +130,13 @@ describe('generated Python runbook, run with python3 against the sandbox', funct
     assert.equal(mi[0]?.query.client_id, info.automationAccount.userAssigned.clientId);
     assert.equal(mi[0]?.query.resource, 'api://AzureADTokenExchange');
     const tokens = tokenRequests(mark);
-    assert.deepEqual(tokens.map((t) => [t.path, t.status]), [
-      [`/${info.customerTenant.domain}/oauth2/v2.0/token`, 400],
-      [`/${info.homeTenant.id}/oauth2/v2.0/token`, 200],
-    ]);
+    assert.deepEqual(
+      tokens.map((t) => [t.path, t.status]),
+      [
+        [`/${info.customerTenant.domain}/oauth2/v2.0/token`, 400],
+        [`/${info.homeTenant.id}/oauth2/v2.0/token`, 200],
+      ],
+    );
   });
 
   it('after the customer admin consents on the consent page: both tenants list their users, exit code 0', async () => {
@@ -135,8 +147,12 @@ describe('generated Python runbook, run with python3 against the sandbox', funct
       redirect: 'manual',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({
-        client_id: info.multiTenantApp.appId, redirect_uri: info.multiTenantApp.redirectUri, state: 'e2e',
-        login: info.admins.customer.username, passwd: info.admins.customer.password, action: 'accept',
+        client_id: info.multiTenantApp.appId,
+        redirect_uri: info.multiTenantApp.redirectUri,
+        state: 'e2e',
+        login: info.admins.customer.username,
+        passwd: info.admins.customer.password,
+        action: 'accept',
       }),
     });
     assert.equal(accepted.status, 302, await accepted.text());
@@ -157,7 +173,13 @@ describe('generated Python runbook, run with python3 against the sandbox', funct
 
     // The customer tenant's users were read with an app token of that tenant, carrying User.Read.All.
     const graph = sandbox.requests(mark).filter((q) => q.area === 'graph' && q.path === '/graph/v1.0/users');
-    assert.deepEqual(graph.map((g) => [g.caller?.tid, g.status]), [[info.customerTenant.id, 200], [info.homeTenant.id, 200]]);
+    assert.deepEqual(
+      graph.map((g) => [g.caller?.tid, g.status]),
+      [
+        [info.customerTenant.id, 200],
+        [info.homeTenant.id, 200],
+      ],
+    );
     assert.ok(graph.every((g) => g.caller?.idtyp === 'app' && g.caller.roles?.includes('User.Read.All')));
   });
 });

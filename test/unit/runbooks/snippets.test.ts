@@ -20,7 +20,11 @@ function expand(body: readonly string[]): { text: string; tabStops: Map<number, 
     const ch = source[i] as string;
     if (ch === '\\') {
       const next = source[i + 1] ?? '';
-      if (next === '$' || next === '\\' || next === '}') { out += next; i++; continue; }
+      if (next === '$' || next === '\\' || next === '}') {
+        out += next;
+        i++;
+        continue;
+      }
       out += ch;
       continue;
     }
@@ -71,7 +75,7 @@ describe('runbook snippets', () => {
       assert.deepEqual([...tabStops.keys()].sort(), [1, 2, 3, 4]);
       assert.ok(text.includes("$AppClientId = 'app-client-id'"));
       assert.ok(text.includes("$ManagedIdentityClientId = 'user-assigned-identity-client-id'"));
-      assert.ok(text.includes('$TargetTenants = @(\n    \'customer-tenant-id-or-domain\'\n)'));
+      assert.ok(text.includes("$TargetTenants = @(\n    'customer-tenant-id-or-domain'\n)"));
       assert.ok(text.includes("'/v1.0/users?$top=2") || text.includes('Get-MgUser -Top 2'));
     }
   });

@@ -2,8 +2,16 @@
 // tree-sitter) or compiles (Python 3.10 grammar), carries the flow it promises, and never a secret.
 import * as assert from 'node:assert/strict';
 import {
-  deploymentFor, POWERSHELL_72_END_OF_SUPPORT, renderRunbook, RUNBOOK_TEMPLATES, RunbookIdentity, RunbookOptions, RunbookRuntime,
-  RunbookTemplateId, SYSTEM_ASSIGNED_WARNING, TOKENMAGICIAN_CLOUD_WARNING,
+  deploymentFor,
+  POWERSHELL_72_END_OF_SUPPORT,
+  renderRunbook,
+  RUNBOOK_TEMPLATES,
+  RunbookIdentity,
+  RunbookOptions,
+  RunbookRuntime,
+  RunbookTemplateId,
+  SYSTEM_ASSIGNED_WARNING,
+  TOKENMAGICIAN_CLOUD_WARNING,
 } from '../../../src/runbooks';
 import { APP, baseOptions, HOME, parsePowerShell, pythonCompileError, syntaxProblems, TENANT_B, UAMI } from './helpers';
 
@@ -30,7 +38,7 @@ describe('runbook templates', () => {
             if (rb.language === 'powershell') {
               assert.deepEqual(syntaxProblems(await parsePowerShell(rb.content)), []);
               for (const t of targetTenants) assert.ok(rb.content.includes(`    '${t}'\n`), `tenant ${t} listed`);
-              assert.ok(rb.content.includes("$ManagedIdentityClientId = " + (identity.kind === 'userAssigned' ? `'${UAMI}'` : "''")));
+              assert.ok(rb.content.includes('$ManagedIdentityClientId = ' + (identity.kind === 'userAssigned' ? `'${UAMI}'` : "''")));
             } else {
               assert.equal(pythonCompileError(rb.content), '');
               for (const t of targetTenants) assert.ok(rb.content.includes(`    "${t}",\n`), `tenant ${t} listed`);
@@ -77,7 +85,15 @@ describe('runbook templates', () => {
     const py = renderRunbook(baseOptions({ template: 'python' }));
     assert.equal(py.runtime, 'Python-3.10');
     assert.deepEqual({ type: py.deployment.runbookType, env: py.deployment.runtimeEnvironment?.name }, { type: 'Python3', env: 'Python-3.10' });
-    const gov = renderRunbook(baseOptions({ cloud: { loginUrl: 'https://login.microsoftonline.us/', graphUrl: 'https://graph.microsoft.us/', tokenExchangeAudience: 'api://AzureADTokenExchangeUSGov' } }));
+    const gov = renderRunbook(
+      baseOptions({
+        cloud: {
+          loginUrl: 'https://login.microsoftonline.us/',
+          graphUrl: 'https://graph.microsoft.us/',
+          tokenExchangeAudience: 'api://AzureADTokenExchangeUSGov',
+        },
+      }),
+    );
     assert.ok(gov.content.includes("$Scope = 'https://graph.microsoft.us/.default'"));
     assert.ok(gov.content.includes("$LoginUrl = 'https://login.microsoftonline.us'"), 'trailing slash dropped');
     assert.ok(gov.content.includes('issuer https://login.microsoftonline.us/' + HOME + '/v2.0'));
@@ -85,11 +101,14 @@ describe('runbook templates', () => {
 
   it('lists the modules the TokenMagician runbook needs, in import order, with gallery links, in the data and the header', () => {
     const rb = renderRunbook(baseOptions({ template: 'powershell-tokenmagician', runtime: 'PowerShell-7.2' }));
-    assert.deepEqual(rb.deployment.modules.map((m) => [m.name, m.contentLink]), [
-      ['TokenMagician', 'https://www.powershellgallery.com/api/v2/package/TokenMagician'],
-      ['Microsoft.Graph.Authentication', 'https://www.powershellgallery.com/api/v2/package/Microsoft.Graph.Authentication'],
-      ['Microsoft.Graph.Users', 'https://www.powershellgallery.com/api/v2/package/Microsoft.Graph.Users'],
-    ]);
+    assert.deepEqual(
+      rb.deployment.modules.map((m) => [m.name, m.contentLink]),
+      [
+        ['TokenMagician', 'https://www.powershellgallery.com/api/v2/package/TokenMagician'],
+        ['Microsoft.Graph.Authentication', 'https://www.powershellgallery.com/api/v2/package/Microsoft.Graph.Authentication'],
+        ['Microsoft.Graph.Users', 'https://www.powershellgallery.com/api/v2/package/Microsoft.Graph.Users'],
+      ],
+    );
     for (const m of rb.deployment.modules) assert.ok(rb.content.includes(`#       ${m.name}  ${m.contentLink}\n`));
     assert.ok(rb.content.includes('TokenMagician needs PowerShell 7.2 or later'));
     assert.deepEqual(renderRunbook(baseOptions({ template: 'powershell-rest' })).deployment.modules, []);
@@ -101,39 +120,50 @@ describe('runbook templates', () => {
     assert.ok(global.includes("$MgEnvironment = ''"));
     assert.ok(!global.includes('AZURE_AUTHORITY_HOST'));
     assert.ok(!global.includes('Add-MgEnvironment'));
-    const china = renderRunbook(baseOptions({
-      template: 'powershell-tokenmagician',
-      cloud: { loginUrl: 'https://login.chinacloudapi.cn', graphUrl: 'https://microsoftgraph.chinacloudapi.cn', tokenExchangeAudience: 'api://AzureADTokenExchangeChina' },
-    }));
+    const china = renderRunbook(
+      baseOptions({
+        template: 'powershell-tokenmagician',
+        cloud: {
+          loginUrl: 'https://login.chinacloudapi.cn',
+          graphUrl: 'https://microsoftgraph.chinacloudapi.cn',
+          tokenExchangeAudience: 'api://AzureADTokenExchangeChina',
+        },
+      }),
+    );
     assert.ok(china.content.includes("$MgEnvironment = 'China'"));
     assert.ok(china.content.includes('$env:AZURE_AUTHORITY_HOST = $LoginUrl'));
     assert.ok(!china.warnings.includes(TOKENMAGICIAN_CLOUD_WARNING));
-    const custom = renderRunbook(baseOptions({
-      template: 'powershell-tokenmagician',
-      cloud: { loginUrl: 'https://127.0.0.1:8443/login', graphUrl: 'https://127.0.0.1:8443/graph', tokenExchangeAudience: 'api://AzureADTokenExchange' },
-    }));
+    const custom = renderRunbook(
+      baseOptions({
+        template: 'powershell-tokenmagician',
+        cloud: { loginUrl: 'https://127.0.0.1:8443/login', graphUrl: 'https://127.0.0.1:8443/graph', tokenExchangeAudience: 'api://AzureADTokenExchange' },
+      }),
+    );
     assert.ok(custom.content.includes('Add-MgEnvironment -Name $MgEnvironment -AzureADEndpoint $LoginUrl -GraphEndpoint $GraphUrl'));
     assert.ok(custom.warnings.includes(TOKENMAGICIAN_CLOUD_WARNING));
   });
 
   it('writes the provenance notes into the header, one line each', () => {
-    const rb = renderRunbook(baseOptions({
-      provenance: {
-        app: "app 'Contoso Sync' (object id 0a0a) selected in VS Code on 2025-06-01",
-        homeTenant: 'signed-in account tenant',
-        targetTenants: 'typed in by the user',
-        identity: "user-assigned identity 'uami-sync' in rg-automation",
-        scope: 'default',
-        cloud: 'setting federatedCredentials.cloud = AzureCloud',
-      },
-    }));
+    const rb = renderRunbook(
+      baseOptions({
+        provenance: {
+          app: "app 'Contoso Sync' (object id 0a0a) selected in VS Code on 2025-06-01",
+          homeTenant: 'signed-in account tenant',
+          targetTenants: 'typed in by the user',
+          identity: "user-assigned identity 'uami-sync' in rg-automation",
+          scope: 'default',
+          cloud: 'setting federatedCredentials.cloud = AzureCloud',
+        },
+      }),
+    );
     for (const line of [
       `#   App: 'Contoso Sync' (client id ${APP}), from app 'Contoso Sync' (object id 0a0a) selected in VS Code on 2025-06-01`,
       `#   Home tenant (app and identity): ${HOME}, from signed-in account tenant`,
       `#   Managed identity: user-assigned, client id ${UAMI}, from user-assigned identity 'uami-sync' in rg-automation`,
       '#   Target tenants: contoso.onmicrosoft.com, from typed in by the user',
       '#   Scope: https://graph.microsoft.com/.default, from default',
-    ]) assert.ok(rb.content.includes(line + '\n'), line);
+    ])
+      assert.ok(rb.content.includes(line + '\n'), line);
   });
 
   it('the Python file starts with a fixed shebang and coding line, so no value can change its encoding', () => {
@@ -143,25 +173,62 @@ describe('runbook templates', () => {
 });
 
 function assertFlow(template: RunbookTemplateId, content: string): void {
-  const body = content.split('\n').filter((l) => !l.startsWith('#')).join('\n');
+  const body = content
+    .split('\n')
+    .filter((l) => !l.startsWith('#'))
+    .join('\n');
   if (template === 'powershell-tokenmagician') {
-    for (const s of ['Import-Module TokenMagician', 'Import-Module Microsoft.Graph.Authentication', 'Import-Module Microsoft.Graph.Users',
-      'Get-TmMsiToken @tokenParameters', 'TenantId = $tenant', 'ClientId = $AppClientId', 'Scope    = $Scope', "MsiScope = $TokenExchangeAudience + '/.default'",
-      "$tokenParameters['UserAssignedIdentity'] = $ManagedIdentityClientId", 'ConvertTo-SecureString -String $token -AsPlainText -Force',
-      'AccessToken = $secureToken', 'Connect-MgGraph @connectParameters', 'Get-MgUser -Top 2', 'foreach ($tenant in $TargetTenants)']) {
+    for (const s of [
+      'Import-Module TokenMagician',
+      'Import-Module Microsoft.Graph.Authentication',
+      'Import-Module Microsoft.Graph.Users',
+      'Get-TmMsiToken @tokenParameters',
+      'TenantId = $tenant',
+      'ClientId = $AppClientId',
+      'Scope    = $Scope',
+      "MsiScope = $TokenExchangeAudience + '/.default'",
+      "$tokenParameters['UserAssignedIdentity'] = $ManagedIdentityClientId",
+      'ConvertTo-SecureString -String $token -AsPlainText -Force',
+      'AccessToken = $secureToken',
+      'Connect-MgGraph @connectParameters',
+      'Get-MgUser -Top 2',
+      'foreach ($tenant in $TargetTenants)',
+    ]) {
       assert.ok(body.includes(s), `TokenMagician runbook lacks ${s}`);
     }
   } else if (template === 'powershell-rest') {
-    for (const s of ['$env:IDENTITY_ENDPOINT', "'X-IDENTITY-HEADER' = $env:IDENTITY_HEADER", "'Metadata' = 'true'", 'api-version=2019-08-01&resource=',
-      '[uri]::EscapeDataString($TokenExchangeAudience)', "'&client_id='", "'/oauth2/v2.0/token'", "client_assertion_type = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'",
-      "grant_type            = 'client_credentials'", "'/v1.0/users?$top=2", 'foreach ($tenant in $TargetTenants)', 'Get-ErrorSummary $_']) {
+    for (const s of [
+      '$env:IDENTITY_ENDPOINT',
+      "'X-IDENTITY-HEADER' = $env:IDENTITY_HEADER",
+      "'Metadata' = 'true'",
+      'api-version=2019-08-01&resource=',
+      '[uri]::EscapeDataString($TokenExchangeAudience)',
+      "'&client_id='",
+      "'/oauth2/v2.0/token'",
+      "client_assertion_type = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'",
+      "grant_type            = 'client_credentials'",
+      "'/v1.0/users?$top=2",
+      'foreach ($tenant in $TargetTenants)',
+      'Get-ErrorSummary $_',
+    ]) {
       assert.ok(body.includes(s), `REST runbook lacks ${s}`);
     }
     assert.doesNotMatch(body, /Import-Module/);
   } else {
-    for (const s of ['os.environ.get("IDENTITY_ENDPOINT")', 'os.environ.get("IDENTITY_HEADER")', '"X-IDENTITY-HEADER": header', '"Metadata": "true"',
-      '"api-version": "2019-08-01"', 'query["client_id"] = MANAGED_IDENTITY_CLIENT_ID', '"/oauth2/v2.0/token"', '"client_assertion": assertion',
-      '"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"', '"/v1.0/users?$top=2', 'for tenant in TARGET_TENANTS:', 'sys.exit(main())']) {
+    for (const s of [
+      'os.environ.get("IDENTITY_ENDPOINT")',
+      'os.environ.get("IDENTITY_HEADER")',
+      '"X-IDENTITY-HEADER": header',
+      '"Metadata": "true"',
+      '"api-version": "2019-08-01"',
+      'query["client_id"] = MANAGED_IDENTITY_CLIENT_ID',
+      '"/oauth2/v2.0/token"',
+      '"client_assertion": assertion',
+      '"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"',
+      '"/v1.0/users?$top=2',
+      'for tenant in TARGET_TENANTS:',
+      'sys.exit(main())',
+    ]) {
       assert.ok(body.includes(s), `Python runbook lacks ${s}`);
     }
     const imports = [...body.matchAll(/^import (\S+)$/gm)].map((m) => m[1]);
@@ -171,7 +238,10 @@ function assertFlow(template: RunbookTemplateId, content: string): void {
 
 function assertHeader(options: RunbookOptions, content: string, runtime: RunbookRuntime, identity: RunbookIdentity): void {
   const header = content.split('\n\n')[0] as string;
-  assert.ok(header.split('\n').every((l) => l.startsWith('#')), 'the header is comment lines only');
+  assert.ok(
+    header.split('\n').every((l) => l.startsWith('#')),
+    'the header is comment lines only',
+  );
   assert.ok(header.includes(`Generated by Federated Credentials for VS Code on ${options.generatedOn}.`));
   assert.ok(header.includes(`issuer ${options.cloud.loginUrl}/${HOME}/v2.0`));
   assert.ok(header.includes(`Target tenants: ${options.targetTenants.join(', ')}`));

@@ -33,8 +33,16 @@ describe('cancellation: Graph writes stop on the signal (sandbox)', () => {
     f.sandbox = await startSandbox({ seed: 93, size: { apps: 200, appsWithCredentials: 0, managedIdentities: 2 } });
     untrust = trustSandboxCa(f.sandbox.caCertPem);
     const { info } = f.sandbox;
-    const credential = new ClientSecretCredential(info.homeTenant.id, info.confidentialClient.clientId, info.confidentialClient.clientSecret, { authorityHost: info.loginUrl, disableInstanceDiscovery: true });
-    const client = createGraphClient({ credential, baseUrl: info.graphUrl, scopes: [`${info.graphUrl}/.default`], retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 3, baseDelayMs: 0, maxRetryAfterMs: 10000 } });
+    const credential = new ClientSecretCredential(info.homeTenant.id, info.confidentialClient.clientId, info.confidentialClient.clientSecret, {
+      authorityHost: info.loginUrl,
+      disableInstanceDiscovery: true,
+    });
+    const client = createGraphClient({
+      credential,
+      baseUrl: info.graphUrl,
+      scopes: [`${info.graphUrl}/.default`],
+      retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 3, baseDelayMs: 0, maxRetryAfterMs: 10000 },
+    });
     directory = new GraphDirectory({ read: async () => client, write: async () => client });
     service = new CredentialService(directory, resolveCloud('Custom', info.customCloud), () => info.homeTenant.id);
     listed = (await directory.apps.listApps({ pageSize: 200 })).items.filter((a) => a.appId !== info.multiTenantApp.appId);
@@ -49,14 +57,22 @@ describe('cancellation: Graph writes stop on the signal (sandbox)', () => {
   async function planFor(apps: AppRegistration[]): Promise<{ plan: MultiAppPlan; name: string }> {
     const { info } = f.sandbox;
     const name = `msi-cancel-${++run}`;
-    const values = { ...buildManagedIdentityCredential({ cloud: resolveCloud('Custom', info.customCloud), tenantId: info.homeTenant.id, objectId: info.spareIdentity.principalId }), name };
+    const values = {
+      ...buildManagedIdentityCredential({
+        cloud: resolveCloud('Custom', info.customCloud),
+        tenantId: info.homeTenant.id,
+        objectId: info.spareIdentity.principalId,
+      }),
+      name,
+    };
     // Each test uses apps none of the earlier ones touched: issuer+subject must be unique per app.
     const plan = await service.planCreateForApps(apps, () => values);
     assert.equal(plan.items.length, apps.length, JSON.stringify(plan.rejected));
     return { plan, name };
   }
 
-  const stored = (app: AppRegistration, name: string) => f.sandbox.core.state.applications.get(app.id)!.federatedIdentityCredentials.some((c) => c.name === name);
+  const stored = (app: AppRegistration, name: string) =>
+    f.sandbox.core.state.applications.get(app.id)!.federatedIdentityCredentials.some((c) => c.name === name);
 
   /** Resolves when the request log holds `count` entries matching `match` after `since`. */
   async function waitForRequests(since: number, match: (r: LoggedRequest) => boolean, count: number): Promise<void> {
@@ -81,9 +97,18 @@ describe('cancellation: Graph writes stop on the signal (sandbox)', () => {
     const result = await running;
     assert.ok(Date.now() - started < 600 + 600, 'the in-flight batch is not waited for');
 
-    assert.deepEqual(result.added.map((a) => a.app.id), apps.slice(0, 20).map((a) => a.id));
-    assert.deepEqual(result.cancelled?.inFlight.map((a) => a.id), apps.slice(20, 40).map((a) => a.id));
-    assert.deepEqual(result.cancelled?.notAttempted.map((a) => a.id), apps.slice(40).map((a) => a.id));
+    assert.deepEqual(
+      result.added.map((a) => a.app.id),
+      apps.slice(0, 20).map((a) => a.id),
+    );
+    assert.deepEqual(
+      result.cancelled?.inFlight.map((a) => a.id),
+      apps.slice(20, 40).map((a) => a.id),
+    );
+    assert.deepEqual(
+      result.cancelled?.notAttempted.map((a) => a.id),
+      apps.slice(40).map((a) => a.id),
+    );
     assert.deepEqual(result.failed, []);
 
     // Let the in-flight batch land in the sandbox, then look at everything it saw.
@@ -91,20 +116,41 @@ describe('cancellation: Graph writes stop on the signal (sandbox)', () => {
     assert.equal(f.sandbox.requests(since).filter(isBatchWrite).length, 2, 'exactly two $batch writes reached Graph');
     assert.deepEqual(f.sandbox.requests(cancelledAt).filter(isTopLevel), [], 'no request started after the cancel');
     assert.ok(apps.slice(0, 20).every((a) => stored(a, name)));
-    assert.ok(apps.slice(40).every((a) => !stored(a, name)), 'apps never attempted have no credential');
+    assert.ok(
+      apps.slice(40).every((a) => !stored(a, name)),
+      'apps never attempted have no credential',
+    );
     // "May have been applied": the sandbox applied the batch that was in flight, and the next read shows it.
     const reread = await directory.apps.getAppsWithCredentials(apps.slice(20, 40).map((a) => a.id));
-    assert.deepEqual(reread.apps.map((a) => a.federatedIdentityCredentials?.some((c) => c.name === name)), apps.slice(20, 40).map((a) => stored(a, name)));
+    assert.deepEqual(
+      reread.apps.map((a) => a.federatedIdentityCredentials?.some((c) => c.name === name)),
+      apps.slice(20, 40).map((a) => stored(a, name)),
+    );
 
-    assert.equal(describeCancelledMultiApp(name, result, 50),
-      `Cancelled: the credential "${name}" was added to 20 of 50 apps. 20 more apps may have it: the write was in flight when you cancelled, and the refreshed view shows whether it was applied (${apps.slice(20, 25).map((a) => a.displayName).join(', ')} and 15 more). Not attempted: 10 apps (${apps.slice(40, 45).map((a) => a.displayName).join(', ')} and 5 more).`);
+    assert.equal(
+      describeCancelledMultiApp(name, result, 50),
+      `Cancelled: the credential "${name}" was added to 20 of 50 apps. 20 more apps may have it: the write was in flight when you cancelled, and the refreshed view shows whether it was applied (${apps
+        .slice(20, 25)
+        .map((a) => a.displayName)
+        .join(', ')} and 15 more). Not attempted: 10 apps (${apps
+        .slice(40, 45)
+        .map((a) => a.displayName)
+        .join(', ')} and 5 more).`,
+    );
   });
 
   it('a cancel while throttled items wait for Retry-After ends the wait at once; they are not sent again', async () => {
     const apps = listed.slice(90, 100);
     const { plan, name } = await planFor(apps);
     const throttled = apps.slice(0, 3);
-    f.sandbox.setFaults(throttled.map((a) => ({ kind: 'throttle' as const, method: 'POST', pathPrefix: `/graph/v1.0/applications/${a.id}/federatedIdentityCredentials`, retryAfterSeconds: 5 })));
+    f.sandbox.setFaults(
+      throttled.map((a) => ({
+        kind: 'throttle' as const,
+        method: 'POST',
+        pathPrefix: `/graph/v1.0/applications/${a.id}/federatedIdentityCredentials`,
+        retryAfterSeconds: 5,
+      })),
+    );
     const since = f.sandbox.core.log.last;
     const controller = new AbortController();
     const started = Date.now();
@@ -115,9 +161,19 @@ describe('cancellation: Graph writes stop on the signal (sandbox)', () => {
     controller.abort();
     const result = await running;
     assert.ok(Date.now() - started < 2_000, 'the 5 s Retry-After is not waited out');
-    assert.deepEqual(result.added.map((a) => a.app.id).sort(), apps.slice(3).map((a) => a.id).sort());
+    assert.deepEqual(
+      result.added.map((a) => a.app.id).sort(),
+      apps
+        .slice(3)
+        .map((a) => a.id)
+        .sort(),
+    );
     assert.deepEqual(result.cancelled?.inFlight, []);
-    assert.deepEqual(result.cancelled?.notAttempted.map((a) => a.id), throttled.map((a) => a.id), 'a throttled item was not processed (429)');
+    assert.deepEqual(
+      result.cancelled?.notAttempted.map((a) => a.id),
+      throttled.map((a) => a.id),
+      'a throttled item was not processed (429)',
+    );
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(f.sandbox.requests(since).filter(isBatchWrite).length, 1);
     assert.ok(throttled.every((a) => !stored(a, name)));
@@ -132,7 +188,10 @@ describe('cancellation: Graph writes stop on the signal (sandbox)', () => {
     const result = await service.createForApps(plan, controller.signal);
     assert.deepEqual(result.added, []);
     assert.deepEqual(result.cancelled?.inFlight, []);
-    assert.deepEqual(result.cancelled?.notAttempted.map((a) => a.id), apps.map((a) => a.id));
+    assert.deepEqual(
+      result.cancelled?.notAttempted.map((a) => a.id),
+      apps.map((a) => a.id),
+    );
     assert.deepEqual(f.sandbox.requests(since), []);
     assert.ok(apps.every((a) => !stored(a, name)));
   });
@@ -150,14 +209,27 @@ describe('cancellation: Graph writes stop on the signal (sandbox)', () => {
     await assert.rejects(running, (error: unknown) => error instanceof UserCancelledError && error.inFlight && error.name === 'UserCancelledError');
     assert.ok(Date.now() - started < 400);
     await new Promise((r) => setTimeout(r, 1_000));
-    assert.deepEqual(f.sandbox.requests(since).filter((r) => r.method === 'POST').map((r) => r.path), [`/graph/v1.0/applications/${app!.id}/federatedIdentityCredentials`], 'no retry and no check after the cancel');
-    assert.deepEqual(f.sandbox.requests(since).filter((r) => r.method === 'GET'), [], 'no check read either');
+    assert.deepEqual(
+      f.sandbox
+        .requests(since)
+        .filter((r) => r.method === 'POST')
+        .map((r) => r.path),
+      [`/graph/v1.0/applications/${app!.id}/federatedIdentityCredentials`],
+      'no retry and no check after the cancel',
+    );
+    assert.deepEqual(
+      f.sandbox.requests(since).filter((r) => r.method === 'GET'),
+      [],
+      'no check read either',
+    );
   });
 
-  it('one write: a cancel during the SDK\'s Retry-After wait rejects at once and the retry is never sent', async () => {
+  it("one write: a cancel during the SDK's Retry-After wait rejects at once and the retry is never sent", async () => {
     const [app] = listed.slice(126, 127);
     const plan = (await planFor([app!])).plan.items[0]!;
-    f.sandbox.setFaults([{ kind: 'throttle', method: 'POST', pathPrefix: `/graph/v1.0/applications/${app!.id}/federatedIdentityCredentials`, retryAfterSeconds: 2 }]);
+    f.sandbox.setFaults([
+      { kind: 'throttle', method: 'POST', pathPrefix: `/graph/v1.0/applications/${app!.id}/federatedIdentityCredentials`, retryAfterSeconds: 2 },
+    ]);
     const since = f.sandbox.core.log.last;
     const controller = new AbortController();
     const running = service.create(plan, controller.signal);

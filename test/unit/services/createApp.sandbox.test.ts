@@ -21,8 +21,16 @@ describe('createAppOnce: a create whose answer is lost is checked, never repeate
     f.sandbox = await startSandbox({ seed: 95, size: { apps: 20 } });
     untrust = trustSandboxCa(f.sandbox.caCertPem);
     const { info } = f.sandbox;
-    const credential = new ClientSecretCredential(info.homeTenant.id, info.confidentialClient.clientId, info.confidentialClient.clientSecret, { authorityHost: info.loginUrl, disableInstanceDiscovery: true });
-    const client = createGraphClient({ credential, baseUrl: info.graphUrl, scopes: [`${info.graphUrl}/.default`], retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 3, baseDelayMs: 0, maxRetryAfterMs: 1000 } });
+    const credential = new ClientSecretCredential(info.homeTenant.id, info.confidentialClient.clientId, info.confidentialClient.clientSecret, {
+      authorityHost: info.loginUrl,
+      disableInstanceDiscovery: true,
+    });
+    const client = createGraphClient({
+      credential,
+      baseUrl: info.graphUrl,
+      scopes: [`${info.graphUrl}/.default`],
+      retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 3, baseDelayMs: 0, maxRetryAfterMs: 1000 },
+    });
     directory = new GraphDirectory({ read: async () => client, write: async () => client });
     await directory.organization.get();
   });
@@ -41,7 +49,10 @@ describe('createAppOnce: a create whose answer is lost is checked, never repeate
     const out = await createAppOnce(directory, body('fc-once-plain'));
     assert.equal(out.recovered, false);
     assert.equal(named('fc-once-plain').length, 1);
-    assert.deepEqual(f.sandbox.requests(since).map((r) => r.method), ['POST']);
+    assert.deepEqual(
+      f.sandbox.requests(since).map((r) => r.method),
+      ['POST'],
+    );
   });
 
   it('answer lost, the app was created: it is found and used, not created a second time', async () => {
@@ -50,13 +61,24 @@ describe('createAppOnce: a create whose answer is lost is checked, never repeate
     const since = f.sandbox.core.log.last;
     const out = await createAppOnce(directory, body('fc-once-lost'));
     assert.equal(out.recovered, true);
-    assert.deepEqual(named('fc-once-lost').map((a) => a.id), [out.app.id], 'exactly one app, the one returned');
-    assert.deepEqual(f.sandbox.requests(since).map((r) => `${r.method} ${r.status}`), ['POST 0', 'GET 200'], 'the dropped POST, then one look-up; never a second POST');
+    assert.deepEqual(
+      named('fc-once-lost').map((a) => a.id),
+      [out.app.id],
+      'exactly one app, the one returned',
+    );
+    assert.deepEqual(
+      f.sandbox.requests(since).map((r) => `${r.method} ${r.status}`),
+      ['POST 0', 'GET 200'],
+      'the dropped POST, then one look-up; never a second POST',
+    );
   });
 
   it('answer lost, no such app: "most likely not created", refresh before trying again', async () => {
     f.sandbox.setFaults([dropCreate]);
-    await assert.rejects(createAppOnce(directory, body('fc-once-none')), /Could not reach Microsoft Graph.*No app registration named "fc-once-none" has appeared since, so it was most likely not created; .*refresh the App Registrations view before creating it again\./s);
+    await assert.rejects(
+      createAppOnce(directory, body('fc-once-none')),
+      /Could not reach Microsoft Graph.*No app registration named "fc-once-none" has appeared since, so it was most likely not created; .*refresh the App Registrations view before creating it again\./s,
+    );
     assert.equal(named('fc-once-none').length, 0);
   });
 
@@ -64,19 +86,28 @@ describe('createAppOnce: a create whose answer is lost is checked, never repeate
     await directory.apps.createApp(body('fc-once-two'));
     await directory.apps.createApp(body('fc-once-two'));
     f.sandbox.setFaults([dropCreate]);
-    await assert.rejects(createAppOnce(directory, body('fc-once-two')), /2 app registrations named "fc-once-two" were created in the last minutes, and one of them may be this one/);
+    await assert.rejects(
+      createAppOnce(directory, body('fc-once-two')),
+      /2 app registrations named "fc-once-two" were created in the last minutes, and one of them may be this one/,
+    );
     assert.equal(named('fc-once-two').length, 2);
   });
 
   it('answer lost and the look-up fails too: "may have been created"', async () => {
     f.sandbox.setFaults([dropCreate, { kind: 'error', status: 500, method: 'GET', pathPrefix: '/graph/v1.0/applications' }]);
-    await assert.rejects(createAppOnce(directory, body('fc-once-blind')), /The app registration "fc-once-blind" may have been created all the same, and checking failed too/);
+    await assert.rejects(
+      createAppOnce(directory, body('fc-once-blind')),
+      /The app registration "fc-once-blind" may have been created all the same, and checking failed too/,
+    );
   });
 
   it('a refusal (4xx) is no lost answer: reported as it is, nothing looked up', async () => {
     f.sandbox.setFaults([{ kind: 'error', status: 403, method: 'POST', pathPrefix: '/graph/v1.0/applications', count: 1 }]);
     const since = f.sandbox.core.log.last;
     await assert.rejects(createAppOnce(directory, body('fc-once-403')), (error: Error) => !/created/.test(error.message));
-    assert.deepEqual(f.sandbox.requests(since).map((r) => r.method), ['POST']);
+    assert.deepEqual(
+      f.sandbox.requests(since).map((r) => r.method),
+      ['POST'],
+    );
   });
 });

@@ -6,8 +6,16 @@ import type { MultiAppFailure } from '../../../src/services/credentialService';
 import { shortReason, summarizeMultiApp } from '../../../src/services/multiAppSummary';
 
 const app = (name: string): AppRegistration => ({ id: `id-${name}`, appId: `app-${name}`, displayName: name, signInAudience: 'AzureADMultipleOrgs' });
-const done = (name: string) => ({ app: app(name), credential: { id: `c-${name}`, name: 'msi-x', issuer: 'i', subject: 's', audiences: ['a'] } as FederatedCredential });
-const fail = (name: string, kind: MultiAppFailure['kind'], message = 'Something specific.', retryable = kind === 'throttled' || kind === 'unavailable' || kind === 'unconfirmed'): MultiAppFailure => ({ app: app(name), message, kind, retryable });
+const done = (name: string) => ({
+  app: app(name),
+  credential: { id: `c-${name}`, name: 'msi-x', issuer: 'i', subject: 's', audiences: ['a'] } as FederatedCredential,
+});
+const fail = (
+  name: string,
+  kind: MultiAppFailure['kind'],
+  message = 'Something specific.',
+  retryable = kind === 'throttled' || kind === 'unavailable' || kind === 'unconfirmed',
+): MultiAppFailure => ({ app: app(name), message, kind, retryable });
 
 describe('multi-app add summary', () => {
   it('all added: says so, with the count', () => {
@@ -42,7 +50,10 @@ describe('multi-app add summary', () => {
       ...Array.from({ length: 6 }, (_, i) => fail(`r${i}`, 'invalid', `Rule ${i} refused it.`, false)),
     ];
     const text = summarizeMultiApp('msi-x', { added: [done('ok')], failed }, 15);
-    assert.match(text, /^Added the credential "msi-x" to 1 of 15 apps\. 14 failed: "t0", "t1", "t2", "t3", "t4" and 3 more \(throttled by Microsoft Graph; try again later\); "r0" \(Rule 0 refused it\);/);
+    assert.match(
+      text,
+      /^Added the credential "msi-x" to 1 of 15 apps\. 14 failed: "t0", "t1", "t2", "t3", "t4" and 3 more \(throttled by Microsoft Graph; try again later\); "r0" \(Rule 0 refused it\);/,
+    );
     assert.match(text, /"r3" \(Rule 3 refused it\); and 2 more reasons, in the log\. Running the command again/);
     assert.doesNotMatch(text, /r4|r5/);
   });
@@ -51,7 +62,10 @@ describe('multi-app add summary', () => {
     assert.match(shortReason(fail('a', 'unconfirmed')), /not confirmed.*refresh the view/);
     assert.match(shortReason(fail('a', 'unavailable')), /try again/);
     assert.equal(shortReason(fail('a', 'notFound')), 'not found in this tenant');
-    assert.equal(shortReason(fail('a', 'conflict', "A credential named 'msi-x' already exists on app 'a'.")), "A credential named 'msi-x' already exists on app 'a'");
+    assert.equal(
+      shortReason(fail('a', 'conflict', "A credential named 'msi-x' already exists on app 'a'.")),
+      "A credential named 'msi-x' already exists on app 'a'",
+    );
     assert.equal(shortReason({ app: app('a'), message: 'Name is too long. ' }), 'Name is too long');
   });
 });

@@ -66,7 +66,12 @@ describe('PagedList', () => {
 
   it('drops a page that arrives after a reset', async () => {
     let release!: (page: Page<number>) => void;
-    const list = new PagedList<number>(() => new Promise((resolve) => { release = resolve; }));
+    const list = new PagedList<number>(
+      () =>
+        new Promise((resolve) => {
+          release = resolve;
+        }),
+    );
     const loading = list.ensureLoaded();
     list.reset();
     release({ items: [99] });

@@ -13,26 +13,45 @@ const shownErrors: string[] = [];
 let telemetryOn = true;
 class EventEmitter<T> {
   private listeners: Array<(e: T) => void> = [];
-  event = (listener: (e: T) => void) => { this.listeners.push(listener); return { dispose: () => undefined }; };
-  fire(e: T) { for (const l of this.listeners) l(e); }
-  dispose() { this.listeners = []; }
+  event = (listener: (e: T) => void) => {
+    this.listeners.push(listener);
+    return { dispose: () => undefined };
+  };
+  fire(e: T) {
+    for (const l of this.listeners) l(e);
+  }
+  dispose() {
+    this.listeners = [];
+  }
 }
 const MACHINE_ID = 'c0ffee'.repeat(10) + 'abcd'; // VS Code's machine id: a SHA-256 hex, not the user's
 const SESSION_ID = '3f1c2b7e-0d4a-4f7e-9a55-2c1e8b6d9f01' + '1718000000000'; // VS Code's session id: uuid + time
 const fakeVscode = {
   EventEmitter,
-  TelemetryTrustedValue: class { constructor(readonly value: unknown) {} },
+  TelemetryTrustedValue: class {
+    constructor(readonly value: unknown) {}
+  },
   env: {
     machineId: MACHINE_ID,
     sessionId: SESSION_ID,
-    get isTelemetryEnabled() { return telemetryOn; },
+    get isTelemetryEnabled() {
+      return telemetryOn;
+    },
     createTelemetryLogger(sender: { sendEventData(name: string, data: unknown): void }, options?: { additionalCommonProperties?: Record<string, unknown> }) {
       return {
-        get isUsageEnabled() { return telemetryOn; },
-        get isErrorsEnabled() { return telemetryOn; },
+        get isUsageEnabled() {
+          return telemetryOn;
+        },
+        get isErrorsEnabled() {
+          return telemetryOn;
+        },
         onDidChangeEnableStates: () => ({ dispose: () => undefined }),
         logUsage(name: string, data: { properties?: Record<string, unknown> }) {
-          if (telemetryOn) sender.sendEventData(`federated-credentials.federated-credentials/${name}`, { ...data, properties: { ...options?.additionalCommonProperties, ...data.properties } });
+          if (telemetryOn)
+            sender.sendEventData(`federated-credentials.federated-credentials/${name}`, {
+              ...data,
+              properties: { ...options?.additionalCommonProperties, ...data.properties },
+            });
         },
         logError: () => undefined,
         dispose: () => undefined,
@@ -41,10 +60,18 @@ const fakeVscode = {
   },
   workspace: { getConfiguration: () => ({ get: () => undefined }) },
   commands: {
-    registerCommand: (id: string, handler: (...args: unknown[]) => Promise<unknown>) => { registered.set(id, handler); return { dispose: () => registered.delete(id) }; },
+    registerCommand: (id: string, handler: (...args: unknown[]) => Promise<unknown>) => {
+      registered.set(id, handler);
+      return { dispose: () => registered.delete(id) };
+    },
     executeCommand: async () => undefined,
   },
-  window: { showErrorMessage: async (message: string) => { shownErrors.push(message); return undefined; } },
+  window: {
+    showErrorMessage: async (message: string) => {
+      shownErrors.push(message);
+      return undefined;
+    },
+  },
   l10n: { t: (message: string, ...args: unknown[]) => message.replace(/\{(\d+)\}/g, (_m, i: string) => String(args[Number(i)])) },
 };
 const moduleInternals = Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string; _cache: Record<string, unknown> };
@@ -58,7 +85,10 @@ const URL_ = `https://login.microsoftonline.com/${TENANT}/v2.0`;
 const UPN = 'admin@contoso.onmicrosoft.com';
 const IKEY = '00000000-1111-4222-8333-444444444444';
 
-interface Sent { url: string; body: string }
+interface Sent {
+  url: string;
+  body: string;
+}
 
 describe('Telemetry with a recording sender (real runner and reporter, fake transport)', function () {
   this.timeout(20_000);
@@ -82,10 +112,18 @@ describe('Telemetry with a recording sender (real runner and reporter, fake tran
     moduleInternals._resolveFilename = originalResolve;
     delete moduleInternals._cache.vscode;
   });
-  beforeEach(() => { sent = []; registered.clear(); shownErrors.length = 0; telemetryOn = true; });
+  beforeEach(() => {
+    sent = [];
+    registered.clear();
+    shownErrors.length = 0;
+    telemetryOn = true;
+  });
 
   /** Registers commands through the real runner, hooked to telemetry as extension.ts does; runs `drive`; flushes. */
-  async function record(drive: (run: (id: string, ...args: unknown[]) => Promise<unknown>) => Promise<void>, options: { connectionString?: string } = {}): Promise<Sent[]> {
+  async function record(
+    drive: (run: (id: string, ...args: unknown[]) => Promise<unknown>) => Promise<void>,
+    options: { connectionString?: string } = {},
+  ): Promise<Sent[]> {
     const fetcher = async (url: string, init?: { body?: string }) => {
       sent.push({ url, body: init?.body ?? '' });
       return { status: 200, headers: [] as Array<[string, string]>, text: async () => '{"itemsReceived":1,"itemsAccepted":1,"errors":[]}' };
@@ -96,12 +134,21 @@ describe('Telemetry with a recording sender (real runner and reporter, fake tran
     const deps = { log, ui: () => ({}) as never, onDidRun: telemetry.record };
     const commands: Record<string, (context: unknown, ...args: unknown[]) => Promise<unknown>> = {
       signIn: async () => ({ tenantId: TENANT, username: UPN }),
-      selectTenant: async () => { throw cancellation.UserCancelledError.atPrompt(`tenant ${TENANT}`); },
-      addManagedIdentityCredential: async () => {
-        throw Object.assign(new Error(`Forbidden: app ${APP_ID} in ${URL_} for ${UPN} with Bearer ${TOKEN}`), { name: 'GraphRequestError', explained: { kind: 'forbidden' } });
+      selectTenant: async () => {
+        throw cancellation.UserCancelledError.atPrompt(`tenant ${TENANT}`);
       },
-      copyConsentUrl: async () => { throw new Error(`${URL_}/adminconsent?client_id=${APP_ID}`); },
-      deployRunbook: async () => { throw `raw string ${TOKEN}`; },
+      addManagedIdentityCredential: async () => {
+        throw Object.assign(new Error(`Forbidden: app ${APP_ID} in ${URL_} for ${UPN} with Bearer ${TOKEN}`), {
+          name: 'GraphRequestError',
+          explained: { kind: 'forbidden' },
+        });
+      },
+      copyConsentUrl: async () => {
+        throw new Error(`${URL_}/adminconsent?client_id=${APP_ID}`);
+      },
+      deployRunbook: async () => {
+        throw `raw string ${TOKEN}`;
+      },
     };
     for (const [name, handler] of Object.entries(commands)) runner.registerCommand(`federatedCredentials.${name}`, handler, deps);
     await drive((id, ...args) => registered.get(`federatedCredentials.${id}`)!(...args));
@@ -120,7 +167,10 @@ describe('Telemetry with a recording sender (real runner and reporter, fake tran
   };
 
   function events(payloads: Sent[]): Array<{ name: string; properties: Record<string, string>; measurements: Record<string, number> }> {
-    return payloads.flatMap((p) => JSON.parse(p.body) as Array<{ data: { baseData: { name: string; properties: Record<string, string>; measurements: Record<string, number> } } }>)
+    return payloads
+      .flatMap(
+        (p) => JSON.parse(p.body) as Array<{ data: { baseData: { name: string; properties: Record<string, string>; measurements: Record<string, number> } } }>,
+      )
       .map((envelope) => envelope.data.baseData);
   }
 
@@ -144,22 +194,31 @@ describe('Telemetry with a recording sender (real runner and reporter, fake tran
       assert.deepEqual(Object.keys(e.measurements), ['durationMs']);
       // The reporter's own common properties (OS, architecture, its version); in VS Code the telemetry
       // logger adds its standard ones (extension and VS Code version, anonymous machine and session ids).
-      assert.deepEqual(Object.keys(e.properties).filter((k) => k.startsWith('common.')).sort(), ['common.nodeArch', 'common.os', 'common.platformversion', 'common.telemetryclientversion']);
+      assert.deepEqual(
+        Object.keys(e.properties)
+          .filter((k) => k.startsWith('common.'))
+          .sort(),
+        ['common.nodeArch', 'common.os', 'common.platformversion', 'common.telemetryclientversion'],
+      );
     }
-    assert.ok(shownErrors.some((m) => m.includes('[redacted token]')), 'the person still sees the error (with tokens redacted)');
+    assert.ok(
+      shownErrors.some((m) => m.includes('[redacted token]')),
+      'the person still sees the error (with tokens redacted)',
+    );
   });
 
   it('puts no id, URL, e-mail or token anywhere in the bytes sent', async () => {
     const payloads = await record(driveAll);
     const raw = payloads.map((p) => p.body).join('\n');
-    for (const secret of [TENANT, APP_ID, TOKEN, UPN, 'login.microsoftonline.com', 'adminconsent', 'Forbidden', 'raw string']) assert.ok(!raw.includes(secret), `${secret} was sent`);
+    for (const secret of [TENANT, APP_ID, TOKEN, UPN, 'login.microsoftonline.com', 'adminconsent', 'Forbidden', 'raw string'])
+      assert.ok(!raw.includes(secret), `${secret} was sent`);
     // Generic patterns, after removing the envelope's known values: our instrumentation key (also in
     // the envelope's name, without dashes) and VS Code's anonymous machine and session ids.
     const rest = [IKEY, IKEY.replace(/-/g, ''), SESSION_ID, MACHINE_ID].reduce((text, known) => text.split(known).join(''), raw);
     for (const pattern of SENSITIVE) assert.doesNotMatch(rest, pattern);
   });
 
-  it('sends nothing when VS Code\'s telemetry is off', async () => {
+  it("sends nothing when VS Code's telemetry is off", async () => {
     telemetryOn = false;
     const payloads = await record(driveAll);
     assert.deepEqual(payloads, []);

@@ -3,7 +3,13 @@ import * as assert from 'node:assert/strict';
 import { appOf, credentialOf, identityOf, idsOf, modelOf, reloadOf, type ModelNode } from '../../../src/tree/nodeModel';
 
 const app = { id: 'app-object', appId: 'app-client', displayName: 'Reporter', signInAudience: 'AzureADMultipleOrgs' };
-const credential = { id: 'fic-id', name: 'msi', issuer: 'https://login.microsoftonline.com/t/v2.0', subject: 'mi-object', audiences: ['api://AzureADTokenExchange'] };
+const credential = {
+  id: 'fic-id',
+  name: 'msi',
+  issuer: 'https://login.microsoftonline.com/t/v2.0',
+  subject: 'mi-object',
+  audiences: ['api://AzureADTokenExchange'],
+};
 const identity = { id: 'mi-object', appId: 'mi-client', displayName: 'uami', alternativeNames: [] };
 
 describe('tree node models', () => {
@@ -37,7 +43,12 @@ describe('tree node models', () => {
 
   it('offers a reload only where the node has one', async () => {
     let reloaded = 0;
-    const node = { model: { kind: 'app' as const, app }, async reload() { reloaded++; } };
+    const node = {
+      model: { kind: 'app' as const, app },
+      async reload() {
+        reloaded++;
+      },
+    };
     await reloadOf(node)!();
     assert.equal(reloaded, 1);
     assert.equal(reloadOf(identityNode), undefined);

@@ -29,7 +29,10 @@ describe('cancellation', () => {
     throwIfCancelled(controller.signal);
     throwIfCancelled(undefined);
     controller.abort();
-    assert.throws(() => throwIfCancelled(controller.signal), (e: unknown) => e instanceof UserCancelledError && !e.inFlight);
+    assert.throws(
+      () => throwIfCancelled(controller.signal),
+      (e: unknown) => e instanceof UserCancelledError && !e.inFlight,
+    );
   });
 
   it('sleep waits, and ends at once with a cancellation when the signal fires', async () => {

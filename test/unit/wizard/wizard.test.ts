@@ -3,11 +3,23 @@ import { runPromptSteps, type PromptStep } from '../../../src/wizard/wizard';
 import { isUserCancelled } from '../../../src/util/cancellation';
 import { BACK, CANCEL, ScriptedUserInput } from '../../support/scriptedUserInput';
 
-interface Ctx { color?: string; size?: string; note?: string }
+interface Ctx {
+  color?: string;
+  size?: string;
+  note?: string;
+}
 
 const colorStep: PromptStep<Ctx> = {
   shouldPrompt: (c) => c.color === undefined,
-  prompt: async (c, ui, position) => { c.color = await ui.pick([{ label: 'red', data: 'red' }, { label: 'blue', data: 'blue' }], { placeholder: 'color', ...position }); },
+  prompt: async (c, ui, position) => {
+    c.color = await ui.pick(
+      [
+        { label: 'red', data: 'red' },
+        { label: 'blue', data: 'blue' },
+      ],
+      { placeholder: 'color', ...position },
+    );
+  },
 };
 const sizeStep: PromptStep<Ctx> = {
   shouldPrompt: (c) => c.size === undefined,
@@ -17,7 +29,9 @@ const sizeStep: PromptStep<Ctx> = {
 };
 const noteStep: PromptStep<Ctx> = {
   shouldPrompt: (c) => c.note === undefined,
-  prompt: async (c, ui, position) => { c.note = await ui.input({ prompt: 'note', ...position }); },
+  prompt: async (c, ui, position) => {
+    c.note = await ui.input({ prompt: 'note', ...position });
+  },
 };
 
 describe('wizard', () => {
@@ -26,7 +40,14 @@ describe('wizard', () => {
     const ctx: Ctx = {};
     await runPromptSteps(ctx, [colorStep, sizeStep, noteStep], ui);
     assert.deepEqual(ctx, { color: 'blue', size: '12', note: 'hi' });
-    assert.deepEqual(ui.prompts.map((p) => [p.text, p.step, p.totalSteps]), [['color', 1, 3], ['size', 2, 3], ['note', 3, 3]]);
+    assert.deepEqual(
+      ui.prompts.map((p) => [p.text, p.step, p.totalSteps]),
+      [
+        ['color', 1, 3],
+        ['size', 2, 3],
+        ['note', 3, 3],
+      ],
+    );
     ui.assertDone();
   });
 
@@ -35,7 +56,10 @@ describe('wizard', () => {
     const ctx: Ctx = { color: 'red', note: 'given' };
     await runPromptSteps(ctx, [colorStep, sizeStep, noteStep], ui);
     assert.deepEqual(ctx, { color: 'red', size: '7', note: 'given' });
-    assert.deepEqual(ui.prompts.map((p) => p.text), ['size']);
+    assert.deepEqual(
+      ui.prompts.map((p) => p.text),
+      ['size'],
+    );
   });
 
   it('goes back one step and clears the answers given since', async () => {
@@ -43,7 +67,10 @@ describe('wizard', () => {
     const ctx: Ctx = {};
     await runPromptSteps(ctx, [colorStep, sizeStep, noteStep], ui);
     assert.deepEqual(ctx, { color: 'blue', size: '6', note: 'done' });
-    assert.deepEqual(ui.prompts.map((p) => p.text), ['color', 'size', 'color', 'size', 'note']);
+    assert.deepEqual(
+      ui.prompts.map((p) => p.text),
+      ['color', 'size', 'color', 'size', 'note'],
+    );
     ui.assertDone();
   });
 

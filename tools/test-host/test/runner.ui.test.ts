@@ -6,12 +6,16 @@ import { join } from 'node:path';
 const repoRoot = join(__dirname, '..', '..', '..');
 
 function runRunner(env: Record<string, string>) {
-  const result = spawnSync(process.execPath, [join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(__dirname, '..', 'runIntegration.ts'), '--in-host-only'], {
-    cwd: repoRoot,
-    env: { ...process.env, ...env },
-    encoding: 'utf8',
-    timeout: 180_000,
-  });
+  const result = spawnSync(
+    process.execPath,
+    [join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(__dirname, '..', 'runIntegration.ts'), '--in-host-only'],
+    {
+      cwd: repoRoot,
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+      timeout: 180_000,
+    },
+  );
   return { status: result.status, output: `${result.stdout}\n${result.stderr}` };
 }
 

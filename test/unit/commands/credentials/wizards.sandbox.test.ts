@@ -32,7 +32,10 @@ describe('credential wizards with scripted input (sandbox)', function () {
 
   before(() => {
     const { info } = f.sandbox;
-    const credential = new ClientSecretCredential(info.homeTenant.id, info.confidentialClient.clientId, info.confidentialClient.clientSecret, { authorityHost: info.loginUrl, disableInstanceDiscovery: true });
+    const credential = new ClientSecretCredential(info.homeTenant.id, info.confidentialClient.clientId, info.confidentialClient.clientSecret, {
+      authorityHost: info.loginUrl,
+      disableInstanceDiscovery: true,
+    });
     const client = createGraphClient({ credential, baseUrl: info.graphUrl, scopes: [`${info.graphUrl}/.default`] });
     directory = new GraphDirectory({ read: async () => client, write: async () => client });
     const cloud = resolveCloud('Custom', info.customCloud);
@@ -53,12 +56,19 @@ describe('credential wizards with scripted input (sandbox)', function () {
     identityName = f.sandbox.core.state.servicePrincipals.get(info.spareIdentity.principalId)!.displayName;
     // Another user-assigned identity of the home tenant that the app does not trust yet.
     const trusted = new Set(f.sandbox.core.state.applications.get(info.multiTenantApp.objectId)!.federatedIdentityCredentials.map((c) => c.subject));
-    otherIdentityName = [...f.sandbox.core.state.servicePrincipals.values()].find((sp) => sp.servicePrincipalType === 'ManagedIdentity' && sp.tenantId === info.homeTenant.id
-      && sp.id !== info.spareIdentity.principalId && !trusted.has(sp.id) && sp.alternativeNames.some((n) => /userAssignedIdentities/i.test(n)))!.displayName;
+    otherIdentityName = [...f.sandbox.core.state.servicePrincipals.values()].find(
+      (sp) =>
+        sp.servicePrincipalType === 'ManagedIdentity' &&
+        sp.tenantId === info.homeTenant.id &&
+        sp.id !== info.spareIdentity.principalId &&
+        !trusted.has(sp.id) &&
+        sp.alternativeNames.some((n) => /userAssignedIdentities/i.test(n)),
+    )!.displayName;
   });
 
   const interactive = (ui: ScriptedUserInput): CommandContext => ({ commandId: 'test', ui, programmatic: false });
-  const stored = (name: string) => f.sandbox.core.state.applications.get(f.sandbox.info.multiTenantApp.objectId)!.federatedIdentityCredentials.find((c) => c.name === name);
+  const stored = (name: string) =>
+    f.sandbox.core.state.applications.get(f.sandbox.info.multiTenantApp.objectId)!.federatedIdentityCredentials.find((c) => c.name === name);
   const writes = (since: number) => f.sandbox.requests(since).filter((r) => r.method !== 'GET' && !/\$batch$/.test(r.path) && r.area === 'graph');
 
   it('Add Federated Credential… with the kind "Managed identity" asks for the name and the description once, and keeps them', async () => {
@@ -74,7 +84,7 @@ describe('credential wizards with scripted input (sandbox)', function () {
     assert.equal(stored('msi-from-add')?.description, 'Runbooks of the spare identity');
   });
 
-  it('offers the identity\'s default name and description; Back from the identity returns to the app', async () => {
+  it("offers the identity's default name and description; Back from the identity returns to the app", async () => {
     const ui = new ScriptedUserInput([typeAndPick(appName, appName), BACK, typeAndPick(appName, appName), otherIdentityName, 'msi-defaults', 'd']);
     await addManagedIdentityCredential(deps, interactive(ui));
     ui.assertDone();
@@ -83,7 +93,10 @@ describe('credential wizards with scripted input (sandbox)', function () {
     const description = ui.prompts.find((p) => p.kind === 'input' && /^Description/.test(p.text))!;
     assert.ok((description.value ?? '').includes(otherIdentityName), `the default description names the identity: ${description.value}`);
     // Back from the identity step returned to the app step.
-    assert.deepEqual(ui.prompts.slice(0, 3).map((p) => p.kind), ['pick', 'pick', 'pick']);
+    assert.deepEqual(
+      ui.prompts.slice(0, 3).map((p) => p.kind),
+      ['pick', 'pick', 'pick'],
+    );
   });
 
   it('the app picker lists one page and finds the rest by server-side search as the user types', async () => {
@@ -110,7 +123,10 @@ describe('credential wizards with scripted input (sandbox)', function () {
     const ui = new ScriptedUserInput([typeAndPick(appName, appName), /GitHub Actions/, 'contoso', 'deploy-scripts', 'Branch', 'main', 'gh-deploy-main', '']);
     const credential = (await addCredential(deps, interactive(ui))) as FederatedCredential;
     ui.assertDone();
-    assert.deepEqual(ui.prompts.map((p) => p.step), [1, 2, 3, 4, 5, 6, 7, 8]);
+    assert.deepEqual(
+      ui.prompts.map((p) => p.step),
+      [1, 2, 3, 4, 5, 6, 7, 8],
+    );
     assert.equal(ui.prompts[6].value, 'deploy-scripts-main');
     assert.equal(credential.subject, 'repo:contoso/deploy-scripts:ref:refs/heads/main');
     assert.equal(credential.issuer, 'https://token.actions.githubusercontent.com');
@@ -126,7 +142,14 @@ describe('credential wizards with scripted input (sandbox)', function () {
 
   it('a name the app already has is refused while typing, before anything is sent', async () => {
     const since = f.sandbox.requests().length;
-    const ui = new ScriptedUserInput([typeAndPick(appName, appName), /Other issuer/, 'https://issuer.example.com', 'workload-1', 'api://AzureADTokenExchange', 'msi-from-add']);
+    const ui = new ScriptedUserInput([
+      typeAndPick(appName, appName),
+      /Other issuer/,
+      'https://issuer.example.com',
+      'workload-1',
+      'api://AzureADTokenExchange',
+      'msi-from-add',
+    ]);
     await assert.rejects(addCredential(deps, interactive(ui)), /refused "msi-from-add": A credential named "msi-from-add" already exists on this app/);
     assert.equal(writes(since).length, 0);
   });

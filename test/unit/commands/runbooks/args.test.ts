@@ -7,19 +7,33 @@ const MI = '22222222-2222-2222-2222-222222222222';
 describe('runbook command arguments', () => {
   describe('scaffoldRunbook', () => {
     it('gives {} for a tree node or no argument, so the prompts fill in', () => {
-      class Node { app = APP; }
+      class Node {
+        app = APP;
+      }
       assert.deepEqual(parseScaffoldArgs(undefined), {});
       assert.deepEqual(parseScaffoldArgs(new Node()), {});
     });
 
     it('reads a full argument object and normalises tenants and identity', () => {
       const args = parseScaffoldArgs({
-        app: APP, template: 'powershell-tokenmagician', targetTenants: ['Fabrikam.onmicrosoft.com', 'fabrikam.onmicrosoft.com', ' 33333333-3333-3333-3333-333333333333 '],
-        identity: { kind: 'userAssigned', clientId: 'AAAAAAAA-AAAA-AAAA-AAAA-AAAAAAAAAAAA' }, runtime: 'PowerShell-7.2', outputPath: 'rb/x.ps1', overwrite: true, scope: 'https://graph.microsoft.com/.default',
+        app: APP,
+        template: 'powershell-tokenmagician',
+        targetTenants: ['Fabrikam.onmicrosoft.com', 'fabrikam.onmicrosoft.com', ' 33333333-3333-3333-3333-333333333333 '],
+        identity: { kind: 'userAssigned', clientId: 'AAAAAAAA-AAAA-AAAA-AAAA-AAAAAAAAAAAA' },
+        runtime: 'PowerShell-7.2',
+        outputPath: 'rb/x.ps1',
+        overwrite: true,
+        scope: 'https://graph.microsoft.com/.default',
       });
       assert.deepEqual(args, {
-        app: APP, template: 'powershell-tokenmagician', targetTenants: ['Fabrikam.onmicrosoft.com', '33333333-3333-3333-3333-333333333333'],
-        identity: { kind: 'userAssigned', clientId: 'aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa' }, runtime: 'PowerShell-7.2', outputPath: 'rb/x.ps1', overwrite: true, scope: 'https://graph.microsoft.com/.default',
+        app: APP,
+        template: 'powershell-tokenmagician',
+        targetTenants: ['Fabrikam.onmicrosoft.com', '33333333-3333-3333-3333-333333333333'],
+        identity: { kind: 'userAssigned', clientId: 'aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa' },
+        runtime: 'PowerShell-7.2',
+        outputPath: 'rb/x.ps1',
+        overwrite: true,
+        scope: 'https://graph.microsoft.com/.default',
       });
     });
 
@@ -52,7 +66,14 @@ describe('runbook command arguments', () => {
     });
 
     it('refuses anything else', () => {
-      for (const bad of ['userAssigned', { kind: 'userAssigned' }, { kind: 'userAssigned', clientId: 'abc' }, { kind: 'userAssigned', clientId: MI, extra: 1 }, 42, { kind: 'other' }]) {
+      for (const bad of [
+        'userAssigned',
+        { kind: 'userAssigned' },
+        { kind: 'userAssigned', clientId: 'abc' },
+        { kind: 'userAssigned', clientId: MI, extra: 1 },
+        42,
+        { kind: 'other' },
+      ]) {
         assert.throws(() => parseIdentityArg(bad), /"identity" must be/, JSON.stringify(bad));
       }
     });
@@ -72,7 +93,12 @@ describe('runbook command arguments', () => {
 
   describe('deployRunbook', () => {
     it('reads strings and booleans', () => {
-      assert.deepEqual(parseDeployArgs({ file: 'runbooks/a.ps1', automationAccount: '/subscriptions/x', publish: true, importModules: false }), { file: 'runbooks/a.ps1', automationAccount: '/subscriptions/x', publish: true, importModules: false });
+      assert.deepEqual(parseDeployArgs({ file: 'runbooks/a.ps1', automationAccount: '/subscriptions/x', publish: true, importModules: false }), {
+        file: 'runbooks/a.ps1',
+        automationAccount: '/subscriptions/x',
+        publish: true,
+        importModules: false,
+      });
       assert.deepEqual(parseDeployArgs(undefined), {});
     });
     it('refuses unknown keys and wrong types', () => {

@@ -29,8 +29,12 @@ const NEW = new TextEncoder().encode(`${'# generated runbook\n'.repeat(2_000)}Wr
 
 describe('runbook files are written atomically and never over a file without consent', () => {
   let folder: string;
-  beforeEach(async () => { folder = await mkdtemp(join(tmpdir(), 'fc-atomic-')); });
-  afterEach(async () => { await rm(folder, { recursive: true, force: true }); });
+  beforeEach(async () => {
+    folder = await mkdtemp(join(tmpdir(), 'fc-atomic-'));
+  });
+  afterEach(async () => {
+    await rm(folder, { recursive: true, force: true });
+  });
 
   const target = () => ({ folder, name: 'Invoke-FederatedGraph.ps1' });
   const path = () => join(folder, 'Invoke-FederatedGraph.ps1');
@@ -75,7 +79,11 @@ describe('runbook files are written atomically and never over a file without con
 
     it(`a failure between the temporary write and the rename leaves ${before} and no temporary file`, async () => {
       if (existing !== undefined) await writeFile(path(), existing);
-      const failing = nodeFs({ rename: async () => { throw Object.assign(new Error('EIO: i/o error, rename'), { code: 'EIO' }); } });
+      const failing = nodeFs({
+        rename: async () => {
+          throw Object.assign(new Error('EIO: i/o error, rename'), { code: 'EIO' });
+        },
+      });
       await assert.rejects(writeFileAtomically(failing, target(), NEW, { overwrite: true }), /EIO/);
       assert.equal(await content(), existing);
       assert.deepEqual(await names(), existing === undefined ? [] : ['Invoke-FederatedGraph.ps1']);
@@ -85,8 +93,12 @@ describe('runbook files are written atomically and never over a file without con
       if (existing !== undefined) await writeFile(path(), existing);
       // The process is gone: the rename never happens and neither does the delete.
       const gone = nodeFs({
-        rename: async () => { throw new Error('extension host closed'); },
-        delete: async () => { throw new Error('extension host closed'); },
+        rename: async () => {
+          throw new Error('extension host closed');
+        },
+        delete: async () => {
+          throw new Error('extension host closed');
+        },
       });
       await assert.rejects(writeFileAtomically(gone, target(), NEW, { overwrite: true, random: () => 'crash1' }), /closed/);
       assert.equal(await content(), existing, 'the target is intact');
@@ -100,7 +112,7 @@ describe('runbook files are written atomically and never over a file without con
     });
   }
 
-  it('leaves other files alone, including other runbooks\' temporary files', async () => {
+  it("leaves other files alone, including other runbooks' temporary files", async () => {
     await writeFile(join(folder, '.Other.ps1.fc-tmp-abc'), 'x');
     await writeFile(join(folder, 'notes.txt'), 'y');
     await writeFileAtomically(nodeFs(), target(), NEW, { overwrite: false });

@@ -30,9 +30,14 @@ describe('deploy runbook: an interrupted deploy leaves the old or the new state 
     untrust = trustSandboxCa(f.sandbox.caCertPem);
     const { info } = f.sandbox;
     const cloud = resolveCloud('Custom', info.customCloud);
-    const credential = new ClientSecretCredential(info.homeTenant.id, info.confidentialClient.clientId, info.confidentialClient.clientSecret, { authorityHost: info.loginUrl, disableInstanceDiscovery: true });
+    const credential = new ClientSecretCredential(info.homeTenant.id, info.confidentialClient.clientId, info.confidentialClient.clientSecret, {
+      authorityHost: info.loginUrl,
+      disableInstanceDiscovery: true,
+    });
     // No pipeline retries: each injected fault reaches the deploy as it is.
-    automation = new AutomationClient(new ArmClient({ cloud, credential, retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 1, baseDelayMs: 0 } }), cloud.armUrl, { pollIntervalMs: 5 });
+    automation = new AutomationClient(new ArmClient({ cloud, credential, retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 1, baseDelayMs: 0 } }), cloud.armUrl, {
+      pollIntervalMs: 5,
+    });
   });
   after(async () => {
     untrust?.();
@@ -44,17 +49,36 @@ describe('deploy runbook: an interrupted deploy leaves the old or the new state 
   });
 
   const generated = renderRunbook({
-    template: 'python', runtime: 'Python-3.10', identity: { kind: 'userAssigned', clientId: '00000000-0000-0000-0000-000000000001' },
-    appClientId: '11111111-1111-1111-1111-111111111111', homeTenantId: '22222222-2222-2222-2222-222222222222', targetTenants: ['contoso.com'],
-    cloud: { loginUrl: 'https://login.microsoftonline.com', graphUrl: 'https://graph.microsoft.com', tokenExchangeAudience: 'api://AzureADTokenExchange' }, generatedOn: '2025-06-01',
+    template: 'python',
+    runtime: 'Python-3.10',
+    identity: { kind: 'userAssigned', clientId: '00000000-0000-0000-0000-000000000001' },
+    appClientId: '11111111-1111-1111-1111-111111111111',
+    homeTenantId: '22222222-2222-2222-2222-222222222222',
+    targetTenants: ['contoso.com'],
+    cloud: { loginUrl: 'https://login.microsoftonline.com', graphUrl: 'https://graph.microsoft.com', tokenExchangeAudience: 'api://AzureADTokenExchange' },
+    generatedOn: '2025-06-01',
   });
   const OLD = `${generated.content}\n# version 1\n`;
   const NEW = `${generated.content}\n# version 2\n`;
 
   function request(runbookName: string, content: string, publish = true): DeployRequest {
-    return { accountId: f.sandbox.info.automationAccount.id, runbookName, content, plan: planRunbookFile(content, generated.fileName), publish, importModules: 'no', enableIdentity: 'no' };
+    return {
+      accountId: f.sandbox.info.automationAccount.id,
+      runbookName,
+      content,
+      plan: planRunbookFile(content, generated.fileName),
+      publish,
+      importModules: 'no',
+      enableIdentity: 'no',
+    };
   }
-  const hooks = (over: Partial<DeployHooks> = {}): DeployHooks => ({ confirm: async () => false, report: () => undefined, info: () => undefined, warn: () => undefined, ...over });
+  const hooks = (over: Partial<DeployHooks> = {}): DeployHooks => ({
+    confirm: async () => false,
+    report: () => undefined,
+    info: () => undefined,
+    warn: () => undefined,
+    ...over,
+  });
   const runbookOf = (name: string) => f.sandbox.core.state.findAutomationAccount(f.sandbox.info.automationAccount.id)?.runbooks.get(name.toLowerCase());
   const path = (name: string, suffix = '') => `/arm${f.sandbox.info.automationAccount.id}/runbooks/${name}${suffix}`;
 
@@ -68,7 +92,12 @@ describe('deploy runbook: an interrupted deploy leaves the old or the new state 
 
   async function fails(name: string, content: string, pattern: RegExp, h: DeployHooks = hooks()): Promise<Error> {
     let caught: unknown;
-    await deployRunbookToAccount(automation, request(name, content), h).then(() => assert.fail('the deploy should not succeed'), (e: unknown) => { caught = e; });
+    await deployRunbookToAccount(automation, request(name, content), h).then(
+      () => assert.fail('the deploy should not succeed'),
+      (e: unknown) => {
+        caught = e;
+      },
+    );
     assert.ok(caught instanceof Error);
     assert.match(caught.message, pattern);
     return caught;
@@ -85,7 +114,11 @@ describe('deploy runbook: an interrupted deploy leaves the old or the new state 
   it('a dropped connection while uploading the draft: the published runbook is unchanged, and the message says so', async () => {
     const name = await published();
     f.sandbox.setFaults([{ kind: 'drop', method: 'PUT', pathPrefix: path(name, '/draft/content') }]);
-    const error = await fails(name, NEW, /The runbook Safety-\d+ exists\. The new draft was not uploaded, and it was not published; the published runbook is unchanged \(the previous version keeps running\)\. Run Deploy Runbook again to finish\.$/);
+    const error = await fails(
+      name,
+      NEW,
+      /The runbook Safety-\d+ exists\. The new draft was not uploaded, and it was not published; the published runbook is unchanged \(the previous version keeps running\)\. Run Deploy Runbook again to finish\.$/,
+    );
     assert.ok(error instanceof DeployInterruptedError);
     assert.equal(runbookOf(name)?.publishedContent, OLD);
     assert.equal(runbookOf(name)?.draftContent, null, 'no partial draft either');
@@ -95,7 +128,11 @@ describe('deploy runbook: an interrupted deploy leaves the old or the new state 
   it('an error on publish: the draft was uploaded but not published; the published runbook is unchanged', async () => {
     const name = await published();
     f.sandbox.setFaults([{ kind: 'error', status: 409, method: 'POST', pathPrefix: path(name, '/publish') }]);
-    await fails(name, NEW, /answered 409.* The draft was uploaded but not published \(checked\); the published runbook is still the previous version\. Run Deploy Runbook again to finish\.$/);
+    await fails(
+      name,
+      NEW,
+      /answered 409.* The draft was uploaded but not published \(checked\); the published runbook is still the previous version\. Run Deploy Runbook again to finish\.$/,
+    );
     assert.equal(runbookOf(name)?.publishedContent, OLD);
     assert.equal(runbookOf(name)?.draftContent, NEW);
     assert.deepEqual(await readBack(name), { published: OLD, draft: NEW });
@@ -108,11 +145,23 @@ describe('deploy runbook: an interrupted deploy leaves the old or the new state 
     f.sandbox.setFaults([{ kind: 'drop', method: 'GET', pathPrefix: path(name, '/publish/operationResults') }]);
     const { info } = f.sandbox;
     const cloud = resolveCloud('Custom', info.customCloud);
-    const credential = new ClientSecretCredential(info.homeTenant.id, info.confidentialClient.clientId, info.confidentialClient.clientSecret, { authorityHost: info.loginUrl, disableInstanceDiscovery: true });
-    const impatient = new AutomationClient(new ArmClient({ cloud, credential, retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 1, baseDelayMs: 0 } }), cloud.armUrl, { pollIntervalMs: 5, maxRetryAfterMs: 5 });
+    const credential = new ClientSecretCredential(info.homeTenant.id, info.confidentialClient.clientId, info.confidentialClient.clientSecret, {
+      authorityHost: info.loginUrl,
+      disableInstanceDiscovery: true,
+    });
+    const impatient = new AutomationClient(
+      new ArmClient({ cloud, credential, retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 1, baseDelayMs: 0 } }),
+      cloud.armUrl,
+      { pollIntervalMs: 5, maxRetryAfterMs: 5 },
+    );
     let caught: unknown;
-    await deployRunbookToAccount(impatient, request(name, NEW), hooks()).catch((e: unknown) => { caught = e; });
-    assert.match(String((caught as Error).message), /The draft was uploaded and Azure accepted the publish request, but had not finished when checked: the published runbook is still the previous version, until Azure completes it\. Run Deploy Runbook again to finish\.$/);
+    await deployRunbookToAccount(impatient, request(name, NEW), hooks()).catch((e: unknown) => {
+      caught = e;
+    });
+    assert.match(
+      String((caught as Error).message),
+      /The draft was uploaded and Azure accepted the publish request, but had not finished when checked: the published runbook is still the previous version, until Azure completes it\. Run Deploy Runbook again to finish\.$/,
+    );
     assert.equal(runbookOf(name)?.publishedContent, OLD);
 
     // Finished in Azure although the answer was lost (the operation is due at once): the new version is live, and the message says so.
@@ -149,12 +198,21 @@ describe('deploy runbook: an interrupted deploy leaves the old or the new state 
         }, 5);
       },
     });
-    const error = await fails(name, NEW, /^Cancelled while uploading the draft\. The runbook Safety-\d+ exists\. The upload of the new draft may still complete in Azure, and it was not published; the published runbook is unchanged \(the previous version keeps running\)\. Run Deploy Runbook again to finish\.$/, h);
+    const error = await fails(
+      name,
+      NEW,
+      /^Cancelled while uploading the draft\. The runbook Safety-\d+ exists\. The upload of the new draft may still complete in Azure, and it was not published; the published runbook is unchanged \(the previous version keeps running\)\. Run Deploy Runbook again to finish\.$/,
+      h,
+    );
     assert.ok(error instanceof UserCancelledError && error.outcome);
     assert.equal(error.name, 'UserCancelledError');
     await new Promise((r) => setTimeout(r, 700));
     const after = f.sandbox.requests(cancelledAt).filter((r: LoggedRequest) => r.area === 'arm');
-    assert.deepEqual(after.map((r) => `${r.method} ${r.path}`), [], 'no ARM request after the cancel');
+    assert.deepEqual(
+      after.map((r) => `${r.method} ${r.path}`),
+      [],
+      'no ARM request after the cancel',
+    );
     assert.equal(runbookOf(name)?.publishedContent, OLD, 'the published version changes only on publish');
   });
 
@@ -163,8 +221,18 @@ describe('deploy runbook: an interrupted deploy leaves the old or the new state 
     setArmSettings(f.sandbox.core, { ...DEFAULT_ARM_SETTINGS, retryAfterSeconds: 0, lroPolls: 3 });
     f.sandbox.setFaults([{ kind: 'latency', method: 'GET', pathPrefix: path(name, '/publish/operationResults'), latencyMs: 300 }]);
     const controller = new AbortController();
-    const h = hooks({ signal: controller.signal, report: (message) => { if (message === 'Publishing') setTimeout(() => controller.abort(), 150); } });
-    await fails(name, NEW, /^Cancelled while publishing\. The draft was uploaded; publishing had been requested when you cancelled and may still complete in Azure, so the published runbook is either the previous version or the new one\./, h);
+    const h = hooks({
+      signal: controller.signal,
+      report: (message) => {
+        if (message === 'Publishing') setTimeout(() => controller.abort(), 150);
+      },
+    });
+    await fails(
+      name,
+      NEW,
+      /^Cancelled while publishing\. The draft was uploaded; publishing had been requested when you cancelled and may still complete in Azure, so the published runbook is either the previous version or the new one\./,
+      h,
+    );
     assert.ok([OLD, NEW].includes(runbookOf(name)?.publishedContent ?? ''), 'old or new, never mixed or empty');
   });
 
@@ -172,18 +240,49 @@ describe('deploy runbook: an interrupted deploy leaves the old or the new state 
   // boundary, the same path as a cancel. At each boundary the message names the state, and the
   // next read shows exactly that state.
   const boundaries: Array<{ before: string; message: RegExp; expect: { published: 'OLD' | 'NEW'; draft: 'OLD' | 'NEW' } }> = [
-    { before: 'Reading the Automation account', message: /^Cancelled while reading the Automation account\. Nothing was changed on the runbook Safety-\d+\. Run/, expect: { published: 'OLD', draft: 'OLD' } },
-    { before: 'Checking the runtime environment Python-3.10', message: /^Cancelled while checking the runtime environment\. Nothing was changed on the runbook Safety-\d+\. Run/, expect: { published: 'OLD', draft: 'OLD' } },
-    { before: 'Creating or updating the runbook', message: /^Cancelled while creating or updating the runbook\. Nothing was changed on the runbook Safety-\d+; the published runbook is unchanged \(the previous version keeps running\)\. Run/, expect: { published: 'OLD', draft: 'OLD' } },
-    { before: 'Uploading the draft', message: /^Cancelled while uploading the draft\. The runbook Safety-\d+ exists\. The new draft was not uploaded, and it was not published; the published runbook is unchanged/, expect: { published: 'OLD', draft: 'OLD' } },
-    { before: 'Publishing', message: /^Cancelled while publishing\. The draft was uploaded but not published; the published runbook is unchanged \(the previous version keeps running\)\. Run Deploy Runbook again to finish\.$/, expect: { published: 'OLD', draft: 'NEW' } },
+    {
+      before: 'Reading the Automation account',
+      message: /^Cancelled while reading the Automation account\. Nothing was changed on the runbook Safety-\d+\. Run/,
+      expect: { published: 'OLD', draft: 'OLD' },
+    },
+    {
+      before: 'Checking the runtime environment Python-3.10',
+      message: /^Cancelled while checking the runtime environment\. Nothing was changed on the runbook Safety-\d+\. Run/,
+      expect: { published: 'OLD', draft: 'OLD' },
+    },
+    {
+      before: 'Creating or updating the runbook',
+      message:
+        /^Cancelled while creating or updating the runbook\. Nothing was changed on the runbook Safety-\d+; the published runbook is unchanged \(the previous version keeps running\)\. Run/,
+      expect: { published: 'OLD', draft: 'OLD' },
+    },
+    {
+      before: 'Uploading the draft',
+      message:
+        /^Cancelled while uploading the draft\. The runbook Safety-\d+ exists\. The new draft was not uploaded, and it was not published; the published runbook is unchanged/,
+      expect: { published: 'OLD', draft: 'OLD' },
+    },
+    {
+      before: 'Publishing',
+      message:
+        /^Cancelled while publishing\. The draft was uploaded but not published; the published runbook is unchanged \(the previous version keeps running\)\. Run Deploy Runbook again to finish\.$/,
+      expect: { published: 'OLD', draft: 'NEW' },
+    },
   ];
   for (const b of boundaries) {
     it(`an abort just before "${b.before}" (the host closing there): the message and the next read agree`, async () => {
       const name = await published();
       const controller = new AbortController();
       let since = 0;
-      const h = hooks({ signal: controller.signal, report: (message) => { if (message.startsWith(b.before)) { since = f.sandbox.core.log.last; controller.abort(); } } });
+      const h = hooks({
+        signal: controller.signal,
+        report: (message) => {
+          if (message.startsWith(b.before)) {
+            since = f.sandbox.core.log.last;
+            controller.abort();
+          }
+        },
+      });
       await fails(name, NEW, b.message, h);
       assert.ok(!f.sandbox.requests(since).some((r) => r.method !== 'GET'), 'nothing was written after the abort');
       const seen = await readBack(name);

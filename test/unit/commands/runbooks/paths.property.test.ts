@@ -5,7 +5,15 @@
 import * as assert from 'node:assert/strict';
 import { posix } from 'node:path';
 import fc from 'fast-check';
-import { parseDeployArgs, parseIdentityArg, parseScaffoldArgs, parseTenantList, checkTenantEntry, SCAFFOLD_KEYS, DEPLOY_KEYS } from '../../../../src/commands/runbooks/args';
+import {
+  parseDeployArgs,
+  parseIdentityArg,
+  parseScaffoldArgs,
+  parseTenantList,
+  checkTenantEntry,
+  SCAFFOLD_KEYS,
+  DEPLOY_KEYS,
+} from '../../../../src/commands/runbooks/args';
 import { checkRealPathInside, isInside, resolveOutputPath, segmentProblem, toUriPath, type LinkFs } from '../../../../src/commands/runbooks/paths';
 
 const ROOT = '/home/me/project';
@@ -14,7 +22,13 @@ const segment = fc.oneof(
   fc.stringMatching(/^[A-Za-z0-9._ -]{1,12}$/),
   fc.string({ unit: 'binary', maxLength: 8 }),
 );
-const pathLike = fc.tuple(fc.constantFrom('', '/', '\\', 'C:\\', 'c:/', '/home/me/', `${ROOT}/`, '//server/share/'), fc.array(segment, { maxLength: 7 }), fc.constantFrom('/', '\\'), fc.constantFrom('', '/', '\\', '.ps1', '/x.ps1'))
+const pathLike = fc
+  .tuple(
+    fc.constantFrom('', '/', '\\', 'C:\\', 'c:/', '/home/me/', `${ROOT}/`, '//server/share/'),
+    fc.array(segment, { maxLength: 7 }),
+    fc.constantFrom('/', '\\'),
+    fc.constantFrom('', '/', '\\', '.ps1', '/x.ps1'),
+  )
   .map(([start, parts, sep, end]) => `${start}${parts.join(sep)}${end}`);
 
 /** Where a path really is: `..` and `.` resolved textually, the way the file system would. */
@@ -23,32 +37,42 @@ const lexical = (path: string) => posix.normalize(path);
 describe('runbook paths and arguments (properties)', () => {
   it('resolveOutputPath never throws, and an accepted path is inside the workspace folder, ends with the extension and has only portable names', () => {
     fc.assert(
-      fc.property(fc.oneof(pathLike, fc.string({ unit: 'binary', maxLength: 40 })), fc.oneof(pathLike, fc.constantFrom('runbooks', '', '.')), fc.boolean(), (outputPath, folder, useOutput) => {
-        const r = resolveOutputPath({ root: ROOT, folder, fileName: 'Invoke-FederatedGraph.ps1', extension: '.ps1', ...(useOutput ? { outputPath } : {}) });
-        if (!r.ok) {
-          assert.ok(r.reason.length > 0 && r.reason.length <= 400, r.reason);
-          return;
-        }
-        assert.equal(lexical(r.path), r.path, 'already normalised');
-        assert.ok(r.path.startsWith(`${ROOT}/`), r.path);
-        assert.ok(isInside(ROOT, r.path));
-        assert.ok(r.path.toLowerCase().endsWith('.ps1'));
-        assert.equal(`${ROOT}/${r.relative}`, r.path);
-        for (const part of r.relative.split('/')) assert.equal(segmentProblem(part), undefined, part);
-      }),
+      fc.property(
+        fc.oneof(pathLike, fc.string({ unit: 'binary', maxLength: 40 })),
+        fc.oneof(pathLike, fc.constantFrom('runbooks', '', '.')),
+        fc.boolean(),
+        (outputPath, folder, useOutput) => {
+          const r = resolveOutputPath({ root: ROOT, folder, fileName: 'Invoke-FederatedGraph.ps1', extension: '.ps1', ...(useOutput ? { outputPath } : {}) });
+          if (!r.ok) {
+            assert.ok(r.reason.length > 0 && r.reason.length <= 400, r.reason);
+            return;
+          }
+          assert.equal(lexical(r.path), r.path, 'already normalised');
+          assert.ok(r.path.startsWith(`${ROOT}/`), r.path);
+          assert.ok(isInside(ROOT, r.path));
+          assert.ok(r.path.toLowerCase().endsWith('.ps1'));
+          assert.equal(`${ROOT}/${r.relative}`, r.path);
+          for (const part of r.relative.split('/')) assert.equal(segmentProblem(part), undefined, part);
+        },
+      ),
       { numRuns: 500 },
     );
   });
 
   it('a path with a "..", a backslash "..", or an absolute path outside is refused, not rewritten into the folder', () => {
     fc.assert(
-      fc.property(fc.array(fc.stringMatching(/^[a-z]{1,6}$/), { maxLength: 3 }), fc.integer({ min: 1, max: 4 }), fc.constantFrom('/', '\\'), (inner, ups, sep) => {
-        // Climb above the root by one more level than the path went down.
-        const climb = [...inner, ...Array.from({ length: inner.length + ups }, () => '..'), 'x.ps1'].join(sep);
-        const r = resolveOutputPath({ root: ROOT, folder: 'runbooks', fileName: 'F.ps1', extension: '.ps1', outputPath: climb });
-        const target = lexical(`${ROOT}/${climb.replace(/\\/g, '/')}`);
-        assert.equal(r.ok, target.startsWith(`${ROOT}/`), `${climb} -> ${target}`);
-      }),
+      fc.property(
+        fc.array(fc.stringMatching(/^[a-z]{1,6}$/), { maxLength: 3 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.constantFrom('/', '\\'),
+        (inner, ups, sep) => {
+          // Climb above the root by one more level than the path went down.
+          const climb = [...inner, ...Array.from({ length: inner.length + ups }, () => '..'), 'x.ps1'].join(sep);
+          const r = resolveOutputPath({ root: ROOT, folder: 'runbooks', fileName: 'F.ps1', extension: '.ps1', outputPath: climb });
+          const target = lexical(`${ROOT}/${climb.replace(/\\/g, '/')}`);
+          assert.equal(r.ok, target.startsWith(`${ROOT}/`), `${climb} -> ${target}`);
+        },
+      ),
     );
   });
 
@@ -69,13 +93,31 @@ describe('runbook paths and arguments (properties)', () => {
     // A small file system: folders, and symbolic links to absolute targets (which may not exist).
     const names = fc.constantFrom('a', 'b', 'c', 'ws', 'out');
     const model = fc.record({
-      dirs: fc.uniqueArray(fc.array(names, { minLength: 1, maxLength: 3 }).map((p) => `/${p.join('/')}`), { maxLength: 8 }),
-      links: fc.array(fc.tuple(fc.array(names, { minLength: 1, maxLength: 3 }).map((p) => `/${p.join('/')}`), fc.array(names, { minLength: 1, maxLength: 3 }).map((p) => `/${p.join('/')}`)), { maxLength: 4 }),
+      dirs: fc.uniqueArray(
+        fc.array(names, { minLength: 1, maxLength: 3 }).map((p) => `/${p.join('/')}`),
+        { maxLength: 8 },
+      ),
+      links: fc.array(
+        fc.tuple(
+          fc.array(names, { minLength: 1, maxLength: 3 }).map((p) => `/${p.join('/')}`),
+          fc.array(names, { minLength: 1, maxLength: 3 }).map((p) => `/${p.join('/')}`),
+        ),
+        { maxLength: 4 },
+      ),
       target: fc.array(names, { minLength: 1, maxLength: 4 }).map((p) => `/ws/${p.join('/')}`),
     });
     await fc.assert(
       fc.asyncProperty(model, async ({ dirs, links, target }) => {
-        const dirSet = new Set(['/', '/ws', ...dirs.flatMap((d) => d.split('/').slice(1).map((_, i, parts) => `/${parts.slice(0, i + 1).join('/')}`))]);
+        const dirSet = new Set([
+          '/',
+          '/ws',
+          ...dirs.flatMap((d) =>
+            d
+              .split('/')
+              .slice(1)
+              .map((_, i, parts) => `/${parts.slice(0, i + 1).join('/')}`),
+          ),
+        ]);
         const linkMap = new Map(links.filter(([from]) => from !== '/ws' && !dirSet.has(from)));
         const resolve = (path: string, depth = 0): string => {
           if (depth > 20) throw Object.assign(new Error('ELOOP'), { code: 'ELOOP' });
@@ -102,7 +144,11 @@ describe('runbook paths and arguments (properties)', () => {
         let current = target;
         for (;;) {
           let real: string | undefined;
-          try { real = resolve(current); } catch { real = undefined; }
+          try {
+            real = resolve(current);
+          } catch {
+            real = undefined;
+          }
           if (real !== undefined) {
             assert.ok(isInside(resolve('/ws'), real), `${target}: ${current} -> ${real}`);
             break;
@@ -140,29 +186,40 @@ describe('runbook paths and arguments (properties)', () => {
 
   it('parseTenantList: no error means every tenant passes checkTenantEntry, without duplicates', () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.uuid(), fc.domain(), fc.constantFrom('common', 'Organizations', "x'y", 'a;b', '')), { maxLength: 5 }), fc.constantFrom(',', ';', ' ', ', '), (entries, sep) => {
-        const { tenants, error } = parseTenantList(entries.join(sep));
-        if (error) return;
-        for (const t of tenants) assert.equal(checkTenantEntry(t), undefined, t);
-        assert.equal(new Set(tenants.map((t) => t.toLowerCase())).size, tenants.length);
-      }),
+      fc.property(
+        fc.array(fc.oneof(fc.uuid(), fc.domain(), fc.constantFrom('common', 'Organizations', "x'y", 'a;b', '')), { maxLength: 5 }),
+        fc.constantFrom(',', ';', ' ', ', '),
+        (entries, sep) => {
+          const { tenants, error } = parseTenantList(entries.join(sep));
+          if (error) return;
+          for (const t of tenants) assert.equal(checkTenantEntry(t), undefined, t);
+          assert.equal(new Set(tenants.map((t) => t.toLowerCase())).size, tenants.length);
+        },
+      ),
     );
   });
 
   it('parseIdentityArg: accepted identities hold lower-case GUIDs only', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.anything(), fc.uuid(), fc.record({ kind: fc.constantFrom('userAssigned', 'systemAssigned', 'x'), clientId: fc.oneof(fc.uuid(), fc.string()) }, { requiredKeys: ['kind'] })), (value) => {
-        let identity;
-        try {
-          identity = parseIdentityArg(value);
-        } catch (error) {
-          assert.match(String(error), /Argument "identity" must be/);
-          return;
-        }
-        if (identity === undefined) return assert.equal(value, undefined);
-        if (identity.kind === 'userAssigned') assert.match(identity.clientId, /^[0-9a-f-]{36}$/);
-        if (identity.kind === 'objectId') assert.match(identity.objectId, /^[0-9a-f-]{36}$/);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.anything(),
+          fc.uuid(),
+          fc.record({ kind: fc.constantFrom('userAssigned', 'systemAssigned', 'x'), clientId: fc.oneof(fc.uuid(), fc.string()) }, { requiredKeys: ['kind'] }),
+        ),
+        (value) => {
+          let identity;
+          try {
+            identity = parseIdentityArg(value);
+          } catch (error) {
+            assert.match(String(error), /Argument "identity" must be/);
+            return;
+          }
+          if (identity === undefined) return assert.equal(value, undefined);
+          if (identity.kind === 'userAssigned') assert.match(identity.clientId, /^[0-9a-f-]{36}$/);
+          if (identity.kind === 'objectId') assert.match(identity.objectId, /^[0-9a-f-]{36}$/);
+        },
+      ),
     );
   });
 });

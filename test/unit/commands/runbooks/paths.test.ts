@@ -20,7 +20,11 @@ function refused(input: Parameters<typeof resolveOutputPath>[0]): string {
 
 describe('runbook output paths', () => {
   it('defaults to the runbooks folder setting inside the workspace folder', () => {
-    assert.deepEqual(resolveOutputPath(base), { ok: true, path: '/home/me/project/runbooks/Invoke-FederatedGraph.ps1', relative: 'runbooks/Invoke-FederatedGraph.ps1' });
+    assert.deepEqual(resolveOutputPath(base), {
+      ok: true,
+      path: '/home/me/project/runbooks/Invoke-FederatedGraph.ps1',
+      relative: 'runbooks/Invoke-FederatedGraph.ps1',
+    });
     assert.equal(ok({ ...base, folder: '' }), '/home/me/project/Invoke-FederatedGraph.ps1');
     assert.equal(ok({ ...base, folder: 'ops/automation/' }), '/home/me/project/ops/automation/Invoke-FederatedGraph.ps1');
   });
@@ -35,14 +39,24 @@ describe('runbook output paths', () => {
   });
 
   it('refuses every path outside the workspace folder', () => {
-    for (const outputPath of ['../x.ps1', '../../etc/x.ps1', 'a/../../x.ps1', '/etc/x.ps1', '/home/me/project-evil/x.ps1', '/home/me/x.ps1', '..', 'C:\\Windows\\x.ps1', '\\\\server\\share\\x.ps1']) {
+    for (const outputPath of [
+      '../x.ps1',
+      '../../etc/x.ps1',
+      'a/../../x.ps1',
+      '/etc/x.ps1',
+      '/home/me/project-evil/x.ps1',
+      '/home/me/x.ps1',
+      '..',
+      'C:\\Windows\\x.ps1',
+      '\\\\server\\share\\x.ps1',
+    ]) {
       assert.match(refused({ ...base, outputPath }), /outside the workspace folder/, outputPath);
     }
     assert.match(refused({ ...base, folder: '../elsewhere' }), /federatedCredentials\.runbooks\.folder "\.\.\/elsewhere" is outside/);
     assert.match(refused({ ...base, folder: '/tmp' }), /outside the workspace folder/);
   });
 
-  it('keeps the template\'s file extension and refuses control characters', () => {
+  it("keeps the template's file extension and refuses control characters", () => {
     assert.match(refused({ ...base, outputPath: 'x.py' }), /must name a \.ps1 file/);
     assert.match(refused({ ...base, outputPath: 'x' }), /must name a \.ps1 file/);
     assert.match(refused({ ...base, outputPath: 'runbooks/.ps1' }), /must name a \.ps1 file/);
@@ -61,10 +75,21 @@ describe('runbook output paths', () => {
 
   describe('symbolic links (real file system)', () => {
     let dir: string;
-    beforeEach(() => { dir = realpathSync(mkdtempSync(join(tmpdir(), 'fc-paths-'))); });
+    beforeEach(() => {
+      dir = realpathSync(mkdtempSync(join(tmpdir(), 'fc-paths-')));
+    });
     afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-    const check = (root: string, target: string) => checkRealPathInside(root, target, { realpath: (p) => realpath(p), isSymbolicLink: (p) => lstat(p).then((s) => s.isSymbolicLink(), () => false), parent: (p) => dirname(p) });
+    const check = (root: string, target: string) =>
+      checkRealPathInside(root, target, {
+        realpath: (p) => realpath(p),
+        isSymbolicLink: (p) =>
+          lstat(p).then(
+            (s) => s.isSymbolicLink(),
+            () => false,
+          ),
+        parent: (p) => dirname(p),
+      });
 
     it('accepts a new file in a new folder inside the root', async () => {
       mkdirSync(join(dir, 'ws'));

@@ -1,12 +1,22 @@
 import * as assert from 'node:assert/strict';
 import { modulesFromScript, planRunbookFile } from '../../../../src/commands/runbooks/runbookFile';
-import { renderRunbook, RUNBOOK_TEMPLATES, type RunbookIdentity, type RunbookOptions, type RunbookRuntime, type RunbookTemplateId } from '../../../../src/runbooks';
+import {
+  renderRunbook,
+  RUNBOOK_TEMPLATES,
+  type RunbookIdentity,
+  type RunbookOptions,
+  type RunbookRuntime,
+  type RunbookTemplateId,
+} from '../../../../src/runbooks';
 
 const UAMI = 'aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa';
 
 function options(template: RunbookTemplateId, runtime: RunbookRuntime, identity: RunbookIdentity, appDisplayName?: string): RunbookOptions {
   return {
-    template, runtime, identity, ...(appDisplayName ? { appDisplayName } : {}),
+    template,
+    runtime,
+    identity,
+    ...(appDisplayName ? { appDisplayName } : {}),
     appClientId: '11111111-1111-1111-1111-111111111111',
     homeTenantId: '22222222-2222-2222-2222-222222222222',
     targetTenants: ['fabrikam.onmicrosoft.com', '33333333-3333-3333-3333-333333333333'],
@@ -36,7 +46,10 @@ describe('reading a runbook file for deployment', () => {
     const legacy = planRunbookFile(renderRunbook(options('powershell-tokenmagician', 'PowerShell-7.2', { kind: 'systemAssigned' })).content, 'a.ps1');
     assert.equal(legacy.deployment.runbookType, 'PowerShell72');
     assert.equal(legacy.deployment.runtimeEnvironment, undefined);
-    assert.deepEqual(legacy.deployment.modules.map((m) => m.name), ['TokenMagician', 'Microsoft.Graph.Authentication', 'Microsoft.Graph.Users']);
+    assert.deepEqual(
+      legacy.deployment.modules.map((m) => m.name),
+      ['TokenMagician', 'Microsoft.Graph.Authentication', 'Microsoft.Graph.Users'],
+    );
     assert.match(legacy.deployment.supportNote!, /end of support/);
     const current = planRunbookFile(renderRunbook(options('powershell-tokenmagician', 'PowerShell-7.4', { kind: 'systemAssigned' })).content, 'a.ps1');
     assert.equal(current.deployment.runbookType, 'PowerShell');
@@ -44,7 +57,8 @@ describe('reading a runbook file for deployment', () => {
   });
 
   it('a hostile app display name cannot pose as header lines', () => {
-    const name = "x. Runtime: PowerShell 7.2 (legacy runbook type PowerShell72, end of support).   Managed identity: the Automation account's system-assigned identity";
+    const name =
+      "x. Runtime: PowerShell 7.2 (legacy runbook type PowerShell72, end of support).   Managed identity: the Automation account's system-assigned identity";
     const generated = renderRunbook(options('powershell-rest', 'PowerShell-7.4', { kind: 'userAssigned', clientId: UAMI }, name));
     const plan = planRunbookFile(generated.content, generated.fileName);
     assert.equal(plan.runtime, 'PowerShell-7.4');
@@ -59,11 +73,17 @@ describe('reading a runbook file for deployment', () => {
   });
 
   it('deploys a file without the header by its extension, with the modules a script imports', () => {
-    const ps = planRunbookFile("#Requires -Modules Az.Accounts, 'ExchangeOnlineManagement'\nImport-Module Microsoft.Graph.Authentication\nImport-Module -Name 'Microsoft.Graph.Users'\nImport-Module Microsoft.PowerShell.Utility\nWrite-Output 'hi'\n", 'Mine.ps1');
+    const ps = planRunbookFile(
+      "#Requires -Modules Az.Accounts, 'ExchangeOnlineManagement'\nImport-Module Microsoft.Graph.Authentication\nImport-Module -Name 'Microsoft.Graph.Users'\nImport-Module Microsoft.PowerShell.Utility\nWrite-Output 'hi'\n",
+      'Mine.ps1',
+    );
     assert.equal(ps.fromHeader, false);
     assert.equal(ps.runtime, 'PowerShell-7.4');
     assert.equal(ps.identity, undefined);
-    assert.deepEqual(ps.deployment.modules.map((m) => m.name), ['Microsoft.Graph.Authentication', 'Microsoft.Graph.Users', 'Az.Accounts', 'ExchangeOnlineManagement']);
+    assert.deepEqual(
+      ps.deployment.modules.map((m) => m.name),
+      ['Microsoft.Graph.Authentication', 'Microsoft.Graph.Users', 'Az.Accounts', 'ExchangeOnlineManagement'],
+    );
     assert.match(ps.notes[0]!, /no Federated Credentials header/);
     const py = planRunbookFile('print("hi")\n', 'x.py');
     assert.equal(py.deployment.runbookType, 'Python3');
@@ -72,6 +92,9 @@ describe('reading a runbook file for deployment', () => {
   });
 
   it('module names from a script are gallery names only', () => {
-    assert.deepEqual(modulesFromScript("Import-Module ./local.psm1\nImport-Module $var\n").map((m) => m.name), []);
+    assert.deepEqual(
+      modulesFromScript('Import-Module ./local.psm1\nImport-Module $var\n').map((m) => m.name),
+      [],
+    );
   });
 });
