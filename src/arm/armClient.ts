@@ -7,7 +7,7 @@ import type { AuthorizeRequestOnChallengeOptions, Pipeline, PipelineRequest } fr
 import { freshTokenOptions, isRefusedToken } from '../http/freshToken';
 import type { Cloud } from '../domain/clouds';
 import { redactSecrets } from '../domain/text';
-import type { RequestLogger } from '../http/requestLog';
+import { failureText, type RequestLogger } from '../http/requestLog';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../http/retryPolicy';
 
 export interface ArmResponse<T> {
@@ -62,7 +62,7 @@ export class ArmClient {
     }
     const started = Date.now();
     const response = await pipeline.sendRequest(http.createDefaultHttpClient(), request).catch((error: unknown) => {
-      this.options.logger?.request({ method, url: url.pathname, status: 'error', durationMs: Date.now() - started, error: redactSecrets(String(error)) });
+      this.options.logger?.request({ method, url: url.pathname, status: 'error', durationMs: Date.now() - started, error: failureText(error) });
       throw error;
     });
     this.options.logger?.request({

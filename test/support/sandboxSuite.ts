@@ -1,6 +1,11 @@
 // For suites that run real clients against an in-process sandbox: start one per suite (its CA
 // trusted by this process), and count what a credential was asked for.
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
+import { ClientSecretCredential } from '@azure/identity';
+import type { Client } from '@microsoft/microsoft-graph-client';
+import { GraphDirectory } from '../../src/graph/directory';
+import { createGraphClient } from '../../src/graph/graphClient';
+import type { RetryPolicy } from '../../src/http/retryPolicy';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox/index';
 import { trustSandboxCa } from '../../sandbox/trust';
 
@@ -31,4 +36,18 @@ export function countingCredential(inner: TokenCredential): TokenCredential & { 
     },
   };
   return c;
+}
+
+/**
+ * The extension's Graph client chain, unchanged, signed in to the sandbox's home tenant as its
+ * confidential client (application permissions): the SDK client and a GraphDirectory over it.
+ */
+export function sandboxGraph(sandbox: Sandbox, policy?: RetryPolicy): { client: Client; directory: GraphDirectory } {
+  const { info } = sandbox;
+  const credential = new ClientSecretCredential(info.homeTenant.id, info.confidentialClient.clientId, info.confidentialClient.clientSecret, {
+    authorityHost: info.loginUrl,
+    disableInstanceDiscovery: true,
+  });
+  const client = createGraphClient({ credential, baseUrl: info.graphUrl, scopes: [`${info.graphUrl}/.default`], retry: policy });
+  return { client, directory: new GraphDirectory({ read: async () => client, write: async () => client }, { policy }) };
 }

@@ -25,8 +25,8 @@ import { onlyWhen, runPromptSteps, type PromptStep } from '../../wizard/wizard';
 import type { InputOptions, UserInput } from '../../wizard/userInput';
 import type { CommandContext } from '../commandRunner';
 import { AppListStep, CredentialNameStep, DescriptionStep } from '../steps';
-import { addManagedIdentityCredential, confirmWarnings } from './addManagedIdentityCredential';
-import { cancellableWrite, credentialArgs, type CredentialCommandDeps } from './common';
+import { addManagedIdentityCredential, addOneCredential } from './addManagedIdentityCredential';
+import { credentialArgs, type CredentialCommandDeps } from './common';
 
 type Kind = 'githubActions' | 'kubernetes' | 'otherIssuer';
 type EntityType = GitHubEntity['type'];
@@ -279,16 +279,7 @@ export async function addCredential(deps: CredentialCommandDeps, context: Comman
   if (!wizard.name) throw new Error('"name" is required: 3 to 120 letters, digits, "-" or "_".');
   const app = wizard.app!;
   const values = { ...build(wizard, deps), name: wizard.name, ...(wizard.description ? { description: wizard.description } : {}) };
-  const plan = await service.planCreate(app, values);
-  await confirmWarnings(context, plan.warnings, deps);
-  const credential = await cancellableWrite(
-    deps,
-    `Adding credential ${values.name} to ${app.displayName}`,
-    `adding the credential ${values.name} to ${app.displayName}`,
-    (signal) => service.create(plan, signal),
-    () => deps.afterChange(app),
-  );
-  await deps.afterChange(app, credential);
+  const credential = await addOneCredential(deps, context, app, values);
   deps.log.info(`Added federated credential ${credential.name} (${wizard.kind}) to app ${app.appId}.`);
   return credential;
 }

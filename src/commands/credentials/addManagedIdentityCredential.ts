@@ -13,6 +13,7 @@ import {
 import { parseAlternativeNames } from '../../domain/managedIdentities';
 import { isGuid, notAGuid, quote } from '../../domain/text';
 import type { Finding } from '../../domain/validation';
+import type { CredentialValues } from '../../domain/credentialRules';
 import type { AppRegistration, FederatedCredential, ServicePrincipalInfo } from '../../domain/model';
 import type { MultiAppFailure, MultiAppResult } from '../../services/credentialService';
 import { runPromptSteps, type PromptStep, type StepPosition } from '../../wizard/wizard';
@@ -160,16 +161,7 @@ export async function addManagedIdentityCredential(deps: CredentialCommandDeps, 
   const identity = wizard.identity!;
   const built = buildManagedIdentityCredential({ cloud: deps.cloud(), tenantId: deps.tenantId(), objectId: identity.id });
   const values = { ...built, name: wizard.name!, ...(wizard.description ? { description: wizard.description } : {}) };
-  const plan = await service.planCreate(app, values);
-  await confirmWarnings(context, plan.warnings, deps);
-  const credential = await cancellableWrite(
-    deps,
-    `Adding credential ${values.name} to ${app.displayName}`,
-    `adding the credential ${values.name} to ${app.displayName}`,
-    (signal) => service.create(plan, signal),
-    () => deps.afterChange(app),
-  );
-  await deps.afterChange(app, credential);
+  const credential = await addOneCredential(deps, context, app, values);
   deps.log.info(`Added federated credential ${credential.name} to app ${app.appId} (trusts managed identity ${identity.id}).`);
   if (!context.programmatic) void deps.offerNextSteps(app, credential);
   return credential;
@@ -354,6 +346,30 @@ export class MultiAppAddFailedError extends Error {
 }
 
 /** Warnings (single-tenant app, system-assigned identity) are shown before the write; the user may go on. */
+/**
+ * What every single add shares: the credential checked against the rules and the app's credentials,
+ * its warnings confirmed, the write under a cancellable progress, and the app refreshed in the views.
+ */
+export async function addOneCredential(
+  deps: CredentialCommandDeps,
+  context: CommandContext,
+  app: AppRegistration,
+  values: CredentialValues,
+): Promise<FederatedCredential> {
+  const service = deps.credentials();
+  const plan = await service.planCreate(app, values);
+  await confirmWarnings(context, plan.warnings, deps);
+  const credential = await cancellableWrite(
+    deps,
+    l10n.t('Adding credential {0} to {1}', values.name, app.displayName),
+    `adding the credential ${values.name} to ${app.displayName}`,
+    (signal) => service.create(plan, signal),
+    () => deps.afterChange(app),
+  );
+  await deps.afterChange(app, credential);
+  return credential;
+}
+
 export async function confirmWarnings(context: CommandContext, warnings: readonly Finding[], deps: Pick<CredentialCommandDeps, 'log'>): Promise<void> {
   if (warnings.length === 0) return;
   for (const w of warnings) deps.log.warn(w.message);

@@ -3,16 +3,13 @@
 // requests, batched reads and batched writes (the real SDK client chain, GraphDirectory and
 // CredentialService). The sandbox's request log counts what was sent.
 import assert from 'node:assert/strict';
-import { ClientSecretCredential } from '@azure/identity';
 import { resolveCloud } from '../../../src/domain/clouds';
 import { buildManagedIdentityCredential } from '../../../src/domain/credentialKinds';
 import type { AppRegistration } from '../../../src/domain/model';
-import { GraphDirectory } from '../../../src/graph/directory';
 import { GraphRequestError } from '../../../src/graph/errors';
-import { createGraphClient } from '../../../src/graph/graphClient';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../../src/http/retryPolicy';
 import { CredentialService } from '../../../src/services/credentialService';
-import { useSandbox } from '../../support/sandboxSuite';
+import { sandboxGraph, useSandbox } from '../../support/sandboxSuite';
 
 const ITEM = 'x-sandbox-batch-id';
 
@@ -24,12 +21,7 @@ describe('one retry budget: at most 3 sends per request or batch item, within th
 
   function clients(policy: RetryPolicy) {
     const { info } = f.sandbox;
-    const credential = new ClientSecretCredential(info.homeTenant.id, info.confidentialClient.clientId, info.confidentialClient.clientSecret, {
-      authorityHost: info.loginUrl,
-      disableInstanceDiscovery: true,
-    });
-    const client = createGraphClient({ credential, baseUrl: info.graphUrl, scopes: [`${info.graphUrl}/.default`], retry: policy });
-    const directory = new GraphDirectory({ read: async () => client, write: async () => client }, { policy });
+    const { directory } = sandboxGraph(f.sandbox, policy);
     const service = new CredentialService(directory, resolveCloud('Custom', info.customCloud), () => info.homeTenant.id, { policy });
     return { directory, service };
   }
@@ -43,6 +35,15 @@ describe('one retry budget: at most 3 sends per request or batch item, within th
     apps = (await directory.apps.listApps({ pageSize: 999 })).items.filter((a) => a.appId !== f.sandbox.info.multiTenantApp.appId);
   });
 
+  /** A managed-identity credential named `name` (the spare identity), for the writes below. */
+  const credentialNamed = (name: string) => ({
+    ...buildManagedIdentityCredential({
+      cloud: resolveCloud('Custom', f.sandbox.info.customCloud),
+      tenantId: f.sandbox.info.homeTenant.id,
+      objectId: f.sandbox.info.spareIdentity.principalId,
+    }),
+    name,
+  });
   const sent = (since: number, method: string, path: string, batchItem: boolean) =>
     f.sandbox.requests(since).filter((r) => r.method === method && r.path === path && (r.headers[ITEM] !== undefined) === batchItem).length;
   const appPath = (app: AppRegistration) => `/graph/v1.0/applications/${app.id}`;
@@ -75,14 +76,7 @@ describe('one retry budget: at most 3 sends per request or batch item, within th
   it('a single write Graph keeps throttling: 3 sends (a 429 was not processed), then the throttling error', async () => {
     const { directory } = clients(quick);
     const app = apps[0]!;
-    const values = {
-      ...buildManagedIdentityCredential({
-        cloud: resolveCloud('Custom', f.sandbox.info.customCloud),
-        tenantId: f.sandbox.info.homeTenant.id,
-        objectId: f.sandbox.info.spareIdentity.principalId,
-      }),
-      name: 'budget-single',
-    };
+    const values = credentialNamed('budget-single');
     const since = f.sandbox.core.log.last;
     f.sandbox.setFaults([{ kind: 'throttle', retryAfterSeconds: 0, method: 'POST', pathPrefix: `${appPath(app)}/federatedIdentityCredentials` }]);
     await assert.rejects(directory.apps.createCredential(app.id, values), (e: unknown) => e instanceof GraphRequestError && e.explained.kind === 'throttled');
@@ -130,14 +124,7 @@ describe('one retry budget: at most 3 sends per request or batch item, within th
 
   it('batched writes (a multi-app add): the app Graph keeps throttling is written 3 times in all, the others once', async () => {
     const { service } = clients(quick);
-    const values = {
-      ...buildManagedIdentityCredential({
-        cloud: resolveCloud('Custom', f.sandbox.info.customCloud),
-        tenantId: f.sandbox.info.homeTenant.id,
-        objectId: f.sandbox.info.spareIdentity.principalId,
-      }),
-      name: 'budget-batch',
-    };
+    const values = credentialNamed('budget-batch');
     const targets = apps.slice(10, 35);
     const throttled = targets[7]!;
     const plan = await service.planCreateForApps(targets, () => values);
@@ -155,14 +142,7 @@ describe('one retry budget: at most 3 sends per request or batch item, within th
 
   it('batched writes: an item answered 500 and then throttled is looked up and written again, 3 sends in all', async () => {
     const { service } = clients(quick);
-    const values = {
-      ...buildManagedIdentityCredential({
-        cloud: resolveCloud('Custom', f.sandbox.info.customCloud),
-        tenantId: f.sandbox.info.homeTenant.id,
-        objectId: f.sandbox.info.spareIdentity.principalId,
-      }),
-      name: 'budget-mixed',
-    };
+    const values = credentialNamed('budget-mixed');
     const targets = apps.slice(35, 40);
     const target = targets[2]!;
     const plan = await service.planCreateForApps(targets, () => values);
@@ -183,14 +163,7 @@ describe('one retry budget: at most 3 sends per request or batch item, within th
 
   it('batched writes within the time bound: Retry-After 1 s, 1.5 s in all: 2 sends of the throttled write', async () => {
     const { service } = clients(bounded);
-    const values = {
-      ...buildManagedIdentityCredential({
-        cloud: resolveCloud('Custom', f.sandbox.info.customCloud),
-        tenantId: f.sandbox.info.homeTenant.id,
-        objectId: f.sandbox.info.spareIdentity.principalId,
-      }),
-      name: 'budget-bounded',
-    };
+    const values = credentialNamed('budget-bounded');
     const targets = apps.slice(40, 45);
     const throttled = targets[1]!;
     const plan = await service.planCreateForApps(targets, () => values);

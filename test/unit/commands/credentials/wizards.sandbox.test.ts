@@ -2,7 +2,6 @@
 // addManagedIdentityCredential) over the extension's GraphDirectory and CredentialService
 // against an in-process sandbox. What they ask, in which order, what they send, and what they write.
 import assert from 'node:assert/strict';
-import { ClientSecretCredential } from '@azure/identity';
 import { addCredential } from '../../../../src/commands/credentials/addCredential';
 import { addManagedIdentityCredential } from '../../../../src/commands/credentials/addManagedIdentityCredential';
 import type { CredentialCommandDeps } from '../../../../src/commands/credentials/common';
@@ -11,11 +10,10 @@ import { APP_PICKER_PAGE_SIZE } from '../../../../src/commands/steps';
 import { resolveCloud } from '../../../../src/domain/clouds';
 import type { FederatedCredential } from '../../../../src/domain/model';
 import { GraphDirectory } from '../../../../src/graph/directory';
-import { createGraphClient } from '../../../../src/graph/graphClient';
 import { CredentialService } from '../../../../src/services/credentialService';
 import { isUserCancelled } from '../../../../src/util/cancellation';
 import { BACK, CANCEL, ScriptedUserInput, typeAndPick } from '../../../support/scriptedUserInput';
-import { useSandbox } from '../../../support/sandboxSuite';
+import { sandboxGraph, useSandbox } from '../../../support/sandboxSuite';
 
 const noop = () => undefined;
 const log = { info: noop, warn: noop, error: noop, debug: noop, trace: noop, show: noop } as unknown as CredentialCommandDeps['log'];
@@ -32,12 +30,7 @@ describe('credential wizards with scripted input (sandbox)', function () {
 
   before(() => {
     const { info } = f.sandbox;
-    const credential = new ClientSecretCredential(info.homeTenant.id, info.confidentialClient.clientId, info.confidentialClient.clientSecret, {
-      authorityHost: info.loginUrl,
-      disableInstanceDiscovery: true,
-    });
-    const client = createGraphClient({ credential, baseUrl: info.graphUrl, scopes: [`${info.graphUrl}/.default`] });
-    directory = new GraphDirectory({ read: async () => client, write: async () => client });
+    ({ directory } = sandboxGraph(f.sandbox));
     const cloud = resolveCloud('Custom', info.customCloud);
     deps = {
       directory: () => directory,
