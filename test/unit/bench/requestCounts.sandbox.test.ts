@@ -3,18 +3,17 @@
 // (GraphDirectory over the SDK client, PagedList, CredentialService's multi-app path), counted from
 // the sandbox's request log. Items inside a $batch are not HTTP requests and are counted apart.
 import assert from 'node:assert/strict';
-import { ClientSecretCredential } from '@azure/identity';
 import { resolveCloud } from '../../../src/domain/clouds';
 import { buildManagedIdentityCredential } from '../../../src/domain/credentialKinds';
 import { GraphDirectory } from '../../../src/graph/directory';
 import { GRAPH_BATCH_LIMIT } from '../../../src/graph/batch';
 import type { AppRegistration } from '../../../src/domain/model';
-import { createGraphClient } from '../../../src/graph/graphClient';
 import { CredentialService } from '../../../src/services/credentialService';
 import { PagedList } from '../../../src/services/pagedList';
 import { startSandbox, type Sandbox } from '../../../sandbox/index';
 import { trustSandboxCa } from '../../../sandbox/trust';
 import { DEFAULT_RETRY_POLICY } from '../../../src/http/retryPolicy';
+import { sandboxGraph } from '../../support/sandboxSuite';
 
 describe('bench: request counts (no request per app)', () => {
   const f = {} as { sandbox: Sandbox };
@@ -31,17 +30,7 @@ describe('bench: request counts (no request per app)', () => {
     f.sandbox = await startSandbox({ seed: 81, size: { apps: 1_200, appsWithCredentials: 200, managedIdentities: 20 } });
     untrust = trustSandboxCa(f.sandbox.caCertPem);
     const { info } = f.sandbox;
-    const credential = new ClientSecretCredential(info.homeTenant.id, info.confidentialClient.clientId, info.confidentialClient.clientSecret, {
-      authorityHost: info.loginUrl,
-      disableInstanceDiscovery: true,
-    });
-    const client = createGraphClient({
-      credential,
-      baseUrl: info.graphUrl,
-      scopes: [`${info.graphUrl}/.default`],
-      retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 3, baseDelayMs: 0, maxRetryAfterMs: 1000 },
-    });
-    directory = new GraphDirectory({ read: async () => client, write: async () => client });
+    ({ directory } = sandboxGraph(f.sandbox, { ...DEFAULT_RETRY_POLICY, maxAttempts: 3, baseDelayMs: 0, maxRetryAfterMs: 1000 }));
     service = new CredentialService(directory, resolveCloud('Custom', info.customCloud), () => info.homeTenant.id, {
       policy: { ...DEFAULT_RETRY_POLICY, baseDelayMs: 0 },
     });

@@ -3,12 +3,10 @@
 // the next $batch, aborts the request in flight, starts no request afterwards (the sandbox's request
 // log), and the outcome lists are exact: added / in flight (may have been applied) / not attempted.
 import assert from 'node:assert/strict';
-import { ClientSecretCredential } from '@azure/identity';
 import { resolveCloud } from '../../../src/domain/clouds';
 import { buildManagedIdentityCredential } from '../../../src/domain/credentialKinds';
 import { GraphDirectory } from '../../../src/graph/directory';
 import type { AppRegistration } from '../../../src/domain/model';
-import { createGraphClient } from '../../../src/graph/graphClient';
 import { CredentialService, type MultiAppPlan } from '../../../src/services/credentialService';
 import { describeCancelledMultiApp } from '../../../src/services/outcomes';
 import { UserCancelledError } from '../../../src/util/cancellation';
@@ -16,6 +14,7 @@ import { startSandbox, type Sandbox } from '../../../sandbox/index';
 import type { LoggedRequest } from '../../../sandbox/requestLog';
 import { trustSandboxCa } from '../../../sandbox/trust';
 import { DEFAULT_RETRY_POLICY } from '../../../src/http/retryPolicy';
+import { sandboxGraph } from '../../support/sandboxSuite';
 
 const BATCH = '/graph/v1.0/$batch';
 const isTopLevel = (r: LoggedRequest) => r.headers['x-sandbox-batch-id'] === undefined;
@@ -33,17 +32,7 @@ describe('cancellation: Graph writes stop on the signal (sandbox)', () => {
     f.sandbox = await startSandbox({ seed: 93, size: { apps: 200, appsWithCredentials: 0, managedIdentities: 2 } });
     untrust = trustSandboxCa(f.sandbox.caCertPem);
     const { info } = f.sandbox;
-    const credential = new ClientSecretCredential(info.homeTenant.id, info.confidentialClient.clientId, info.confidentialClient.clientSecret, {
-      authorityHost: info.loginUrl,
-      disableInstanceDiscovery: true,
-    });
-    const client = createGraphClient({
-      credential,
-      baseUrl: info.graphUrl,
-      scopes: [`${info.graphUrl}/.default`],
-      retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 3, baseDelayMs: 0, maxRetryAfterMs: 10000 },
-    });
-    directory = new GraphDirectory({ read: async () => client, write: async () => client });
+    ({ directory } = sandboxGraph(f.sandbox, { ...DEFAULT_RETRY_POLICY, maxAttempts: 3, baseDelayMs: 0, maxRetryAfterMs: 10000 }));
     service = new CredentialService(directory, resolveCloud('Custom', info.customCloud), () => info.homeTenant.id);
     listed = (await directory.apps.listApps({ pageSize: 200 })).items.filter((a) => a.appId !== info.multiTenantApp.appId);
   });

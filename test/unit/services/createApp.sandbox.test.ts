@@ -4,13 +4,12 @@
 // "Created but the answer was lost" is the sandbox's `after` drop: the handler runs, then the
 // connection drops.
 import assert from 'node:assert/strict';
-import { ClientSecretCredential } from '@azure/identity';
 import { GraphDirectory } from '../../../src/graph/directory';
-import { createGraphClient } from '../../../src/graph/graphClient';
 import { createAppOnce } from '../../../src/services/apps';
 import { startSandbox, type Sandbox } from '../../../sandbox/index';
 import { trustSandboxCa } from '../../../sandbox/trust';
 import { DEFAULT_RETRY_POLICY } from '../../../src/http/retryPolicy';
+import { sandboxGraph } from '../../support/sandboxSuite';
 
 describe('createAppOnce: a create whose answer is lost is checked, never repeated blindly (sandbox)', () => {
   const f = {} as { sandbox: Sandbox };
@@ -20,18 +19,7 @@ describe('createAppOnce: a create whose answer is lost is checked, never repeate
   before(async () => {
     f.sandbox = await startSandbox({ seed: 95, size: { apps: 20 } });
     untrust = trustSandboxCa(f.sandbox.caCertPem);
-    const { info } = f.sandbox;
-    const credential = new ClientSecretCredential(info.homeTenant.id, info.confidentialClient.clientId, info.confidentialClient.clientSecret, {
-      authorityHost: info.loginUrl,
-      disableInstanceDiscovery: true,
-    });
-    const client = createGraphClient({
-      credential,
-      baseUrl: info.graphUrl,
-      scopes: [`${info.graphUrl}/.default`],
-      retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: 3, baseDelayMs: 0, maxRetryAfterMs: 1000 },
-    });
-    directory = new GraphDirectory({ read: async () => client, write: async () => client });
+    ({ directory } = sandboxGraph(f.sandbox, { ...DEFAULT_RETRY_POLICY, maxAttempts: 3, baseDelayMs: 0, maxRetryAfterMs: 1000 }));
     await directory.organization.get();
   });
   after(async () => {
