@@ -131,7 +131,8 @@ export function validateRunbookOptions(options: RunbookOptions): RunbookOptionsR
   const o = options as Partial<RunbookOptions>;
 
   const template = o.template;
-  const templateInfo = template !== undefined ? RUNBOOK_TEMPLATES[template] : undefined;
+  // Own keys only: a value such as "constructor" or an object must not reach the prototype.
+  const templateInfo = typeof template === 'string' && Object.hasOwn(RUNBOOK_TEMPLATES, template) ? RUNBOOK_TEMPLATES[template] : undefined;
   if (!templateInfo) problems.push(`template must be one of ${Object.keys(RUNBOOK_TEMPLATES).join(', ')}; got ${describe(template)}.`);
 
   const appClientId = typeof o.appClientId === 'string' ? o.appClientId.trim() : '';
@@ -201,7 +202,8 @@ export function validateRunbookOptions(options: RunbookOptions): RunbookOptionsR
   let runtime: RunbookRuntime | undefined;
   if (templateInfo) {
     runtime = o.runtime ?? templateInfo.defaultRuntime;
-    if (!(runtime in RUNBOOK_RUNTIMES)) problems.push(`runtime must be one of ${Object.keys(RUNBOOK_RUNTIMES).join(', ')}; got ${describe(runtime)}.`);
+    if (typeof runtime !== 'string' || !Object.hasOwn(RUNBOOK_RUNTIMES, runtime))
+      problems.push(`runtime must be one of ${Object.keys(RUNBOOK_RUNTIMES).join(', ')}; got ${describe(runtime)}.`);
     else if (!templateInfo.runtimes.includes(runtime)) {
       problems.push(`${templateInfo.label} runs on ${templateInfo.runtimes.join(' or ')}, not ${runtime}.`);
     }

@@ -154,7 +154,7 @@ type Format = keyof typeof FORMATS;
 
 export async function copyCredential(deps: CredentialCommandDeps, context: CommandContext, arg?: unknown): Promise<string> {
   const args = credentialArgs(arg, ['app', 'credential', 'format']);
-  if (args.format !== undefined && !(args.format in FORMATS))
+  if (args.format !== undefined && !Object.hasOwn(FORMATS, args.format))
     throw new Error(`"format" must be one of ${Object.keys(FORMATS).join(', ')}; ${quote(args.format)} is not.`);
   const { app, credential } = await targetCredential(deps, context, arg, args, 'Copy Federated Credential');
   const format =

@@ -106,10 +106,10 @@ export function parseScaffoldArgs(arg: unknown): ScaffoldArgs {
   if (!isPlainObject(arg)) return {};
   checkKeys(arg, SCAFFOLD_KEYS);
   const template = optionalString(arg, 'template');
-  if (template !== undefined && !(template in RUNBOOK_TEMPLATES))
+  if (template !== undefined && !Object.hasOwn(RUNBOOK_TEMPLATES, template))
     throw new Error(`Argument "template" must be one of ${Object.keys(RUNBOOK_TEMPLATES).join(', ')}; got ${show(template)}.`);
   const runtime = optionalString(arg, 'runtime');
-  if (runtime !== undefined && !(runtime in RUNBOOK_RUNTIMES))
+  if (runtime !== undefined && !Object.hasOwn(RUNBOOK_RUNTIMES, runtime))
     throw new Error(`Argument "runtime" must be one of ${Object.keys(RUNBOOK_RUNTIMES).join(', ')}; got ${show(runtime)}.`);
   if (template && runtime && !RUNBOOK_TEMPLATES[template as RunbookTemplateId].runtimes.includes(runtime as RunbookRuntime)) {
     throw new Error(`The ${template} template runs on ${RUNBOOK_TEMPLATES[template as RunbookTemplateId].runtimes.join(' or ')}, not ${runtime}.`);

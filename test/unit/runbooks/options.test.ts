@@ -146,4 +146,12 @@ describe('runbook options', () => {
     assert.throws(() => powerShellGalleryContentLink('../x'), /Not a PowerShell Gallery module name/);
     assert.equal(renderRunbook(baseOptions({ identity: { kind: 'userAssigned', clientId: UAMI.toUpperCase() } })).content.includes(`'${UAMI}'`), true);
   });
+
+  it('refuses a template or runtime named like an Object property, or given as an object, in words (never a TypeError)', () => {
+    // Found by the property test: `{ toString: false } in RUNBOOK_RUNTIMES` threw while converting the key.
+    assert.match(problems({ template: 'python', runtime: { toString: false } }).join(' '), /^runtime must be one of /);
+    assert.match(problems({ runtime: 'constructor' }).join(' '), /runtime must be one of .*; got "constructor"/);
+    assert.match(problems({ template: 'toString' }).join(' '), /template must be one of .*; got "toString"/);
+    assert.match(problems({ template: { valueOf: 1 } }).join(' '), /template must be one of /);
+  });
 });

@@ -107,4 +107,9 @@ describe('runbook command arguments', () => {
       assert.throws(() => parseDeployArgs({ file: 3 }), /"file" must be a non-empty string/);
     });
   });
+
+  it('refuses a template, runtime or format named like an Object property', () => {
+    assert.throws(() => parseScaffoldArgs({ template: 'constructor' }), /Argument "template" must be one of/);
+    assert.throws(() => parseScaffoldArgs({ runtime: 'hasOwnProperty' }), /Argument "runtime" must be one of/);
+  });
 });
