@@ -109,21 +109,25 @@ const REPORT = [
   '}',
 ];
 
-const TENANT_FAILED = [
-  '    catch {',
-  '        $summary = Get-ErrorSummary $_',
-  '        $detail = $summary.Message',
-  '        if ($summary.Code -and -not $summary.Message.Contains($summary.Code)) {',
-  "            $detail = $summary.Code + ': ' + $summary.Message",
-  '        }',
-  "        Write-Output ('[FAILED] ' + $tenant + ': ' + $detail)",
-  '        if ($summary.Hint) {',
-  "            Write-Output ('         ' + $summary.Hint)",
-  '        }',
-  "        $Results.Add([pscustomobject]@{ Tenant = $tenant; Status = 'FAILED'; Detail = $detail })",
-  '    }',
-  '}',
-];
+/** The end of a tenant's try: its failure reported, then `cleanup` (a finally) whatever happened. */
+function tenantFailed(cleanup: readonly string[] = []): string[] {
+  return [
+    '    catch {',
+    '        $summary = Get-ErrorSummary $_',
+    '        $detail = $summary.Message',
+    '        if ($summary.Code -and -not $summary.Message.Contains($summary.Code)) {',
+    "            $detail = $summary.Code + ': ' + $summary.Message",
+    '        }',
+    "        Write-Output ('[FAILED] ' + $tenant + ': ' + $detail)",
+    '        if ($summary.Hint) {',
+    "            Write-Output ('         ' + $summary.Hint)",
+    '        }',
+    "        $Results.Add([pscustomobject]@{ Tenant = $tenant; Status = 'FAILED'; Detail = $detail })",
+    '    }',
+    ...(cleanup.length > 0 ? ['    finally {', ...cleanup, '    }'] : []),
+    '}',
+  ];
+}
 
 const INTRO = [
   '$label = $AppClientId',
@@ -133,6 +137,18 @@ const INTRO = [
   "Write-Output ('App ' + $label + ': ' + $TargetTenants.Count + ' target tenant(s), scope ' + $Scope)",
   '$Results = [System.Collections.Generic.List[object]]::new()',
 ];
+
+/**
+ * Automation gives a cloud job IDENTITY_ENDPOINT and IDENTITY_HEADER; a Hybrid Runbook Worker (or a
+ * local run) has neither, and the managed-identity flow cannot work there: say so in plain words.
+ */
+const NO_MANAGED_IDENTITY_ENDPOINT = [
+  'if (-not $env:IDENTITY_ENDPOINT -or -not $env:IDENTITY_HEADER) {',
+  "    throw 'IDENTITY_ENDPOINT and IDENTITY_HEADER are not set: the token comes from the Automation account''s managed identity, which only a cloud job has. Start the runbook in Azure, not on a Hybrid Runbook Worker, with the identity enabled on the account.'",
+  '}',
+];
+
+const indent = (lines: readonly string[]) => lines.map((line) => `    ${line}`);
 
 /** PowerShell 7.x with Invoke-RestMethod only. */
 export function powerShellRestBody(l: Literals, valuesComment: string): string[] {
@@ -145,9 +161,7 @@ export function powerShellRestBody(l: Literals, valuesComment: string): string[]
     '',
     'function Get-ManagedIdentityAssertion {',
     '    # A managed identity token for the token-exchange audience: the client assertion below.',
-    '    if (-not $env:IDENTITY_ENDPOINT -or -not $env:IDENTITY_HEADER) {',
-    "        throw 'IDENTITY_ENDPOINT and IDENTITY_HEADER are not set: run this in Azure Automation, with the managed identity enabled on the account.'",
-    '    }',
+    ...indent(NO_MANAGED_IDENTITY_ENDPOINT),
     "    $query = 'api-version=2019-08-01&resource=' + [uri]::EscapeDataString($TokenExchangeAudience)",
     '    if ($ManagedIdentityClientId) {',
     "        $query += '&client_id=' + [uri]::EscapeDataString($ManagedIdentityClientId)",
@@ -200,7 +214,7 @@ export function powerShellRestBody(l: Literals, valuesComment: string): string[]
     '        }',
     "        $Results.Add([pscustomobject]@{ Tenant = $tenant; Status = 'OK'; Detail = ([string]@($users.value).Count + ' user(s) read') })",
     '    }',
-    ...TENANT_FAILED,
+    ...tenantFailed(),
     ...REPORT,
   ];
 }
@@ -232,9 +246,12 @@ export function tokenMagicianBody(l: Literals, valuesComment: string, cloud: MgG
     '',
     ...ERROR_SUMMARY,
     '',
+    ...NO_MANAGED_IDENTITY_ENDPOINT,
+    '',
     ...INTRO,
     '',
     'foreach ($tenant in $TargetTenants) {',
+    '    $connected = $false',
     '    try {',
     '        # Get-TmMsiToken gets the managed identity token for the exchange audience (-MsiScope) and',
     '        # trades it at the target tenant for an app token for -Scope.',
@@ -256,16 +273,17 @@ export function tokenMagicianBody(l: Literals, valuesComment: string, cloud: MgG
     "            $connectParameters['Environment'] = $MgEnvironment",
     '        }',
     '        Connect-MgGraph @connectParameters',
+    '        $connected = $true',
     '        # A harmless example call: the first two users of the tenant.',
     "        $users = @(Get-MgUser -Top 2 -Property 'displayName', 'userPrincipalName')",
-    '        Disconnect-MgGraph | Out-Null',
     "        Write-Output ('[OK]     ' + $tenant + ': token for ' + $Scope + '; first users:')",
     '        foreach ($user in $users) {',
     "            Write-Output ('         ' + $user.DisplayName + ' <' + $user.UserPrincipalName + '>')",
     '        }',
     "        $Results.Add([pscustomobject]@{ Tenant = $tenant; Status = 'OK'; Detail = ([string]$users.Count + ' user(s) read') })",
     '    }',
-    ...TENANT_FAILED,
+    // Each tenant's Graph connection ends with it, also when a call failed: the next tenant never runs on it.
+    ...tenantFailed(['        if ($connected) {', '            Disconnect-MgGraph | Out-Null', '        }']),
     ...REPORT,
   ];
 }

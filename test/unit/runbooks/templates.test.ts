@@ -170,6 +170,28 @@ describe('runbook templates', () => {
     const rb = renderRunbook(baseOptions({ template: 'python', appDisplayName: 'x -*- coding: latin-1 -*-' }));
     assert.deepEqual(rb.content.split('\n').slice(0, 2), ['#!/usr/bin/env python3', '# -*- coding: utf-8 -*-']);
   });
+
+  it('TokenMagician disconnects from Graph in a finally for each tenant, so a failed call never leaves the next tenant on its connection', async () => {
+    const { content } = renderRunbook(baseOptions({ template: 'powershell-tokenmagician', targetTenants: [HOME, TENANT_B] }));
+    const loop = content.slice(content.indexOf('foreach ($tenant in $TargetTenants)'));
+    assert.match(loop, /^foreach \(\$tenant in \$TargetTenants\) \{\n {4}\$connected = \$false\n {4}try \{/);
+    assert.match(loop, /Connect-MgGraph @connectParameters\n\s+\$connected = \$true/);
+    assert.match(loop, /\n {4}catch \{[\s\S]*?\n {4}\}\n {4}finally \{\n {8}if \(\$connected\) \{\n {12}Disconnect-MgGraph \| Out-Null\n {8}\}\n {4}\}\n\}/);
+    assert.equal(content.split('Disconnect-MgGraph').length - 1, 1, 'only in the finally');
+    assert.deepEqual(syntaxProblems(await parsePowerShell(content)), []);
+  });
+
+  it('says that the token flow needs a cloud job, not a Hybrid Runbook Worker, where IDENTITY_ENDPOINT is absent', () => {
+    for (const template of ['powershell-tokenmagician', 'powershell-rest', 'python'] as const) {
+      const { content } = renderRunbook(baseOptions({ template, ...(template === 'python' ? { runtime: 'Python-3.10' as const } : {}) }));
+      const joined = content.replace(/"\s*\n\s*"/g, '').replace(/''/g, "'");
+      assert.match(
+        joined,
+        /IDENTITY_ENDPOINT and IDENTITY_HEADER are not set: the token comes from the Automation account's managed identity, which only a cloud job has\. Start the runbook in Azure, not on a Hybrid Runbook Worker/,
+        template,
+      );
+    }
+  });
 });
 
 function assertFlow(template: RunbookTemplateId, content: string): void {
