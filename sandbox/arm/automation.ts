@@ -43,22 +43,30 @@ const RUNBOOK_NAME = /^[a-zA-Z][a-zA-Z-_0-9]*$/;
  * module (Az.Accounts, Microsoft.Graph.Authentication) that Automation imports every day; dots are allowed here.
  */
 const MODULE_NAME = /^[a-zA-Z][a-zA-Z0-9._-]{0,62}$/;
-const RUNTIME_ENVIRONMENT_NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,63}$/;
+/**
+ * Names of new runtime environments: `RuntimeEnvironmentNameParameter` in common/v5/definitions.json
+ * (2024-10-23). No dot: `PowerShell-7.4` is refused; the system-generated environments (`Python-3.10`)
+ * keep their dotted names and can be read, not created or replaced.
+ */
+const RUNTIME_ENVIRONMENT_NAME = /^[a-zA-Z][a-zA-Z-_0-9]*$/;
 const GALLERY_HOST = 'www.powershellgallery.com';
 const GALLERY_PATH = /^\/api\/v2\/package\/([A-Za-z0-9][A-Za-z0-9._-]*)(?:\/([0-9]+(?:\.[0-9]+){1,3}(?:-[A-Za-z0-9.]+)?))?\/?$/;
 
-/** PowerShell Gallery packages the sandbox "downloads", with their latest version (nominal values). */
-export const GALLERY_PACKAGES: Readonly<Record<string, string>> = {
-  'Az.Accounts': '5.1.0',
-  'Az.Resources': '8.0.0',
-  'Az.Automation': '1.11.1',
-  'Microsoft.Graph.Authentication': '2.28.0',
-  'Microsoft.Graph.Users': '2.28.0',
-  'Microsoft.Graph.Applications': '2.28.0',
-  'Microsoft.Graph.Identity.SignIns': '2.28.0',
-  TokenMagician: '1.1.0',
-  'PnP.PowerShell': '3.1.0',
-  ExchangeOnlineManagement: '3.8.0',
+/**
+ * PowerShell Gallery packages the sandbox "downloads", with the versions the gallery has (oldest first,
+ * the last is the latest). A link to another version fails to import, as a missing package version does.
+ */
+export const GALLERY_PACKAGES: Readonly<Record<string, readonly string[]>> = {
+  'Az.Accounts': ['2.12.1', '4.0.2', '5.1.0'],
+  'Az.Resources': ['6.16.2', '8.0.0'],
+  'Az.Automation': ['1.10.0', '1.11.1'],
+  'Microsoft.Graph.Authentication': ['2.25.0', '2.26.1', '2.28.0'],
+  'Microsoft.Graph.Users': ['2.25.0', '2.26.1', '2.28.0'],
+  'Microsoft.Graph.Applications': ['2.25.0', '2.26.1', '2.28.0'],
+  'Microsoft.Graph.Identity.SignIns': ['2.25.0', '2.26.1', '2.28.0'],
+  TokenMagician: ['0.1.0', '0.1.1'],
+  'PnP.PowerShell': ['2.12.0', '3.1.0'],
+  ExchangeOnlineManagement: ['3.7.2', '3.8.0'],
 };
 
 const BASE_RUNBOOK_TYPES = ['Script', 'Graph', 'PowerShellWorkflow', 'PowerShell', 'GraphPowerShellWorkflow', 'GraphPowerShell', 'Python2', 'Python3'];
@@ -72,7 +80,7 @@ const SYSTEM_RUNTIMES: readonly [string, 'PowerShell' | 'Python', string][] = [
   ['Python-3.10', 'Python', '3.10'],
 ];
 /** Versions a new (custom) runtime environment may have. */
-const RUNTIME_VERSIONS: Readonly<Record<'PowerShell' | 'Python', readonly string[]>> = { PowerShell: ['5.1', '7.2', '7.4'], Python: ['3.8', '3.10'] };
+const RUNTIME_VERSIONS: Readonly<Record<'PowerShell' | 'Python', readonly string[]>> = { PowerShell: ['5.1', '7.2', '7.4', '7.6'], Python: ['3.8', '3.10'] };
 
 const IMPORT_STATES: readonly AutomationModule['provisioningState'][] = [
   'Creating',
@@ -384,7 +392,13 @@ function planImport(
       return fail(
         `Orchestrator.Shared.AsyncModuleImport.ModuleImportException: Cannot import the module of name ${name}, as the module structure was invalid: the package contains the module '${known}'.`,
       );
-    return { reads: 0, contentLink, outcome: { version: m[2] ?? (GALLERY_PACKAGES[known] as string) } };
+    const versions = GALLERY_PACKAGES[known] as readonly string[];
+    const version = m[2];
+    if (version !== undefined && !versions.includes(version))
+      return fail(
+        `Orchestrator.Shared.AsyncModuleImport.ModuleImportException: Could not download the module from the content link '${link.uri}': the PowerShell Gallery has no version ${version} of '${known}' (it has ${versions.join(', ')}).`,
+      );
+    return { reads: 0, contentLink, outcome: { version: version ?? (versions[versions.length - 1] as string) } };
   }
   return { reads: 0, contentLink, outcome: { version: typeof link.version === 'string' ? link.version : '1.0.0' } };
 }
@@ -896,7 +910,7 @@ export const automationModule: SandboxModule = {
       if (!RUNTIME_ENVIRONMENT_NAME.test(ctx.name))
         return badRequest(
           req,
-          `The runtime environment name '${ctx.name}' is invalid. It has 1 to 64 letters, digits, '.', '-' and '_' and starts with a letter or digit.`,
+          `The runtime environment name '${ctx.name}' is invalid. It must match the pattern '^[a-zA-Z][a-zA-Z-_0-9]*$': a letter first, then letters, digits, '-' and '_' (no '.').`,
         );
       const body = objectBody(req);
       if (isResponse(body)) return body;

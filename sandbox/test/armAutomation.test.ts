@@ -436,7 +436,7 @@ describe('sandbox: ARM Automation', () => {
         const p = g.body.properties as { provisioningState: string; version: string | null };
         states.push(p.provisioningState);
         if (p.provisioningState === 'Succeeded') {
-          assert.equal(p.version, '1.1.0');
+          assert.equal(p.version, '0.1.1');
           break;
         }
       }
@@ -490,25 +490,33 @@ describe('sandbox: ARM Automation', () => {
   });
 
   describe('runtime environments and packages', () => {
-    it('lists the system environments, creates PowerShell 7.4 (201), re-PUT 200, refuses a runtime change', async () => {
+    it('lists the system environments, creates PowerShell 7.6 (201) under a name without a dot, re-PUT 200, refuses a runtime change', async () => {
       const list = await arm(f.sandbox, 'GET', `${acct()}/runtimeEnvironments`, { apiVersion: V });
       assert.deepEqual(
         (list.body.value as { name: string }[]).map((e) => e.name),
         ['PowerShell-5.1', 'PowerShell-7.1', 'PowerShell-7.2', 'Python-2.7', 'Python-3.10', 'Python-3.8'],
       );
-      const body = { location: 'westeurope', properties: { runtime: { language: 'PowerShell', version: '7.4' }, defaultPackages: { Az: '12.3.0' } } };
-      const created = await arm(f.sandbox, 'PUT', `${acct()}/runtimeEnvironments/PowerShell-7.4`, { apiVersion: V, body });
+      const body = { location: 'westeurope', properties: { runtime: { language: 'PowerShell', version: '7.6' }, defaultPackages: { Az: '12.3.0' } } };
+      // The spec's name pattern ^[a-zA-Z][a-zA-Z-_0-9]*$ refuses a dot (and a leading digit), as real ARM does.
+      for (const name of ['PowerShell-7.6', '7_6-PowerShell', 'PowerShell-7.4']) {
+        const refused = await arm(f.sandbox, 'PUT', `${acct()}/runtimeEnvironments/${name}`, { apiVersion: V, body });
+        assert.equal(refused.status, 400, name);
+        assert.match(armErrorOf(refused).message, /\^\[a-zA-Z\]\[a-zA-Z-_0-9\]\*\$/);
+      }
+      const created = await arm(f.sandbox, 'PUT', `${acct()}/runtimeEnvironments/PowerShell-7_6`, { apiVersion: V, body });
       assert.equal(created.status, 201);
       assert.equal(created.body.type, 'Microsoft.Automation/automationAccounts/runtimeEnvironments');
-      assert.deepEqual(created.body.properties, { runtime: { language: 'PowerShell', version: '7.4' }, defaultPackages: { Az: '12.3.0' }, description: '' });
-      assert.equal((await arm(f.sandbox, 'PUT', `${acct()}/runtimeEnvironments/PowerShell-7.4`, { apiVersion: V, body })).status, 200);
-      const change = await arm(f.sandbox, 'PUT', `${acct()}/runtimeEnvironments/PowerShell-7.4`, {
+      assert.deepEqual(created.body.properties, { runtime: { language: 'PowerShell', version: '7.6' }, defaultPackages: { Az: '12.3.0' }, description: '' });
+      assert.equal((await arm(f.sandbox, 'PUT', `${acct()}/runtimeEnvironments/PowerShell-7_6`, { apiVersion: V, body })).status, 200);
+      const change = await arm(f.sandbox, 'PUT', `${acct()}/runtimeEnvironments/PowerShell-7_6`, {
         apiVersion: V,
         body: { properties: { runtime: { language: 'Python', version: '3.10' } } },
       });
       assert.equal(armErrorOf(change).code, 'RuntimeUpdateNotAllowed');
-      const got = await arm(f.sandbox, 'GET', `${acct()}/runtimeEnvironments/powershell-7.4`, { apiVersion: V });
+      const got = await arm(f.sandbox, 'GET', `${acct()}/runtimeEnvironments/powershell-7_6`, { apiVersion: V });
       assert.equal(got.status, 200);
+      // The dotted system names stay readable.
+      assert.equal((await arm(f.sandbox, 'GET', `${acct()}/runtimeEnvironments/Python-3.10`, { apiVersion: V })).status, 200);
       assert.equal((await arm(f.sandbox, 'GET', `${acct()}/runtimeEnvironments/Nope`, { apiVersion: V })).status, 404);
       const bad = async (b: unknown, code: string) =>
         assert.equal(armErrorOf(await arm(f.sandbox, 'PUT', `${acct()}/runtimeEnvironments/Env-X`, { apiVersion: V, body: b })).code, code);
@@ -541,6 +549,18 @@ describe('sandbox: ARM Automation', () => {
             .provisioningState,
         );
       assert.deepEqual(states, ['RunningImportModuleRunbook', 'Succeeded', 'Succeeded']);
+      // A link without a version imports the gallery's latest; a version the gallery lacks fails the import.
+      const latest = await arm(f.sandbox, 'GET', `${env}/Microsoft.Graph.Authentication`, { apiVersion: V });
+      assert.equal((latest.body.properties as { version: string }).version, '2.28.0');
+      await arm(f.sandbox, 'PUT', `${env}/Microsoft.Graph.Users`, {
+        apiVersion: V,
+        body: { properties: { contentLink: { uri: 'https://www.powershellgallery.com/api/v2/package/Microsoft.Graph.Users/2.99.0', version: '2.99.0' } } },
+      });
+      let users: { provisioningState: string; error: { code: string; message: string } } | undefined;
+      for (let i = 0; i < 2; i++) users = (await arm(f.sandbox, 'GET', `${env}/Microsoft.Graph.Users`, { apiVersion: V })).body.properties as typeof users;
+      assert.equal(users?.provisioningState, 'Failed');
+      assert.equal(users?.error.code, 'ModuleImportFailed');
+      assert.match(users?.error.message ?? '', /no version 2\.99\.0 of 'Microsoft\.Graph\.Users' \(it has 2\.25\.0, 2\.26\.1, 2\.28\.0\)/);
       assert.equal(
         (
           await arm(f.sandbox, 'PUT', `${env}/Az`, {

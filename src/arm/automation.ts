@@ -9,6 +9,7 @@ import { parseResourceId, type ResourceId } from '../domain/azureResourceIds';
 import { isGuid, notAGuid, quote } from '../domain/text';
 import { sleep, throwIfCancelled, type Sleep } from '../util/cancellation';
 import type { AutomationAccount, AutomationModule, Runbook, RuntimeEnvironment, Subscription } from '../domain/model';
+import { compareModuleVersions, powerShellGalleryContentLink, RUNTIME_ENVIRONMENT_NAME_PATTERN } from '../runbooks/runtimes';
 import { ArmRequestError, type ArmClient, type ArmResponse } from './armClient';
 
 /** The newest stable Automation API: runtime environments, `runtimeEnvironment` on runbooks. */
@@ -154,26 +155,89 @@ function moduleIsReady(module: AutomationModule | undefined): boolean {
 export interface ModuleStatus {
   readonly name: string;
   readonly contentLink: string;
-  /** `present` ready, `importing` still being imported, `failed` import failed, `missing` not there. */
-  readonly status: 'present' | 'importing' | 'failed' | 'missing';
+  /**
+   * `present` ready at a good version, `outdated` there but older than needed (or not at its group's
+   * version), `importing` still being imported, `failed` import failed, `missing` not there.
+   */
+  readonly status: 'present' | 'outdated' | 'importing' | 'failed' | 'missing';
+  /** The version found in the account, when there is one. */
   readonly version?: string;
+  /** The version the runbook needs (and an import brings). */
+  readonly requiredVersion?: string;
 }
 
-/** Compares what a runbook needs with what the account (or runtime environment) has, by name, case-insensitively. */
-export function compareModules(required: ReadonlyArray<{ name: string; contentLink: string }>, existing: readonly AutomationModule[]): ModuleStatus[] {
+/** Statuses an import fixes. */
+export function needsImport(status: ModuleStatus['status']): boolean {
+  return status === 'missing' || status === 'failed' || status === 'outdated';
+}
+
+/**
+ * Compares what a runbook needs with what the account (or runtime environment) has, by name
+ * (case-insensitively) and version. A module older than the pinned version counts as `outdated`, to be
+ * imported at the pinned version. Modules of one version group (the Microsoft Graph PowerShell SDK) must
+ * share one version: when the account already has the group's first module at a newer version, that
+ * version is the target of the whole group, so nothing is downgraded and the group still matches.
+ */
+export function compareModules(
+  required: ReadonlyArray<{ name: string; contentLink: string; version?: string; versionGroup?: string }>,
+  existing: readonly AutomationModule[],
+): ModuleStatus[] {
   const byName = new Map(existing.map((m) => [m.name.toLowerCase(), m]));
+  const readyVersion = (name: string) => {
+    const found = byName.get(name.toLowerCase());
+    return found && moduleIsReady(found) ? (found.properties?.version ?? undefined) : undefined;
+  };
+  const groupTarget = new Map<string, string>();
+  for (const r of required) {
+    if (!r.versionGroup || !r.version || groupTarget.has(r.versionGroup)) continue;
+    const have = readyVersion(r.name);
+    groupTarget.set(r.versionGroup, have && compareModuleVersions(have, r.version) > 0 ? have : r.version);
+  }
   return required.map((r) => {
     const found = byName.get(r.name.toLowerCase());
     const state = found?.properties?.provisioningState?.toLowerCase();
-    const status: ModuleStatus['status'] = !found
-      ? 'missing'
-      : moduleIsReady(found)
-        ? 'present'
-        : state === 'failed' || state === 'canceled' || state === 'cancelled'
-          ? 'failed'
-          : 'importing';
-    return { name: r.name, contentLink: r.contentLink, status, ...(found?.properties?.version ? { version: found.properties.version } : {}) };
+    const version = found?.properties?.version ?? undefined;
+    const target = (r.versionGroup && groupTarget.get(r.versionGroup)) || r.version;
+    const contentLink = target && target !== r.version ? powerShellGalleryContentLink(r.name, target) : r.contentLink;
+    let status: ModuleStatus['status'];
+    if (!found) status = 'missing';
+    else if (!moduleIsReady(found)) status = state === 'failed' || state === 'canceled' || state === 'cancelled' ? 'failed' : 'importing';
+    else if (!target || !version) status = target && !version ? 'outdated' : 'present';
+    else if (r.versionGroup ? compareModuleVersions(version, target) !== 0 : compareModuleVersions(version, target) < 0) status = 'outdated';
+    else status = 'present';
+    return { name: r.name, contentLink, status, ...(version ? { version } : {}), ...(target ? { requiredVersion: target } : {}) };
   });
+}
+
+/** How a runtime environment in the list can serve a runbook: its language and version match. */
+function runsSpec(env: RuntimeEnvironment, spec: { language: string; version: string }): boolean {
+  const runtime = env.properties?.runtime;
+  return runtime?.language?.toLowerCase() === spec.language.toLowerCase() && runtime?.version === spec.version;
+}
+
+/** Whether Automation made this environment itself: its names carry a dot (not allowed for new ones) or its description says so. */
+export function isSystemGeneratedEnvironment(env: RuntimeEnvironment): boolean {
+  return !RUNTIME_ENVIRONMENT_NAME_PATTERN.test(env.name) || /^system-generated/i.test(String(env.properties?.description ?? ''));
+}
+
+/**
+ * Which runtime environment a runbook of this language and version links to: the account's own first
+ * (the one named as we would name it, then a system-generated one, then any other by name), so a deploy
+ * never makes a second environment for a runtime the account already has. Otherwise the name of a new
+ * one: `spec.newName`, with `-2`, `-3`… when another runtime already holds that name.
+ */
+export function chooseRuntimeEnvironment(
+  existing: readonly RuntimeEnvironment[],
+  spec: { language: string; version: string; newName: string },
+): { readonly reuse: RuntimeEnvironment } | { readonly create: string } {
+  const matching = existing.filter((e) => runsSpec(e, spec));
+  const rank = (e: RuntimeEnvironment) => (e.name.toLowerCase() === spec.newName.toLowerCase() ? 0 : isSystemGeneratedEnvironment(e) ? 1 : 2);
+  const best = [...matching].sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name))[0];
+  if (best) return { reuse: best };
+  const taken = new Set(existing.map((e) => e.name.toLowerCase()));
+  let name = spec.newName;
+  for (let i = 2; taken.has(name.toLowerCase()); i++) name = `${spec.newName}-${i}`;
+  return { create: name };
 }
 
 function header(headers: Record<string, string>, name: string): string | undefined {
@@ -332,33 +396,37 @@ export class AutomationClient {
     }
   }
 
-  /** Creates the runtime environment when the account lacks it. Language and version are immutable once created. */
+  listRuntimeEnvironments(accountId: string, signal?: AbortSignal): Promise<RuntimeEnvironment[]> {
+    parseAutomationAccountId(accountId);
+    return this.arm.listAll<RuntimeEnvironment>(`${accountId.replace(/\/+$/, '')}/runtimeEnvironments`, AUTOMATION_API_VERSION, signal);
+  }
+
+  /**
+   * The runtime environment for a runbook of this language and version: one the account already has
+   * (chooseRuntimeEnvironment), or a new one under a name ARM accepts. Language and version are
+   * immutable once created.
+   */
   async ensureRuntimeEnvironment(
     account: AutomationAccount,
-    spec: { name: string; language: string; version: string; defaultPackages?: Readonly<Record<string, string>> },
+    spec: { language: string; version: string; newName: string; defaultPackages?: Readonly<Record<string, string>> },
     signal?: AbortSignal,
   ): Promise<{ environment: RuntimeEnvironment; created: boolean }> {
-    const existing = await this.getRuntimeEnvironment(account.id, spec.name, signal);
-    if (existing) {
-      const runtime = existing.properties?.runtime;
-      if ((runtime?.language && runtime.language.toLowerCase() !== spec.language.toLowerCase()) || (runtime?.version && runtime.version !== spec.version)) {
-        throw new Error(
-          `The runtime environment ${quote(spec.name)} of ${account.name} runs ${runtime?.language ?? '?'} ${runtime?.version ?? '?'}, not ${spec.language} ${spec.version}; a runtime environment's language and version cannot change.`,
-        );
-      }
-      return { environment: existing, created: false };
+    const choice = chooseRuntimeEnvironment(await this.listRuntimeEnvironments(account.id, signal), spec);
+    if ('reuse' in choice) return { environment: choice.reuse, created: false };
+    if (!RUNTIME_ENVIRONMENT_NAME_PATTERN.test(choice.create)) {
+      throw new Error(`Not a name ARM accepts for a new runtime environment: ${quote(choice.create)} (letters, digits, "-" and "_", starting with a letter).`);
     }
     const body = {
       location: account.location,
       properties: { runtime: { language: spec.language, version: spec.version }, defaultPackages: { ...(spec.defaultPackages ?? {}) } },
     };
-    const response = await this.arm.request<RuntimeEnvironment>('PUT', this.runtimeEnvironmentPath(account.id, spec.name), {
+    const response = await this.arm.request<RuntimeEnvironment>('PUT', this.runtimeEnvironmentPath(account.id, choice.create), {
       apiVersion: AUTOMATION_API_VERSION,
       body,
       signal,
     });
     await this.completeOperation(response, signal);
-    return { environment: (await this.getRuntimeEnvironment(account.id, spec.name, signal)) ?? response.body, created: true };
+    return { environment: (await this.getRuntimeEnvironment(account.id, choice.create, signal)) ?? response.body, created: true };
   }
 
   // --- modules and packages
@@ -392,7 +460,7 @@ export class AutomationClient {
   async importModule(
     accountId: string,
     target: ModuleTarget,
-    module: { name: string; contentLink: string },
+    module: { name: string; contentLink: string; version?: string },
     signal?: AbortSignal,
     onState?: (state: string) => void,
   ): Promise<AutomationModule> {
@@ -402,7 +470,7 @@ export class AutomationClient {
     const url = `${path}/${enc(module.name)}`;
     const response = await this.arm.request<AutomationModule>('PUT', url, {
       apiVersion,
-      body: { properties: { contentLink: { uri: module.contentLink } } },
+      body: { properties: { contentLink: { uri: module.contentLink, ...(module.version ? { version: module.version } : {}) } } },
       signal,
     });
     await this.completeOperation(response, signal);

@@ -6,7 +6,21 @@ export type { ResolvedRunbookOptions, RunbookCloudEndpoints, RunbookIdentity, Ru
 export { PYTHON_EXIT_CODES } from './python';
 export { renderRunbook, SYSTEM_ASSIGNED_WARNING, TOKENMAGICIAN_CLOUD_WARNING } from './render';
 export type { GeneratedRunbook } from './render';
-export { deploymentFor, POWERSHELL_72_END_OF_SUPPORT, powerShellGalleryContentLink, RUNBOOK_RUNTIMES, RUNBOOK_TEMPLATES } from './runtimes';
+export {
+  compareModuleVersions,
+  deploymentFor,
+  GRAPH_POWERSHELL_VERSION,
+  POWERSHELL_72_RETIRED,
+  POWERSHELL_74_OUT_OF_SUPPORT,
+  powerShellGalleryContentLink,
+  PYTHON_310_LIFECYCLE,
+  RUNBOOK_RUNTIMES,
+  RUNBOOK_TEMPLATES,
+  RUNTIME_ENVIRONMENT_NAME_PATTERN,
+  runtimeEnvironmentsUnavailable,
+  runtimeFromLabel,
+  TOKENMAGICIAN_VERSION,
+} from './runtimes';
 export type {
   RequiredModule,
   RunbookDeployment,

@@ -106,9 +106,12 @@ function headerLines(o: ResolvedRunbookOptions, warnings: readonly string[]): st
   const app = o.appDisplayName ? `'${o.appDisplayName}' (client id ${o.appClientId})` : `client id ${o.appClientId}`;
   const identity = o.identity.kind === 'userAssigned' ? `user-assigned, client id ${o.identity.clientId}` : "the Automation account's system-assigned identity";
 
-  const deployLine = deployment.runtimeEnvironment
-    ? `Deploy as runbook type '${deployment.runbookType}' linked to the runtime environment '${deployment.runtimeEnvironment.name}' (${deployment.runtimeEnvironment.language} ${deployment.runtimeEnvironment.version}).`
-    : `Deploy as runbook type '${deployment.runbookType}'.`;
+  const deployLines = deployment.runtimeEnvironment
+    ? [
+        `Deploy as runbook type '${deployment.runbookType}' linked to a ${deployment.runtimeEnvironment.language} ${deployment.runtimeEnvironment.version} runtime environment`,
+        `  (one the Automation account already has, or a new one named '${deployment.runtimeEnvironment.newName}').`,
+      ]
+    : [`Deploy as runbook type '${deployment.runbookType}' (legacy, no runtime environment).`];
 
   const lines = [
     `Secretless multi-tenant runbook: ${info.label}.`,
@@ -116,8 +119,9 @@ function headerLines(o: ResolvedRunbookOptions, warnings: readonly string[]): st
     'No secret, certificate or token is stored in this file: the managed identity signs the app in.',
     '',
     `Runtime: ${runtime.label}.`,
-    `  ${deployLine}`,
+    ...deployLines.map((l) => `  ${l}`),
     ...(runtime.supportNote ? [`  WARNING: ${runtime.supportNote}`] : []),
+    ...(runtime.lifecycleNote ? [`  Note: ${runtime.lifecycleNote}`] : []),
     '',
     'How it works:',
     `  1. The Automation account's managed identity gets a token for ${o.cloud.tokenExchangeAudience}`,
@@ -146,8 +150,9 @@ function headerLines(o: ResolvedRunbookOptions, warnings: readonly string[]): st
       : ['  - The system-assigned identity is turned on for the Automation account.']),
     ...(info.modules.length > 0
       ? [
-          `  - Modules in the Automation account${deployment.runtimeEnvironment ? " (the runtime environment's packages)" : ''}, from the PowerShell Gallery, in this order:`,
-          ...info.modules.map((m) => `      ${m.name}  ${m.contentLink}`),
+          `  - Modules in the Automation account${deployment.runtimeEnvironment ? " (the runtime environment's packages)" : ''}, from the PowerShell Gallery, in this order,`,
+          '    at these versions (an older one fails; the Microsoft.Graph modules must all have the same version):',
+          ...info.modules.map((m) => `      ${m.name} ${m.version ?? '(latest)'}  ${m.contentLink}`),
           '  - TokenMagician needs PowerShell 7.2 or later.',
         ]
       : [`  - No module: ${info.language === 'python' ? 'the Python standard library only' : 'Invoke-RestMethod only'}.`]),

@@ -380,18 +380,29 @@ describe('Runbooks against the sandbox (Graph and ARM)', function () {
     assert.deepEqual(ps.warnings, []);
     const psArm = await published(account, 'Invoke-Reporter');
     assert.equal(psArm.runbook.properties.runbookType, 'PowerShell');
-    assert.equal(psArm.runbook.properties.runtimeEnvironment, 'PowerShell-7.4');
+    // PowerShell 7.6 by default. The account had no 7.6 runtime environment: the deploy created one under a name
+    // that matches the spec's pattern (ARM refuses "PowerShell-7.6").
+    assert.deepEqual([ps.runtimeEnvironment, ps.runtimeEnvironmentCreated], ['PowerShell-7_6', true]);
+    assert.match(ps.runtimeEnvironment!, /^[a-zA-Z][a-zA-Z-_0-9]*$/);
+    assert.equal(psArm.runbook.properties.runtimeEnvironment, 'PowerShell-7_6');
     assert.equal(psArm.runbook.properties.state, 'Published');
     assert.equal(psArm.content, await read(reporterPs1));
-    // The runtime environment PowerShell 7.4 did not exist: the deploy created it.
-    const env = await arm<{ properties: { runtime: { language: string; version: string } } }>('GET', `${account}/runtimeEnvironments/PowerShell-7.4`);
-    assert.deepEqual(env.body.properties.runtime, { language: 'PowerShell', version: '7.4' });
+    const env = await arm<{ properties: { runtime: { language: string; version: string } } }>('GET', `${account}/runtimeEnvironments/PowerShell-7_6`);
+    assert.deepEqual(env.body.properties.runtime, { language: 'PowerShell', version: '7.6' });
 
     const py = await run<DeployResult>('deployRunbook', { file: reporterPy.fsPath, automationAccount: account, runbookName: 'Reporter-Python', publish: true });
     assert.equal(py.state, 'Published');
+    // Python reuses the account's system-generated Python-3.10 environment, as runbook type Python (2024-10-23).
+    assert.deepEqual([py.runtimeEnvironment, py.runtimeEnvironmentCreated], ['Python-3.10', false]);
     const pyArm = await published(account, 'Reporter-Python');
-    assert.equal(pyArm.runbook.properties.runbookType, 'Python3');
+    assert.equal(pyArm.runbook.properties.runbookType, 'Python');
     assert.equal(pyArm.runbook.properties.runtimeEnvironment, 'Python-3.10');
+    const environments = await arm<{ value: Array<{ name: string }> }>('GET', `${account}/runtimeEnvironments`);
+    assert.deepEqual(
+      environments.body.value.map((e) => e.name).filter((n) => /^Python/.test(n)),
+      ['Python-2.7', 'Python-3.10', 'Python-3.8'],
+      'no second Python 3.10 environment',
+    );
     assert.equal(pyArm.content, await read(reporterPy));
 
     // Deploying again after an edit replaces the published script; without publish it stays a draft.
@@ -440,8 +451,8 @@ describe('Runbooks against the sandbox (Graph and ARM)', function () {
       ],
     );
     const missing = result.warnings.find((w) => /TokenMagician/.test(w));
-    assert.match(missing ?? '', /TokenMagician, Microsoft\.Graph\.Authentication, Microsoft\.Graph\.Users are imported/);
-    assert.ok(result.warnings.some((w) => /PowerShell 7\.2 has reached end of support/.test(w)));
+    assert.match(missing ?? '', /TokenMagician 0\.1\.1 missing; Microsoft\.Graph\.Authentication 2\.28\.0 missing; Microsoft\.Graph\.Users 2\.28\.0 missing/);
+    assert.ok(result.warnings.some((w) => /PowerShell 7\.2 was retired in Azure Automation/.test(w)));
     const writes = (await sandbox.requests(mark)).filter((r) => r.area === 'arm' && r.method !== 'GET');
     assert.deepEqual(
       writes.filter((r) => /powerShell72Modules|packages/i.test(r.path)),
@@ -455,9 +466,16 @@ describe('Runbooks against the sandbox (Graph and ARM)', function () {
     assert.equal(legacy.content, await read(uri));
   });
 
-  it('with importModules: true, imports the missing modules into the runtime environment through ARM', async () => {
+  it('with importModules: true, imports the missing and outdated modules into the 7.6 runtime environment at matching versions', async () => {
     const { multiTenantApp, customerTenant, automationAccount } = info();
     const account = automationAccount.id;
+    // The environment already has Microsoft.Graph.Authentication, at an older version than the runbook needs.
+    const packagesPath = `${account}/runtimeEnvironments/PowerShell-7_6/packages`;
+    const old = await arm('PUT', `${packagesPath}/Microsoft.Graph.Authentication`, AUTOMATION_API_VERSION, {
+      properties: { contentLink: { uri: 'https://www.powershellgallery.com/api/v2/package/Microsoft.Graph.Authentication/2.25.0', version: '2.25.0' } },
+    });
+    assert.equal(old.status, 201, old.text);
+    for (let i = 0; i < 3; i++) await arm('GET', `${packagesPath}/Microsoft.Graph.Authentication`);
     const { uri } = await scaffold({
       app: multiTenantApp.appId,
       template: 'powershell-tokenmagician',
@@ -467,21 +485,31 @@ describe('Runbooks against the sandbox (Graph and ARM)', function () {
     });
     const result = await run<DeployResult>('deployRunbook', { file: uri.toString(), automationAccount: account, publish: true, importModules: true });
     assert.deepEqual(result.importedModules, ['TokenMagician', 'Microsoft.Graph.Authentication', 'Microsoft.Graph.Users']);
-    assert.ok(
-      result.modules.every((m) => m.status === 'present'),
-      JSON.stringify(result.modules),
+    assert.deepEqual(
+      result.modules.map((m) => [m.name, m.status, m.version, m.requiredVersion]),
+      [
+        ['TokenMagician', 'present', '0.1.1', '0.1.1'],
+        ['Microsoft.Graph.Authentication', 'present', '2.28.0', '2.28.0'],
+        ['Microsoft.Graph.Users', 'present', '2.28.0', '2.28.0'],
+      ],
     );
     assert.deepEqual(result.warnings, []);
-    const packages = await arm<{ value: Array<{ name: string; properties: { provisioningState: string; version: string } }> }>(
-      'GET',
-      `${account}/runtimeEnvironments/PowerShell-7.4/packages`,
-    );
+    assert.deepEqual([result.runtimeEnvironment, result.runtimeEnvironmentCreated], ['PowerShell-7_6', false], 'the environment of the first deploy is reused');
+    const packages = await arm<{ value: Array<{ name: string; properties: { provisioningState: string; version: string } }> }>('GET', packagesPath);
     const byName = new Map(packages.body.value.map((p) => [p.name, p.properties]));
-    for (const name of ['TokenMagician', 'Microsoft.Graph.Authentication', 'Microsoft.Graph.Users']) {
-      assert.equal(byName.get(name)?.provisioningState, 'Succeeded', `${name}: ${JSON.stringify(byName.get(name))}`);
+    for (const [name, version] of [
+      ['TokenMagician', '0.1.1'],
+      ['Microsoft.Graph.Authentication', '2.28.0'],
+      ['Microsoft.Graph.Users', '2.28.0'],
+    ]) {
+      assert.deepEqual(
+        [byName.get(name)?.provisioningState, byName.get(name)?.version],
+        ['Succeeded', version],
+        `${name}: ${JSON.stringify(byName.get(name))}`,
+      );
     }
     const rb = await published(account, 'Reporter-TM');
-    assert.equal(rb.runbook.properties.runtimeEnvironment, 'PowerShell-7.4');
+    assert.equal(rb.runbook.properties.runtimeEnvironment, 'PowerShell-7_6');
     assert.equal(rb.content, await read(uri));
 
     // A second deploy finds them present and imports nothing.

@@ -8,6 +8,7 @@
 // after a cancel nothing more is sent, so a step in flight is "may still complete").
 import {
   compareModules,
+  needsImport,
   findUserAssignedIdentity,
   hasSystemAssignedIdentity,
   type AutomationClient,
@@ -18,6 +19,7 @@ import type { AutomationAccount, Runbook } from '../../domain/model';
 import { ArmRequestError } from '../../arm/armClient';
 import { throwIfCancelled, UserCancelledError } from '../../util/cancellation';
 import type { RunbookFilePlan } from './runbookFile';
+import { RUNBOOK_RUNTIMES, runtimeEnvironmentsUnavailable } from '../../runbooks/runtimes';
 
 export type Consent = 'ask' | 'yes' | 'no';
 
@@ -30,6 +32,8 @@ export interface DeployRequest {
   readonly importModules: Consent;
   readonly enableIdentity: Consent;
   readonly description?: string;
+  /** The account's cloud: runtime environments do not exist in every cloud. */
+  readonly cloud: { readonly name: string; readonly displayName: string };
 }
 
 export interface DeployHooks {
@@ -49,18 +53,37 @@ export interface DeployOutcome {
   readonly importedModules: readonly string[];
   readonly identityEnabled: boolean;
   readonly runtimeEnvironmentCreated: boolean;
+  /** The runtime environment the runbook is linked to (reused or created); absent for the legacy PowerShell72 type. */
+  readonly runtimeEnvironment?: string;
   readonly published: boolean;
   readonly warnings: readonly string[];
 }
 
-function moduleTargetFor(plan: RunbookFilePlan): ModuleTarget | undefined {
-  if (plan.deployment.runtimeEnvironment) return { kind: 'runtimeEnvironment', name: plan.deployment.runtimeEnvironment.name };
+function moduleTargetFor(plan: RunbookFilePlan, environment: string | undefined): ModuleTarget | undefined {
+  if (environment) return { kind: 'runtimeEnvironment', name: environment };
   if (plan.deployment.runbookType === 'PowerShell72') return { kind: 'powerShell72' };
   return undefined;
 }
 
+/** One module's state in words, versions included: "Microsoft.Graph.Users 2.25.0 found, 2.28.0 needed". */
+function describeModule(s: ModuleStatus): string {
+  const needed = s.requiredVersion ? ` ${s.requiredVersion}` : '';
+  switch (s.status) {
+    case 'present':
+      return `${s.name} ${s.version ?? ''}`.trimEnd() + ' present';
+    case 'outdated':
+      return `${s.name} ${s.version ?? '(no version)'} found,${needed} needed`;
+    case 'missing':
+      return `${s.name}${needed} missing`;
+    case 'importing':
+      return `${s.name} still importing`;
+    case 'failed':
+      return `${s.name}: its last import failed${needed ? `;${needed} needed` : ''}`;
+  }
+}
+
 function describeModules(statuses: readonly ModuleStatus[]): string {
-  return statuses.map((s) => `${s.name}: ${s.status === 'present' ? `present${s.version ? ` (${s.version})` : ''}` : s.status}`).join('; ');
+  return statuses.map(describeModule).join('; ');
 }
 
 async function agreed(consent: Consent, ask: () => Promise<boolean>): Promise<boolean> {
@@ -93,7 +116,7 @@ export class DeployInterruptedError extends Error {
 
 const STEP_TEXT: Record<DeployProgress['step'], string> = {
   account: 'reading the Automation account',
-  runtimeEnvironment: 'checking the runtime environment',
+  runtimeEnvironment: 'looking for the runtime environment',
   modules: 'checking or importing modules',
   identity: 'turning on the system-assigned identity',
   readRunbook: 'reading the runbook',
@@ -104,6 +127,9 @@ const STEP_TEXT: Record<DeployProgress['step'], string> = {
 };
 
 export async function deployRunbookToAccount(automation: AutomationClient, request: DeployRequest, hooks: DeployHooks): Promise<DeployOutcome> {
+  // Before anything is sent: a runtime the account's cloud cannot run is refused with what to do instead.
+  const unavailable = runtimeEnvironmentsUnavailable(request.cloud, RUNBOOK_RUNTIMES[request.plan.runtime]);
+  if (unavailable) throw new Error(unavailable);
   const progress: DeployProgress = { step: 'account', accountChanges: [], runbook: 'no', draft: 'no', publish: 'no' };
   try {
     return await deploySteps(automation, request, hooks, progress);
@@ -137,48 +163,64 @@ async function deploySteps(automation: AutomationClient, request: DeployRequest,
   let account = await automation.getAccount(request.accountId, signal);
 
   let runtimeEnvironmentCreated = false;
+  let environment: string | undefined;
   if (deployment.runtimeEnvironment) {
-    step('runtimeEnvironment', `Checking the runtime environment ${deployment.runtimeEnvironment.name}`);
-    const ensured = await automation.ensureRuntimeEnvironment(account, deployment.runtimeEnvironment, signal);
+    const spec = deployment.runtimeEnvironment;
+    step('runtimeEnvironment', `Looking for a ${spec.language} ${spec.version} runtime environment`);
+    const ensured = await automation.ensureRuntimeEnvironment(account, spec, signal);
+    environment = ensured.environment.name;
     runtimeEnvironmentCreated = ensured.created;
-    if (ensured.created) progress.accountChanges.push(`created the runtime environment ${deployment.runtimeEnvironment.name}`);
-    if (ensured.created)
-      hooks.info(
-        `Created the runtime environment ${deployment.runtimeEnvironment.name} (${deployment.runtimeEnvironment.language} ${deployment.runtimeEnvironment.version}) in ${account.name}.`,
-      );
+    if (ensured.created) {
+      progress.accountChanges.push(`created the runtime environment ${environment}`);
+      hooks.info(`Created the runtime environment ${environment} (${spec.language} ${spec.version}) in ${account.name}.`);
+    } else {
+      hooks.info(`Using the runtime environment ${environment} (${spec.language} ${spec.version}) that ${account.name} already has.`);
+    }
   }
   if (deployment.supportNote) warn(deployment.supportNote);
+  if (deployment.lifecycleNote) hooks.info(deployment.lifecycleNote);
 
-  // Modules: what the runbook needs and whether the account has them.
+  // Modules: what the runbook needs, at which version, and whether the account has them.
   let modules: ModuleStatus[] = [];
   const importedModules: string[] = [];
-  const target = moduleTargetFor(request.plan);
+  const target = moduleTargetFor(request.plan, environment);
   if (deployment.modules.length > 0 && target) {
     step('modules', 'Checking modules');
     modules = compareModules(deployment.modules, await automation.listModules(account.id, target, signal));
     const where = target.kind === 'powerShell72' ? `${account.name} (PowerShell 7.2 modules)` : `the runtime environment ${target.name} of ${account.name}`;
     hooks.info(`Modules the runbook needs, in ${where}: ${describeModules(modules)}.`);
-    const missing = modules.filter((m) => m.status === 'missing' || m.status === 'failed');
+    const missing = modules.filter((m) => needsImport(m.status));
     if (missing.length > 0) {
+      const list = missing.map((m) => `${m.name} ${m.requiredVersion ?? ''}`.trimEnd()).join(', ');
       const yes = await agreed(request.importModules, () =>
         hooks.confirm(
-          `${missing.length} module${missing.length > 1 ? 's' : ''} the runbook needs ${missing.length > 1 ? 'are' : 'is'} missing from ${where}: ${missing.map((m) => m.name).join(', ')}. Import ${missing.length > 1 ? 'them' : 'it'} from the PowerShell Gallery?`,
+          `${missing.length} module${missing.length > 1 ? 's' : ''} the runbook needs ${missing.length > 1 ? 'are' : 'is'} missing or out of date in ${where}. Import ${list} from the PowerShell Gallery?`,
           `${describeModules(modules)}.\nImporting goes through Azure Resource Manager and can take several minutes per module.`,
           'Import',
         ),
       );
       if (yes) {
         for (const m of missing) {
-          step('modules', `Importing ${m.name} from the PowerShell Gallery`);
-          await automation.importModule(account.id, target, { name: m.name, contentLink: m.contentLink }, signal, (state) =>
-            hooks.report(`Importing ${m.name}: ${state}`),
+          const version = m.requiredVersion ? ` ${m.requiredVersion}` : '';
+          step('modules', `Importing ${m.name}${version} from the PowerShell Gallery`);
+          await automation.importModule(
+            account.id,
+            target,
+            { name: m.name, contentLink: m.contentLink, ...(m.requiredVersion ? { version: m.requiredVersion } : {}) },
+            signal,
+            (state) => hooks.report(`Importing ${m.name}${version}: ${state}`),
           );
           importedModules.push(m.name);
-          progress.accountChanges.push(`imported the module ${m.name}`);
+          progress.accountChanges.push(`imported the module ${m.name}${version}`);
+          hooks.info(`Imported ${m.name}${version} into ${where}${m.status === 'outdated' && m.version ? ` (it had ${m.version})` : ''}.`);
         }
-        modules = modules.map((m) => (importedModules.includes(m.name) ? { ...m, status: 'present' as const } : m));
+        modules = modules.map((m) =>
+          importedModules.includes(m.name) ? { ...m, status: 'present' as const, ...(m.requiredVersion ? { version: m.requiredVersion } : {}) } : m,
+        );
       } else {
-        warn(`The runbook fails until ${missing.map((m) => m.name).join(', ')} ${missing.length > 1 ? 'are' : 'is'} imported into ${where}.`);
+        warn(
+          `The runbook fails until ${missing.length > 1 ? 'these modules are' : 'this module is'} imported into ${where}: ${missing.map(describeModule).join('; ')}.`,
+        );
       }
     }
     const importing = modules.filter((m) => m.status === 'importing');
@@ -225,7 +267,7 @@ async function deploySteps(automation: AutomationClient, request: DeployRequest,
     account.location,
     {
       runbookType: deployment.runbookType,
-      ...(deployment.runtimeEnvironment ? { runtimeEnvironment: deployment.runtimeEnvironment.name } : {}),
+      ...(environment ? { runtimeEnvironment: environment } : {}),
       apiVersion: deployment.apiVersion,
       ...(request.description ? { description: request.description } : {}),
     },
@@ -261,6 +303,7 @@ async function deploySteps(automation: AutomationClient, request: DeployRequest,
     importedModules,
     identityEnabled,
     runtimeEnvironmentCreated,
+    ...(environment ? { runtimeEnvironment: environment } : {}),
     published: request.publish,
     warnings,
   };

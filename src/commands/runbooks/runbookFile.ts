@@ -1,11 +1,13 @@
 // What deploying a runbook file needs, read from the header the scaffold writes (template, runtime,
 // identity). A file without that header is deployed by its extension: .py as Python 3.10, .ps1 as
-// PowerShell 7.4, with the modules its `Import-Module` / `#Requires -Modules` lines name. Pure.
+// PowerShell 7.6, with the modules its `Import-Module` / `#Requires -Modules` lines name (any version
+// the account has will do: the script does not say which it needs). Pure.
 import {
   deploymentFor,
   powerShellGalleryContentLink,
   RUNBOOK_RUNTIMES,
   RUNBOOK_TEMPLATES,
+  runtimeFromLabel,
   type RequiredModule,
   type RunbookDeployment,
   type RunbookRuntime,
@@ -44,8 +46,7 @@ function templateFromHeader(lines: readonly string[]): RunbookTemplateId | undef
 function runtimeFromHeader(lines: readonly string[]): RunbookRuntime | undefined {
   const line = lines.find((l) => l.startsWith('Runtime: '));
   if (!line) return undefined;
-  const label = line.slice('Runtime: '.length).replace(/\.$/, '');
-  return Object.values(RUNBOOK_RUNTIMES).find((r) => r.label === label)?.id;
+  return runtimeFromLabel(line.slice('Runtime: '.length));
 }
 
 const GUID = /[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/;
@@ -96,7 +97,7 @@ export function planRunbookFile(content: string, fileName: string): RunbookFileP
     };
   }
   if (!isPython && !isPowerShell) throw new Error(`Only PowerShell (.ps1) and Python (.py) runbooks can be deployed; ${JSON.stringify(fileName)} is neither.`);
-  const runtime: RunbookRuntime = isPython ? 'Python-3.10' : 'PowerShell-7.4';
+  const runtime: RunbookRuntime = isPython ? 'Python-3.10' : 'PowerShell-7.6';
   const base = deploymentFor(isPython ? 'python' : 'powershell-rest', runtime);
   const modules = isPython ? [] : modulesFromScript(content);
   return {

@@ -6,7 +6,6 @@ import { parseAlternativeNames } from '../../domain/managedIdentities';
 import { isGuid, notAGuid, quote } from '../../domain/text';
 import type { AppRegistration, FederatedCredential } from '../../domain/model';
 import {
-  POWERSHELL_72_END_OF_SUPPORT,
   RUNBOOK_RUNTIMES,
   RUNBOOK_TEMPLATES,
   SYSTEM_ASSIGNED_WARNING,
@@ -98,7 +97,7 @@ export class TemplateStep implements PromptStep<ScaffoldContext> {
       detail: l10n.t(
         'Runs on {0}.{1}{2}',
         t.runtimes.map((r) => RUNBOOK_RUNTIMES[r].label).join(' or '),
-        t.runtimes.includes('PowerShell-7.2') ? ' PowerShell 7.2 has reached end of support: 7.4 is the default.' : '',
+        t.runtimes.length > 1 ? ` ${RUNBOOK_RUNTIMES[t.defaultRuntime].label.replace(/ \(.*$/, '')} is the default.` : '',
         t.modules.length ? ` Modules: ${t.modules.map((m) => m.name).join(', ')}.` : '',
       ),
       data: t.id,
@@ -122,16 +121,24 @@ export class RuntimeStep implements PromptStep<ScaffoldContext> {
     const info = RUNBOOK_TEMPLATES[c.template!];
     const items = info.runtimes.map((id) => {
       const r = RUNBOOK_RUNTIMES[id];
+      const environment = r.runtimeEnvironment
+        ? l10n.t(
+            'Deployed with a {0} {1} runtime environment: one the Automation account has, or a new one named {2}.',
+            r.runtimeEnvironment.language,
+            r.runtimeEnvironment.version,
+            r.runtimeEnvironment.newName,
+          )
+        : l10n.t('Deployed as the legacy runbook type {0}, without a runtime environment.', r.runbookType);
       return {
         label: r.label,
-        description: r.recommended ? 'Recommended' : 'Legacy',
-        detail: r.supportNote ?? (r.runtimeEnvironment ? `Deployed with the runtime environment ${r.runtimeEnvironment.name}.` : undefined),
+        description: r.recommended ? l10n.t('Recommended') : r.support === 'retired' ? l10n.t('Retired in Azure Automation') : l10n.t('Out of support'),
+        detail: r.supportNote ? `${r.supportNote} ${environment}` : environment,
         data: id,
       };
     });
     c.runtime = await ui.pick(items, {
       title: this.title,
-      placeholder: l10n.t('Runtime ({0})', POWERSHELL_72_END_OF_SUPPORT),
+      placeholder: l10n.t('Runtime ({0} is the current one)', RUNBOOK_RUNTIMES[info.defaultRuntime].label.replace(/ \(.*$/, '')),
       argument: 'runtime',
       ...position,
     });

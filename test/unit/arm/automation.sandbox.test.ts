@@ -74,28 +74,32 @@ describe('arm: AutomationClient against the sandbox', () => {
     assert.equal(account.identity?.principalId, info.automationAccount.systemAssigned.principalId);
   });
 
-  it('create → draft → publish → content for a PowerShell 7.4 runbook through a new runtime environment', async () => {
+  it('create → draft → publish → content for a PowerShell 7.6 runbook through a new runtime environment', async () => {
     const { info, core } = f.sandbox;
     const account = await automation.getAccount(info.automationAccount.id);
     const ensured = await automation.ensureRuntimeEnvironment(account, {
-      name: 'PowerShell-7.4',
       language: 'PowerShell',
-      version: '7.4',
+      version: '7.6',
+      newName: 'PowerShell-7_6',
       defaultPackages: { Az: '12.3.0' },
     });
     assert.equal(ensured.created, true);
-    assert.deepEqual(ensured.environment.properties?.runtime, { language: 'PowerShell', version: '7.4' });
-    assert.equal((await automation.ensureRuntimeEnvironment(account, { name: 'PowerShell-7.4', language: 'PowerShell', version: '7.4' })).created, false);
-    await assert.rejects(automation.ensureRuntimeEnvironment(account, { name: 'PowerShell-7.4', language: 'Python', version: '3.10' }), /cannot change/);
+    assert.equal(ensured.environment.name, 'PowerShell-7_6');
+    assert.deepEqual(ensured.environment.properties?.runtime, { language: 'PowerShell', version: '7.6' });
+    const again = await automation.ensureRuntimeEnvironment(account, { language: 'PowerShell', version: '7.6', newName: 'PowerShell-7_6' });
+    assert.deepEqual([again.created, again.environment.name], [false, 'PowerShell-7_6']);
+    // Python 3.10: the account's system-generated Python-3.10 serves; nothing is created.
+    const python = await automation.ensureRuntimeEnvironment(account, { language: 'Python', version: '3.10', newName: 'Python-3_10' });
+    assert.deepEqual([python.created, python.environment.name], [false, 'Python-3.10']);
 
     const runbook = await automation.createOrUpdateRunbook(account.id, 'Invoke-FederatedGraph', account.location, {
       runbookType: 'PowerShell',
-      runtimeEnvironment: 'PowerShell-7.4',
+      runtimeEnvironment: 'PowerShell-7_6',
       apiVersion: AUTOMATION_API_VERSION,
       description: 'from the test',
     });
     assert.equal(runbook.properties.state, 'New');
-    assert.equal(runbook.properties.runtimeEnvironment, 'PowerShell-7.4');
+    assert.equal(runbook.properties.runtimeEnvironment, 'PowerShell-7_6');
     const script = 'param([string]$TenantId)\nWrite-Output "tenant: $TenantId"\n# quotes \' " ` $ survive\n';
     await automation.uploadDraftContent(account.id, 'Invoke-FederatedGraph', script, AUTOMATION_API_VERSION);
     assert.equal(await automation.getRunbookContent(account.id, 'Invoke-FederatedGraph', 'draft'), script);
@@ -110,7 +114,7 @@ describe('arm: AutomationClient against the sandbox', () => {
     assert.equal(put?.query['api-version'], '2024-10-23');
     assert.deepEqual((put?.body as { properties: unknown }).properties, {
       runbookType: 'PowerShell',
-      runtimeEnvironment: 'PowerShell-7.4',
+      runtimeEnvironment: 'PowerShell-7_6',
       logVerbose: false,
       logProgress: false,
       description: 'from the test',
@@ -148,7 +152,7 @@ describe('arm: AutomationClient against the sandbox', () => {
       (s) => states.push(s),
     );
     assert.equal(imported.properties?.provisioningState, 'Succeeded');
-    assert.equal(imported.properties?.version, '1.1.0');
+    assert.equal(imported.properties?.version, '0.1.1');
     assert.deepEqual(states, ['Creating', 'RunningImportModuleRunbook', 'ContentRetrieved', 'Succeeded']);
     const listed = await automation.listModules(info.automationAccount.id, { kind: 'powerShell72' });
     assert.deepEqual(listed.map((m) => m.name).sort(), ['Az.Accounts', 'TokenMagician']);
@@ -167,14 +171,25 @@ describe('arm: AutomationClient against the sandbox', () => {
   it('imports a package into a runtime environment', async () => {
     const { info } = f.sandbox;
     const account = await automation.getAccount(info.automationAccount.id);
-    await automation.ensureRuntimeEnvironment(account, { name: 'PowerShell-7.4', language: 'PowerShell', version: '7.4' });
-    const target = { kind: 'runtimeEnvironment', name: 'PowerShell-7.4' } as const;
+    const { environment } = await automation.ensureRuntimeEnvironment(account, { language: 'PowerShell', version: '7.6', newName: 'PowerShell-7_6' });
+    const target = { kind: 'runtimeEnvironment', name: environment.name } as const;
     const pkg = await automation.importModule(account.id, target, {
       name: 'Microsoft.Graph.Authentication',
-      contentLink: powerShellGalleryContentLink('Microsoft.Graph.Authentication'),
+      contentLink: powerShellGalleryContentLink('Microsoft.Graph.Authentication', '2.26.1'),
+      version: '2.26.1',
     });
     assert.equal(pkg.properties?.provisioningState, 'Succeeded');
-    assert.ok((await automation.listModules(account.id, target)).some((m) => m.name === 'Microsoft.Graph.Authentication'));
+    const listed = (await automation.listModules(account.id, target)).find((m) => m.name === 'Microsoft.Graph.Authentication');
+    assert.equal(listed?.properties?.version, '2.26.1', 'imported at the version of the link, not the latest');
+    // A version the gallery does not have fails to import, in ARM's words.
+    await assert.rejects(
+      automation.importModule(account.id, target, {
+        name: 'Microsoft.Graph.Users',
+        contentLink: powerShellGalleryContentLink('Microsoft.Graph.Users', '9.9.9'),
+        version: '9.9.9',
+      }),
+      (e: unknown) => e instanceof AutomationOperationError && /no version 9\.9\.9 of 'Microsoft\.Graph\.Users'/.test(e.message),
+    );
   });
 
   it('turns on the system-assigned identity keeping the user-assigned ones; the service principal exists', async () => {

@@ -5,7 +5,10 @@ import * as assert from 'node:assert/strict';
 import { ArmRequestError, type ArmResponse } from '../../../src/arm/armClient';
 import {
   AutomationClient,
+  chooseRuntimeEnvironment,
   compareModules,
+  isSystemGeneratedEnvironment,
+  needsImport,
   identityPatchEnablingSystemAssigned,
   parseAutomationAccountId,
   retryAfterMs,
@@ -13,6 +16,7 @@ import {
   checkRunbookName,
   type ArmRequester,
 } from '../../../src/arm/automation';
+import { compareModuleVersions, powerShellGalleryContentLink } from '../../../src/runbooks';
 
 const ARM = 'https://management.azure.com';
 const ACCOUNT = '/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Automation/automationAccounts/aa';
@@ -214,19 +218,43 @@ describe('Automation client (scripted ARM stub)', () => {
     );
   });
 
-  it("creates a missing runtime environment in the account's location with defaultPackages, and refuses one of another language", async () => {
+  it("lists the account's runtime environments and creates one under ARM's name rule only when none runs the language and version", async () => {
     const account = { id: ACCOUNT, name: 'aa', location: 'westeurope' };
-    const spec = { name: 'PowerShell-7.4', language: 'PowerShell', version: '7.4' };
+    const spec = { language: 'PowerShell', version: '7.6', newName: 'PowerShell-7_6' };
+    const env = (name: string, language: string, version: string, description = '') => ({ name, properties: { runtime: { language, version }, description } });
     const stub = new StubArm([
-      () => new ArmRequestError(404, 'NotFound', 'nope'),
-      () => ({ status: 201, body: { name: 'PowerShell-7.4' } }),
-      () => ({ body: { name: 'PowerShell-7.4', properties: { provisioningState: 'Succeeded' } } }),
+      // The account has a 7.4 environment and, under our name, one that runs 7.2: neither serves 7.6.
+      () => ({ body: { value: [env('PowerShell-7_4', 'PowerShell', '7.4'), env('PowerShell-7_6', 'PowerShell', '7.2')] } }),
+      () => ({ status: 201, body: { name: 'PowerShell-7_6-2' } }),
+      () => ({ body: env('PowerShell-7_6-2', 'PowerShell', '7.6') }),
     ]);
     const r = await client(stub).ensureRuntimeEnvironment(account, spec);
     assert.equal(r.created, true);
-    assert.deepEqual(stub.calls[1]!.body, { location: 'westeurope', properties: { runtime: { language: 'PowerShell', version: '7.4' }, defaultPackages: {} } });
-    const other = new StubArm([() => ({ body: { name: 'PowerShell-7.4', properties: { runtime: { language: 'Python', version: '3.10' } } } })]);
-    await assert.rejects(client(other).ensureRuntimeEnvironment(account, spec), /runs Python 3\.10, not PowerShell 7\.4/);
+    assert.equal(r.environment.name, 'PowerShell-7_6-2');
+    assert.deepEqual(
+      stub.calls.map((c) => `${c.method} ${c.path.slice(ACCOUNT.length)}`),
+      ['GET /runtimeEnvironments', 'PUT /runtimeEnvironments/PowerShell-7_6-2', 'GET /runtimeEnvironments/PowerShell-7_6-2'],
+    );
+    assert.deepEqual(stub.calls[1]!.body, { location: 'westeurope', properties: { runtime: { language: 'PowerShell', version: '7.6' }, defaultPackages: {} } });
+
+    // One that runs PowerShell 7.6 is reused whatever its name: no write at all.
+    const reuse = new StubArm([() => ({ body: { value: [env('Team-PS76', 'powershell', '7.6'), env('PowerShell-7_4', 'PowerShell', '7.4')] } })]);
+    const reused = await client(reuse).ensureRuntimeEnvironment(account, spec);
+    assert.deepEqual([reused.created, reused.environment.name, reuse.calls.length], [false, 'Team-PS76', 1]);
+  });
+
+  it('prefers the environment named as we name it, then a system-generated one, then any other by name', () => {
+    const env = (name: string, version: string, description = '') => ({ name, properties: { runtime: { language: 'Python', version }, description } });
+    const spec = { language: 'Python', version: '3.10', newName: 'Python-3_10' };
+    const system = env('Python-3.10', '3.10', 'System-generated Runtime Environment for your Automation account with Runtime Python 3.10');
+    assert.deepEqual(chooseRuntimeEnvironment([env('b-custom', '3.10'), system, env('a-custom', '3.10')], spec), { reuse: system });
+    assert.deepEqual(chooseRuntimeEnvironment([env('b-custom', '3.10'), env('Python-3_10', '3.10'), system], spec), { reuse: env('Python-3_10', '3.10') });
+    assert.deepEqual(chooseRuntimeEnvironment([env('b-custom', '3.10'), env('a-custom', '3.10')], spec), { reuse: env('a-custom', '3.10') });
+    assert.deepEqual(chooseRuntimeEnvironment([env('Python-3.8', '3.8')], spec), { create: 'Python-3_10' });
+    assert.deepEqual(chooseRuntimeEnvironment([env('python-3_10', '3.8'), env('Python-3_10-2', '3.8')], spec), { create: 'Python-3_10-3' });
+    assert.equal(isSystemGeneratedEnvironment(system), true);
+    assert.equal(isSystemGeneratedEnvironment(env('PowerShell-7.2', '7.2')), true, 'a dotted name can only be a system one');
+    assert.equal(isSystemGeneratedEnvironment(env('Team_Env', '3.10')), false);
   });
 
   it('turns on the system-assigned identity and keeps the user-assigned ones', async () => {
@@ -296,5 +324,54 @@ describe('Automation client (scripted ARM stub)', () => {
         ['Other', 'missing', undefined],
       ],
     );
+  });
+
+  it('compares versions: an older module is outdated, a newer one stays, and the Graph modules keep one version', () => {
+    const pinned = (name: string, version: string, group?: string) => ({
+      name,
+      version,
+      contentLink: powerShellGalleryContentLink(name, version),
+      ...(group ? { versionGroup: group } : {}),
+    });
+    const needed = [
+      pinned('TokenMagician', '0.1.1'),
+      pinned('Microsoft.Graph.Authentication', '2.28.0', 'Microsoft.Graph'),
+      pinned('Microsoft.Graph.Users', '2.28.0', 'Microsoft.Graph'),
+    ];
+    const ready = (name: string, version: string) => ({ name, properties: { provisioningState: 'Succeeded', version } });
+    const rows = (have: Array<ReturnType<typeof ready>>) =>
+      compareModules(needed, have).map((m) => [m.name, m.status, m.version, m.requiredVersion, m.contentLink]);
+    const link = (name: string, version: string) => powerShellGalleryContentLink(name, version);
+    // Older than pinned: outdated, to be imported at the pinned version.
+    assert.deepEqual(rows([ready('TokenMagician', '0.1.0'), ready('Microsoft.Graph.Authentication', '2.25.0'), ready('Microsoft.Graph.Users', '2.28.0')]), [
+      ['TokenMagician', 'outdated', '0.1.0', '0.1.1', link('TokenMagician', '0.1.1')],
+      ['Microsoft.Graph.Authentication', 'outdated', '2.25.0', '2.28.0', link('Microsoft.Graph.Authentication', '2.28.0')],
+      ['Microsoft.Graph.Users', 'present', '2.28.0', '2.28.0', link('Microsoft.Graph.Users', '2.28.0')],
+    ]);
+    // A newer Authentication sets the group's version: Users is imported at that version, not downgraded to 2.28.0.
+    assert.deepEqual(rows([ready('TokenMagician', '0.2.0'), ready('Microsoft.Graph.Authentication', '2.30.1'), ready('Microsoft.Graph.Users', '2.28.0')]), [
+      ['TokenMagician', 'present', '0.2.0', '0.1.1', link('TokenMagician', '0.1.1')],
+      ['Microsoft.Graph.Authentication', 'present', '2.30.1', '2.30.1', link('Microsoft.Graph.Authentication', '2.30.1')],
+      ['Microsoft.Graph.Users', 'outdated', '2.28.0', '2.30.1', link('Microsoft.Graph.Users', '2.30.1')],
+    ]);
+    assert.deepEqual(
+      compareModules(needed, [ready('Microsoft.Graph.Users', '2.31.0')]).map((m) => [m.name, m.status, m.requiredVersion]),
+      [
+        ['TokenMagician', 'missing', '0.1.1'],
+        ['Microsoft.Graph.Authentication', 'missing', '2.28.0'],
+        ['Microsoft.Graph.Users', 'outdated', '2.28.0'],
+      ],
+      'a group member ahead of Authentication is brought back to the version Authentication gets',
+    );
+    assert.deepEqual(
+      ['missing', 'failed', 'outdated', 'present', 'importing'].map((s) => needsImport(s as Parameters<typeof needsImport>[0])),
+      [true, true, true, false, false],
+    );
+  });
+
+  it('orders PowerShell module versions numerically, prereleases before their release', () => {
+    const sorted = ['2.10.0', '2.9.1', '2.28.0-preview', '2.28.0', '1.0', '2.28.0.1', '2.28'].sort(compareModuleVersions);
+    assert.deepEqual(sorted, ['1.0', '2.9.1', '2.10.0', '2.28.0-preview', '2.28.0', '2.28', '2.28.0.1']);
+    assert.equal(compareModuleVersions('2.28', '2.28.0'), 0);
   });
 });

@@ -6,7 +6,9 @@ import {
   powerShellGalleryContentLink,
   renderRunbook,
   resolveRunbookOptions,
+  RUNBOOK_RUNTIMES,
   RunbookOptions,
+  RUNTIME_ENVIRONMENT_NAME_PATTERN,
   RunbookOptionsError,
   validateRunbookOptions,
 } from '../../../src/runbooks';
@@ -37,7 +39,7 @@ describe('runbook options', () => {
     assert.equal(o.cloud.graphUrl, 'https://graph.microsoft.com');
     assert.equal(o.cloud.tokenExchangeAudience, 'api://AzureADTokenExchange');
     assert.equal(o.scope, 'https://graph.microsoft.com/.default');
-    assert.equal(o.runtime, 'PowerShell-7.4');
+    assert.equal(o.runtime, 'PowerShell-7.6');
   });
 
   it('accepts loopback https endpoints with a port and path (the local emulator)', () => {
@@ -112,7 +114,10 @@ describe('runbook options', () => {
       problems({ template: 'python', runtime: 'PowerShell-7.4' }).join('\n'),
       /Python 3\.10, standard library only runs on Python-3\.10, not PowerShell-7\.4/,
     );
-    assert.match(problems({ template: 'powershell-rest', runtime: 'Python-3.10' }).join('\n'), /runs on PowerShell-7\.4 or PowerShell-7\.2, not Python-3\.10/);
+    assert.match(
+      problems({ template: 'powershell-rest', runtime: 'Python-3.10' }).join('\n'),
+      /runs on PowerShell-7\.6 or PowerShell-7\.4 or PowerShell-7\.2, not Python-3\.10/,
+    );
     assert.match(problems({ runtime: 'PowerShell-5.1' }).join('\n'), /runtime must be one of/);
     assert.match(problems({ template: 'bash' }).join('\n'), /template must be one of powershell-tokenmagician, powershell-rest, python/);
     assert.match(problems({ generatedOn: '2025-6-1' }).join('\n'), /generatedOn must be a date YYYY-MM-DD/);
@@ -133,14 +138,21 @@ describe('runbook options', () => {
       runbookType: 'PowerShell72',
       apiVersion: '2023-11-01',
       modules: [],
-      supportNote: 'PowerShell 7.2 has reached end of support. Prefer PowerShell 7.4 through an Automation runtime environment.',
+      supportNote:
+        'PowerShell 7.2 was retired in Azure Automation on 30 Sep 2026: its runbooks still run but get no updates. Use it only to update an existing PowerShell 7.2 runbook; prefer PowerShell 7.6.',
     });
     assert.deepEqual(deploymentFor('python'), {
-      runbookType: 'Python3',
+      runbookType: 'Python',
       apiVersion: '2024-10-23',
       modules: [],
-      runtimeEnvironment: { name: 'Python-3.10', language: 'Python', version: '3.10', systemGenerated: true },
+      runtimeEnvironment: { language: 'Python', version: '3.10', newName: 'Python-3_10' },
+      lifecycleNote: 'Python 3.10 reached end of life in Oct 2026; it is still the newest Python runtime Azure Automation offers.',
     });
+    // Every runtime environment a deploy may create has a name ARM accepts (no dot).
+    for (const runtime of Object.values(RUNBOOK_RUNTIMES)) {
+      if (runtime.runtimeEnvironment) assert.match(runtime.runtimeEnvironment.newName, RUNTIME_ENVIRONMENT_NAME_PATTERN, runtime.id);
+    }
+    assert.doesNotMatch('PowerShell-7.4', RUNTIME_ENVIRONMENT_NAME_PATTERN);
     assert.throws(() => deploymentFor('python', 'PowerShell-7.4'), /does not run on/);
     assert.equal(powerShellGalleryContentLink('TokenMagician', '0.2.1'), 'https://www.powershellgallery.com/api/v2/package/TokenMagician/0.2.1');
     assert.throws(() => powerShellGalleryContentLink('../x'), /Not a PowerShell Gallery module name/);

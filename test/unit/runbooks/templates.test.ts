@@ -3,7 +3,10 @@
 import * as assert from 'node:assert/strict';
 import {
   deploymentFor,
-  POWERSHELL_72_END_OF_SUPPORT,
+  GRAPH_POWERSHELL_VERSION,
+  POWERSHELL_72_RETIRED,
+  POWERSHELL_74_OUT_OF_SUPPORT,
+  PYTHON_310_LIFECYCLE,
   renderRunbook,
   RUNBOOK_TEMPLATES,
   RunbookIdentity,
@@ -12,6 +15,7 @@ import {
   RunbookTemplateId,
   SYSTEM_ASSIGNED_WARNING,
   TOKENMAGICIAN_CLOUD_WARNING,
+  TOKENMAGICIAN_VERSION,
 } from '../../../src/runbooks';
 import { APP, baseOptions, HOME, parsePowerShell, pythonCompileError, syntaxProblems, TENANT_B, UAMI } from './helpers';
 
@@ -49,7 +53,8 @@ describe('runbook templates', () => {
             assertNoSecrets(rb.content);
             assert.deepEqual(rb.deployment, deploymentFor(template, runtime));
             assert.equal(rb.warnings.includes(SYSTEM_ASSIGNED_WARNING), identity.kind === 'systemAssigned');
-            assert.equal(rb.warnings.includes(POWERSHELL_72_END_OF_SUPPORT), runtime === 'PowerShell-7.2');
+            assert.equal(rb.warnings.includes(POWERSHELL_72_RETIRED), runtime === 'PowerShell-7.2');
+            assert.equal(rb.warnings.includes(POWERSHELL_74_OUT_OF_SUPPORT), runtime === 'PowerShell-7.4');
           });
         }
       }
@@ -67,24 +72,56 @@ describe('runbook templates', () => {
     }
   });
 
-  it('says PowerShell 7.2 is out of support in the header and in the deployment data, and not for 7.4', () => {
+  it('says PowerShell 7.2 is retired and 7.4 out of support in the header and in the deployment data, and nothing for 7.6', () => {
     const old = renderRunbook(baseOptions({ runtime: 'PowerShell-7.2' }));
-    assert.match(old.content, /^# {3}WARNING: PowerShell 7\.2 has reached end of support\. Prefer PowerShell 7\.4/m);
+    assert.match(old.content, /^# {3}WARNING: PowerShell 7\.2 was retired in Azure Automation on 30 Sep 2026/m);
     assert.equal(old.deployment.runbookType, 'PowerShell72');
     assert.equal(old.deployment.runtimeEnvironment, undefined);
-    assert.equal(old.deployment.supportNote, POWERSHELL_72_END_OF_SUPPORT);
-    const current = renderRunbook(baseOptions({ runtime: 'PowerShell-7.4' }));
-    assert.doesNotMatch(current.content, /end of support/);
+    assert.equal(old.deployment.supportNote, POWERSHELL_72_RETIRED);
+    const lts = renderRunbook(baseOptions({ runtime: 'PowerShell-7.4' }));
+    assert.match(lts.content, /^# {3}WARNING: PowerShell 7\.4 reached end of support on 10 Nov 2026/m);
+    assert.equal(lts.deployment.supportNote, POWERSHELL_74_OUT_OF_SUPPORT);
+    const current = renderRunbook(baseOptions({ runtime: 'PowerShell-7.6' }));
+    assert.doesNotMatch(current.content, /end of support|retired|WARNING: PowerShell/);
     assert.equal(current.deployment.runbookType, 'PowerShell');
-    assert.deepEqual(current.deployment.runtimeEnvironment, { name: 'PowerShell-7.4', language: 'PowerShell', version: '7.4', systemGenerated: false });
+    assert.deepEqual(current.deployment.runtimeEnvironment, { language: 'PowerShell', version: '7.6', newName: 'PowerShell-7_6' });
+    assert.match(
+      current.content,
+      /linked to a PowerShell 7\.6 runtime environment\n#\s+\(one the Automation account already has, or a new one named 'PowerShell-7_6'\)/,
+    );
   });
 
-  it('defaults to PowerShell 7.4 and Python 3.10, and to the Graph /.default scope of the given cloud', () => {
-    assert.equal(renderRunbook(baseOptions()).runtime, 'PowerShell-7.4');
-    assert.equal(renderRunbook(baseOptions({ template: 'powershell-tokenmagician' })).runtime, 'PowerShell-7.4');
+  it('names the modules with their pinned versions in the header; the Graph modules share one version', () => {
+    const rb = renderRunbook(baseOptions({ template: 'powershell-tokenmagician' }));
+    const versions = rb.deployment.modules.map((m) => [m.name, m.version]);
+    assert.deepEqual(versions, [
+      ['TokenMagician', TOKENMAGICIAN_VERSION],
+      ['Microsoft.Graph.Authentication', GRAPH_POWERSHELL_VERSION],
+      ['Microsoft.Graph.Users', GRAPH_POWERSHELL_VERSION],
+    ]);
+    for (const m of rb.deployment.modules) {
+      assert.equal(m.contentLink, `https://www.powershellgallery.com/api/v2/package/${m.name}/${m.version}`);
+      assert.ok(rb.content.includes(`#       ${m.name} ${m.version}  ${m.contentLink}\n`), m.name);
+    }
+  });
+
+  it("notes Python 3.10's end of life without warning about it", () => {
+    const py = renderRunbook(baseOptions({ template: 'python' }));
+    assert.ok(py.content.includes(`#   Note: ${PYTHON_310_LIFECYCLE}`));
+    assert.doesNotMatch(py.content, /WARNING: Python/);
+    assert.equal(py.deployment.supportNote, undefined);
+  });
+
+  it('defaults to PowerShell 7.6 and Python 3.10, and to the Graph /.default scope of the given cloud', () => {
+    assert.equal(renderRunbook(baseOptions()).runtime, 'PowerShell-7.6');
+    assert.equal(renderRunbook(baseOptions({ template: 'powershell-tokenmagician' })).runtime, 'PowerShell-7.6');
     const py = renderRunbook(baseOptions({ template: 'python' }));
     assert.equal(py.runtime, 'Python-3.10');
-    assert.deepEqual({ type: py.deployment.runbookType, env: py.deployment.runtimeEnvironment?.name }, { type: 'Python3', env: 'Python-3.10' });
+    // The 2024-10-23 runbookType enum has `Python` for runbooks linked to a runtime environment.
+    assert.deepEqual(
+      { type: py.deployment.runbookType, env: py.deployment.runtimeEnvironment },
+      { type: 'Python', env: { language: 'Python', version: '3.10', newName: 'Python-3_10' } },
+    );
     const gov = renderRunbook(
       baseOptions({
         cloud: {
@@ -99,17 +136,17 @@ describe('runbook templates', () => {
     assert.ok(gov.content.includes('issuer https://login.microsoftonline.us/' + HOME + '/v2.0'));
   });
 
-  it('lists the modules the TokenMagician runbook needs, in import order, with gallery links, in the data and the header', () => {
+  it('lists the modules the TokenMagician runbook needs, in import order, with versioned gallery links, in the data and the header', () => {
     const rb = renderRunbook(baseOptions({ template: 'powershell-tokenmagician', runtime: 'PowerShell-7.2' }));
     assert.deepEqual(
       rb.deployment.modules.map((m) => [m.name, m.contentLink]),
       [
-        ['TokenMagician', 'https://www.powershellgallery.com/api/v2/package/TokenMagician'],
-        ['Microsoft.Graph.Authentication', 'https://www.powershellgallery.com/api/v2/package/Microsoft.Graph.Authentication'],
-        ['Microsoft.Graph.Users', 'https://www.powershellgallery.com/api/v2/package/Microsoft.Graph.Users'],
+        ['TokenMagician', 'https://www.powershellgallery.com/api/v2/package/TokenMagician/0.1.1'],
+        ['Microsoft.Graph.Authentication', 'https://www.powershellgallery.com/api/v2/package/Microsoft.Graph.Authentication/2.28.0'],
+        ['Microsoft.Graph.Users', 'https://www.powershellgallery.com/api/v2/package/Microsoft.Graph.Users/2.28.0'],
       ],
     );
-    for (const m of rb.deployment.modules) assert.ok(rb.content.includes(`#       ${m.name}  ${m.contentLink}\n`));
+    for (const m of rb.deployment.modules) assert.ok(rb.content.includes(`#       ${m.name} ${m.version}  ${m.contentLink}\n`));
     assert.ok(rb.content.includes('TokenMagician needs PowerShell 7.2 or later'));
     assert.deepEqual(renderRunbook(baseOptions({ template: 'powershell-rest' })).deployment.modules, []);
     assert.deepEqual(renderRunbook(baseOptions({ template: 'python' })).deployment.modules, []);
@@ -267,11 +304,11 @@ function assertHeader(options: RunbookOptions, content: string, runtime: Runbook
   assert.ok(header.includes(`Generated by Federated Credentials for VS Code on ${options.generatedOn}.`));
   assert.ok(header.includes(`issuer ${options.cloud.loginUrl}/${HOME}/v2.0`));
   assert.ok(header.includes(`Target tenants: ${options.targetTenants.join(', ')}`));
-  assert.equal(header.includes('WARNING: PowerShell 7.2 has reached end of support'), runtime === 'PowerShell-7.2');
+  assert.equal(header.includes('WARNING: PowerShell 7.2 was retired in Azure Automation'), runtime === 'PowerShell-7.2');
   assert.equal(header.includes(SYSTEM_ASSIGNED_WARNING), identity.kind === 'systemAssigned');
   const d = deploymentFor(options.template, runtime);
   assert.ok(header.includes(`runbook type '${d.runbookType}'`));
-  if (d.runtimeEnvironment) assert.ok(header.includes(`runtime environment '${d.runtimeEnvironment.name}'`));
+  if (d.runtimeEnvironment) assert.ok(header.includes(`a new one named '${d.runtimeEnvironment.newName}'`));
 }
 
 /** No literal secret: no JWT-looking text, no client_secret, no hard-coded bearer value, no token printed. */

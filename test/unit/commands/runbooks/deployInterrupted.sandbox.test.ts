@@ -70,6 +70,7 @@ describe('deploy runbook: an interrupted deploy leaves the old or the new state 
       publish,
       importModules: 'no',
       enableIdentity: 'no',
+      cloud: { name: 'Custom', displayName: 'Sandbox' },
     };
   }
   const hooks = (over: Partial<DeployHooks> = {}): DeployHooks => ({
@@ -246,8 +247,8 @@ describe('deploy runbook: an interrupted deploy leaves the old or the new state 
       expect: { published: 'OLD', draft: 'OLD' },
     },
     {
-      before: 'Checking the runtime environment Python-3.10',
-      message: /^Cancelled while checking the runtime environment\. Nothing was changed on the runbook Safety-\d+\. Run/,
+      before: 'Looking for a Python 3.10 runtime environment',
+      message: /^Cancelled while looking for the runtime environment\. Nothing was changed on the runbook Safety-\d+\. Run/,
       expect: { published: 'OLD', draft: 'OLD' },
     },
     {

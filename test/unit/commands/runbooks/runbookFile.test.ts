@@ -42,7 +42,7 @@ describe('reading a runbook file for deployment', () => {
     }
   }
 
-  it('the PowerShell 7.2 TokenMagician runbook is the legacy type with account modules; 7.4 links the runtime environment', () => {
+  it('the PowerShell 7.2 TokenMagician runbook is the legacy type with account modules; 7.4 and 7.6 link a runtime environment', () => {
     const legacy = planRunbookFile(renderRunbook(options('powershell-tokenmagician', 'PowerShell-7.2', { kind: 'systemAssigned' })).content, 'a.ps1');
     assert.equal(legacy.deployment.runbookType, 'PowerShell72');
     assert.equal(legacy.deployment.runtimeEnvironment, undefined);
@@ -50,18 +50,34 @@ describe('reading a runbook file for deployment', () => {
       legacy.deployment.modules.map((m) => m.name),
       ['TokenMagician', 'Microsoft.Graph.Authentication', 'Microsoft.Graph.Users'],
     );
-    assert.match(legacy.deployment.supportNote!, /end of support/);
-    const current = planRunbookFile(renderRunbook(options('powershell-tokenmagician', 'PowerShell-7.4', { kind: 'systemAssigned' })).content, 'a.ps1');
+    assert.match(legacy.deployment.supportNote!, /retired in Azure Automation/);
+    const lts = planRunbookFile(renderRunbook(options('powershell-tokenmagician', 'PowerShell-7.4', { kind: 'systemAssigned' })).content, 'a.ps1');
+    assert.deepEqual([lts.runtime, lts.deployment.runtimeEnvironment?.version], ['PowerShell-7.4', '7.4']);
+    const current = planRunbookFile(renderRunbook(options('powershell-tokenmagician', 'PowerShell-7.6', { kind: 'systemAssigned' })).content, 'a.ps1');
     assert.equal(current.deployment.runbookType, 'PowerShell');
-    assert.equal(current.deployment.runtimeEnvironment?.name, 'PowerShell-7.4');
+    assert.deepEqual(current.deployment.runtimeEnvironment, { language: 'PowerShell', version: '7.6', newName: 'PowerShell-7_6' });
+  });
+
+  it('reads the runtime of files scaffolded by earlier versions, whose labels differ', () => {
+    const generated = renderRunbook(options('powershell-rest', 'PowerShell-7.6', { kind: 'systemAssigned' }));
+    for (const [label, runtime] of [
+      ['PowerShell 7.4 (runtime environment)', 'PowerShell-7.4'],
+      ['PowerShell 7.2 (legacy runbook type PowerShell72, end of support)', 'PowerShell-7.2'],
+      ['Python 3.10 (runtime environment)', undefined],
+    ] as const) {
+      const old = generated.content.replace(/^# Runtime: .*$/m, `# Runtime: ${label}.`);
+      const plan = planRunbookFile(old, 'old.ps1');
+      if (runtime) assert.deepEqual([plan.fromHeader, plan.runtime], [true, runtime], label);
+      else assert.deepEqual([plan.fromHeader, plan.runtime], [false, 'PowerShell-7.6'], 'a PowerShell template never runs on Python');
+    }
   });
 
   it('a hostile app display name cannot pose as header lines', () => {
     const name =
-      "x. Runtime: PowerShell 7.2 (legacy runbook type PowerShell72, end of support).   Managed identity: the Automation account's system-assigned identity";
-    const generated = renderRunbook(options('powershell-rest', 'PowerShell-7.4', { kind: 'userAssigned', clientId: UAMI }, name));
+      "x. Runtime: PowerShell 7.2 (legacy runbook type PowerShell72, retired in Azure Automation).   Managed identity: the Automation account's system-assigned identity";
+    const generated = renderRunbook(options('powershell-rest', 'PowerShell-7.6', { kind: 'userAssigned', clientId: UAMI }, name));
     const plan = planRunbookFile(generated.content, generated.fileName);
-    assert.equal(plan.runtime, 'PowerShell-7.4');
+    assert.equal(plan.runtime, 'PowerShell-7.6');
     assert.deepEqual(plan.identity, { kind: 'userAssigned', clientId: UAMI });
   });
 
@@ -69,7 +85,7 @@ describe('reading a runbook file for deployment', () => {
     const generated = renderRunbook(options('python', 'Python-3.10', { kind: 'userAssigned', clientId: UAMI }));
     const plan = planRunbookFile('\uFEFF' + generated.content.replace(/\n/g, '\r\n'), 'x.py');
     assert.equal(plan.fromHeader, true);
-    assert.equal(plan.deployment.runbookType, 'Python3');
+    assert.equal(plan.deployment.runbookType, 'Python');
   });
 
   it('deploys a file without the header by its extension, with the modules a script imports', () => {
@@ -78,7 +94,7 @@ describe('reading a runbook file for deployment', () => {
       'Mine.ps1',
     );
     assert.equal(ps.fromHeader, false);
-    assert.equal(ps.runtime, 'PowerShell-7.4');
+    assert.equal(ps.runtime, 'PowerShell-7.6');
     assert.equal(ps.identity, undefined);
     assert.deepEqual(
       ps.deployment.modules.map((m) => m.name),
@@ -86,7 +102,7 @@ describe('reading a runbook file for deployment', () => {
     );
     assert.match(ps.notes[0]!, /no Federated Credentials header/);
     const py = planRunbookFile('print("hi")\n', 'x.py');
-    assert.equal(py.deployment.runbookType, 'Python3');
+    assert.equal(py.deployment.runbookType, 'Python');
     assert.deepEqual(py.deployment.modules, []);
     assert.throws(() => planRunbookFile('echo hi', 'x.sh'), /Only PowerShell \(\.ps1\) and Python \(\.py\)/);
   });

@@ -80,10 +80,10 @@ const directory: IdentityDirectory = {
 const steps = () => [new TemplateStep('T'), new RuntimeStep('T'), new TargetTenantsStep('T'), new IdentityStep('T', () => directory, AZURE_CLOUD, TENANT)];
 
 describe('scaffold runbook prompts', () => {
-  it('asks template, runtime (with the 7.2 end-of-support note), tenants and identity', async () => {
+  it('asks template, runtime (7.6 first, 7.4 out of support, 7.2 retired), tenants and identity', async () => {
     const ui = new ScriptedUserInput([
       'PowerShell 7.x with TokenMagician',
-      /^PowerShell 7\.4/,
+      /^PowerShell 7\.6/,
       'fabrikam.onmicrosoft.com, 33333333-3333-3333-3333-333333333333',
       'id-runbooks',
     ]);
@@ -95,7 +95,7 @@ describe('scaffold runbook prompts', () => {
       {
         app: undefined,
         template: 'powershell-tokenmagician',
-        runtime: 'PowerShell-7.4',
+        runtime: 'PowerShell-7.6',
         targetTenants: ['fabrikam.onmicrosoft.com', '33333333-3333-3333-3333-333333333333'],
         identity: { kind: 'userAssigned', clientId: UAMI_CLIENT },
         identityFrom: ctx.identityFrom,
@@ -103,8 +103,12 @@ describe('scaffold runbook prompts', () => {
     );
     assert.match(ctx.identityFrom!, /User-assigned identity 'id-runbooks' in rg-ops .*client id of object id 4444.*credential uami/);
     const runtimePrompt = ui.prompts[1]!;
-    assert.match(runtimePrompt.text, /7\.2 has reached end of support/);
-    assert.deepEqual(runtimePrompt.items, ['PowerShell 7.4 (runtime environment)', 'PowerShell 7.2 (legacy runbook type PowerShell72, end of support)']);
+    assert.match(runtimePrompt.text, /PowerShell 7\.6 is the current one/);
+    assert.deepEqual(runtimePrompt.items, [
+      'PowerShell 7.6 (runtime environment)',
+      'PowerShell 7.4 (runtime environment, out of support)',
+      'PowerShell 7.2 (legacy runbook type PowerShell72, retired in Azure Automation)',
+    ]);
     assert.match(ui.prompts[0]!.items!.join('|'), /Python 3\.10/);
   });
 
