@@ -64,9 +64,12 @@ export interface FederatedIdentityCredential {
   /** Immutable after creation (Graph rule). */
   readonly name: string;
   issuer: string;
-  subject: string;
+  /** null for a flexible credential (beta), which matches claims with an expression instead. */
+  subject: string | null;
   audiences: string[];
   description: string | null;
+  /** Flexible credentials only (Graph beta, preview). */
+  claimsMatchingExpression?: { value: string; languageVersion: number } | null;
 }
 
 export interface ResourceAccess {

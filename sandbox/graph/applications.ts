@@ -27,6 +27,7 @@ import {
   compileFilter,
   fail,
   FilterField,
+  graphVersion,
   isEventual,
   isGuid,
   keyLiteral,
@@ -132,11 +133,25 @@ export const APPLICATION_PROPERTIES = Object.keys(
   }),
 );
 
-export function ficEntity(f: FederatedIdentityCredential): Record<string, unknown> {
-  return { id: f.id, name: f.name, issuer: f.issuer, subject: f.subject, description: f.description, audiences: [...f.audiences] };
+/**
+ * A credential as Graph answers it. v1.0 has no `claimsMatchingExpression`: a flexible credential shows
+ * its null subject there, and `ok()` turns that answer into the broken stream real Graph sends.
+ */
+export function ficEntity(f: FederatedIdentityCredential, version: 'v1.0' | 'beta' = 'v1.0'): Record<string, unknown> {
+  return {
+    id: f.id,
+    name: f.name,
+    issuer: f.issuer,
+    subject: f.subject,
+    description: f.description,
+    audiences: [...f.audiences],
+    ...(version === 'beta' ? { claimsMatchingExpression: f.claimsMatchingExpression ? { ...f.claimsMatchingExpression } : null } : {}),
+  };
 }
 
 const FIC_PROPERTIES = ['id', 'name', 'issuer', 'subject', 'description', 'audiences'];
+const FIC_PROPERTIES_BETA = [...FIC_PROPERTIES, 'claimsMatchingExpression'];
+const ficProperties = (req: SandboxRequest) => (graphVersion(req) === 'beta' ? FIC_PROPERTIES_BETA : FIC_PROPERTIES);
 const SIGN_IN_AUDIENCES: readonly SignInAudience[] = ['AzureADMyOrg', 'AzureADMultipleOrgs', 'AzureADandPersonalMicrosoftAccount', 'PersonalMicrosoftAccount'];
 
 // ---- listing -----------------------------------------------------------------------------------------------------
@@ -168,7 +183,7 @@ function parseExpand(req: SandboxRequest): Expand | undefined {
   const sel = /^\s*\$select=([^;]*)$/i.exec(inner);
   if (!sel)
     return fail(req, 400, 'BadRequest', `Query option '${inner}' is not allowed in $expand of 'federatedIdentityCredentials'. Only $select is supported.`);
-  return { select: parseSelect(req, sel[1], FIC_PROPERTIES, 'federatedIdentityCredential') };
+  return { select: parseSelect(req, sel[1], ficProperties(req), 'federatedIdentityCredential') };
 }
 
 /** The apps of the caller's tenant that the request's $filter / $search keep. */
@@ -229,7 +244,7 @@ function listApplications(req: SandboxRequest): SandboxResponse {
   const p = page(req, apps, top, key, orderBy?.descending ?? false);
   const value = p.items.map((a) => {
     const e = project(applicationEntity(a), select);
-    if (expand) e.federatedIdentityCredentials = a.federatedIdentityCredentials.map((f) => project(ficEntity(f), expand.select));
+    if (expand) e.federatedIdentityCredentials = a.federatedIdentityCredentials.map((f) => project(ficEntity(f, graphVersion(req)), expand.select));
     return e;
   });
   const firstPage = option(req, '$skiptoken') === undefined;
@@ -254,8 +269,8 @@ function getApplication(req: SandboxRequest): SandboxResponse {
   const select = parseSelect(req, option(req, '$select'), APPLICATION_PROPERTIES, 'application');
   const expand = parseExpand(req);
   const e = project(applicationEntity(app), select);
-  if (expand) e.federatedIdentityCredentials = app.federatedIdentityCredentials.map((f) => project(ficEntity(f), expand.select));
-  return ok(req, 200, { '@odata.context': `${req.baseUrl}/v1.0/$metadata#applications${selectSuffix(select)}/$entity`, ...e });
+  if (expand) e.federatedIdentityCredentials = app.federatedIdentityCredentials.map((f) => project(ficEntity(f, graphVersion(req)), expand.select));
+  return ok(req, 200, { '@odata.context': `${req.baseUrl}/${graphVersion(req)}/$metadata#applications${selectSuffix(select)}/$entity`, ...e });
 }
 
 const WRITABLE = [
@@ -371,7 +386,7 @@ function createApplication(req: SandboxRequest): SandboxResponse {
   return ok(
     req,
     201,
-    { '@odata.context': `${req.baseUrl}/v1.0/$metadata#applications/$entity`, ...applicationEntity(app) },
+    { '@odata.context': `${req.baseUrl}/${graphVersion(req)}/$metadata#applications/$entity`, ...applicationEntity(app) },
     {
       location: `${req.baseUrl}/v2/${caller.tenant.id}/directoryObjects/${app.id}/Microsoft.DirectoryServices.Application`,
     },
@@ -424,14 +439,32 @@ function typeError(req: SandboxRequest, expected: string): never {
 interface FicValues {
   name: string;
   issuer: string;
-  subject: string;
+  subject: string | null;
   audiences: string[];
   description: string | null;
+  claimsMatchingExpression?: { value: string; languageVersion: number } | null;
+}
+
+/** Issuers a flexible credential accepts (entra-docs workload-identities-flexible-federated-identity-credentials.md). */
+const FLEXIBLE_ISSUERS =
+  /^https:\/\/(token\.actions\.githubusercontent\.com|gitlab\.com|gitlab\.[a-z0-9-]+(\.[a-z0-9-]+)+|app\.terraform\.io|app\.eu\.terraform\.io)$/i;
+/** One clause of the documented grammar, `claims['x'] eq|matches '…'`, clauses joined by ` and `. */
+const EXPRESSION = /^claims\['[A-Za-z0-9_]+'\] (eq|matches) '(?:[^']|'')*'(?: and claims\['[A-Za-z0-9_]+'\] (eq|matches) '(?:[^']|'')*')*$/;
+
+/** `claimsMatchingExpression` of a beta body: an object with a string value and languageVersion 1. */
+function readExpression(req: SandboxRequest, raw: unknown): FicValues['claimsMatchingExpression'] {
+  if (raw === null || raw === undefined) return null;
+  if (typeof raw !== 'object' || Array.isArray(raw))
+    fail(req, 400, 'BadRequest', "A value of type 'microsoft.graph.federatedIdentityExpression' was expected for property 'claimsMatchingExpression'.");
+  const e = raw as Record<string, unknown>;
+  if (typeof e.value !== 'string') typeError(req, 'Edm.String');
+  if (e.languageVersion !== 1) ficInvalid(req, 'The languageVersion of claimsMatchingExpression must be 1.', 'ClaimsMatchingExpression', e.languageVersion);
+  return { value: e.value as string, languageVersion: 1 };
 }
 
 /** Type checks of a FIC body (OData), then Graph's value rules. `current` is the credential being updated. */
 function readFicBody(req: SandboxRequest, body: Record<string, unknown>, current: FicValues | undefined): FicValues {
-  rejectUnknown(req, body, FIC_PROPERTIES, 'federatedIdentityCredential');
+  rejectUnknown(req, body, ficProperties(req), 'federatedIdentityCredential');
   for (const k of ['name', 'issuer', 'subject']) if (k in body && body[k] !== null && typeof body[k] !== 'string') typeError(req, 'Edm.String');
   if ('description' in body && body.description !== null && typeof body.description !== 'string') typeError(req, 'Edm.String');
   if ('audiences' in body && body.audiences !== null && (!Array.isArray(body.audiences) || body.audiences.some((a) => typeof a !== 'string'))) {
@@ -439,12 +472,16 @@ function readFicBody(req: SandboxRequest, body: Record<string, unknown>, current
   }
   if (current && 'name' in body && body.name !== current.name)
     ficInvalid(req, 'The Name property of a federated identity credential cannot be changed after creation.', 'Name', body.name);
+  const expression = 'claimsMatchingExpression' in body ? readExpression(req, body.claimsMatchingExpression) : (current?.claimsMatchingExpression ?? null);
   const v: FicValues = {
     name: current?.name ?? (body.name as string),
     issuer: 'issuer' in body ? (body.issuer as string) : (current?.issuer as string),
-    subject: 'subject' in body ? (body.subject as string) : (current?.subject as string),
+    // Setting an expression clears the subject and the other way round (they are exclusive).
+    subject:
+      'subject' in body ? ((body.subject as string | null) ?? null) : 'claimsMatchingExpression' in body && expression ? null : (current?.subject ?? null),
     audiences: 'audiences' in body ? (body.audiences as string[]) : (current?.audiences as string[]),
     description: 'description' in body ? ((body.description as string | null) ?? null) : (current?.description ?? null),
+    claimsMatchingExpression: 'subject' in body && body.subject !== null && !('claimsMatchingExpression' in body) ? null : expression,
   };
   if (!current) {
     if (typeof v.name !== 'string' || v.name === '') ficInvalid(req, 'The Name value is required.', 'Name', v.name);
@@ -453,8 +490,17 @@ function readFicBody(req: SandboxRequest, body: Record<string, unknown>, current
   }
   if (typeof v.issuer !== 'string' || v.issuer.trim() === '') ficInvalid(req, 'The Issuer value is required.', 'Issuer', v.issuer);
   if (v.issuer.length > 600) ficInvalid(req, 'The Issuer value must not exceed 600 characters.', 'Issuer', v.issuer);
-  if (typeof v.subject !== 'string' || v.subject.trim() === '') ficInvalid(req, 'The Subject value is required.', 'Subject', v.subject);
-  if (v.subject.length > 600) ficInvalid(req, 'The Subject value must not exceed 600 characters.', 'Subject', v.subject);
+  if (v.claimsMatchingExpression) {
+    if (v.subject !== null) ficInvalid(req, 'Subject and ClaimsMatchingExpression are mutually exclusive; one of them must be null.', 'Subject', v.subject);
+    if (!FLEXIBLE_ISSUERS.test(v.issuer.replace(/\/+$/, '')))
+      ficInvalid(req, 'Flexible federated identity credentials support only GitHub, GitLab and Terraform Cloud issuers.', 'Issuer', v.issuer);
+    const value = v.claimsMatchingExpression.value;
+    if (value.trim() === '' || value.length > 600 || !EXPRESSION.test(value))
+      ficInvalid(req, 'The ClaimsMatchingExpression value is not a valid expression.', 'ClaimsMatchingExpression', value);
+  } else {
+    if (typeof v.subject !== 'string' || v.subject.trim() === '') ficInvalid(req, 'The Subject value is required.', 'Subject', v.subject);
+    if (v.subject.length > 600) ficInvalid(req, 'The Subject value must not exceed 600 characters.', 'Subject', v.subject);
+  }
   if (!Array.isArray(v.audiences) || v.audiences.length !== 1)
     ficInvalid(req, 'Federated identity credentials must have exactly one audience.', 'Audiences', v.audiences);
   const audience = v.audiences[0] as string;
@@ -472,7 +518,10 @@ function checkUnique(req: SandboxRequest, app: Application, v: FicValues, self: 
     if (!self && f.name.toLowerCase() === v.name.toLowerCase()) {
       fail(req, 409, 'Request_MultipleObjectsWithSameKeyValue', `FederatedIdentityCredential with name ${v.name} already exists.`);
     }
-    if (f.issuer === v.issuer && f.subject === v.subject) {
+    const sameMatch = v.claimsMatchingExpression
+      ? f.claimsMatchingExpression?.value === v.claimsMatchingExpression.value
+      : f.subject !== null && f.subject === v.subject;
+    if (f.issuer === v.issuer && sameMatch) {
       ficInvalid(
         req,
         `The combination of issuer and subject must be unique for the application. Issuer ${v.issuer} and Subject: ${v.subject} already exist.`,
@@ -489,13 +538,17 @@ function createFic(req: SandboxRequest, app: Application, v: FicValues): Sandbox
   }
   checkUnique(req, app, v, undefined);
   const fic: FederatedIdentityCredential = { id: req.core.state.newId(), ...v, audiences: [...v.audiences] };
+  // A flexible credential can be written only through beta; v1.0 refuses the property (rejectUnknown).
   app.federatedIdentityCredentials.push(fic);
   return ok(
     req,
     201,
-    { '@odata.context': `${req.baseUrl}/v1.0/$metadata#applications('${app.id}')/federatedIdentityCredentials/$entity`, ...ficEntity(fic) },
     {
-      location: `${req.baseUrl}/v1.0/applications/${app.id}/federatedIdentityCredentials/${fic.id}`,
+      '@odata.context': `${req.baseUrl}/${graphVersion(req)}/$metadata#applications('${app.id}')/federatedIdentityCredentials/$entity`,
+      ...ficEntity(fic, graphVersion(req)),
+    },
+    {
+      location: `${req.baseUrl}/${graphVersion(req)}/applications/${app.id}/federatedIdentityCredentials/${fic.id}`,
     },
   );
 }
@@ -505,6 +558,7 @@ function updateFic(req: SandboxRequest, app: Application, fic: FederatedIdentity
   checkUnique(req, app, v, fic);
   fic.issuer = v.issuer;
   fic.subject = v.subject;
+  fic.claimsMatchingExpression = v.claimsMatchingExpression ? { ...v.claimsMatchingExpression } : null;
   fic.audiences = [...v.audiences];
   fic.description = v.description;
   return noContent(req);
@@ -533,7 +587,7 @@ function listFics(req: SandboxRequest): SandboxResponse {
   requirePermission(req, caller, APPLICATION_READ);
   checkOptions(req, ['$select', '$filter', '$top', '$skiptoken', '$count']);
   const app = findApp(req, caller);
-  const select = parseSelect(req, option(req, '$select'), FIC_PROPERTIES, 'federatedIdentityCredential');
+  const select = parseSelect(req, option(req, '$select'), ficProperties(req), 'federatedIdentityCredential');
   const top = parseTop(req);
   const filterRaw = option(req, '$filter');
   let fics = app.federatedIdentityCredentials;
@@ -547,7 +601,7 @@ function listFics(req: SandboxRequest): SandboxResponse {
   return collection(
     req,
     `applications('${app.id}')/federatedIdentityCredentials${selectSuffix(select)}`,
-    p.items.map((f) => project(ficEntity(f), select)),
+    p.items.map((f) => project(ficEntity(f, graphVersion(req)), select)),
     {
       count: wantsCount(req) && option(req, '$skiptoken') === undefined ? p.total : undefined,
       nextLink: p.nextLink,
@@ -568,10 +622,10 @@ function getFic(req: SandboxRequest): SandboxResponse {
   checkOptions(req, ['$select']);
   const app = findApp(req, caller);
   const fic = findFic(req, app, ficKey(req));
-  const select = parseSelect(req, option(req, '$select'), FIC_PROPERTIES, 'federatedIdentityCredential');
+  const select = parseSelect(req, option(req, '$select'), ficProperties(req), 'federatedIdentityCredential');
   return ok(req, 200, {
-    '@odata.context': `${req.baseUrl}/v1.0/$metadata#applications('${app.id}')/federatedIdentityCredentials${selectSuffix(select)}/$entity`,
-    ...project(ficEntity(fic), select),
+    '@odata.context': `${req.baseUrl}/${graphVersion(req)}/$metadata#applications('${app.id}')/federatedIdentityCredentials${selectSuffix(select)}/$entity`,
+    ...project(ficEntity(fic, graphVersion(req)), select),
   });
 }
 
@@ -613,14 +667,16 @@ const Q = "(?:'|%27)";
 const LP = '(?:\\(|%28)';
 const RP = '(?:\\)|%29)';
 /** `/applications/{id}` or `/applications(appId='…')`. */
-const APP = `/v1\\.0/applications(?:/(?<id>[^/()]+)|${LP}appId=${Q}(?<appId>[^/]*?)${Q}${RP})`;
+/** v1.0 and beta serve the same routes; beta adds flexible credentials (claimsMatchingExpression). */
+const VERSION = '/(?:v1\\.0|beta)';
+const APP = `${VERSION}/applications(?:/(?<id>[^/()]+)|${LP}appId=${Q}(?<appId>[^/]*?)${Q}${RP})`;
 const FICS = `${APP}/federatedIdentityCredentials`;
 const re = (s: string) => new RegExp(`^${s}$`, 'i');
 
 export function registerApplications(r: AreaRouter): void {
-  r.get('/v1.0/applications', route(listApplications));
-  r.post('/v1.0/applications', route(createApplication));
-  r.get(re('/v1\\.0/applications/(?:\\$|%24)count'), route(countApplications));
+  r.get(re(`${VERSION}/applications`), route(listApplications));
+  r.post(re(`${VERSION}/applications`), route(createApplication));
+  r.get(re(`${VERSION}/applications/(?:\\$|%24)count`), route(countApplications));
   r.get(re(FICS), route(listFics));
   r.post(re(FICS), route(postFic));
   const byName = re(`${FICS}${LP}name=${Q}(?<ficName>[^/]*?)${Q}${RP}`);

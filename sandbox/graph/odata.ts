@@ -381,14 +381,17 @@ interface SkipToken {
   readonly h: string;
 }
 
-/** Hash of the request's path and query options (but $skiptoken): a token only continues the query it came from. */
+/**
+ * Hash of the request's path and query options (but $skiptoken): a token only continues the query it came
+ * from. Not the version: a directory page token continues the same query on v1.0 and beta alike.
+ */
 function queryHash(req: SandboxRequest): string {
   const pairs = [...req.query]
     .filter(([k]) => k.toLowerCase() !== '$skiptoken')
     .map(([k, v]) => `${k.toLowerCase()}=${v}`)
     .sort();
   return createHash('sha256')
-    .update(`${req.path.toLowerCase()}?${pairs.join('&')}`)
+    .update(`${req.path.toLowerCase().replace(/^\/(v1\.0|beta)\//, '/')}?${pairs.join('&')}`)
     .digest('base64url')
     .slice(0, 16);
 }
@@ -469,9 +472,14 @@ export function page<T>(req: SandboxRequest, items: T[], top: number, sortKey: (
   return { items: slice.map((x) => x.item), nextLink: more && last ? nextLinkFor(req, writeSkipToken(req, last.key)) : undefined, total: items.length };
 }
 
+/** The Graph version a request addresses: `beta` for `/beta/…`, `v1.0` otherwise. */
+export function graphVersion(req: SandboxRequest): 'v1.0' | 'beta' {
+  return req.path.startsWith('/beta/') ? 'beta' : 'v1.0';
+}
+
 /** A collection answer: @odata.context, @odata.count (first page only, when asked), @odata.nextLink, value. */
 export function collection(req: SandboxRequest, context: string, value: unknown[], extra: { count?: number; nextLink?: string } = {}): SandboxResponse {
-  const body: Record<string, unknown> = { '@odata.context': `${req.baseUrl}/v1.0/$metadata#${context}` };
+  const body: Record<string, unknown> = { '@odata.context': `${req.baseUrl}/${graphVersion(req)}/$metadata#${context}` };
   if (extra.count !== undefined) body['@odata.count'] = extra.count;
   if (extra.nextLink) body['@odata.nextLink'] = extra.nextLink;
   body.value = value;
@@ -491,8 +499,28 @@ export function ok(req: SandboxRequest, status: number, body: unknown, headers: 
       'cache-control': 'no-cache',
       ...headers,
     },
-    body,
+    body: graphVersion(req) === 'v1.0' ? brokenV1Stream(body) : body,
   };
+}
+
+/**
+ * Graph v1.0 has no flexible credentials: serialising one (its subject is null) fails half-way through a
+ * streamed answer, so the client gets a 200 whose JSON breaks off and is followed by an error object
+ * (msgraph-sdk-python#1359: "The property 'subject[Nullable=False]' … has a null value"). A flexible
+ * credential's entity carries `subject: null` in v1.0 answers, which this turns into that stream.
+ */
+function brokenV1Stream(body: unknown): unknown {
+  if (body === null || typeof body !== 'object') return body;
+  const text = JSON.stringify(body);
+  const at = text.indexOf('"subject":null');
+  if (at < 0) return body;
+  const error = {
+    error: {
+      code: 'InternalServerError',
+      message: "The property 'subject[Nullable=False]' of type 'Edm.String' has a null value, which is not allowed.",
+    },
+  };
+  return `${text.slice(0, at)}${JSON.stringify(error)}`;
 }
 
 export function noContent(req: SandboxRequest): SandboxResponse {

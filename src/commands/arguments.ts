@@ -50,7 +50,7 @@ function credentialReferenceProblem(value: string): string | undefined {
 export function credentialArgs<K extends string>(
   arg: unknown,
   keys: readonly K[],
-  optionalTypes: Partial<Record<K, 'boolean' | 'array'>> = {},
+  optionalTypes: Partial<Record<K, 'boolean' | 'array' | 'object'>> = {},
 ): Partial<Record<K, string>> & Record<string, unknown> {
   if (!isArgumentsObject(arg)) return {};
   checkArgumentKeys(arg, keys);
@@ -58,8 +58,17 @@ export function credentialArgs<K extends string>(
     const value = arg[key];
     if (value === undefined) continue;
     const type = optionalTypes[key];
-    if (type === 'boolean' ? typeof value !== 'boolean' : type === 'array' ? !Array.isArray(value) : typeof value !== 'string') {
-      throw new Error(`Argument "${key}" must be ${type === 'boolean' ? 'true or false' : type === 'array' ? 'a list' : 'a string'}; got ${showValue(value)}.`);
+    const wrongType =
+      type === 'boolean'
+        ? typeof value !== 'boolean'
+        : type === 'array'
+          ? !Array.isArray(value) || value.some((v) => typeof v !== 'string')
+          : type === 'object'
+            ? !isArgumentsObject(value) || Object.values(value).some((v) => typeof v !== 'string')
+            : typeof value !== 'string';
+    if (wrongType) {
+      const expected = type === 'boolean' ? 'true or false' : type === 'array' ? 'a list of strings' : type === 'object' ? 'an object of strings' : 'a string';
+      throw new Error(`Argument "${key}" must be ${expected}; got ${showValue(value)}.`);
     }
     if (typeof value !== 'string') continue;
     const guidOf = GUID_ARGUMENTS[key];

@@ -14,6 +14,8 @@ export interface Settings {
   readonly clientId?: string;
   readonly pageSize: number;
   readonly runbooksFolder: string;
+  /** Flexible federated credentials (claims-matching expressions): Microsoft Graph beta, preview. */
+  readonly flexibleCredentials: boolean;
 }
 
 export function readSettings(): Settings {
@@ -30,6 +32,7 @@ export function readSettings(): Settings {
     clientId: config.get<string>('authentication.clientId') || undefined,
     pageSize: Math.min(999, Math.max(1, Math.floor(config.get<number>('pageSize', 100)))),
     runbooksFolder: config.get<string>('runbooks.folder', 'runbooks'),
+    flexibleCredentials: config.get<boolean>('preview.flexibleCredentials', false) === true,
   };
 }
 

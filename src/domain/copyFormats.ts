@@ -7,12 +7,16 @@ import { CredentialValues } from './credentialRules';
 import { isGuid, quote } from './text';
 import { error, ValidationError } from './validation';
 
-/** The body Graph's `POST /applications/{id}/federatedIdentityCredentials` takes, in its documented key order. */
+/**
+ * The body Graph's `POST /applications/{id}/federatedIdentityCredentials` takes, in its documented key order.
+ * A flexible credential (Graph beta) carries `claimsMatchingExpression` and no subject.
+ */
 export function toGraphBody(values: CredentialValues): Record<string, unknown> {
+  const expression = values.claimsMatchingExpression;
   return {
     name: values.name,
     issuer: values.issuer,
-    subject: values.subject,
+    ...(expression ? { claimsMatchingExpression: { value: expression.value, languageVersion: expression.languageVersion } } : { subject: values.subject }),
     ...(values.description === undefined || values.description === null ? {} : { description: values.description }),
     audiences: [...values.audiences],
   };
@@ -48,8 +52,9 @@ export type Shell = 'bash' | 'powershell';
  * PowerShell 7 when it calls az.cmd, strip the inner double quotes of an inline JSON argument, so the only form
  * that works in every PowerShell is a literal here-string written to a temporary file.
  */
-export function toAzCliCommand(appId: string, values: CredentialValues, shell: Shell): string {
+export function toAzCliCommand(appId: string, values: CredentialValues, shell: Shell, flexible?: FlexibleTarget): string {
   requireAppId(appId);
+  if (values.claimsMatchingExpression) return toAzRestCommand(values, shell, flexible);
   if (shell === 'bash') {
     return `az ad app federated-credential create --id ${quoteBash(appId)} --parameters ${quoteBash(JSON.stringify(toGraphBody(values)))}`;
   }
@@ -62,6 +67,38 @@ export function toAzCliCommand(appId: string, values: CredentialValues, shell: S
     "'@ | Set-Content -LiteralPath $parameters -Encoding utf8",
     `az ad app federated-credential create --id ${quotePowerShell(appId)} --parameters "@$($parameters.FullName)"`,
     'Remove-Item -LiteralPath $parameters',
+  ].join('\n');
+}
+
+/** Where a flexible credential is written: Graph beta under the cloud's Graph root, on the app's object id. */
+export interface FlexibleTarget {
+  readonly graphUrl: string;
+  readonly appObjectId: string;
+}
+
+/**
+ * `az ad app federated-credential create` writes through Graph v1.0, which has no flexible credentials, so a
+ * flexible one is copied as `az rest` against the beta endpoint (the app's object id in the URL).
+ */
+function toAzRestCommand(values: CredentialValues, shell: Shell, target: FlexibleTarget | undefined): string {
+  if (!target || !isGuid(target.appObjectId)) {
+    throw new ValidationError([
+      error('appId', 'appId.objectId', "A flexible credential is copied as az rest against Graph beta, which needs the app's object id."),
+    ]);
+  }
+  const url = `${target.graphUrl.replace(/\/+$/, '')}/beta/applications/${target.appObjectId}/federatedIdentityCredentials`;
+  const note = '# Flexible federated credential (preview): Microsoft Graph beta only; az ad app federated-credential cannot write it.';
+  if (shell === 'bash') {
+    return `${note}\naz rest --method POST --url ${quoteBash(url)} --headers 'Content-Type=application/json' --body ${quoteBash(JSON.stringify(toGraphBody(values)))}`;
+  }
+  return [
+    note,
+    '$body = New-TemporaryFile',
+    "@'",
+    toGraphJson(values),
+    "'@ | Set-Content -LiteralPath $body -Encoding utf8",
+    `az rest --method POST --url ${quotePowerShell(url)} --headers 'Content-Type=application/json' --body "@$($body.FullName)"`,
+    'Remove-Item -LiteralPath $body',
   ].join('\n');
 }
 
@@ -95,14 +132,17 @@ export interface BicepOptions {
 }
 
 /**
- * A Bicep file that declares the credential on an existing app. Needs `microsoftGraphV1` declared in
- * bicepconfig.json (the extension's registry reference).
+ * A Bicep file that declares the credential on an existing app. Needs `microsoftGraphV1` (a flexible
+ * credential: `microsoftGraphBeta`) declared in bicepconfig.json (the extension's registry reference).
  */
 export function toBicep(values: CredentialValues, options: BicepOptions = {}): string {
   const symbol = options.symbolicName && /^[A-Za-z_][A-Za-z0-9_]*$/.test(options.symbolicName) ? options.symbolicName : 'federatedCredential';
   const unique = options.appUniqueName;
+  // A flexible credential exists only in Graph beta: the beta Bicep extension and resource versions.
+  const expression = values.claimsMatchingExpression;
+  const version = expression ? 'beta' : 'v1.0';
   const lines = [
-    'extension microsoftGraphV1',
+    expression ? 'extension microsoftGraphBeta' : 'extension microsoftGraphV1',
     '',
     ...(unique
       ? []
@@ -111,18 +151,20 @@ export function toBicep(values: CredentialValues, options: BicepOptions = {}): s
           'param appUniqueName string',
           '',
         ]),
-    "resource app 'Microsoft.Graph/applications@v1.0' existing = {",
+    `resource app 'Microsoft.Graph/applications@${version}' existing = {`,
     `  uniqueName: ${unique ? bicepString(unique) : 'appUniqueName'}`,
     '}',
     '',
-    `resource ${symbol} 'Microsoft.Graph/applications/federatedIdentityCredentials@v1.0' = {`,
+    `resource ${symbol} 'Microsoft.Graph/applications/federatedIdentityCredentials@${version}' = {`,
     `  name: '\${app.uniqueName}/${bicepEscape(values.name)}'`,
     '  audiences: [',
     ...values.audiences.map((a) => `    ${bicepString(a)}`),
     '  ]',
     ...(values.description === undefined || values.description === null ? [] : [`  description: ${bicepString(values.description)}`]),
     `  issuer: ${bicepString(values.issuer)}`,
-    `  subject: ${bicepString(values.subject)}`,
+    ...(expression
+      ? ['  claimsMatchingExpression: {', `    value: ${bicepString(expression.value)}`, `    languageVersion: ${expression.languageVersion}`, '  }']
+      : [`  subject: ${bicepString(values.subject)}`]),
     '}',
     '',
   ];

@@ -7,7 +7,7 @@ import { hasControlCharacter, isGuid, quote } from './text';
 import { assertValid, error, Finding, toResult, ValidationResult } from './validation';
 import { tryParseUrl } from './web';
 
-export type CredentialKind = 'managedIdentity' | 'githubActions' | 'kubernetes' | 'otherIssuer';
+export type CredentialKind = 'managedIdentity' | 'githubActions' | 'kubernetes' | 'azureDevOps' | 'otherIssuer';
 
 const GITHUB_ACTIONS_ISSUER = 'https://token.actions.githubusercontent.com';
 const K8S_SUBJECT_PREFIX = 'system:serviceaccount:';
@@ -16,6 +16,7 @@ export type CredentialClassification =
   | { readonly kind: 'managedIdentity'; readonly cloud: CloudName; readonly tenantId: string; readonly objectId?: string }
   | { readonly kind: 'githubActions'; readonly subject?: GitHubSubject }
   | { readonly kind: 'kubernetes'; readonly namespace?: string; readonly serviceAccount?: string }
+  | { readonly kind: 'azureDevOps'; readonly connection: AzureDevOpsConnection }
   | { readonly kind: 'otherIssuer' };
 
 /** Recognises a credential's kind from its issuer (and, for Kubernetes, its subject). */
@@ -24,6 +25,8 @@ export function classifyCredential(
   clouds: readonly Cloud[] = BUILT_IN_CLOUDS,
 ): CredentialClassification {
   const subject = credential.subject ?? '';
+  const devOps = parseAzureDevOpsCredential(credential.issuer, subject);
+  if (devOps) return { kind: 'azureDevOps', connection: devOps };
   const entra = classifyIssuer(credential.issuer, clouds);
   if (entra.kind === 'entra') {
     return { kind: 'managedIdentity', cloud: entra.cloud, tenantId: entra.tenantId, ...(isGuid(subject) ? { objectId: subject } : {}) };
@@ -48,16 +51,69 @@ export type GitHubEntity =
   | { readonly type: 'tag'; readonly name: string }
   | { readonly type: 'pullRequest' };
 
+/**
+ * A GitHub Actions subject. The default template is `repo:{repo}:{context}`; a repository or organisation
+ * may customise it (`include_claim_keys`), and repositories created, renamed or transferred after
+ * 15 Jul 2026 (or that opted in) use immutable subjects, with ids beside the names:
+ * `repo:{owner}@{ownerId}/{repo}@{repoId}:{context}` (GitHub OIDC reference, "Immutable subject claims";
+ * entra-docs workload-identities-github-immutable-subjects.md).
+ */
 export interface GitHubSubject {
   readonly organization: string;
   readonly repository: string;
   readonly entity: GitHubEntity;
+  /** The owner's and the repository's numeric ids: the immutable form (GET /repos/{owner}/{repo}: `owner.id`, `id`). */
+  readonly ids?: { readonly ownerId: string; readonly repositoryId: string };
+  /** A customised template's claim keys, in order; absent means the default `repo`, `context`. */
+  readonly claimKeys?: readonly string[];
+  /** Values of the template's keys other than `repo` and `context`. */
+  readonly claims?: Readonly<Record<string, string>>;
 }
+
+export type GitHubSubjectFormat = 'immutable' | 'nameBased' | 'claimKeys';
+
+/** The day GitHub moved new, renamed and transferred repositories to immutable subjects. */
+export const GITHUB_IMMUTABLE_SUBJECTS_SINCE = '15 Jul 2026';
 
 // GitHub account names: letters, digits and single inner hyphens, at most 39 characters.
 const GITHUB_OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
 // GitHub repository names: letters, digits, '.', '-', '_', at most 100 characters, not '.' or '..'.
 const GITHUB_REPO = /^[A-Za-z0-9._-]{1,100}$/;
+const GITHUB_ID = /^[1-9][0-9]{0,19}$/;
+
+/**
+ * The claim keys GitHub's OIDC token carries that a subject template may include (GitHub OIDC reference:
+ * the token's claims, `repo` and `context`; `repo_property_*` for custom repository properties).
+ */
+export const GITHUB_CLAIM_KEYS: readonly string[] = [
+  'repo',
+  'context',
+  'actor',
+  'actor_id',
+  'base_ref',
+  'check_run_id',
+  'enterprise',
+  'enterprise_id',
+  'environment',
+  'event_name',
+  'head_ref',
+  'job_workflow_ref',
+  'job_workflow_sha',
+  'ref',
+  'ref_type',
+  'repository',
+  'repository_id',
+  'repository_owner',
+  'repository_owner_id',
+  'repository_visibility',
+  'run_attempt',
+  'run_id',
+  'run_number',
+  'runner_environment',
+  'workflow',
+  'workflow_ref',
+  'workflow_sha',
+];
 
 export function checkGitHubOwner(owner: string): Finding[] {
   const f = 'organization';
@@ -80,6 +136,43 @@ export function checkGitHubRepository(repository: string): Finding[] {
     return [
       error(f, 'github.repo.invalid', `Repository must be a GitHub repository name: up to 100 letters, digits, ".", "-" or "_"; ${quote(repository)} is not.`),
     ];
+  }
+  return [];
+}
+
+/** An owner or repository id: the number GitHub's API gives (`owner.id`, `id` of GET /repos/{owner}/{repo}). */
+export function checkGitHubId(field: 'ownerId' | 'repositoryId', value: string): Finding[] {
+  const label = field === 'ownerId' ? 'Owner id' : 'Repository id';
+  if (value === '') return [error(field, `github.${field}.required`, `${label} is required for an immutable subject (GET /repos/{owner}/{repo} gives it).`)];
+  return GITHUB_ID.test(value)
+    ? []
+    : [
+        error(
+          field,
+          `github.${field}.invalid`,
+          `${label} must be GitHub's numeric id (digits only, as GET /repos/{owner}/{repo} gives it); ${quote(value)} is not.`,
+        ),
+      ];
+}
+
+/** The claim keys of a customised subject template: known GitHub claims or `repo_property_*`, each once. */
+export function checkGitHubClaimKeys(keys: readonly string[]): Finding[] {
+  const f = 'claimKeys';
+  if (keys.length === 0) return [error(f, 'github.claimKeys.required', 'Give the claim keys of the subject template, in order, such as repo, context.')];
+  const seen = new Set<string>();
+  for (const key of keys) {
+    if (!/^[A-Za-z0-9_]+$/.test(key)) return [error(f, 'github.claimKeys.characters', `A claim key has only letters, digits and "_"; ${quote(key)} does not.`)];
+    if (!GITHUB_CLAIM_KEYS.includes(key) && !/^repo_property_[A-Za-z0-9_]+$/.test(key)) {
+      return [
+        error(
+          f,
+          'github.claimKeys.unknown',
+          `${quote(key)} is not a claim of GitHub's OIDC token (e.g. repo, context, repository_owner_id, job_workflow_ref).`,
+        ),
+      ];
+    }
+    if (seen.has(key)) return [error(f, 'github.claimKeys.repeated', `The claim key ${quote(key)} is listed twice.`)];
+    seen.add(key);
   }
   return [];
 }
@@ -118,42 +211,118 @@ export function checkGitHubEnvironment(name: string): Finding[] {
   return [];
 }
 
-export function checkGitHubSubject(input: GitHubSubject): ValidationResult {
-  const e = input.entity;
-  return toResult([
-    ...checkGitHubOwner(input.organization),
-    ...checkGitHubRepository(input.repository),
-    ...(e.type === 'environment' ? checkGitHubEnvironment(e.name) : e.type === 'pullRequest' ? [] : checkGitRefName(e.type, e.name)),
-  ]);
+function usesKey(input: GitHubSubject, key: string): boolean {
+  return (input.claimKeys ?? ['repo', 'context']).includes(key);
 }
 
-/** The `sub` claim GitHub puts in the job's token, documented in GitHub's OIDC reference. */
-export function gitHubSubject(input: GitHubSubject): string {
-  const repo = `repo:${input.organization}/${input.repository}`;
+export function checkGitHubSubject(input: GitHubSubject): ValidationResult {
   const e = input.entity;
+  const findings: Finding[] = [];
+  if (input.claimKeys) findings.push(...checkGitHubClaimKeys(input.claimKeys));
+  if (usesKey(input, 'repo')) findings.push(...checkGitHubOwner(input.organization), ...checkGitHubRepository(input.repository));
+  if (input.ids) findings.push(...checkGitHubId('ownerId', input.ids.ownerId), ...checkGitHubId('repositoryId', input.ids.repositoryId));
+  if (usesKey(input, 'context')) {
+    findings.push(...(e.type === 'environment' ? checkGitHubEnvironment(e.name) : e.type === 'pullRequest' ? [] : checkGitRefName(e.type, e.name)));
+  }
+  for (const key of input.claimKeys ?? []) {
+    if (key === 'repo' || key === 'context') continue;
+    const value = input.claims?.[key];
+    if (value === undefined || value === '') findings.push(error('claims', 'github.claims.required', `The template's claim ${quote(key)} needs a value.`));
+    else if (hasControlCharacter(value)) findings.push(error('claims', 'github.claims.invalid', `The value of ${quote(key)} has a control character.`));
+  }
+  return toResult(findings);
+}
+
+/** The `context` part of the default template: what kind of run it is. */
+function gitHubContext(e: GitHubEntity): string {
   switch (e.type) {
     case 'environment':
-      return `${repo}:environment:${e.name}`;
+      return `environment:${e.name}`;
     case 'branch':
-      return `${repo}:ref:refs/heads/${e.name}`;
+      return `ref:refs/heads/${e.name}`;
     case 'tag':
-      return `${repo}:ref:refs/tags/${e.name}`;
+      return `ref:refs/tags/${e.name}`;
     case 'pullRequest':
-      return `${repo}:pull_request`;
+      return 'pull_request';
   }
 }
 
-/** Reads a GitHub subject back into its parts, or undefined if it is not one of the four portal forms. */
+/**
+ * The `sub` claim GitHub puts in the job's token (GitHub OIDC reference): each template key with its
+ * value, joined by ":". `repo` carries the ids in the immutable form; `context` stands as it is; other
+ * values have ":" written as %3A, as GitHub writes them.
+ */
+export function gitHubSubject(input: GitHubSubject): string {
+  const repo = input.ids
+    ? `${input.organization}@${input.ids.ownerId}/${input.repository}@${input.ids.repositoryId}`
+    : `${input.organization}/${input.repository}`;
+  return (input.claimKeys ?? ['repo', 'context'])
+    .map((key) =>
+      key === 'repo' ? `repo:${repo}` : key === 'context' ? gitHubContext(input.entity) : `${key}:${(input.claims?.[key] ?? '').replace(/:/g, '%3A')}`,
+    )
+    .join(':');
+}
+
+/** Reads a default-template subject (name-based or immutable) back into its parts, or undefined if it is neither. */
 export function parseGitHubSubject(subject: string): GitHubSubject | undefined {
-  const m = /^repo:([^/:]+)\/([^/:]+):(.+)$/.exec(subject);
+  const m = /^repo:([^/:@]+)(?:@([0-9]+))?\/([^/:@]+)(?:@([0-9]+))?:(.+)$/.exec(subject);
   if (!m) return undefined;
-  const [, organization, repository, rest] = m;
+  const [, organization, ownerId, repository, repositoryId, rest] = m as unknown as [string, string, string | undefined, string, string | undefined, string];
+  // Both ids or none: a half-immutable subject is no form GitHub issues.
+  if ((ownerId === undefined) !== (repositoryId === undefined)) return undefined;
   let entity: GitHubEntity | undefined;
   if (rest === 'pull_request') entity = { type: 'pullRequest' };
   else if (rest.startsWith('environment:')) entity = { type: 'environment', name: rest.slice('environment:'.length) };
   else if (rest.startsWith('ref:refs/heads/')) entity = { type: 'branch', name: rest.slice('ref:refs/heads/'.length) };
   else if (rest.startsWith('ref:refs/tags/')) entity = { type: 'tag', name: rest.slice('ref:refs/tags/'.length) };
-  return entity && { organization, repository, entity };
+  if (!entity) return undefined;
+  return { organization, repository, entity, ...(ownerId && repositoryId ? { ids: { ownerId, repositoryId } } : {}) };
+}
+
+/** A GitHub subject as a person reads it: "contoso/app (immutable: owner 123, repo 456) · branch main". */
+export function describeGitHubSubject(subject: string): string {
+  const parsed = parseGitHubSubject(subject);
+  if (!parsed) return `custom subject template: ${subject}`;
+  const e = parsed.entity;
+  const what = e.type === 'pullRequest' ? 'pull requests' : `${e.type} ${e.name}`;
+  const ids = parsed.ids ? ` (immutable: owner ${parsed.ids.ownerId}, repo ${parsed.ids.repositoryId})` : '';
+  return `${parsed.organization}/${parsed.repository}${ids} · ${what}`;
+}
+
+// --- Azure DevOps ---------------------------------------------------------------------------------------------
+
+/**
+ * An Azure DevOps service connection with workload identity federation. Two issuers exist (azure-devops-docs
+ * release notes sprint 253, "Workload identity federation uses Entra issuer"; convert-service-connections.md):
+ * the Azure DevOps issuer `https://vstoken.dev.azure.com/{organizationId}` with `sc://{org}/{project}/{connection}`,
+ * and, for newer connections, the Entra issuer `https://login.microsoftonline.com/{tenant}/v2.0` with
+ * `/eid1/c/pub/t/{tenant}/a/{Azure DevOps app}/sc/{organizationId}/{serviceConnectionId}`.
+ */
+export type AzureDevOpsConnection =
+  | { readonly issuer: 'azureDevOps'; readonly organization: string; readonly project: string; readonly connection: string }
+  | { readonly issuer: 'entra'; readonly organizationId: string; readonly serviceConnectionId: string };
+
+const ADO_ENTRA_SUBJECT = /^\/eid1\/c\/pub\/t\/[A-Za-z0-9_-]{22}\/a\/[A-Za-z0-9_-]{22}\/sc\/([0-9a-fA-F-]{36})\/([0-9a-fA-F-]{36})$/;
+
+export function parseAzureDevOpsCredential(issuer: string, subject: string): AzureDevOpsConnection | undefined {
+  const url = tryParseUrl(issuer);
+  if (!url || url.protocol !== 'https:') return undefined;
+  const host = url.hostname.toLowerCase();
+  if (host === 'vstoken.dev.azure.com' || host === 'app.vstoken.visualstudio.com') {
+    const m = /^sc:\/\/([^/]+)\/([^/]+)\/(.+)$/.exec(subject);
+    return m ? { issuer: 'azureDevOps', organization: m[1] as string, project: m[2] as string, connection: m[3] as string } : undefined;
+  }
+  const m = ADO_ENTRA_SUBJECT.exec(subject);
+  if (m && isGuid(m[1] as string) && isGuid(m[2] as string)) {
+    return { issuer: 'entra', organizationId: (m[1] as string).toLowerCase(), serviceConnectionId: (m[2] as string).toLowerCase() };
+  }
+  return undefined;
+}
+
+export function describeAzureDevOpsConnection(c: AzureDevOpsConnection): string {
+  return c.issuer === 'azureDevOps'
+    ? `${c.organization}/${c.project} · ${c.connection}`
+    : `service connection ${c.serviceConnectionId} (organization ${c.organizationId}, Entra issuer)`;
 }
 
 // --- Kubernetes -----------------------------------------------------------------------------------------------

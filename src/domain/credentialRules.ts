@@ -9,6 +9,7 @@ import { describeCharacter, describeUnsafeCharacter, findUnsafeCharacter, hasSur
 import { error, Finding, toResult, ValidationResult, warning } from './validation';
 import { isLoopbackHost, tryParseUrl } from './web';
 import { isMultiTenant } from './model';
+import { checkClaimsExpression, type ClaimsMatchingExpression } from './claimsExpression';
 
 export const FIC_LIMITS = {
   nameMin: 3,
@@ -26,9 +27,12 @@ export const FIC_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{2,119}$/;
 export interface CredentialValues {
   readonly name: string;
   readonly issuer: string;
+  /** '' for a flexible credential, which matches claims with `claimsMatchingExpression` instead. */
   readonly subject: string;
   readonly audiences: readonly string[];
   readonly description?: string | null;
+  /** A flexible credential's expression (preview, Graph beta); exclusive with a subject. */
+  readonly claimsMatchingExpression?: ClaimsMatchingExpression | null;
 }
 
 /** A credential already on the app, as Graph lists it (subject is null for flexible credentials in beta). */
@@ -39,6 +43,7 @@ export interface ExistingCredential {
   readonly subject?: string | null;
   readonly audiences?: readonly string[];
   readonly description?: string | null;
+  readonly claimsMatchingExpression?: ClaimsMatchingExpression | null;
 }
 
 export function checkName(name: string): Finding[] {
@@ -175,7 +180,14 @@ export function checkCredential(values: CredentialValues, context: CredentialCon
   const findings: Finding[] = [
     ...(context.editing === undefined ? checkName(values.name) : checkNameUnchanged(context.editing, values.name)),
     ...checkIssuer(values.issuer),
-    ...checkSubject(values.subject),
+    ...(values.claimsMatchingExpression
+      ? [
+          ...(values.subject !== ''
+            ? [error('subject', 'subject.withExpression', 'A flexible credential has a claims-matching expression instead of a subject, not both.')]
+            : []),
+          ...checkClaimsExpression(values.issuer, values.claimsMatchingExpression.value),
+        ]
+      : checkSubject(values.subject)),
     ...checkAudiences(values.audiences),
     ...checkDescription(values.description),
   ];
@@ -205,8 +217,14 @@ export function checkCredential(values: CredentialValues, context: CredentialCon
         );
       }
     }
-    // Entra matches issuer and subject case-sensitively, so only an exact repeat is a duplicate.
-    const pair = others.find((c) => c.issuer === values.issuer && c.subject === values.subject);
+    // Entra matches issuer and subject case-sensitively, so only an exact repeat is a duplicate. A flexible
+    // credential repeats one with the same issuer and expression.
+    const expression = values.claimsMatchingExpression?.value;
+    const pair = others.find((c) =>
+      expression !== undefined
+        ? c.issuer === values.issuer && c.claimsMatchingExpression?.value === expression
+        : c.issuer === values.issuer && c.subject === values.subject && !c.claimsMatchingExpression,
+    );
     if (pair) {
       findings.push(
         error(

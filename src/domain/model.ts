@@ -4,6 +4,7 @@
 // (2024-10-23); only the fields the extension reads. No I/O, no `vscode`.
 import type * as Graph from '@microsoft/microsoft-graph-types';
 import type { RequiredResourceAccess } from './graphPermissions';
+import type { ClaimsMatchingExpression } from './claimsExpression';
 
 // --- Microsoft Graph
 
@@ -14,8 +15,14 @@ export interface Page<T> {
   readonly count?: number;
 }
 
+/**
+ * A federated identity credential. A flexible one (preview, Graph beta) matches claims with an expression
+ * instead of a subject: Graph gives `subject: null`, which the clients turn into `''`, so that code which
+ * compares subjects never finds one there.
+ */
 export type FederatedCredential = Required<Pick<Graph.FederatedIdentityCredential, 'id' | 'name' | 'issuer' | 'subject' | 'audiences'>> & {
   readonly description?: string | null;
+  readonly claimsMatchingExpression?: ClaimsMatchingExpression | null;
 };
 
 export interface AppRegistration {

@@ -7,8 +7,8 @@ import type { CredentialValues } from '../domain/credentialRules';
 import type { RequiredResourceAccess } from '../domain/graphPermissions';
 import type { AppRegistration, FederatedCredential, Page } from '../domain/model';
 import { itemError, runBatch } from './batch';
-import { GraphRequestError, toGraphRequestError } from './errors';
-import { withSignal, type GraphRequester } from './request';
+import { GraphRequestError, isBrokenV1Answer, toGraphRequestError } from './errors';
+import { withSignal, type GraphRequester, type GraphVersion } from './request';
 
 export interface AppListQuery {
   readonly search?: string;
@@ -18,6 +18,27 @@ export interface AppListQuery {
 
 const APP_FIELDS = ['id', 'appId', 'displayName', 'signInAudience', 'requiredResourceAccess'];
 const CREDENTIAL_FIELDS = 'id,name,issuer,subject,audiences,description';
+/** Beta has flexible credentials (claimsMatchingExpression, preview). */
+const CREDENTIAL_FIELDS_BETA = `${CREDENTIAL_FIELDS},claimsMatchingExpression`;
+const fieldsFor = (version: GraphVersion) => (version === 'beta' ? CREDENTIAL_FIELDS_BETA : CREDENTIAL_FIELDS);
+
+/** v1.0 broke off on a flexible credential: the same read goes through beta. */
+function brokeOnFlexible(error: unknown): boolean {
+  return isBrokenV1Answer(error) || isBrokenV1Answer((error as { cause?: unknown } | undefined)?.cause);
+}
+
+/** A credential as the extension models it: a flexible one's null subject (beta) becomes ''. */
+function normaliseCredential(c: FederatedCredential): FederatedCredential {
+  return c.subject === null || c.subject === undefined ? { ...c, subject: '' } : c;
+}
+
+function normaliseApp<T extends AppRegistration>(app: T): T {
+  return app.federatedIdentityCredentials ? { ...app, federatedIdentityCredentials: app.federatedIdentityCredentials.map(normaliseCredential) } : app;
+}
+
+function normalisePage<T extends AppRegistration>(page: Page<T>): Page<T> {
+  return { ...page, items: page.items.map(normaliseApp) };
+}
 
 /** One item of a batched write: the app and what to create on it. */
 export interface BatchCredentialCreate {
@@ -55,12 +76,46 @@ export class ApplicationsApi {
       const built = appSearchQuery(search, { top: query.pageSize, select: APP_FIELDS });
       return this.graph.getPage<AppRegistration>(`/applications?${encodeQuery(built.params)}`, built.headers, context);
     }
-    const params: QueryParams = {
-      $select: APP_FIELDS.join(','),
-      $expand: `federatedIdentityCredentials($select=${CREDENTIAL_FIELDS})`,
-      $top: query.pageSize,
-    };
-    return this.graph.getPage<AppRegistration>(`/applications?${encodeQuery(params)}`, {}, context);
+    return this.withBetaFallback(async (version) => {
+      const params: QueryParams = {
+        $select: APP_FIELDS.join(','),
+        $expand: `federatedIdentityCredentials($select=${fieldsFor(version)})`,
+        $top: query.pageSize,
+      };
+      return normalisePage(await this.graph.getPage<AppRegistration>(`/applications?${encodeQuery(params)}`, {}, context, version));
+    });
+  }
+
+  /**
+   * A further page of apps (the nextLink as Graph gave it). When v1.0 breaks on a flexible credential,
+   * the page is read through beta, and the credentials of apps that hold a flexible one are read again
+   * with their expressions.
+   */
+  async nextAppsPage(nextLink: string, headers: Record<string, string>, context: ErrorContext): Promise<Page<AppRegistration>> {
+    try {
+      return normalisePage(await this.graph.getPage<AppRegistration>(nextLink, headers, context));
+    } catch (error) {
+      if (!brokeOnFlexible(error)) throw error;
+    }
+    const page = await this.graph.getPage<AppRegistration>(nextLink.replace('/v1.0/', '/beta/'), headers, context);
+    const items = await Promise.all(
+      page.items.map(async (app) =>
+        app.federatedIdentityCredentials?.some((c) => c.subject === null && !c.claimsMatchingExpression)
+          ? { ...app, federatedIdentityCredentials: await this.listCredentials(app.id, context) }
+          : normaliseApp(app),
+      ),
+    );
+    return { ...page, items };
+  }
+
+  /** Reads through v1.0, and through beta when v1.0 breaks on a flexible credential of the app. */
+  private async withBetaFallback<T>(read: (version: GraphVersion) => Promise<T>): Promise<T> {
+    try {
+      return await read('v1.0');
+    } catch (error) {
+      if (!brokeOnFlexible(error)) throw error;
+      return read('beta');
+    }
   }
 
   /** An app by object id or, failing that, by application (client) id: both are GUIDs. */
@@ -144,62 +199,78 @@ export class ApplicationsApi {
    * (credentials expanded), so the Managed Identities view needs no request per app or identity.
    */
   async listAppsWithCredentials(onPage?: (loaded: number) => void): Promise<AppRegistration[]> {
-    const params: QueryParams = {
-      $select: 'id,appId,displayName,signInAudience',
-      $expand: `federatedIdentityCredentials($select=${CREDENTIAL_FIELDS})`,
-      $top: 999,
-    };
     return this.graph.call(
-      async () => {
-        // The SDK loads with the first Graph call, not at activation (dist/chunks/graph.js).
-        const { PageIterator } = await import('./graphClient');
-        const client = await this.graph.read();
-        const apps: AppRegistration[] = [];
-        const first = await client.api(`/applications?${encodeQuery(params)}`).get();
-        let seen = 0;
-        const iterator = new PageIterator(client, first, (app: AppRegistration) => {
-          if ((app.federatedIdentityCredentials?.length ?? 0) > 0) apps.push(app);
-          if (++seen % 999 === 0) onPage?.(seen);
-          return true;
-        });
-        await iterator.iterate();
-        return apps;
-      },
+      () =>
+        this.withBetaFallback(async (version) => {
+          const params: QueryParams = {
+            $select: 'id,appId,displayName,signInAudience',
+            $expand: `federatedIdentityCredentials($select=${fieldsFor(version)})`,
+            $top: 999,
+          };
+          // The SDK loads with the first Graph call, not at activation (dist/chunks/graph.js).
+          const { PageIterator } = await import('./graphClient');
+          const client = await this.graph.read();
+          const apps: AppRegistration[] = [];
+          const request = client.api(`/applications?${encodeQuery(params)}`);
+          if (version !== 'v1.0') request.version(version);
+          const first = await request.get();
+          let seen = 0;
+          const iterator = new PageIterator(client, first, (app: AppRegistration) => {
+            if ((app.federatedIdentityCredentials?.length ?? 0) > 0) apps.push(normaliseApp(app));
+            if (++seen % 999 === 0) onPage?.(seen);
+            return true;
+          });
+          await iterator.iterate();
+          return apps;
+        }),
       { operation: 'listApps' },
     );
   }
 
   async listCredentials(appObjectId: string, context: ErrorContext = { operation: 'listCredentials' }): Promise<FederatedCredential[]> {
-    const page = await this.graph.getPage<FederatedCredential>(
-      `/applications/${encodeURIComponent(appObjectId)}/federatedIdentityCredentials?$select=${CREDENTIAL_FIELDS}`,
-      {},
-      context,
-    );
-    return page.items;
+    return this.withBetaFallback(async (version) => {
+      const page = await this.graph.getPage<FederatedCredential>(
+        `/applications/${encodeURIComponent(appObjectId)}/federatedIdentityCredentials?$select=${fieldsFor(version)}`,
+        {},
+        context,
+        version,
+      );
+      return page.items.map(normaliseCredential);
+    });
   }
 
   async getCredential(appObjectId: string, idOrName: string): Promise<FederatedCredential | undefined> {
     try {
-      return await (
-        await this.graph.read()
-      )
-        .api(`/applications/${encodeURIComponent(appObjectId)}/federatedIdentityCredentials/${encodeURIComponent(idOrName)}?$select=${CREDENTIAL_FIELDS}`)
-        .get();
+      return await this.withBetaFallback(async (version) => {
+        const request = (await this.graph.read()).api(
+          `/applications/${encodeURIComponent(appObjectId)}/federatedIdentityCredentials/${encodeURIComponent(idOrName)}?$select=${fieldsFor(version)}`,
+        );
+        if (version !== 'v1.0') request.version(version);
+        return normaliseCredential(await request.get());
+      });
     } catch (error) {
       if ((error as { statusCode?: number }).statusCode === 404) return undefined;
       throw toGraphRequestError(error, { operation: 'listCredentials', credentialName: idOrName });
     }
   }
 
+  /** A flexible credential (claimsMatchingExpression) exists only in Graph beta; every other one is written through v1.0. */
+  private credentialsApi(client: Awaited<ReturnType<GraphRequester['write']>>, path: string, values: { claimsMatchingExpression?: unknown }) {
+    const request = client.api(path);
+    return values.claimsMatchingExpression ? request.version('beta') : request;
+  }
+
   async createCredential(appObjectId: string, values: CredentialValues, context: ErrorContext = {}, signal?: AbortSignal): Promise<FederatedCredential> {
-    return this.graph.call(
+    const created = await this.graph.call<FederatedCredential>(
       async () =>
-        withSignal((await this.graph.write()).api(`/applications/${encodeURIComponent(appObjectId)}/federatedIdentityCredentials`), signal).post(
-          toGraphBody(values),
-        ),
+        withSignal(
+          this.credentialsApi(await this.graph.write(), `/applications/${encodeURIComponent(appObjectId)}/federatedIdentityCredentials`, values),
+          signal,
+        ).post(toGraphBody(values)),
       { operation: 'writeCredential', credentialName: values.name, ...context },
       signal,
     );
+    return normaliseCredential(created);
   }
 
   /** PATCH with what changed; the name is the key and never sent. Graph answers 204. */
@@ -213,7 +284,11 @@ export class ApplicationsApi {
     await this.graph.call(
       async () =>
         withSignal(
-          (await this.graph.write()).api(`/applications/${encodeURIComponent(appObjectId)}/federatedIdentityCredentials/${encodeURIComponent(credentialId)}`),
+          this.credentialsApi(
+            await this.graph.write(),
+            `/applications/${encodeURIComponent(appObjectId)}/federatedIdentityCredentials/${encodeURIComponent(credentialId)}`,
+            patch,
+          ),
           signal,
         ).patch(patch),
       { operation: 'writeCredential', ...context },

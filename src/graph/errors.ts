@@ -54,3 +54,14 @@ function safeJson(text: string): unknown {
     return text;
   }
 }
+
+/**
+ * A Graph v1.0 answer that broke off half-way: the app holds a flexible credential (beta only), whose null
+ * subject v1.0 cannot serialise, so the 200 stream ends in an error object and is no JSON
+ * (msgraph-sdk-python#1359). The SDK reports it as a GraphError with status 200 and code SyntaxError.
+ */
+export function isBrokenV1Answer(error: unknown): boolean {
+  const e = error as SdkGraphError | undefined;
+  if (!e || typeof e !== 'object') return false;
+  return (e.statusCode === 200 && e.code === 'SyntaxError') || /subject\[Nullable=False\]/.test(String(e.message ?? ''));
+}

@@ -20,6 +20,8 @@ interface ODataCollection<T> {
   '@odata.count'?: number;
 }
 
+export type GraphVersion = 'v1.0' | 'beta';
+
 export type BatchResponse = { readonly status: number; readonly headers: Record<string, string>; readonly body: unknown };
 
 export class GraphRequester {
@@ -36,9 +38,10 @@ export class GraphRequester {
     return this.clients.write();
   }
 
-  async getPage<T>(path: string, headers: Record<string, string>, context: ErrorContext): Promise<Page<T>> {
+  async getPage<T>(path: string, headers: Record<string, string>, context: ErrorContext, version: GraphVersion = 'v1.0'): Promise<Page<T>> {
     const body = await this.call<ODataCollection<T>>(async () => {
       const request = (await this.clients.read()).api(path);
+      if (version !== 'v1.0') request.version(version);
       if (Object.keys(headers).length > 0) request.headers(headers);
       return request.get();
     }, context);

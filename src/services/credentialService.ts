@@ -321,7 +321,11 @@ export class CredentialService {
     const patch: Partial<Omit<CredentialValues, 'name'>> = {};
     const { values } = plan;
     if (values.issuer !== current.issuer) Object.assign(patch, { issuer: values.issuer });
-    if (values.subject !== current.subject) Object.assign(patch, { subject: values.subject });
+    if (values.claimsMatchingExpression) {
+      // A flexible credential: its expression instead of a subject (written through Graph beta).
+      if (values.claimsMatchingExpression.value !== current.claimsMatchingExpression?.value)
+        Object.assign(patch, { claimsMatchingExpression: { ...values.claimsMatchingExpression } });
+    } else if (values.subject !== current.subject) Object.assign(patch, { subject: values.subject });
     if (JSON.stringify(values.audiences) !== JSON.stringify(current.audiences)) Object.assign(patch, { audiences: [...values.audiences] });
     if ((values.description ?? null) !== (current.description ?? null)) Object.assign(patch, { description: values.description ?? null });
     if (Object.keys(patch).length > 0)
@@ -354,7 +358,12 @@ function unconfirmed(app: AppRegistration, name: string): GraphRequestError {
 }
 
 function sameValues(found: FederatedCredential, values: CredentialValues): boolean {
-  return found.issuer === values.issuer && found.subject === values.subject && JSON.stringify(found.audiences) === JSON.stringify(values.audiences);
+  return (
+    found.issuer === values.issuer &&
+    found.subject === values.subject &&
+    (found.claimsMatchingExpression?.value ?? null) === (values.claimsMatchingExpression?.value ?? null) &&
+    JSON.stringify(found.audiences) === JSON.stringify(values.audiences)
+  );
 }
 
 /** A failure after which the write may or may not have been applied. */

@@ -1,7 +1,13 @@
 // The App Registrations view: the tenant's apps page by page (never the whole tenant), server-side
 // search, "only mine", and under each app its federated credentials.
 import * as vscode from 'vscode';
-import { classifyCredential, type CredentialKind } from '../domain/credentialKinds';
+import {
+  classifyCredential,
+  describeAzureDevOpsConnection,
+  describeGitHubSubject,
+  type CredentialClassification,
+  type CredentialKind,
+} from '../domain/credentialKinds';
 import { appRegistrationPortalUrl, type Cloud } from '../domain/clouds';
 import type { GraphDirectory } from '../graph/directory';
 import { isMultiTenant, type AppRegistration, type FederatedCredential, type Page } from '../domain/model';
@@ -30,6 +36,7 @@ const KIND_ICONS: Record<CredentialKind, string> = {
   managedIdentity: 'azure',
   githubActions: 'github',
   kubernetes: 'server-environment',
+  azureDevOps: 'azure-devops',
   otherIssuer: 'key',
 };
 
@@ -37,12 +44,22 @@ const KIND_LABELS: Record<CredentialKind, string> = {
   managedIdentity: 'Managed identity',
   githubActions: 'GitHub Actions',
   kubernetes: 'Kubernetes',
+  azureDevOps: 'Azure DevOps',
   otherIssuer: 'Other issuer',
 };
+
+/** What a credential's subject means, in words, where its kind says more than the raw value. */
+function readableSubject(credential: FederatedCredential, classification: CredentialClassification): string | undefined {
+  if (credential.claimsMatchingExpression) return `flexible: ${credential.claimsMatchingExpression.value}`;
+  if (classification.kind === 'githubActions') return describeGitHubSubject(credential.subject);
+  if (classification.kind === 'azureDevOps') return describeAzureDevOpsConnection(classification.connection);
+  return undefined;
+}
 
 export class CredentialNode implements TreeNode, ModelNode {
   readonly id: string;
   readonly kind: CredentialKind;
+  private readonly classification: CredentialClassification;
 
   get model(): NodeModel {
     return { kind: 'credential', app: this.app.app, credential: this.credential };
@@ -54,7 +71,8 @@ export class CredentialNode implements TreeNode, ModelNode {
     private readonly env: ViewEnvironment,
   ) {
     this.id = `${app.id}/fic/${credential.id}`;
-    this.kind = classifyCredential(credential, [env.cloud()]).kind;
+    this.classification = classifyCredential(credential, [env.cloud()]);
+    this.kind = this.classification.kind;
   }
 
   get parent(): AppNode {
@@ -64,16 +82,23 @@ export class CredentialNode implements TreeNode, ModelNode {
   getTreeItem(): vscode.TreeItem {
     const { credential } = this;
     const identity = this.kind === 'managedIdentity' ? this.env.identityName(credential.subject) : undefined;
+    const readable = readableSubject(credential, this.classification);
     const item = new vscode.TreeItem(credential.name, vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
-    item.description = identity ? `${KIND_LABELS[this.kind]}: ${identity}` : KIND_LABELS[this.kind];
+    item.description = `${KIND_LABELS[this.kind]}${identity ? `: ${identity}` : readable ? `: ${readable}` : ''}`;
     item.iconPath = new vscode.ThemeIcon(KIND_ICONS[this.kind]);
-    item.contextValue = contextValue(ContextValues.credential, this.kind);
+    item.contextValue = contextValue(ContextValues.credential, this.kind, credential.claimsMatchingExpression ? ContextValues.flexible : undefined);
     const tooltip = new vscode.MarkdownString(undefined, false);
-    tooltip.appendMarkdown(`**${escapeMarkdown(credential.name)}** · ${KIND_LABELS[this.kind]}\n\n`);
     tooltip.appendMarkdown(
-      `Issuer: \`${escapeCode(credential.issuer)}\`  \nSubject: \`${escapeCode(credential.subject)}\`${identity ? ` (${escapeMarkdown(identity)})` : ''}  \n`,
+      `**${escapeMarkdown(credential.name)}** · ${KIND_LABELS[this.kind]}${credential.claimsMatchingExpression ? ' (flexible, preview)' : ''}\n\n`,
     );
+    tooltip.appendMarkdown(`Issuer: \`${escapeCode(credential.issuer)}\`  \n`);
+    if (credential.claimsMatchingExpression) {
+      tooltip.appendMarkdown(`Claims matching expression: \`${escapeCode(credential.claimsMatchingExpression.value)}\`  \n`);
+    } else {
+      tooltip.appendMarkdown(`Subject: \`${escapeCode(credential.subject)}\`${identity ? ` (${escapeMarkdown(identity)})` : ''}  \n`);
+      if (readable) tooltip.appendMarkdown(`${escapeMarkdown(readable)}  \n`);
+    }
     tooltip.appendMarkdown(`Audience: \`${escapeCode(credential.audiences.join(', '))}\``);
     if (credential.description) tooltip.appendMarkdown(`\n\n${escapeMarkdown(credential.description)}`);
     item.tooltip = tooltip;
@@ -250,7 +275,7 @@ export class AppRegistrationsView extends PagedView<AppRegistration, AppNode> {
     // $search pages need the ConsistencyLevel header again: Graph does not carry it in nextLink.
     const headers: Record<string, string> = this.filter.search ? { ConsistencyLevel: 'eventual' } : {};
     return nextLink
-      ? directory.nextPage<AppRegistration>(nextLink, headers, { operation: 'listApps' })
+      ? directory.apps.nextAppsPage(nextLink, headers, { operation: 'listApps' })
       : directory.apps.listApps({ search: this.filter.search, onlyMine: this.filter.onlyMine, pageSize: this.env.pageSize() });
   }
 

@@ -3,6 +3,8 @@ export const ContextValues = {
   app: 'appRegistration',
   multiTenant: 'multiTenant',
   credential: 'federatedCredential',
+  // A flexible credential (claims-matching expression, Graph beta).
+  flexible: 'flexible',
   managedIdentity: 'managedIdentity',
   trustingApp: 'trustingApp',
   permissions: 'apiPermissions',

@@ -275,7 +275,7 @@ const rows: Row[] = [
     'createAppRegistration',
     'permissions as a string',
     () => ({ displayName: 'Perm String', permissions: 'User.Read.All' }),
-    /^Argument "permissions" must be a list; got "User\.Read\.All"\.$/,
+    /^Argument "permissions" must be a list of strings; got "User\.Read\.All"\.$/,
   ],
   [
     'createAppRegistration',

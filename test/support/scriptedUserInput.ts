@@ -26,6 +26,10 @@ export interface PromptRecord {
   readonly items?: string[];
   readonly value?: string;
   readonly validation?: string;
+  /** An input's own check, to try other values with (what the user would see while typing them). */
+  readonly check?: (value: string) => Promise<string | undefined>;
+  /** For a pick: each item's detail line. */
+  readonly details?: string[];
   /** For a pick: the text typed into its search, and the labels the search found. */
   readonly searched?: string;
   readonly found?: string[];
@@ -55,6 +59,7 @@ export class ScriptedUserInput implements UserInput {
       step: options.step,
       totalSteps: options.totalSteps,
       items: list.map((i) => i.label),
+      details: list.map((i) => i.detail ?? ''),
     };
     this.prompts.push(record);
     const answer = this.next('pick', options.placeholder);
@@ -75,7 +80,8 @@ export class ScriptedUserInput implements UserInput {
     const answer = this.next('input', options.prompt);
     if (typeof answer !== 'string') throw new Error(`Input "${options.prompt}" needs a string answer, got ${String(answer)}`);
     const validation = options.validate ? await options.validate(answer) : undefined;
-    this.prompts.push({ kind: 'input', text: options.prompt, step: options.step, totalSteps: options.totalSteps, value: options.value, validation });
+    const check = async (value: string) => (options.validate ? ((await options.validate(value)) ?? undefined) : undefined);
+    this.prompts.push({ kind: 'input', text: options.prompt, step: options.step, totalSteps: options.totalSteps, value: options.value, validation, check });
     if (validation) throw new Error(`Input "${options.prompt}" refused ${JSON.stringify(answer)}: ${validation}`);
     return answer;
   }

@@ -147,7 +147,7 @@ const rows: Row[] = [
   ['id', 'credential with a line break', args({ credential: 'gh-main\nrm' }), /contains the control character "\\n" \(U\+000A\)/],
   ['id', 'credential 10 KB', args({ credential: TEN_KB }), /has 10240 characters; a credential name has at most 120/],
   ['id', 'confirm as a string', args({ confirm: 'yes' }), /^Argument "confirm" must be true or false; got "yes"\.$/],
-  ['id', 'permissions as a string', args({ permissions: 'User.Read.All' }), /^Argument "permissions" must be a list; got "User\.Read\.All"\.$/],
+  ['id', 'permissions as a string', args({ permissions: 'User.Read.All' }), /^Argument "permissions" must be a list of strings; got "User\.Read\.All"\.$/],
   [
     'id',
     'typed app id in braces (prompt)',

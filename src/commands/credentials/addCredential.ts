@@ -1,5 +1,7 @@
 // federatedCredentials.addCredential: the other kinds the portal offers. Args:
-//   { app, kind: 'githubActions', organization, repository, entity: 'environment'|'branch'|'tag'|'pullRequest', value?, name, description? }
+//   { app, kind: 'githubActions', organization, repository, entity: 'environment'|'branch'|'tag'|'pullRequest', value?, name, description?,
+//     subjectFormat?: 'nameBased'|'immutable'|'claimKeys', ownerId?, repositoryId?, claimKeys?: string[], claims?: { key: value } }
+//   { app, kind: 'flexible', issuer, claimsMatchingExpression, audience?, name, description? }  (preview: Graph beta, behind a setting)
 //   { app, kind: 'kubernetes', issuer, namespace, serviceAccount, name, description? }
 //   { app, kind: 'otherIssuer', issuer, subject, audience?, name, description? }
 //   { app, kind: 'managedIdentity', managedIdentity, ... } is forwarded to addManagedIdentityCredential.
@@ -8,15 +10,20 @@ import {
   buildGitHubActionsCredential,
   buildKubernetesCredential,
   buildOtherIssuerCredential,
+  checkGitHubClaimKeys,
   checkGitHubEnvironment,
+  checkGitHubId,
   checkGitHubOwner,
   checkGitHubRepository,
   checkGitRefName,
   checkKubernetesNamespace,
   checkKubernetesServiceAccount,
+  GITHUB_IMMUTABLE_SUBJECTS_SINCE,
   type BuiltCredential,
   type GitHubEntity,
+  type GitHubSubjectFormat,
 } from '../../domain/credentialKinds';
+import { CLAIMS_EXPRESSION_LANGUAGE_VERSION, checkClaimsExpression } from '../../domain/claimsExpression';
 import { checkAudiences, checkIssuer, checkSubject } from '../../domain/credentialRules';
 import { quote } from '../../domain/text';
 import type { Finding } from '../../domain/validation';
@@ -28,7 +35,7 @@ import { AppListStep, CredentialNameStep, DescriptionStep } from '../steps';
 import { addManagedIdentityCredential, addOneCredential } from './addManagedIdentityCredential';
 import { credentialArgs, type CredentialCommandDeps } from './common';
 
-type Kind = 'githubActions' | 'kubernetes' | 'otherIssuer';
+type Kind = 'githubActions' | 'kubernetes' | 'otherIssuer' | 'flexible';
 type EntityType = GitHubEntity['type'];
 
 interface AddCredentialContext {
@@ -38,6 +45,12 @@ interface AddCredentialContext {
   repository?: string;
   entity?: EntityType;
   value?: string;
+  subjectFormat?: GitHubSubjectFormat;
+  ownerId?: string;
+  repositoryId?: string;
+  claimKeys?: string[];
+  claims?: Record<string, string>;
+  claimsMatchingExpression?: string;
   issuer?: string;
   namespace?: string;
   serviceAccount?: string;
@@ -67,7 +80,16 @@ const kinds = (): ReadonlyArray<{ kind: Kind | 'managedIdentity'; label: string;
     detail: l10n.t('A service account of a cluster with an OIDC issuer (AKS workload identity and others)'),
   },
   { kind: 'otherIssuer', label: l10n.t('$(key) Other issuer'), detail: l10n.t('Any OpenID Connect issuer: issuer, subject and audience as it issues them') },
+  {
+    kind: 'flexible',
+    label: l10n.t('$(filter) Flexible (preview)'),
+    detail: l10n.t('GitHub, GitLab or Terraform Cloud runs matched by a claims expression with wildcards (Microsoft Graph beta)'),
+  },
 ];
+
+const SUBJECT_FORMATS = ['nameBased', 'immutable', 'claimKeys'] as const;
+const FLEXIBLE_OFF =
+  'Flexible federated credentials are a preview of the Microsoft Graph beta API. Turn on the setting "federatedCredentials.preview.flexibleCredentials" to create or edit them.';
 
 const firstError = (findings: readonly Finding[]) => findings.find((f) => f.severity === 'error')?.message;
 
@@ -82,6 +104,14 @@ function field<K extends keyof AddCredentialContext>(
       (c as Record<string, unknown>)[key] = await ui.input({ ...options, argument: key, title: title(), value: options.defaultValue?.(c), ...position });
     },
   };
+}
+
+/** "a, b ,c" → ["a", "b", "c"]. */
+function splitList(text: string): string[] {
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }
 
 function entityChecks(entity: EntityType | undefined, value: string): Finding[] {
@@ -107,8 +137,20 @@ function build(c: AddCredentialContext, deps: CredentialCommandDeps): BuiltCrede
     case 'githubActions': {
       const entity: GitHubEntity =
         c.entity === 'pullRequest' ? { type: 'pullRequest' } : { type: c.entity as 'environment' | 'branch' | 'tag', name: c.value ?? '' };
-      return buildGitHubActionsCredential({ organization: c.organization ?? '', repository: c.repository ?? '', entity, cloud });
+      const ids = c.ownerId || c.repositoryId ? { ownerId: c.ownerId ?? '', repositoryId: c.repositoryId ?? '' } : undefined;
+      if (c.subjectFormat === 'immutable' && !ids)
+        throw new Error('An immutable GitHub subject needs "ownerId" and "repositoryId" (GET /repos/{owner}/{repo} gives owner.id and id).');
+      return buildGitHubActionsCredential({
+        organization: c.organization ?? '',
+        repository: c.repository ?? '',
+        entity,
+        cloud,
+        ...(ids && c.subjectFormat !== 'nameBased' ? { ids } : {}),
+        ...(c.subjectFormat === 'claimKeys' ? { claimKeys: c.claimKeys ?? [], claims: c.claims ?? {} } : {}),
+      });
     }
+    case 'flexible':
+      return { issuer: c.issuer ?? '', subject: '', audiences: [c.audience ?? cloud.tokenExchangeAudience] };
     case 'kubernetes':
       return buildKubernetesCredential({ issuer: c.issuer ?? '', namespace: c.namespace ?? '', serviceAccount: c.serviceAccount ?? '', cloud });
     default:
@@ -122,7 +164,9 @@ function defaultName(c: AddCredentialContext): string | undefined {
       ? `${c.repository ?? 'github'}-${c.entity === 'pullRequest' ? 'pr' : (c.value ?? c.entity)}`
       : c.kind === 'kubernetes'
         ? `${c.namespace}-${c.serviceAccount}`
-        : undefined;
+        : c.kind === 'flexible'
+          ? `flexible-${(c.issuer ?? '').replace(/^https:\/\//, '').split(/[./]/)[0] ?? 'issuer'}`
+          : undefined;
   if (!raw) return undefined;
   const cleaned = raw
     .replace(/[^A-Za-z0-9_-]+/g, '-')
@@ -147,8 +191,14 @@ export async function addCredential(deps: CredentialCommandDeps, context: Comman
     'name',
     'description',
     'managedIdentity',
+    'subjectFormat',
+    'ownerId',
+    'repositoryId',
+    'claimKeys',
+    'claims',
+    'claimsMatchingExpression',
   ] as const;
-  const args = credentialArgs(arg, keys);
+  const args = credentialArgs(arg, keys, { claimKeys: 'array', claims: 'object' });
   if (args.kind !== undefined && !isKind(args.kind))
     throw new Error(
       `"kind" must be one of ${kinds()
@@ -162,20 +212,32 @@ export async function addCredential(deps: CredentialCommandDeps, context: Comman
   if (args.entity !== undefined && !['environment', 'branch', 'tag', 'pullRequest'].includes(args.entity)) {
     throw new Error(`"entity" must be environment, branch, tag or pullRequest; ${quote(args.entity)} is not.`);
   }
+  if (args.subjectFormat !== undefined && !(SUBJECT_FORMATS as readonly string[]).includes(args.subjectFormat)) {
+    throw new Error(`"subjectFormat" must be one of ${SUBJECT_FORMATS.join(', ')}; ${quote(args.subjectFormat)} is not.`);
+  }
+  if (args.kind === 'flexible' && deps.flexibleCredentials?.() !== true) throw new Error(FLEXIBLE_OFF);
   const directory = deps.directory();
   const service = deps.credentials();
   const wizard: AddCredentialContext = {
     ...args,
     kind: args.kind as Kind | undefined,
     entity: args.entity as EntityType | undefined,
+    subjectFormat: args.subjectFormat as GitHubSubjectFormat | undefined,
+    claimKeys: args.claimKeys as string[] | undefined,
+    claims: args.claims as Record<string, string> | undefined,
     app: args.app ? await service.resolveApp(args.app) : deps.selectedApp(arg),
   };
   if (context.programmatic) {
     // Optional arguments: no description, and a pull-request subject has no name.
     wizard.description ??= '';
     if (wizard.entity === 'pullRequest') wizard.value = '';
-    if (wizard.kind === 'otherIssuer') wizard.audience ??= deps.cloud().tokenExchangeAudience;
+    if (wizard.kind === 'otherIssuer' || wizard.kind === 'flexible') wizard.audience ??= deps.cloud().tokenExchangeAudience;
+    // Programmatic GitHub credentials: ids make the subject immutable, claim keys a customised template.
+    if (wizard.kind === 'githubActions')
+      wizard.subjectFormat ??= wizard.claimKeys ? 'claimKeys' : wizard.ownerId || wizard.repositoryId ? 'immutable' : 'nameBased';
+    if (wizard.subjectFormat !== 'claimKeys') wizard.claimKeys = undefined;
   }
+  const usesKey = (c: AddCredentialContext, key: string) => c.subjectFormat !== 'claimKeys' || (c.claimKeys ?? []).includes(key);
 
   await runPromptSteps(
     wizard,
@@ -185,26 +247,109 @@ export async function addCredential(deps: CredentialCommandDeps, context: Comman
         shouldPrompt: (c) => c.kind === undefined,
         prompt: async (c, ui, position) => {
           c.kind = await ui.pick(
-            kinds().map((k) => ({ label: k.label, detail: k.detail, data: k.kind })),
+            kinds()
+              .filter((k) => k.kind !== 'flexible' || deps.flexibleCredentials?.() === true)
+              .map((k) => ({ label: k.label, detail: k.detail, data: k.kind })),
             { title: title(), placeholder: l10n.t('Which workload will use this app?'), argument: 'kind', ...position },
           );
         },
       },
-      // GitHub Actions
+      // GitHub Actions: which subject form the repository's tokens carry.
+      {
+        shouldPrompt: (c) => c.kind === 'githubActions' && c.subjectFormat === undefined,
+        prompt: async (c, ui, position) => {
+          c.subjectFormat = await ui.pick<GitHubSubjectFormat>(
+            [
+              {
+                label: l10n.t('Immutable subject (owner and repository ids)'),
+                description: 'repo:{owner}@{ownerId}/{repo}@{repoId}:…',
+                detail: l10n.t(
+                  'The default for repositories created, renamed or transferred after {0}, and for those that opted in. Survives renames.',
+                  GITHUB_IMMUTABLE_SUBJECTS_SINCE,
+                ),
+                data: 'immutable',
+              },
+              {
+                label: l10n.t('Name-based subject'),
+                description: 'repo:{owner}/{repo}:…',
+                detail: l10n.t('Repositories created before {0} that have not opted in to immutable subjects.', GITHUB_IMMUTABLE_SUBJECTS_SINCE),
+                data: 'nameBased',
+              },
+              {
+                label: l10n.t('Customised subject template'),
+                description: 'include_claim_keys',
+                detail: l10n.t('The repository or organisation set its own OIDC subject claim keys (for example repository_owner_id, context).'),
+                data: 'claimKeys',
+              },
+            ],
+            {
+              title: title(),
+              placeholder: l10n.t("Which subject do the repository's tokens carry? (GET /repos/{owner}/{repo}/actions/oidc/customization/sub tells)"),
+              argument: 'subjectFormat',
+              ...position,
+            },
+          );
+        },
+      },
+      {
+        shouldPrompt: (c) => c.kind === 'githubActions' && c.subjectFormat === 'claimKeys' && c.claimKeys === undefined,
+        prompt: async (c, ui, position) => {
+          const text = await ui.input({
+            title: title(),
+            prompt: l10n.t("The template's claim keys, in order, separated by commas (repo and context stand for the default parts)"),
+            value: 'repo, context',
+            argument: 'claimKeys',
+            ...position,
+            validate: (v) => firstError(checkGitHubClaimKeys(splitList(v))),
+          });
+          c.claimKeys = splitList(text);
+        },
+      },
+      {
+        shouldPrompt: (c) =>
+          c.kind === 'githubActions' &&
+          c.subjectFormat === 'claimKeys' &&
+          (c.claimKeys ?? []).some((k) => !['repo', 'context'].includes(k) && c.claims?.[k] === undefined),
+        prompt: async (c, ui, position) => {
+          c.claims ??= {};
+          for (const key of (c.claimKeys ?? []).filter((k) => !['repo', 'context'].includes(k))) {
+            if (c.claims[key] !== undefined) continue;
+            c.claims[key] = await ui.input({
+              title: title(),
+              prompt: l10n.t('Value of the claim {0}', key),
+              argument: 'claims',
+              ...position,
+              validate: (v) => (v === '' ? l10n.t('The claim {0} needs a value.', key) : undefined),
+            });
+          }
+        },
+      },
       field('organization', {
-        when: (c) => c.kind === 'githubActions',
+        when: (c) => c.kind === 'githubActions' && usesKey(c, 'repo'),
         prompt: l10n.t('GitHub organization or user'),
         placeholder: 'contoso',
         validate: (v) => firstError(checkGitHubOwner(v)),
       }),
       field('repository', {
-        when: (c) => c.kind === 'githubActions',
+        when: (c) => c.kind === 'githubActions' && usesKey(c, 'repo'),
         prompt: l10n.t('Repository'),
         placeholder: 'deploy-scripts',
         validate: (v) => firstError(checkGitHubRepository(v)),
       }),
+      field('ownerId', {
+        when: (c) => c.kind === 'githubActions' && c.subjectFormat === 'immutable',
+        prompt: l10n.t("The owner's numeric id (owner.id of GET /repos/{owner}/{repo}, or the repository_owner_id claim)"),
+        placeholder: '5544123',
+        validate: (v) => firstError(checkGitHubId('ownerId', v)),
+      }),
+      field('repositoryId', {
+        when: (c) => c.kind === 'githubActions' && c.subjectFormat === 'immutable',
+        prompt: l10n.t("The repository's numeric id (id of GET /repos/{owner}/{repo}, or the repository_id claim)"),
+        placeholder: '821093847',
+        validate: (v) => firstError(checkGitHubId('repositoryId', v)),
+      }),
       {
-        shouldPrompt: (c) => c.kind === 'githubActions' && c.entity === undefined,
+        shouldPrompt: (c) => c.kind === 'githubActions' && usesKey(c, 'context') && c.entity === undefined,
         prompt: async (c, ui, position) => {
           c.entity = await ui.pick<EntityType>(
             [
@@ -219,7 +364,7 @@ export async function addCredential(deps: CredentialCommandDeps, context: Comman
         },
       },
       {
-        shouldPrompt: (c) => c.kind === 'githubActions' && c.entity !== 'pullRequest' && c.value === undefined,
+        shouldPrompt: (c) => c.kind === 'githubActions' && usesKey(c, 'context') && c.entity !== 'pullRequest' && c.value === undefined,
         prompt: async (c, ui, position) => {
           c.value = await ui.input({
             title: title(),
@@ -231,6 +376,24 @@ export async function addCredential(deps: CredentialCommandDeps, context: Comman
         },
       },
       // Kubernetes and other issuers
+      field('issuer', {
+        when: (c) => c.kind === 'flexible',
+        prompt: l10n.t('Issuer: GitHub Actions, GitLab or Terraform Cloud'),
+        defaultValue: () => 'https://token.actions.githubusercontent.com',
+        validate: (v) => firstError(checkIssuer(v)),
+      }),
+      {
+        shouldPrompt: (c) => c.kind === 'flexible' && c.claimsMatchingExpression === undefined,
+        prompt: async (c, ui, position) => {
+          c.claimsMatchingExpression = await ui.input({
+            title: title(),
+            prompt: l10n.t("Claims-matching expression: claims['sub'] matches '…' and claims['repository_id'] eq '…' (? one character, * any run)"),
+            argument: 'claimsMatchingExpression',
+            ...position,
+            validate: (v) => firstError(checkClaimsExpression(c.issuer ?? '', v)),
+          });
+        },
+      },
       field('issuer', {
         when: (c) => c.kind === 'kubernetes' || c.kind === 'otherIssuer',
         prompt: l10n.t('Issuer URL (for a cluster: its OIDC issuer URL, exactly as the cluster reports it)'),
@@ -272,13 +435,22 @@ export async function addCredential(deps: CredentialCommandDeps, context: Comman
     const given = { app: wizard.app!.id, ...pick(args, ['managedIdentity', 'name', 'description']) };
     return addManagedIdentityCredential(deps, context, given);
   }
-  if (wizard.kind === 'githubActions') {
+  if (wizard.kind === 'githubActions' && usesKey(wizard, 'context')) {
     const message = firstError(entityChecks(wizard.entity, wizard.value ?? ''));
     if (message) throw new Error(message);
   }
+  if (wizard.kind === 'flexible' && wizard.claimsMatchingExpression === undefined)
+    throw new Error('Pass "claimsMatchingExpression": the expression the tokens\' claims must match.');
   if (!wizard.name) throw new Error('"name" is required: 3 to 120 letters, digits, "-" or "_".');
   const app = wizard.app!;
-  const values = { ...build(wizard, deps), name: wizard.name, ...(wizard.description ? { description: wizard.description } : {}) };
+  const values = {
+    ...build(wizard, deps),
+    name: wizard.name,
+    ...(wizard.description ? { description: wizard.description } : {}),
+    ...(wizard.kind === 'flexible'
+      ? { claimsMatchingExpression: { value: wizard.claimsMatchingExpression ?? '', languageVersion: CLAIMS_EXPRESSION_LANGUAGE_VERSION } }
+      : {}),
+  };
   const credential = await addOneCredential(deps, context, app, values);
   deps.log.info(`Added federated credential ${credential.name} (${wizard.kind}) to app ${app.appId}.`);
   return credential;

@@ -12,6 +12,8 @@ export interface CredentialCommandDeps {
   readonly credentials: () => CredentialService;
   readonly cloud: () => Cloud;
   readonly tenantId: () => string;
+  /** The `federatedCredentials.preview.flexibleCredentials` setting: flexible credentials are written through Graph beta only when it is on. */
+  readonly flexibleCredentials?: () => boolean;
   readonly log: vscode.LogOutputChannel;
   /** The app of the tree node the command was run on, if any. */
   readonly selectedApp: (node: unknown) => AppRegistration | undefined;

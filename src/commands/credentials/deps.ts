@@ -9,6 +9,7 @@ import type { ManagedIdentitiesView } from '../../tree/managedIdentitiesView';
 import { appOf, credentialOf, identityOf } from '../../tree/nodeModel';
 import type { TreeNode } from '../../tree/treeNode';
 import type { CredentialCommandDeps } from './common';
+import { readSettings } from '../../config/settings';
 
 export interface CredentialDepsParts {
   readonly auth: AuthService;
@@ -31,6 +32,7 @@ export function createCredentialCommandDeps({ auth, apps, identities, log }: Cre
     credentials: () => session().credentials,
     cloud: () => auth.cloud,
     tenantId: () => auth.requireAccount().tenantId,
+    flexibleCredentials: () => readSettings().flexibleCredentials,
     log,
     selectedApp: appOf,
     selectedCredential: credentialOf,

@@ -1,10 +1,12 @@
 // federatedCredentials.editCredential, deleteCredential and copyCredential.
-// edit args:   { app, credential (id or name), description?, subject?, issuer?, audience? } — the name is immutable.
+// edit args:   { app, credential (id or name), description?, subject?, issuer?, audience?, claimsMatchingExpression? } — the name is
+//              immutable; a flexible credential (preview) has claimsMatchingExpression instead of subject.
 // delete args: { app, credential, confirm: true } — without confirm: true a programmatic call is refused.
 // copy args:   { app, credential, format: 'json' | 'azureCli' | 'azureCliPowerShell' | 'bicep' }
 import * as vscode from 'vscode';
 import { checkAudiences, checkDescription, checkIssuer, checkSubject, type CredentialValues } from '../../domain/credentialRules';
 import { toAzCliCommand, toBicep, toGraphJson } from '../../domain/copyFormats';
+import { checkClaimsExpression } from '../../domain/claimsExpression';
 import { quote } from '../../domain/text';
 import type { Finding } from '../../domain/validation';
 import type { AppRegistration, FederatedCredential } from '../../domain/model';
@@ -37,18 +39,29 @@ async function targetCredential(
   }
   const credentials = directory.apps.listCredentials(app.id);
   const credential = await context.ui.pick(
-    credentials.then((list) => list.map((c) => ({ label: c.name, description: c.subject, detail: c.issuer, data: c }))),
+    credentials.then((list) => list.map((c) => ({ label: c.name, description: c.claimsMatchingExpression?.value ?? c.subject, detail: c.issuer, data: c }))),
     { title, placeholder: vscode.l10n.t('Select a credential of {0}', app.displayName), argument: 'credential' },
   );
   return { app, credential };
 }
 
-type EditableField = 'description' | 'subject' | 'issuer' | 'audience';
+type EditableField = 'description' | 'subject' | 'issuer' | 'audience' | 'claimsMatchingExpression';
 
 export async function editCredential(deps: CredentialCommandDeps, context: CommandContext, arg?: unknown): Promise<FederatedCredential> {
-  const args = credentialArgs(arg, ['app', 'credential', 'name', 'description', 'subject', 'issuer', 'audience']);
+  const args = credentialArgs(arg, ['app', 'credential', 'name', 'description', 'subject', 'issuer', 'audience', 'claimsMatchingExpression']);
   const title = 'Edit Federated Credential';
   const { app, credential } = await targetCredential(deps, context, arg, args, title);
+  const flexible = credential.claimsMatchingExpression ?? undefined;
+  if (flexible && deps.flexibleCredentials?.() !== true) {
+    throw new Error(
+      `${quote(credential.name)} is a flexible credential (preview, Microsoft Graph beta). Turn on the setting "federatedCredentials.preview.flexibleCredentials" to edit it.`,
+    );
+  }
+  if (flexible && args.subject !== undefined)
+    throw new Error(`${quote(credential.name)} is a flexible credential: change "claimsMatchingExpression", not "subject".`);
+  if (!flexible && args.claimsMatchingExpression !== undefined) {
+    throw new Error(`${quote(credential.name)} matches one exact subject; a credential cannot become flexible. Add a flexible credential instead.`);
+  }
   if (args.name !== undefined && args.name !== credential.name) {
     throw new Error(
       `A federated credential's name cannot be changed (it is its key in Entra). To rename ${quote(credential.name)}, add a new credential and delete this one.`,
@@ -60,6 +73,7 @@ export async function editCredential(deps: CredentialCommandDeps, context: Comma
     subject: args.subject ?? credential.subject,
     audiences: args.audience !== undefined ? [args.audience] : credential.audiences,
     description: args.description ?? credential.description ?? null,
+    ...(flexible ? { claimsMatchingExpression: { value: args.claimsMatchingExpression ?? flexible.value, languageVersion: flexible.languageVersion } } : {}),
   };
   if (!context.programmatic) {
     // Pick fields to change until Done; the name is shown but cannot be picked.
@@ -68,7 +82,13 @@ export async function editCredential(deps: CredentialCommandDeps, context: Comma
         [
           { label: vscode.l10n.t('$(check) Save changes'), data: 'done' },
           { label: vscode.l10n.t('Description'), description: values.description ?? '(none)', data: 'description' },
-          { label: vscode.l10n.t('Subject'), description: values.subject, data: 'subject' },
+          flexible
+            ? {
+                label: vscode.l10n.t('Claims-matching expression'),
+                description: values.claimsMatchingExpression?.value ?? '',
+                data: 'claimsMatchingExpression',
+              }
+            : { label: vscode.l10n.t('Subject'), description: values.subject, data: 'subject' },
           { label: vscode.l10n.t('Issuer'), description: values.issuer, data: 'issuer' },
           { label: vscode.l10n.t('Audience'), description: values.audiences.join(', '), data: 'audience' },
           { label: vscode.l10n.t('$(lock) Name: {0}', credential.name), description: 'cannot be changed', data: 'name' },
@@ -83,16 +103,25 @@ export async function editCredential(deps: CredentialCommandDeps, context: Comma
         );
         continue;
       }
-      const current = choice === 'audience' ? values.audiences[0] : choice === 'description' ? (values.description ?? '') : values[choice];
+      const current =
+        choice === 'audience'
+          ? values.audiences[0]
+          : choice === 'description'
+            ? (values.description ?? '')
+            : choice === 'claimsMatchingExpression'
+              ? (values.claimsMatchingExpression?.value ?? '')
+              : values[choice];
       const checks: Record<EditableField, (v: string) => Finding[]> = {
         description: checkDescription,
         subject: checkSubject,
         issuer: checkIssuer,
         audience: (v) => checkAudiences([v]),
+        claimsMatchingExpression: (v) => checkClaimsExpression(values.issuer, v),
       };
       const value = await context.ui.input({ title, prompt: vscode.l10n.t('New {0}', choice), value: current, validate: (v) => firstError(checks[choice](v)) });
       if (choice === 'audience') values.audiences = [value];
       else if (choice === 'description') values.description = value === '' ? null : value;
+      else if (choice === 'claimsMatchingExpression') values.claimsMatchingExpression = { value, languageVersion: flexible?.languageVersion ?? 1 };
       else values[choice] = value;
     }
   }
@@ -169,14 +198,16 @@ export async function copyCredential(deps: CredentialCommandDeps, context: Comma
     subject: credential.subject,
     audiences: credential.audiences,
     description: credential.description,
+    ...(credential.claimsMatchingExpression ? { claimsMatchingExpression: credential.claimsMatchingExpression } : {}),
   };
+  const flexible = { graphUrl: deps.cloud().graphUrl, appObjectId: app.id };
   const text =
     format === 'json'
       ? toGraphJson(values)
       : format === 'azureCli'
-        ? toAzCliCommand(app.appId, values, 'bash')
+        ? toAzCliCommand(app.appId, values, 'bash', flexible)
         : format === 'azureCliPowerShell'
-          ? toAzCliCommand(app.appId, values, 'powershell')
+          ? toAzCliCommand(app.appId, values, 'powershell', flexible)
           : toBicep(values);
   await vscode.env.clipboard.writeText(text);
   if (!context.programmatic) void vscode.window.showInformationMessage(vscode.l10n.t('Copied {0} as {1}.', credential.name, FORMATS[format]));

@@ -12,6 +12,7 @@ import type { FederatedCredential } from '../../../../src/domain/model';
 import { GraphDirectory } from '../../../../src/graph/directory';
 import { CredentialService } from '../../../../src/services/credentialService';
 import { isUserCancelled } from '../../../../src/util/cancellation';
+import { NoPromptUserInput } from '../../../../src/wizard/noPromptUserInput';
 import { BACK, CANCEL, ScriptedUserInput, typeAndPick } from '../../../support/scriptedUserInput';
 import { sandboxGraph, useSandbox } from '../../../support/sandboxSuite';
 
@@ -112,18 +113,142 @@ describe('credential wizards with scripted input (sandbox)', function () {
     assert.equal(writes(since).length, 0);
   });
 
-  it('GitHub Actions: asks owner, repository, entity, branch, name (a default from them) and description, and builds the subject', async () => {
-    const ui = new ScriptedUserInput([typeAndPick(appName, appName), /GitHub Actions/, 'contoso', 'deploy-scripts', 'Branch', 'main', 'gh-deploy-main', '']);
+  it('GitHub Actions, name-based: asks the subject form, owner, repository, entity, branch, name (a default from them) and description', async () => {
+    const ui = new ScriptedUserInput([
+      typeAndPick(appName, appName),
+      /GitHub Actions/,
+      /Name-based/,
+      'contoso',
+      'deploy-scripts',
+      'Branch',
+      'main',
+      'gh-deploy-main',
+      '',
+    ]);
     const credential = (await addCredential(deps, interactive(ui))) as FederatedCredential;
     ui.assertDone();
     assert.deepEqual(
       ui.prompts.map((p) => p.step),
-      [1, 2, 3, 4, 5, 6, 7, 8],
+      [1, 2, 3, 4, 5, 6, 7, 8, 9],
     );
-    assert.equal(ui.prompts[6].value, 'deploy-scripts-main');
+    const formats = ui.prompts[2]!;
+    assert.deepEqual(formats.items, ['Immutable subject (owner and repository ids)', 'Name-based subject', 'Customised subject template']);
+    assert.equal(ui.prompts[7].value, 'deploy-scripts-main');
     assert.equal(credential.subject, 'repo:contoso/deploy-scripts:ref:refs/heads/main');
     assert.equal(credential.issuer, 'https://token.actions.githubusercontent.com');
     assert.ok(stored('gh-deploy-main'));
+  });
+
+  it('GitHub Actions, immutable: asks the owner and repository ids, refuses one that is not a number while typing, builds the immutable subject', async () => {
+    const ui = new ScriptedUserInput([
+      typeAndPick(appName, appName),
+      /GitHub Actions/,
+      /Immutable/,
+      'contoso',
+      'payments-api',
+      '5544123',
+      '821093847',
+      'Environment',
+      'production',
+      'gh-payments-prod',
+      '',
+    ]);
+    const credential = (await addCredential(deps, interactive(ui))) as FederatedCredential;
+    ui.assertDone();
+    assert.equal(credential.subject, 'repo:contoso@5544123/payments-api@821093847:environment:production');
+    const ownerId = ui.prompts.find((p) => /owner's numeric id/.test(p.text))!;
+    assert.match((await ownerId.check!('octo')) ?? '', /Owner id must be GitHub's numeric id/);
+    assert.equal(await ownerId.check!('42'), undefined);
+    assert.match(ui.prompts[2]!.details!.join('\n'), /created, renamed or transferred after 15 Jul 2026/);
+  });
+
+  it('GitHub Actions, customised template: asks the claim keys and the value of each key that is not repo or context', async () => {
+    const ui = new ScriptedUserInput([
+      typeAndPick(appName, appName),
+      /GitHub Actions/,
+      /Customised/,
+      'repository_owner_id, context',
+      '1234567',
+      'Environment',
+      'prod',
+      'gh-owner-prod',
+      '',
+    ]);
+    const credential = (await addCredential(deps, interactive(ui))) as FederatedCredential;
+    ui.assertDone();
+    assert.equal(credential.subject, 'repository_owner_id:1234567:environment:prod');
+    assert.ok(!ui.prompts.some((p) => /^GitHub organization/.test(p.text)), 'no owner or repository asked: the template does not use repo');
+    const keys = ui.prompts.find((p) => /claim keys/.test(p.text))!;
+    assert.match((await keys.check!('repo, colour')) ?? '', /"colour" is not a claim/);
+  });
+
+  it('GitHub Actions with arguments: ids make the subject immutable, claimKeys a template; bad ids are refused before any write', async () => {
+    const since = f.sandbox.requests().length;
+    const programmatic: CommandContext = { commandId: 'test', ui: new NoPromptUserInput(), programmatic: true };
+    const base = { app: f.sandbox.info.multiTenantApp.objectId, kind: 'githubActions', organization: 'contoso', repository: 'web', entity: 'pullRequest' };
+    const immutable = (await addCredential(deps, programmatic, { ...base, ownerId: '11', repositoryId: '22', name: 'gh-web-pr-ids' })) as FederatedCredential;
+    assert.equal(immutable.subject, 'repo:contoso@11/web@22:pull_request');
+    const template = (await addCredential(deps, programmatic, {
+      ...base,
+      claimKeys: ['repo', 'context', 'job_workflow_ref'],
+      claims: { job_workflow_ref: 'contoso/wf/.github/workflows/deploy.yml@refs/heads/main' },
+      name: 'gh-web-pr-wf',
+    })) as FederatedCredential;
+    assert.equal(template.subject, 'repo:contoso/web:pull_request:job_workflow_ref:contoso/wf/.github/workflows/deploy.yml@refs/heads/main');
+    const writesBefore = writes(since).length;
+    await assert.rejects(
+      addCredential(deps, programmatic, { ...base, ownerId: 'x1', repositoryId: '22', name: 'gh-bad' }),
+      /Owner id must be GitHub's numeric id/,
+    );
+    await assert.rejects(addCredential(deps, programmatic, { ...base, subjectFormat: 'immutable', name: 'gh-bad' }), /Pass "ownerId" in the arguments object/);
+    await assert.rejects(
+      addCredential(deps, programmatic, { ...base, subjectFormat: 'mutable', name: 'gh-bad' }),
+      /"subjectFormat" must be one of nameBased, immutable, claimKeys/,
+    );
+    await assert.rejects(addCredential(deps, programmatic, { ...base, claimKeys: 'repo', name: 'gh-bad' }), /"claimKeys" must be a list of strings/);
+    assert.equal(writes(since).length, writesBefore, 'the refused ones sent nothing');
+  });
+
+  it('Flexible (preview): refused while the setting is off; with it on, the expression is checked while typing and written through beta', async () => {
+    const since = f.sandbox.requests().length;
+    const programmatic: CommandContext = { commandId: 'test', ui: new NoPromptUserInput(), programmatic: true };
+    const args = {
+      app: f.sandbox.info.multiTenantApp.objectId,
+      kind: 'flexible',
+      issuer: 'https://token.actions.githubusercontent.com',
+      claimsMatchingExpression: "claims['sub'] matches 'repo:contoso/web:ref:refs/heads/*' and claims['repository_id'] eq '22'",
+      name: 'flex-web-branches',
+    };
+    await assert.rejects(
+      addCredential(deps, programmatic, args),
+      /preview of the Microsoft Graph beta API\. Turn on the setting "federatedCredentials\.preview\.flexibleCredentials"/,
+    );
+    const offUi = new ScriptedUserInput([typeAndPick(appName, appName), CANCEL]);
+    await assert.rejects(addCredential(deps, interactive(offUi)), (e: unknown) => isUserCancelled(e));
+    assert.ok(!offUi.prompts[1]!.items!.some((i) => /Flexible/.test(i)), 'not offered while the setting is off');
+    assert.equal(writes(since).length, 0);
+
+    const on = { ...deps, flexibleCredentials: () => true };
+    await assert.rejects(
+      addCredential(on, programmatic, { ...args, claimsMatchingExpression: "claims['sub'] matches 'repo:contoso/web:*'" }),
+      /must also test claims\['repository_id'\] or claims\['repository_owner_id'\]/,
+    );
+    assert.equal(writes(since).length, 0, 'a wrong expression is refused before any write');
+    const ui = new ScriptedUserInput([
+      typeAndPick(appName, appName),
+      /Flexible/,
+      'https://token.actions.githubusercontent.com',
+      args.claimsMatchingExpression,
+      args.name,
+      '',
+    ]);
+    const credential = (await addCredential(on, interactive(ui))) as FederatedCredential;
+    ui.assertDone();
+    const expression = ui.prompts.find((p) => /Claims-matching expression/.test(p.text))!;
+    assert.match((await expression.check!("claims['sub'] like 'x'")) ?? '', /must start with a clause/);
+    assert.deepEqual(credential.claimsMatchingExpression, { value: args.claimsMatchingExpression, languageVersion: 1 });
+    assert.equal(stored(args.name)?.subject, null, 'stored without a subject');
+    assert.ok(writes(since).some((r) => r.method === 'POST' && r.path.includes('/beta/applications/')));
   });
 
   it('a dismissed prompt ends the wizard as a cancellation, and nothing is written', async () => {
