@@ -969,6 +969,7 @@ export const automationModule: SandboxModule = {
       const ctx = environmentContext(req, 'write', `${ACCOUNT_TYPE}/runtimeEnvironments/write`);
       if (isResponse(ctx)) return ctx;
       if (!ctx.env) return resourceNotFound(req, `${ACCOUNT_TYPE}/${ctx.account.name}/runtimeEnvironments`, ctx.name, ctx.rg.name);
+      if (ctx.env.isSystem) return badRequest(req, `The runtime environment '${ctx.env.name}' is system-generated and cannot be edited.`);
       const body = objectBody(req);
       if (isResponse(body)) return body;
       const props = isObject(body.properties) ? body.properties : {};
@@ -1037,6 +1038,12 @@ export const automationModule: SandboxModule = {
       if (isResponse(ctx)) return ctx;
       const name = req.params.package ?? '';
       if (!MODULE_NAME.test(name)) return badRequest(req, `The package name '${name}' is invalid.`);
+      // azure-docs runtime-environment-overview.md: system-generated runtime environments cannot be edited.
+      if (ctx.env.isSystem)
+        return badRequest(
+          req,
+          `The runtime environment '${ctx.env.name}' is system-generated and cannot be edited; create a runtime environment to add packages.`,
+        );
       if (Object.keys(ctx.env.defaultPackages).some((n) => n.toLowerCase() === name.toLowerCase())) {
         return badRequest(req, `'${name}' is a default package of '${ctx.env.name}'; change its version through the runtime environment's defaultPackages.`);
       }

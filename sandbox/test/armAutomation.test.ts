@@ -528,9 +528,26 @@ describe('sandbox: ARM Automation', () => {
       assert.equal(system.status, 400);
     });
 
-    it('packages: default ones listed, a gallery import progresses to Succeeded', async () => {
+    it('packages: default ones listed, a system environment refuses imports, a gallery import progresses to Succeeded', async () => {
       setArmSettings(f.sandbox.core, { moduleImportPolls: 2 });
-      const env = `${acct()}/runtimeEnvironments/PowerShell-7.2/packages`;
+      const system = `${acct()}/runtimeEnvironments/PowerShell-7.2/packages`;
+      const systemList = await arm(f.sandbox, 'GET', system, { apiVersion: V });
+      assert.deepEqual(
+        (systemList.body.value as { name: string; properties: { default: boolean } }[]).map((p) => [p.name, p.properties.default]),
+        [['Az', true]],
+      );
+      const refused = await arm(f.sandbox, 'PUT', `${system}/Microsoft.Graph.Authentication`, {
+        apiVersion: V,
+        body: { properties: { contentLink: { uri: 'https://www.powershellgallery.com/api/v2/package/Microsoft.Graph.Authentication' } } },
+      });
+      assert.equal(refused.status, 400);
+      assert.match(armErrorOf(refused).message, /system-generated and cannot be edited/);
+      const created = await arm(f.sandbox, 'PUT', `${acct()}/runtimeEnvironments/Team-PS72`, {
+        apiVersion: V,
+        body: { location: 'westeurope', properties: { runtime: { language: 'PowerShell', version: '7.2' }, defaultPackages: { Az: '11.2.0' } } },
+      });
+      assert.equal(created.status, 201, created.text);
+      const env = `${acct()}/runtimeEnvironments/Team-PS72/packages`;
       const list = await arm(f.sandbox, 'GET', env, { apiVersion: V });
       assert.deepEqual(
         (list.body.value as { name: string; properties: { default: boolean } }[]).map((p) => [p.name, p.properties.default]),

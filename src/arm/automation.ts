@@ -9,7 +9,7 @@ import { parseResourceId, type ResourceId } from '../domain/azureResourceIds';
 import { isGuid, notAGuid, quote } from '../domain/text';
 import { sleep, throwIfCancelled, type Sleep } from '../util/cancellation';
 import type { AutomationAccount, AutomationModule, Runbook, RuntimeEnvironment, Subscription } from '../domain/model';
-import { compareModuleVersions, powerShellGalleryContentLink, RUNTIME_ENVIRONMENT_NAME_PATTERN } from '../runbooks/runtimes';
+import { compareModuleVersions, isModuleVersion, powerShellGalleryContentLink, RUNTIME_ENVIRONMENT_NAME_PATTERN } from '../runbooks/runtimes';
 import { ArmRequestError, type ArmClient, type ArmResponse } from './armClient';
 
 /** The newest stable Automation API: runtime environments, `runtimeEnvironment` on runbooks. */
@@ -175,8 +175,8 @@ export function needsImport(status: ModuleStatus['status']): boolean {
  * Compares what a runbook needs with what the account (or runtime environment) has, by name
  * (case-insensitively) and version. A module older than the pinned version counts as `outdated`, to be
  * imported at the pinned version. Modules of one version group (the Microsoft Graph PowerShell SDK) must
- * share one version: when the account already has the group's first module at a newer version, that
- * version is the target of the whole group, so nothing is downgraded and the group still matches.
+ * share one version: the highest of the pinned one and those the account already has ready is the target
+ * of the whole group, so nothing is downgraded and the group still matches.
  */
 export function compareModules(
   required: ReadonlyArray<{ name: string; contentLink: string; version?: string; versionGroup?: string }>,
@@ -187,11 +187,18 @@ export function compareModules(
     const found = byName.get(name.toLowerCase());
     return found && moduleIsReady(found) ? (found.properties?.version ?? undefined) : undefined;
   };
+  // A group's version: the highest of the pinned one and the versions its members already have ready, so
+  // nothing is downgraded and every member ends at one version.
   const groupTarget = new Map<string, string>();
   for (const r of required) {
-    if (!r.versionGroup || !r.version || groupTarget.has(r.versionGroup)) continue;
-    const have = readyVersion(r.name);
-    groupTarget.set(r.versionGroup, have && compareModuleVersions(have, r.version) > 0 ? have : r.version);
+    if (!r.versionGroup || !r.version) continue;
+    const candidates = [groupTarget.get(r.versionGroup) ?? r.version, r.version, readyVersion(r.name)?.replace(/\+.*$/, '')].filter(
+      (v): v is string => v !== undefined && isModuleVersion(v),
+    );
+    groupTarget.set(
+      r.versionGroup,
+      candidates.reduce((a, b) => (compareModuleVersions(b, a) > 0 ? b : a)),
+    );
   }
   return required.map((r) => {
     const found = byName.get(r.name.toLowerCase());
@@ -220,18 +227,30 @@ export function isSystemGeneratedEnvironment(env: RuntimeEnvironment): boolean {
   return !RUNTIME_ENVIRONMENT_NAME_PATTERN.test(env.name) || /^system-generated/i.test(String(env.properties?.description ?? ''));
 }
 
+export interface EnvironmentChoiceOptions {
+  /** The environment the runbook is linked to today: kept when it runs the same language and version. */
+  readonly current?: string;
+  /** The runbook needs packages imported: system-generated environments cannot be edited, so they do not qualify. */
+  readonly needsPackages?: boolean;
+}
+
 /**
  * Which runtime environment a runbook of this language and version links to: the account's own first
- * (the one named as we would name it, then a system-generated one, then any other by name), so a deploy
- * never makes a second environment for a runtime the account already has. Otherwise the name of a new
- * one: `spec.newName`, with `-2`, `-3`… when another runtime already holds that name.
+ * (the one the runbook is linked to today, the one named as we would name it, then a system-generated one,
+ * then any other by name), so a deploy never makes a second environment for a runtime the account already
+ * has and never moves a runbook off its team's environment. A runbook that needs packages skips the
+ * system-generated ones, which cannot be edited. Otherwise the name of a new one: `spec.newName`, with
+ * `-2`, `-3`… when another runtime already holds that name.
  */
 export function chooseRuntimeEnvironment(
   existing: readonly RuntimeEnvironment[],
   spec: { language: string; version: string; newName: string },
+  options: EnvironmentChoiceOptions = {},
 ): { readonly reuse: RuntimeEnvironment } | { readonly create: string } {
-  const matching = existing.filter((e) => runsSpec(e, spec));
-  const rank = (e: RuntimeEnvironment) => (e.name.toLowerCase() === spec.newName.toLowerCase() ? 0 : isSystemGeneratedEnvironment(e) ? 1 : 2);
+  const matching = existing.filter((e) => runsSpec(e, spec) && !(options.needsPackages && isSystemGeneratedEnvironment(e)));
+  const current = options.current?.toLowerCase();
+  const rank = (e: RuntimeEnvironment) =>
+    e.name.toLowerCase() === current ? 0 : e.name.toLowerCase() === spec.newName.toLowerCase() ? 1 : isSystemGeneratedEnvironment(e) ? 2 : 3;
   const best = [...matching].sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name))[0];
   if (best) return { reuse: best };
   const taken = new Set(existing.map((e) => e.name.toLowerCase()));
@@ -410,8 +429,9 @@ export class AutomationClient {
     account: AutomationAccount,
     spec: { language: string; version: string; newName: string; defaultPackages?: Readonly<Record<string, string>> },
     signal?: AbortSignal,
+    options: EnvironmentChoiceOptions = {},
   ): Promise<{ environment: RuntimeEnvironment; created: boolean }> {
-    const choice = chooseRuntimeEnvironment(await this.listRuntimeEnvironments(account.id, signal), spec);
+    const choice = chooseRuntimeEnvironment(await this.listRuntimeEnvironments(account.id, signal), spec, options);
     if ('reuse' in choice) return { environment: choice.reuse, created: false };
     if (!RUNTIME_ENVIRONMENT_NAME_PATTERN.test(choice.create)) {
       throw new Error(`Not a name ARM accepts for a new runtime environment: ${quote(choice.create)} (letters, digits, "-" and "_", starting with a letter).`);

@@ -59,6 +59,13 @@ export function flexibleIssuer(issuer: string): FlexibleIssuer | undefined {
   return undefined;
 }
 
+/** Why flexible credentials do not accept this issuer, or undefined when they do. */
+export function flexibleIssuerProblem(issuer: string): string | undefined {
+  return flexibleIssuer(issuer)
+    ? undefined
+    : `Flexible credentials accept only GitHub Actions (https://token.actions.githubusercontent.com), GitLab (https://gitlab.com or a self-managed GitLab host) and Terraform Cloud (https://app.terraform.io, https://app.eu.terraform.io) issuers; ${quote(issuer)} is none of them.`;
+}
+
 /** Reads an expression into its clauses, or says where it departs from the grammar. */
 export function parseClaimsExpression(value: string): { clauses: ClaimsClause[] } | { problem: string } {
   const clauses: ClaimsClause[] = [];
@@ -110,12 +117,7 @@ export function checkClaimsExpression(issuer: string, value: string): Finding[] 
   const unsafe = findUnsafeCharacter(value);
   if (unsafe) return bad('characters', `The claims-matching expression contains ${describeUnsafeCharacter(unsafe)}.`);
   const rules = flexibleIssuer(issuer);
-  if (!rules) {
-    return bad(
-      'issuer',
-      `Flexible credentials accept only GitHub Actions (https://token.actions.githubusercontent.com), GitLab (https://gitlab.com or a self-managed GitLab host) and Terraform Cloud (https://app.terraform.io, https://app.eu.terraform.io) issuers; ${quote(issuer)} is none of them.`,
-    );
-  }
+  if (!rules) return bad('issuer', flexibleIssuerProblem(issuer) as string);
   const parsed = parseClaimsExpression(value);
   if ('problem' in parsed) return bad('syntax', `The claims-matching expression ${parsed.problem}`);
   const seen = new Set<string>();

@@ -4,6 +4,7 @@
 // learn.microsoft.com/graph/templates/how-to-reference-existing-resources).
 
 import { CredentialValues } from './credentialRules';
+import { CLAIMS_EXPRESSION_LANGUAGE_VERSION } from './claimsExpression';
 import { isGuid, quote } from './text';
 import { error, ValidationError } from './validation';
 
@@ -16,7 +17,9 @@ export function toGraphBody(values: CredentialValues): Record<string, unknown> {
   return {
     name: values.name,
     issuer: values.issuer,
-    ...(expression ? { claimsMatchingExpression: { value: expression.value, languageVersion: expression.languageVersion } } : { subject: values.subject }),
+    ...(expression
+      ? { claimsMatchingExpression: { value: expression.value, languageVersion: expression.languageVersion ?? CLAIMS_EXPRESSION_LANGUAGE_VERSION } }
+      : { subject: values.subject }),
     ...(values.description === undefined || values.description === null ? {} : { description: values.description }),
     audiences: [...values.audiences],
   };
@@ -163,7 +166,12 @@ export function toBicep(values: CredentialValues, options: BicepOptions = {}): s
     ...(values.description === undefined || values.description === null ? [] : [`  description: ${bicepString(values.description)}`]),
     `  issuer: ${bicepString(values.issuer)}`,
     ...(expression
-      ? ['  claimsMatchingExpression: {', `    value: ${bicepString(expression.value)}`, `    languageVersion: ${expression.languageVersion}`, '  }']
+      ? [
+          '  claimsMatchingExpression: {',
+          `    value: ${bicepString(expression.value)}`,
+          `    languageVersion: ${expression.languageVersion ?? CLAIMS_EXPRESSION_LANGUAGE_VERSION}`,
+          '  }',
+        ]
       : [`  subject: ${bicepString(values.subject)}`]),
     '}',
     '',

@@ -25,7 +25,7 @@ export function classifyCredential(
   clouds: readonly Cloud[] = BUILT_IN_CLOUDS,
 ): CredentialClassification {
   const subject = credential.subject ?? '';
-  const devOps = parseAzureDevOpsCredential(credential.issuer, subject);
+  const devOps = parseAzureDevOpsCredential(credential.issuer, subject, clouds);
   if (devOps) return { kind: 'azureDevOps', connection: devOps };
   const entra = classifyIssuer(credential.issuer, clouds);
   if (entra.kind === 'entra') {
@@ -275,7 +275,8 @@ export function parseGitHubSubject(subject: string): GitHubSubject | undefined {
   else if (rest.startsWith('environment:')) entity = { type: 'environment', name: rest.slice('environment:'.length) };
   else if (rest.startsWith('ref:refs/heads/')) entity = { type: 'branch', name: rest.slice('ref:refs/heads/'.length) };
   else if (rest.startsWith('ref:refs/tags/')) entity = { type: 'tag', name: rest.slice('ref:refs/tags/'.length) };
-  if (!entity) return undefined;
+  // A ":" in a name means more claims follow: a customised template, not one of the default forms.
+  if (!entity || (entity.type !== 'pullRequest' && entity.name.includes(':'))) return undefined;
   return { organization, repository, entity, ...(ownerId && repositoryId ? { ids: { ownerId, repositoryId } } : {}) };
 }
 
@@ -304,7 +305,7 @@ export type AzureDevOpsConnection =
 
 const ADO_ENTRA_SUBJECT = /^\/eid1\/c\/pub\/t\/[A-Za-z0-9_-]{22}\/a\/[A-Za-z0-9_-]{22}\/sc\/([0-9a-fA-F-]{36})\/([0-9a-fA-F-]{36})$/;
 
-export function parseAzureDevOpsCredential(issuer: string, subject: string): AzureDevOpsConnection | undefined {
+export function parseAzureDevOpsCredential(issuer: string, subject: string, clouds: readonly Cloud[] = BUILT_IN_CLOUDS): AzureDevOpsConnection | undefined {
   const url = tryParseUrl(issuer);
   if (!url || url.protocol !== 'https:') return undefined;
   const host = url.hostname.toLowerCase();
@@ -312,7 +313,8 @@ export function parseAzureDevOpsCredential(issuer: string, subject: string): Azu
     const m = /^sc:\/\/([^/]+)\/([^/]+)\/(.+)$/.exec(subject);
     return m ? { issuer: 'azureDevOps', organization: m[1] as string, project: m[2] as string, connection: m[3] as string } : undefined;
   }
-  const m = ADO_ENTRA_SUBJECT.exec(subject);
+  // The Entra form only with an Entra issuer of a known cloud: the subject alone proves nothing.
+  const m = classifyIssuer(issuer, clouds).kind === 'entra' ? ADO_ENTRA_SUBJECT.exec(subject) : null;
   if (m && isGuid(m[1] as string) && isGuid(m[2] as string)) {
     return { issuer: 'entra', organizationId: (m[1] as string).toLowerCase(), serviceConnectionId: (m[2] as string).toLowerCase() };
   }

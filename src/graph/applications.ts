@@ -92,20 +92,34 @@ export class ApplicationsApi {
    * with their expressions.
    */
   async nextAppsPage(nextLink: string, headers: Record<string, string>, context: ErrorContext): Promise<Page<AppRegistration>> {
+    let page: Page<AppRegistration>;
     try {
-      return normalisePage(await this.graph.getPage<AppRegistration>(nextLink, headers, context));
+      page = await this.graph.getPage<AppRegistration>(nextLink, headers, context);
     } catch (error) {
       if (!brokeOnFlexible(error)) throw error;
+      page = await this.graph.getPage<AppRegistration>(nextLink.replace('/v1.0/', '/beta/'), headers, context);
     }
-    const page = await this.graph.getPage<AppRegistration>(nextLink.replace('/v1.0/', '/beta/'), headers, context);
+    // A beta page read with the first page's fields (its nextLink keeps them) has flexible credentials
+    // without their expressions: those apps' credentials are read again through beta with them.
     const items = await Promise.all(
       page.items.map(async (app) =>
-        app.federatedIdentityCredentials?.some((c) => c.subject === null && !c.claimsMatchingExpression)
-          ? { ...app, federatedIdentityCredentials: await this.listCredentials(app.id, context) }
+        app.federatedIdentityCredentials?.some((c) => (c.subject === null || c.subject === undefined) && !c.claimsMatchingExpression)
+          ? { ...app, federatedIdentityCredentials: await this.credentialsThrough('beta', app.id, context) }
           : normaliseApp(app),
       ),
     );
     return { ...page, items };
+  }
+
+  /** An app's credentials through one Graph version. */
+  private async credentialsThrough(version: GraphVersion, appObjectId: string, context: ErrorContext): Promise<FederatedCredential[]> {
+    const page = await this.graph.getPage<FederatedCredential>(
+      `/applications/${encodeURIComponent(appObjectId)}/federatedIdentityCredentials?$select=${fieldsFor(version)}`,
+      {},
+      context,
+      version,
+    );
+    return page.items.map(normaliseCredential);
   }
 
   /** Reads through v1.0, and through beta when v1.0 breaks on a flexible credential of the app. */
@@ -184,13 +198,28 @@ export class ApplicationsApi {
       objectIds.map((id) => `/applications/${encodeURIComponent(id)}?${query}`),
       { operation: 'readApp' },
     );
+    const broken: string[] = [];
     answers.forEach((answer, i) => {
       const id = objectIds[i];
       if (answer instanceof GraphRequestError) failed.push({ id, error: answer });
-      else if (answer.status === 200) apps.push(answer.body as AppRegistration);
+      // A 200 whose body is no object: v1.0 broke off on a flexible credential of that app.
+      else if (answer.status === 200 && (answer.body === null || typeof answer.body !== 'object')) broken.push(id);
+      else if (answer.status === 200) apps.push(normaliseApp(answer.body as AppRegistration));
       else if (answer.status === 404 || answer.status === 400) missing.push(id);
       else failed.push({ id, error: itemError(answer, { operation: 'readApp' }) });
     });
+    for (const id of broken) {
+      try {
+        const request = (await this.graph.read())
+          .api(
+            `/applications/${encodeURIComponent(id)}?${encodeQuery({ $select: APP_FIELDS.join(','), $expand: `federatedIdentityCredentials($select=${CREDENTIAL_FIELDS_BETA})` })}`,
+          )
+          .version('beta');
+        apps.push(normaliseApp(await request.get()));
+      } catch (error) {
+        failed.push({ id, error: toGraphRequestError(error, { operation: 'readApp' }) as GraphRequestError });
+      }
+    }
     return { apps, missing, failed };
   }
 
@@ -228,15 +257,7 @@ export class ApplicationsApi {
   }
 
   async listCredentials(appObjectId: string, context: ErrorContext = { operation: 'listCredentials' }): Promise<FederatedCredential[]> {
-    return this.withBetaFallback(async (version) => {
-      const page = await this.graph.getPage<FederatedCredential>(
-        `/applications/${encodeURIComponent(appObjectId)}/federatedIdentityCredentials?$select=${fieldsFor(version)}`,
-        {},
-        context,
-        version,
-      );
-      return page.items.map(normaliseCredential);
-    });
+    return this.withBetaFallback((version) => this.credentialsThrough(version, appObjectId, context));
   }
 
   async getCredential(appObjectId: string, idOrName: string): Promise<FederatedCredential | undefined> {
@@ -255,16 +276,20 @@ export class ApplicationsApi {
   }
 
   /** A flexible credential (claimsMatchingExpression) exists only in Graph beta; every other one is written through v1.0. */
-  private credentialsApi(client: Awaited<ReturnType<GraphRequester['write']>>, path: string, values: { claimsMatchingExpression?: unknown }) {
+  private credentialsApi(client: Awaited<ReturnType<GraphRequester['write']>>, path: string, flexible: boolean) {
     const request = client.api(path);
-    return values.claimsMatchingExpression ? request.version('beta') : request;
+    return flexible ? request.version('beta') : request;
   }
 
   async createCredential(appObjectId: string, values: CredentialValues, context: ErrorContext = {}, signal?: AbortSignal): Promise<FederatedCredential> {
     const created = await this.graph.call<FederatedCredential>(
       async () =>
         withSignal(
-          this.credentialsApi(await this.graph.write(), `/applications/${encodeURIComponent(appObjectId)}/federatedIdentityCredentials`, values),
+          this.credentialsApi(
+            await this.graph.write(),
+            `/applications/${encodeURIComponent(appObjectId)}/federatedIdentityCredentials`,
+            Boolean(values.claimsMatchingExpression),
+          ),
           signal,
         ).post(toGraphBody(values)),
       { operation: 'writeCredential', credentialName: values.name, ...context },
@@ -273,13 +298,17 @@ export class ApplicationsApi {
     return normaliseCredential(created);
   }
 
-  /** PATCH with what changed; the name is the key and never sent. Graph answers 204. */
+  /**
+   * PATCH with what changed; the name is the key and never sent. Graph answers 204. A flexible credential
+   * (`flexible`, or an expression in the patch) is changed through beta: v1.0 cannot hold it.
+   */
   async updateCredential(
     appObjectId: string,
     credentialId: string,
     patch: Partial<Omit<CredentialValues, 'name'>>,
     context: ErrorContext = {},
     signal?: AbortSignal,
+    flexible = false,
   ): Promise<void> {
     await this.graph.call(
       async () =>
@@ -287,7 +316,7 @@ export class ApplicationsApi {
           this.credentialsApi(
             await this.graph.write(),
             `/applications/${encodeURIComponent(appObjectId)}/federatedIdentityCredentials/${encodeURIComponent(credentialId)}`,
-            patch,
+            flexible || Boolean(patch.claimsMatchingExpression),
           ),
           signal,
         ).patch(patch),
@@ -296,11 +325,15 @@ export class ApplicationsApi {
     );
   }
 
-  async deleteCredential(appObjectId: string, credentialId: string, context: ErrorContext = {}, signal?: AbortSignal): Promise<void> {
+  async deleteCredential(appObjectId: string, credentialId: string, context: ErrorContext = {}, signal?: AbortSignal, flexible = false): Promise<void> {
     await this.graph.call(
       async () =>
         withSignal(
-          (await this.graph.write()).api(`/applications/${encodeURIComponent(appObjectId)}/federatedIdentityCredentials/${encodeURIComponent(credentialId)}`),
+          this.credentialsApi(
+            await this.graph.write(),
+            `/applications/${encodeURIComponent(appObjectId)}/federatedIdentityCredentials/${encodeURIComponent(credentialId)}`,
+            flexible,
+          ),
           signal,
         ).delete(),
       { operation: 'writeCredential', ...context },
@@ -349,11 +382,16 @@ export class ApplicationsApi {
       (i) => `/applications/${encodeURIComponent(i.appObjectId)}/federatedIdentityCredentials/${encodeURIComponent(i.name)}?$select=${CREDENTIAL_FIELDS}`,
     );
     const answers = await this.graph.readBatch(urls, { operation: 'listCredentials' });
-    return answers.map((answer, i) => {
-      if (answer instanceof GraphRequestError) return answer;
-      if (answer.status === 200) return answer.body as FederatedCredential;
-      if (answer.status === 404) return null;
-      return itemError(answer, { operation: 'listCredentials', credentialName: items[i].name });
-    });
+    return Promise.all(
+      answers.map(async (answer, i) => {
+        if (answer instanceof GraphRequestError) return answer;
+        // v1.0 broke off on a flexible credential: read that one again (through beta).
+        if (answer.status === 200 && (answer.body === null || typeof answer.body !== 'object'))
+          return (await this.getCredential(items[i].appObjectId, items[i].name)) ?? null;
+        if (answer.status === 200) return normaliseCredential(answer.body as FederatedCredential);
+        if (answer.status === 404) return null;
+        return itemError(answer, { operation: 'listCredentials', credentialName: items[i].name });
+      }),
+    );
   }
 }

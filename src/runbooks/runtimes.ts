@@ -128,7 +128,12 @@ export const GRAPH_POWERSHELL_VERSION = '2.28.0';
 export const TOKENMAGICIAN_VERSION = '0.1.1';
 export const GRAPH_MODULE_GROUP = 'Microsoft.Graph';
 
-const MODULE_VERSION = /^[0-9]+(\.[0-9]+){1,3}(-[A-Za-z0-9.]+)?$/;
+const MODULE_VERSION = /^[0-9]+(\.[0-9]+){1,3}(-[A-Za-z0-9.-]+)?$/;
+
+/** A version the PowerShell Gallery can be asked for (numeric parts, an optional prerelease tag). */
+export function isModuleVersion(version: string): boolean {
+  return MODULE_VERSION.test(version);
+}
 
 export function powerShellGalleryContentLink(name: string, version?: string): string {
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) throw new Error(`Not a PowerShell Gallery module name: ${JSON.stringify(name)}`);
@@ -144,8 +149,10 @@ export function powerShellGalleryContentLink(name: string, version?: string): st
  */
 export function compareModuleVersions(a: string, b: string): number {
   const parse = (v: string) => {
-    const [core = '', pre] = v.trim().split('-', 2);
-    return { parts: core.split('.').map((p) => Number.parseInt(p, 10) || 0), pre };
+    const text = v.trim().replace(/\+.*$/, '');
+    const dash = text.indexOf('-');
+    const core = dash < 0 ? text : text.slice(0, dash);
+    return { parts: core.split('.').map((p) => Number.parseInt(p, 10) || 0), pre: dash < 0 ? undefined : text.slice(dash + 1) };
   };
   const x = parse(a);
   const y = parse(b);
@@ -156,7 +163,21 @@ export function compareModuleVersions(a: string, b: string): number {
   if (x.pre === y.pre) return 0;
   if (x.pre === undefined) return 1;
   if (y.pre === undefined) return -1;
-  return x.pre < y.pre ? -1 : 1;
+  // Prerelease identifiers compare part by part, numbers as numbers (SemVer 2.0.0 §11).
+  const xs = x.pre.split(/[.-]/);
+  const ys = y.pre.split(/[.-]/);
+  for (let i = 0; i < Math.max(xs.length, ys.length); i++) {
+    const p = xs[i];
+    const q = ys[i];
+    if (p === undefined) return -1;
+    if (q === undefined) return 1;
+    const pn = /^\d+$/.test(p);
+    const qn = /^\d+$/.test(q);
+    if (pn && qn && Number(p) !== Number(q)) return Number(p) - Number(q);
+    if (pn !== qn) return pn ? -1 : 1;
+    if (p !== q) return p < q ? -1 : 1;
+  }
+  return 0;
 }
 
 function galleryModule(name: string, version: string, why: string, versionGroup?: string): RequiredModule {
@@ -254,9 +275,17 @@ export function runtimeEnvironmentsUnavailable(cloud: { readonly name: string; r
     cloud.name === 'AzureUSGovernment'
       ? `Azure Automation has no runtime environments in ${cloud.displayName}`
       : `Azure Automation runtime environments are not documented for ${cloud.displayName}`;
-  const instead =
-    runtime.language === 'powershell'
-      ? 'Instead, scaffold the runbook again with the runtime PowerShell-7.2 (the legacy PowerShell72 runbook type, which needs no runtime environment; retired in Azure Automation, it still runs but gets no updates), or deploy to an Automation account in the global Azure cloud.'
-      : 'Instead, deploy to an Automation account in the global Azure cloud, or create the runbook in the portal with the Python runtime that cloud offers.';
-  return `${why}, so ${runtime.label.replace(/ \(.*$/, '')} cannot be set up there; nothing was changed. ${instead}`;
+  return `${why}, so ${runtime.label.replace(/ \(.*$/, '')} cannot be set up there; nothing was changed. ${insteadOfRuntimeEnvironment(runtime)}`;
+}
+
+/** The same for an account's region: runtime environments are not offered in Brazil Southeast. */
+export function runtimeEnvironmentsUnavailableIn(location: string): string | undefined {
+  if (location.replace(/\s+/g, '').toLowerCase() !== 'brazilsoutheast') return undefined;
+  return `Azure Automation has no runtime environments in the region Brazil Southeast, where this Automation account is; nothing was changed. Use an Automation account in another region, or create the runbook in the portal with a runtime that region offers.`;
+}
+
+function insteadOfRuntimeEnvironment(runtime: RuntimeInfo): string {
+  return runtime.language === 'powershell'
+    ? 'Instead, use an Automation account in the global Azure cloud. Only to update a runbook that already runs on PowerShell 7.2 there, scaffold it with the runtime PowerShell-7.2 (the legacy runbook type, retired in Azure Automation: it runs but gets no updates).'
+    : 'Instead, use an Automation account in the global Azure cloud, or create the runbook in the portal with the Python runtime that cloud offers.';
 }

@@ -329,13 +329,26 @@ export class CredentialService {
     if (JSON.stringify(values.audiences) !== JSON.stringify(current.audiences)) Object.assign(patch, { audiences: [...values.audiences] });
     if ((values.description ?? null) !== (current.description ?? null)) Object.assign(patch, { description: values.description ?? null });
     if (Object.keys(patch).length > 0)
-      await this.directory.apps.updateCredential(plan.app.id, current.id, patch, { appName: plan.app.displayName, credentialName: current.name }, signal);
+      await this.directory.apps.updateCredential(
+        plan.app.id,
+        current.id,
+        patch,
+        { appName: plan.app.displayName, credentialName: current.name },
+        signal,
+        Boolean(current.claimsMatchingExpression),
+      );
     return { ...current, ...patch } as FederatedCredential;
   }
 
   async delete(app: AppRegistration, credential: FederatedCredential, signal?: AbortSignal): Promise<void> {
     try {
-      await this.directory.apps.deleteCredential(app.id, credential.id, { appName: app.displayName, credentialName: credential.name }, signal);
+      await this.directory.apps.deleteCredential(
+        app.id,
+        credential.id,
+        { appName: app.displayName, credentialName: credential.name },
+        signal,
+        Boolean(credential.claimsMatchingExpression),
+      );
     } catch (error) {
       // Deleting what is already gone is done: a retried delete must not report failure.
       if (error instanceof GraphRequestError && error.status === 404) return;

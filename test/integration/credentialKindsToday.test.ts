@@ -12,6 +12,14 @@ const EXTENSION_ID = 'federated-credentials.federated-credentials';
 const run = <T>(command: string, args: Record<string, unknown>) => Promise.resolve(vscode.commands.executeCommand<T>(`federatedCredentials.${command}`, args));
 const graphWrites = async (mark: number) => (await sandbox.requests(mark)).filter((r) => r.area === 'graph' && r.method !== 'GET');
 const EXPRESSION = "claims['sub'] matches 'repo:contoso/payments-api:ref:refs/heads/*' and claims['repository_id'] eq '821093847'";
+/** addCredential's arguments for a flexible GitHub credential on the app. */
+const flexible = (app: string, name: string, claimsMatchingExpression = EXPRESSION) => ({
+  app,
+  kind: 'flexible',
+  issuer: 'https://token.actions.githubusercontent.com',
+  claimsMatchingExpression,
+  name,
+});
 
 describe('Credential kinds of today (sandbox, in VS Code)', function () {
   this.timeout(60_000);
@@ -89,16 +97,7 @@ describe('Credential kinds of today (sandbox, in VS Code)', function () {
 
   it('a flexible credential is refused before any write while the preview setting is off', async () => {
     const mark = await sandbox.mark();
-    await assert.rejects(
-      run('addCredential', {
-        app: app.id,
-        kind: 'flexible',
-        issuer: 'https://token.actions.githubusercontent.com',
-        claimsMatchingExpression: EXPRESSION,
-        name: 'flex-payments',
-      }),
-      /Turn on the setting "federatedCredentials\.preview\.flexibleCredentials"/,
-    );
+    await assert.rejects(run('addCredential', flexible(app.id, 'flex-payments')), /Turn on the setting "federatedCredentials\.preview\.flexibleCredentials"/);
     assert.deepEqual(await graphWrites(mark), []);
   });
 
@@ -106,24 +105,12 @@ describe('Credential kinds of today (sandbox, in VS Code)', function () {
     await config().update('preview.flexibleCredentials', true, vscode.ConfigurationTarget.Global);
     const mark = await sandbox.mark();
     await assert.rejects(
-      run('addCredential', {
-        app: app.id,
-        kind: 'flexible',
-        issuer: 'https://token.actions.githubusercontent.com',
-        claimsMatchingExpression: "claims['sub'] eq 'x'",
-        name: 'flex-bad',
-      }),
+      run('addCredential', flexible(app.id, 'flex-bad', "claims['sub'] eq 'x'")),
       /must also test claims\['repository_id'\] or claims\['repository_owner_id'\]/,
     );
     assert.deepEqual(await graphWrites(mark), [], 'a wrong expression is refused before the request');
 
-    const credential = await run<FederatedCredential>('addCredential', {
-      app: app.id,
-      kind: 'flexible',
-      issuer: 'https://token.actions.githubusercontent.com',
-      claimsMatchingExpression: EXPRESSION,
-      name: 'flex-payments',
-    });
+    const credential = await run<FederatedCredential>('addCredential', flexible(app.id, 'flex-payments'));
     assert.deepEqual(credential.claimsMatchingExpression, { value: EXPRESSION, languageVersion: 1 });
     const post = (await graphWrites(mark)).find((r) => r.method === 'POST');
     assert.equal(post?.path, `/graph/beta/applications/${app.id}/federatedIdentityCredentials`);
@@ -131,11 +118,11 @@ describe('Credential kinds of today (sandbox, in VS Code)', function () {
     const readMark = await sandbox.mark();
     await vscode.commands.executeCommand('federatedCredentials.refresh');
     const node = await appNode();
-    const flexible = node.children?.find((c) => c.label === 'flex-payments');
-    assert.ok(flexible, `listed: ${JSON.stringify(node.children?.map((c) => c.label))}`);
-    assert.equal(flexible.description, `GitHub Actions: flexible: ${EXPRESSION}`);
-    assert.match(flexible.contextValue ?? '', /\bflexible\b/);
-    assert.match(flexible.tooltip ?? '', /Claims matching expression/);
+    const shown = node.children?.find((c) => c.label === 'flex-payments');
+    assert.ok(shown, `listed: ${JSON.stringify(node.children?.map((c) => c.label))}`);
+    assert.equal(shown.description, `GitHub Actions: flexible: ${EXPRESSION}`);
+    assert.match(shown.contextValue ?? '', /\bflexible\b/);
+    assert.match(shown.tooltip ?? '', /Claims matching expression/);
     assert.ok(
       node.children?.some((c) => c.label === 'gh-payments-main'),
       'the other credentials are there too',

@@ -169,7 +169,7 @@ const rows: Row[] = [
     'addCredential',
     'unknown kind',
     (c) => other(c, { kind: 'saml' }),
-    /^"kind" must be one of managedIdentity, githubActions, kubernetes, otherIssuer; "saml" is not\.$/,
+    /^"kind" must be one of managedIdentity, githubActions, kubernetes, otherIssuer, flexible; "saml" is not\.$/,
   ],
   [
     'addCredential',

@@ -23,7 +23,7 @@ import {
   type GitHubEntity,
   type GitHubSubjectFormat,
 } from '../../domain/credentialKinds';
-import { CLAIMS_EXPRESSION_LANGUAGE_VERSION, checkClaimsExpression } from '../../domain/claimsExpression';
+import { CLAIMS_EXPRESSION_LANGUAGE_VERSION, checkClaimsExpression, flexibleIssuer, flexibleIssuerProblem } from '../../domain/claimsExpression';
 import { checkAudiences, checkIssuer, checkSubject } from '../../domain/credentialRules';
 import { quote } from '../../domain/text';
 import type { Finding } from '../../domain/validation';
@@ -106,6 +106,29 @@ function field<K extends keyof AddCredentialContext>(
   };
 }
 
+/** Arguments that another kind or subject form would ignore are refused, naming them: nothing is silently dropped. */
+function checkArgumentsFitKind(args: Record<string, unknown>): void {
+  const given = (keys: readonly string[]) => keys.filter((k) => args[k] !== undefined);
+  const refuse = (keys: readonly string[], why: string) => {
+    if (keys.length > 0) throw new Error(`${keys.map((k) => `"${k}"`).join(', ')} ${keys.length > 1 ? 'do' : 'does'} not apply ${why}.`);
+  };
+  if (args.kind !== undefined && args.kind !== 'githubActions') {
+    refuse(given(['subjectFormat', 'ownerId', 'repositoryId', 'claimKeys', 'claims']), 'to this kind: they are for "kind": "githubActions"');
+  }
+  if (args.kind !== undefined && args.kind !== 'flexible') refuse(given(['claimsMatchingExpression']), 'to this kind: it is for "kind": "flexible"');
+  if (args.kind === 'flexible') refuse(given(['subject']), 'to a flexible credential, which matches claims with "claimsMatchingExpression" instead');
+  if (args.subjectFormat === 'nameBased') refuse(given(['ownerId', 'repositoryId']), 'to a name-based subject (use "subjectFormat": "immutable")');
+  if (args.subjectFormat === 'nameBased' || args.subjectFormat === 'immutable') {
+    refuse(given(['claimKeys', 'claims']), `to the ${String(args.subjectFormat)} subject form (use "subjectFormat": "claimKeys")`);
+  }
+  const keys = Array.isArray(args.claimKeys) ? (args.claimKeys as string[]) : [];
+  const claims = args.claims && typeof args.claims === 'object' ? Object.keys(args.claims as object) : [];
+  refuse(
+    claims.filter((k) => !keys.includes(k) || k === 'repo' || k === 'context'),
+    'as "claims": give a value only for each key of "claimKeys" other than repo and context',
+  );
+}
+
 /** "a, b ,c" → ["a", "b", "c"]. */
 function splitList(text: string): string[] {
   return text
@@ -159,13 +182,14 @@ function build(c: AddCredentialContext, deps: CredentialCommandDeps): BuiltCrede
 }
 
 function defaultName(c: AddCredentialContext): string | undefined {
+  const usesContext = c.subjectFormat !== 'claimKeys' || (c.claimKeys ?? []).includes('context');
   const raw =
     c.kind === 'githubActions'
-      ? `${c.repository ?? 'github'}-${c.entity === 'pullRequest' ? 'pr' : (c.value ?? c.entity)}`
+      ? `${c.repository ?? Object.values(c.claims ?? {})[0] ?? 'github'}-${!usesContext ? 'template' : c.entity === 'pullRequest' ? 'pr' : (c.value ?? c.entity)}`
       : c.kind === 'kubernetes'
         ? `${c.namespace}-${c.serviceAccount}`
         : c.kind === 'flexible'
-          ? `flexible-${(c.issuer ?? '').replace(/^https:\/\//, '').split(/[./]/)[0] ?? 'issuer'}`
+          ? `flexible-${flexibleIssuer(c.issuer ?? '')?.name ?? 'issuer'}`
           : undefined;
   if (!raw) return undefined;
   const cleaned = raw
@@ -216,6 +240,7 @@ export async function addCredential(deps: CredentialCommandDeps, context: Comman
     throw new Error(`"subjectFormat" must be one of ${SUBJECT_FORMATS.join(', ')}; ${quote(args.subjectFormat)} is not.`);
   }
   if (args.kind === 'flexible' && deps.flexibleCredentials?.() !== true) throw new Error(FLEXIBLE_OFF);
+  checkArgumentsFitKind(args);
   const directory = deps.directory();
   const service = deps.credentials();
   const wizard: AddCredentialContext = {
@@ -380,7 +405,7 @@ export async function addCredential(deps: CredentialCommandDeps, context: Comman
         when: (c) => c.kind === 'flexible',
         prompt: l10n.t('Issuer: GitHub Actions, GitLab or Terraform Cloud'),
         defaultValue: () => 'https://token.actions.githubusercontent.com',
-        validate: (v) => firstError(checkIssuer(v)),
+        validate: (v) => firstError(checkIssuer(v)) ?? flexibleIssuerProblem(v),
       }),
       {
         shouldPrompt: (c) => c.kind === 'flexible' && c.claimsMatchingExpression === undefined,

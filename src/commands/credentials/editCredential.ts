@@ -155,7 +155,10 @@ export async function deleteCredential(
       `Delete the federated credential ${quote(credential.name)} of app ${quote(app.displayName)}?`,
       {
         modal: true,
-        detail: vscode.l10n.t('Workloads that use it (subject {0}) will no longer get tokens for this app. This cannot be undone.', credential.subject),
+        detail: vscode.l10n.t(
+          'Workloads that use it ({0}) will no longer get tokens for this app. This cannot be undone.',
+          credential.claimsMatchingExpression ? `claims ${credential.claimsMatchingExpression.value}` : `subject ${credential.subject}`,
+        ),
       },
       'Delete',
     );

@@ -19,7 +19,7 @@ import type { AutomationAccount, Runbook } from '../../domain/model';
 import { ArmRequestError } from '../../arm/armClient';
 import { throwIfCancelled, UserCancelledError } from '../../util/cancellation';
 import type { RunbookFilePlan } from './runbookFile';
-import { RUNBOOK_RUNTIMES, runtimeEnvironmentsUnavailable } from '../../runbooks/runtimes';
+import { RUNBOOK_RUNTIMES, runtimeEnvironmentsUnavailable, runtimeEnvironmentsUnavailableIn } from '../../runbooks/runtimes';
 
 export type Consent = 'ask' | 'yes' | 'no';
 
@@ -90,6 +90,41 @@ async function agreed(consent: Consent, ask: () => Promise<boolean>): Promise<bo
   return consent === 'yes' || (consent === 'ask' && (await ask()));
 }
 
+/** A deploy refused before anything was written (the message says why and what to do instead). */
+export class DeployRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DeployRefusedError';
+  }
+}
+
+const LANGUAGE_OF_TYPE: Readonly<Record<string, 'PowerShell' | 'Python'>> = {
+  PowerShell: 'PowerShell',
+  PowerShell72: 'PowerShell',
+  Python: 'Python',
+  Python3: 'Python',
+};
+
+/**
+ * The type to send for a runbook that may exist already: a runbook's type cannot change in Azure. A Python
+ * runbook created as `Python3` (before runtime environments) keeps that type, which links to a runtime
+ * environment as well; any other difference is refused before anything is written, with what to do.
+ */
+function runbookTypeFor(name: string, wanted: string, existing: string | undefined): string {
+  if (!existing || existing.toLowerCase() === wanted.toLowerCase()) return wanted;
+  if (existing === 'Python3' && wanted === 'Python') return existing;
+  const language = LANGUAGE_OF_TYPE[existing];
+  const advice =
+    existing === 'PowerShell72'
+      ? 'To update it, scaffold with the runtime PowerShell-7.2; to move it to PowerShell 7.6, deploy under a new name (or delete it in the portal first).'
+      : language && language !== LANGUAGE_OF_TYPE[wanted]
+        ? `It is a ${language} runbook: deploy this file under another name.`
+        : 'Deploy under a new name, or delete it in the portal first.';
+  throw new DeployRefusedError(
+    `The runbook ${name} already exists as runbook type ${existing}, and Azure cannot change a runbook's type to ${wanted}; nothing was changed. ${advice}`,
+  );
+}
+
 /** How far a deploy got: each write is 'sent' before its request and 'done' after; 'accepted' once Azure took a long-running one. */
 export interface DeployProgress {
   step: 'account' | 'runtimeEnvironment' | 'modules' | 'identity' | 'readRunbook' | 'runbook' | 'draft' | 'publish' | 'final';
@@ -134,6 +169,8 @@ export async function deployRunbookToAccount(automation: AutomationClient, reque
   try {
     return await deploySteps(automation, request, hooks, progress);
   } catch (error) {
+    // Refused before any write: nothing to read back, and nothing to finish.
+    if (error instanceof DeployRefusedError) throw error;
     const cancelled = hooks.signal?.aborted === true;
     // After a failure, Azure is asked what the runbook now is; after a cancel nothing more is sent.
     const found = cancelled ? {} : await readBack(automation, request, progress);
@@ -161,13 +198,27 @@ async function deploySteps(automation: AutomationClient, request: DeployRequest,
 
   step('account', 'Reading the Automation account');
   let account = await automation.getAccount(request.accountId, signal);
+  const regionProblem = deployment.runtimeEnvironment ? runtimeEnvironmentsUnavailableIn(account.location) : undefined;
+  if (regionProblem) throw new DeployRefusedError(regionProblem);
+
+  // The runbook as it was, read before anything is written: its type decides whether it can be updated at
+  // all, its runtime environment is kept, and whether it has a published version decides what an
+  // interruption leaves.
+  step('readRunbook', `Reading the runbook ${request.runbookName}`);
+  const before = (await automation.getRunbook(account.id, request.runbookName, deployment.apiVersion, signal)) ?? null;
+  progress.runbookBefore = before;
+  const runbookType = runbookTypeFor(request.runbookName, deployment.runbookType, before?.properties.runbookType);
 
   let runtimeEnvironmentCreated = false;
   let environment: string | undefined;
   if (deployment.runtimeEnvironment) {
     const spec = deployment.runtimeEnvironment;
     step('runtimeEnvironment', `Looking for a ${spec.language} ${spec.version} runtime environment`);
-    const ensured = await automation.ensureRuntimeEnvironment(account, spec, signal);
+    const current = before?.properties.runtimeEnvironment;
+    const ensured = await automation.ensureRuntimeEnvironment(account, spec, signal, {
+      ...(current ? { current } : {}),
+      needsPackages: deployment.modules.length > 0,
+    });
     environment = ensured.environment.name;
     runtimeEnvironmentCreated = ensured.created;
     if (ensured.created) {
@@ -175,6 +226,9 @@ async function deploySteps(automation: AutomationClient, request: DeployRequest,
       hooks.info(`Created the runtime environment ${environment} (${spec.language} ${spec.version}) in ${account.name}.`);
     } else {
       hooks.info(`Using the runtime environment ${environment} (${spec.language} ${spec.version}) that ${account.name} already has.`);
+    }
+    if (current && current.toLowerCase() !== environment.toLowerCase()) {
+      warn(`The runbook ${request.runbookName} moves from the runtime environment ${current} to ${environment} (${spec.language} ${spec.version}).`);
     }
   }
   if (deployment.supportNote) warn(deployment.supportNote);
@@ -255,10 +309,6 @@ async function deploySteps(automation: AutomationClient, request: DeployRequest,
     );
   }
 
-  // The runbook as it was: whether it exists and has a published version decides what an interruption leaves.
-  step('readRunbook', `Reading the runbook ${request.runbookName}`);
-  progress.runbookBefore = (await automation.getRunbook(account.id, request.runbookName, deployment.apiVersion, signal)) ?? null;
-
   step('runbook', `Creating or updating the runbook ${request.runbookName}`);
   progress.runbook = 'sent';
   const runbook = await automation.createOrUpdateRunbook(
@@ -266,7 +316,7 @@ async function deploySteps(automation: AutomationClient, request: DeployRequest,
     request.runbookName,
     account.location,
     {
-      runbookType: deployment.runbookType,
+      runbookType,
       ...(environment ? { runtimeEnvironment: environment } : {}),
       apiVersion: deployment.apiVersion,
       ...(request.description ? { description: request.description } : {}),

@@ -358,10 +358,23 @@ describe('Automation client (scripted ARM stub)', () => {
       compareModules(needed, [ready('Microsoft.Graph.Users', '2.31.0')]).map((m) => [m.name, m.status, m.requiredVersion]),
       [
         ['TokenMagician', 'missing', '0.1.1'],
-        ['Microsoft.Graph.Authentication', 'missing', '2.28.0'],
-        ['Microsoft.Graph.Users', 'outdated', '2.28.0'],
+        ['Microsoft.Graph.Authentication', 'missing', '2.31.0'],
+        ['Microsoft.Graph.Users', 'present', '2.31.0'],
       ],
-      'a group member ahead of Authentication is brought back to the version Authentication gets',
+      'any member ahead of the pin sets the version of the whole group: nothing is downgraded',
+    );
+    assert.deepEqual(
+      compareModules(needed, [ready('Microsoft.Graph.Authentication', '2.28.0'), ready('Microsoft.Graph.Users', '2.30.0+build.1')]).map((m) => [
+        m.name,
+        m.status,
+        m.requiredVersion,
+      ]),
+      [
+        ['TokenMagician', 'missing', '0.1.1'],
+        ['Microsoft.Graph.Authentication', 'outdated', '2.30.0'],
+        ['Microsoft.Graph.Users', 'present', '2.30.0'],
+      ],
+      'a version with build metadata counts by its release part',
     );
     assert.deepEqual(
       ['missing', 'failed', 'outdated', 'present', 'importing'].map((s) => needsImport(s as Parameters<typeof needsImport>[0])),
@@ -373,5 +386,8 @@ describe('Automation client (scripted ARM stub)', () => {
     const sorted = ['2.10.0', '2.9.1', '2.28.0-preview', '2.28.0', '1.0', '2.28.0.1', '2.28'].sort(compareModuleVersions);
     assert.deepEqual(sorted, ['1.0', '2.9.1', '2.10.0', '2.28.0-preview', '2.28.0', '2.28', '2.28.0.1']);
     assert.equal(compareModuleVersions('2.28', '2.28.0'), 0);
+    assert.ok(compareModuleVersions('1.0.0-rc-2', '1.0.0-rc-1') > 0, 'the whole prerelease tag counts');
+    assert.ok(compareModuleVersions('1.0.0-beta.10', '1.0.0-beta.2') > 0, 'numeric identifiers compare as numbers');
+    assert.equal(compareModuleVersions('2.30.0+build.7', '2.30.0'), 0, 'build metadata does not count');
   });
 });

@@ -77,6 +77,9 @@ describe('credential kinds of today', () => {
       );
       assert.equal(describeGitHubSubject('repo:contoso/app:environment:prod'), 'contoso/app · environment prod');
       assert.equal(describeGitHubSubject('repository_owner_id:123:context:x'), 'custom subject template: repository_owner_id:123:context:x');
+      const template = 'repo:o/r:ref:refs/heads/main:job_workflow_ref:o/w/.github/workflows/x.yml@refs/heads/main';
+      assert.equal(parseGitHubSubject(template), undefined, 'more claims after the context: a template, not a branch');
+      assert.equal(describeGitHubSubject(template), `custom subject template: ${template}`);
       assert.equal(classifyCredential({ issuer: GITHUB, subject: gitHubSubject(immutable) }).kind, 'githubActions');
     });
 
@@ -174,6 +177,11 @@ describe('credential kinds of today', () => {
       assert.equal(parseAzureDevOpsCredential(`https://login.microsoftonline.com/${TENANT}/v2.0`, `${entraSubject}/x`), undefined);
       assert.equal(parseAzureDevOpsCredential(`https://vstoken.dev.azure.com/${ORG}`, 'repo:contoso/app:pull_request'), undefined);
       assert.equal(parseAzureDevOpsCredential('http://vstoken.dev.azure.com/x', 'sc://a/b/c'), undefined);
+      assert.equal(
+        classifyCredential({ issuer: 'https://evil.example.com', subject: entraSubject }).kind,
+        'otherIssuer',
+        'the Entra form needs an Entra issuer',
+      );
     });
   });
 
@@ -183,6 +191,14 @@ describe('credential kinds of today', () => {
       "claims['sub'] matches 'repo:contoso/contoso-repo-*:ref:refs/heads/????' and claims['repository_owner_id'] eq '123456'",
       "claims['sub'] matches 'repo:contoso/contoso-repo:ref:refs/heads/*' and claims['repository_id'] eq '456789' and claims['job_workflow_ref'] matches 'contoso/contoso-prod/.github/workflows/*.yml@refs/heads/main'",
     ];
+    const flexibleValues = () => ({
+      name: 'flex-main',
+      issuer: GITHUB,
+      subject: '',
+      audiences: ['api://AzureADTokenExchange'],
+      claimsMatchingExpression: { value: ok[0] as string, languageVersion: 1 },
+    });
+
     it("accepts the documentation's GitHub, GitLab and Terraform Cloud examples", () => {
       for (const value of ok) assert.deepEqual(checkClaimsExpression(GITHUB, value), [], value);
       assert.deepEqual(
@@ -253,13 +269,7 @@ describe('credential kinds of today', () => {
     });
 
     it('a flexible credential is checked by its expression, has no subject, and repeats only with the same expression', () => {
-      const values = {
-        name: 'flex-main',
-        issuer: GITHUB,
-        subject: '',
-        audiences: ['api://AzureADTokenExchange'],
-        claimsMatchingExpression: { value: ok[0] as string, languageVersion: 1 },
-      };
+      const values = flexibleValues();
       assert.equal(checkCredential(values).ok, true);
       assert.match(messages(checkCredential({ ...values, subject: 'repo:x/y:pull_request' }).errors), /instead of a subject, not both/);
       assert.match(
@@ -272,14 +282,7 @@ describe('credential kinds of today', () => {
     });
 
     it('is copied as Graph beta JSON, az rest against beta, and a beta Bicep resource', () => {
-      const values = {
-        name: 'flex-main',
-        issuer: GITHUB,
-        subject: '',
-        audiences: ['api://AzureADTokenExchange'],
-        description: 'any branch',
-        claimsMatchingExpression: { value: ok[0] as string, languageVersion: 1 },
-      };
+      const values = { ...flexibleValues(), description: 'any branch' };
       assert.deepEqual(toGraphBody(values), {
         name: 'flex-main',
         issuer: GITHUB,

@@ -66,17 +66,32 @@ describe('flexible credentials through Graph beta, and reads that survive them (
     const others = page.items.filter((a) => a.id !== app && (a.federatedIdentityCredentials?.length ?? 0) > 0);
     assert.ok(others.length > 0 && others.every((a) => a.federatedIdentityCredentials!.every((c) => typeof c.subject === 'string' && c.subject !== '')));
 
+    const since = f.sandbox.requests().length;
     const trusting = await directory.apps.listAppsWithCredentials();
-    assert.ok(trusting.some((a) => a.id === app));
-    const reads = f.sandbox.requests().filter((r) => r.method === 'GET' && r.area === 'graph');
+    assert.equal(
+      trusting.find((a) => a.id === app)?.federatedIdentityCredentials?.find((c) => c.name === 'flex-branches')?.claimsMatchingExpression?.value,
+      EXPRESSION,
+    );
+    const reads = f.sandbox.requests(since).filter((r) => r.method === 'GET' && r.area === 'graph');
     assert.ok(
-      reads.some((r) => r.path.includes('/beta/applications')),
-      'read again through beta',
+      reads.some((r) => r.path.includes('/v1.0/applications')) && reads.some((r) => r.path.includes('/beta/applications')),
+      'the Managed Identities listing broke on v1.0 and was read again through beta',
     );
   });
 
-  it('a later page that breaks is read through beta too, with the expressions', async () => {
+  it('later pages that break are read through beta too, with the expressions, page after page', async () => {
     const { directory } = sandboxGraph(f.sandbox);
+    // A second app with a flexible credential, so that a beta page's nextLink is followed too.
+    const second = [...f.sandbox.core.state.applications.values()]
+      .filter((a) => a.tenantId === f.sandbox.info.homeTenant.id && a.id !== app)
+      .sort((a, b) => b.id.localeCompare(a.id))[0]!;
+    await directory.apps.createCredential(second.id, {
+      name: 'flex-second',
+      issuer: GITHUB,
+      subject: '',
+      audiences: ['api://AzureADTokenExchange'],
+      claimsMatchingExpression: { value: EXPRESSION, languageVersion: 1 },
+    });
     const seen: AppRegistration[] = [];
     let page = await directory.apps.listApps({ pageSize: 1 });
     seen.push(...page.items);
@@ -86,6 +101,19 @@ describe('flexible credentials through Graph beta, and reads that survive them (
     }
     const mine = seen.find((a) => a.id === app);
     assert.equal(mine?.federatedIdentityCredentials?.find((c) => c.name === 'flex-branches')?.claimsMatchingExpression?.value, EXPRESSION);
+    const theirs = seen.find((a) => a.id === second.id);
+    assert.equal(theirs?.federatedIdentityCredentials?.find((c) => c.name === 'flex-second')?.claimsMatchingExpression?.value, EXPRESSION);
+    assert.ok(
+      seen.every((a) => (a.federatedIdentityCredentials ?? []).every((c) => c.subject !== '' || c.claimsMatchingExpression)),
+      'no credential without a subject and without an expression',
+    );
+    // Batched reads (20 apps per $batch) come back whole as well.
+    const batched = await directory.apps.getAppsWithCredentials([app, second.id]);
+    assert.deepEqual(batched.failed, []);
+    assert.equal(batched.apps.length, 2);
+    assert.ok(batched.apps.every((a) => a.federatedIdentityCredentials!.some((c) => c.claimsMatchingExpression?.value === EXPRESSION)));
+    const found = await directory.apps.findCredentials([{ appObjectId: app, name: 'flex-branches' }]);
+    assert.equal((found[0] as FederatedCredential | null)?.claimsMatchingExpression?.value, EXPRESSION);
     assert.equal(new Set(seen.map((a) => a.id)).size, seen.length, 'no app twice');
     assert.notEqual(seen[0]?.id, app, 'the app with the flexible credential is on a later page');
     assert.ok(
@@ -96,6 +124,16 @@ describe('flexible credentials through Graph beta, and reads that survive them (
 
   it('changes the expression through beta; an ordinary credential is still written through v1.0', async () => {
     const { directory } = sandboxGraph(f.sandbox);
+    // Any change to a flexible credential goes through beta (v1.0 cannot hold it and refuses the PATCH).
+    await directory.apps.updateCredential(app, flexible.id, { description: 'only the description' }, {}, undefined, true);
+    assert.match(
+      f.sandbox
+        .requests()
+        .filter((r) => r.method === 'PATCH')
+        .at(-1)?.path ?? '',
+      /\/beta\//,
+    );
+    await assert.rejects(directory.apps.updateCredential(app, flexible.id, { description: 'through v1.0' }), /Subject/);
     const next = "claims['sub'] eq 'repo:contoso/app:environment:prod' and claims['repository_owner_id'] eq '42'";
     await directory.apps.updateCredential(app, flexible.id, { claimsMatchingExpression: { value: next, languageVersion: 1 } });
     assert.equal((await directory.apps.getCredential(app, flexible.id))?.claimsMatchingExpression?.value, next);

@@ -206,6 +206,23 @@ describe('credential wizards with scripted input (sandbox)', function () {
       /"subjectFormat" must be one of nameBased, immutable, claimKeys/,
     );
     await assert.rejects(addCredential(deps, programmatic, { ...base, claimKeys: 'repo', name: 'gh-bad' }), /"claimKeys" must be a list of strings/);
+    // Arguments another form or kind would ignore are refused, not dropped.
+    await assert.rejects(
+      addCredential(deps, programmatic, { ...base, subjectFormat: 'nameBased', ownerId: '1', repositoryId: '2', name: 'gh-bad' }),
+      /"ownerId", "repositoryId" do not apply to a name-based subject/,
+    );
+    await assert.rejects(
+      addCredential(deps, programmatic, { ...base, subjectFormat: 'immutable', ownerId: '1', repositoryId: '2', claimKeys: ['repo'], name: 'gh-bad' }),
+      /"claimKeys" does not apply to the immutable subject form/,
+    );
+    await assert.rejects(
+      addCredential(deps, programmatic, { ...base, claimKeys: ['repo', 'context'], claims: { actor: 'me' }, name: 'gh-bad' }),
+      /"actor" does not apply as "claims"/,
+    );
+    await assert.rejects(
+      addCredential(deps, programmatic, { app: base.app, kind: 'otherIssuer', issuer: 'https://i.test', subject: 's', ownerId: '1', name: 'gh-bad' }),
+      /"ownerId" does not apply to this kind/,
+    );
     assert.equal(writes(since).length, writesBefore, 'the refused ones sent nothing');
   });
 

@@ -248,7 +248,8 @@ describe('deploy runbook: an interrupted deploy leaves the old or the new state 
     },
     {
       before: 'Looking for a Python 3.10 runtime environment',
-      message: /^Cancelled while looking for the runtime environment\. Nothing was changed on the runbook Safety-\d+\. Run/,
+      message:
+        /^Cancelled while looking for the runtime environment\. Nothing was changed on the runbook Safety-\d+; the published runbook is unchanged \(the previous version keeps running\)\. Run/,
       expect: { published: 'OLD', draft: 'OLD' },
     },
     {

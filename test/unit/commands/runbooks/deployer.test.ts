@@ -1,9 +1,9 @@
 // The deploy sequence and its consent rules, against an in-memory fake of the Automation client's
 // operations (logic only; ARM wire behaviour is not covered here).
 import * as assert from 'node:assert/strict';
-import { chooseRuntimeEnvironment, type AutomationClient } from '../../../../src/arm/automation';
+import { chooseRuntimeEnvironment, type AutomationClient, type EnvironmentChoiceOptions } from '../../../../src/arm/automation';
 import type { AutomationAccount, AutomationModule, Runbook, RuntimeEnvironment } from '../../../../src/domain/model';
-import { deployRunbookToAccount, type Consent, type DeployHooks } from '../../../../src/commands/runbooks/deployer';
+import { DeployRefusedError, deployRunbookToAccount, type Consent, type DeployHooks } from '../../../../src/commands/runbooks/deployer';
 import { planRunbookFile } from '../../../../src/commands/runbooks/runbookFile';
 import { renderRunbook, type RunbookIdentity, type RunbookRuntime, type RunbookTemplateId } from '../../../../src/runbooks';
 
@@ -26,9 +26,14 @@ class FakeAutomation {
     this.calls++;
     return this.account;
   }
-  async ensureRuntimeEnvironment(_a: AutomationAccount, spec: { language: string; version: string; newName: string }) {
+  async ensureRuntimeEnvironment(
+    _a: AutomationAccount,
+    spec: { language: string; version: string; newName: string },
+    _signal?: AbortSignal,
+    options?: EnvironmentChoiceOptions,
+  ) {
     this.calls++;
-    const choice = chooseRuntimeEnvironment(this.environments, spec);
+    const choice = chooseRuntimeEnvironment(this.environments, spec, options);
     if ('reuse' in choice) return { environment: choice.reuse, created: false };
     const environment = { name: choice.create, properties: { runtime: { language: spec.language, version: spec.version } } };
     this.environments.push(environment);
@@ -266,6 +271,101 @@ describe('runbook deployment sequence', () => {
     assert.ok(!attached.log.some((l) => l.startsWith('create environment')));
   });
 
+  it('an existing runbook keeps what Azure cannot change: Python3 stays Python3, a PowerShell72 runbook is refused before any write', async () => {
+    const python = new FakeAutomation();
+    python.runbook = {
+      id: `${ACCOUNT}/runbooks/Invoke-FederatedGraph-Python`,
+      name: 'Invoke-FederatedGraph-Python',
+      properties: { runbookType: 'Python3', state: 'Published' },
+    };
+    const { h, infos } = hooks();
+    await deployRunbookToAccount(
+      python as unknown as AutomationClient,
+      request('python', 'Python-3.10', { kind: 'systemAssigned' }, { enableIdentity: 'no' }),
+      h,
+    );
+    assert.equal(python.log[0], 'put runbook Invoke-FederatedGraph-Python Python3 Python-3.10 @2024-10-23 in westeurope');
+    assert.ok(infos.length > 0);
+
+    const legacy = new FakeAutomation();
+    legacy.runbook = {
+      id: `${ACCOUNT}/runbooks/Invoke-FederatedGraph`,
+      name: 'Invoke-FederatedGraph',
+      properties: { runbookType: 'PowerShell72', state: 'Published' },
+    };
+    await assert.rejects(
+      deployRunbookToAccount(legacy as unknown as AutomationClient, request('powershell-rest', 'PowerShell-7.6', { kind: 'systemAssigned' }), hooks().h),
+      (e: Error) =>
+        e instanceof DeployRefusedError &&
+        /already exists as runbook type PowerShell72, and Azure cannot change a runbook's type to PowerShell; nothing was changed\. To update it, scaffold with the runtime PowerShell-7\.2/.test(
+          e.message,
+        ),
+    );
+    assert.deepEqual(legacy.log, [], 'no environment, module, identity or runbook write');
+  });
+
+  it("keeps the runbook's own runtime environment, and says when a runbook moves to another one", async () => {
+    const fake = new FakeAutomation();
+    fake.environments.push(
+      { name: 'PowerShell-7_6', properties: { runtime: { language: 'PowerShell', version: '7.6' } } },
+      { name: 'Team-PS76', properties: { runtime: { language: 'PowerShell', version: '7.6' } } },
+      { name: 'PowerShell-7_4', properties: { runtime: { language: 'PowerShell', version: '7.4' } } },
+    );
+    fake.runbook = {
+      id: `${ACCOUNT}/runbooks/Invoke-FederatedGraph`,
+      name: 'Invoke-FederatedGraph',
+      properties: { runbookType: 'PowerShell', runtimeEnvironment: 'Team-PS76' },
+    };
+    const kept = await deployRunbookToAccount(
+      fake as unknown as AutomationClient,
+      request('powershell-rest', 'PowerShell-7.6', { kind: 'systemAssigned' }, { enableIdentity: 'no' }),
+      hooks().h,
+    );
+    assert.equal(kept.runtimeEnvironment, 'Team-PS76');
+    fake.runbook = { ...fake.runbook, properties: { runbookType: 'PowerShell', runtimeEnvironment: 'PowerShell-7_4' } };
+    const { h, warnings } = hooks();
+    const moved = await deployRunbookToAccount(
+      fake as unknown as AutomationClient,
+      request('powershell-rest', 'PowerShell-7.6', { kind: 'systemAssigned' }, { enableIdentity: 'no' }),
+      h,
+    );
+    assert.equal(moved.runtimeEnvironment, 'PowerShell-7_6');
+    assert.ok(
+      warnings.some((w) => /moves from the runtime environment PowerShell-7_4 to PowerShell-7_6 \(PowerShell 7\.6\)/.test(w)),
+      warnings.join('\n'),
+    );
+  });
+
+  it('a runbook that needs modules never gets a system-generated environment (they cannot be edited): a custom one is created', async () => {
+    const fake = new FakeAutomation();
+    fake.environments.push({
+      name: 'PowerShell-7.6',
+      properties: { runtime: { language: 'PowerShell', version: '7.6' }, description: 'System-generated Runtime Environment' },
+    });
+    const tm = await deployRunbookToAccount(
+      fake as unknown as AutomationClient,
+      request('powershell-tokenmagician', 'PowerShell-7.6', { kind: 'systemAssigned' }, { importModules: 'no', enableIdentity: 'no' }),
+      hooks().h,
+    );
+    assert.deepEqual([tm.runtimeEnvironment, tm.runtimeEnvironmentCreated], ['PowerShell-7_6', true]);
+    const rest = await deployRunbookToAccount(
+      fake as unknown as AutomationClient,
+      request('powershell-rest', 'PowerShell-7.6', { kind: 'systemAssigned' }, { enableIdentity: 'no' }),
+      hooks().h,
+    );
+    assert.equal(rest.runtimeEnvironment, 'PowerShell-7_6', 'ours is preferred once it exists');
+  });
+
+  it('an account in Brazil Southeast (no runtime environments there) is refused after reading it, before any write', async () => {
+    const fake = new FakeAutomation();
+    fake.account = { ...fake.account, location: 'Brazil Southeast' };
+    await assert.rejects(
+      deployRunbookToAccount(fake as unknown as AutomationClient, request('python', 'Python-3.10', { kind: 'systemAssigned' }), hooks().h),
+      /no runtime environments in the region Brazil Southeast.*nothing was changed/,
+    );
+    assert.deepEqual(fake.log, []);
+  });
+
   for (const cloud of [
     { name: 'AzureUSGovernment', displayName: 'Azure US Government', says: /no runtime environments in Azure US Government/ },
     { name: 'AzureChinaCloud', displayName: 'Azure operated by 21Vianet', says: /not documented for Azure operated by 21Vianet/ },
@@ -273,8 +373,8 @@ describe('runbook deployment sequence', () => {
     it(`${cloud.displayName}: a runtime-environment runbook is refused before anything is sent, with what to do instead`, async () => {
       const fake = new FakeAutomation();
       for (const [template, runtime, instead] of [
-        ['powershell-rest', 'PowerShell-7.6', /scaffold the runbook again with the runtime PowerShell-7\.2/],
-        ['python', 'Python-3.10', /deploy to an Automation account in the global Azure cloud/],
+        ['powershell-rest', 'PowerShell-7.6', /scaffold it with the runtime PowerShell-7\.2/],
+        ['python', 'Python-3.10', /use an Automation account in the global Azure cloud/],
       ] as const) {
         await assert.rejects(
           deployRunbookToAccount(fake as unknown as AutomationClient, request(template, runtime, { kind: 'systemAssigned' }, { cloud }), hooks().h),
