@@ -129,6 +129,17 @@ export function registerControl(r: AreaRouter, info: () => unknown): void {
   });
 
   post('/tokens', (req) => mintToken(req));
+  // Azure's eventual consistency: GET reads the delays, POST { ficPropagationSeconds } changes them.
+  get('/consistency', (req) => json(200, req.core.consistency));
+  post('/consistency', (req) => {
+    const body = req.body as Record<string, unknown> | undefined;
+    const seconds = body?.ficPropagationSeconds;
+    if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0 || seconds > 3600) {
+      return json(400, { error: 'ficPropagationSeconds must be a number of seconds from 0 to 3600.' });
+    }
+    req.core.consistency = { ...req.core.consistency, ficPropagationSeconds: seconds };
+    return json(200, req.core.consistency);
+  });
 }
 
 /**

@@ -35,6 +35,17 @@ export interface CoreOptions {
   readonly deviceCodeIntervalSeconds: number;
   /** Lifetime of device codes, seconds. Default 900. */
   readonly deviceCodeLifetimeSeconds: number;
+  /** Azure's eventual consistency (see ConsistencySettings); default: everything applies at once. */
+  readonly consistency?: Partial<ConsistencySettings>;
+}
+
+/**
+ * Azure's eventual consistency, as a knob: how long a write takes before the services that read it see it.
+ * Entra: a new or changed federated credential answers AADSTS70021 until it has propagated
+ * (entra-docs workload-identity-federation-considerations.md: "can take a few minutes").
+ */
+export interface ConsistencySettings {
+  readonly ficPropagationSeconds: number;
 }
 
 export interface IssueTokenParams {
@@ -73,6 +84,10 @@ export class SandboxCore {
   readonly secrets = new IssuedSecrets(undefined, processWideSecrets);
   /** The "tokens expired" knob (POST /_sandbox/tokens/expire) and when each access token was issued. */
   readonly tokenExpiry = new TokenExpiry();
+  /** The eventual-consistency knob (`GET`/`POST /_sandbox/consistency`). */
+  consistency: ConsistencySettings;
+  /** When each object was last written (ms): what has not propagated yet. */
+  private readonly written = new WeakMap<object, number>();
 
   constructor(
     readonly options: CoreOptions,
@@ -80,6 +95,7 @@ export class SandboxCore {
     readonly urls: SandboxUrls,
   ) {
     this.faults = new FaultInjector(options.seed);
+    this.consistency = { ficPropagationSeconds: 0, ...options.consistency };
     this.secrets.record('identityHeader', this.identityHeader);
     this.secrets.record('controlKey', this.controlKey);
     this.reseed(options.seed, options.size);
@@ -92,6 +108,17 @@ export class SandboxCore {
     this.state = state;
     this.secrets.record('clientSecret', this.info.confidentialClient.secret);
     for (const user of Object.values(this.info.users)) this.secrets.record('password', user.password);
+  }
+
+  /** Notes a write to `object` (a federated credential): it propagates from now on. */
+  recordWrite(object: object): void {
+    this.written.set(object, Date.now());
+  }
+
+  /** True while a write to `object` has not propagated yet (the consistency knob's delay since its last write). */
+  isPropagating(object: object): boolean {
+    const at = this.written.get(object);
+    return at !== undefined && Date.now() - at < this.consistency.ficPropagationSeconds * 1000;
   }
 
   /** `${login}/${tenantId}/v2.0`: the issuer of every token this sandbox signs for that tenant. */

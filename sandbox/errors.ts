@@ -29,7 +29,7 @@ export interface EntraErrorOptions {
  * otherwise, unless `status` says else.
  */
 export function entraError(
-  req: Pick<SandboxRequest, 'requestId' | 'headers' | 'core'>,
+  req: Pick<SandboxRequest, 'requestId' | 'headers' | 'core' | 'origin'>,
   error: string,
   code: number,
   message: string,
@@ -46,7 +46,7 @@ export function entraError(
     timestamp,
     trace_id: traceId,
     correlation_id: correlationId,
-    ...(options.errorUri === false ? {} : { error_uri: `${req.core.urls.login}/error?code=${code}` }),
+    ...(options.errorUri === false ? {} : { error_uri: `${req.origin}/error?code=${code}` }),
     ...options.extra,
   };
   const status = options.status ?? (error === 'invalid_client' ? 401 : 400);

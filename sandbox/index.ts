@@ -3,7 +3,7 @@
 // See README.md in this folder.
 import { armModules } from './arm';
 import { guarded, registerControl } from './control';
-import { SandboxCore, SandboxUrls } from './core';
+import { SandboxCore, SandboxUrls, type ConsistencySettings } from './core';
 import { completeDeviceCode } from './entra/token';
 import { registerPages } from './entra/pages';
 import { registerTokenService } from './entra/token';
@@ -43,6 +43,8 @@ export interface SandboxOptions {
   readonly modules?: readonly SandboxModule[];
   /** Initial fault rules. */
   readonly faults?: readonly FaultRule[];
+  /** Azure's eventual consistency (delays); default none. `npm start` turns on short, realistic ones. */
+  readonly consistency?: Partial<ConsistencySettings>;
 }
 
 /** What `npm run sandbox` prints and `GET /_sandbox/info` returns. */
@@ -133,6 +135,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 3599,
         deviceCodeIntervalSeconds: options.deviceCodeIntervalSeconds ?? 5,
         deviceCodeLifetimeSeconds: 900,
+        ...(options.consistency ? { consistency: options.consistency } : {}),
       },
       key,
       urls,

@@ -36,8 +36,13 @@ export interface SandboxRequest {
   readonly bodyError?: string;
   /** Unique id of this request (Graph's request-id, Entra's trace id, ARM's x-ms-request-id). */
   readonly requestId: string;
-  /** Absolute base URL of the area on this server, no trailing slash (e.g. https://127.0.0.1:5000/graph). */
+  /**
+   * Absolute base URL of the area as the client called it, no trailing slash (e.g. https://127.0.0.1:5000/graph,
+   * or the host a front forwarded): what the URLs in answers are built on.
+   */
   readonly baseUrl: string;
+  /** The origin the client called (`https://host:port`), without the area's prefix. */
+  readonly origin: string;
   readonly core: SandboxCore;
 }
 

@@ -185,6 +185,22 @@ function send(res: ServerResponse, r: SandboxResponse, method: string): void {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$/;
+
+/**
+ * The origin the client called, as the real services name themselves by their public host: the URLs the
+ * sandbox writes (token endpoints, nextLinks, Location headers) follow the `Host` header, or
+ * `X-Forwarded-Host` / `X-Forwarded-Proto` behind a front (a TLS proxy, a port forward). A header that is
+ * not a plain host[:port] is ignored, so no header can inject text into those URLs.
+ */
+export function requestOrigin(headers: Readonly<Record<string, string>>, fallback: string): string {
+  const forwarded = headers['x-forwarded-host']?.split(',')[0]?.trim();
+  const host = forwarded && HOST.test(forwarded) ? forwarded : headers.host?.trim();
+  if (!host || !HOST.test(host)) return new URL(fallback).origin;
+  const proto = forwarded && HOST.test(forwarded) ? headers['x-forwarded-proto']?.split(',')[0]?.trim().toLowerCase() : undefined;
+  return `${proto === 'http' || proto === 'https' ? proto : new URL(fallback).protocol.replace(':', '')}://${host}`;
+}
+
 /** Handles one request for the given listener kind. */
 async function handle(core: SandboxCore, kind: 'https' | 'mi', req: IncomingMessage, res: ServerResponse): Promise<void> {
   const started = Date.now();
@@ -201,7 +217,8 @@ async function handle(core: SandboxCore, kind: 'https' | 'mi', req: IncomingMess
   }
   const { body, bodyError } = parseBody(headers['content-type'] ?? '', raw);
   const requestId = randomUUID();
-  const baseUrl = area === 'mi' ? new URL(core.urls.managedIdentity).origin : `${core.urls.base}${AREA_PREFIX[area]}`;
+  const origin = kind === 'mi' ? new URL(core.urls.managedIdentity).origin : requestOrigin(headers, core.urls.base);
+  const baseUrl = area === 'mi' ? origin : `${origin}${AREA_PREFIX[area]}`;
   const sreq: SandboxRequest = {
     method,
     area,
@@ -214,6 +231,7 @@ async function handle(core: SandboxCore, kind: 'https' | 'mi', req: IncomingMess
     bodyError,
     requestId,
     baseUrl,
+    origin,
     core,
   };
 

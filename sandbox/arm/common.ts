@@ -305,7 +305,7 @@ export function subscriptionFor(req: SandboxRequest, claims: AccessTokenClaims, 
   const sub = [...req.core.state.subscriptions.values()].find((s) => s.subscriptionId.toLowerCase() === subscriptionId.toLowerCase());
   if (!sub) return armError(req, 404, 'SubscriptionNotFound', `The subscription '${subscriptionId}' could not be found.`);
   if (sub.tenantId !== claims.tid) {
-    const login = req.core.urls.login;
+    const login = req.origin;
     return armError(
       req,
       401,

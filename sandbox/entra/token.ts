@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { SandboxCore } from '../core';
 import { entraError } from '../errors';
-import { AreaRouter, json, SandboxRequest, SandboxResponse } from '../router';
+import { AREA_PREFIX, AreaRouter, json, SandboxRequest, SandboxResponse } from '../router';
 import { Application, Tenant } from '../state';
 import { decodeJwt, verifySignature } from '../tokens';
 import {
@@ -26,8 +26,12 @@ import {
 export const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
-function discoveryDocument(core: SandboxCore, seg: TenantSegment): Record<string, unknown> {
-  const login = core.urls.login;
+/**
+ * The OpenID configuration. Endpoints name the host the client called (`origin`), as Entra's aliases do;
+ * the issuer stays the canonical one, the issuer every token carries.
+ */
+function discoveryDocument(core: SandboxCore, seg: TenantSegment, origin: string): Record<string, unknown> {
+  const login = origin;
   const t = seg.kind === 'tenant' ? seg.tenant.id : seg.segment;
   const issuerTenant = seg.kind === 'tenant' ? seg.tenant.id : '{tenantid}';
   return {
@@ -39,9 +43,9 @@ function discoveryDocument(core: SandboxCore, seg: TenantSegment): Record<string
     id_token_signing_alg_values_supported: ['RS256'],
     response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
     scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
-    issuer: `${login}/${issuerTenant}/v2.0`,
+    issuer: `${core.urls.login}/${issuerTenant}/v2.0`,
     request_uri_parameter_supported: false,
-    userinfo_endpoint: `${core.urls.graph}/oidc/userinfo`,
+    userinfo_endpoint: `${origin}${AREA_PREFIX.graph}/oidc/userinfo`,
     authorization_endpoint: `${login}/${t}/oauth2/v2.0/authorize`,
     device_authorization_endpoint: `${login}/${t}/oauth2/v2.0/devicecode`,
     http_logout_supported: true,
@@ -71,9 +75,9 @@ function discoveryDocument(core: SandboxCore, seg: TenantSegment): Record<string
     kerberos_endpoint: `${login}/${t}/kerberos`,
     tenant_region_scope: 'EU',
     cloud_instance_name: new URL(login).host,
-    cloud_graph_host_name: new URL(core.urls.graph).host,
-    msgraph_host: new URL(core.urls.graph).host,
-    rbac_url: core.urls.arm,
+    cloud_graph_host_name: new URL(origin).host,
+    msgraph_host: new URL(origin).host,
+    rbac_url: `${origin}${AREA_PREFIX.arm}`,
   };
 }
 
@@ -94,7 +98,7 @@ export function registerTokenService(r: AreaRouter): void {
   r.get('/:tenant/v2.0/.well-known/openid-configuration', (req) => {
     const seg = resolveTenantSegment(req.core, req.params.tenant as string);
     if (seg.kind === 'unknown') return tenantNotFound(req, seg.segment);
-    return json(200, discoveryDocument(req.core, seg), { 'cache-control': 'max-age=86400, private', 'access-control-allow-origin': '*' });
+    return json(200, discoveryDocument(req.core, seg, req.origin), { 'cache-control': 'max-age=86400, private', 'access-control-allow-origin': '*' });
   });
 
   const keys = (req: SandboxRequest) => {
@@ -111,11 +115,11 @@ export function registerTokenService(r: AreaRouter): void {
 
   // Instance discovery (MSAL's, when not disabled): this host is its own, only, alias.
   r.get('/common/discovery/instance', (req) => {
-    const host = new URL(req.core.urls.login).host;
-    const authorizeEndpoint = req.query.get('authorization_endpoint') ?? `${req.core.urls.login}/common/oauth2/v2.0/authorize`;
+    const host = new URL(req.origin).host;
+    const authorizeEndpoint = req.query.get('authorization_endpoint') ?? `${req.origin}/common/oauth2/v2.0/authorize`;
     const tenant = /^https?:\/\/[^/]+\/([^/]+)\//.exec(authorizeEndpoint)?.[1] ?? 'common';
     return json(200, {
-      tenant_discovery_endpoint: `${req.core.urls.login}/${tenant}/v2.0/.well-known/openid-configuration`,
+      tenant_discovery_endpoint: `${req.origin}/${tenant}/v2.0/.well-known/openid-configuration`,
       'api-version': '1.1',
       metadata: [{ preferred_network: host, preferred_cache: host, aliases: [host] }],
     });
@@ -180,6 +184,75 @@ function authenticateClient(req: SandboxRequest, app: Application, f: Record<str
  * the app's federated credentials must match its iss, sub and one aud exactly (AADSTS70021); and its
  * signature must verify with the issuer's keys.
  */
+const CHECK_FIC = 'Check your federated identity credential Subject, Audience and Issuer against the presented assertion.';
+const WIF_DOCS = 'https://learn.microsoft.com/entra/workload-id/workload-identity-federation';
+
+/**
+ * Which of the app's credentials the assertion's iss, sub and aud match, in Entra's order and codes (real
+ * payloads: Azure/login #482, #515, #517; azure-workload-identity #1200; dotnet/maui #31978): no credential
+ * with that issuer AADSTS700211; the issuer but not the subject AADSTS700213, or AADSTS7002138 when it
+ * matches only ignoring case; issuer and subject but not the audience AADSTS700212. A credential written
+ * less than `ficPropagationSeconds` ago is not seen yet, and a match that only such a credential would give
+ * answers AADSTS70021, as a new credential does on Entra while it propagates. Undefined when one matches.
+ */
+function matchFederatedCredential(
+  core: SandboxCore,
+  app: Application,
+  iss: string,
+  sub: string,
+  auds: readonly string[],
+): ((req: SandboxRequest) => SandboxResponse) | undefined {
+  const fics = app.federatedIdentityCredentials.filter((f) => f.subject !== null);
+  const matches = (f: (typeof fics)[number]) => f.issuer === iss && f.subject === sub && f.audiences.some((a) => auds.includes(a));
+  const visible = fics.filter((f) => !core.isPropagating(f));
+  if (visible.some(matches)) return undefined;
+  if (fics.some(matches)) {
+    return (req) =>
+      entraError(
+        req,
+        'invalid_request',
+        70021,
+        `No matching federated identity record found for presented assertion. Assertion Issuer: '${iss}'. Assertion Subject: '${sub}'. Assertion Audience: '${auds.join(',')}'. ${WIF_DOCS}`,
+      );
+  }
+  const byIssuer = visible.filter((f) => f.issuer === iss);
+  if (byIssuer.length === 0) {
+    return (req) =>
+      entraError(
+        req,
+        'invalid_client',
+        700211,
+        `No matching federated identity record found for presented assertion issuer '${iss}'. ${CHECK_FIC} ${WIF_DOCS}`,
+      );
+  }
+  const bySubject = byIssuer.filter((f) => f.subject === sub);
+  if (bySubject.length === 0) {
+    if (byIssuer.some((f) => f.subject?.toLowerCase() === sub.toLowerCase())) {
+      return (req) =>
+        entraError(
+          req,
+          'invalid_client',
+          7002138,
+          `No matching federated identity record found for presented assertion subject '${sub}'. The subject matches with case-insensitive comparison, but not with case-sensitive comparison. ${CHECK_FIC} See documentation at: ${WIF_DOCS}.`,
+        );
+    }
+    return (req) =>
+      entraError(
+        req,
+        'invalid_client',
+        700213,
+        `No matching federated identity record found for presented assertion subject '${sub}'. ${CHECK_FIC} ${WIF_DOCS}`,
+      );
+  }
+  return (req) =>
+    entraError(
+      req,
+      'invalid_client',
+      700212,
+      `No matching federated identity record found for presented assertion audience '${auds.join(',')}'. ${CHECK_FIC} ${WIF_DOCS}`,
+    );
+}
+
 export function checkFederatedAssertion(req: SandboxRequest, app: Application, assertion: string): SandboxResponse | undefined {
   const core = req.core;
   const jwt = decodeJwt(assertion);
@@ -215,15 +288,8 @@ export function checkFederatedAssertion(req: SandboxRequest, app: Application, a
       'Only app-only tokens can be used as Federated Identity Credentials for Microsoft Entra issuer. Use an app-only access token (generated during a client credentials flow) instead of a user-delegated access token (representing a request coming from a user context).',
     );
   }
-  const fic = app.federatedIdentityCredentials.find((f) => f.issuer === iss && f.subject === sub && f.audiences.some((a) => auds.includes(a)));
-  if (!fic) {
-    return entraError(
-      req,
-      'invalid_request',
-      70021,
-      `No matching federated identity record found for presented assertion. Assertion Issuer: '${iss}'. Assertion Subject: '${sub}'. Assertion Audience: '${auds.join(',')}'. https://docs.microsoft.com/en-us/azure/active-directory/develop/workload-identity-federation`,
-    );
-  }
+  const mismatch = matchFederatedCredential(core, app, iss, sub, auds);
+  if (mismatch) return mismatch(req);
   const keys = assertionTenant !== undefined ? [core.key] : (core.state.externalIssuerKeys.get(iss) ?? []);
   if (keys.length === 0) {
     return entraError(
@@ -371,7 +437,7 @@ function deviceAuthorization(req: SandboxRequest): SandboxResponse {
     expiresAt: Date.now() + lifetime * 1000,
     status: 'pending',
   });
-  const verificationUri = `${core.urls.login}/devicelogin`;
+  const verificationUri = `${req.origin}/devicelogin`;
   return json(200, {
     user_code: userCode,
     device_code: deviceCode,

@@ -540,6 +540,7 @@ function createFic(req: SandboxRequest, app: Application, v: FicValues): Sandbox
   const fic: FederatedIdentityCredential = { id: req.core.state.newId(), ...v, audiences: [...v.audiences] };
   // A flexible credential can be written only through beta; v1.0 refuses the property (rejectUnknown).
   app.federatedIdentityCredentials.push(fic);
+  req.core.recordWrite(fic);
   return ok(
     req,
     201,
@@ -561,6 +562,7 @@ function updateFic(req: SandboxRequest, app: Application, fic: FederatedIdentity
   fic.claimsMatchingExpression = v.claimsMatchingExpression ? { ...v.claimsMatchingExpression } : null;
   fic.audiences = [...v.audiences];
   fic.description = v.description;
+  req.core.recordWrite(fic);
   return noContent(req);
 }
 
@@ -634,7 +636,12 @@ function patchFic(req: SandboxRequest): SandboxResponse {
   const app = findApp(req, caller);
   requireAppWrite(req, caller, app);
   const body = jsonBody(req);
-  return updateFic(req, app, findFic(req, app, ficKey(req)), body);
+  const fic = findFic(req, app, ficKey(req));
+  // v1.0 cannot hold a flexible credential (its subject is null there): it is changed through beta.
+  if (fic.claimsMatchingExpression && graphVersion(req) === 'v1.0') {
+    ficInvalid(req, 'The Subject value is required.', 'Subject', null);
+  }
+  return updateFic(req, app, fic, body);
 }
 
 /** PATCH …/federatedIdentityCredentials(name='x'): update, or create with `Prefer: create-if-missing`. */

@@ -118,6 +118,7 @@ function subRequest(outer: SandboxRequest, item: BatchItem): SandboxRequest {
     bodyError: parsed.bodyError,
     requestId: randomUUID(),
     baseUrl: outer.baseUrl,
+    origin: outer.origin,
     core: outer.core,
   };
 }

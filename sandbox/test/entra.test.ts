@@ -445,25 +445,63 @@ describe('sandbox: Entra token service', () => {
       assert.equal(c.azpacr, '2');
     });
 
-    it('refuses an assertion no credential matches (70021), comparing the subject case-sensitively', async () => {
+    it("says which part of the assertion no credential matches, in Entra's codes: issuer 700211, subject 700213 (7002138 when only the case differs), audience 700212", async () => {
       const { info } = f.sandbox;
-      const upper = f.sandbox.core.issueAccessToken({
-        tenantId: info.homeTenant.id,
-        audience: 'api://AzureADTokenExchange',
-        clientAppId: 'x',
-        azpacr: '2',
-        servicePrincipalId: info.automationAccount.userAssigned.principalId.toUpperCase(),
-      }).token;
-      const r = await exchange(info.homeTenant.id, upper);
-      assert.equal(r.status, 400);
-      assert.equal(r.body.error, 'invalid_request');
-      assert.equal(aadsts(r.body), 70021);
-      assert.ok(String(r.body.error_description).includes(`Assertion Subject: '${info.automationAccount.userAssigned.principalId.toUpperCase()}'`));
-      // The system-assigned identity is not trusted by the app.
+      const principal = info.automationAccount.userAssigned.principalId;
+      const token = (servicePrincipalId: string, tenantId = info.homeTenant.id) =>
+        f.sandbox.core.issueAccessToken({ tenantId, audience: 'api://AzureADTokenExchange', clientAppId: 'x', azpacr: '2', servicePrincipalId }).token;
+      // Only the case of the subject differs: 7002138, which says so.
+      const upper = await exchange(info.homeTenant.id, token(principal.toUpperCase()));
+      assert.equal(upper.status, 401);
+      assert.equal(upper.body.error, 'invalid_client');
+      assert.equal(aadsts(upper.body), 7002138);
+      assert.ok(
+        String(upper.body.error_description).startsWith(
+          `AADSTS7002138: No matching federated identity record found for presented assertion subject '${principal.toUpperCase()}'. The subject matches with case-insensitive comparison, but not with case-sensitive comparison.`,
+        ),
+      );
+      // Another subject of the same issuer: the system-assigned identity is not trusted by the app.
       const system = await miToken(f.sandbox, { resource: 'api://AzureADTokenExchange' });
-      assert.equal(aadsts((await exchange(info.homeTenant.id, system.body.access_token as string)).body), 70021);
-      // Wrong audience.
-      assert.equal(aadsts((await exchange(info.homeTenant.id, assertion({ audience: 'api://Other' }))).body), 70021);
+      const other = await exchange(info.homeTenant.id, system.body.access_token as string);
+      assert.equal(aadsts(other.body), 700213);
+      assert.match(
+        String(other.body.error_description),
+        /^AADSTS700213: No matching federated identity record found for presented assertion subject '[0-9a-f-]{36}'\. Check your federated identity credential Subject, Audience and Issuer/,
+      );
+      // Issuer and subject match, the audience does not.
+      const audience = await exchange(info.homeTenant.id, assertion({ audience: 'api://Other' }));
+      assert.equal(aadsts(audience.body), 700212);
+      assert.match(String(audience.body.error_description), /presented assertion audience 'api:\/\/Other'/);
+    });
+
+    it('an issuer no credential of the app has: 700211', async () => {
+      const { info } = f.sandbox;
+      // The confidential client has no federated credential at all.
+      const r = await exchange(info.homeTenant.id, assertion({}), info.confidentialClient.clientId);
+      assert.equal(aadsts(r.body), 700211);
+      assert.match(
+        String(r.body.error_description),
+        new RegExp(`presented assertion issuer '${info.loginUrl.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/${info.homeTenant.id}/v2\\.0'`),
+      );
+    });
+
+    it('a credential written less than ficPropagationSeconds ago answers 70021 (still propagating), then works', async () => {
+      const { info, core } = f.sandbox;
+      const app = core.state.applications.get(info.multiTenantApp.objectId)!;
+      const fic = app.federatedIdentityCredentials.find((c) => c.subject === info.automationAccount.userAssigned.principalId)!;
+      const before = core.consistency;
+      try {
+        core.consistency = { ...before, ficPropagationSeconds: 60 };
+        core.recordWrite(fic);
+        const r = await exchange(info.homeTenant.id, assertion({}));
+        assert.equal(r.status, 400);
+        assert.equal(aadsts(r.body), 70021);
+        assert.ok(String(r.body.error_description).includes(`Assertion Subject: '${info.automationAccount.userAssigned.principalId}'`));
+        core.consistency = { ...before, ficPropagationSeconds: 0 };
+        assert.equal((await exchange(info.homeTenant.id, assertion({}))).status, 200);
+      } finally {
+        core.consistency = before;
+      }
     });
 
     it("refuses an Entra assertion issued in another tenant than the app's (700236)", async () => {

@@ -74,9 +74,10 @@ describe('sandbox: issued secrets', () => {
         client_assertion_type: JWT_BEARER,
         client_assertion: assertion,
       });
-    // The confidential client trusts no identity: AADSTS70021, and the assertion is not counted as accepted.
+    // The confidential client trusts no identity (AADSTS700211: no credential with that issuer), and the assertion is not counted as accepted.
     const refused = await exchange(info.confidentialClient.clientId);
-    assert.equal(refused.status, 400, JSON.stringify(refused.body));
+    assert.equal(refused.status, 401, JSON.stringify(refused.body));
+    assert.deepEqual(refused.body.error_codes, [700211]);
     assert.equal(kindOf(assertion), 'managedIdentityToken', 'recorded when issued, not again as an accepted assertion');
     const forged = `${assertion.split('.').slice(0, 2).join('.')}.${'A'.repeat(342)}`;
     const bad = await postForm(tokenUrl(f.sandbox, info.homeTenant.id), {
