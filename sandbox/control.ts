@@ -129,16 +129,21 @@ export function registerControl(r: AreaRouter, info: () => unknown): void {
   });
 
   post('/tokens', (req) => mintToken(req));
-  // Azure's eventual consistency: GET reads the delays, POST { ficPropagationSeconds } changes them.
+  // Azure's eventual consistency: GET reads the delays, POST { ficPropagationSeconds?, identityCredentialWriteMs? } changes them.
   get('/consistency', (req) => json(200, req.core.consistency));
   post('/consistency', (req) => {
-    const body = req.body as Record<string, unknown> | undefined;
-    const seconds = body?.ficPropagationSeconds;
-    if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0 || seconds > 3600) {
-      return json(400, { error: 'ficPropagationSeconds must be a number of seconds from 0 to 3600.' });
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const limits = { ficPropagationSeconds: 3600, identityCredentialWriteMs: 60_000 } as const;
+    const next = { ...req.core.consistency };
+    for (const [key, max] of Object.entries(limits) as Array<[keyof typeof limits, number]>) {
+      const value = body[key];
+      if (value === undefined) continue;
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > max)
+        return json(400, { error: `${key} must be a number from 0 to ${max}.` });
+      next[key] = value;
     }
-    req.core.consistency = { ...req.core.consistency, ficPropagationSeconds: seconds };
-    return json(200, req.core.consistency);
+    req.core.consistency = next;
+    return json(200, next);
   });
 }
 

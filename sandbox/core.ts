@@ -46,6 +46,11 @@ export interface CoreOptions {
  */
 export interface ConsistencySettings {
   readonly ficPropagationSeconds: number;
+  /**
+   * How long ARM takes to write a federated credential of a user-assigned identity; another write to the
+   * same identity meanwhile answers 409 (Azure serialises them). Default 150 ms.
+   */
+  readonly identityCredentialWriteMs: number;
 }
 
 export interface IssueTokenParams {
@@ -95,7 +100,7 @@ export class SandboxCore {
     readonly urls: SandboxUrls,
   ) {
     this.faults = new FaultInjector(options.seed);
-    this.consistency = { ficPropagationSeconds: 0, ...options.consistency };
+    this.consistency = { ficPropagationSeconds: 0, identityCredentialWriteMs: 150, ...options.consistency };
     this.secrets.record('identityHeader', this.identityHeader);
     this.secrets.record('controlKey', this.controlKey);
     this.reseed(options.seed, options.size);

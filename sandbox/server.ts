@@ -16,7 +16,11 @@ const MAX_BODY = 20 * 1024 * 1024;
 export function areaOf(path: string): { area: Exclude<Area, 'mi'>; relative: string } {
   for (const area of ['control', 'graph', 'arm'] as const) {
     const prefix = AREA_PREFIX[area];
-    if (path === prefix || path.startsWith(`${prefix}/`)) return { area, relative: path.slice(prefix.length) || '/' };
+    if (path === prefix || path.startsWith(`${prefix}/`)) {
+      const relative = path.slice(prefix.length) || '/';
+      // Microsoft Graph takes `/v1.0/applications/` as `/v1.0/applications` (clients build URLs that end in "/").
+      return { area, relative: area === 'graph' && relative.length > 1 ? relative.replace(/\/+$/, '') || '/' : relative };
+    }
   }
   return { area: 'login', relative: path };
 }
@@ -112,8 +116,11 @@ function faultResponse(area: Area, sreq: SandboxRequest, kind: 'throttle' | 'err
           { error: 'too_many_requests', error_description: 'The managed identity endpoint is throttling requests. Retry after the Retry-After interval.' },
           retry,
         );
-      default:
-        return entraError(sreq, 'temporarily_unavailable', 90055, 'Too many incoming requests. Retry later.', { status: 429 });
+      default: {
+        // Entra's token endpoint says when to come back, as every throttled Azure answer does.
+        const r = entraError(sreq, 'temporarily_unavailable', 90055, 'Too many incoming requests. Retry later.', { status: 429 });
+        return { ...r, headers: { ...r.headers, ...retry } };
+      }
     }
   }
   switch (area) {

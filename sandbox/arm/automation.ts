@@ -803,6 +803,24 @@ export const automationModule: SandboxModule = {
       return isResponse(ctx) ? ctx : ok(req, 200, runbookBody(ctx.account, ctx.runbook, ctx.version));
     });
     r.put(`${ACCOUNT}/runbooks/:runbook`, putRunbook);
+    // Runbook_Update: description, log settings and tags only (RunbookUpdateParameters); type and runtime stay.
+    r.patch(`${ACCOUNT}/runbooks/:runbook`, (req) => {
+      const ctx = runbookContext(req, 'write', `${ACCOUNT_TYPE}/runbooks/write`);
+      if (isResponse(ctx)) return ctx;
+      const body = objectBody(req);
+      if (isResponse(body)) return body;
+      const props = isObject(body.properties) ? body.properties : {};
+      const { runbook } = ctx;
+      if (typeof props.description === 'string') runbook.description = props.description;
+      if (typeof props.logVerbose === 'boolean') runbook.logVerbose = props.logVerbose;
+      if (typeof props.logProgress === 'boolean') runbook.logProgress = props.logProgress;
+      if (typeof props.logActivityTrace === 'number') runbook.logActivityTrace = props.logActivityTrace;
+      const tags = stringTags(body.tags);
+      if (tags) runbook.tags = tags;
+      runbook.lastModifiedTime = req.core.state.now();
+      runbook.etag = etag();
+      return ok(req, 200, runbookBody(ctx.account, runbook, ctx.version));
+    });
     r.delete(`${ACCOUNT}/runbooks/:runbook`, (req) => {
       const ctx = automationContext(req, 'automation', 'write', `${ACCOUNT_TYPE}/runbooks/delete`, true);
       if (isResponse(ctx)) return ctx;
@@ -843,7 +861,7 @@ export const automationModule: SandboxModule = {
         moduleBody(m, `${ctx.account.id}/powerShell72Modules/${m.name}`, 'Microsoft.Automation/AutomationAccounts/PowerShell72Modules', ctx.account.location),
       );
     });
-    r.put(`${ACCOUNT}/powerShell72Modules/:module`, (req) => {
+    const putModule = (req: SandboxRequest): SandboxResponse => {
       const ctx = automationContext(req, 'powerShell72Modules', 'write', `${ACCOUNT_TYPE}/powerShell72Modules/write`, true);
       if (isResponse(ctx)) return ctx;
       const name = req.params.module ?? '';
@@ -877,6 +895,15 @@ export const automationModule: SandboxModule = {
         existing ? 200 : 201,
         moduleBody(m, `${ctx.account.id}/powerShell72Modules/${m.name}`, 'Microsoft.Automation/AutomationAccounts/PowerShell72Modules', ctx.account.location),
       );
+    };
+    r.put(`${ACCOUNT}/powerShell72Modules/:module`, putModule);
+    // PowerShell72Module_Update: a new content link imports the module again; the module must exist.
+    r.patch(`${ACCOUNT}/powerShell72Modules/:module`, (req) => {
+      const ctx = automationContext(req, 'powerShell72Modules', 'write', `${ACCOUNT_TYPE}/powerShell72Modules/write`, true);
+      if (isResponse(ctx)) return ctx;
+      if (!ctx.account.modules.has(`7.2/${(req.params.module ?? '').toLowerCase()}`))
+        return resourceNotFound(req, `${ACCOUNT_TYPE}/${ctx.account.name}/powerShell72Modules`, req.params.module ?? '', ctx.rg.name);
+      return putModule(req);
     });
     r.delete(`${ACCOUNT}/powerShell72Modules/:module`, (req) => {
       const ctx = automationContext(req, 'powerShell72Modules', 'write', `${ACCOUNT_TYPE}/powerShell72Modules/delete`, true);
@@ -1033,7 +1060,7 @@ export const automationModule: SandboxModule = {
       if (def) return ok(req, 200, packageBody(defaultPackage(ctx.env, ctx.account, def[0], def[1]), true, ctx.envId));
       return resourceNotFound(req, `${ACCOUNT_TYPE}/${ctx.account.name}/runtimeEnvironments/${ctx.env.name}/packages`, name, ctx.rg.name);
     });
-    r.put(`${ACCOUNT}/runtimeEnvironments/:env/packages/:package`, (req) => {
+    const putPackage = (req: SandboxRequest): SandboxResponse => {
       const ctx = envPackages(req, 'write', `${ACCOUNT_TYPE}/runtimeEnvironments/packages/write`);
       if (isResponse(ctx)) return ctx;
       const name = req.params.package ?? '';
@@ -1068,6 +1095,15 @@ export const automationModule: SandboxModule = {
       startImport(req.core, p, plan);
       if (!existing) packages(ctx.env).set(name.toLowerCase(), p);
       return ok(req, existing ? 200 : 201, packageBody(p, false, ctx.envId));
+    };
+    r.put(`${ACCOUNT}/runtimeEnvironments/:env/packages/:package`, putPackage);
+    // Package_Update (package.json, 2024-10-23): a new content link imports the package again; it must exist.
+    r.patch(`${ACCOUNT}/runtimeEnvironments/:env/packages/:package`, (req) => {
+      const ctx = envPackages(req, 'write', `${ACCOUNT_TYPE}/runtimeEnvironments/packages/write`);
+      if (isResponse(ctx)) return ctx;
+      if (!packages(ctx.env).has((req.params.package ?? '').toLowerCase()))
+        return resourceNotFound(req, `${ACCOUNT_TYPE}/${ctx.account.name}/runtimeEnvironments/${ctx.env.name}/packages`, req.params.package ?? '', ctx.rg.name);
+      return putPackage(req);
     });
     r.delete(`${ACCOUNT}/runtimeEnvironments/:env/packages/:package`, (req) => {
       const ctx = envPackages(req, 'write', `${ACCOUNT_TYPE}/runtimeEnvironments/packages/delete`);

@@ -8,6 +8,7 @@ import { json } from '../router';
 import { automationModule } from './automation';
 import { armSettings, isObject, registerOperationRoutes, setArmSettings } from './common';
 import { identitiesModule } from './identities';
+import { identityCredentialsModule } from './identityCredentials';
 import { resourcesModule } from './resources';
 
 export { armSettings, setArmSettings } from './common';
@@ -63,4 +64,4 @@ const armPlumbing: SandboxModule = {
   },
 };
 
-export const armModules: SandboxModule[] = [resourcesModule, identitiesModule, automationModule, armPlumbing];
+export const armModules: SandboxModule[] = [resourcesModule, identitiesModule, identityCredentialsModule, automationModule, armPlumbing];

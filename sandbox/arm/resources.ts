@@ -1,9 +1,128 @@
-// Microsoft.Resources: the caller's tenants, subscriptions (list, get) and resource groups (list, get).
+// Microsoft.Resources: the caller's tenants, subscriptions (list, get), resource groups (list, get), the
+// resources of a subscription or group (what `az resource list` reads), and resource providers (what
+// `az provider show` reads).
 // Shapes: azure-rest-api-specs Microsoft.Resources stable/2022-12-01 subscriptions.json (GetTenants.json,
-// GetSubscriptions.json, GetSubscription.json) and resources.json (resource groups).
+// GetSubscriptions.json, GetSubscription.json) and resources.json (resource groups; Resources_ListBy…,
+// GenericResourceExpanded; Providers_Get, Provider, ProviderResourceType).
+import { armError } from '../errors';
 import type { SandboxModule } from '../module';
+import type { SandboxRequest, SandboxResponse } from '../router';
 import type { ResourceGroup, Subscription, Tenant } from '../state';
-import { allowed, authorize, begin, isResponse, ok, page, resourceGroupFor, seesSubscription, subscriptionFor } from './common';
+import { allowed, API_VERSIONS, authorize, begin, isResponse, ok, page, resourceGroupFor, seesSubscription, subscriptionFor } from './common';
+import { accountBody } from './automation';
+import { identityBody } from './identities';
+
+/** The resource providers the sandbox serves, their resource types and api-versions (Providers_Get). */
+const PROVIDERS: Readonly<Record<string, ReadonlyArray<{ readonly resourceType: string; readonly apiVersions: readonly string[] }>>> = {
+  'Microsoft.Automation': [
+    { resourceType: 'automationAccounts', apiVersions: API_VERSIONS.automation },
+    { resourceType: 'automationAccounts/runbooks', apiVersions: API_VERSIONS.automation },
+    { resourceType: 'automationAccounts/runtimeEnvironments', apiVersions: API_VERSIONS.runtimeEnvironments },
+    { resourceType: 'automationAccounts/powerShell72Modules', apiVersions: API_VERSIONS.powerShell72Modules },
+  ],
+  'Microsoft.ManagedIdentity': [{ resourceType: 'userAssignedIdentities', apiVersions: API_VERSIONS.managedIdentity }],
+  'Microsoft.Resources': [
+    { resourceType: 'subscriptions', apiVersions: API_VERSIONS.resources },
+    { resourceType: 'resourceGroups', apiVersions: API_VERSIONS.resourceGroups },
+  ],
+};
+const PROVIDER_LOCATIONS = ['West Europe', 'North Europe', 'East US', 'East US 2', 'West US 2', 'UK South', 'Japan East', 'Australia East'];
+
+function providerBody(subscriptionId: string, namespace: string): Record<string, unknown> {
+  return {
+    id: `/subscriptions/${subscriptionId}/providers/${namespace}`,
+    namespace,
+    registrationState: 'Registered',
+    registrationPolicy: namespace === 'Microsoft.Resources' ? 'RegistrationFree' : 'RegistrationRequired',
+    resourceTypes: (PROVIDERS[namespace] ?? []).map((t) => ({
+      resourceType: t.resourceType,
+      locations: namespace === 'Microsoft.Resources' ? [] : PROVIDER_LOCATIONS,
+      apiVersions: [...t.apiVersions].reverse(),
+      defaultApiVersion: t.apiVersions.filter((v) => !/preview/i.test(v)).at(-1),
+      capabilities: 'None',
+    })),
+  };
+}
+
+/** Every resource of the subscription (or group) the caller may read, as GenericResourceExpanded. */
+function resourcesIn(req: SandboxRequest, subscriptionId: string, resourceGroup: string | undefined, claims: Parameters<typeof allowed>[1]) {
+  const { state } = req.core;
+  const inScope = (id: string) => {
+    const m = /^\/subscriptions\/([^/]+)\/resourcegroups\/([^/]+)\//i.exec(id);
+    return !!m && m[1]?.toLowerCase() === subscriptionId.toLowerCase() && (!resourceGroup || m[2]?.toLowerCase() === resourceGroup.toLowerCase());
+  };
+  const out: Array<Record<string, unknown>> = [];
+  for (const u of state.userAssignedIdentities.values()) {
+    if (inScope(u.id) && allowed(req.core, claims, u.id, 'Microsoft.ManagedIdentity', 'read')) {
+      const { id, name, type, location, tags } = identityBody(u, '2024-11-30') as { id: string; name: string; type: string; location: string; tags: unknown };
+      out.push({ id, name, type, location, tags });
+    }
+  }
+  for (const a of state.automationAccounts.values()) {
+    if (!inScope(a.id) || !allowed(req.core, claims, a.id, 'Microsoft.Automation', 'read')) continue;
+    const body = accountBody(a);
+    out.push({
+      id: a.id,
+      name: a.name,
+      type: 'Microsoft.Automation/automationAccounts',
+      location: a.location,
+      tags: body.tags,
+      ...(body.identity ? { identity: body.identity } : {}),
+    });
+    for (const rb of a.runbooks.values()) {
+      out.push({
+        id: `${a.id}/runbooks/${rb.name}`,
+        name: `${a.name}/${rb.name}`,
+        type: 'Microsoft.Automation/automationAccounts/runbooks',
+        location: rb.location,
+        tags: { ...rb.tags },
+      });
+    }
+  }
+  return out.sort((x, y) => String(x.id).localeCompare(String(y.id)));
+}
+
+/** `$filter` of Resources_List: `resourceType eq '…'`, `name eq '…'`, `location eq '…'`, joined by `and`. */
+function resourceFilter(req: SandboxRequest, raw: string | null): ((r: Record<string, unknown>) => boolean) | SandboxResponse {
+  if (raw === null || raw.trim() === '') return () => true;
+  const clauses = raw.split(/\s+and\s+/i).map((c) => /^\s*(resourceType|name|location)\s+eq\s+'((?:[^']|'')*)'\s*$/i.exec(c));
+  if (clauses.some((c) => !c)) {
+    return armError(
+      req,
+      400,
+      'InvalidFilterInQueryString',
+      `Invalid $filter '${raw}' specified in the query string. The supported filters are resourceType, name and location with 'eq'.`,
+    );
+  }
+  return (r) =>
+    clauses.every((c) => {
+      const field = (c as RegExpExecArray)[1]!.toLowerCase();
+      const value = (c as RegExpExecArray)[2]!.replace(/''/g, "'").toLowerCase();
+      const actual = String(field === 'resourcetype' ? r.type : field === 'name' ? r.name : r.location).toLowerCase();
+      return actual === value;
+    });
+}
+
+function listResources(req: SandboxRequest, byGroup: boolean): SandboxResponse {
+  const started = begin(req, 'resourceGroups');
+  if (isResponse(started)) return started;
+  const { claims } = started;
+  const sub = subscriptionFor(req, claims, req.params.sub ?? '');
+  if (isResponse(sub)) return sub;
+  let group: string | undefined;
+  if (byGroup) {
+    const rg = resourceGroupFor(req, sub, req.params.rg ?? '');
+    if (isResponse(rg)) return rg;
+    group = rg.name;
+  }
+  const scope = `/subscriptions/${sub.subscriptionId}${group ? `/resourceGroups/${group}` : ''}`;
+  if (!seesSubscription(req.core, claims, sub.subscriptionId))
+    return authorize(req, claims, scope, 'Microsoft.Resources/subscriptions/resources/read', 'read') ?? ok(req, 200, { value: [] });
+  const filter = resourceFilter(req, req.query.get('$filter'));
+  if (isResponse(filter)) return filter;
+  const body = page(req, resourcesIn(req, sub.subscriptionId, group, claims).filter(filter));
+  return isResponse(body) ? body : ok(req, 200, body);
+}
 
 function tenantBody(t: Tenant): Record<string, unknown> {
   return {
@@ -96,6 +215,33 @@ export const resourcesModule: SandboxModule = {
         .map(resourceGroupBody);
       const body = page(req, groups);
       return isResponse(body) ? body : ok(req, 200, body);
+    });
+
+    r.get('/subscriptions/:sub/resources', (req) => listResources(req, false));
+    r.get('/subscriptions/:sub/resourcegroups/:rg/resources', (req) => listResources(req, true));
+
+    // Resource providers: every namespace the sandbox serves is registered in every subscription.
+    r.get('/subscriptions/:sub/providers', (req) => {
+      const started = begin(req, 'resourceGroups');
+      if (isResponse(started)) return started;
+      const sub = subscriptionFor(req, started.claims, req.params.sub ?? '');
+      if (isResponse(sub)) return sub;
+      const body = page(
+        req,
+        Object.keys(PROVIDERS).map((ns) => providerBody(sub.subscriptionId, ns)),
+      );
+      return isResponse(body) ? body : ok(req, 200, body);
+    });
+    r.get('/subscriptions/:sub/providers/:namespace', (req) => {
+      const started = begin(req, 'resourceGroups');
+      if (isResponse(started)) return started;
+      const sub = subscriptionFor(req, started.claims, req.params.sub ?? '');
+      if (isResponse(sub)) return sub;
+      const namespace = Object.keys(PROVIDERS).find((ns) => ns.toLowerCase() === (req.params.namespace ?? '').toLowerCase());
+      if (!namespace) {
+        return armError(req, 404, 'InvalidResourceNamespace', `The resource namespace '${req.params.namespace ?? ''}' is invalid.`);
+      }
+      return ok(req, 200, providerBody(sub.subscriptionId, namespace));
     });
 
     r.get('/subscriptions/:sub/resourcegroups/:rg', (req) => {

@@ -192,7 +192,13 @@ export function issueDelegated(
   const { token, expiresIn } = core.issueAccessToken({ tenantId: tenant.id, audience, clientAppId: app.appId, azpacr, userId: user.id, scp: values });
   const body: Record<string, unknown> = {
     token_type: 'Bearer',
-    scope: [...values.filter((v) => !OIDC_SCOPES.has(v)).map((v) => `${audience}/${v}`), ...[...parsed.oidc]].join(' '),
+    // The granted scopes, and the `.default` that was asked for: MSAL clients (the Azure CLI) look their cached
+    // token up by the scopes they asked for, so without it every call would redeem the refresh token again.
+    scope: [
+      ...values.filter((v) => !OIDC_SCOPES.has(v)).map((v) => `${audience}/${v}`),
+      ...(parsed.values.includes('.default') ? [`${parsed.resource ?? audience}/.default`] : []),
+      ...[...parsed.oidc],
+    ].join(' '),
     expires_in: expiresIn,
     ext_expires_in: expiresIn,
     access_token: token,

@@ -113,6 +113,38 @@ export function registerTokenService(r: AreaRouter): void {
   r.get('/:tenant/discovery/v2.0/keys', keys);
   r.get('/:tenant/discovery/keys', keys);
 
+  // Home realm discovery (MSAL asks it before a username/password sign-in; the Azure CLI does too):
+  // api-version 1.0 and 2.0 shapes, a managed realm for a verified domain of a tenant, Unknown otherwise.
+  r.get('/common/userrealm/:upn', (req) => {
+    const upn = req.params.upn ?? '';
+    const domain = upn.includes('@') ? upn.slice(upn.lastIndexOf('@') + 1) : upn;
+    const tenant = domain ? req.core.state.findTenant(domain) : undefined;
+    const known = tenant !== undefined && tenant.kind !== 'firstParty';
+    const cloudInstance = new URL(req.origin).hostname;
+    if (req.query.get('api-version') === '2.0') {
+      return json(200, {
+        NameSpaceType: known ? 'Managed' : 'Unknown',
+        Login: upn,
+        DomainName: known ? domain.toLowerCase() : domain,
+        FederationBrandName: known ? tenant.displayName : null,
+        TenantBrandingInfo: null,
+        cloud_instance_name: cloudInstance,
+      });
+    }
+    return json(
+      200,
+      known
+        ? {
+            ver: '1.0',
+            account_type: 'Managed',
+            domain_name: domain.toLowerCase(),
+            cloud_instance_name: cloudInstance,
+            cloud_audience_urn: 'urn:federation:MicrosoftOnline',
+          }
+        : { ver: '1.0', account_type: 'Unknown', cloud_instance_name: cloudInstance },
+    );
+  });
+
   // Instance discovery (MSAL's, when not disabled): this host is its own, only, alias.
   r.get('/common/discovery/instance', (req) => {
     const host = new URL(req.origin).host;

@@ -275,6 +275,7 @@ describe('sandbox: core', () => {
       const l = await getJson(`${info.loginUrl}/${info.homeTenant.id}/v2.0/.well-known/openid-configuration`);
       assert.equal(l.status, 429);
       assert.ok(Array.isArray(l.body.error_codes));
+      assert.match(l.headers.get('retry-after') ?? '', /^\d+$/, 'Entra says when to come back too');
       // count: 2 exhausted → the next call goes through.
       assert.equal((await getJson(`${info.loginUrl}/${info.homeTenant.id}/v2.0/.well-known/openid-configuration`)).status, 200);
       const logged = f.sandbox.requests().filter((e) => e.fault === 'throttle');

@@ -194,6 +194,27 @@ describe('sandbox: Entra token service', () => {
     });
   });
 
+  describe('home realm discovery (/common/userrealm)', () => {
+    it("answers a tenant user's realm as Managed (api-version 1.0 and 2.0), an unknown domain as Unknown", async () => {
+      const { info } = f.sandbox;
+      const upn = info.admins.home.username;
+      const v1 = await getJson(`${info.loginUrl}/common/userrealm/${encodeURIComponent(upn)}?api-version=1.0`);
+      assert.equal(v1.status, 200);
+      assert.deepEqual(v1.body, {
+        ver: '1.0',
+        account_type: 'Managed',
+        domain_name: upn.split('@')[1]!.toLowerCase(),
+        cloud_instance_name: new URL(info.loginUrl).hostname,
+        cloud_audience_urn: 'urn:federation:MicrosoftOnline',
+      });
+      const v2 = await getJson(`${info.loginUrl}/common/userrealm/${encodeURIComponent(upn)}?api-version=2.0`);
+      assert.equal(v2.body.NameSpaceType, 'Managed');
+      assert.equal(v2.body.Login, upn);
+      const unknown = await getJson(`${info.loginUrl}/common/userrealm/someone@nowhere.example?api-version=1.0`);
+      assert.equal(unknown.body.account_type, 'Unknown');
+    });
+  });
+
   describe('password (ROPC)', () => {
     it('signs in the seeded admin: scp, name, preferred_username, refresh and id tokens', async () => {
       const { info } = f.sandbox;
@@ -234,6 +255,8 @@ describe('sandbox: Entra token service', () => {
       const c = claimsOf(ok.body.access_token as string);
       assert.equal(c.tid, info.customerTenant.id);
       assert.equal(c.scp, 'user_impersonation');
+      // The granted scopes and the .default that was asked for: what MSAL's token cache looks the token up by.
+      assert.equal(ok.body.scope, 'https://management.azure.com/user_impersonation https://management.azure.com/.default');
       const bad = await postForm(tokenUrl(f.sandbox, info.homeTenant.id), {
         grant_type: 'password',
         client_id: info.publicClientId,

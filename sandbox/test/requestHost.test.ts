@@ -74,4 +74,15 @@ describe('sandbox: URLs follow the host the client called', () => {
     assert.equal(res.status, 202, await res.text());
     assert.match(res.headers.get('location') ?? '', /^https:\/\/management\.sandbox\.test\/arm\/subscriptions\/.*\/publish\/operationResults\//);
   });
+
+  it('Graph: a URL ending in "/" is the same resource', async () => {
+    const { urls, info } = f.sandbox;
+    const token = appToken(f.sandbox, ['Application.Read.All']);
+    const plain = await getJson(`${urls.graph}/v1.0/applications/${info.multiTenantApp.objectId}`, { authorization: `Bearer ${token}` });
+    const slashed = await getJson(`${urls.graph}/v1.0/applications/${info.multiTenantApp.objectId}/`, { authorization: `Bearer ${token}` });
+    assert.equal(slashed.status, 200, JSON.stringify(slashed.body));
+    assert.equal(slashed.body.id, plain.body.id);
+    const list = await getJson(`${urls.graph}/v1.0/applications/?$top=1`, { authorization: `Bearer ${token}` });
+    assert.equal(list.status, 200);
+  });
 });
