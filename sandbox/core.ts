@@ -51,6 +51,11 @@ export interface ConsistencySettings {
    * same identity meanwhile answers 409 (Azure serialises them). Default 150 ms.
    */
   readonly identityCredentialWriteMs: number;
+  /**
+   * How long a new runbook stays invisible to reads and draft uploads (404), as ARM answers right after
+   * a runbook PUT (hashicorp/terraform-provider-azurerm #4403, #8264). Default 0.
+   */
+  readonly runbookPropagationMs: number;
 }
 
 export interface IssueTokenParams {
@@ -100,7 +105,7 @@ export class SandboxCore {
     readonly urls: SandboxUrls,
   ) {
     this.faults = new FaultInjector(options.seed);
-    this.consistency = { ficPropagationSeconds: 0, identityCredentialWriteMs: 150, ...options.consistency };
+    this.consistency = { ficPropagationSeconds: 0, identityCredentialWriteMs: 150, runbookPropagationMs: 0, ...options.consistency };
     this.secrets.record('identityHeader', this.identityHeader);
     this.secrets.record('controlKey', this.controlKey);
     this.reseed(options.seed, options.size);
@@ -120,10 +125,10 @@ export class SandboxCore {
     this.written.set(object, Date.now());
   }
 
-  /** True while a write to `object` has not propagated yet (the consistency knob's delay since its last write). */
-  isPropagating(object: object): boolean {
+  /** True while a write to `object` has not propagated yet: less than `delayMs` since its last write. */
+  isPropagating(object: object, delayMs: number): boolean {
     const at = this.written.get(object);
-    return at !== undefined && Date.now() - at < this.consistency.ficPropagationSeconds * 1000;
+    return at !== undefined && Date.now() - at < delayMs;
   }
 
   /** `${login}/${tenantId}/v2.0`: the issuer of every token this sandbox signs for that tenant. */

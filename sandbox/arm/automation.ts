@@ -477,7 +477,10 @@ function runbookContext(req: SandboxRequest, access: 'read' | 'write', action: s
   if (isResponse(ctx)) return ctx;
   const name = req.params.runbook ?? '';
   const runbook = findRunbook(ctx.account, name);
-  if (!runbook) return resourceNotFound(req, `${ACCOUNT_TYPE}/${ctx.account.name}/runbooks`, name, ctx.rg.name);
+  // A runbook created a moment ago is not there yet for reads and draft uploads (the consistency knob).
+  if (!runbook || req.core.isPropagating(runbook, req.core.consistency.runbookPropagationMs)) {
+    return resourceNotFound(req, `${ACCOUNT_TYPE}/${ctx.account.name}/runbooks`, name, ctx.rg.name);
+  }
   return { ...ctx, runbook };
 }
 
@@ -592,6 +595,7 @@ function putRunbook(req: SandboxRequest): SandboxResponse {
     etag: etag(),
   };
   account.runbooks.set(name.toLowerCase(), runbook);
+  req.core.recordWrite(runbook);
   return ok(req, 201, runbookBody(account, runbook, version));
 }
 

@@ -236,7 +236,7 @@ function matchFederatedCredential(
 ): ((req: SandboxRequest) => SandboxResponse) | undefined {
   const fics = app.federatedIdentityCredentials.filter((f) => f.subject !== null);
   const matches = (f: (typeof fics)[number]) => f.issuer === iss && f.subject === sub && f.audiences.some((a) => auds.includes(a));
-  const visible = fics.filter((f) => !core.isPropagating(f));
+  const visible = fics.filter((f) => !core.isPropagating(f, core.consistency.ficPropagationSeconds * 1000));
   if (visible.some(matches)) return undefined;
   if (fics.some(matches)) {
     return (req) =>

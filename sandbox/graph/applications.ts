@@ -163,6 +163,17 @@ const APP_FILTER: Record<string, FilterField<Application>> = {
   signInAudience: { get: (a) => a.signInAudience, ops: ['eq'] },
   publisherDomain: { get: (a) => a.publisherDomain, ops: ['eq', 'startswith'] },
   uniqueName: { get: (a) => a.uniqueName, ops: ['eq', 'startswith'] },
+  // `federatedIdentityCredentials/any(f:f/subject eq '…')` (or issuer, name; startswith too): advanced queries only,
+  // ConsistencyLevel: eventual with $count=true (concepts/aad-advanced-queries.md; resources/application.md).
+  federatedIdentityCredentials: {
+    items: (a) => a.federatedIdentityCredentials,
+    element: {
+      subject: { get: (f: FederatedIdentityCredential) => f.subject, ops: ['eq', 'startswith'] },
+      issuer: { get: (f: FederatedIdentityCredential) => f.issuer, ops: ['eq', 'startswith'] },
+      name: { get: (f: FederatedIdentityCredential) => f.name, ops: ['eq', 'startswith'] },
+    },
+    advanced: true,
+  },
 };
 
 interface Expand {

@@ -1,8 +1,9 @@
 // OData query options as Microsoft Graph v1.0 applies them to directory objects: $select, $top, $filter (a small
-// but real grammar: eq/ne, startswith, and/or/not, parentheses, '' quote doubling), $search ("prop:term" with
-// ConsistencyLevel: eventual), $count, $orderby, and @odata.nextLink paging with an opaque $skiptoken.
-// Sources: microsoft-graph-docs-contrib concepts/query-parameters.md, concepts/aad-advanced-queries.md,
-// concepts/search-query-parameter.md, concepts/paging.md.
+// but real grammar: eq/ne, startswith, and/or/not, parentheses, '' quote doubling, typed literals such as unquoted
+// GUIDs, the `any` lambda operator on collections), $search ("prop:term" with ConsistencyLevel: eventual), $count,
+// $orderby, and @odata.nextLink paging with an opaque $skiptoken.
+// Sources: microsoft-graph-docs-contrib concepts/query-parameters.md, concepts/filter-query-parameter.md ("Filter
+// using lambda operators"), concepts/aad-advanced-queries.md, concepts/search-query-parameter.md, concepts/paging.md.
 import { createHash } from 'node:crypto';
 import { graphError } from '../errors';
 import type { SandboxRequest, SandboxResponse } from '../router';
@@ -91,15 +92,56 @@ export function project(entity: Record<string, unknown>, select: readonly string
 
 // ---- $filter ------------------------------------------------------------------------------------------------
 
+/**
+ * A literal that is not a string, boolean or null, typed as OData types it. An unquoted GUID is Edm.Guid: Graph
+ * compares Edm.Guid properties (appRoleAssignment principalId, resourceId, appRoleId) only with those.
+ */
+export interface TypedLiteral {
+  readonly type: 'Edm.Guid' | 'Edm.Int32' | 'Edm.Int64' | 'Edm.Double' | 'Edm.Date' | 'Edm.DateTimeOffset';
+  readonly text: string;
+}
+
+export type FilterValue = string | boolean | null | TypedLiteral;
+
 export type FilterExpr =
   | { readonly kind: 'and' | 'or'; readonly left: FilterExpr; readonly right: FilterExpr }
   | { readonly kind: 'not'; readonly expr: FilterExpr }
-  | { readonly kind: 'cmp'; readonly op: 'eq' | 'ne'; readonly property: string; readonly value: string | boolean | null }
-  | { readonly kind: 'startswith'; readonly property: string; readonly value: string };
+  | { readonly kind: 'cmp'; readonly op: 'eq' | 'ne'; readonly property: string; readonly value: FilterValue }
+  | { readonly kind: 'startswith'; readonly property: string; readonly value: string }
+  // `collection/any(v:predicate)`; inside, `v` is an element and `v/sub` a property of one. `any()` asks for a non-empty collection.
+  | { readonly kind: 'lambda'; readonly collection: string; readonly operator: 'any' | 'all'; readonly variable?: string; readonly predicate?: FilterExpr }
+  // Valid OData the emulator does not implement (gt, in, has, arithmetic, endswith, contains, …): Graph's "not supported".
+  | { readonly kind: 'unsupported'; readonly construct: string; readonly property?: string };
 
-type Token = { readonly t: 'id' | 'str' | '(' | ')' | ','; readonly v: string; readonly pos: number };
+type Token =
+  | { readonly t: 'id' | 'str' | '(' | ')' | ',' | ':'; readonly v: string; readonly pos: number }
+  | { readonly t: 'lit'; readonly v: string; readonly pos: number; readonly type: TypedLiteral['type'] };
 
 class FilterSyntaxError extends Error {}
+
+const ID_CHAR = /[A-Za-z0-9_.\-/$]/;
+
+// Unquoted literals (OData ABNF, odata-abnf-construction-rules: guidValue, dateTimeOffsetValue, dateValue, numbers),
+// in the order they must be tried: a GUID or a date also starts like a number.
+const TYPED_LITERALS: readonly (readonly [RegExp, TypedLiteral['type']])[] = [
+  [/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i, 'Edm.Guid'],
+  [/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})/i, 'Edm.DateTimeOffset'],
+  [/^\d{4}-\d{2}-\d{2}/, 'Edm.Date'],
+  [/^-?\d+\.\d+(?:e[+-]?\d+)?/i, 'Edm.Double'],
+  [/^-?\d+/, 'Edm.Int32'],
+];
+
+/** A typed literal starting at `s[i]`, if one ends where a word would (`00000000-…` yes, `0abc` no). */
+function typedLiteral(s: string, i: number): { text: string; type: TypedLiteral['type'] } | undefined {
+  const rest = s.slice(i);
+  for (const [re, type] of TYPED_LITERALS) {
+    const text = re.exec(rest)?.[0];
+    if (text === undefined || ID_CHAR.test(rest[text.length] ?? ' ')) continue;
+    const big = type === 'Edm.Int32' && Math.abs(Number(text)) > 2 ** 31 - 1;
+    return { text, type: big ? 'Edm.Int64' : type };
+  }
+  return undefined;
+}
 
 function tokenize(s: string): Token[] {
   const out: Token[] = [];
@@ -108,7 +150,7 @@ function tokenize(s: string): Token[] {
     const c = s[i] as string;
     if (c === ' ' || c === '\t') {
       i++;
-    } else if (c === '(' || c === ')' || c === ',') {
+    } else if (c === '(' || c === ')' || c === ',' || c === ':') {
       out.push({ t: c, v: c, pos: i });
       i++;
     } else if (c === "'") {
@@ -130,9 +172,15 @@ function tokenize(s: string): Token[] {
         i++;
       }
       out.push({ t: 'str', v, pos: start });
-    } else if (/[A-Za-z0-9_.\-/$]/.test(c)) {
+    } else if (ID_CHAR.test(c)) {
       const start = i;
-      while (i < s.length && /[A-Za-z0-9_.\-/$]/.test(s[i] as string)) i++;
+      const typed = /[0-9a-fA-F-]/.test(c) ? typedLiteral(s, i) : undefined;
+      if (typed) {
+        i += typed.text.length;
+        out.push({ t: 'lit', v: typed.text, pos: start, type: typed.type });
+        continue;
+      }
+      while (i < s.length && ID_CHAR.test(s[i] as string)) i++;
       out.push({ t: 'id', v: s.slice(start, i), pos: start });
     } else {
       throw new FilterSyntaxError(`Syntax error: character '${c}' is not valid at position ${i} in '${s}'.`);
@@ -141,27 +189,122 @@ function tokenize(s: string): Token[] {
   return out;
 }
 
-/** Parses a `$filter` expression; syntax errors answer 400 BadRequest "Invalid filter clause". */
+const RELATIONAL = new Set(['gt', 'ge', 'lt', 'le', 'has']);
+const ARITHMETIC = new Set(['add', 'sub', 'mul', 'div', 'mod']);
+/** OData's built-in functions (odata-v4.01 part 2, URL conventions 5.1.1.5-5.1.1.11): valid, whether implemented or not. */
+const ODATA_FUNCTIONS = new Set([
+  'contains',
+  'endswith',
+  'startswith',
+  'length',
+  'indexof',
+  'substring',
+  'matchespattern',
+  'tolower',
+  'toupper',
+  'trim',
+  'concat',
+  'hassubset',
+  'hassubsequence',
+  'year',
+  'month',
+  'day',
+  'hour',
+  'minute',
+  'second',
+  'fractionalseconds',
+  'totalseconds',
+  'date',
+  'time',
+  'totaloffsetminutes',
+  'now',
+  'mindatetime',
+  'maxdatetime',
+  'round',
+  'floor',
+  'ceiling',
+  'cast',
+  'isof',
+]);
+
+/** A function argument or the left side of a comparison. */
+type Operand = { kind: 'property'; name: string } | { kind: 'literal'; value: FilterValue } | { kind: 'call'; name: string; args: Operand[] };
+
+const firstOperandProperty = (o: Operand): string | undefined =>
+  o.kind === 'property' ? o.name : o.kind === 'call' ? o.args.map(firstOperandProperty).find((p) => p !== undefined) : undefined;
+
+/**
+ * Parses a `$filter` expression. Only real syntax errors (and OData's own binding errors: unknown functions, wrong
+ * function signatures) answer 400 BadRequest "Invalid filter clause"; valid OData the emulator does not implement
+ * becomes an `unsupported` node, which compileFilter answers as Graph does (400 Request_UnsupportedQuery).
+ */
 export function parseFilter(req: SandboxRequest, raw: string): FilterExpr {
   try {
     const tokens = tokenize(raw);
     let p = 0;
-    const peek = () => tokens[p];
+    const peek = (ahead = 0): Token | undefined => tokens[p + ahead];
     const kw = (v: string) => peek()?.t === 'id' && peek()?.v.toLowerCase() === v;
+    const word = (): string => {
+      const tok = peek();
+      return tok?.t === 'id' ? tok.v.toLowerCase() : '';
+    };
+    const syntax = (tok: Token | undefined) => new FilterSyntaxError(`Syntax error at position ${tok ? tok.pos : raw.length} in '${raw}'.`);
     const expect = (t: Token['t']): Token => {
       const tok = tokens[p];
-      if (!tok || tok.t !== t) throw new FilterSyntaxError(`Syntax error at position ${tok ? tok.pos : raw.length} in '${raw}'.`);
+      if (!tok || tok.t !== t) throw syntax(tok);
       p++;
       return tok;
     };
-    const literal = (): string | boolean | null => {
+    const literal = (): FilterValue => {
       const tok = tokens[p];
       if (!tok) throw new FilterSyntaxError(`Expression expected at position ${raw.length} in '${raw}'.`);
       p++;
       if (tok.t === 'str') return tok.v;
+      if (tok.t === 'lit') return { type: tok.type, text: tok.v };
       if (tok.t === 'id' && /^(true|false)$/i.test(tok.v)) return tok.v.toLowerCase() === 'true';
       if (tok.t === 'id' && tok.v.toLowerCase() === 'null') return null;
-      throw new FilterSyntaxError(`Syntax error at position ${tok.pos} in '${raw}'.`);
+      throw syntax(tok);
+    };
+    const operand = (): Operand => {
+      const tok = peek();
+      if (tok?.t === 'id' && peek(1)?.t === '(') {
+        const name = tok.v.toLowerCase();
+        if (!ODATA_FUNCTIONS.has(name)) {
+          throw new FilterSyntaxError(
+            `An unknown function with name '${tok.v}' was found. This may also be a function import or a key lookup on a navigation property, which is not allowed.`,
+          );
+        }
+        p += 2;
+        const args: Operand[] = [];
+        if (peek()?.t !== ')') {
+          args.push(operand());
+          while (peek()?.t === ',') {
+            p++;
+            args.push(operand());
+          }
+        }
+        expect(')');
+        return { kind: 'call', name, args };
+      }
+      if (tok?.t === 'id' && !/^(true|false|null)$/i.test(tok.v)) {
+        p++;
+        return { kind: 'property', name: tok.v };
+      }
+      return { kind: 'literal', value: literal() };
+    };
+    const lambda = (collection: string, operator: 'any' | 'all'): FilterExpr => {
+      p += 2;
+      if (peek()?.t === ')') {
+        if (operator === 'all') throw syntax(peek());
+        p++;
+        return { kind: 'lambda', collection, operator };
+      }
+      const variable = expect('id');
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable.v)) throw syntax(variable);
+      expect(':');
+      const predicate = or();
+      expect(')');
+      return { kind: 'lambda', collection, operator, variable: variable.v, predicate };
     };
     const primary = (): FilterExpr => {
       if (peek()?.t === '(') {
@@ -174,20 +317,55 @@ export function parseFilter(req: SandboxRequest, raw: string): FilterExpr {
         p++;
         return { kind: 'not', expr: primary() };
       }
-      const id = expect('id');
-      if (id.v.toLowerCase() === 'startswith' && peek()?.t === '(') {
+      const first = peek();
+      if (first?.t !== 'id') throw syntax(first);
+      const path = /^(.+)\/(any|all)$/i.exec(first.v);
+      if (path && peek(1)?.t === '(') return lambda(path[1] as string, (path[2] as string).toLowerCase() as 'any' | 'all');
+      const left = operand();
+      if (left.kind === 'literal') throw syntax(first);
+      const property = firstOperandProperty(left);
+      const unsupported = (construct: string): FilterExpr => ({ kind: 'unsupported', construct, property });
+      const op = word();
+      if (op === 'eq' || op === 'ne') {
         p++;
-        const prop = expect('id').v;
-        expect(',');
         const value = literal();
-        expect(')');
-        if (typeof value !== 'string') throw new FilterSyntaxError(`Syntax error at position ${id.pos} in '${raw}'.`);
-        return { kind: 'startswith', property: prop, value };
+        return left.kind === 'property' ? { kind: 'cmp', op, property: left.name, value } : unsupported(left.name);
       }
-      const opTok = expect('id');
-      const op = opTok.v.toLowerCase();
-      if (op !== 'eq' && op !== 'ne') throw new FilterSyntaxError(`Syntax error at position ${opTok.pos} in '${raw}'.`);
-      return { kind: 'cmp', op, property: id.v, value: literal() };
+      if (RELATIONAL.has(op)) {
+        p++;
+        literal();
+        return unsupported(op);
+      }
+      if (op === 'in') {
+        p++;
+        expect('(');
+        literal();
+        while (peek()?.t === ',') {
+          p++;
+          literal();
+        }
+        expect(')');
+        return unsupported(op);
+      }
+      if (ARITHMETIC.has(op)) {
+        p++;
+        literal();
+        const cmp = word();
+        if (cmp !== 'eq' && cmp !== 'ne' && !RELATIONAL.has(cmp)) throw syntax(peek());
+        p++;
+        literal();
+        return unsupported(op);
+      }
+      if (left.kind === 'call' && left.name === 'startswith') {
+        const [a, b] = left.args;
+        if (left.args.length !== 2 || left.args.some((x) => x.kind === 'literal' && typeof x.value !== 'string')) {
+          throw new FilterSyntaxError("No function signature for the function with name 'startswith' matches the specified arguments.");
+        }
+        if (a?.kind === 'property' && b?.kind === 'literal' && typeof b.value === 'string') return { kind: 'startswith', property: a.name, value: b.value };
+        return unsupported(left.name);
+      }
+      if (left.kind === 'call') return unsupported(left.name);
+      throw syntax(peek());
     };
     const and = (): FilterExpr => {
       let left = primary();
@@ -206,7 +384,7 @@ export function parseFilter(req: SandboxRequest, raw: string): FilterExpr {
       return left;
     };
     const e = or();
-    if (p !== tokens.length) throw new FilterSyntaxError(`Syntax error at position ${(tokens[p] as Token).pos} in '${raw}'.`);
+    if (p !== tokens.length) throw syntax(tokens[p]);
     return e;
   } catch (e) {
     if (e instanceof FilterSyntaxError) fail(req, 400, 'BadRequest', `Invalid filter clause: ${e.message}`);
@@ -214,15 +392,49 @@ export function parseFilter(req: SandboxRequest, raw: string): FilterExpr {
   }
 }
 
-/** What a collection lets `$filter` use: per property, its value and the operators supported without advanced queries. */
-export interface FilterField<T> {
+/** A property `$filter` compares: its value and the operators supported without advanced queries. */
+export interface ScalarFilterField<T> {
   readonly get: (item: T) => string | boolean | null | undefined;
   readonly ops: readonly ('eq' | 'startswith')[];
   /** Case-sensitive comparison (Graph compares directory strings case-insensitively by default). */
   readonly caseSensitive?: boolean;
+  /** An Edm.Guid property compares only with unquoted GUID literals; a quoted one is Edm.String, a type error. */
+  readonly type?: 'Edm.Guid';
 }
 
-/** Compiles a filter to a predicate; unsupported properties/operators answer Graph's 400 Request_UnsupportedQuery. */
+/**
+ * A collection property `$filter` reaches through the `any` lambda operator (microsoft-graph-docs-contrib
+ * concepts/filter-query-parameter.md, "Filter using lambda operators"; Graph does not support `all`).
+ * `element` is what the range variable offers: `''` a primitive element itself (`c eq 'x'`), other keys the
+ * properties of a complex element (`f/subject eq 'x'`); their `get` receives one of `items`.
+ */
+export interface CollectionFilterField<T> {
+  readonly items: (item: T) => readonly unknown[];
+  readonly element: Readonly<Record<string, ScalarFilterField<never>>>;
+  /** Only in advanced queries (concepts/aad-advanced-queries.md: ConsistencyLevel: eventual and $count=true). */
+  readonly advanced?: boolean;
+}
+
+export type FilterField<T> = ScalarFilterField<T> | CollectionFilterField<T>;
+
+/** Where a property path is resolved: the collection's items, or the elements inside a lambda. */
+interface FilterScope<U> {
+  readonly lookup: (property: string) => FilterField<U> | undefined;
+  /** How an error message names the property (a lambda's `f/subject` as `federatedIdentityCredentials/subject`). */
+  readonly name: (property: string) => string;
+}
+
+const byName = <F>(fields: Readonly<Record<string, F>>, prop: string): F | undefined =>
+  Object.entries(fields).find(([k]) => k.toLowerCase() === prop.toLowerCase())?.[1];
+
+const typeOf = (v: FilterValue): string | undefined =>
+  v === null ? undefined : typeof v === 'string' ? 'Edm.String' : typeof v === 'boolean' ? 'Edm.Boolean' : v.type;
+
+/**
+ * Compiles a filter to a predicate. Unsupported properties, operators and functions answer Graph's 400
+ * Request_UnsupportedQuery; comparing across types (a quoted value with an Edm.Guid property) answers OData's
+ * 400 BadRequest "A binary operator with incompatible types was detected".
+ */
 export function compileFilter<T>(
   req: SandboxRequest,
   expr: FilterExpr,
@@ -230,57 +442,94 @@ export function compileFilter<T>(
   resource: string,
   advanced: boolean,
 ): (item: T) => boolean {
-  const unsupported = (prop: string): never =>
-    fail(req, 400, 'Request_UnsupportedQuery', `Unsupported or invalid query filter clause specified for property '${prop}' of resource '${resource}'.`);
-  const field = (prop: string, op: 'eq' | 'startswith'): FilterField<T> => {
-    const f = Object.entries(fields).find(([k]) => k.toLowerCase() === prop.toLowerCase())?.[1];
-    if (!f || !f.ops.includes(op)) return unsupported(prop);
-    return f;
+  const unsupported = (prop: string | undefined): never =>
+    prop
+      ? fail(req, 400, 'Request_UnsupportedQuery', `Unsupported or invalid query filter clause specified for property '${prop}' of resource '${resource}'.`)
+      : fail(req, 400, 'Request_UnsupportedQuery', 'Unsupported query.');
+  const norm = (v: unknown, cs: boolean | undefined): unknown =>
+    v !== null && typeof v === 'object' ? (v as TypedLiteral).text.toLowerCase() : typeof v === 'string' && !cs ? v.toLowerCase() : (v ?? null);
+  const checkTypes = (f: ScalarFilterField<unknown>, op: 'eq' | 'ne', value: FilterValue): void => {
+    const valueType = typeOf(value);
+    if (valueType === undefined) return;
+    const mismatch = f.type === 'Edm.Guid' ? valueType !== 'Edm.Guid' : typeof value === 'object';
+    if (!mismatch) return;
+    fail(
+      req,
+      400,
+      'BadRequest',
+      `A binary operator with incompatible types was detected. Found operand types '${f.type ?? 'Edm.String'}' and '${valueType}' for operator kind '${op === 'eq' ? 'Equal' : 'NotEqual'}'.`,
+    );
   };
-  const norm = (v: unknown, cs: boolean | undefined) => (typeof v === 'string' && !cs ? v.toLowerCase() : (v ?? null));
-  const build = (e: FilterExpr): ((item: T) => boolean) => {
+  function build<U>(e: FilterExpr, scope: FilterScope<U>): (item: U) => boolean {
+    const scalar = (prop: string, op: 'eq' | 'startswith'): ScalarFilterField<U> => {
+      const f = scope.lookup(prop);
+      if (!f || !('get' in f) || !f.ops.includes(op)) return unsupported(scope.name(prop));
+      return f;
+    };
     switch (e.kind) {
       case 'and': {
-        const l = build(e.left),
-          r = build(e.right);
+        const l = build(e.left, scope),
+          r = build(e.right, scope);
         return (x) => l(x) && r(x);
       }
       case 'or': {
-        const l = build(e.left),
-          r = build(e.right);
+        const l = build(e.left, scope),
+          r = build(e.right, scope);
         return (x) => l(x) || r(x);
       }
       case 'not': {
-        if (!advanced) return unsupported(firstProperty(e.expr));
-        const inner = build(e.expr);
+        if (!advanced) return unsupported(scope.name(firstProperty(e.expr) ?? ''));
+        const inner = build(e.expr, scope);
         return (x) => !inner(x);
       }
       case 'cmp': {
-        const f = field(e.property, 'eq');
-        if (e.op === 'ne' && !advanced) return unsupported(e.property);
+        const f = scalar(e.property, 'eq');
+        checkTypes(f as ScalarFilterField<unknown>, e.op, e.value);
+        if (e.op === 'ne' && !advanced) return unsupported(scope.name(e.property));
         const want = norm(e.value, f.caseSensitive);
         return e.op === 'eq' ? (x) => norm(f.get(x), f.caseSensitive) === want : (x) => norm(f.get(x), f.caseSensitive) !== want;
       }
       case 'startswith': {
-        const f = field(e.property, 'startswith');
+        const f = scalar(e.property, 'startswith');
         const want = e.value.toLowerCase();
         return (x) => {
           const v = f.get(x);
           return typeof v === 'string' && v.toLowerCase().startsWith(want);
         };
       }
+      case 'lambda': {
+        const f = scope.lookup(e.collection);
+        // Graph supports `any` with a predicate only (emptiness is `/$count eq 0`); `all`, a bare `any()` and lambdas
+        // over other properties are "not supported".
+        const { variable, predicate } = e;
+        if (!f || !('items' in f) || e.operator !== 'any' || variable === undefined || predicate === undefined || (f.advanced && !advanced)) {
+          return unsupported(scope.name(e.collection));
+        }
+        // The element fields take an element of `items` (typed `never` so that any element type fits the config).
+        const element = f.element as Readonly<Record<string, ScalarFilterField<unknown>>>;
+        const sub = (prop: string): string | undefined => (prop.startsWith(`${variable}/`) ? prop.slice(variable.length + 1) : undefined);
+        const test = build<unknown>(predicate, {
+          lookup: (prop) => (prop === variable ? element[''] : sub(prop) !== undefined ? byName(element, sub(prop) as string) : undefined),
+          name: (prop) => (prop === variable ? scope.name(e.collection) : sub(prop) !== undefined ? `${scope.name(e.collection)}/${sub(prop)}` : prop),
+        });
+        return (x) => f.items(x).some(test);
+      }
+      case 'unsupported':
+        return unsupported(e.property === undefined ? undefined : scope.name(e.property));
     }
-  };
-  return build(expr);
+  }
+  return build<T>(expr, { lookup: (prop) => byName(fields, prop), name: (prop) => prop });
 }
 
-function firstProperty(e: FilterExpr): string {
+function firstProperty(e: FilterExpr): string | undefined {
   switch (e.kind) {
     case 'and':
     case 'or':
       return firstProperty(e.left);
     case 'not':
       return firstProperty(e.expr);
+    case 'lambda':
+      return e.collection;
     default:
       return e.property;
   }

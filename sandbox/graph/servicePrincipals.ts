@@ -133,7 +133,13 @@ const SP_FILTER: Record<string, FilterField<ServicePrincipal>> = {
   displayName: { get: (s) => s.displayName, ops: ['eq', 'startswith'] },
   servicePrincipalType: { get: (s) => s.servicePrincipalType, ops: ['eq'] },
   accountEnabled: { get: (s) => s.accountEnabled, ops: ['eq'] },
-  appOwnerOrganizationId: { get: (s) => s.appOwnerOrganizationId, ops: ['eq'] },
+  // Edm.Guid in Graph's metadata: compared with an unquoted GUID.
+  appOwnerOrganizationId: { get: (s) => s.appOwnerOrganizationId, ops: ['eq'], type: 'Edm.Guid' },
+  // `servicePrincipalNames/any(c:c eq '…')`, what every Azure CLI service-principal lookup sends; works without
+  // advanced queries (resources/serviceprincipal.md: "The any operator is required … Supports $filter (eq, not, ge, le, startsWith)").
+  servicePrincipalNames: { items: (s) => s.servicePrincipalNames, element: { '': { get: (n: string) => n, ops: ['eq', 'startswith'] } } },
+  // A managed identity's `alternativeNames` (its resource id, isExplicit=…): `alternativeNames/any(x:x eq '…')`.
+  alternativeNames: { items: (s) => s.alternativeNames, element: { '': { get: (n: string) => n, ops: ['eq'] } } },
 };
 
 function listServicePrincipals(req: SandboxRequest): SandboxResponse {
@@ -206,10 +212,11 @@ function listAssignments(req: SandboxRequest, direction: 'granted' | 'assignedTo
   const select = parseSelect(req, option(req, '$select'), ASSIGNMENT_PROPERTIES, 'appRoleAssignment');
   const top = parseTop(req);
   const filterRaw = option(req, '$filter');
+  // Edm.Guid properties (resources/approleassignment.md): `principalId eq 00000000-…` unquoted; a quoted value is a type error.
   const fields: Record<string, FilterField<AppRoleAssignment>> = {
-    principalId: { get: (a) => a.principalId, ops: ['eq'] },
-    resourceId: { get: (a) => a.resourceId, ops: ['eq'] },
-    appRoleId: { get: (a) => a.appRoleId, ops: ['eq'] },
+    principalId: { get: (a) => a.principalId, ops: ['eq'], type: 'Edm.Guid' },
+    resourceId: { get: (a) => a.resourceId, ops: ['eq'], type: 'Edm.Guid' },
+    appRoleId: { get: (a) => a.appRoleId, ops: ['eq'], type: 'Edm.Guid' },
   };
   const pred = filterRaw ? compileFilter(req, parseFilter(req, filterRaw), fields, 'AppRoleAssignment', isEventual(req) && wantsCount(req)) : undefined;
   const all = [...req.core.state.appRoleAssignments.values()].filter(

@@ -120,11 +120,10 @@ describe('sandbox graph: directory, service principals, batch', () => {
       );
       assert.equal(graph.length, 1);
       assert.equal(graph[0]?.appRoles.find((r) => r.value === 'User.Read.All')?.id, 'df021288-bdef-4463-88db-98f22de89214');
-      graphErrorOf(
-        await call(f.sandbox, 'GET', `/servicePrincipals?$filter=${encodeURIComponent("alternativeNames/any(x:x eq 'y')")}`, token),
-        400,
-        'BadRequest',
-      );
+      // Lambda filters on the collection properties work as in Graph; nothing has the alternative name 'y'.
+      const none = await call(f.sandbox, 'GET', `/servicePrincipals?$filter=${encodeURIComponent("alternativeNames/any(x:x eq 'y')")}`, token);
+      assert.equal(none.status, 200, none.text);
+      assert.deepEqual(values(none), []);
       graphErrorOf(await call(f.sandbox, 'GET', `/servicePrincipals?$filter=${encodeURIComponent("tags eq 'y'")}`, token), 400, 'Request_UnsupportedQuery');
     });
 

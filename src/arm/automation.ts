@@ -41,9 +41,16 @@ export interface AutomationClientOptions {
   readonly maxPollMs?: number;
   /** Upper bound for one Retry-After wait (ms). */
   readonly maxRetryAfterMs?: number;
+  /** How long a runbook just created may answer 404 before the client gives up (ms; ARM's eventual consistency). */
+  readonly propagationWaitMs?: number;
   /** Injected by tests. */
   readonly sleep?: Sleep;
   readonly now?: () => number;
+}
+
+/** Says the runbook was created by this very deploy, so a 404 for it means "not there yet"; `onWait` is told once when it is waited for. */
+export interface JustCreated {
+  readonly onWait?: () => void;
 }
 
 export class AutomationOperationError extends Error {
@@ -281,6 +288,7 @@ export class AutomationClient {
   private readonly pollIntervalMs: number;
   private readonly maxPollMs: number;
   private readonly maxRetryAfterMs: number;
+  private readonly propagationWaitMs: number;
   private readonly sleep: Sleep;
   private readonly now: () => number;
 
@@ -292,6 +300,7 @@ export class AutomationClient {
     this.pollIntervalMs = options.pollIntervalMs ?? 2_000;
     this.maxPollMs = options.maxPollMs ?? 10 * 60_000;
     this.maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
+    this.propagationWaitMs = options.propagationWaitMs ?? 120_000;
     this.sleep = options.sleep ?? sleep;
     this.now = options.now ?? Date.now;
   }
@@ -364,23 +373,72 @@ export class AutomationClient {
   }
 
   /**
-   * PUT …/draft/content with the script as the raw body; waits for the long-running operation.
-   * `onAccepted` runs once Azure has accepted the upload (it may complete even if the wait is cut short).
+   * A request on a runbook created a moment ago (`justCreated` given): ARM can answer 404 for a while
+   * after the runbook PUT (hashicorp/terraform-provider-azurerm #4403, #8264), so a 404 is tried again,
+   * bounded by `propagationWaitMs`, and `justCreated.onWait` says so once. Without it (a runbook that
+   * existed before) a 404 stands at once. Any other answer ends it.
    */
-  async uploadDraftContent(accountId: string, name: string, content: string, apiVersion: string, signal?: AbortSignal, onAccepted?: () => void): Promise<void> {
+  private async whenVisible<T>(send: () => Promise<T>, signal: AbortSignal | undefined, justCreated?: JustCreated): Promise<T> {
+    if (!justCreated) return send();
+    const onWait = justCreated.onWait;
+    const started = this.now();
+    let told = false;
+    for (;;) {
+      try {
+        return await send();
+      } catch (error) {
+        const notYet = error instanceof ArmRequestError && error.status === 404;
+        if (!notYet || this.now() - started >= this.propagationWaitMs) throw error;
+        if (!told) onWait?.();
+        told = true;
+        await this.sleep(this.pollIntervalMs, signal);
+      }
+    }
+  }
+
+  /**
+   * PUT …/draft/content with the script as the raw body; waits for the long-running operation.
+   * `onAccepted` runs once Azure has accepted the upload (it may complete even if the wait is cut short);
+   * `justCreated` when the runbook was created a moment ago (a 404 is then waited out, see whenVisible).
+   */
+  async uploadDraftContent(
+    accountId: string,
+    name: string,
+    content: string,
+    apiVersion: string,
+    signal?: AbortSignal,
+    onAccepted?: () => void,
+    justCreated?: JustCreated,
+  ): Promise<void> {
     // The spec declares `text/powershell` as the only content type of this operation, for every runbook type.
-    const response = await this.arm.request<unknown>('PUT', `${this.runbookPath(accountId, name)}/draft/content`, {
-      apiVersion,
-      text: { content, contentType: 'text/powershell' },
+    const response = await this.whenVisible(
+      () =>
+        this.arm.request<unknown>('PUT', `${this.runbookPath(accountId, name)}/draft/content`, {
+          apiVersion,
+          text: { content, contentType: 'text/powershell' },
+          signal,
+        }),
       signal,
-    });
+      justCreated,
+    );
     onAccepted?.();
     await this.completeOperation(response, signal);
   }
 
-  /** POST …/publish (202 + Location); waits until the operation ends. `onAccepted` as for uploadDraftContent. */
-  async publishRunbook(accountId: string, name: string, apiVersion: string, signal?: AbortSignal, onAccepted?: () => void): Promise<void> {
-    const response = await this.arm.request<unknown>('POST', `${this.runbookPath(accountId, name)}/publish`, { apiVersion, signal });
+  /** POST …/publish (202 + Location); waits until the operation ends. `onAccepted` and `justCreated` as for uploadDraftContent. */
+  async publishRunbook(
+    accountId: string,
+    name: string,
+    apiVersion: string,
+    signal?: AbortSignal,
+    onAccepted?: () => void,
+    justCreated?: JustCreated,
+  ): Promise<void> {
+    const response = await this.whenVisible(
+      () => this.arm.request<unknown>('POST', `${this.runbookPath(accountId, name)}/publish`, { apiVersion, signal }),
+      signal,
+      justCreated,
+    );
     onAccepted?.();
     await this.completeOperation(response, signal);
   }

@@ -76,8 +76,15 @@ describe('The story, end to end (sandbox)', function () {
     });
     assert.ok(consented.status === 200 || consented.status === 302, `consent answered ${consented.status}`);
 
-    const after = await exchange();
-    const body = (await after.json()) as { access_token?: string; error_description?: string };
+    // A new credential takes a moment to propagate in Entra (AADSTS70021 meanwhile; the sandbox's consistency
+    // knob is on in these suites): a client tries again for a bounded time, as the runbooks do.
+    let after = await exchange();
+    let body = (await after.json()) as { access_token?: string; error_description?: string };
+    for (let tries = 0; after.status !== 200 && /AADSTS70021:/.test(body.error_description ?? '') && tries < 20; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      after = await exchange();
+      body = (await after.json()) as { access_token?: string; error_description?: string };
+    }
     assert.equal(after.status, 200, body.error_description);
     const claims = JSON.parse(Buffer.from(body.access_token!.split('.')[1], 'base64url').toString('utf8')) as {
       tid: string;

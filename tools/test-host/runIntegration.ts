@@ -26,6 +26,9 @@ import { sandboxUserSettings } from './sandboxSettings';
 import { collectFromEverySandbox, startSandbox, type IssuedSecrets, type Sandbox } from '../../sandbox';
 import { readFileSync } from 'node:fs';
 
+/** The consistency knob during the in-host suites (see sandbox/README.md, Control API: consistency). */
+export const INTEGRATION_CONSISTENCY = { ficPropagationSeconds: 3, runbookPropagationMs: 1500 } as const;
+
 const repoRoot = resolve(__dirname, '..', '..');
 const inHostSuites = join(repoRoot, 'out', 'test', 'integration');
 
@@ -217,7 +220,9 @@ async function main(): Promise<number> {
   let sandbox: Sandbox | undefined;
   try {
     // The suites sign in to the sandbox tenant through the sandbox sign-in provider, on the Custom cloud.
-    sandbox = await startSandbox({ seed: 1, deviceCodeIntervalSeconds: 1 });
+    // Azure's eventual consistency is on, with short delays: a new federated credential propagates for a
+    // few seconds (AADSTS70021) and a new runbook answers 404 for a moment; the suites must still succeed.
+    sandbox = await startSandbox({ seed: 1, deviceCodeIntervalSeconds: 1, consistency: INTEGRATION_CONSISTENCY });
     writeFileSync(infoPath, JSON.stringify(sandbox.info), { mode: 0o600 });
     server = await startCodeServer({
       bin: host.codeServerBin,

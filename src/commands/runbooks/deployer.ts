@@ -327,17 +327,36 @@ async function deploySteps(automation: AutomationClient, request: DeployRequest,
 
   step('draft', 'Uploading the draft');
   progress.draft = 'sent';
-  await automation.uploadDraftContent(account.id, request.runbookName, request.content, deployment.apiVersion, signal, () => {
-    progress.draft = 'accepted';
-  });
+  // A runbook this deploy created can answer 404 for a moment: those requests wait for it, bounded.
+  const justCreated = before
+    ? undefined
+    : { onWait: () => hooks.report('Azure has not finished creating the runbook yet; trying again (this can take a minute or two)') };
+  await automation.uploadDraftContent(
+    account.id,
+    request.runbookName,
+    request.content,
+    deployment.apiVersion,
+    signal,
+    () => {
+      progress.draft = 'accepted';
+    },
+    justCreated,
+  );
   progress.draft = 'done';
 
   if (request.publish) {
     step('publish', 'Publishing');
     progress.publish = 'sent';
-    await automation.publishRunbook(account.id, request.runbookName, deployment.apiVersion, signal, () => {
-      progress.publish = 'accepted';
-    });
+    await automation.publishRunbook(
+      account.id,
+      request.runbookName,
+      deployment.apiVersion,
+      signal,
+      () => {
+        progress.publish = 'accepted';
+      },
+      justCreated,
+    );
     progress.publish = 'done';
   }
   // Everything is written: a failed or cancelled read of the result changes nothing of it.

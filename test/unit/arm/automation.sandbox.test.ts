@@ -168,6 +168,26 @@ describe('arm: AutomationClient against the sandbox', () => {
     );
   });
 
+  it('right after a runbook is created ARM may answer 404 for it (consistency knob): the draft upload waits and succeeds', async () => {
+    const { info, core } = f.sandbox;
+    const before = core.consistency;
+    core.consistency = { ...before, runbookPropagationMs: 300 };
+    try {
+      const account = await automation.getAccount(info.automationAccount.id);
+      await automation.createOrUpdateRunbook(account.id, 'Fresh-Runbook', account.location, { runbookType: 'PowerShell', apiVersion: AUTOMATION_API_VERSION });
+      let waited = 0;
+      const realSleep = async (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+      const patient = new AutomationClient(arm, resolveCloud('Custom', info.customCloud).armUrl, { pollIntervalMs: 50, sleep: realSleep });
+      await patient.uploadDraftContent(account.id, 'Fresh-Runbook', 'Write-Output 1', AUTOMATION_API_VERSION, undefined, undefined, { onWait: () => waited++ });
+      assert.equal(waited, 1);
+      const refused = f.sandbox.requests().filter((r) => r.method === 'PUT' && r.path.endsWith('/Fresh-Runbook/draft/content') && r.status === 404);
+      assert.ok(refused.length >= 1, 'ARM answered 404 at first');
+      assert.equal(await patient.getRunbookContent(account.id, 'Fresh-Runbook', 'draft'), 'Write-Output 1');
+    } finally {
+      core.consistency = before;
+    }
+  });
+
   it('imports a package into a runtime environment', async () => {
     const { info } = f.sandbox;
     const account = await automation.getAccount(info.automationAccount.id);

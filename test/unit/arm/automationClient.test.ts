@@ -297,6 +297,46 @@ describe('Automation client (scripted ARM stub)', () => {
     await assert.rejects(client(new StubArm([])).getRunbookContent(ACCOUNT, '../x', 'draft'), /Runbook name/);
   });
 
+  it('a runbook created a moment ago may answer 404: the draft upload and the publish are tried again, bounded, and say so once; an older one is not waited for', async () => {
+    const notFound = () => new ArmRequestError(404, 'ResourceNotFound', "The Resource 'Microsoft.Automation/automationAccounts/aa/runbooks/rb' was not found.");
+    const stub = new StubArm([notFound, notFound, () => ({ status: 200 }), notFound, () => ({ status: 200 })]);
+    const sleeps: number[] = [];
+    let waits = 0;
+    const c = client(stub, sleeps);
+    const justCreated = { onWait: () => waits++ };
+    await c.uploadDraftContent(ACCOUNT, 'rb', 'Write-Output 1', '2024-10-23', undefined, undefined, justCreated);
+    await c.publishRunbook(ACCOUNT, 'rb', '2024-10-23', undefined, undefined, justCreated);
+    assert.equal(stub.calls.length, 5);
+    assert.equal(waits, 2, 'once per operation that had to wait');
+    assert.equal(sleeps.length, 3);
+
+    // Past propagationWaitMs the 404 stands: a runbook that is really not there is not waited for forever.
+    let now = 0;
+    const bounded = new AutomationClient(new StubArm(Array.from({ length: 10 }, () => notFound)), ARM, {
+      pollIntervalMs: 5,
+      propagationWaitMs: 20,
+      now: () => now,
+      sleep: async (ms) => {
+        now += ms;
+      },
+    });
+    await assert.rejects(
+      bounded.uploadDraftContent(ACCOUNT, 'rb', 'x', '2024-10-23', undefined, undefined, {}),
+      (e: unknown) => e instanceof ArmRequestError && e.status === 404,
+    );
+    // A runbook that existed before: a 404 stands at once.
+    const existing = new StubArm([notFound]);
+    await assert.rejects(
+      client(existing).uploadDraftContent(ACCOUNT, 'rb', 'x', '2024-10-23'),
+      (e: unknown) => e instanceof ArmRequestError && e.status === 404,
+    );
+    assert.equal(existing.calls.length, 1);
+    // Other errors are not retried here.
+    const other = new StubArm([() => new ArmRequestError(400, 'BadRequest', 'no')]);
+    await assert.rejects(client(other).uploadDraftContent(ACCOUNT, 'rb', 'x', '2024-10-23'), /no/);
+    assert.equal(other.calls.length, 1);
+  });
+
   it('reads Retry-After as seconds or a date', () => {
     assert.equal(retryAfterMs({ 'Retry-After': '7' }), 7000);
     assert.equal(retryAfterMs({ 'retry-after': new Date(10_000).toUTCString() }, 4_000), 6000);
