@@ -59,6 +59,16 @@ export interface PasswordCredential {
   readonly customKeyIdentifier: string | null;
 }
 
+export interface KeyCredential {
+  readonly keyId: string;
+  readonly type: string;
+  readonly usage: string;
+  readonly displayName: string | null;
+  readonly startDateTime: string;
+  readonly endDateTime: string;
+  readonly customKeyIdentifier: string | null;
+}
+
 export interface FederatedIdentityCredential {
   readonly id: string;
   /** Immutable after creation (Graph rule). */
@@ -121,10 +131,18 @@ export interface Application {
   owners: string[];
   federatedIdentityCredentials: FederatedIdentityCredential[];
   passwordCredentials: PasswordCredential[];
-  keyCredentials: never[];
+  /** Certificates (public keys): what Graph keeps of them, without the key itself. */
+  keyCredentials: KeyCredential[];
   appRoles: AppRole[];
   api: { oauth2PermissionScopes: PermissionScope[]; requestedAccessTokenVersion: number | null };
-  web: { redirectUris: string[] };
+  web: {
+    redirectUris: string[];
+    homePageUrl?: string | null;
+    logoutUrl?: string | null;
+    implicitGrantSettings?: { enableAccessTokenIssuance: boolean; enableIdTokenIssuance: boolean };
+  };
+  /** Optional claims as Graph stores them (idToken, accessToken, saml2Token lists); null when none. */
+  optionalClaims?: Record<string, unknown> | null;
   spa: { redirectUris: string[] };
   publicClient: { redirectUris: string[] };
   isFallbackPublicClient: boolean;

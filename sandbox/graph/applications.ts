@@ -7,7 +7,17 @@
 import type { SandboxModule } from '../module';
 import type { AreaRouter, SandboxRequest, SandboxResponse } from '../router';
 import { text } from '../router';
-import type { Application, FederatedIdentityCredential, RequiredResourceAccess, SignInAudience } from '../state';
+import {
+  hashSecret,
+  type AppRole,
+  type Application,
+  type FederatedIdentityCredential,
+  type KeyCredential,
+  type PasswordCredential,
+  type RequiredResourceAccess,
+  type SignInAudience,
+} from '../state';
+import { randomBytes } from 'node:crypto';
 import {
   APPLICATION_READ,
   APPLICATION_WRITE,
@@ -78,8 +88,8 @@ export function applicationEntity(app: Application): Record<string, unknown> {
     },
     appRoles: app.appRoles.map((r) => ({ ...r })),
     info: { logoUrl: null, marketingUrl: null, privacyStatementUrl: null, supportUrl: null, termsOfServiceUrl: null },
-    keyCredentials: [],
-    optionalClaims: null,
+    keyCredentials: app.keyCredentials.map((k) => ({ ...k, key: null })),
+    optionalClaims: app.optionalClaims ? structuredClone(app.optionalClaims) : null,
     parentalControlSettings: { countriesBlockedForMinors: [], legalAgeGroupRule: 'Allow' },
     passwordCredentials: app.passwordCredentials.map((p) => ({
       customKeyIdentifier: p.customKeyIdentifier,
@@ -97,10 +107,10 @@ export function applicationEntity(app: Application): Record<string, unknown> {
     })),
     verifiedPublisher: { displayName: null, verifiedPublisherId: null, addedDateTime: null },
     web: {
-      homePageUrl: null,
-      logoutUrl: null,
+      homePageUrl: app.web.homePageUrl ?? null,
+      logoutUrl: app.web.logoutUrl ?? null,
       redirectUris: [...app.web.redirectUris],
-      implicitGrantSettings: { enableAccessTokenIssuance: false, enableIdTokenIssuance: false },
+      implicitGrantSettings: { ...(app.web.implicitGrantSettings ?? { enableAccessTokenIssuance: false, enableIdTokenIssuance: false }) },
     },
     spa: { redirectUris: [...app.spa.redirectUris] },
   };
@@ -296,6 +306,10 @@ const WRITABLE = [
   'publicClient',
   'isFallbackPublicClient',
   'notes',
+  // What the Azure CLI sends on every `az ad app create/update` (keyCredentials: [] at least).
+  'keyCredentials',
+  'appRoles',
+  'optionalClaims',
 ];
 const READ_ONLY = ['id', 'appId', 'publisherDomain', 'createdDateTime', 'deletedDateTime'];
 
@@ -312,6 +326,131 @@ function redirectUris(req: SandboxRequest, v: unknown, property: string): { redi
   if (!v || typeof v !== 'object' || Array.isArray(v)) return invalidProperty(req, property);
   const r = (v as Record<string, unknown>).redirectUris;
   return { redirectUris: r === undefined ? [] : stringArray(req, r, `${property}.redirectUris`) };
+}
+
+/** `web`: redirect URIs, home page, logout URL and implicit-grant settings; what the body leaves out stays. */
+function webSettings(req: SandboxRequest, v: unknown, current: Application['web']): Application['web'] {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return invalidProperty(req, 'web');
+  const w = v as Record<string, unknown>;
+  const url = (key: 'homePageUrl' | 'logoutUrl') => {
+    const x = w[key];
+    if (x === undefined) return current[key] ?? null;
+    if (x !== null && (typeof x !== 'string' || x.length > 256)) return invalidProperty(req, `web.${key}`);
+    return x as string | null;
+  };
+  let implicit = current.implicitGrantSettings;
+  if (w.implicitGrantSettings !== undefined) {
+    const g = w.implicitGrantSettings as Record<string, unknown> | null;
+    if (!g || typeof g !== 'object') return invalidProperty(req, 'web.implicitGrantSettings');
+    for (const k of ['enableAccessTokenIssuance', 'enableIdTokenIssuance']) {
+      if (g[k] !== undefined && typeof g[k] !== 'boolean') invalidProperty(req, `web.implicitGrantSettings.${k}`);
+    }
+    implicit = {
+      enableAccessTokenIssuance: (g.enableAccessTokenIssuance as boolean | undefined) ?? implicit?.enableAccessTokenIssuance ?? false,
+      enableIdTokenIssuance: (g.enableIdTokenIssuance as boolean | undefined) ?? implicit?.enableIdTokenIssuance ?? false,
+    };
+  }
+  return {
+    redirectUris: w.redirectUris === undefined ? current.redirectUris : stringArray(req, w.redirectUris, 'web.redirectUris'),
+    homePageUrl: url('homePageUrl'),
+    logoutUrl: url('logoutUrl'),
+    ...(implicit ? { implicitGrantSettings: implicit } : {}),
+  };
+}
+
+/** `keyCredentials`: certificates, each with a type, a usage and its base64 key (kept out of answers, as Graph does). */
+function keyCredentials(req: SandboxRequest, v: unknown): KeyCredential[] {
+  if (!Array.isArray(v)) return invalidProperty(req, 'keyCredentials');
+  return v.map((entry) => {
+    const k = entry as Record<string, unknown> | null;
+    if (!k || typeof k !== 'object') return invalidProperty(req, 'keyCredentials');
+    if (k.type !== 'AsymmetricX509Cert' && k.type !== 'Symmetric') return invalidProperty(req, 'keyCredentials.type');
+    if (k.usage !== 'Verify' && k.usage !== 'Sign') return invalidProperty(req, 'keyCredentials.usage');
+    if (typeof k.key !== 'string' || !/^[A-Za-z0-9+/=\s]+$/.test(k.key)) return invalidProperty(req, 'keyCredentials.key');
+    const now = new Date();
+    return {
+      keyId: typeof k.keyId === 'string' && isGuid(k.keyId) ? k.keyId : req.core.state.newId(),
+      type: k.type,
+      usage: k.usage,
+      displayName: typeof k.displayName === 'string' ? k.displayName : null,
+      startDateTime: typeof k.startDateTime === 'string' ? k.startDateTime : now.toISOString(),
+      endDateTime: typeof k.endDateTime === 'string' ? k.endDateTime : new Date(now.getTime() + 365 * 86400_000).toISOString(),
+      customKeyIdentifier: typeof k.customKeyIdentifier === 'string' ? k.customKeyIdentifier : null,
+    };
+  });
+}
+
+/** `appRoles`: each with a GUID id, a unique value, member types and isEnabled. */
+function appRoles(req: SandboxRequest, v: unknown): AppRole[] {
+  if (!Array.isArray(v)) return invalidProperty(req, 'appRoles');
+  const roles = v.map((entry): AppRole => {
+    const r = entry as Record<string, unknown> | null;
+    if (!r || typeof r !== 'object' || typeof r.id !== 'string' || !isGuid(r.id)) return invalidProperty(req, 'appRoles');
+    const types = r.allowedMemberTypes;
+    if (!Array.isArray(types) || types.length === 0 || types.some((t) => t !== 'Application' && t !== 'User'))
+      return invalidProperty(req, 'appRoles.allowedMemberTypes');
+    return {
+      id: r.id.toLowerCase(),
+      value: typeof r.value === 'string' ? r.value : '',
+      displayName: typeof r.displayName === 'string' ? r.displayName : '',
+      description: typeof r.description === 'string' ? r.description : '',
+      allowedMemberTypes: types as AppRole['allowedMemberTypes'],
+      isEnabled: r.isEnabled !== false,
+      origin: 'Application',
+    };
+  });
+  const values = roles.map((r) => r.value.toLowerCase()).filter(Boolean);
+  if (new Set(values).size !== values.length) fail(req, 400, 'Request_BadRequest', 'App roles must have unique values.');
+  return roles;
+}
+
+/**
+ * `POST /applications/{id}/addPassword {passwordCredential: {displayName?, endDateTime?}}`: a new client secret,
+ * returned once in `secretText` (application-addpassword.md); the sandbox keeps only its hash.
+ */
+function addPassword(req: SandboxRequest): SandboxResponse {
+  const caller = authenticate(req);
+  const app = findApp(req, caller);
+  requireAppWrite(req, caller, app);
+  const body = jsonBody(req);
+  const p = (body.passwordCredential ?? {}) as Record<string, unknown>;
+  if (typeof p !== 'object' || Array.isArray(p)) invalidProperty(req, 'passwordCredential');
+  const secret = `${randomBytes(3).toString('base64url').slice(0, 3)}8Q~${randomBytes(30).toString('base64url')}`;
+  req.core.secrets.record('clientSecret', secret);
+  const now = new Date();
+  const credential: PasswordCredential = {
+    keyId: req.core.state.newId(),
+    displayName: typeof p.displayName === 'string' ? p.displayName : null,
+    hint: secret.slice(0, 3),
+    secretHash: hashSecret(secret),
+    startDateTime: typeof p.startDateTime === 'string' ? p.startDateTime : now.toISOString(),
+    endDateTime: typeof p.endDateTime === 'string' ? p.endDateTime : new Date(now.getTime() + 2 * 365 * 86400_000).toISOString(),
+    customKeyIdentifier: null,
+  };
+  app.passwordCredentials.push(credential);
+  return ok(req, 200, {
+    '@odata.context': `${req.baseUrl}/v1.0/$metadata#microsoft.graph.passwordCredential`,
+    customKeyIdentifier: null,
+    displayName: credential.displayName,
+    endDateTime: credential.endDateTime,
+    hint: credential.hint,
+    keyId: credential.keyId,
+    secretText: secret,
+    startDateTime: credential.startDateTime,
+  });
+}
+
+/** `POST /applications/{id}/removePassword {keyId}`: 204; an unknown keyId answers 400 as Graph does. */
+function removePassword(req: SandboxRequest): SandboxResponse {
+  const caller = authenticate(req);
+  const app = findApp(req, caller);
+  requireAppWrite(req, caller, app);
+  const keyId = jsonBody(req).keyId;
+  if (typeof keyId !== 'string' || !isGuid(keyId)) invalidProperty(req, 'keyId');
+  const index = app.passwordCredentials.findIndex((p) => p.keyId.toLowerCase() === (keyId as string).toLowerCase());
+  if (index < 0) fail(req, 400, 'Request_BadRequest', `No password credential found with keyId ${String(keyId)}.`);
+  app.passwordCredentials.splice(index, 1);
+  return noContent(req);
 }
 
 function requiredResourceAccess(req: SandboxRequest, v: unknown): RequiredResourceAccess[] {
@@ -353,7 +492,17 @@ function applyApplicationBody(req: SandboxRequest, app: Application, body: Recor
   if ('requiredResourceAccess' in body) app.requiredResourceAccess = requiredResourceAccess(req, body.requiredResourceAccess);
   if ('identifierUris' in body) app.identifierUris = stringArray(req, body.identifierUris, 'identifierUris');
   if ('tags' in body) app.tags = stringArray(req, body.tags, 'tags');
-  if ('web' in body) app.web = redirectUris(req, body.web, 'web');
+  if ('web' in body) app.web = webSettings(req, body.web, app.web);
+  if ('keyCredentials' in body) app.keyCredentials = keyCredentials(req, body.keyCredentials);
+  if ('appRoles' in body) app.appRoles = appRoles(req, body.appRoles);
+  if ('optionalClaims' in body) {
+    const v = body.optionalClaims;
+    const lists = ['idToken', 'accessToken', 'saml2Token'];
+    if (v !== null && (typeof v !== 'object' || Array.isArray(v) || Object.entries(v).some(([k, x]) => !lists.includes(k) || !Array.isArray(x)))) {
+      invalidProperty(req, 'optionalClaims');
+    }
+    app.optionalClaims = v === null ? null : structuredClone(v as Record<string, unknown>);
+  }
   if ('spa' in body) app.spa = redirectUris(req, body.spa, 'spa');
   if ('publicClient' in body) app.publicClient = redirectUris(req, body.publicClient, 'publicClient');
   if ('isFallbackPublicClient' in body) {
@@ -705,6 +854,8 @@ export function registerApplications(r: AreaRouter): void {
   r.get(byKey, route(getFic));
   r.patch(byKey, route(patchFic));
   r.delete(byKey, route(deleteFic));
+  r.post(re(`${APP}/addPassword`), route(addPassword));
+  r.post(re(`${APP}/removePassword`), route(removePassword));
   r.get(re(APP), route(getApplication));
   r.patch(re(APP), route(updateApplication));
   r.delete(re(APP), route(deleteApplication));

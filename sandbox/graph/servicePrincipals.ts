@@ -8,6 +8,7 @@ import { AppRoleAssignment, DirectoryRoleName, GRAPH_APP_ID, ServicePrincipal, U
 import {
   APP_ROLE_ASSIGNMENT_WRITE,
   APPLICATION_READ,
+  APPLICATION_WRITE,
   authenticate,
   Caller,
   jsonBody,
@@ -192,6 +193,47 @@ function findSp(req: SandboxRequest, caller: Caller): ServicePrincipal {
   return sp;
 }
 
+/**
+ * `POST /servicePrincipals {appId}` (what `az ad sp create --id` sends; serviceprincipal-post-serviceprincipals.md):
+ * the service principal of an app of this tenant, or of a multi-tenant app of another (as consent makes it).
+ * 409 Request_MultipleObjectsWithSameKeyValue when the tenant has it already, as Graph answers.
+ */
+function createServicePrincipal(req: SandboxRequest): SandboxResponse {
+  const caller = authenticate(req);
+  requirePermission(req, caller, APPLICATION_WRITE);
+  const body = jsonBody(req);
+  rejectUnknown(req, body, ['appId', 'accountEnabled', 'appRoleAssignmentRequired', 'tags', 'displayName', 'notes', 'description'], 'servicePrincipal');
+  const appId = body.appId;
+  if (typeof appId !== 'string' || appId.trim() === '') {
+    return fail(req, 400, 'Request_BadRequest', "Property 'appId' is required when creating the entity.");
+  }
+  const { state } = req.core;
+  const app = state.findApplicationByAppId(appId);
+  const multiTenant = app !== undefined && app.signInAudience !== 'AzureADMyOrg' && app.signInAudience !== 'PersonalMicrosoftAccount';
+  if (!app || (app.tenantId !== caller.tenant.id && !multiTenant)) {
+    return fail(req, 400, 'Request_BadRequest', `The appId '${appId}' of the service principal does not reference a valid application object.`);
+  }
+  const existing = state.findServicePrincipal(caller.tenant.id, app.appId);
+  if (existing) {
+    return fail(
+      req,
+      409,
+      'Request_MultipleObjectsWithSameKeyValue',
+      `The service principal cannot be created, updated, or restored because the service principal name ${app.appId} is already in use.`,
+    );
+  }
+  const sp = state.ensureServicePrincipal(caller.tenant.id, app);
+  if (typeof body.accountEnabled === 'boolean') sp.accountEnabled = body.accountEnabled;
+  if (typeof body.appRoleAssignmentRequired === 'boolean') sp.appRoleAssignmentRequired = body.appRoleAssignmentRequired;
+  if (Array.isArray(body.tags)) sp.tags = body.tags.filter((t): t is string => typeof t === 'string');
+  return ok(
+    req,
+    201,
+    { '@odata.context': `${req.baseUrl}/v1.0/$metadata#servicePrincipals/$entity`, ...servicePrincipalEntity(sp) },
+    { location: `${req.baseUrl}/v1.0/servicePrincipals/${sp.id}` },
+  );
+}
+
 function getServicePrincipal(req: SandboxRequest): SandboxResponse {
   const caller = authenticate(req);
   requirePermission(req, caller, APPLICATION_READ);
@@ -289,6 +331,7 @@ const re = (s: string) => new RegExp(`^${s}$`, 'i');
 
 export function registerServicePrincipals(r: AreaRouter): void {
   r.get('/v1.0/servicePrincipals', route(listServicePrincipals));
+  r.post('/v1.0/servicePrincipals', route(createServicePrincipal));
   r.get(
     re(`${SP}/appRoleAssignments`),
     route((req) => listAssignments(req, 'granted')),

@@ -103,4 +103,22 @@ describe('sandbox: @azure/identity clients', () => {
     const bad = new UsernamePasswordCredential(info.homeTenant.id, info.publicClientId, info.admins.home.username, 'nope', common());
     await assert.rejects(bad.getToken('https://graph.microsoft.com/User.Read'), /AADSTS50126/);
   });
+
+  it("MSAL Node's token cache serves a second call: one token request for two getToken calls, app and user tokens alike", async () => {
+    const { info } = f.sandbox;
+    const tokenRequests = () => f.sandbox.requests().filter((r) => r.method === 'POST' && /\/oauth2\/v2\.0\/token$/.test(r.path)).length;
+    const app = new ClientSecretCredential(info.homeTenant.id, info.confidentialClient.clientId, info.confidentialClient.clientSecret, common());
+    let before = tokenRequests();
+    const first = await app.getToken('https://graph.microsoft.com/.default');
+    const second = await app.getToken('https://graph.microsoft.com/.default');
+    assert.equal(second.token, first.token, 'the cached token');
+    assert.equal(tokenRequests() - before, 1);
+    // A user token asked for with .default is found in the cache too: the answer's scope names the .default.
+    const user = new UsernamePasswordCredential(info.homeTenant.id, info.publicClientId, info.admins.home.username, info.admins.home.password, common());
+    before = tokenRequests();
+    const u1 = await user.getToken('https://management.azure.com/.default');
+    const u2 = await user.getToken('https://management.azure.com/.default');
+    assert.equal(u2.token, u1.token);
+    assert.equal(tokenRequests() - before, 1, 'no second request: neither the password nor the refresh token was sent again');
+  });
 });
