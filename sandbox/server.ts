@@ -13,6 +13,25 @@ import { Area, AREA_PREFIX, json, SandboxRequest, SandboxResponse } from './rout
 
 const MAX_BODY = 20 * 1024 * 1024;
 
+/**
+ * The public hosts of the services the sandbox emulates. A request whose Host is one of them (a client that
+ * resolves these names to the sandbox, such as the Azure CLI in a network namespace with its own hosts file)
+ * reaches that service at the path's root, as on Azure: `https://graph.microsoft.com/v1.0/…`.
+ */
+export const PUBLIC_HOSTS: Readonly<Record<string, Exclude<Area, 'mi' | 'control'>>> = {
+  'login.microsoftonline.com': 'login',
+  'graph.microsoft.com': 'graph',
+  'management.azure.com': 'arm',
+};
+
+/** The area and path of a request that names a public host, or undefined. */
+export function publicHostArea(host: string | undefined, path: string): { area: Exclude<Area, 'mi'>; relative: string } | undefined {
+  const name = host?.trim().toLowerCase().replace(/:443$/, '');
+  const area = name ? PUBLIC_HOSTS[name] : undefined;
+  if (!area) return undefined;
+  return { area, relative: area === 'graph' && path.length > 1 ? path.replace(/\/+$/, '') || '/' : path };
+}
+
 export function areaOf(path: string): { area: Exclude<Area, 'mi'>; relative: string } {
   for (const area of ['control', 'graph', 'arm'] as const) {
     const prefix = AREA_PREFIX[area];
@@ -213,8 +232,9 @@ async function handle(core: SandboxCore, kind: 'https' | 'mi', req: IncomingMess
   const started = Date.now();
   const method = (req.method ?? 'GET').toUpperCase();
   const url = new URL(req.url ?? '/', kind === 'mi' ? core.urls.managedIdentity : core.urls.base);
-  const { area, relative } = kind === 'mi' ? { area: 'mi' as const, relative: url.pathname } : areaOf(url.pathname);
   const headers = flatHeaders(req);
+  const viaPublicHost = kind === 'mi' ? undefined : publicHostArea(headers.host, url.pathname);
+  const { area, relative } = kind === 'mi' ? { area: 'mi' as const, relative: url.pathname } : (viaPublicHost ?? areaOf(url.pathname));
   let raw: string;
   try {
     raw = await readBody(req);
@@ -225,7 +245,7 @@ async function handle(core: SandboxCore, kind: 'https' | 'mi', req: IncomingMess
   const { body, bodyError } = parseBody(headers['content-type'] ?? '', raw);
   const requestId = randomUUID();
   const origin = kind === 'mi' ? new URL(core.urls.managedIdentity).origin : requestOrigin(headers, core.urls.base);
-  const baseUrl = area === 'mi' ? origin : `${origin}${AREA_PREFIX[area]}`;
+  const baseUrl = area === 'mi' || viaPublicHost ? origin : `${origin}${AREA_PREFIX[area]}`;
   const sreq: SandboxRequest = {
     method,
     area,

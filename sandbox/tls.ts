@@ -77,6 +77,10 @@ function makeServerCert(caCertPem: string, caKey: KeyObject, serverPublic: KeyOb
       name: 'subjectAltName',
       altNames: [
         { type: 2, value: 'localhost' },
+        // The public hosts the sandbox answers for (server.ts PUBLIC_HOSTS), for clients that resolve them to it.
+        { type: 2, value: 'login.microsoftonline.com' },
+        { type: 2, value: 'graph.microsoft.com' },
+        { type: 2, value: 'management.azure.com' },
         { type: 7, ip: '127.0.0.1' },
         { type: 7, ip: '::1' },
       ],
