@@ -133,7 +133,12 @@ export function registerControl(r: AreaRouter, info: () => unknown): void {
   get('/consistency', (req) => json(200, req.core.consistency));
   post('/consistency', (req) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const limits = { ficPropagationSeconds: 3600, identityCredentialWriteMs: 60_000, runbookPropagationMs: 600_000 } as const;
+    const limits = {
+      ficPropagationSeconds: 3600,
+      identityCredentialWriteMs: 60_000,
+      runbookPropagationMs: 600_000,
+      servicePrincipalPropagationSeconds: 3600,
+    } as const;
     const next = { ...req.core.consistency };
     for (const [key, max] of Object.entries(limits) as Array<[keyof typeof limits, number]>) {
       const value = body[key];

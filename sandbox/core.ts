@@ -56,6 +56,11 @@ export interface ConsistencySettings {
    * a runbook PUT (hashicorp/terraform-provider-azurerm #4403, #8264). Default 0.
    */
   readonly runbookPropagationMs: number;
+  /**
+   * How long a service principal created by consent (or POST /servicePrincipals) is not yet seen by the token
+   * endpoint: the app is refused there (AADSTS700016) for a moment after the admin accepted. Default 0.
+   */
+  readonly servicePrincipalPropagationSeconds: number;
 }
 
 export interface IssueTokenParams {
@@ -105,7 +110,13 @@ export class SandboxCore {
     readonly urls: SandboxUrls,
   ) {
     this.faults = new FaultInjector(options.seed);
-    this.consistency = { ficPropagationSeconds: 0, identityCredentialWriteMs: 150, runbookPropagationMs: 0, ...options.consistency };
+    this.consistency = {
+      ficPropagationSeconds: 0,
+      identityCredentialWriteMs: 150,
+      runbookPropagationMs: 0,
+      servicePrincipalPropagationSeconds: 0,
+      ...options.consistency,
+    };
     this.secrets.record('identityHeader', this.identityHeader);
     this.secrets.record('controlKey', this.controlKey);
     this.reseed(options.seed, options.size);

@@ -43,8 +43,10 @@ export async function startEnvironment(options: { port?: number; seed?: number; 
     seed: options.seed ?? 1,
     size: process.env.FC_SANDBOX_APPS ? { apps: Number(process.env.FC_SANDBOX_APPS) } : undefined,
     // Azure's eventual consistency, with short realistic delays: a new federated credential answers AADSTS70021
-    // for 20 s, a new runbook 404 for 3 s. FC_SANDBOX_CONSISTENCY=off turns them off.
-    consistency: process.env.FC_SANDBOX_CONSISTENCY === 'off' ? {} : { ficPropagationSeconds: 20, runbookPropagationMs: 3000 },
+    // for 20 s, a consented app AADSTS700016 in the customer tenant for 10 s, a new runbook 404 for 3 s.
+    // FC_SANDBOX_CONSISTENCY=off turns them off.
+    consistency:
+      process.env.FC_SANDBOX_CONSISTENCY === 'off' ? {} : { ficPropagationSeconds: 20, servicePrincipalPropagationSeconds: 10, runbookPropagationMs: 3000 },
   });
   const infoPath = join(scratch, 'sandbox.json');
   writeFileSync(infoPath, JSON.stringify(sandbox.info));

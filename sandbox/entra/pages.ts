@@ -188,7 +188,10 @@ function validateConsent(core: SandboxCore, cr: ConsentRequest): { app: Applicat
  */
 export function grantAdminConsent(core: SandboxCore, tenant: Tenant, app: Application, dynamicScope?: string): void {
   const state = core.state;
+  const existed = state.findServicePrincipal(tenant.id, app.appId) !== undefined;
   const sp = state.ensureServicePrincipal(tenant.id, app);
+  // A service principal that consent creates takes a moment to reach the token endpoint (consistency knob).
+  if (!existed) core.recordWrite(sp);
   const parsed = dynamicScope ? parseScopes(dynamicScope) : undefined;
   if (parsed && !parsed.values.includes('.default')) {
     const resource = core.findResource(tenant.id, parsed.resource ?? GRAPH_APP_ID);

@@ -350,7 +350,9 @@ function clientCredentials(req: SandboxRequest, seg: TenantSegment, f: Record<st
   const found = findClient(core, req, clientId, tenant);
   if ('response' in found) return found.response;
   const app = found.app;
-  const clientSp = core.state.findServicePrincipal(tenant.id, app.appId);
+  const existingSp = core.state.findServicePrincipal(tenant.id, app.appId);
+  // A service principal created a moment ago (consent) is not seen yet: Entra refuses the app as if it had none.
+  const clientSp = existingSp && !core.isPropagating(existingSp, core.consistency.servicePrincipalPropagationSeconds * 1000) ? existingSp : undefined;
   if (!clientSp) {
     if (app.tenantId === tenant.id) {
       return entraError(

@@ -223,6 +223,7 @@ function createServicePrincipal(req: SandboxRequest): SandboxResponse {
     );
   }
   const sp = state.ensureServicePrincipal(caller.tenant.id, app);
+  req.core.recordWrite(sp);
   if (typeof body.accountEnabled === 'boolean') sp.accountEnabled = body.accountEnabled;
   if (typeof body.appRoleAssignmentRequired === 'boolean') sp.appRoleAssignmentRequired = body.appRoleAssignmentRequired;
   if (Array.isArray(body.tags)) sp.tags = body.tags.filter((t): t is string => typeof t === 'string');

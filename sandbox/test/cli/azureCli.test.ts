@@ -1,7 +1,10 @@
 // The real Azure CLI (Debian's azure-cli 2.45), unchanged, against the sandbox: each command succeeds or
 // fails as it would against Azure. See azureCli.ts for how it reaches the sandbox.
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { AzureCliWorld, canRunAzureCli, ensureAzureCli, type AzResult } from './azureCli';
+
+const spawnSleep = (seconds: number) => spawnSync('sleep', [String(seconds)]);
 
 const ok = (r: AzResult, what: string) => assert.equal(r.status, 0, `${what}: ${r.stderr || r.stdout}`);
 const refused = (r: AzResult, message: RegExp) => {
@@ -175,6 +178,13 @@ describe('the real Azure CLI against the sandbox', function () {
       'az rest PUT draft',
     );
     ok(world.az(['rest', '--method', 'post', '--url', url('/runbooks/Cli-Runbook/publish')]), 'az rest POST publish (202, a long-running operation)');
+    // az rest does not follow the operation; the runbook shows it once Azure has completed it.
+    let state = '';
+    for (let i = 0; i < 20 && state !== 'Published'; i++) {
+      state = world.az(['rest', '--method', 'get', '--url', url('/runbooks/Cli-Runbook'), '--query', 'properties.state', '-o', 'tsv']).stdout.trim();
+      if (state !== 'Published') spawnSleep(1);
+    }
+    assert.equal(state, 'Published', 'the publish operation completed');
     const names = world.az(['rest', '--method', 'get', '--url', url('/runbooks'), '--query', 'value[].name', '-o', 'json']);
     ok(names, 'az rest GET runbooks');
     assert.ok((names.json as string[]).includes('Cli-Runbook'));
