@@ -1,7 +1,7 @@
 // Bearer-token checks for Graph and ARM routes, answering with each service's own 401/403 bodies.
 //   const auth = requireGraphToken(req); if ('response' in auth) return auth.response; auth.claims.oid …
 import { armError, graphError } from './errors';
-import type { SandboxRequest, SandboxResponse } from './router';
+import { serviceUrl, type SandboxRequest, type SandboxResponse } from './router';
 import type { AccessTokenClaims } from './tokens';
 
 export type AuthResult = { readonly claims: AccessTokenClaims } | { readonly response: SandboxResponse };
@@ -26,7 +26,7 @@ export function requireGraphToken(req: SandboxRequest): AuthResult {
   if (check.ok) return { claims: check.claims };
   return {
     response: graphError(req, 401, 'InvalidAuthenticationToken', GRAPH_MESSAGES[check.reason] ?? 'Access token validation failure.', {
-      'www-authenticate': `Bearer realm="", authorization_uri="${req.origin}/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"`,
+      'www-authenticate': `Bearer realm="", authorization_uri="${serviceUrl(req, 'login')}/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"`,
     }),
   };
 }
@@ -48,7 +48,7 @@ export function requireArmToken(req: SandboxRequest): AuthResult {
   const check = req.core.verifyAccessToken(req.headers.authorization, 'arm');
   if (check.ok) return { claims: check.claims };
   const wwwAuth = (error: string, description: string) => ({
-    'www-authenticate': `Bearer authorization_uri="${req.origin}/${typeof check.claims?.tid === 'string' ? check.claims.tid : 'common'}", error="${error}", error_description="${description}"`,
+    'www-authenticate': `Bearer authorization_uri="${serviceUrl(req, 'login')}/${typeof check.claims?.tid === 'string' ? check.claims.tid : 'common'}", error="${error}", error_description="${description}"`,
   });
   switch (check.reason) {
     case 'missing':

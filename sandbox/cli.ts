@@ -1,7 +1,8 @@
 // `npm run sandbox` — starts the sandbox and prints ONE JSON line (SandboxInfo) on stdout; Ctrl+C stops it.
 // Flags: --seed N, --port N, --mi-port N, --apps N, --apps-with-credentials N, --managed-identities N,
 //        --ca-dir PATH (reuse a CA), --info-file PATH (also write the JSON there, e.g. for FC_SANDBOX_INFO),
-//        --device-code-interval N.
+//        --device-code-interval N, --public-hosts (also answer as login.microsoftonline.com, graph.microsoft.com and
+//        management.azure.com, for a client in a network namespace that resolves them to the sandbox).
 import { writeFileSync } from 'node:fs';
 import { startSandbox } from './index';
 
@@ -28,7 +29,18 @@ function num(args: Map<string, string>, name: string): number | undefined {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const known = new Set(['seed', 'port', 'mi-port', 'apps', 'apps-with-credentials', 'managed-identities', 'ca-dir', 'info-file', 'device-code-interval']);
+  const known = new Set([
+    'seed',
+    'port',
+    'mi-port',
+    'apps',
+    'apps-with-credentials',
+    'managed-identities',
+    'ca-dir',
+    'info-file',
+    'device-code-interval',
+    'public-hosts',
+  ]);
   for (const k of args.keys()) if (!known.has(k)) throw new Error(`Unknown option --${k}`);
   const sandbox = await startSandbox({
     seed: num(args, 'seed'),
@@ -36,6 +48,7 @@ async function main(): Promise<void> {
     managedIdentityPort: num(args, 'mi-port'),
     caDir: args.get('ca-dir'),
     deviceCodeIntervalSeconds: num(args, 'device-code-interval'),
+    publicHosts: args.get('public-hosts') === 'true',
     size: { apps: num(args, 'apps'), appsWithCredentials: num(args, 'apps-with-credentials'), managedIdentities: num(args, 'managed-identities') },
   });
   const line = JSON.stringify(sandbox.info);

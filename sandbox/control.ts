@@ -74,6 +74,8 @@ export function registerControl(r: AreaRouter, info: () => unknown): void {
   );
 
   post('/reset', (req) => {
+    // Reset restores the delays the sandbox started with, as it lifts the tokens-expired knob.
+    req.core.consistency = req.core.initialConsistency;
     const b = obj(req);
     const seed = typeof b.seed === 'number' ? b.seed : req.core.info.seed;
     const size = (b.size && typeof b.size === 'object' ? b.size : req.core.options.size) as SeedSize;

@@ -37,6 +37,8 @@ export interface CoreOptions {
   readonly deviceCodeLifetimeSeconds: number;
   /** Azure's eventual consistency (see ConsistencySettings); default: everything applies at once. */
   readonly consistency?: Partial<ConsistencySettings>;
+  /** Answer login.microsoftonline.com, graph.microsoft.com and management.azure.com at their roots (server.ts PUBLIC_HOSTS). */
+  readonly publicHosts?: boolean;
 }
 
 /**
@@ -101,6 +103,8 @@ export class SandboxCore {
   readonly tokenExpiry = new TokenExpiry();
   /** The eventual-consistency knob (`GET`/`POST /_sandbox/consistency`). */
   consistency: ConsistencySettings;
+  /** The delays the sandbox started with; `POST /_sandbox/reset` restores them. */
+  readonly initialConsistency: ConsistencySettings;
   /** When each object was last written (ms): what has not propagated yet. */
   private readonly written = new WeakMap<object, number>();
 
@@ -117,6 +121,7 @@ export class SandboxCore {
       servicePrincipalPropagationSeconds: 0,
       ...options.consistency,
     };
+    this.initialConsistency = this.consistency;
     this.secrets.record('identityHeader', this.identityHeader);
     this.secrets.record('controlKey', this.controlKey);
     this.reseed(options.seed, options.size);

@@ -45,6 +45,13 @@ export interface SandboxOptions {
   readonly faults?: readonly FaultRule[];
   /** Azure's eventual consistency (delays); default none. `npm start` turns on short, realistic ones. */
   readonly consistency?: Partial<ConsistencySettings>;
+  /**
+   * Also answer as login.microsoftonline.com, graph.microsoft.com and management.azure.com (their names in the
+   * certificate, those hosts served at their roots), for a client that resolves them to the sandbox in a
+   * network namespace of its own (the Azure CLI test). Off by default, and refused with `caDir`: a CA that
+   * outlives the run must not vouch for Microsoft's names.
+   */
+  readonly publicHosts?: boolean;
 }
 
 /** What `npm run sandbox` prints and `GET /_sandbox/info` returns. */
@@ -111,7 +118,8 @@ export interface Sandbox {
 }
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
-  const [tls, key] = await Promise.all([createTlsMaterial(options.caDir), createSigningKey()]);
+  if (options.publicHosts && options.caDir) throw new Error('publicHosts needs a fresh CA of its own: it cannot be combined with caDir.');
+  const [tls, key] = await Promise.all([createTlsMaterial(options.caDir, options.publicHosts === true), createSigningKey()]);
   let core: SandboxCore | undefined;
   const listeners = await listen({ cert: tls.serverCertPem, key: tls.serverKeyPem }, { https: options.port, mi: options.managedIdentityPort }, () => {
     if (!core) throw new Error('sandbox not ready');
@@ -136,6 +144,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         deviceCodeIntervalSeconds: options.deviceCodeIntervalSeconds ?? 5,
         deviceCodeLifetimeSeconds: 900,
         ...(options.consistency ? { consistency: options.consistency } : {}),
+        ...(options.publicHosts ? { publicHosts: true } : {}),
       },
       key,
       urls,

@@ -43,6 +43,8 @@ export interface SandboxRequest {
   readonly baseUrl: string;
   /** The origin the client called (`https://host:port`), without the area's prefix. */
   readonly origin: string;
+  /** True when the client called a public host (login.microsoftonline.com …): see serviceUrl. */
+  readonly viaPublicHost?: boolean;
   readonly core: SandboxCore;
 }
 
@@ -166,6 +168,16 @@ function matchPattern(route: Route, path: string): Record<string, string> | unde
     else if (w.toLowerCase() !== decode(g).toLowerCase()) return undefined;
   }
   return got.length === want.length ? params : undefined;
+}
+
+/**
+ * The root of another service as this client reaches it: the public host when it called one (a
+ * `publicHosts` sandbox), else the host it called with that service's prefix. Cross-service links
+ * (userinfo, authorization_uri, the ARM tenant hint) are built on it.
+ */
+export function serviceUrl(req: Pick<SandboxRequest, 'origin' | 'viaPublicHost'>, area: 'login' | 'graph' | 'arm'): string {
+  if (req.viaPublicHost) return { login: 'https://login.microsoftonline.com', graph: 'https://graph.microsoft.com', arm: 'https://management.azure.com' }[area];
+  return `${req.origin}${AREA_PREFIX[area]}`;
 }
 
 // ---- Response helpers -------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ export const PUBLIC_HOSTS: Readonly<Record<string, Exclude<Area, 'mi' | 'control
   'management.azure.com': 'arm',
 };
 
-/** The area and path of a request that names a public host, or undefined. */
+/** The area and path of a request that names a public host (`host` as effectiveHost gives it), or undefined. */
 export function publicHostArea(host: string | undefined, path: string): { area: Exclude<Area, 'mi'>; relative: string } | undefined {
   const name = host?.trim().toLowerCase().replace(/:443$/, '');
   const area = name ? PUBLIC_HOSTS[name] : undefined;
@@ -220,11 +220,23 @@ const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-
  * not a plain host[:port] is ignored, so no header can inject text into those URLs.
  */
 export function requestOrigin(headers: Readonly<Record<string, string>>, fallback: string): string {
-  const forwarded = headers['x-forwarded-host']?.split(',')[0]?.trim();
-  const host = forwarded && HOST.test(forwarded) ? forwarded : headers.host?.trim();
-  if (!host || !HOST.test(host)) return new URL(fallback).origin;
-  const proto = forwarded && HOST.test(forwarded) ? headers['x-forwarded-proto']?.split(',')[0]?.trim().toLowerCase() : undefined;
+  const forwarded = validHost(headers['x-forwarded-host']?.split(',')[0]?.trim());
+  const host = forwarded ?? validHost(headers.host?.trim());
+  if (!host) return new URL(fallback).origin;
+  const proto = forwarded ? headers['x-forwarded-proto']?.split(',')[0]?.trim().toLowerCase() : undefined;
   return `${proto === 'http' || proto === 'https' ? proto : new URL(fallback).protocol.replace(':', '')}://${host}`;
+}
+
+/** The host the client called (the forwarded one behind a front), as routing and URL building both use it. */
+export function effectiveHost(headers: Readonly<Record<string, string>>): string | undefined {
+  return validHost(headers['x-forwarded-host']?.split(',')[0]?.trim()) ?? validHost(headers.host?.trim());
+}
+
+/** A plain `host[:port]` with a port a URL can hold, or undefined. */
+function validHost(value: string | undefined): string | undefined {
+  if (!value || !HOST.test(value)) return undefined;
+  const port = /:(\d+)$/.exec(value)?.[1];
+  return port !== undefined && (Number(port) < 1 || Number(port) > 65535) ? undefined : value;
 }
 
 /** Handles one request for the given listener kind. */
@@ -233,7 +245,9 @@ async function handle(core: SandboxCore, kind: 'https' | 'mi', req: IncomingMess
   const method = (req.method ?? 'GET').toUpperCase();
   const url = new URL(req.url ?? '/', kind === 'mi' ? core.urls.managedIdentity : core.urls.base);
   const headers = flatHeaders(req);
-  const viaPublicHost = kind === 'mi' ? undefined : publicHostArea(headers.host, url.pathname);
+  const viaPublicHost = kind === 'mi' || !core.options.publicHosts ? undefined : publicHostArea(effectiveHost(headers), url.pathname);
+  // Logs and fault rules see every request under its area's prefix, however the client named the host.
+  const loggedPath = viaPublicHost ? `${AREA_PREFIX[viaPublicHost.area]}${url.pathname}` : url.pathname;
   const { area, relative } = kind === 'mi' ? { area: 'mi' as const, relative: url.pathname } : (viaPublicHost ?? areaOf(url.pathname));
   let raw: string;
   try {
@@ -259,6 +273,7 @@ async function handle(core: SandboxCore, kind: 'https' | 'mi', req: IncomingMess
     requestId,
     baseUrl,
     origin,
+    viaPublicHost: viaPublicHost !== undefined,
     core,
   };
 
@@ -266,7 +281,7 @@ async function handle(core: SandboxCore, kind: 'https' | 'mi', req: IncomingMess
     time: new Date(started).toISOString(),
     area,
     method,
-    path: url.pathname,
+    path: loggedPath,
     query: redact(Object.fromEntries(url.searchParams)) as Record<string, string>,
     headers: selectHeaders(headers),
     body: redact(body ?? (raw && !bodyError ? raw.slice(0, 2000) : undefined)),
@@ -274,7 +289,7 @@ async function handle(core: SandboxCore, kind: 'https' | 'mi', req: IncomingMess
   });
 
   let response: SandboxResponse;
-  const decision = core.faults.decide(area, method, url.pathname);
+  const decision = core.faults.decide(area, method, loggedPath);
   if (decision.latencyMs > 0) await sleep(decision.latencyMs);
   if (decision.fault) {
     entry.fault = decision.fault.kind;

@@ -60,7 +60,10 @@ function makeCa(keys: { privateKey: KeyObject; publicKey: KeyObject }): string {
   return forge.pki.certificateToPem(cert);
 }
 
-function makeServerCert(caCertPem: string, caKey: KeyObject, serverPublic: KeyObject): string {
+/** The public hosts a `publicHosts` sandbox answers for (server.ts PUBLIC_HOSTS). */
+const PUBLIC_HOST_NAMES = ['login.microsoftonline.com', 'graph.microsoft.com', 'management.azure.com'];
+
+function makeServerCert(caCertPem: string, caKey: KeyObject, serverPublic: KeyObject, publicHosts: boolean): string {
   const ca = forge.pki.certificateFromPem(caCertPem);
   const cert = forge.pki.createCertificate();
   cert.publicKey = toForgePublic(serverPublic);
@@ -77,10 +80,8 @@ function makeServerCert(caCertPem: string, caKey: KeyObject, serverPublic: KeyOb
       name: 'subjectAltName',
       altNames: [
         { type: 2, value: 'localhost' },
-        // The public hosts the sandbox answers for (server.ts PUBLIC_HOSTS), for clients that resolve them to it.
-        { type: 2, value: 'login.microsoftonline.com' },
-        { type: 2, value: 'graph.microsoft.com' },
-        { type: 2, value: 'management.azure.com' },
+        // Only when asked for (a throw-away CA in a network namespace): the public hosts the sandbox then answers.
+        ...(publicHosts ? PUBLIC_HOST_NAMES.map((value) => ({ type: 2, value })) : []),
         { type: 7, ip: '127.0.0.1' },
         { type: 7, ip: '::1' },
       ],
@@ -95,7 +96,7 @@ function makeServerCert(caCertPem: string, caKey: KeyObject, serverPublic: KeyOb
  * written there otherwise, so a long-lived client (a VS Code host started with NODE_EXTRA_CA_CERTS) can keep
  * trusting it across sandbox restarts. Without it, everything lives in a fresh temporary folder.
  */
-export async function createTlsMaterial(caDir?: string): Promise<TlsMaterial> {
+export async function createTlsMaterial(caDir?: string, publicHosts = false): Promise<TlsMaterial> {
   const serverKeysP = rsaKeyPair();
   let caCertPem: string;
   let caKey: KeyObject;
@@ -123,7 +124,7 @@ export async function createTlsMaterial(caDir?: string): Promise<TlsMaterial> {
     writeFileSync(join(dir, 'ca.pem'), caCertPem);
   }
   const serverKeys = await serverKeysP;
-  const serverCertPem = makeServerCert(caCertPem, caKey, serverKeys.publicKey);
+  const serverCertPem = makeServerCert(caCertPem, caKey, serverKeys.publicKey, publicHosts);
   return {
     caCertPem,
     caPath: join(dir, 'ca.pem'),

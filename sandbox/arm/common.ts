@@ -6,7 +6,7 @@
 import { armForbidden, requireArmToken } from '../auth';
 import type { SandboxCore } from '../core';
 import { armError } from '../errors';
-import { json, SandboxRequest, SandboxResponse } from '../router';
+import { json, SandboxRequest, SandboxResponse, serviceUrl } from '../router';
 import type { ArmOperation, ArmRoleAssignment, AutomationAccount, ResourceGroup, Subscription } from '../state';
 import type { AccessTokenClaims } from '../tokens';
 
@@ -305,7 +305,7 @@ export function subscriptionFor(req: SandboxRequest, claims: AccessTokenClaims, 
   const sub = [...req.core.state.subscriptions.values()].find((s) => s.subscriptionId.toLowerCase() === subscriptionId.toLowerCase());
   if (!sub) return armError(req, 404, 'SubscriptionNotFound', `The subscription '${subscriptionId}' could not be found.`);
   if (sub.tenantId !== claims.tid) {
-    const login = req.origin;
+    const login = serviceUrl(req, 'login');
     return armError(
       req,
       401,

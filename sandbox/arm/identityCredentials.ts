@@ -126,6 +126,15 @@ function readValues(req: SandboxRequest, version: string): Omit<IdentityCredenti
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+function concurrentWrite(req: SandboxRequest, uami: UserAssignedIdentity): SandboxResponse {
+  return armError(
+    req,
+    409,
+    'ConcurrentFederatedIdentityCredentialsWritesForSingleManagedIdentity',
+    `Too many Federated Identity Credentials are written concurrently for the managed identity '${uami.id}'. Concurrent Federated Identity Credentials writes under the same managed identity are not supported.`,
+  );
+}
+
 async function putCredential(req: SandboxRequest): Promise<SandboxResponse> {
   const found = identityOf(req, 'write');
   if (isResponse(found)) return found;
@@ -141,14 +150,7 @@ async function putCredential(req: SandboxRequest): Promise<SandboxResponse> {
   const values = readValues(req, version);
   if (isResponse(values)) return values;
   // One write per identity at a time, as Azure serialises them: a second one meanwhile is refused.
-  if (writing.has(uami)) {
-    return armError(
-      req,
-      409,
-      'ConcurrentFederatedIdentityCredentialsWritesForSingleManagedIdentity',
-      `Too many Federated Identity Credentials are written concurrently for the managed identity '${uami.id}'. Concurrent Federated Identity Credentials writes under the same managed identity are not supported.`,
-    );
-  }
+  if (writing.has(uami)) return concurrentWrite(req, uami);
   const list = identityCredentials(uami);
   const existing = list.find((c) => c.name.toLowerCase() === name.toLowerCase());
   if (!existing && list.length >= MAX_PER_IDENTITY) {
@@ -178,6 +180,8 @@ async function putCredential(req: SandboxRequest): Promise<SandboxResponse> {
   } finally {
     writing.delete(uami);
   }
+  // The identity may have been deleted (or the sandbox reset) while the write was under way.
+  if (req.core.state.findUserAssignedIdentity(uami.id) !== uami) return resourceNotFound(req, IDENTITY, uami.name, uami.resourceGroup);
   if (existing) {
     Object.assign(existing, values);
     req.core.recordWrite(existing);
@@ -212,6 +216,8 @@ export const identityCredentialsModule: SandboxModule = {
     r.delete(`${BASE}/:fic`, (req) => {
       const found = identityOf(req, 'write');
       if (isResponse(found)) return found;
+      // A delete is a write too: refused while another write to the identity is under way.
+      if (writing.has(found.uami)) return concurrentWrite(req, found.uami);
       const list = identityCredentials(found.uami);
       const index = list.findIndex((x) => x.name.toLowerCase() === (req.params.fic ?? '').toLowerCase());
       if (index < 0) return ok(req, 204, undefined);

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { SandboxCore } from '../core';
 import { entraError } from '../errors';
-import { AREA_PREFIX, AreaRouter, json, SandboxRequest, SandboxResponse } from '../router';
+import { AreaRouter, json, SandboxRequest, SandboxResponse, serviceUrl } from '../router';
 import { Application, Tenant } from '../state';
 import { decodeJwt, verifySignature } from '../tokens';
 import {
@@ -30,8 +30,9 @@ export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
  * The OpenID configuration. Endpoints name the host the client called (`origin`), as Entra's aliases do;
  * the issuer stays the canonical one, the issuer every token carries.
  */
-function discoveryDocument(core: SandboxCore, seg: TenantSegment, origin: string): Record<string, unknown> {
-  const login = origin;
+function discoveryDocument(core: SandboxCore, seg: TenantSegment, req: SandboxRequest): Record<string, unknown> {
+  const login = serviceUrl(req, 'login');
+  const graph = serviceUrl(req, 'graph');
   const t = seg.kind === 'tenant' ? seg.tenant.id : seg.segment;
   const issuerTenant = seg.kind === 'tenant' ? seg.tenant.id : '{tenantid}';
   return {
@@ -45,7 +46,7 @@ function discoveryDocument(core: SandboxCore, seg: TenantSegment, origin: string
     scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
     issuer: `${core.urls.login}/${issuerTenant}/v2.0`,
     request_uri_parameter_supported: false,
-    userinfo_endpoint: `${origin}${AREA_PREFIX.graph}/oidc/userinfo`,
+    userinfo_endpoint: `${graph}/oidc/userinfo`,
     authorization_endpoint: `${login}/${t}/oauth2/v2.0/authorize`,
     device_authorization_endpoint: `${login}/${t}/oauth2/v2.0/devicecode`,
     http_logout_supported: true,
@@ -75,9 +76,9 @@ function discoveryDocument(core: SandboxCore, seg: TenantSegment, origin: string
     kerberos_endpoint: `${login}/${t}/kerberos`,
     tenant_region_scope: 'EU',
     cloud_instance_name: new URL(login).host,
-    cloud_graph_host_name: new URL(origin).host,
-    msgraph_host: new URL(origin).host,
-    rbac_url: `${origin}${AREA_PREFIX.arm}`,
+    cloud_graph_host_name: new URL(graph).host,
+    msgraph_host: new URL(graph).host,
+    rbac_url: serviceUrl(req, 'arm'),
   };
 }
 
@@ -98,7 +99,7 @@ export function registerTokenService(r: AreaRouter): void {
   r.get('/:tenant/v2.0/.well-known/openid-configuration', (req) => {
     const seg = resolveTenantSegment(req.core, req.params.tenant as string);
     if (seg.kind === 'unknown') return tenantNotFound(req, seg.segment);
-    return json(200, discoveryDocument(req.core, seg, req.origin), { 'cache-control': 'max-age=86400, private', 'access-control-allow-origin': '*' });
+    return json(200, discoveryDocument(req.core, seg, req), { 'cache-control': 'max-age=86400, private', 'access-control-allow-origin': '*' });
   });
 
   const keys = (req: SandboxRequest) => {
@@ -247,42 +248,25 @@ function matchFederatedCredential(
         `No matching federated identity record found for presented assertion. Assertion Issuer: '${iss}'. Assertion Subject: '${sub}'. Assertion Audience: '${auds.join(',')}'. ${WIF_DOCS}`,
       );
   }
-  const byIssuer = visible.filter((f) => f.issuer === iss);
-  if (byIssuer.length === 0) {
-    return (req) =>
+  // Each of Entra's answers names the claim that no credential matches.
+  const noMatch =
+    (code: number, claim: 'issuer' | 'subject' | 'audience', value: string, extra = '') =>
+    (req: SandboxRequest) =>
       entraError(
         req,
         'invalid_client',
-        700211,
-        `No matching federated identity record found for presented assertion issuer '${iss}'. ${CHECK_FIC} ${WIF_DOCS}`,
+        code,
+        `No matching federated identity record found for presented assertion ${claim} '${value}'. ${extra}${CHECK_FIC} ${WIF_DOCS}`,
       );
+  // The diagnosis looks at every credential (propagating and flexible ones too); only the match needs them visible.
+  const byIssuer = app.federatedIdentityCredentials.filter((f) => f.issuer === iss);
+  if (byIssuer.length === 0) return noMatch(700211, 'issuer', iss);
+  if (!byIssuer.some((f) => f.subject === sub)) {
+    return byIssuer.some((f) => f.subject?.toLowerCase() === sub.toLowerCase())
+      ? noMatch(7002138, 'subject', sub, 'The subject matches with case-insensitive comparison, but not with case-sensitive comparison. ')
+      : noMatch(700213, 'subject', sub);
   }
-  const bySubject = byIssuer.filter((f) => f.subject === sub);
-  if (bySubject.length === 0) {
-    if (byIssuer.some((f) => f.subject?.toLowerCase() === sub.toLowerCase())) {
-      return (req) =>
-        entraError(
-          req,
-          'invalid_client',
-          7002138,
-          `No matching federated identity record found for presented assertion subject '${sub}'. The subject matches with case-insensitive comparison, but not with case-sensitive comparison. ${CHECK_FIC} See documentation at: ${WIF_DOCS}.`,
-        );
-    }
-    return (req) =>
-      entraError(
-        req,
-        'invalid_client',
-        700213,
-        `No matching federated identity record found for presented assertion subject '${sub}'. ${CHECK_FIC} ${WIF_DOCS}`,
-      );
-  }
-  return (req) =>
-    entraError(
-      req,
-      'invalid_client',
-      700212,
-      `No matching federated identity record found for presented assertion audience '${auds.join(',')}'. ${CHECK_FIC} ${WIF_DOCS}`,
-    );
+  return noMatch(700212, 'audience', auds.join(','));
 }
 
 export function checkFederatedAssertion(req: SandboxRequest, app: Application, assertion: string): SandboxResponse | undefined {

@@ -358,12 +358,25 @@ function webSettings(req: SandboxRequest, v: unknown, current: Application['web'
   };
 }
 
-/** `keyCredentials`: certificates, each with a type, a usage and its base64 key (kept out of answers, as Graph does). */
-function keyCredentials(req: SandboxRequest, v: unknown): KeyCredential[] {
+/**
+ * `keyCredentials`: certificates, each with a type, a usage and its base64 key (kept out of answers, as Graph
+ * does). A certificate sent back as GET gave it (`key: null`, its keyId) stays: `az ad app credential reset
+ * --append` does that.
+ */
+function keyCredentials(req: SandboxRequest, v: unknown, current: readonly KeyCredential[]): KeyCredential[] {
   if (!Array.isArray(v)) return invalidProperty(req, 'keyCredentials');
   return v.map((entry) => {
     const k = entry as Record<string, unknown> | null;
     if (!k || typeof k !== 'object') return invalidProperty(req, 'keyCredentials');
+    const kept =
+      (k.key === null || k.key === undefined) && typeof k.keyId === 'string'
+        ? current.find((c) => c.keyId.toLowerCase() === String(k.keyId).toLowerCase())
+        : undefined;
+    if (kept) return kept;
+    const date = (x: unknown) => typeof x === 'string' && !Number.isNaN(Date.parse(x));
+    if ((k.startDateTime !== undefined && !date(k.startDateTime)) || (k.endDateTime !== undefined && !date(k.endDateTime))) {
+      return invalidProperty(req, 'keyCredentials');
+    }
     if (k.type !== 'AsymmetricX509Cert' && k.type !== 'Symmetric') return invalidProperty(req, 'keyCredentials.type');
     if (k.usage !== 'Verify' && k.usage !== 'Sign') return invalidProperty(req, 'keyCredentials.usage');
     if (typeof k.key !== 'string' || !/^[A-Za-z0-9+/=\s]+$/.test(k.key)) return invalidProperty(req, 'keyCredentials.key');
@@ -380,8 +393,11 @@ function keyCredentials(req: SandboxRequest, v: unknown): KeyCredential[] {
   });
 }
 
-/** `appRoles`: each with a GUID id, a unique value, member types and isEnabled. */
-function appRoles(req: SandboxRequest, v: unknown): AppRole[] {
+/**
+ * `appRoles`: each with a GUID id, a unique value, member types and isEnabled. An enabled role cannot be
+ * removed or changed (Graph: disable it first, CannotDeleteOrUpdateEnabledEntitlement).
+ */
+function appRoles(req: SandboxRequest, v: unknown, current: readonly AppRole[]): AppRole[] {
   if (!Array.isArray(v)) return invalidProperty(req, 'appRoles');
   const roles = v.map((entry): AppRole => {
     const r = entry as Record<string, unknown> | null;
@@ -401,6 +417,14 @@ function appRoles(req: SandboxRequest, v: unknown): AppRole[] {
   });
   const values = roles.map((r) => r.value.toLowerCase()).filter(Boolean);
   if (new Set(values).size !== values.length) fail(req, 400, 'Request_BadRequest', 'App roles must have unique values.');
+  if (new Set(roles.map((r) => r.id)).size !== roles.length) fail(req, 400, 'Request_BadRequest', 'App roles must have unique ids.');
+  for (const old of current.filter((r) => r.isEnabled)) {
+    const next = roles.find((r) => r.id === old.id);
+    const same = next && next.value === old.value && JSON.stringify(next.allowedMemberTypes) === JSON.stringify(old.allowedMemberTypes);
+    if (!next || (next.isEnabled && !same)) {
+      fail(req, 400, 'CannotDeleteOrUpdateEnabledEntitlement', 'Property value cannot be deleted or updated unless it is disabled first.');
+    }
+  }
   return roles;
 }
 
@@ -415,6 +439,9 @@ function addPassword(req: SandboxRequest): SandboxResponse {
   const body = jsonBody(req);
   const p = (body.passwordCredential ?? {}) as Record<string, unknown>;
   if (typeof p !== 'object' || Array.isArray(p)) invalidProperty(req, 'passwordCredential');
+  for (const k of ['startDateTime', 'endDateTime']) {
+    if (p[k] !== undefined && (typeof p[k] !== 'string' || Number.isNaN(Date.parse(p[k] as string)))) invalidProperty(req, `passwordCredential.${k}`);
+  }
   const secret = `${randomBytes(3).toString('base64url').slice(0, 3)}8Q~${randomBytes(30).toString('base64url')}`;
   req.core.secrets.record('clientSecret', secret);
   const now = new Date();
@@ -493,8 +520,8 @@ function applyApplicationBody(req: SandboxRequest, app: Application, body: Recor
   if ('identifierUris' in body) app.identifierUris = stringArray(req, body.identifierUris, 'identifierUris');
   if ('tags' in body) app.tags = stringArray(req, body.tags, 'tags');
   if ('web' in body) app.web = webSettings(req, body.web, app.web);
-  if ('keyCredentials' in body) app.keyCredentials = keyCredentials(req, body.keyCredentials);
-  if ('appRoles' in body) app.appRoles = appRoles(req, body.appRoles);
+  if ('keyCredentials' in body) app.keyCredentials = keyCredentials(req, body.keyCredentials, app.keyCredentials);
+  if ('appRoles' in body) app.appRoles = appRoles(req, body.appRoles, app.appRoles);
   if ('optionalClaims' in body) {
     const v = body.optionalClaims;
     const lists = ['idToken', 'accessToken', 'saml2Token'];
@@ -717,12 +744,18 @@ function createFic(req: SandboxRequest, app: Application, v: FicValues): Sandbox
 function updateFic(req: SandboxRequest, app: Application, fic: FederatedIdentityCredential, body: Record<string, unknown>): SandboxResponse {
   const v = readFicBody(req, body, fic);
   checkUnique(req, app, v, fic);
+  // Only a change to what Entra matches has to propagate; a new description does not.
+  const matchChanged =
+    fic.issuer !== v.issuer ||
+    fic.subject !== v.subject ||
+    JSON.stringify(fic.audiences) !== JSON.stringify(v.audiences) ||
+    (fic.claimsMatchingExpression?.value ?? null) !== (v.claimsMatchingExpression?.value ?? null);
   fic.issuer = v.issuer;
   fic.subject = v.subject;
   fic.claimsMatchingExpression = v.claimsMatchingExpression ? { ...v.claimsMatchingExpression } : null;
   fic.audiences = [...v.audiences];
   fic.description = v.description;
-  req.core.recordWrite(fic);
+  if (matchChanged) req.core.recordWrite(fic);
   return noContent(req);
 }
 

@@ -119,6 +119,7 @@ function subRequest(outer: SandboxRequest, item: BatchItem): SandboxRequest {
     requestId: randomUUID(),
     baseUrl: outer.baseUrl,
     origin: outer.origin,
+    viaPublicHost: outer.viaPublicHost,
     core: outer.core,
   };
 }

@@ -103,4 +103,14 @@ describe('sandbox: federated credentials on user-assigned identities (ARM)', () 
     const old = await arm(f.sandbox, 'GET', base(), { apiVersion: '2018-11-30' });
     assert.equal(armErrorOf(old).code, 'NoRegisteredProviderFound');
   });
+
+  it('a delete while a write to the identity is under way is refused too (409), and the write lands', async () => {
+    const [put, del] = await Promise.all([
+      arm(f.sandbox, 'PUT', `${base()}/racing`, { apiVersion: V, body: body('repo:x/y:environment:race') }),
+      new Promise((r) => setTimeout(r, 30)).then(() => arm(f.sandbox, 'DELETE', `${base()}/c-1`, { apiVersion: V })),
+    ]);
+    assert.equal(put.status, 201, put.text);
+    assert.deepEqual([del.status, armErrorOf(del).code], [409, 'ConcurrentFederatedIdentityCredentialsWritesForSingleManagedIdentity']);
+    assert.equal((await arm(f.sandbox, 'GET', `${base()}/racing`, { apiVersion: V })).status, 200);
+  });
 });

@@ -522,6 +522,29 @@ describe('sandbox: Entra token service', () => {
         assert.ok(String(r.body.error_description).includes(`Assertion Subject: '${info.automationAccount.userAssigned.principalId}'`));
         core.consistency = { ...before, ficPropagationSeconds: 0 };
         assert.equal((await exchange(info.homeTenant.id, assertion({}))).status, 200);
+        // A new description is no change to what Entra matches: nothing to propagate; a new audience is.
+        const token = f.sandbox.core.issueAccessToken({
+          tenantId: info.homeTenant.id,
+          audience: 'https://graph.microsoft.com',
+          clientAppId: info.confidentialClient.clientId,
+          azpacr: '1',
+          servicePrincipalId: info.confidentialClient.servicePrincipalId,
+          roles: ['Application.ReadWrite.All'],
+        }).token;
+        const patch = (body: Record<string, unknown>) =>
+          fetch(`${info.graphUrl}/v1.0/applications/${info.multiTenantApp.objectId}/federatedIdentityCredentials/${fic.id}`, {
+            method: 'PATCH',
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+          });
+        await new Promise((r) => setTimeout(r, 300));
+        assert.equal((await patch({ description: 'only the description' })).status, 204);
+        assert.equal(core.isPropagating(fic, 200), false, 'a description is not a write Entra has to propagate');
+        assert.equal((await patch({ audiences: [...fic.audiences] })).status, 204);
+        assert.equal(core.isPropagating(fic, 200), false, 'the same audience again is no change either');
+        assert.equal((await patch({ audiences: ['api://Other'] })).status, 204);
+        assert.equal(core.isPropagating(fic, 200), true, 'a new audience is');
+        assert.equal((await patch({ audiences: ['api://AzureADTokenExchange'] })).status, 204);
       } finally {
         core.consistency = before;
       }

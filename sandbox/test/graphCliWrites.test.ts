@@ -125,4 +125,61 @@ describe('sandbox: Graph writes of the Azure CLI', () => {
     );
     assert.ok(info.homeTenant.id);
   });
+
+  it('keeps a certificate sent back as GET gave it (key null, its keyId), as az ad app credential reset --append does; an enabled app role cannot be removed or changed', async () => {
+    const created = await call(f.sandbox, 'POST', '/applications', token(), {
+      body: {
+        displayName: 'append-app',
+        keyCredentials: [{ type: 'AsymmetricX509Cert', usage: 'Verify', key: Buffer.from('first').toString('base64'), displayName: 'CN=first' }],
+        appRoles: [
+          {
+            id: '11111111-2222-4333-8444-555555555555',
+            value: 'Jobs.Run',
+            displayName: 'Run',
+            description: 'd',
+            allowedMemberTypes: ['Application'],
+            isEnabled: true,
+          },
+        ],
+      },
+    });
+    const id = created.body.id as string;
+    const first = ((await call(f.sandbox, 'GET', `/applications/${id}`, token())).body.keyCredentials as Array<Record<string, unknown>>)[0]!;
+    const appended = await call(f.sandbox, 'PATCH', `/applications/${id}`, token(), {
+      body: {
+        keyCredentials: [first, { type: 'AsymmetricX509Cert', usage: 'Verify', key: Buffer.from('second').toString('base64'), displayName: 'CN=second' }],
+      },
+    });
+    assert.equal(appended.status, 204, appended.text);
+    const names = ((await call(f.sandbox, 'GET', `/applications/${id}`, token())).body.keyCredentials as Array<{ displayName: string }>).map(
+      (k) => k.displayName,
+    );
+    assert.deepEqual(names, ['CN=first', 'CN=second']);
+    const role = (over: Record<string, unknown>) => ({
+      id: '11111111-2222-4333-8444-555555555555',
+      value: 'Jobs.Run',
+      displayName: 'Run',
+      description: 'd',
+      allowedMemberTypes: ['Application'],
+      isEnabled: true,
+      ...over,
+    });
+    graphErrorOf(await call(f.sandbox, 'PATCH', `/applications/${id}`, token(), { body: { appRoles: [] } }), 400, 'CannotDeleteOrUpdateEnabledEntitlement');
+    graphErrorOf(
+      await call(f.sandbox, 'PATCH', `/applications/${id}`, token(), { body: { appRoles: [role({ value: 'Jobs.Other' })] } }),
+      400,
+      'CannotDeleteOrUpdateEnabledEntitlement',
+    );
+    assert.equal(
+      (await call(f.sandbox, 'PATCH', `/applications/${id}`, token(), { body: { appRoles: [role({ isEnabled: false })] } })).status,
+      204,
+      'disabled first',
+    );
+    assert.equal((await call(f.sandbox, 'PATCH', `/applications/${id}`, token(), { body: { appRoles: [] } })).status, 204, 'then removed');
+    graphErrorOf(
+      await call(f.sandbox, 'POST', `/applications/${id}/addPassword`, token(), { body: { passwordCredential: { endDateTime: 'next year' } } }),
+      400,
+      'Request_BadRequest',
+    );
+  });
 });

@@ -85,4 +85,41 @@ describe('sandbox: URLs follow the host the client called', () => {
     const list = await getJson(`${urls.graph}/v1.0/applications/?$top=1`, { authorization: `Bearer ${token}` });
     assert.equal(list.status, 200);
   });
+
+  it('answers as the public hosts only when started with publicHosts, with links to each service on its own host', async () => {
+    const { startSandbox } = await import('../index');
+    const { request } = await import('node:https');
+    const get = (port: string, ca: string, host: string, path: string) =>
+      new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
+        const r = request({ host: '127.0.0.1', port, path, ca, servername: 'localhost', headers: { host } }, (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString('utf8')));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text.startsWith('{') ? (JSON.parse(text) as Record<string, unknown>) : {} }));
+        });
+        r.on('error', reject);
+        r.end();
+      });
+    const publicHosts = await startSandbox({ publicHosts: true });
+    try {
+      const port = new URL(publicHosts.urls.login).port;
+      const tenant = publicHosts.info.homeTenant.id;
+      const doc = await get(port, publicHosts.caCertPem, 'login.microsoftonline.com', `/${tenant}/v2.0/.well-known/openid-configuration`);
+      assert.equal(doc.body.token_endpoint, `https://login.microsoftonline.com/${tenant}/oauth2/v2.0/token`);
+      assert.equal(doc.body.userinfo_endpoint, 'https://graph.microsoft.com/oidc/userinfo', "a link to Graph names Graph's host");
+      assert.equal(doc.body.rbac_url, 'https://management.azure.com');
+      const graph = await get(port, publicHosts.caCertPem, 'graph.microsoft.com', '/v1.0/applications');
+      assert.equal(graph.status, 401, 'Graph answers at its root (here: no token)');
+      assert.ok(
+        publicHosts.requests().some((r) => r.path === '/graph/v1.0/applications'),
+        'logged under its area prefix',
+      );
+    } finally {
+      await publicHosts.stop();
+    }
+    // Without the option, the public names are just a Host header: nothing routes on them.
+    const port = new URL(f.sandbox.urls.login).port;
+    const plain = await get(port, f.sandbox.caCertPem, 'graph.microsoft.com', '/v1.0/applications');
+    assert.equal(plain.status, 404);
+    await assert.rejects(startSandbox({ publicHosts: true, caDir: '/tmp/never-used-ca' }), /cannot be combined with caDir/);
+  });
 });

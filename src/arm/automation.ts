@@ -387,7 +387,12 @@ export class AutomationClient {
       try {
         return await send();
       } catch (error) {
-        const notYet = error instanceof ArmRequestError && error.status === 404;
+        // Only the runbook itself not found: a missing account, group or subscription is an answer at once.
+        const notYet =
+          error instanceof ArmRequestError &&
+          error.status === 404 &&
+          (error.code === 'ResourceNotFound' || error.code === 'NotFound') &&
+          /\/runbooks\//i.test(error.message);
         if (!notYet || this.now() - started >= this.propagationWaitMs) throw error;
         if (!told) onWait?.();
         told = true;
@@ -411,7 +416,7 @@ export class AutomationClient {
     justCreated?: JustCreated,
   ): Promise<void> {
     // The spec declares `text/powershell` as the only content type of this operation, for every runbook type.
-    const response = await this.whenVisible(
+    await this.runbookOperation(
       () =>
         this.arm.request<unknown>('PUT', `${this.runbookPath(accountId, name)}/draft/content`, {
           apiVersion,
@@ -419,8 +424,19 @@ export class AutomationClient {
           signal,
         }),
       signal,
+      onAccepted,
       justCreated,
     );
+  }
+
+  /** One long-running operation on a runbook: sent (waiting out a new runbook's 404), accepted, then followed to its end. */
+  private async runbookOperation(
+    send: () => Promise<ArmResponse<unknown>>,
+    signal: AbortSignal | undefined,
+    onAccepted: (() => void) | undefined,
+    justCreated: JustCreated | undefined,
+  ): Promise<void> {
+    const response = await this.whenVisible(send, signal, justCreated);
     onAccepted?.();
     await this.completeOperation(response, signal);
   }
@@ -434,13 +450,12 @@ export class AutomationClient {
     onAccepted?: () => void,
     justCreated?: JustCreated,
   ): Promise<void> {
-    const response = await this.whenVisible(
+    await this.runbookOperation(
       () => this.arm.request<unknown>('POST', `${this.runbookPath(accountId, name)}/publish`, { apiVersion, signal }),
       signal,
+      onAccepted,
       justCreated,
     );
-    onAccepted?.();
-    await this.completeOperation(response, signal);
   }
 
   /** The draft or the published script. */

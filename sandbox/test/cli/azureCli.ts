@@ -5,7 +5,7 @@
 // trusts). The CLI thus talks to the public cloud as it ships, with no custom cloud and no patch; nothing
 // leaves the namespace. Needs root (network namespaces) and installs Debian's azure-cli when it is missing.
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { SandboxInfo } from '../../index';
@@ -23,8 +23,43 @@ export function canRunAzureCli(): { ok: true } | { ok: false; why: string } {
 export function ensureAzureCli(): void {
   if (existsSync('/usr/bin/az')) return;
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  execFileSync('apt-get', ['update', '-qq'], { stdio: 'ignore', env });
-  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'azure-cli'], { stdio: 'ignore', env });
+  // Bounded: apt waits at most a minute for its lock, and the whole install at most five.
+  const lock = ['-o', 'DPkg::Lock::Timeout=60'];
+  execFileSync('apt-get', [...lock, 'update', '-qq'], { stdio: 'ignore', env, timeout: 300_000 });
+  execFileSync('apt-get', [...lock, 'install', '-y', '-qq', '--no-install-recommends', 'azure-cli'], { stdio: 'ignore', env, timeout: 300_000 });
+}
+
+/** Namespaces (and their hosts files) that earlier runs left behind when their process was killed. */
+function removeStaleNamespaces(): void {
+  const listed = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? '';
+  for (const name of listed.split('\n').map((l) => l.split(' ')[0] ?? '')) {
+    const pid = /^fc-az-(\d+)$/.exec(name)?.[1];
+    if (!pid || isAlive(Number(pid))) continue;
+    removeNamespace(name);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Ends every process in the namespace (SIGKILL: the sandbox in it is a test's own), then the namespace and its hosts file. */
+function removeNamespace(name: string): void {
+  const pids = (spawnSync('ip', ['netns', 'pids', name], { encoding: 'utf8' }).stdout ?? '').split(/\s+/).filter(Boolean);
+  for (const pid of pids) {
+    try {
+      process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      /* gone already */
+    }
+  }
+  spawnSync('ip', ['netns', 'del', name]);
+  rmSync(`/etc/netns/${name}`, { recursive: true, force: true });
 }
 
 export interface AzResult {
@@ -37,11 +72,16 @@ export interface AzResult {
 
 export class AzureCliWorld {
   private sandbox?: ChildProcess;
-  private readonly scratch = mkdtempSync(join(tmpdir(), 'fc-azcli-'));
+  private scratch = '';
   readonly namespace = `fc-az-${process.pid}`;
   info!: SandboxInfo;
+  private readonly onExit = () => this.stop();
 
   async start(): Promise<void> {
+    removeStaleNamespaces();
+    this.scratch = mkdtempSync(join(tmpdir(), 'fc-azcli-'));
+    // Whatever ends this process, the namespace, its hosts file and the sandbox in it go too.
+    process.once('exit', this.onExit);
     const ns = this.namespace;
     execFileSync('ip', ['netns', 'add', ns]);
     execFileSync('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up']);
@@ -50,14 +90,19 @@ export class AzureCliWorld {
     writeFileSync(`/etc/netns/${ns}/hosts`, `127.0.0.1 localhost\n127.0.0.1 ${HOSTS.join(' ')}\n`);
     const infoFile = join(this.scratch, 'sandbox.json');
     const tsx = join(repoRoot, 'node_modules', '.bin', 'tsx');
-    this.sandbox = spawn('ip', ['netns', 'exec', ns, tsx, join(repoRoot, 'sandbox', 'cli.ts'), '--port', '443', '--info-file', infoFile, '--seed', '3'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    this.sandbox.stderr?.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    // Its output goes to a file: a pipe nobody reads while az runs (spawnSync) could stall it.
+    const log = join(this.scratch, 'sandbox.log');
+    const out = openSync(log, 'a');
+    this.sandbox = spawn(
+      'ip',
+      ['netns', 'exec', ns, tsx, join(repoRoot, 'sandbox', 'cli.ts'), '--port', '443', '--info-file', infoFile, '--seed', '3', '--public-hosts', 'true'],
+      { stdio: ['ignore', out, out] },
+    );
+    closeSync(out);
     const started = Date.now();
     while (!existsSync(infoFile)) {
-      if (Date.now() - started > 60_000 || this.sandbox.exitCode !== null) throw new Error(`The sandbox did not start in the namespace: ${stderr}`);
+      if (Date.now() - started > 60_000 || this.sandbox.exitCode !== null)
+        throw new Error(`The sandbox did not start in the namespace: ${readFileSync(log, 'utf8')}`);
       await new Promise((r) => setTimeout(r, 100));
     }
     this.info = JSON.parse(readFileSync(infoFile, 'utf8')) as SandboxInfo;

@@ -391,8 +391,10 @@ const notFound = (error: unknown) => error instanceof ArmRequestError && error.s
 async function readBack(automation: AutomationClient, request: DeployRequest, progress: DeployProgress): Promise<ReadBack> {
   if (progress.runbook === 'no') return {};
   const { apiVersion } = request.plan.deployment;
+  // A runbook this deploy created may not show yet (ARM's eventual consistency): not found then says nothing.
+  const justCreated = progress.runbookBefore === null;
   const exists = await automation.getRunbook(request.accountId, request.runbookName, apiVersion).then(
-    (r) => r !== undefined,
+    (r) => (r !== undefined ? true : justCreated ? undefined : false),
     () => undefined,
   );
   if (exists === false) return { exists };

@@ -331,6 +331,15 @@ describe('Automation client (scripted ARM stub)', () => {
       (e: unknown) => e instanceof ArmRequestError && e.status === 404,
     );
     assert.equal(existing.calls.length, 1);
+    // A 404 for something else than the runbook (its account, say) is an answer at once.
+    const account = new StubArm([
+      () => new ArmRequestError(404, 'ResourceNotFound', "The Resource 'Microsoft.Automation/automationAccounts/aa' was not found."),
+    ]);
+    await assert.rejects(
+      client(account).uploadDraftContent(ACCOUNT, 'rb', 'x', '2024-10-23', undefined, undefined, {}),
+      /automationAccounts\/aa' was not found/,
+    );
+    assert.equal(account.calls.length, 1);
     // Other errors are not retried here.
     const other = new StubArm([() => new ArmRequestError(400, 'BadRequest', 'no')]);
     await assert.rejects(client(other).uploadDraftContent(ACCOUNT, 'rb', 'x', '2024-10-23'), /no/);
