@@ -85,8 +85,18 @@ function resourcesIn(req: SandboxRequest, subscriptionId: string, resourceGroup:
 /** `$filter` of Resources_List: `resourceType eq '…'`, `name eq '…'`, `location eq '…'`, joined by `and`. */
 function resourceFilter(req: SandboxRequest, raw: string | null): ((r: Record<string, unknown>) => boolean) | SandboxResponse {
   if (raw === null || raw.trim() === '') return () => true;
-  const clauses = raw.split(/\s+and\s+/i).map((c) => /^\s*(resourceType|name|location)\s+eq\s+'((?:[^']|'')*)'\s*$/i.exec(c));
-  if (clauses.some((c) => !c)) {
+  // Clause by clause, so that " and " inside a quoted value stays part of the value.
+  const clauses: RegExpExecArray[] = [];
+  const clause = /^\s*(resourceType|name|location)\s+eq\s+'((?:[^']|'')*)'\s*(?:(and)\s+|$)/i;
+  let rest = raw;
+  for (;;) {
+    const m = clause.exec(rest);
+    if (!m) break;
+    clauses.push(m);
+    rest = rest.slice(m[0].length);
+    if (!m[3]) break;
+  }
+  if (clauses.length === 0 || rest.trim() !== '' || clauses.at(-1)?.[3]) {
     return armError(
       req,
       400,
@@ -96,11 +106,17 @@ function resourceFilter(req: SandboxRequest, raw: string | null): ((r: Record<st
   }
   return (r) =>
     clauses.every((c) => {
-      const field = (c as RegExpExecArray)[1]!.toLowerCase();
-      const value = (c as RegExpExecArray)[2]!.replace(/''/g, "'").toLowerCase();
+      const field = c[1]!.toLowerCase();
+      const value = c[2]!.replace(/''/g, "'").toLowerCase();
       const actual = String(field === 'resourcetype' ? r.type : field === 'name' ? r.name : r.location).toLowerCase();
       return actual === value;
     });
+}
+
+/** Reading providers needs a role in the subscription, as the other subscription reads do. */
+function providerReadDenied(req: SandboxRequest, claims: Parameters<typeof allowed>[1], subscriptionId: string): SandboxResponse | undefined {
+  if (seesSubscription(req.core, claims, subscriptionId)) return undefined;
+  return authorize(req, claims, `/subscriptions/${subscriptionId}`, 'Microsoft.Resources/subscriptions/providers/read', 'read');
 }
 
 function listResources(req: SandboxRequest, byGroup: boolean): SandboxResponse {
@@ -226,6 +242,8 @@ export const resourcesModule: SandboxModule = {
       if (isResponse(started)) return started;
       const sub = subscriptionFor(req, started.claims, req.params.sub ?? '');
       if (isResponse(sub)) return sub;
+      const denied = providerReadDenied(req, started.claims, sub.subscriptionId);
+      if (denied) return denied;
       const body = page(
         req,
         Object.keys(PROVIDERS).map((ns) => providerBody(sub.subscriptionId, ns)),
@@ -237,6 +255,8 @@ export const resourcesModule: SandboxModule = {
       if (isResponse(started)) return started;
       const sub = subscriptionFor(req, started.claims, req.params.sub ?? '');
       if (isResponse(sub)) return sub;
+      const denied = providerReadDenied(req, started.claims, sub.subscriptionId);
+      if (denied) return denied;
       const namespace = Object.keys(PROVIDERS).find((ns) => ns.toLowerCase() === (req.params.namespace ?? '').toLowerCase());
       if (!namespace) {
         return armError(req, 404, 'InvalidResourceNamespace', `The resource namespace '${req.params.namespace ?? ''}' is invalid.`);

@@ -1,7 +1,7 @@
 // ARM routes real clients use every day (az resource list, az provider show, Runbook_Update, Package_Update,
 // PowerShell72Module_Update), answered in ARM's shapes.
 import * as assert from 'node:assert/strict';
-import { arm, armErrorOf } from './armHelpers';
+import { arm, armErrorOf, armToken } from './armHelpers';
 import { useSandbox } from './helpers';
 
 const RESOURCES = '2021-04-01';
@@ -39,6 +39,14 @@ describe('sandbox: ARM resources, providers and update (PATCH) routes', () => {
     assert.equal(inGroup.status, 200);
     assert.ok((inGroup.body.value as Array<{ id: string }>).every((r) => r.id.toLowerCase().includes(`/resourcegroups/${group.toLowerCase()}/`)));
 
+    // " and " inside a quoted value is part of the value, not a second clause.
+    const quoted = await arm(f.sandbox, 'GET', `${sub()}/resources?$filter=${encodeURIComponent("name eq 'a and b' and resourceType eq 'x'")}`, {
+      apiVersion: RESOURCES,
+    });
+    assert.equal(quoted.status, 200, quoted.text);
+    assert.deepEqual(quoted.body.value, []);
+    const dangling = await arm(f.sandbox, 'GET', `${sub()}/resources?$filter=${encodeURIComponent("name eq 'a' and")}`, { apiVersion: RESOURCES });
+    assert.equal(dangling.status, 400);
     const bad = await arm(f.sandbox, 'GET', `${sub()}/resources?$filter=${encodeURIComponent("substringof('x', name)")}`, { apiVersion: RESOURCES });
     assert.equal(bad.status, 400);
     assert.equal(armErrorOf(bad).code, 'InvalidFilterInQueryString');
@@ -57,6 +65,14 @@ describe('sandbox: ARM resources, providers and update (PATCH) routes', () => {
     assert.ok(runbooks?.apiVersions.includes('2024-10-23'));
     const lower = await arm(f.sandbox, 'GET', `${sub()}/providers/microsoft.managedidentity`, { apiVersion: RESOURCES });
     assert.equal(lower.body.namespace, 'Microsoft.ManagedIdentity');
+    // A principal with no role in the subscription (only the admin and the confidential client have one) may not read its providers.
+    const outsider = f.sandbox.info.users.find((u) => u.username !== f.sandbox.info.admins.home.username && u.tenantId === f.sandbox.info.homeTenant.id);
+    assert.ok(outsider, 'a home user without an ARM role');
+    const denied = await arm(f.sandbox, 'GET', `${sub()}/providers/Microsoft.Automation`, {
+      apiVersion: RESOURCES,
+      token: armToken(f.sandbox, { userId: outsider.id }),
+    });
+    assert.deepEqual([denied.status, armErrorOf(denied).code], [403, 'AuthorizationFailed']);
     const unknown = await arm(f.sandbox, 'GET', `${sub()}/providers/Microsoft.Nope`, { apiVersion: RESOURCES });
     assert.equal(unknown.status, 404);
     assert.equal(armErrorOf(unknown).code, 'InvalidResourceNamespace');
