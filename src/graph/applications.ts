@@ -8,7 +8,7 @@ import type { RequiredResourceAccess } from '../domain/graphPermissions';
 import type { AppRegistration, FederatedCredential, Page } from '../domain/model';
 import { itemError, runBatch } from './batch';
 import { GraphRequestError, isBrokenV1Answer, toGraphRequestError } from './errors';
-import { withSignal, type GraphRequester, type GraphVersion } from './request';
+import { graphApi, withSignal, type BatchResponse, type GraphRequester, type GraphVersion } from './request';
 
 export interface AppListQuery {
   readonly search?: string;
@@ -21,10 +21,16 @@ const CREDENTIAL_FIELDS = 'id,name,issuer,subject,audiences,description';
 /** Beta has flexible credentials (claimsMatchingExpression, preview). */
 const CREDENTIAL_FIELDS_BETA = `${CREDENTIAL_FIELDS},claimsMatchingExpression`;
 const fieldsFor = (version: GraphVersion) => (version === 'beta' ? CREDENTIAL_FIELDS_BETA : CREDENTIAL_FIELDS);
+const expandCredentials = (version: GraphVersion) => `federatedIdentityCredentials($select=${fieldsFor(version)})`;
 
 /** v1.0 broke off on a flexible credential: the same read goes through beta. */
 function brokeOnFlexible(error: unknown): boolean {
   return isBrokenV1Answer(error) || isBrokenV1Answer((error as { cause?: unknown } | undefined)?.cause);
+}
+
+/** The same break inside a `$batch`: a 200 whose body is no object. */
+function brokeOnFlexibleInBatch(answer: BatchResponse): boolean {
+  return answer.status === 200 && (answer.body === null || typeof answer.body !== 'object');
 }
 
 /** A credential as the extension models it: a flexible one's null subject (beta) becomes ''. */
@@ -79,7 +85,7 @@ export class ApplicationsApi {
     return this.withBetaFallback(async (version) => {
       const params: QueryParams = {
         $select: APP_FIELDS.join(','),
-        $expand: `federatedIdentityCredentials($select=${fieldsFor(version)})`,
+        $expand: expandCredentials(version),
         $top: query.pageSize,
       };
       return normalisePage(await this.graph.getPage<AppRegistration>(`/applications?${encodeQuery(params)}`, {}, context, version));
@@ -193,29 +199,24 @@ export class ApplicationsApi {
     const apps: AppRegistration[] = [];
     const missing: string[] = [];
     const failed: Array<{ id: string; error: GraphRequestError }> = [];
-    const query = encodeQuery({ $select: APP_FIELDS.join(','), $expand: `federatedIdentityCredentials($select=${CREDENTIAL_FIELDS})` });
+    const appPath = (id: string, version: GraphVersion) =>
+      `/applications/${encodeURIComponent(id)}?${encodeQuery({ $select: APP_FIELDS.join(','), $expand: expandCredentials(version) })}`;
     const answers = await this.graph.readBatch(
-      objectIds.map((id) => `/applications/${encodeURIComponent(id)}?${query}`),
+      objectIds.map((id) => appPath(id, 'v1.0')),
       { operation: 'readApp' },
     );
     const broken: string[] = [];
     answers.forEach((answer, i) => {
       const id = objectIds[i];
       if (answer instanceof GraphRequestError) failed.push({ id, error: answer });
-      // A 200 whose body is no object: v1.0 broke off on a flexible credential of that app.
-      else if (answer.status === 200 && (answer.body === null || typeof answer.body !== 'object')) broken.push(id);
+      else if (brokeOnFlexibleInBatch(answer)) broken.push(id);
       else if (answer.status === 200) apps.push(normaliseApp(answer.body as AppRegistration));
       else if (answer.status === 404 || answer.status === 400) missing.push(id);
       else failed.push({ id, error: itemError(answer, { operation: 'readApp' }) });
     });
     for (const id of broken) {
       try {
-        const request = (await this.graph.read())
-          .api(
-            `/applications/${encodeURIComponent(id)}?${encodeQuery({ $select: APP_FIELDS.join(','), $expand: `federatedIdentityCredentials($select=${CREDENTIAL_FIELDS_BETA})` })}`,
-          )
-          .version('beta');
-        apps.push(normaliseApp(await request.get()));
+        apps.push(normaliseApp(await graphApi(await this.graph.read(), appPath(id, 'beta'), 'beta').get()));
       } catch (error) {
         failed.push({ id, error: toGraphRequestError(error, { operation: 'readApp' }) as GraphRequestError });
       }
@@ -233,16 +234,14 @@ export class ApplicationsApi {
         this.withBetaFallback(async (version) => {
           const params: QueryParams = {
             $select: 'id,appId,displayName,signInAudience',
-            $expand: `federatedIdentityCredentials($select=${fieldsFor(version)})`,
+            $expand: expandCredentials(version),
             $top: 999,
           };
           // The SDK loads with the first Graph call, not at activation (dist/chunks/graph.js).
           const { PageIterator } = await import('./graphClient');
           const client = await this.graph.read();
           const apps: AppRegistration[] = [];
-          const request = client.api(`/applications?${encodeQuery(params)}`);
-          if (version !== 'v1.0') request.version(version);
-          const first = await request.get();
+          const first = await graphApi(client, `/applications?${encodeQuery(params)}`, version).get();
           let seen = 0;
           const iterator = new PageIterator(client, first, (app: AppRegistration) => {
             if ((app.federatedIdentityCredentials?.length ?? 0) > 0) apps.push(normaliseApp(app));
@@ -263,11 +262,8 @@ export class ApplicationsApi {
   async getCredential(appObjectId: string, idOrName: string): Promise<FederatedCredential | undefined> {
     try {
       return await this.withBetaFallback(async (version) => {
-        const request = (await this.graph.read()).api(
-          `/applications/${encodeURIComponent(appObjectId)}/federatedIdentityCredentials/${encodeURIComponent(idOrName)}?$select=${fieldsFor(version)}`,
-        );
-        if (version !== 'v1.0') request.version(version);
-        return normaliseCredential(await request.get());
+        const path = `/applications/${encodeURIComponent(appObjectId)}/federatedIdentityCredentials/${encodeURIComponent(idOrName)}?$select=${fieldsFor(version)}`;
+        return normaliseCredential(await graphApi(await this.graph.read(), path, version).get());
       });
     } catch (error) {
       if ((error as { statusCode?: number }).statusCode === 404) return undefined;
@@ -277,8 +273,7 @@ export class ApplicationsApi {
 
   /** A flexible credential (claimsMatchingExpression) exists only in Graph beta; every other one is written through v1.0. */
   private credentialsApi(client: Awaited<ReturnType<GraphRequester['write']>>, path: string, flexible: boolean) {
-    const request = client.api(path);
-    return flexible ? request.version('beta') : request;
+    return graphApi(client, path, flexible ? 'beta' : 'v1.0');
   }
 
   async createCredential(appObjectId: string, values: CredentialValues, context: ErrorContext = {}, signal?: AbortSignal): Promise<FederatedCredential> {
@@ -386,8 +381,7 @@ export class ApplicationsApi {
       answers.map(async (answer, i) => {
         if (answer instanceof GraphRequestError) return answer;
         // v1.0 broke off on a flexible credential: read that one again (through beta).
-        if (answer.status === 200 && (answer.body === null || typeof answer.body !== 'object'))
-          return (await this.getCredential(items[i].appObjectId, items[i].name)) ?? null;
+        if (brokeOnFlexibleInBatch(answer)) return (await this.getCredential(items[i].appObjectId, items[i].name)) ?? null;
         if (answer.status === 200) return normaliseCredential(answer.body as FederatedCredential);
         if (answer.status === 404) return null;
         return itemError(answer, { operation: 'listCredentials', credentialName: items[i].name });

@@ -22,6 +22,12 @@ interface ODataCollection<T> {
 
 export type GraphVersion = 'v1.0' | 'beta';
 
+/** A request to `path` through one Graph version (the SDK's own default is v1.0). */
+export function graphApi(client: Client, path: string, version: GraphVersion = 'v1.0'): GraphRequest {
+  const request = client.api(path);
+  return version === 'v1.0' ? request : request.version(version);
+}
+
 export type BatchResponse = { readonly status: number; readonly headers: Record<string, string>; readonly body: unknown };
 
 export class GraphRequester {
@@ -40,8 +46,7 @@ export class GraphRequester {
 
   async getPage<T>(path: string, headers: Record<string, string>, context: ErrorContext, version: GraphVersion = 'v1.0'): Promise<Page<T>> {
     const body = await this.call<ODataCollection<T>>(async () => {
-      const request = (await this.clients.read()).api(path);
-      if (version !== 'v1.0') request.version(version);
+      const request = graphApi(await this.clients.read(), path, version);
       if (Object.keys(headers).length > 0) request.headers(headers);
       return request.get();
     }, context);
