@@ -113,10 +113,13 @@ function resourceFilter(req: SandboxRequest, raw: string | null): ((r: Record<st
     });
 }
 
-/** Reading providers needs a role in the subscription, as the other subscription reads do. */
-function providerReadDenied(req: SandboxRequest, claims: Parameters<typeof allowed>[1], subscriptionId: string): SandboxResponse | undefined {
-  if (seesSubscription(req.core, claims, subscriptionId)) return undefined;
-  return authorize(req, claims, `/subscriptions/${subscriptionId}`, 'Microsoft.Resources/subscriptions/providers/read', 'read');
+/** The subscription whose providers are read: reading them needs a role in it, as the other subscription reads do. */
+function providersSubscription(req: SandboxRequest): Subscription | SandboxResponse {
+  const started = begin(req, 'resourceGroups');
+  if (isResponse(started)) return started;
+  const sub = subscriptionFor(req, started.claims, req.params.sub ?? '');
+  if (isResponse(sub) || seesSubscription(req.core, started.claims, sub.subscriptionId)) return sub;
+  return authorize(req, started.claims, `/subscriptions/${sub.subscriptionId}`, 'Microsoft.Resources/subscriptions/providers/read', 'read') ?? sub;
 }
 
 function listResources(req: SandboxRequest, byGroup: boolean): SandboxResponse {
@@ -238,12 +241,8 @@ export const resourcesModule: SandboxModule = {
 
     // Resource providers: every namespace the sandbox serves is registered in every subscription.
     r.get('/subscriptions/:sub/providers', (req) => {
-      const started = begin(req, 'resourceGroups');
-      if (isResponse(started)) return started;
-      const sub = subscriptionFor(req, started.claims, req.params.sub ?? '');
+      const sub = providersSubscription(req);
       if (isResponse(sub)) return sub;
-      const denied = providerReadDenied(req, started.claims, sub.subscriptionId);
-      if (denied) return denied;
       const body = page(
         req,
         Object.keys(PROVIDERS).map((ns) => providerBody(sub.subscriptionId, ns)),
@@ -251,12 +250,8 @@ export const resourcesModule: SandboxModule = {
       return isResponse(body) ? body : ok(req, 200, body);
     });
     r.get('/subscriptions/:sub/providers/:namespace', (req) => {
-      const started = begin(req, 'resourceGroups');
-      if (isResponse(started)) return started;
-      const sub = subscriptionFor(req, started.claims, req.params.sub ?? '');
+      const sub = providersSubscription(req);
       if (isResponse(sub)) return sub;
-      const denied = providerReadDenied(req, started.claims, sub.subscriptionId);
-      if (denied) return denied;
       const namespace = Object.keys(PROVIDERS).find((ns) => ns.toLowerCase() === (req.params.namespace ?? '').toLowerCase());
       if (!namespace) {
         return armError(req, 404, 'InvalidResourceNamespace', `The resource namespace '${req.params.namespace ?? ''}' is invalid.`);
