@@ -636,7 +636,7 @@ export function seed(state: SandboxState, seedNumber: number, size: SeedSize, ur
   };
 }
 
-/** Unused by seeding (secrets there are deterministic); for routes that mint new secrets. */
+/** A new secret in the shape of the seeded ones (`xxx8Q~` and 34 more): for routes that mint secrets (addPassword). */
 export function newClientSecret(): string {
   const raw = randomBytes(30).toString('base64url').replace(/[-_]/g, 'x');
   return `${raw.slice(0, 3)}8Q~${raw.slice(3, 37)}`;

@@ -17,7 +17,7 @@ import {
   type RequiredResourceAccess,
   type SignInAudience,
 } from '../state';
-import { randomBytes } from 'node:crypto';
+import { newClientSecret } from '../seed';
 import {
   APPLICATION_READ,
   APPLICATION_WRITE,
@@ -442,7 +442,7 @@ function addPassword(req: SandboxRequest): SandboxResponse {
   for (const k of ['startDateTime', 'endDateTime']) {
     if (p[k] !== undefined && (typeof p[k] !== 'string' || Number.isNaN(Date.parse(p[k] as string)))) invalidProperty(req, `passwordCredential.${k}`);
   }
-  const secret = `${randomBytes(3).toString('base64url').slice(0, 3)}8Q~${randomBytes(30).toString('base64url')}`;
+  const secret = newClientSecret();
   req.core.secrets.record('clientSecret', secret);
   const now = new Date();
   const credential: PasswordCredential = {
