@@ -498,6 +498,17 @@ function languageOf(runbookType: string): 'PowerShell' | 'Python' | undefined {
   return undefined;
 }
 
+/** What an update of a runbook may change (RunbookUpdateParameters: description, log settings, tags); a new etag. */
+function applyRunbookUpdate(runbook: Runbook, props: Record<string, unknown>, tags: Record<string, string> | undefined, now: string): void {
+  if (typeof props.description === 'string') runbook.description = props.description;
+  if (typeof props.logVerbose === 'boolean') runbook.logVerbose = props.logVerbose;
+  if (typeof props.logProgress === 'boolean') runbook.logProgress = props.logProgress;
+  if (typeof props.logActivityTrace === 'number') runbook.logActivityTrace = props.logActivityTrace;
+  if (tags) runbook.tags = tags;
+  runbook.lastModifiedTime = now;
+  runbook.etag = etag();
+}
+
 function putRunbook(req: SandboxRequest): SandboxResponse {
   const ctx = automationContext(req, 'automation', 'write', `${ACCOUNT_TYPE}/runbooks/write`, true);
   if (isResponse(ctx)) return ctx;
@@ -566,14 +577,8 @@ function putRunbook(req: SandboxRequest): SandboxResponse {
     }
     if (runtimeEnvironmentsApi(version)) existing.runtimeEnvironment = runtimeEnvironment;
     if (version === '2022-06-30-preview' && typeof props.runtime === 'string') existing.runtime = props.runtime;
-    if (typeof props.description === 'string') existing.description = props.description;
-    if (typeof props.logVerbose === 'boolean') existing.logVerbose = props.logVerbose;
-    if (typeof props.logProgress === 'boolean') existing.logProgress = props.logProgress;
-    if (typeof props.logActivityTrace === 'number') existing.logActivityTrace = props.logActivityTrace;
-    if (tags) existing.tags = tags;
     existing.location = location;
-    existing.lastModifiedTime = now;
-    existing.etag = etag();
+    applyRunbookUpdate(existing, props, tags, now);
     return ok(req, 200, runbookBody(account, existing, version));
   }
   const runbook: Runbook = {
@@ -814,16 +819,8 @@ export const automationModule: SandboxModule = {
       const body = objectBody(req);
       if (isResponse(body)) return body;
       const props = isObject(body.properties) ? body.properties : {};
-      const { runbook } = ctx;
-      if (typeof props.description === 'string') runbook.description = props.description;
-      if (typeof props.logVerbose === 'boolean') runbook.logVerbose = props.logVerbose;
-      if (typeof props.logProgress === 'boolean') runbook.logProgress = props.logProgress;
-      if (typeof props.logActivityTrace === 'number') runbook.logActivityTrace = props.logActivityTrace;
-      const tags = stringTags(body.tags);
-      if (tags) runbook.tags = tags;
-      runbook.lastModifiedTime = req.core.state.now();
-      runbook.etag = etag();
-      return ok(req, 200, runbookBody(ctx.account, runbook, ctx.version));
+      applyRunbookUpdate(ctx.runbook, props, stringTags(body.tags), req.core.state.now());
+      return ok(req, 200, runbookBody(ctx.account, ctx.runbook, ctx.version));
     });
     r.delete(`${ACCOUNT}/runbooks/:runbook`, (req) => {
       const ctx = automationContext(req, 'automation', 'write', `${ACCOUNT_TYPE}/runbooks/delete`, true);
