@@ -37,7 +37,7 @@ export interface CoreOptions {
   readonly deviceCodeLifetimeSeconds: number;
   /** Azure's eventual consistency (see ConsistencySettings); default: everything applies at once. */
   readonly consistency?: Partial<ConsistencySettings>;
-  /** Answer login.microsoftonline.com, graph.microsoft.com and management.azure.com at their roots (server.ts PUBLIC_HOSTS). */
+  /** Answer login.microsoftonline.com, graph.microsoft.com and management.azure.com at their roots (router.ts PUBLIC_HOST). */
   readonly publicHosts?: boolean;
 }
 

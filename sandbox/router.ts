@@ -14,6 +14,16 @@ export const AREA_PREFIX: Readonly<Record<Exclude<Area, 'mi'>, string>> = {
   login: '',
 };
 
+/**
+ * The public host of each service the sandbox emulates. A `publicHosts` sandbox answers them at their roots
+ * (server.ts publicHostArea), its certificate names them (tls.ts), and links across services use them.
+ */
+export const PUBLIC_HOST: Readonly<Record<'login' | 'graph' | 'arm', string>> = {
+  login: 'login.microsoftonline.com',
+  graph: 'graph.microsoft.com',
+  arm: 'management.azure.com',
+};
+
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
 
 export interface SandboxRequest {
@@ -176,7 +186,7 @@ function matchPattern(route: Route, path: string): Record<string, string> | unde
  * (userinfo, authorization_uri, the ARM tenant hint) are built on it.
  */
 export function serviceUrl(req: Pick<SandboxRequest, 'origin' | 'viaPublicHost'>, area: 'login' | 'graph' | 'arm'): string {
-  if (req.viaPublicHost) return { login: 'https://login.microsoftonline.com', graph: 'https://graph.microsoft.com', arm: 'https://management.azure.com' }[area];
+  if (req.viaPublicHost) return `https://${PUBLIC_HOST[area]}`;
   return `${req.origin}${AREA_PREFIX[area]}`;
 }
 

@@ -9,7 +9,7 @@ import type { SandboxCore } from './core';
 import { armError, entraError, graphError } from './errors';
 import { decodeJwt } from './tokens';
 import { redact, selectHeaders } from './requestLog';
-import { Area, AREA_PREFIX, json, SandboxRequest, SandboxResponse } from './router';
+import { Area, AREA_PREFIX, json, PUBLIC_HOST, SandboxRequest, SandboxResponse } from './router';
 
 const MAX_BODY = 20 * 1024 * 1024;
 
@@ -18,27 +18,28 @@ const MAX_BODY = 20 * 1024 * 1024;
  * resolves these names to the sandbox, such as the Azure CLI in a network namespace with its own hosts file)
  * reaches that service at the path's root, as on Azure: `https://graph.microsoft.com/v1.0/…`.
  */
-export const PUBLIC_HOSTS: Readonly<Record<string, Exclude<Area, 'mi' | 'control'>>> = {
-  'login.microsoftonline.com': 'login',
-  'graph.microsoft.com': 'graph',
-  'management.azure.com': 'arm',
-};
+const AREA_OF_PUBLIC_HOST: Readonly<Record<string, keyof typeof PUBLIC_HOST>> = Object.fromEntries(
+  (Object.keys(PUBLIC_HOST) as Array<keyof typeof PUBLIC_HOST>).map((area) => [PUBLIC_HOST[area], area]),
+);
 
 /** The area and path of a request that names a public host (`host` as effectiveHost gives it), or undefined. */
 export function publicHostArea(host: string | undefined, path: string): { area: Exclude<Area, 'mi'>; relative: string } | undefined {
   const name = host?.trim().toLowerCase().replace(/:443$/, '');
-  const area = name ? PUBLIC_HOSTS[name] : undefined;
+  const area = name ? AREA_OF_PUBLIC_HOST[name] : undefined;
   if (!area) return undefined;
-  return { area, relative: area === 'graph' && path.length > 1 ? path.replace(/\/+$/, '') || '/' : path };
+  return { area, relative: withoutGraphTrailingSlash(area, path) };
+}
+
+/** Microsoft Graph takes `/v1.0/applications/` as `/v1.0/applications` (clients build URLs that end in "/"). */
+function withoutGraphTrailingSlash(area: Exclude<Area, 'mi'>, relative: string): string {
+  return area === 'graph' && relative.length > 1 ? relative.replace(/\/+$/, '') || '/' : relative;
 }
 
 export function areaOf(path: string): { area: Exclude<Area, 'mi'>; relative: string } {
   for (const area of ['control', 'graph', 'arm'] as const) {
     const prefix = AREA_PREFIX[area];
     if (path === prefix || path.startsWith(`${prefix}/`)) {
-      const relative = path.slice(prefix.length) || '/';
-      // Microsoft Graph takes `/v1.0/applications/` as `/v1.0/applications` (clients build URLs that end in "/").
-      return { area, relative: area === 'graph' && relative.length > 1 ? relative.replace(/\/+$/, '') || '/' : relative };
+      return { area, relative: withoutGraphTrailingSlash(area, path.slice(prefix.length) || '/') };
     }
   }
   return { area: 'login', relative: path };

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import forge from 'node-forge';
+import { PUBLIC_HOST } from './router';
 
 const generateRsa = promisify(generateKeyPair);
 
@@ -60,9 +61,6 @@ function makeCa(keys: { privateKey: KeyObject; publicKey: KeyObject }): string {
   return forge.pki.certificateToPem(cert);
 }
 
-/** The public hosts a `publicHosts` sandbox answers for (server.ts PUBLIC_HOSTS). */
-const PUBLIC_HOST_NAMES = ['login.microsoftonline.com', 'graph.microsoft.com', 'management.azure.com'];
-
 function makeServerCert(caCertPem: string, caKey: KeyObject, serverPublic: KeyObject, publicHosts: boolean): string {
   const ca = forge.pki.certificateFromPem(caCertPem);
   const cert = forge.pki.createCertificate();
@@ -81,7 +79,7 @@ function makeServerCert(caCertPem: string, caKey: KeyObject, serverPublic: KeyOb
       altNames: [
         { type: 2, value: 'localhost' },
         // Only when asked for (a throw-away CA in a network namespace): the public hosts the sandbox then answers.
-        ...(publicHosts ? PUBLIC_HOST_NAMES.map((value) => ({ type: 2, value })) : []),
+        ...(publicHosts ? Object.values(PUBLIC_HOST).map((value) => ({ type: 2, value })) : []),
         { type: 7, ip: '127.0.0.1' },
         { type: 7, ip: '::1' },
       ],

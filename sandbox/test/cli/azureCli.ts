@@ -1,7 +1,7 @@
 // The real Azure CLI against the sandbox, unchanged: Debian's `azure-cli` runs in a network namespace of
 // this test's own whose hosts file sends login.microsoftonline.com, graph.microsoft.com and
 // management.azure.com to the sandbox, which listens there on 443 and answers those hosts at their roots
-// (server.ts PUBLIC_HOSTS; its certificate names them, signed by the sandbox CA that REQUESTS_CA_BUNDLE
+// (router.ts PUBLIC_HOST; its certificate names them, signed by the sandbox CA that REQUESTS_CA_BUNDLE
 // trusts). The CLI thus talks to the public cloud as it ships, with no custom cloud and no patch; nothing
 // leaves the namespace. Needs root (network namespaces) and installs Debian's azure-cli when it is missing.
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
