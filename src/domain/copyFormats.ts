@@ -61,15 +61,26 @@ export function toAzCliCommand(appId: string, values: CredentialValues, shell: S
   if (shell === 'bash') {
     return `az ad app federated-credential create --id ${quoteBash(appId)} --parameters ${quoteBash(JSON.stringify(toGraphBody(values)))}`;
   }
-  // JSON.stringify escapes every newline, so no line of the body can start with the here-string terminator '@.
-  const json = toGraphJson(values);
+  return powerShellWithJsonFile(
+    'parameters',
+    toGraphJson(values),
+    (file) => `az ad app federated-credential create --id ${quotePowerShell(appId)} --parameters ${file}`,
+  );
+}
+
+/**
+ * PowerShell that writes `json` to a temporary file (`$variable`), passes it to `azCommand` as `"@path"` and
+ * removes the file. JSON.stringify escapes every newline, so no line of the body can start with the
+ * here-string terminator '@.
+ */
+function powerShellWithJsonFile(variable: string, json: string, azCommand: (fileArgument: string) => string): string {
   return [
-    '$parameters = New-TemporaryFile',
+    `$${variable} = New-TemporaryFile`,
     "@'",
     json,
-    "'@ | Set-Content -LiteralPath $parameters -Encoding utf8",
-    `az ad app federated-credential create --id ${quotePowerShell(appId)} --parameters "@$($parameters.FullName)"`,
-    'Remove-Item -LiteralPath $parameters',
+    `'@ | Set-Content -LiteralPath $${variable} -Encoding utf8`,
+    azCommand(`"@$($${variable}.FullName)"`),
+    `Remove-Item -LiteralPath $${variable}`,
   ].join('\n');
 }
 
@@ -94,15 +105,12 @@ function toAzRestCommand(values: CredentialValues, shell: Shell, target: Flexibl
   if (shell === 'bash') {
     return `${note}\naz rest --method POST --url ${quoteBash(url)} --headers 'Content-Type=application/json' --body ${quoteBash(JSON.stringify(toGraphBody(values)))}`;
   }
-  return [
-    note,
-    '$body = New-TemporaryFile',
-    "@'",
+  const command = powerShellWithJsonFile(
+    'body',
     toGraphJson(values),
-    "'@ | Set-Content -LiteralPath $body -Encoding utf8",
-    `az rest --method POST --url ${quotePowerShell(url)} --headers 'Content-Type=application/json' --body "@$($body.FullName)"`,
-    'Remove-Item -LiteralPath $body',
-  ].join('\n');
+    (file) => `az rest --method POST --url ${quotePowerShell(url)} --headers 'Content-Type=application/json' --body ${file}`,
+  );
+  return `${note}\n${command}`;
 }
 
 /** A Bicep single-quoted string: escapes \, ', ${ and control characters. */
