@@ -19,6 +19,7 @@ export {
   RUNTIME_ENVIRONMENT_NAME_PATTERN,
   runtimeEnvironmentsUnavailable,
   runtimeFromLabel,
+  runtimeName,
   TOKENMAGICIAN_VERSION,
 } from './runtimes';
 export type {

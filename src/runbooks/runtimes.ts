@@ -101,6 +101,11 @@ export const RUNBOOK_RUNTIMES: Readonly<Record<RunbookRuntime, RuntimeInfo>> = {
  * The runtime a header's "Runtime: …" line names, by language and version, so that files scaffolded
  * with an earlier label ("PowerShell 7.4 (runtime environment)") still deploy as what they say.
  */
+/** A runtime's name without the bracket of its label: `PowerShell 7.6`. */
+export function runtimeName(runtime: RuntimeInfo): string {
+  return runtime.label.replace(/ \(.*$/, '');
+}
+
 export function runtimeFromLabel(label: string): RunbookRuntime | undefined {
   const m = /^(PowerShell|Python) (\d+\.\d+)\b/.exec(label.trim());
   if (!m) return undefined;
@@ -275,7 +280,7 @@ export function runtimeEnvironmentsUnavailable(cloud: { readonly name: string; r
     cloud.name === 'AzureUSGovernment'
       ? `Azure Automation has no runtime environments in ${cloud.displayName}`
       : `Azure Automation runtime environments are not documented for ${cloud.displayName}`;
-  return `${why}, so ${runtime.label.replace(/ \(.*$/, '')} cannot be set up there; nothing was changed. ${insteadOfRuntimeEnvironment(runtime)}`;
+  return `${why}, so ${runtimeName(runtime)} cannot be set up there; nothing was changed. ${insteadOfRuntimeEnvironment(runtime)}`;
 }
 
 /** The same for an account's region: runtime environments are not offered in Brazil Southeast. */

@@ -8,6 +8,7 @@ import type { AppRegistration, FederatedCredential } from '../../domain/model';
 import {
   RUNBOOK_RUNTIMES,
   RUNBOOK_TEMPLATES,
+  runtimeName,
   SYSTEM_ASSIGNED_WARNING,
   type RunbookIdentity,
   type RunbookRuntime,
@@ -97,7 +98,7 @@ export class TemplateStep implements PromptStep<ScaffoldContext> {
       detail: l10n.t(
         'Runs on {0}.{1}{2}',
         t.runtimes.map((r) => RUNBOOK_RUNTIMES[r].label).join(' or '),
-        t.runtimes.length > 1 ? ` ${RUNBOOK_RUNTIMES[t.defaultRuntime].label.replace(/ \(.*$/, '')} is the default.` : '',
+        t.runtimes.length > 1 ? ` ${runtimeName(RUNBOOK_RUNTIMES[t.defaultRuntime])} is the default.` : '',
         t.modules.length ? ` Modules: ${t.modules.map((m) => m.name).join(', ')}.` : '',
       ),
       data: t.id,
@@ -138,7 +139,7 @@ export class RuntimeStep implements PromptStep<ScaffoldContext> {
     });
     c.runtime = await ui.pick(items, {
       title: this.title,
-      placeholder: l10n.t('Runtime ({0} is the current one)', RUNBOOK_RUNTIMES[info.defaultRuntime].label.replace(/ \(.*$/, '')),
+      placeholder: l10n.t('Runtime ({0} is the current one)', runtimeName(RUNBOOK_RUNTIMES[info.defaultRuntime])),
       argument: 'runtime',
       ...position,
     });
