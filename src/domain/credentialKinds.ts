@@ -72,6 +72,11 @@ export interface GitHubSubject {
 
 export type GitHubSubjectFormat = 'immutable' | 'nameBased' | 'claimKeys';
 
+/** Whether a template's claim key takes its value from `claims`: every key but `repo` and `context`, which come from the repository and the entity. */
+export function takesClaimValue(key: string): boolean {
+  return key !== 'repo' && key !== 'context';
+}
+
 /** The day GitHub moved new, renamed and transferred repositories to immutable subjects. */
 export const GITHUB_IMMUTABLE_SUBJECTS_SINCE = '15 Jul 2026';
 
@@ -225,7 +230,7 @@ export function checkGitHubSubject(input: GitHubSubject): ValidationResult {
     findings.push(...(e.type === 'environment' ? checkGitHubEnvironment(e.name) : e.type === 'pullRequest' ? [] : checkGitRefName(e.type, e.name)));
   }
   for (const key of input.claimKeys ?? []) {
-    if (key === 'repo' || key === 'context') continue;
+    if (!takesClaimValue(key)) continue;
     const value = input.claims?.[key];
     if (value === undefined || value === '') findings.push(error('claims', 'github.claims.required', `The template's claim ${quote(key)} needs a value.`));
     else if (hasControlCharacter(value)) findings.push(error('claims', 'github.claims.invalid', `The value of ${quote(key)} has a control character.`));

@@ -22,6 +22,7 @@ import {
   type BuiltCredential,
   type GitHubEntity,
   type GitHubSubjectFormat,
+  takesClaimValue,
 } from '../../domain/credentialKinds';
 import { CLAIMS_EXPRESSION_LANGUAGE_VERSION, checkClaimsExpression, flexibleIssuer, flexibleIssuerProblem } from '../../domain/claimsExpression';
 import { checkAudiences, checkIssuer, checkSubject } from '../../domain/credentialRules';
@@ -124,7 +125,7 @@ function checkArgumentsFitKind(args: Record<string, unknown>): void {
   const keys = Array.isArray(args.claimKeys) ? (args.claimKeys as string[]) : [];
   const claims = args.claims && typeof args.claims === 'object' ? Object.keys(args.claims as object) : [];
   refuse(
-    claims.filter((k) => !keys.includes(k) || k === 'repo' || k === 'context'),
+    claims.filter((k) => !keys.includes(k) || !takesClaimValue(k)),
     'as "claims": give a value only for each key of "claimKeys" other than repo and context',
   );
 }
@@ -181,11 +182,15 @@ function build(c: AddCredentialContext, deps: CredentialCommandDeps): BuiltCrede
   }
 }
 
+/** Whether the GitHub subject uses this template key: the default template has `repo` and `context`. */
+function usesKey(c: AddCredentialContext, key: string): boolean {
+  return c.subjectFormat !== 'claimKeys' || (c.claimKeys ?? []).includes(key);
+}
+
 function defaultName(c: AddCredentialContext): string | undefined {
-  const usesContext = c.subjectFormat !== 'claimKeys' || (c.claimKeys ?? []).includes('context');
   const raw =
     c.kind === 'githubActions'
-      ? `${c.repository ?? Object.values(c.claims ?? {})[0] ?? 'github'}-${!usesContext ? 'template' : c.entity === 'pullRequest' ? 'pr' : (c.value ?? c.entity)}`
+      ? `${c.repository ?? Object.values(c.claims ?? {})[0] ?? 'github'}-${!usesKey(c, 'context') ? 'template' : c.entity === 'pullRequest' ? 'pr' : (c.value ?? c.entity)}`
       : c.kind === 'kubernetes'
         ? `${c.namespace}-${c.serviceAccount}`
         : c.kind === 'flexible'
@@ -262,7 +267,6 @@ export async function addCredential(deps: CredentialCommandDeps, context: Comman
       wizard.subjectFormat ??= wizard.claimKeys ? 'claimKeys' : wizard.ownerId || wizard.repositoryId ? 'immutable' : 'nameBased';
     if (wizard.subjectFormat !== 'claimKeys') wizard.claimKeys = undefined;
   }
-  const usesKey = (c: AddCredentialContext, key: string) => c.subjectFormat !== 'claimKeys' || (c.claimKeys ?? []).includes(key);
 
   await runPromptSteps(
     wizard,
@@ -332,12 +336,10 @@ export async function addCredential(deps: CredentialCommandDeps, context: Comman
       },
       {
         shouldPrompt: (c) =>
-          c.kind === 'githubActions' &&
-          c.subjectFormat === 'claimKeys' &&
-          (c.claimKeys ?? []).some((k) => !['repo', 'context'].includes(k) && c.claims?.[k] === undefined),
+          c.kind === 'githubActions' && c.subjectFormat === 'claimKeys' && (c.claimKeys ?? []).some((k) => takesClaimValue(k) && c.claims?.[k] === undefined),
         prompt: async (c, ui, position) => {
           c.claims ??= {};
-          for (const key of (c.claimKeys ?? []).filter((k) => !['repo', 'context'].includes(k))) {
+          for (const key of (c.claimKeys ?? []).filter(takesClaimValue)) {
             if (c.claims[key] !== undefined) continue;
             c.claims[key] = await ui.input({
               title: title(),
