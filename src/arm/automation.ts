@@ -216,8 +216,9 @@ export function compareModules(
     let status: ModuleStatus['status'];
     if (!found) status = 'missing';
     else if (!moduleIsReady(found)) status = state === 'failed' || state === 'canceled' || state === 'cancelled' ? 'failed' : 'importing';
-    else if (!target || !version) status = target && !version ? 'outdated' : 'present';
-    else if (r.versionGroup ? compareModuleVersions(version, target) !== 0 : compareModuleVersions(version, target) < 0) status = 'outdated';
+    else if (!target) status = 'present';
+    // A group must match exactly; a single module may be newer than the pin.
+    else if (!version || (r.versionGroup ? compareModuleVersions(version, target) !== 0 : compareModuleVersions(version, target) < 0)) status = 'outdated';
     else status = 'present';
     return { name: r.name, contentLink, status, ...(version ? { version } : {}), ...(target ? { requiredVersion: target } : {}) };
   });
