@@ -862,9 +862,12 @@ export const automationModule: SandboxModule = {
         moduleBody(m, `${ctx.account.id}/powerShell72Modules/${m.name}`, 'Microsoft.Automation/AutomationAccounts/PowerShell72Modules', ctx.account.location),
       );
     });
-    const putModule = (req: SandboxRequest): SandboxResponse => {
+    // `mustExist` for PowerShell72Module_Update (PATCH), which changes a module that is there.
+    const putModule = (req: SandboxRequest, mustExist = false): SandboxResponse => {
       const ctx = automationContext(req, 'powerShell72Modules', 'write', `${ACCOUNT_TYPE}/powerShell72Modules/write`, true);
       if (isResponse(ctx)) return ctx;
+      if (mustExist && !ctx.account.modules.has(`7.2/${(req.params.module ?? '').toLowerCase()}`))
+        return resourceNotFound(req, `${ACCOUNT_TYPE}/${ctx.account.name}/powerShell72Modules`, req.params.module ?? '', ctx.rg.name);
       const name = req.params.module ?? '';
       if (!MODULE_NAME.test(name))
         return badRequest(req, `The module name '${name}' is invalid. A module name starts with a letter and has only letters, digits, '.', '-' and '_'.`);
@@ -897,15 +900,9 @@ export const automationModule: SandboxModule = {
         moduleBody(m, `${ctx.account.id}/powerShell72Modules/${m.name}`, 'Microsoft.Automation/AutomationAccounts/PowerShell72Modules', ctx.account.location),
       );
     };
-    r.put(`${ACCOUNT}/powerShell72Modules/:module`, putModule);
+    r.put(`${ACCOUNT}/powerShell72Modules/:module`, (req) => putModule(req));
     // PowerShell72Module_Update: a new content link imports the module again; the module must exist.
-    r.patch(`${ACCOUNT}/powerShell72Modules/:module`, (req) => {
-      const ctx = automationContext(req, 'powerShell72Modules', 'write', `${ACCOUNT_TYPE}/powerShell72Modules/write`, true);
-      if (isResponse(ctx)) return ctx;
-      if (!ctx.account.modules.has(`7.2/${(req.params.module ?? '').toLowerCase()}`))
-        return resourceNotFound(req, `${ACCOUNT_TYPE}/${ctx.account.name}/powerShell72Modules`, req.params.module ?? '', ctx.rg.name);
-      return putModule(req);
-    });
+    r.patch(`${ACCOUNT}/powerShell72Modules/:module`, (req) => putModule(req, true));
     r.delete(`${ACCOUNT}/powerShell72Modules/:module`, (req) => {
       const ctx = automationContext(req, 'powerShell72Modules', 'write', `${ACCOUNT_TYPE}/powerShell72Modules/delete`, true);
       if (isResponse(ctx)) return ctx;
@@ -1061,9 +1058,12 @@ export const automationModule: SandboxModule = {
       if (def) return ok(req, 200, packageBody(defaultPackage(ctx.env, ctx.account, def[0], def[1]), true, ctx.envId));
       return resourceNotFound(req, `${ACCOUNT_TYPE}/${ctx.account.name}/runtimeEnvironments/${ctx.env.name}/packages`, name, ctx.rg.name);
     });
-    const putPackage = (req: SandboxRequest): SandboxResponse => {
+    // `mustExist` for Package_Update (PATCH), which changes a package that is there.
+    const putPackage = (req: SandboxRequest, mustExist = false): SandboxResponse => {
       const ctx = envPackages(req, 'write', `${ACCOUNT_TYPE}/runtimeEnvironments/packages/write`);
       if (isResponse(ctx)) return ctx;
+      if (mustExist && !packages(ctx.env).has((req.params.package ?? '').toLowerCase()))
+        return resourceNotFound(req, `${ACCOUNT_TYPE}/${ctx.account.name}/runtimeEnvironments/${ctx.env.name}/packages`, req.params.package ?? '', ctx.rg.name);
       const name = req.params.package ?? '';
       if (!MODULE_NAME.test(name)) return badRequest(req, `The package name '${name}' is invalid.`);
       // azure-docs runtime-environment-overview.md: system-generated runtime environments cannot be edited.
@@ -1097,15 +1097,9 @@ export const automationModule: SandboxModule = {
       if (!existing) packages(ctx.env).set(name.toLowerCase(), p);
       return ok(req, existing ? 200 : 201, packageBody(p, false, ctx.envId));
     };
-    r.put(`${ACCOUNT}/runtimeEnvironments/:env/packages/:package`, putPackage);
+    r.put(`${ACCOUNT}/runtimeEnvironments/:env/packages/:package`, (req) => putPackage(req));
     // Package_Update (package.json, 2024-10-23): a new content link imports the package again; it must exist.
-    r.patch(`${ACCOUNT}/runtimeEnvironments/:env/packages/:package`, (req) => {
-      const ctx = envPackages(req, 'write', `${ACCOUNT_TYPE}/runtimeEnvironments/packages/write`);
-      if (isResponse(ctx)) return ctx;
-      if (!packages(ctx.env).has((req.params.package ?? '').toLowerCase()))
-        return resourceNotFound(req, `${ACCOUNT_TYPE}/${ctx.account.name}/runtimeEnvironments/${ctx.env.name}/packages`, req.params.package ?? '', ctx.rg.name);
-      return putPackage(req);
-    });
+    r.patch(`${ACCOUNT}/runtimeEnvironments/:env/packages/:package`, (req) => putPackage(req, true));
     r.delete(`${ACCOUNT}/runtimeEnvironments/:env/packages/:package`, (req) => {
       const ctx = envPackages(req, 'write', `${ACCOUNT_TYPE}/runtimeEnvironments/packages/delete`);
       if (isResponse(ctx)) return ctx;
