@@ -141,7 +141,8 @@ export function isObject(v: unknown): v is Record<string, unknown> {
 
 // ---- api-version --------------------------------------------------------------------------------------------
 
-export type ApiKind = 'resources' | 'resourceGroups' | 'automation' | 'powerShell72Modules' | 'runtimeEnvironments' | 'managedIdentity';
+export type ApiKind =
+  'resources' | 'resourceGroups' | 'automation' | 'powerShell72Modules' | 'runtimeEnvironments' | 'managedIdentity' | 'identityFederatedCredentials';
 
 /** Supported api-versions per resource type (stable and preview folders of azure-rest-api-specs). */
 export const API_VERSIONS: Readonly<Record<ApiKind, readonly string[]>> = {
@@ -206,6 +207,8 @@ export const API_VERSIONS: Readonly<Record<ApiKind, readonly string[]>> = {
     '2024-11-30',
     '2025-01-31-preview',
   ],
+  // Federated credentials of a user-assigned identity came with 2022-01-31-preview (flexible ones with 2025-01-31-preview).
+  identityFederatedCredentials: ['2022-01-31-preview', '2023-01-31', '2023-07-31-preview', '2024-11-30', '2025-01-31-preview'],
 };
 
 const TYPE_NAMES: Readonly<Record<ApiKind, string>> = {
@@ -215,6 +218,7 @@ const TYPE_NAMES: Readonly<Record<ApiKind, string>> = {
   powerShell72Modules: 'automationAccounts/powerShell72Modules',
   runtimeEnvironments: 'automationAccounts/runtimeEnvironments',
   managedIdentity: 'userAssignedIdentities',
+  identityFederatedCredentials: 'userAssignedIdentities/federatedIdentityCredentials',
 };
 
 const LOCATIONS = 'westeurope, northeurope, eastus, eastus2, westus2, uksouth, japaneast, australiaeast';

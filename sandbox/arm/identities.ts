@@ -66,12 +66,14 @@ function list(req: SandboxRequest, resourceGroup: boolean): SandboxResponse {
   return isResponse(body) ? body : ok(req, 200, body);
 }
 
-function item(
+/** The identity a route names (`:sub`, `:rg`, `:name`), after the token, the api-version of `kind` and RBAC; `uami` absent when there is none. */
+export function identityItem(
   req: SandboxRequest,
   access: 'read' | 'write',
   action: string,
+  kind: 'managedIdentity' | 'identityFederatedCredentials' = 'managedIdentity',
 ): { version: string; sub: string; rg: string; id: string; uami: UserAssignedIdentity | undefined; resourceGroupName: string } | SandboxResponse {
-  const started = begin(req, 'managedIdentity');
+  const started = begin(req, kind);
   if (isResponse(started)) return started;
   const { claims, version } = started;
   const sub = subscriptionFor(req, claims, req.params.sub ?? '');
@@ -92,13 +94,13 @@ export const identitiesModule: SandboxModule = {
     r.get('/subscriptions/:sub/resourceGroups/:rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities', (req) => list(req, true));
 
     r.get('/subscriptions/:sub/resourceGroups/:rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/:name', (req) => {
-      const found = item(req, 'read', `${TYPE}/read`);
+      const found = identityItem(req, 'read', `${TYPE}/read`);
       if (isResponse(found)) return found;
       return found.uami ? ok(req, 200, identityBody(found.uami, found.version)) : resourceNotFound(req, TYPE, req.params.name ?? '', found.resourceGroupName);
     });
 
     r.put('/subscriptions/:sub/resourceGroups/:rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/:name', (req) => {
-      const found = item(req, 'write', `${TYPE}/write`);
+      const found = identityItem(req, 'write', `${TYPE}/write`);
       if (isResponse(found)) return found;
       const name = req.params.name ?? '';
       if (!NAME.test(name))
@@ -121,7 +123,7 @@ export const identitiesModule: SandboxModule = {
     });
 
     r.delete('/subscriptions/:sub/resourceGroups/:rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/:name', (req) => {
-      const found = item(req, 'write', `${TYPE}/delete`);
+      const found = identityItem(req, 'write', `${TYPE}/delete`);
       if (isResponse(found)) return found;
       if (!found.uami) return ok(req, 204, undefined);
       req.core.state.removeUserAssignedIdentity(found.uami.id);

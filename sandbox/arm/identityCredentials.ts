@@ -9,20 +9,8 @@ import { armError } from '../errors';
 import type { SandboxModule } from '../module';
 import type { SandboxRequest, SandboxResponse } from '../router';
 import type { UserAssignedIdentity } from '../state';
-import {
-  atLeast,
-  authorize,
-  badRequest,
-  begin,
-  isObject,
-  isResponse,
-  objectBody,
-  ok,
-  page,
-  resourceGroupFor,
-  resourceNotFound,
-  subscriptionFor,
-} from './common';
+import { badRequest, isObject, isResponse, objectBody, ok, page, resourceNotFound } from './common';
+import { identityItem } from './identities';
 
 const IDENTITY = 'Microsoft.ManagedIdentity/userAssignedIdentities';
 const TYPE = `${IDENTITY}/federatedIdentityCredentials`;
@@ -68,26 +56,9 @@ function body(uami: UserAssignedIdentity, c: IdentityCredential, version: string
 
 /** The identity of a credential route, after authentication and RBAC; 404 when it does not exist. */
 function identityOf(req: SandboxRequest, access: 'read' | 'write'): { uami: UserAssignedIdentity; version: string } | SandboxResponse {
-  const started = begin(req, 'managedIdentity');
-  if (isResponse(started)) return started;
-  const { claims, version } = started;
-  if (!(version === '2022-01-31-preview' || version === FLEXIBLE_API || atLeast(version, '2023-01-31'))) {
-    return armError(
-      req,
-      400,
-      'NoRegisteredProviderFound',
-      `No registered resource provider found for location 'westeurope' and API version '${version}' for type 'userAssignedIdentities/federatedIdentityCredentials'. The supported api-versions are '2022-01-31-preview, 2023-01-31, 2024-11-30, 2025-01-31-preview'.`,
-    );
-  }
-  const sub = subscriptionFor(req, claims, req.params.sub ?? '');
-  if (isResponse(sub)) return sub;
-  const rg = resourceGroupFor(req, sub, req.params.rg ?? '');
-  if (isResponse(rg)) return rg;
-  const id = `/subscriptions/${sub.subscriptionId}/resourcegroups/${rg.name}/providers/${IDENTITY}/${req.params.name ?? ''}`;
-  const denied = authorize(req, claims, id, access === 'read' ? `${TYPE}/read` : `${TYPE}/write`, access);
-  if (denied) return denied;
-  const uami = req.core.state.findUserAssignedIdentity(id);
-  return uami ? { uami, version } : resourceNotFound(req, IDENTITY, req.params.name ?? '', rg.name);
+  const found = identityItem(req, access, `${TYPE}/${access}`, 'identityFederatedCredentials');
+  if (isResponse(found)) return found;
+  return found.uami ? { uami: found.uami, version: found.version } : resourceNotFound(req, IDENTITY, req.params.name ?? '', found.rg);
 }
 
 /** The values of a PUT body, checked as ARM checks them; `undefined` fields keep the current value. */
