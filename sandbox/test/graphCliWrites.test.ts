@@ -127,20 +127,20 @@ describe('sandbox: Graph writes of the Azure CLI', () => {
   });
 
   it('keeps a certificate sent back as GET gave it (key null, its keyId), as az ad app credential reset --append does; an enabled app role cannot be removed or changed', async () => {
+    const role = (over: Record<string, unknown>) => ({
+      id: '11111111-2222-4333-8444-555555555555',
+      value: 'Jobs.Run',
+      displayName: 'Run',
+      description: 'd',
+      allowedMemberTypes: ['Application'],
+      isEnabled: true,
+      ...over,
+    });
     const created = await call(f.sandbox, 'POST', '/applications', token(), {
       body: {
         displayName: 'append-app',
         keyCredentials: [{ type: 'AsymmetricX509Cert', usage: 'Verify', key: Buffer.from('first').toString('base64'), displayName: 'CN=first' }],
-        appRoles: [
-          {
-            id: '11111111-2222-4333-8444-555555555555',
-            value: 'Jobs.Run',
-            displayName: 'Run',
-            description: 'd',
-            allowedMemberTypes: ['Application'],
-            isEnabled: true,
-          },
-        ],
+        appRoles: [role({})],
       },
     });
     const id = created.body.id as string;
@@ -155,15 +155,6 @@ describe('sandbox: Graph writes of the Azure CLI', () => {
       (k) => k.displayName,
     );
     assert.deepEqual(names, ['CN=first', 'CN=second']);
-    const role = (over: Record<string, unknown>) => ({
-      id: '11111111-2222-4333-8444-555555555555',
-      value: 'Jobs.Run',
-      displayName: 'Run',
-      description: 'd',
-      allowedMemberTypes: ['Application'],
-      isEnabled: true,
-      ...over,
-    });
     graphErrorOf(await call(f.sandbox, 'PATCH', `/applications/${id}`, token(), { body: { appRoles: [] } }), 400, 'CannotDeleteOrUpdateEnabledEntitlement');
     graphErrorOf(
       await call(f.sandbox, 'PATCH', `/applications/${id}`, token(), { body: { appRoles: [role({ value: 'Jobs.Other' })] } }),
