@@ -1,6 +1,7 @@
 // HTTP plumbing: one HTTPS server (login, Graph, ARM and the control API, told apart by path prefix) and one
 // plain-HTTP loopback listener for the managed-identity endpoint (Azure Automation's IDENTITY_ENDPOINT is
 // http://127.0.0.1:PORT/…). Per request: parse, log, apply faults, route, answer.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import http, { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
@@ -209,8 +210,6 @@ function send(res: ServerResponse, r: SandboxResponse, method: string): void {
   res.writeHead(r.status, headers);
   res.end(method === 'HEAD' ? undefined : payload);
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$/;
 

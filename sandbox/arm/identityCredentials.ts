@@ -5,6 +5,7 @@
 // `^[a-zA-Z0-9]{1}[a-zA-Z0-9-_]{2,119}$`), preview/2025-01-31-preview (claimsMatchingExpression); entra-docs
 // workload-identity-federation-considerations.md (20 per identity, one audience, issuer and subject unique,
 // "concurrent writes under the same managed identity … fail with 409-conflict").
+import { setTimeout as sleep } from 'node:timers/promises';
 import { armError } from '../errors';
 import type { SandboxModule } from '../module';
 import type { SandboxRequest, SandboxResponse } from '../router';
@@ -94,8 +95,6 @@ function readValues(req: SandboxRequest, version: string): Omit<IdentityCredenti
   if (p.subject.length > 600) return badRequest(req, 'The subject must be at most 600 characters.', 'InvalidSubject');
   return { issuer: p.issuer, subject: p.subject, audiences: [p.audiences[0]], claimsMatchingExpression: null };
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function concurrentWrite(req: SandboxRequest, uami: UserAssignedIdentity): SandboxResponse {
   return armError(

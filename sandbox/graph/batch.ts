@@ -2,6 +2,7 @@
 // (max 20 requests, unique case-insensitive ids, Content-Type with a body, dependsOn, 424 for dependents of a
 // failed request, per-item status, responses in any order, each item throttled on its own).
 // Sub-requests go through the same router as HTTP requests, with the outer request's Authorization.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import type { SandboxModule } from '../module';
 import { AREA_PREFIX, type AreaRouter, type SandboxRequest, type SandboxResponse } from '../router';
@@ -133,8 +134,6 @@ function answer(item: BatchItem, r: SandboxResponse): BatchAnswer {
   const body = r.body === undefined || r.body === '' ? undefined : r.body;
   return { id: item.id, status: r.status, headers, ...(body === undefined ? {} : { body }) };
 }
-
-const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 
 /** An item's injected 5xx (503 with Retry-After, as outside a batch). */
 function itemError(sreq: SandboxRequest, status: number, retryAfterSeconds = 1): SandboxResponse {
