@@ -65,16 +65,21 @@ function moduleTargetFor(plan: RunbookFilePlan, environment: string | undefined)
   return undefined;
 }
 
+/** "Microsoft.Graph.Users 2.28.0", or the name alone when there is no version. */
+function withVersion(name: string, version: string | undefined): string {
+  return version ? `${name} ${version}` : name;
+}
+
 /** One module's state in words, versions included: "Microsoft.Graph.Users 2.25.0 found, 2.28.0 needed". */
 function describeModule(s: ModuleStatus): string {
   const needed = s.requiredVersion ? ` ${s.requiredVersion}` : '';
   switch (s.status) {
     case 'present':
-      return `${s.name} ${s.version ?? ''}`.trimEnd() + ' present';
+      return `${withVersion(s.name, s.version)} present`;
     case 'outdated':
       return `${s.name} ${s.version ?? '(no version)'} found,${needed} needed`;
     case 'missing':
-      return `${s.name}${needed} missing`;
+      return `${withVersion(s.name, s.requiredVersion)} missing`;
     case 'importing':
       return `${s.name} still importing`;
     case 'failed':
@@ -245,7 +250,7 @@ async function deploySteps(automation: AutomationClient, request: DeployRequest,
     hooks.info(`Modules the runbook needs, in ${where}: ${describeModules(modules)}.`);
     const missing = modules.filter((m) => needsImport(m.status));
     if (missing.length > 0) {
-      const list = missing.map((m) => `${m.name} ${m.requiredVersion ?? ''}`.trimEnd()).join(', ');
+      const list = missing.map((m) => withVersion(m.name, m.requiredVersion)).join(', ');
       const yes = await agreed(request.importModules, () =>
         hooks.confirm(
           `${missing.length} module${missing.length > 1 ? 's' : ''} the runbook needs ${missing.length > 1 ? 'are' : 'is'} missing or out of date in ${where}. Import ${list} from the PowerShell Gallery?`,
@@ -255,18 +260,18 @@ async function deploySteps(automation: AutomationClient, request: DeployRequest,
       );
       if (yes) {
         for (const m of missing) {
-          const version = m.requiredVersion ? ` ${m.requiredVersion}` : '';
-          step('modules', `Importing ${m.name}${version} from the PowerShell Gallery`);
+          const moduleAtVersion = withVersion(m.name, m.requiredVersion);
+          step('modules', `Importing ${moduleAtVersion} from the PowerShell Gallery`);
           await automation.importModule(
             account.id,
             target,
             { name: m.name, contentLink: m.contentLink, ...(m.requiredVersion ? { version: m.requiredVersion } : {}) },
             signal,
-            (state) => hooks.report(`Importing ${m.name}${version}: ${state}`),
+            (state) => hooks.report(`Importing ${moduleAtVersion}: ${state}`),
           );
           importedModules.push(m.name);
-          progress.accountChanges.push(`imported the module ${m.name}${version}`);
-          hooks.info(`Imported ${m.name}${version} into ${where}${m.status === 'outdated' && m.version ? ` (it had ${m.version})` : ''}.`);
+          progress.accountChanges.push(`imported the module ${moduleAtVersion}`);
+          hooks.info(`Imported ${moduleAtVersion} into ${where}${m.status === 'outdated' && m.version ? ` (it had ${m.version})` : ''}.`);
         }
         modules = modules.map((m) =>
           importedModules.includes(m.name) ? { ...m, status: 'present' as const, ...(m.requiredVersion ? { version: m.requiredVersion } : {}) } : m,
