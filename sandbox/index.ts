@@ -1,7 +1,7 @@
 // Entry point: start and stop the sandbox in-process.
 //   const sandbox = await startSandbox({ seed: 1 });  …  await sandbox.stop();
 // See README.md in this folder.
-import { armModules } from './arm';
+import { armModules, setJobSettings, stopAllJobs, type JobSettings } from './arm';
 import { guarded, registerControl } from './control';
 import { SandboxCore, SandboxUrls, type ConsistencySettings } from './core';
 import { completeDeviceCode } from './entra/token';
@@ -52,6 +52,8 @@ export interface SandboxOptions {
    * outlives the run must not vouch for Microsoft's names.
    */
   readonly publicHosts?: boolean;
+  /** How Automation jobs run (arm/jobs.ts): the python/pwsh executables, the time limit. */
+  readonly jobs?: Partial<Omit<JobSettings, 'caPath'>>;
 }
 
 /** What `npm run sandbox` prints and `GET /_sandbox/info` returns. */
@@ -164,6 +166,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   registerTokenExpiryControl(c.router.for('control'));
   for (const m of [...graphModules, ...armModules, ...(options.modules ?? [])]) m.register(c.router.for(m.area), c);
   if (options.faults) c.faults.set(options.faults);
+  setJobSettings(c, { ...options.jobs, caPath: tls.caPath });
 
   let stopped = false;
   return {
@@ -177,7 +180,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     requests: (since) => c.log.list(since),
     clearRequests: () => c.log.clear(),
     setFaults: (rules) => c.faults.set(rules),
-    reset: (seed, newSize) => c.reseed(seed ?? c.info.seed, newSize ?? c.options.size),
+    reset: (seed, newSize) => {
+      void stopAllJobs(c);
+      c.reseed(seed ?? c.info.seed, newSize ?? c.options.size);
+    },
     completeDeviceCode: (userCode, username, password) => {
       const r = completeDeviceCode(c, userCode, username, password);
       if (!r.ok) throw new Error(r.error);
@@ -189,6 +195,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     stop: async () => {
       if (stopped) return;
       stopped = true;
+      await stopAllJobs(c);
       await listeners.close();
       tls.dispose();
     },

@@ -3,11 +3,36 @@
 // as X-IDENTITY-HEADER. Protocol: App Service's 2019-08-01 (azure-docs app-service/overview-managed-identity.md:
 // resource, api-version, client_id | principal_id (object_id) | mi_res_id; expires_on in epoch seconds) and
 // automation/enable-managed-identity-for-automation.md (GET query or POST form; api-version optional).
+// Jobs (arm/jobs.ts) each get an IDENTITY_HEADER of their own that serves their Automation account's
+// identities while the job runs, as each cloud job's sandbox has its own; the sandbox-wide identityHeader
+// serves the account set with POST /_sandbox/managed-identity.
+import { randomBytes } from 'node:crypto';
 import type { SandboxCore } from './core';
 import { AreaRouter, json, SandboxRequest, SandboxResponse } from './router';
 import { AutomationAccount, TOKEN_EXCHANGE_AUDIENCE } from './state';
 
 export const MANAGED_IDENTITY_PATH = '/oauth2/token';
+
+/** Identity headers of running jobs → the Automation account (id) whose identities they serve. */
+const jobHeaders = new WeakMap<SandboxCore, Map<string, string>>();
+
+/** A fresh IDENTITY_HEADER for a job of `accountId`, valid until revoked; recorded as a secret (leak checks). */
+export function issueJobIdentityHeader(core: SandboxCore, accountId: string): string {
+  const header = randomBytes(24).toString('hex');
+  let headers = jobHeaders.get(core);
+  if (!headers) {
+    headers = new Map();
+    jobHeaders.set(core, headers);
+  }
+  headers.set(header, accountId);
+  core.secrets.record('identityHeader', header);
+  return header;
+}
+
+/** The job ended: its IDENTITY_HEADER no longer serves tokens (401 like any wrong header). */
+export function revokeJobIdentityHeader(core: SandboxCore, header: string): void {
+  jobHeaders.get(core)?.delete(header);
+}
 
 function err(status: number, error: string, description: string): SandboxResponse {
   return json(status, { error, error_description: description });
@@ -38,14 +63,16 @@ function handler(req: SandboxRequest): SandboxResponse {
 
   const header = req.headers['x-identity-header'];
   if (header === undefined) return err(400, 'invalid_request', 'The X-IDENTITY-HEADER header is required.');
-  if (header !== core.identityHeader) return err(401, 'unauthorized', 'The X-IDENTITY-HEADER header value is not valid.');
+  const jobAccount = jobHeaders.get(core)?.get(header);
+  if (header !== core.identityHeader && jobAccount === undefined) return err(401, 'unauthorized', 'The X-IDENTITY-HEADER header value is not valid.');
   const apiVersion = params['api-version'];
   if (apiVersion !== undefined && apiVersion !== '2019-08-01')
     return err(400, 'invalid_request', `The api-version '${apiVersion}' is not supported. Use 2019-08-01.`);
   const resource = params.resource;
   if (!resource) return err(400, 'invalid_request', "The 'resource' parameter is required.");
 
-  const account = core.state.currentIdentityHost ? core.state.findAutomationAccount(core.state.currentIdentityHost) : undefined;
+  const hostId = jobAccount ?? core.state.currentIdentityHost;
+  const account = hostId ? core.state.findAutomationAccount(hostId) : undefined;
   if (!account) return err(400, 'invalid_request', 'No Automation account is hosting this job (set one with POST /_sandbox/managed-identity).');
   const selectors = ['client_id', 'principal_id', 'object_id', 'mi_res_id'].filter((k) => params[k] !== undefined);
   if (selectors.length > 1)

@@ -33,7 +33,7 @@ import {
   subscriptionFor,
 } from './common';
 
-const ACCOUNT_TYPE = 'Microsoft.Automation/automationAccounts';
+export const ACCOUNT_TYPE = 'Microsoft.Automation/automationAccounts';
 /** Automation account names: 6–50 characters, letters, digits and '-', starting with a letter, not ending with '-'. */
 const ACCOUNT_NAME = /^[a-zA-Z][a-zA-Z0-9-]{4,48}[a-zA-Z0-9]$/;
 /** runbook.json `runbookName` pattern; names are at most 63 characters. */
@@ -124,7 +124,7 @@ function etag(): string {
   return `"${BigInt(Date.now()) * 10000n + 621355968000000000n}"`;
 }
 
-function runtimeEnvironmentsApi(version: string): boolean {
+export function runtimeEnvironmentsApi(version: string): boolean {
   return version === '2023-05-15-preview' || atLeast(version, '2024-10-23');
 }
 
@@ -166,7 +166,7 @@ export function accountBody(a: AutomationAccount): Record<string, unknown> {
   };
 }
 
-function defaultEnvironment(runbookType: string): string | undefined {
+export function defaultEnvironment(runbookType: string): string | undefined {
   switch (runbookType) {
     case 'PowerShell':
       return 'PowerShell-5.1';
@@ -441,7 +441,7 @@ function startImport(core: SandboxCore, m: Importable, plan: ImportPlan & { cont
 
 // ---- routes ---------------------------------------------------------------------------------------------------
 
-const ACCOUNT = '/subscriptions/:sub/resourceGroups/:rg/providers/Microsoft.Automation/automationAccounts/:account';
+export const ACCOUNT = '/subscriptions/:sub/resourceGroups/:rg/providers/Microsoft.Automation/automationAccounts/:account';
 
 function listAccounts(req: SandboxRequest, byResourceGroup: boolean): SandboxResponse {
   const started = begin(req, 'automation');
@@ -472,7 +472,7 @@ function findRunbook(account: AutomationAccount, name: string): Runbook | undefi
 }
 
 /** Context of a runbook route: account plus an existing runbook (404 ResourceNotFound otherwise). */
-function runbookContext(req: SandboxRequest, access: 'read' | 'write', action: string) {
+export function runbookContext(req: SandboxRequest, access: 'read' | 'write', action: string) {
   const ctx = automationContext(req, 'automation', access, action, true);
   if (isResponse(ctx)) return ctx;
   const name = req.params.runbook ?? '';
@@ -492,7 +492,7 @@ function runbookTypeFor(version: string, value: unknown): string | undefined {
   return allowedTypes.find((t) => t.toLowerCase() === value.toLowerCase());
 }
 
-function languageOf(runbookType: string): 'PowerShell' | 'Python' | undefined {
+export function languageOf(runbookType: string): 'PowerShell' | 'Python' | undefined {
   if (runbookType === 'PowerShell' || runbookType === 'PowerShell72') return 'PowerShell';
   if (runbookType === 'Python' || runbookType === 'Python2' || runbookType === 'Python3') return 'Python';
   return undefined;

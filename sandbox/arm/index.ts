@@ -9,10 +9,13 @@ import { automationModule } from './automation';
 import { armSettings, isObject, registerOperationRoutes, setArmSettings } from './common';
 import { identitiesModule } from './identities';
 import { identityCredentialsModule } from './identityCredentials';
+import { jobsModule } from './jobs';
 import { resourcesModule } from './resources';
 
 export { armSettings, setArmSettings } from './common';
 export type { ArmSettings } from './common';
+export { jobSettings, setJobSettings, stopAllJobs } from './jobs';
+export type { JobSettings } from './jobs';
 
 /** Operation status / result URLs, ARM's answer for unknown resource types, and the ARM control knobs. */
 const armPlumbing: SandboxModule = {
@@ -64,4 +67,4 @@ const armPlumbing: SandboxModule = {
   },
 };
 
-export const armModules: SandboxModule[] = [resourcesModule, identitiesModule, identityCredentialsModule, automationModule, armPlumbing];
+export const armModules: SandboxModule[] = [resourcesModule, identitiesModule, identityCredentialsModule, automationModule, jobsModule, armPlumbing];
