@@ -590,7 +590,8 @@ export function seed(state: SandboxState, seedNumber: number, size: SeedSize, ur
       const count = 1 + rng.int(3);
       for (let k = 0; k < count; k++) {
         const github = rng.int(3) === 0;
-        app.federatedIdentityCredentials.push(
+        state.addFederatedCredential(
+          app,
           github
             ? {
                 id: rng.guid(),

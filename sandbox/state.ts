@@ -420,6 +420,8 @@ export class SandboxState {
   private readonly appByAppId = new Map<string, string>();
   private readonly spByTenantAppId = new Map<string, string>();
   private readonly userByUpn = new Map<string, string>();
+  /** App object ids by the lower-cased subject of their federated credentials (Graph's subject filter, without a scan). */
+  private readonly appsBySubject = new Map<string, Set<string>>();
 
   constructor(readonly rng: Rng) {}
 
@@ -493,6 +495,7 @@ export class SandboxState {
   addApplication(app: Application): Application {
     this.applications.set(app.id, app);
     this.appByAppId.set(lower(app.appId), app.id);
+    for (const f of app.federatedIdentityCredentials) this.indexSubject(app, f.subject);
     return app;
   }
 
@@ -501,7 +504,58 @@ export class SandboxState {
     if (!app) return undefined;
     this.applications.delete(id);
     this.appByAppId.delete(lower(app.appId));
+    for (const f of app.federatedIdentityCredentials) this.unindexSubject(app, f.subject);
     return app;
+  }
+
+  // -- federated identity credentials of applications (the subject index stays right through these)
+
+  addFederatedCredential(app: Application, fic: FederatedIdentityCredential): void {
+    app.federatedIdentityCredentials.push(fic);
+    this.indexSubject(app, fic.subject);
+  }
+
+  removeFederatedCredential(app: Application, fic: FederatedIdentityCredential): void {
+    const at = app.federatedIdentityCredentials.indexOf(fic);
+    if (at < 0) return;
+    app.federatedIdentityCredentials.splice(at, 1);
+    this.unindexSubject(app, fic.subject);
+  }
+
+  setFederatedCredentialSubject(app: Application, fic: FederatedIdentityCredential, subject: string | null): void {
+    const before = fic.subject;
+    fic.subject = subject;
+    this.unindexSubject(app, before);
+    this.indexSubject(app, subject);
+  }
+
+  /** The apps with a federated credential whose subject is `subject` (any case), from the index: no scan of the apps. */
+  applicationsWithCredentialSubject(subject: string): Application[] {
+    const key = lower(subject);
+    const out: Application[] = [];
+    for (const id of this.appsBySubject.get(key) ?? []) {
+      const app = this.applications.get(id);
+      if (app?.federatedIdentityCredentials.some((f) => f.subject !== null && lower(f.subject) === key)) out.push(app);
+    }
+    return out;
+  }
+
+  private indexSubject(app: Application, subject: string | null): void {
+    if (subject === null) return;
+    const key = lower(subject);
+    const ids = this.appsBySubject.get(key) ?? new Set<string>();
+    ids.add(app.id);
+    this.appsBySubject.set(key, ids);
+  }
+
+  /** Drops the app from the subject's entry unless another of its credentials still names it. */
+  private unindexSubject(app: Application, subject: string | null): void {
+    if (subject === null) return;
+    const key = lower(subject);
+    if (this.applications.get(app.id) === app && app.federatedIdentityCredentials.some((f) => f.subject !== null && lower(f.subject) === key)) return;
+    const ids = this.appsBySubject.get(key);
+    ids?.delete(app.id);
+    if (ids?.size === 0) this.appsBySubject.delete(key);
   }
 
   /** App registrations are global by appId (Entra's application ids are unique across tenants). */

@@ -13,6 +13,7 @@ import {
   type Application,
   type FederatedIdentityCredential,
   type KeyCredential,
+  type SandboxState,
   type PasswordCredential,
   type RequiredResourceAccess,
   type SignInAudience,
@@ -37,6 +38,7 @@ import {
   compileFilter,
   fail,
   FilterField,
+  type FilterExpr,
   graphVersion,
   isEventual,
   isGuid,
@@ -207,7 +209,40 @@ function parseExpand(req: SandboxRequest): Expand | undefined {
   return { select: parseSelect(req, sel[1], ficProperties(req), 'federatedIdentityCredential') };
 }
 
-/** The apps of the caller's tenant that the request's $filter / $search keep. */
+/**
+ * The apps a filter can only match, from the state's subject index: `federatedIdentityCredentials/any(f:f/subject
+ * eq '…')` (alone, inside the lambda's `and`, or in a top-level `and`; both sides of an `or`). Undefined when the
+ * filter needs a scan. The compiled filter still decides about each candidate.
+ */
+function indexedCandidates(expr: FilterExpr, state: SandboxState): Application[] | undefined {
+  switch (expr.kind) {
+    case 'lambda': {
+      if (expr.operator !== 'any' || expr.collection.toLowerCase() !== 'federatedidentitycredentials' || !expr.predicate || !expr.variable) return undefined;
+      const subjectOf = (e: FilterExpr): string | undefined =>
+        e.kind === 'cmp' && e.op === 'eq' && typeof e.value === 'string' && e.property.toLowerCase() === `${expr.variable!.toLowerCase()}/subject`
+          ? e.value
+          : e.kind === 'and'
+            ? (subjectOf(e.left) ?? subjectOf(e.right))
+            : undefined;
+      const subject = subjectOf(expr.predicate);
+      return subject === undefined ? undefined : state.applicationsWithCredentialSubject(subject);
+    }
+    case 'and': {
+      const left = indexedCandidates(expr.left, state);
+      const right = indexedCandidates(expr.right, state);
+      return left && right ? (left.length <= right.length ? left : right) : (left ?? right);
+    }
+    case 'or': {
+      const left = indexedCandidates(expr.left, state);
+      const right = left && indexedCandidates(expr.right, state);
+      return left && right ? [...new Set([...left, ...right])] : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The apps of the caller's tenant that the request's $filter / $search keep. A subject filter reads the index, not every app. */
 function filteredApps(req: SandboxRequest, caller: Caller): Application[] {
   const eventual = isEventual(req);
   const searchRaw = option(req, '$search');
@@ -221,14 +256,14 @@ function filteredApps(req: SandboxRequest, caller: Caller): Application[] {
   }
   const advanced = eventual && (wantsCount(req) || searchRaw !== undefined);
   const filterRaw = option(req, '$filter');
-  const predicate =
-    filterRaw !== undefined && filterRaw.trim() !== '' ? compileFilter(req, parseFilter(req, filterRaw), APP_FILTER, 'Application', advanced) : undefined;
+  const parsed = filterRaw !== undefined && filterRaw.trim() !== '' ? parseFilter(req, filterRaw) : undefined;
+  const predicate = parsed ? compileFilter(req, parsed, APP_FILTER, 'Application', advanced) : undefined;
   const matches =
     searchRaw !== undefined
       ? searchMatcher<Application>(parseSearch(req, searchRaw, ['displayName', 'description']), (a, p) => (p === 'displayName' ? a.displayName : a.description))
       : undefined;
   const out: Application[] = [];
-  for (const a of req.core.state.applications.values()) {
+  for (const a of (parsed && indexedCandidates(parsed, req.core.state)) ?? req.core.state.applications.values()) {
     if (a.tenantId !== caller.tenant.id) continue;
     if (predicate && !predicate(a)) continue;
     if (matches && !matches(a)) continue;
@@ -726,7 +761,7 @@ function createFic(req: SandboxRequest, app: Application, v: FicValues): Sandbox
   checkUnique(req, app, v, undefined);
   const fic: FederatedIdentityCredential = { id: req.core.state.newId(), ...v, audiences: [...v.audiences] };
   // A flexible credential can be written only through beta; v1.0 refuses the property (rejectUnknown).
-  app.federatedIdentityCredentials.push(fic);
+  req.core.state.addFederatedCredential(app, fic);
   req.core.recordWrite(fic);
   return ok(
     req,
@@ -751,7 +786,7 @@ function updateFic(req: SandboxRequest, app: Application, fic: FederatedIdentity
     JSON.stringify(fic.audiences) !== JSON.stringify(v.audiences) ||
     (fic.claimsMatchingExpression?.value ?? null) !== (v.claimsMatchingExpression?.value ?? null);
   fic.issuer = v.issuer;
-  fic.subject = v.subject;
+  req.core.state.setFederatedCredentialSubject(app, fic, v.subject);
   fic.claimsMatchingExpression = v.claimsMatchingExpression ? { ...v.claimsMatchingExpression } : null;
   fic.audiences = [...v.audiences];
   fic.description = v.description;
@@ -857,7 +892,7 @@ function deleteFic(req: SandboxRequest): SandboxResponse {
   const app = findApp(req, caller);
   requireAppWrite(req, caller, app);
   const fic = findFic(req, app, ficKey(req));
-  app.federatedIdentityCredentials.splice(app.federatedIdentityCredentials.indexOf(fic), 1);
+  req.core.state.removeFederatedCredential(app, fic);
   return noContent(req);
 }
 
