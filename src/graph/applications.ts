@@ -225,34 +225,43 @@ export class ApplicationsApi {
   }
 
   /**
-   * Every app that has a federated credential, with its credentials: one request per 999 apps
-   * (credentials expanded), so the Managed Identities view needs no request per app or identity.
+   * The apps with a federated credential whose subject is `subject` (a managed identity's object id):
+   * Graph's lambda filter on `federatedIdentityCredentials`, an advanced query (`$count=true` with
+   * `ConsistencyLevel: eventual`, concepts/aad-advanced-queries.md). One request for up to 999 apps,
+   * however many apps the tenant has; more pages (the SDK's PageIterator, the header sent again with
+   * each) only when more apps than that name the subject. Advanced queries take no `$expand`: the apps
+   * come without their credentials. `count` is Graph's `@odata.count`.
    */
-  async listAppsWithCredentials(onPage?: (loaded: number) => void): Promise<AppRegistration[]> {
-    return this.graph.call(
-      () =>
-        this.withBetaFallback(async (version) => {
-          const params: QueryParams = {
-            $select: 'id,appId,displayName,signInAudience',
-            $expand: expandCredentials(version),
-            $top: 999,
-          };
-          // The SDK loads with the first Graph call, not at activation (dist/chunks/graph.js).
-          const { PageIterator } = await import('./graphClient');
-          const client = await this.graph.read();
-          const apps: AppRegistration[] = [];
-          const first = await graphApi(client, `/applications?${encodeQuery(params)}`, version).get();
-          let seen = 0;
-          const iterator = new PageIterator(client, first, (app: AppRegistration) => {
-            if ((app.federatedIdentityCredentials?.length ?? 0) > 0) apps.push(normaliseApp(app));
-            if (++seen % 999 === 0) onPage?.(seen);
-            return true;
-          });
-          await iterator.iterate();
-          return apps;
-        }),
-      { operation: 'listApps' },
-    );
+  async listAppsWithCredentialSubject(subject: string, context: ErrorContext = { operation: 'listApps' }): Promise<{ apps: AppRegistration[]; count: number }> {
+    return this.graph.call(async () => {
+      const params: QueryParams = {
+        $filter: `federatedIdentityCredentials/any(f:${equalsFilter('f/subject', subject)})`,
+        $count: true,
+        $select: APP_FIELDS.join(','),
+        $top: 999,
+      };
+      const headers = { ConsistencyLevel: 'eventual' };
+      // The SDK loads with the first Graph call, not at activation (dist/chunks/graph.js).
+      const { PageIterator } = await import('./graphClient');
+      const client = await this.graph.read();
+      const first = await client
+        .api(`/applications?${encodeQuery(params)}`)
+        .headers(headers)
+        .get();
+      const apps: AppRegistration[] = [];
+      const iterator = new PageIterator(
+        client,
+        first,
+        (app: AppRegistration) => {
+          apps.push(app);
+          return true;
+        },
+        { headers },
+      );
+      await iterator.iterate();
+      const count = (first as { '@odata.count'?: number })['@odata.count'];
+      return { apps, count: typeof count === 'number' ? count : apps.length };
+    }, context);
   }
 
   async listCredentials(appObjectId: string, context: ErrorContext = { operation: 'listCredentials' }): Promise<FederatedCredential[]> {

@@ -1,81 +1,114 @@
 // The Managed Identities view: the tenant's managed identities (service principals of type
-// ManagedIdentity) with the Azure resource each belongs to, and under each the app registrations
-// that trust it through a federated credential.
+// ManagedIdentity) with the Azure resource each belongs to; under each, once expanded, the app
+// registrations whose federated credentials name it, and under each app those credentials with whether
+// Entra trusts the identity through them. What the view costs follows what is on screen: one Graph
+// request per page of identities, one per expanded identity, one per expanded app; never a request
+// per app of the tenant, whatever its size.
 import * as vscode from 'vscode';
-import { classifyCredential } from '../domain/credentialKinds';
+import { identityTrust } from '../domain/identityTrust';
 import { parseAlternativeNames, type ManagedIdentityInfo } from '../domain/managedIdentities';
-import type { AppRegistration, ManagedIdentityPrincipal, Page } from '../domain/model';
+import { isMultiTenant, type AppRegistration, type FederatedCredential, type ManagedIdentityPrincipal, type Page } from '../domain/model';
 import type { ViewEnvironment } from './appRegistrationsView';
 import { ContextValues, contextValue } from './contextValues';
 import { errorMessage } from './errors';
 import { ErrorNode, MessageNode, type TreeNode } from './treeNode';
 import { PagedView } from './pagedView';
+import { TrustLookup } from '../services/trustLookup';
 import type { ModelNode, NodeModel } from './nodeModel';
 
 const IDENTITY_VIEW_ID = 'federatedCredentials.managedIdentities';
 
-/** Which apps trust which identity: built from one listing of the apps that have credentials. */
-export class TrustIndex {
-  private bySubject: Map<string, Array<{ app: AppRegistration; credentialName: string }>> | undefined;
-  private building: Promise<void> | undefined;
-
-  constructor(private readonly env: ViewEnvironment) {}
-
-  async trustingApps(identityObjectId: string): Promise<Array<{ app: AppRegistration; credentialName: string }>> {
-    await this.build();
-    return this.bySubject?.get(identityObjectId) ?? [];
-  }
-
-  invalidate(): void {
-    this.bySubject = undefined;
-    this.building = undefined;
-  }
-
-  private build(): Promise<void> {
-    if (this.bySubject) return Promise.resolve();
-    this.building ??= (async () => {
-      const directory = this.env.directory();
-      if (!directory) return;
-      const index = new Map<string, Array<{ app: AppRegistration; credentialName: string }>>();
-      const cloud = this.env.cloud();
-      for (const app of await directory.apps.listAppsWithCredentials()) {
-        for (const credential of app.federatedIdentityCredentials ?? []) {
-          if (classifyCredential(credential, [cloud]).kind !== 'managedIdentity') continue;
-          const list = index.get(credential.subject) ?? [];
-          list.push({ app, credentialName: credential.name });
-          index.set(credential.subject, list);
-        }
-      }
-      this.bySubject = index;
-    })().finally(() => {
-      this.building = undefined;
-    });
-    return this.building;
-  }
-}
-
-export class TrustingAppNode implements TreeNode, ModelNode {
+/** One credential of a trusting app that names the identity, and whether Entra trusts the identity through it. */
+export class TrustCredentialNode implements TreeNode, ModelNode {
   readonly id: string;
 
   get model(): NodeModel {
-    return { kind: 'trustingApp', app: this.app, credentialName: this.credentialName };
+    return { kind: 'credential', app: this.parent.app, credential: this.credential };
+  }
+
+  constructor(
+    readonly parent: TrustingAppNode,
+    readonly credential: FederatedCredential,
+    private readonly trust: ReturnType<typeof identityTrust>,
+  ) {
+    this.id = `${parent.id}/credential/${credential.id}`;
+  }
+
+  getTreeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.credential.name, vscode.TreeItemCollapsibleState.None);
+    item.id = this.id;
+    item.description = this.trust.trusts ? vscode.l10n.t('trusts this identity') : vscode.l10n.t('names it, but Entra will not accept it');
+    item.iconPath = new vscode.ThemeIcon(this.trust.trusts ? 'pass' : 'warning');
+    item.tooltip = this.trust.trusts
+      ? vscode.l10n.t(
+          'Issuer {0}\nAudience {1}\nThe issuer, subject and audience are what Entra needs to trust this identity.',
+          this.credential.issuer,
+          this.credential.audiences.join(', '),
+        )
+      : this.trust.reason;
+    item.contextValue = 'trustCredential';
+    return item;
+  }
+}
+
+/** An app whose federated credentials name the identity; expanding it reads them (one request) and says whether each works. */
+export class TrustingAppNode implements TreeNode, ModelNode {
+  readonly id: string;
+  private credentials: TreeNode[] | undefined;
+
+  get model(): NodeModel {
+    return { kind: 'trustingApp', app: this.app };
   }
   constructor(
     readonly parent: IdentityNode,
     readonly app: AppRegistration,
-    readonly credentialName: string,
+    private readonly env: ViewEnvironment,
+    private readonly view: ManagedIdentitiesView,
   ) {
-    this.id = `${parent.id}/app/${app.id}/${credentialName}`;
+    this.id = `${parent.id}/app/${app.id}`;
   }
 
   getTreeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem(this.app.displayName || this.app.appId, vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(this.app.displayName || this.app.appId, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
-    item.description = `credential ${this.credentialName}`;
+    item.description = isMultiTenant(this.app) ? 'multi-tenant' : 'single tenant';
     item.iconPath = new vscode.ThemeIcon('organization');
-    item.tooltip = vscode.l10n.t('App (client) ID {0}\nTrusts this identity through the federated credential "{1}".', this.app.appId, this.credentialName);
+    item.tooltip = vscode.l10n.t(
+      "App (client) ID {0}\nHas a federated credential whose subject is this identity's object id; expand it to see whether Entra trusts the identity through it.",
+      this.app.appId,
+    );
     item.contextValue = contextValue(ContextValues.trustingApp);
     return item;
+  }
+
+  async getChildren(): Promise<TreeNode[]> {
+    if (this.credentials) return this.credentials;
+    const directory = this.env.directory();
+    if (!directory) return [];
+    const objectId = this.parent.identity.id;
+    try {
+      const all = await directory.apps.listCredentials(this.app.id, { operation: 'listCredentials', appName: this.app.displayName });
+      const naming = all.filter((c) => (c.subject ?? '').toLowerCase() === objectId.toLowerCase());
+      this.credentials = naming.map((c) => new TrustCredentialNode(this, c, identityTrust(c, objectId, this.env.cloud())));
+      if (this.credentials.length === 0) {
+        this.credentials = [new MessageNode(`${this.id}/none`, vscode.l10n.t('No credential of this app names the identity any more'), 'info', this)];
+      }
+      return this.credentials;
+    } catch (error) {
+      return [
+        new ErrorNode(
+          `${this.id}/error`,
+          errorMessage(error),
+          { command: 'federatedCredentials.retry', title: vscode.l10n.t('Retry'), arguments: [this] },
+          this,
+        ),
+      ];
+    }
+  }
+
+  async reload(): Promise<void> {
+    this.credentials = undefined;
+    this.view.refresh(this);
   }
 }
 
@@ -87,37 +120,59 @@ export class IdentityNode implements TreeNode, ModelNode {
   }
   readonly info: ManagedIdentityInfo;
   private failure: unknown;
+  /** The trust count the last rendered item showed, so a new answer re-renders the item once. */
+  private shownCount: number | undefined;
+  private children: Map<string, TrustingAppNode> = new Map();
 
   constructor(
     readonly identity: ManagedIdentityPrincipal,
     private readonly view: ManagedIdentitiesView,
-    private readonly index: TrustIndex,
+    private readonly index: TrustLookup,
   ) {
     this.id = `mi/${identity.id}`;
     this.info = parseAlternativeNames(identity.alternativeNames);
+  }
+
+  /** How many apps name this identity in a credential, once it has been expanded (no request before that). */
+  get trustCount(): number | undefined {
+    return this.index.known(this.identity.id)?.count;
   }
 
   getTreeItem(): vscode.TreeItem {
     const { identity, info } = this;
     const item = new vscode.TreeItem(identity.displayName, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
-    item.description = info.kind === 'userAssigned' ? 'user-assigned' : `system-assigned · ${info.resource ? info.display : 'resource unknown'}`;
+    const kind = info.kind === 'userAssigned' ? 'user-assigned' : `system-assigned · ${info.resource ? info.display : 'resource unknown'}`;
+    this.shownCount = this.trustCount;
+    item.description = this.shownCount === undefined ? kind : `${kind} · ${this.shownCount} app${this.shownCount === 1 ? '' : 's'}`;
     item.iconPath = new vscode.ThemeIcon(info.kind === 'userAssigned' ? 'person' : 'server-process');
     item.contextValue = contextValue(ContextValues.managedIdentity, info.kind);
     const tooltip = new vscode.MarkdownString(undefined, false);
     tooltip.appendMarkdown(`**${identity.displayName}** (${info.kind === 'userAssigned' ? 'user-assigned' : 'system-assigned'})\n\n`);
     tooltip.appendMarkdown(`Object (principal) ID: \`${identity.id}\` (the federated credential's subject)  \nClient ID: \`${identity.appId}\`  \n`);
     tooltip.appendMarkdown(info.display);
+    if (this.shownCount !== undefined)
+      tooltip.appendMarkdown(`\n\n${vscode.l10n.t('App registrations whose federated credentials name it: {0}', this.shownCount)}`);
     item.tooltip = tooltip;
     return item;
   }
 
+  /** The apps whose credentials name this identity: one Graph request, the first time it is expanded. */
   async getChildren(): Promise<TreeNode[]> {
     try {
       this.failure = undefined;
-      const apps = await this.index.trustingApps(this.identity.id);
+      const { apps } = await this.index.trustingApps(this.identity.id);
+      // The description shows the count from now on: the item is drawn again (its children come from the answer kept).
+      if (this.trustCount !== this.shownCount) queueMicrotask(() => this.view.refresh(this));
       if (apps.length === 0) return [new MessageNode(`${this.id}/none`, vscode.l10n.t('No app registration trusts this identity'), 'info', this)];
-      return apps.map(({ app, credentialName }) => new TrustingAppNode(this, app, credentialName));
+      const previous = this.children;
+      this.children = new Map(
+        apps.map((app) => [
+          app.id,
+          previous.get(app.id)?.app === app ? previous.get(app.id)! : new TrustingAppNode(this, app, this.view.environment, this.view),
+        ]),
+      );
+      return [...this.children.values()];
     } catch (error) {
       this.failure = error;
       return [
@@ -131,8 +186,9 @@ export class IdentityNode implements TreeNode, ModelNode {
     }
   }
 
+  /** Asks Graph again for this identity's apps (refresh, retry). */
   async reload(): Promise<void> {
-    this.index.invalidate();
+    this.index.invalidate(this.identity.id);
     this.view.refresh(this);
   }
 
@@ -142,11 +198,11 @@ export class IdentityNode implements TreeNode, ModelNode {
 }
 
 export class ManagedIdentitiesView extends PagedView<ManagedIdentityPrincipal, IdentityNode> {
-  readonly trust: TrustIndex;
+  readonly trust: TrustLookup;
 
-  constructor(private readonly env: ViewEnvironment) {
+  constructor(readonly environment: ViewEnvironment) {
     super(IDENTITY_VIEW_ID, 'identities');
-    this.trust = new TrustIndex(env);
+    this.trust = new TrustLookup(environment);
   }
 
   get loadedIdentities(): readonly ManagedIdentityPrincipal[] {
@@ -159,14 +215,14 @@ export class ManagedIdentitiesView extends PagedView<ManagedIdentityPrincipal, I
   }
 
   protected isAvailable(): boolean {
-    return this.env.directory() !== undefined;
+    return this.environment.directory() !== undefined;
   }
 
   protected fetchPage(nextLink: string | undefined): Promise<Page<ManagedIdentityPrincipal>> {
-    const directory = this.env.directory()!;
+    const directory = this.environment.directory()!;
     return nextLink
       ? directory.nextPage<ManagedIdentityPrincipal>(nextLink, {}, { operation: 'listManagedIdentities' })
-      : directory.servicePrincipals.listManagedIdentities(this.env.pageSize());
+      : directory.servicePrincipals.listManagedIdentities(this.environment.pageSize());
   }
 
   protected createNode(identity: ManagedIdentityPrincipal): IdentityNode {

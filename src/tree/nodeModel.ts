@@ -6,8 +6,8 @@ export type NodeModel =
   | { readonly kind: 'app'; readonly app: AppRegistration }
   | { readonly kind: 'credential'; readonly app: AppRegistration; readonly credential: FederatedCredential }
   | { readonly kind: 'identity'; readonly identity: ManagedIdentityPrincipal }
-  /** An app under an identity in the Managed Identities view: it trusts that identity through `credentialName`. */
-  | { readonly kind: 'trustingApp'; readonly app: AppRegistration; readonly credentialName: string };
+  /** An app under an identity in the Managed Identities view: one of its federated credentials names that identity. */
+  | { readonly kind: 'trustingApp'; readonly app: AppRegistration };
 
 /** A node that stands for an entity, and can reload it when asked (refresh, retry). */
 export interface ModelNode {

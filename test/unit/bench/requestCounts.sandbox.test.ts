@@ -10,6 +10,8 @@ import { GRAPH_BATCH_LIMIT } from '../../../src/graph/batch';
 import type { AppRegistration } from '../../../src/domain/model';
 import { CredentialService } from '../../../src/services/credentialService';
 import { PagedList } from '../../../src/services/pagedList';
+import { TrustLookup } from '../../../src/services/trustLookup';
+import { identityTrust } from '../../../src/domain/identityTrust';
 import { startSandbox, type Sandbox } from '../../../sandbox/index';
 import { trustSandboxCa } from '../../../sandbox/trust';
 import { DEFAULT_RETRY_POLICY } from '../../../src/http/retryPolicy';
@@ -54,6 +56,7 @@ describe('bench: request counts (no request per app)', () => {
   }
 
   const apps = () => f.sandbox.core.state.applicationsOf(f.sandbox.info.homeTenant.id);
+  const cloud = () => resolveCloud('Custom', f.sandbox.info.customCloud);
 
   it('first page of App Registrations: 1 request, with every credential count', async () => {
     const list = new PagedList<AppRegistration>((next) => (next ? directory.nextPage<AppRegistration>(next) : directory.apps.listApps({ pageSize: 100 })));
@@ -72,11 +75,32 @@ describe('bench: request counts (no request per app)', () => {
     assert.equal(r.value.count, apps().filter((a) => a.displayName.toLowerCase().includes('ledger')).length);
   });
 
-  it('managed-identity trust index: ceil(apps / 999) requests for the whole tenant', async () => {
-    const r = await count(() => directory.apps.listAppsWithCredentials());
-    assert.ok(apps().length > 999);
-    assert.equal(r.requests, Math.ceil(apps().length / 999));
-    assert.equal(r.value.length, apps().filter((a) => a.federatedIdentityCredentials.length > 0).length);
+  it('Managed Identities: one request per expanded identity (the subject filter), none per app; one per expanded trusting app', async () => {
+    const env = { directory: () => directory, cloud: () => cloud(), pageSize: () => 100, identityName: () => undefined };
+    const lookup = new TrustLookup(env);
+    const identities = (await directory.servicePrincipals.listManagedIdentities(999)).items;
+    assert.ok(apps().length > 999 && identities.length >= 20);
+    let links = 0;
+    for (const identity of identities) {
+      const r = await count(() => lookup.trustingApps(identity.id));
+      assert.equal(r.requests, 1, identity.displayName);
+      const expected = apps().filter((a) => a.federatedIdentityCredentials.some((c) => c.subject === identity.id));
+      assert.deepEqual(r.value.apps.map((a) => a.id).sort(), expected.map((a) => a.id).sort());
+      assert.equal(r.value.count, expected.length);
+      links += expected.length;
+    }
+    assert.ok(links > 50, `${links} apps name an identity`);
+    const again = await count(() => lookup.trustingApps(identities[0].id));
+    assert.equal(again.requests, 0, 'kept until invalidated');
+    lookup.invalidate();
+    assert.equal((await count(() => lookup.trustingApps(identities[0].id))).requests, 1);
+    // Each app under it: its credentials naming the identity, one request, with whether Entra trusts the identity through them.
+    const subject = f.sandbox.info.automationAccount.userAssigned.principalId;
+    const trusting = apps().filter((a) => a.federatedIdentityCredentials.some((c) => c.subject === subject));
+    const credentials = await count(() => directory.apps.listCredentials(trusting[0].id));
+    assert.equal(credentials.requests, 1);
+    const naming = credentials.value.filter((c) => c.subject === subject);
+    assert.ok(naming.length > 0 && naming.every((c) => identityTrust(c, subject, cloud(), f.sandbox.info.homeTenant.id).trusts));
   });
 
   it('the same managed-identity credential on 50 apps: ceil(50/20) = 3 write batches, no request per app', async () => {

@@ -108,7 +108,7 @@ describe("sandbox graph: the extension's GraphDirectory over createGraphClient",
     assert.ok(mis.nextLink);
   });
 
-  it('app-only: listAppsWithCredentials walks every page with the SDK PageIterator; 403 is explained', async () => {
+  it('app-only: the apps whose credentials name an identity, in one advanced query (ConsistencyLevel: eventual, $count=true); 403 is explained', async () => {
     const { info } = f.sandbox;
     const dir = directory(
       f.sandbox,
@@ -117,13 +117,53 @@ describe("sandbox graph: the extension's GraphDirectory over createGraphClient",
         disableInstanceDiscovery: true,
       }),
     );
-    const apps = await dir.apps.listAppsWithCredentials();
-    assert.equal(apps.length, f.sandbox.core.state.applicationsOf(info.homeTenant.id).filter((a) => a.federatedIdentityCredentials.length > 0).length);
+    const subject = info.automationAccount.userAssigned.principalId;
+    await dir.organization.get(); // the token first: its request is not Graph's
+    const since = f.sandbox.requests().at(-1)?.seq ?? 0;
+    const found = await dir.apps.listAppsWithCredentialSubject(subject);
+    const expected = f.sandbox.core.state
+      .applicationsOf(info.homeTenant.id)
+      .filter((a) => a.federatedIdentityCredentials.some((c) => c.subject === subject))
+      .map((a) => a.id)
+      .sort();
+    assert.ok(expected.includes(info.multiTenantApp.objectId));
+    assert.deepEqual(found.apps.map((a) => a.id).sort(), expected);
+    assert.equal(found.count, expected.length);
+    const graph = f.sandbox.requests(since).filter((r) => r.area === 'graph');
+    assert.equal(graph.length, 1, 'one request');
+    assert.equal(graph[0].headers.consistencylevel, 'eventual');
+    assert.equal(graph[0].query.$count, 'true');
+    assert.equal(graph[0].query.$filter, `federatedIdentityCredentials/any(f:f/subject eq '${subject}')`);
     const denied = directory(f.sandbox, staticCredential(appToken(f.sandbox, ['User.Read.All'])));
     await assert.rejects(
-      denied.apps.listApps({ pageSize: 5 }),
+      denied.apps.listAppsWithCredentialSubject(subject),
       (e: { status?: number; explained?: { kind: string } }) => e.status === 403 && e.explained?.kind === 'forbidden',
     );
+  });
+});
+
+describe('sandbox graph: more than 999 apps naming one identity', () => {
+  // Every app has credentials and the only identities are the two named ones: about 1,500 apps name the Automation account's.
+  const f = useSandbox({ seed: 54, size: { apps: 2_500, appsWithCredentials: 2_500, managedIdentities: 0 } });
+
+  it("pages with the SDK PageIterator, sending ConsistencyLevel again with each page; @odata.count is the first page's", async () => {
+    const { info } = f.sandbox;
+    const dir = directory(f.sandbox, staticCredential(appToken(f.sandbox, ['Application.Read.All'])));
+    const subject = info.automationAccount.userAssigned.principalId;
+    const expected = f.sandbox.core.state
+      .applicationsOf(info.homeTenant.id)
+      .filter((a) => a.federatedIdentityCredentials.some((c) => c.subject === subject))
+      .map((a) => a.id)
+      .sort();
+    assert.ok(expected.length > 999 && expected.length <= 1998, `${expected.length} apps name it`);
+    const since = f.sandbox.requests().at(-1)?.seq ?? 0;
+    const found = await dir.apps.listAppsWithCredentialSubject(subject);
+    assert.deepEqual(found.apps.map((a) => a.id).sort(), expected, 'each app once');
+    assert.equal(found.count, expected.length);
+    const graph = f.sandbox.requests(since).filter((r) => r.area === 'graph');
+    assert.equal(graph.length, 2, 'ceil(apps / 999) requests');
+    assert.ok(graph[1].query.$skiptoken);
+    assert.ok(graph.every((r) => r.headers.consistencylevel === 'eventual' && r.status === 200));
   });
 });
 

@@ -16,7 +16,7 @@ describe('tree node models', () => {
   const appNode: ModelNode = { model: { kind: 'app', app }, reload: async () => undefined };
   const credentialNode: ModelNode = { model: { kind: 'credential', app, credential } };
   const identityNode: ModelNode = { model: { kind: 'identity', identity } };
-  const trustingNode: ModelNode = { model: { kind: 'trustingApp', app, credentialName: 'msi' } };
+  const trustingNode: ModelNode = { model: { kind: 'trustingApp', app } };
 
   it('gives each command what the node stands for', () => {
     assert.deepEqual([appOf(appNode), appOf(credentialNode), appOf(trustingNode), appOf(identityNode)], [app, app, app, undefined]);
