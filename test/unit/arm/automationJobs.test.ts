@@ -42,7 +42,8 @@ describe('arm: AutomationJobs polling', () => {
       if (method === 'GET' && path.endsWith('/jobs/j')) {
         const status = statuses[Math.min(reads, statuses.length - 1)] as string;
         reads++;
-        return { body: job(status), headers: reads === 1 ? { 'retry-after': '7' } : {} };
+        const headers: Record<string, string> = reads === 1 ? { 'retry-after': '7' } : {};
+        return { body: job(status), headers };
       }
       return { body: { value: [] } };
     });
