@@ -4,6 +4,7 @@
 // learn.microsoft.com/graph/templates/how-to-reference-existing-resources).
 
 import { CredentialValues } from './credentialRules';
+import { IDENTITY_TYPE, identityApiVersion, toIdentityCredentialBody, type UserAssignedIdentityRef } from './identityCredentials';
 import { CLAIMS_EXPRESSION_LANGUAGE_VERSION } from './claimsExpression';
 import { isGuid, quote } from './text';
 import { error, ValidationError } from './validation';
@@ -185,4 +186,70 @@ export function toBicep(values: CredentialValues, options: BicepOptions = {}): s
     '',
   ];
   return lines.join('\n');
+}
+
+// --- Credentials of a user-assigned managed identity (Azure Resource Manager) -----------------------------------
+
+/** The identity's ARM request body for the credential, as JSON. */
+export function toIdentityCredentialJson(values: CredentialValues, indent = 2): string {
+  return JSON.stringify(toIdentityCredentialBody(values), null, indent);
+}
+
+/**
+ * `az identity federated-credential create`. A flexible credential exists only in the ARM preview, which that
+ * command does not write: it is copied as `az rest --method PUT` against the preview api-version instead.
+ */
+export function toAzIdentityCommand(identity: UserAssignedIdentityRef, values: CredentialValues, shell: Shell, armUrl: string): string {
+  const q = shell === 'bash' ? quoteBash : quotePowerShell;
+  if (values.claimsMatchingExpression) {
+    const url = `${armUrl.replace(/\/+$/, '')}${identity.id}/federatedIdentityCredentials/${encodeURIComponent(values.name)}?api-version=${identityApiVersion(values)}`;
+    const note = `# Flexible federated credential (preview): ARM api-version ${identityApiVersion(values)} only; az identity federated-credential cannot write it.`;
+    const put = (body: string) => `az rest --method PUT --url ${q(url)} --headers 'Content-Type=application/json' --body ${body}`;
+    return shell === 'bash'
+      ? `${note}\n${put(quoteBash(JSON.stringify(toIdentityCredentialBody(values))))}`
+      : `${note}\n${powerShellWithJsonFile('body', toIdentityCredentialJson(values), put)}`;
+  }
+  const continuation = shell === 'bash' ? ' \\' : ' `';
+  return [
+    `az identity federated-credential create${continuation}`,
+    `  --name ${q(values.name)}${continuation}`,
+    `  --identity-name ${q(identity.name)}${continuation}`,
+    `  --resource-group ${q(identity.resourceGroup)}${continuation}`,
+    `  --subscription ${q(identity.subscriptionId)}${continuation}`,
+    `  --issuer ${q(values.issuer)}${continuation}`,
+    `  --subject ${q(values.subject)}${continuation}`,
+    `  --audiences ${values.audiences.map(q).join(' ')}`,
+  ].join('\n');
+}
+
+/** A Bicep file, deployed to the identity's resource group, that declares the credential on the existing identity. */
+export function toIdentityBicep(identity: UserAssignedIdentityRef, values: CredentialValues): string {
+  const version = identityApiVersion(values);
+  const expression = values.claimsMatchingExpression;
+  return [
+    `// az deployment group create --resource-group ${identity.resourceGroup} --subscription ${identity.subscriptionId} --template-file <this file>`,
+    `resource identity '${IDENTITY_TYPE}@${version}' existing = {`,
+    `  name: ${bicepString(identity.name)}`,
+    '}',
+    '',
+    `resource federatedCredential '${IDENTITY_TYPE}/federatedIdentityCredentials@${version}' = {`,
+    '  parent: identity',
+    `  name: ${bicepString(values.name)}`,
+    '  properties: {',
+    `    issuer: ${bicepString(values.issuer)}`,
+    ...(expression
+      ? [
+          '    claimsMatchingExpression: {',
+          `      value: ${bicepString(expression.value)}`,
+          `      languageVersion: ${expression.languageVersion ?? CLAIMS_EXPRESSION_LANGUAGE_VERSION}`,
+          '    }',
+        ]
+      : [`    subject: ${bicepString(values.subject)}`]),
+    '    audiences: [',
+    ...values.audiences.map((a) => `      ${bicepString(a)}`),
+    '    ]',
+    '  }',
+    '}',
+    '',
+  ].join('\n');
 }

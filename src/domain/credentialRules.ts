@@ -171,8 +171,13 @@ export interface CredentialContext {
   readonly existing?: readonly ExistingCredential[];
   /** For an edit: the name of the credential being changed (it is excluded from the uniqueness checks). */
   readonly editing?: string;
-  /** For messages: the app's display name. */
+  /** For messages: the app's display name (or the identity's name). */
   readonly appName?: string;
+  /**
+   * Where the credential lives: an app registration (Graph) or a user-assigned managed identity (ARM, where the
+   * name is the resource name: names that differ only in case are the same credential, and a PUT would replace it).
+   */
+  readonly owner?: 'app' | 'managedIdentity';
 }
 
 /** All the rules for one credential, plus the per-app rules when the existing credentials are given. */
@@ -191,23 +196,27 @@ export function checkCredential(values: CredentialValues, context: CredentialCon
     ...checkAudiences(values.audiences),
     ...checkDescription(values.description),
   ];
-  const app = context.appName === undefined ? 'this app' : `app ${quote(context.appName)}`;
+  const identity = context.owner === 'managedIdentity';
+  const kind = identity ? 'managed identity' : 'app';
+  const app = context.appName === undefined ? `this ${kind}` : `${kind} ${quote(context.appName)}`;
   const others = (context.existing ?? []).filter((c) => c.name !== context.editing);
   if (context.existing) {
     if (context.editing === undefined && context.existing.length >= FIC_LIMITS.perApp) {
       findings.push(
         error(
-          'app',
-          'app.limit',
-          `An app can have at most ${FIC_LIMITS.perApp} federated credentials and ${app} already has ${context.existing.length}; delete one first or use another app.`,
+          identity ? 'identity' : 'app',
+          identity ? 'identity.limit' : 'app.limit',
+          `${identity ? 'A managed identity' : 'An app'} can have at most ${FIC_LIMITS.perApp} federated credentials and ${app} already has ${context.existing.length}; delete one first or use another ${kind}.`,
         ),
       );
     }
     if (context.editing === undefined) {
-      const same = others.find((c) => c.name === values.name);
+      const same = others.find((c) => c.name === values.name || (identity && c.name.toLowerCase() === values.name.toLowerCase()));
       const caseOnly = others.find((c) => c.name !== values.name && c.name.toLowerCase() === values.name.toLowerCase());
-      if (same) findings.push(error('name', 'name.duplicate', `A credential named ${quote(values.name)} already exists on ${app}.`));
-      else if (caseOnly) {
+      if (same) {
+        const existing = same.name === values.name ? '' : ` (Azure Resource Manager names ignore case: ${quote(same.name)})`;
+        findings.push(error('name', 'name.duplicate', `A credential named ${quote(values.name)} already exists on ${app}${existing}.`));
+      } else if (caseOnly) {
         findings.push(
           warning(
             'name',
@@ -230,7 +239,7 @@ export function checkCredential(values: CredentialValues, context: CredentialCon
         error(
           'subject',
           'subject.duplicate',
-          `Credential ${quote(pair.name)} on ${app} already has this issuer and subject; each issuer and subject pair may be used once per app.`,
+          `Credential ${quote(pair.name)} on ${app} already has this issuer and subject; each issuer and subject pair may be used once per ${kind}.`,
         ),
       );
     }
