@@ -206,9 +206,21 @@ export const API_VERSIONS: Readonly<Record<ApiKind, readonly string[]>> = {
     '2023-07-31-preview',
     '2024-11-30',
     '2025-01-31-preview',
+    '2025-05-31-preview',
+    '2026-04-30',
+    '2026-05-31',
   ],
-  // Federated credentials of a user-assigned identity came with 2022-01-31-preview (flexible ones with 2025-01-31-preview).
-  identityFederatedCredentials: ['2022-01-31-preview', '2023-01-31', '2023-07-31-preview', '2024-11-30', '2025-01-31-preview'],
+  // Federated credentials of a user-assigned identity came with 2022-01-31-preview (flexible ones with the 2025 previews).
+  identityFederatedCredentials: [
+    '2022-01-31-preview',
+    '2023-01-31',
+    '2023-07-31-preview',
+    '2024-11-30',
+    '2025-01-31-preview',
+    '2025-05-31-preview',
+    '2026-04-30',
+    '2026-05-31',
+  ],
 };
 
 const TYPE_NAMES: Readonly<Record<ApiKind, string>> = {

@@ -2,7 +2,7 @@
 // userAssignedIdentities/{name}/federatedIdentityCredentials): list, get, create or update (PUT), delete.
 // Sources: azure-rest-api-specs specification/msi/resource-manager/Microsoft.ManagedIdentity stable/2023-01-31,
 // stable/2024-11-30 (ManagedIdentity.json: FederatedIdentityCredentials_*; the name pattern
-// `^[a-zA-Z0-9]{1}[a-zA-Z0-9-_]{2,119}$`), preview/2025-01-31-preview (claimsMatchingExpression); entra-docs
+// `^[a-zA-Z0-9]{1}[a-zA-Z0-9-_]{2,119}$`), preview/2025-01-31-preview and 2025-05-31-preview (claimsMatchingExpression), stable/2026-04-30 and 2026-05-31; entra-docs
 // workload-identity-federation-considerations.md (20 per identity, one audience, issuer and subject unique,
 // "concurrent writes under the same managed identity … fail with 409-conflict").
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -17,7 +17,8 @@ const IDENTITY = 'Microsoft.ManagedIdentity/userAssignedIdentities';
 const TYPE = `${IDENTITY}/federatedIdentityCredentials`;
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9-_]{2,119}$/;
 const MAX_PER_IDENTITY = 20;
-const FLEXIBLE_API = '2025-01-31-preview';
+/** The previews whose credentials have claimsMatchingExpression (the stable versions have none). */
+const FLEXIBLE_APIS: readonly string[] = ['2025-01-31-preview', '2025-05-31-preview'];
 
 export interface IdentityCredential {
   readonly name: string;
@@ -50,7 +51,7 @@ function body(uami: UserAssignedIdentity, c: IdentityCredential, version: string
       issuer: c.issuer,
       subject: c.subject,
       audiences: [...c.audiences],
-      ...(version === FLEXIBLE_API ? { claimsMatchingExpression: c.claimsMatchingExpression } : {}),
+      ...(FLEXIBLE_APIS.includes(version) ? { claimsMatchingExpression: c.claimsMatchingExpression } : {}),
     },
   };
 }
@@ -68,7 +69,7 @@ function readValues(req: SandboxRequest, version: string): Omit<IdentityCredenti
   if (isResponse(b)) return b;
   const p = b.properties;
   if (!isObject(p)) return badRequest(req, "The 'properties' property is required.");
-  const flexible = version === FLEXIBLE_API && p.claimsMatchingExpression !== undefined && p.claimsMatchingExpression !== null;
+  const flexible = FLEXIBLE_APIS.includes(version) && p.claimsMatchingExpression !== undefined && p.claimsMatchingExpression !== null;
   if (typeof p.issuer !== 'string' || !/^https:\/\/\S+$/.test(p.issuer)) {
     return badRequest(req, "The 'properties.issuer' property is required and must be an https URL.", 'InvalidIssuer');
   }
@@ -85,7 +86,7 @@ function readValues(req: SandboxRequest, version: string): Omit<IdentityCredenti
     }
     return { issuer: p.issuer, subject: null, audiences: [p.audiences[0]], claimsMatchingExpression: { value: e.value, languageVersion: 1 } };
   }
-  if (p.claimsMatchingExpression !== undefined && version !== FLEXIBLE_API) {
+  if (p.claimsMatchingExpression !== undefined && !FLEXIBLE_APIS.includes(version)) {
     return badRequest(
       req,
       `Could not find member 'claimsMatchingExpression' on object of type 'FederatedIdentityCredentialProperties' in api-version '${version}'.`,

@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import type { SandboxCore } from '../core';
 import { entraError } from '../errors';
 import { AreaRouter, json, SandboxRequest, SandboxResponse, serviceUrl } from '../router';
-import { Application, Tenant } from '../state';
+import { Application, Tenant, UserAssignedIdentity } from '../state';
+import { identityCredentials } from '../arm/identityCredentials';
 import { decodeJwt, verifySignature } from '../tokens';
 import {
   basicClientCredentials,
@@ -230,7 +231,7 @@ const WIF_DOCS = 'https://learn.microsoft.com/entra/workload-id/workload-identit
  */
 function matchFederatedCredential(
   core: SandboxCore,
-  app: Application,
+  app: CredentialOwner,
   iss: string,
   sub: string,
   auds: readonly string[],
@@ -269,7 +270,13 @@ function matchFederatedCredential(
   return noMatch(700212, 'audience', auds.join(','));
 }
 
-export function checkFederatedAssertion(req: SandboxRequest, app: Application, assertion: string): SandboxResponse | undefined {
+/** What a federated assertion is checked against: an app registration, or a user-assigned identity (its ARM credentials). */
+export interface CredentialOwner {
+  readonly tenantId: string;
+  readonly federatedIdentityCredentials: ReadonlyArray<{ readonly issuer: string; readonly subject: string | null; readonly audiences: readonly string[] }>;
+}
+
+export function checkFederatedAssertion(req: SandboxRequest, app: CredentialOwner, assertion: string): SandboxResponse | undefined {
   const core = req.core;
   const jwt = decodeJwt(assertion);
   if (!jwt) return entraError(req, 'invalid_client', 50027, 'JWT token is invalid or malformed.');
@@ -331,6 +338,9 @@ function clientCredentials(req: SandboxRequest, seg: TenantSegment, f: Record<st
   if (!clientId) return missing(req, 'client_id');
   if (!f.scope) return missing(req, 'scope');
   const tenant = seg.tenant;
+  // A user-assigned identity's client id: an external token exchanged through one of the identity's own credentials.
+  const identity = [...core.state.userAssignedIdentities.values()].find((u) => u.clientId === clientId && !core.state.findApplicationByAppId(clientId));
+  if (identity) return identityClientCredentials(req, tenant, identity, f);
   const found = findClient(core, req, clientId, tenant);
   if ('response' in found) return found.response;
   const app = found.app;
@@ -355,14 +365,52 @@ function clientCredentials(req: SandboxRequest, seg: TenantSegment, f: Record<st
   }
   const auth = authenticateClient(req, app, f);
   if ('response' in auth) return auth.response;
-  const scopes = f.scope.split(/\s+/).filter(Boolean);
-  const parsed = parseScopes(f.scope);
+  return appOnlyToken(req, tenant, f.scope, { clientAppId: app.appId, servicePrincipalId: clientSp.id, azpacr: auth.azpacr });
+}
+
+/**
+ * A user-assigned managed identity as the client of a client-credentials request: it has no secrets, only
+ * federated credentials (ARM's, on the identity), so it authenticates with an external token as client_assertion,
+ * checked as an app's assertion is (Entra's "workload identity federation with a managed identity").
+ */
+function identityClientCredentials(req: SandboxRequest, tenant: Tenant, identity: UserAssignedIdentity, f: Record<string, string>): SandboxResponse {
+  if (identity.tenantId !== tenant.id) {
+    return entraError(
+      req,
+      'unauthorized_client',
+      700016,
+      `Application with identifier '${identity.clientId}' was not found in the directory '${tenant.displayName}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
+    );
+  }
+  if (f.client_assertion === undefined || f.client_assertion_type !== JWT_BEARER) {
+    return entraError(
+      req,
+      'invalid_client',
+      7000218,
+      "The request body must contain the following parameter: 'client_assertion'. A managed identity has no client secret: it authenticates with a federated credential.",
+    );
+  }
+  const failure = checkFederatedAssertion(req, { tenantId: identity.tenantId, federatedIdentityCredentials: identityCredentials(identity) }, f.client_assertion);
+  if (failure) return failure;
+  return appOnlyToken(req, tenant, f.scope, { clientAppId: identity.clientId, servicePrincipalId: identity.principalId, azpacr: '2' });
+}
+
+/** The app-only access token of a client-credentials request: `{resource}/.default` only, with the client's app roles on that resource. */
+function appOnlyToken(
+  req: SandboxRequest,
+  tenant: Tenant,
+  scope: string,
+  client: { clientAppId: string; servicePrincipalId: string; azpacr: '1' | '2' },
+): SandboxResponse {
+  const core = req.core;
+  const scopes = scope.split(/\s+/).filter(Boolean);
+  const parsed = parseScopes(scope);
   if (scopes.length !== 1 || parsed.values[0] !== '.default' || parsed.oidc.size > 0) {
     return entraError(
       req,
       'invalid_scope',
       1002012,
-      `The provided value for scope ${f.scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+      `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
     );
   }
   const resourceId = parsed.resource as string;
@@ -375,15 +423,8 @@ function clientCredentials(req: SandboxRequest, seg: TenantSegment, f: Record<st
       `The resource principal named ${resourceId} was not found in the tenant named ${tenant.displayName}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`,
     );
   }
-  const roles = core.state.roleValues(clientSp.id, resource);
-  const { token, expiresIn } = core.issueAccessToken({
-    tenantId: tenant.id,
-    audience: resourceId,
-    clientAppId: app.appId,
-    azpacr: auth.azpacr,
-    servicePrincipalId: clientSp.id,
-    roles,
-  });
+  const roles = core.state.roleValues(client.servicePrincipalId, resource);
+  const { token, expiresIn } = core.issueAccessToken({ tenantId: tenant.id, audience: resourceId, ...client, roles });
   return json(
     200,
     { token_type: 'Bearer', expires_in: expiresIn, ext_expires_in: expiresIn, access_token: token },

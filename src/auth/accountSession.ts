@@ -4,6 +4,7 @@
 // Plain Node: the tokens come from a function, the log is a callback.
 import type { TokenCredential } from '@azure/core-auth';
 import { ArmClient } from '../arm/armClient';
+import { IdentityCredentialsClient } from '../arm/identityCredentials';
 import type { Cloud } from '../domain/clouds';
 import type { AppRole } from '../domain/graphPermissions';
 import { GraphConnection } from '../graph/connection';
@@ -30,6 +31,7 @@ export class AccountSession {
   readonly cloud: Cloud;
   private readonly graph: GraphConnection;
   private armClient?: ArmClient;
+  private identityCredentialsClient?: IdentityCredentialsClient;
   private service?: CredentialService;
   private graphRoles?: Promise<{ appRoles: AppRole[] }>;
 
@@ -46,6 +48,11 @@ export class AccountSession {
 
   get arm(): ArmClient {
     return (this.armClient ??= new ArmClient({ cloud: this.cloud, credential: this.options.credential('arm'), logger: this.options.logger }));
+  }
+
+  /** The federated credentials of user-assigned identities; one client per session, so writes to one identity queue behind each other. */
+  get identityCredentials(): IdentityCredentialsClient {
+    return (this.identityCredentialsClient ??= new IdentityCredentialsClient(this.arm));
   }
 
   /** The credential use cases over this account's directory. */
