@@ -390,7 +390,11 @@ function identityClientCredentials(req: SandboxRequest, tenant: Tenant, identity
       "The request body must contain the following parameter: 'client_assertion'. A managed identity has no client secret: it authenticates with a federated credential.",
     );
   }
-  const failure = checkFederatedAssertion(req, { tenantId: identity.tenantId, federatedIdentityCredentials: identityCredentials(identity) }, f.client_assertion);
+  const failure = checkFederatedAssertion(
+    req,
+    { tenantId: identity.tenantId, federatedIdentityCredentials: identityCredentials(identity) },
+    f.client_assertion,
+  );
   if (failure) return failure;
   return appOnlyToken(req, tenant, f.scope, { clientAppId: identity.clientId, servicePrincipalId: identity.principalId, azpacr: '2' });
 }

@@ -48,7 +48,9 @@ export class IdentityCredentialsClient {
   /** One credential by name (ARM names ignore case), or undefined when the identity has none of that name. */
   async get(identity: UserAssignedIdentityRef, name: string, signal?: AbortSignal): Promise<IdentityCredential | undefined> {
     try {
-      const first = fromArmCredential((await this.arm.request('GET', credentialsPath(identity, name), { apiVersion: IDENTITY_CREDENTIALS_API_VERSION, signal })).body);
+      const first = fromArmCredential(
+        (await this.arm.request('GET', credentialsPath(identity, name), { apiVersion: IDENTITY_CREDENTIALS_API_VERSION, signal })).body,
+      );
       if (first.subject !== null) return first;
       return fromArmCredential((await this.arm.request('GET', credentialsPath(identity, name), { apiVersion: IDENTITY_FLEXIBLE_API_VERSION, signal })).body);
     } catch (error) {

@@ -92,7 +92,12 @@ export function fromArmCredential(body: unknown): IdentityCredential {
     subject: typeof p.subject === 'string' ? p.subject : null,
     audiences: Array.isArray(p.audiences) ? p.audiences.filter((a): a is string => typeof a === 'string') : [],
     ...(expression && typeof expression.value === 'string'
-      ? { claimsMatchingExpression: { value: expression.value, languageVersion: typeof expression.languageVersion === 'number' ? expression.languageVersion : 1 } }
+      ? {
+          claimsMatchingExpression: {
+            value: expression.value,
+            languageVersion: typeof expression.languageVersion === 'number' ? expression.languageVersion : 1,
+          },
+        }
       : {}),
   };
 }
