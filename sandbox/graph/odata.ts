@@ -667,15 +667,6 @@ function writeSkipToken(req: SandboxRequest, key: string[]): string {
   return `RFNwdAIA${Buffer.from(JSON.stringify({ k: key, h: queryHash(req) } satisfies SkipToken)).toString('base64url')}`;
 }
 
-function compareKeys(a: readonly string[], b: readonly string[]): number {
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    const x = a[i] ?? '';
-    const y = b[i] ?? '';
-    if (x !== y) return x < y ? -1 : 1;
-  }
-  return 0;
-}
-
 /** Rebuilds the request's query with a new $skiptoken: `$` kept literal, values percent-encoded. */
 function nextLinkFor(req: SandboxRequest, token: string): string {
   const parts: string[] = [];
@@ -693,32 +684,66 @@ export interface PageResult<T> {
   readonly total: number;
 }
 
+/** The first `n` of `keys` in order (ascending, or descending), sorted; reorders `keys` (quickselect, then a sort of n). */
+function firstInOrder(keys: string[], n: number, descending: boolean): string[] {
+  const before = descending ? (a: string, b: string) => a > b : (a: string, b: string) => a < b;
+  const order = (a: string, b: string) => (before(a, b) ? -1 : before(b, a) ? 1 : 0);
+  if (keys.length > n) {
+    let lo = 0;
+    let hi = keys.length - 1;
+    while (lo < hi) {
+      const pivot = keys[(lo + hi) >> 1] as string;
+      let i = lo;
+      let j = hi;
+      while (i <= j) {
+        while (before(keys[i] as string, pivot)) i++;
+        while (before(pivot, keys[j] as string)) j--;
+        if (i <= j) {
+          const t = keys[i] as string;
+          keys[i] = keys[j] as string;
+          keys[j] = t;
+          i++;
+          j--;
+        }
+      }
+      if (n - 1 <= j) hi = j;
+      else if (n - 1 >= i) lo = i;
+      else break;
+    }
+  }
+  return keys.slice(0, n).sort(order);
+}
+
+/** Joins a sort key's parts so that comparing the strings compares the parts in order (no part holds U+0000). */
+const joinKey = (key: readonly string[]): string => key.join('\u0000');
+
 /**
  * One page of `items` (already filtered) in a stable order: by `sortKey` (which must end with a unique part,
  * e.g. the object id). The token carries the last key served, so pages neither repeat nor skip items when
- * objects are added or removed between requests. O(n log n) per page, no per-page scan of earlier pages.
+ * objects are added or removed between requests. Per page: one pass that keeps the items after the token,
+ * then a sort of those by their joined key (native string comparison); no per-page scan of earlier pages.
  */
 export function page<T>(req: SandboxRequest, items: T[], top: number, sortKey: (item: T) => string[], descending = false): PageResult<T> {
   const after = readSkipToken(req);
-  const keyed = items.map((item) => ({ item, key: sortKey(item) }));
-  keyed.sort((a, b) => (descending ? -1 : 1) * compareKeys(a.key, b.key));
-  let start = 0;
-  if (after) {
-    // Binary search for the first key strictly after `after` in the sort direction.
-    let lo = 0;
-    let hi = keyed.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      const c = (descending ? -1 : 1) * compareKeys((keyed[mid] as { key: string[] }).key, after);
-      if (c <= 0) lo = mid + 1;
-      else hi = mid;
-    }
-    start = lo;
+  const afterKey = after === undefined ? undefined : joinKey(after);
+  // Each key carries its item's index after a separator. Only the first `top` in order are sorted: a
+  // quickselect puts them in front first, so a page costs a pass over the items, not a sort of all of them.
+  const keys: string[] = [];
+  for (let i = 0; i < items.length; i++) {
+    const key = joinKey(sortKey(items[i] as T));
+    if (afterKey !== undefined && (descending ? key >= afterKey : key <= afterKey)) continue;
+    keys.push(`${key}\u0000\u0000${i}`);
   }
-  const slice = keyed.slice(start, start + top);
-  const more = start + top < keyed.length;
+  const first = firstInOrder(keys, top, descending);
+  const indexOf = (k: string) => Number(k.slice(k.lastIndexOf('\u0000') + 1));
+  const slice = first.map((k) => ({ item: items[indexOf(k)] as T }));
+  const more = keys.length > top;
   const last = slice[slice.length - 1];
-  return { items: slice.map((x) => x.item), nextLink: more && last ? nextLinkFor(req, writeSkipToken(req, last.key)) : undefined, total: items.length };
+  return {
+    items: slice.map((x) => x.item),
+    nextLink: more && last ? nextLinkFor(req, writeSkipToken(req, sortKey(last.item))) : undefined,
+    total: items.length,
+  };
 }
 
 /** The Graph version a request addresses: `beta` for `/beta/…`, `v1.0` otherwise. */
