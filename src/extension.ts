@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { createExtensionApi, TestSeam, type FederatedCredentialsApi } from './api';
 import { AuthService } from './auth/authService';
 import { createCredentialCommandDeps } from './commands/credentials/deps';
+import { createIdentityCredentialCommandDeps } from './commands/identityCredentials/deps';
 import { registerCommands } from './commands/registerCommands';
 import { readSettings } from './config/settings';
 import { formatRequest } from './http/requestLog';
@@ -28,10 +29,12 @@ export function activate(context: vscode.ExtensionContext): FederatedCredentials
     pageSize: () => readSettings().pageSize,
     identityName: (objectId) => identities.nameOf(objectId),
     graphPermissions: () => auth.requireSession().graphPermissions(),
+    identityCredentials: () => auth.session?.identityCredentials,
   };
   const apps = new AppRegistrationsView(environment);
   const identities = new ManagedIdentitiesView(environment);
   const seam = new TestSeam({ telemetry, apps, activationStarted });
+  const credentialDeps = createCredentialCommandDeps({ auth, apps, identities, log });
 
   context.subscriptions.push(
     log,
@@ -58,7 +61,8 @@ export function activate(context: vscode.ExtensionContext): FederatedCredentials
           markWalkthroughStep(run);
         },
       },
-      credentialDeps: createCredentialCommandDeps({ auth, apps, identities, log }),
+      credentialDeps,
+      identityCredentialDeps: createIdentityCredentialCommandDeps({ auth, identities, log, credentialDeps }),
     }),
   );
 

@@ -8,6 +8,7 @@ import { addCredential } from './credentials/addCredential';
 import { addManagedIdentityCredentialCommand } from './credentials/addManagedIdentityCredential';
 import type { CredentialCommandDeps } from './credentials/common';
 import { copyCredential, deleteCredential, editCredential } from './credentials/editCredential';
+import * as identityCredentials from './identityCredentials/identityCredentialCommands';
 import { runbookDepsFrom } from './runbooks/common';
 import { deployRunbook } from './runbooks/deployRunbook';
 import { scaffoldRunbook } from './runbooks/scaffoldRunbook';
@@ -16,6 +17,7 @@ export interface CommandDeps extends signInCommands.SignInDeps, viewCommands.Vie
   readonly runner: CommandRunnerDeps;
   readonly log: vscode.LogOutputChannel;
   readonly credentialDeps: CredentialCommandDeps;
+  readonly identityCredentialDeps: identityCredentials.IdentityCredentialCommandDeps;
 }
 
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
@@ -42,6 +44,10 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     r('editCredential', (c, a) => editCredential(deps.credentialDeps, c, a)),
     r('deleteCredential', (c, a) => deleteCredential(deps.credentialDeps, c, a)),
     r('copyCredential', (c, a) => copyCredential(deps.credentialDeps, c, a)),
+    r('addIdentityCredential', (c, a) => identityCredentials.addIdentityCredential(deps.identityCredentialDeps, c, a)),
+    r('editIdentityCredential', (c, a) => identityCredentials.editIdentityCredential(deps.identityCredentialDeps, c, a)),
+    r('deleteIdentityCredential', (c, a) => identityCredentials.deleteIdentityCredential(deps.identityCredentialDeps, c, a)),
+    r('copyIdentityCredential', (c, a) => identityCredentials.copyIdentityCredential(deps.identityCredentialDeps, c, a)),
     r('copyConsentUrl', (c, a) => appCommands.copyConsentUrl(deps.credentialDeps, c, a)),
     r('createAppRegistration', (c, a) =>
       appCommands.createAppRegistration({ ...deps.credentialDeps, afterChanges: () => viewCommands.refreshAfterManyChanges(deps) }, c, a),

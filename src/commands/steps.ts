@@ -105,6 +105,8 @@ export class CredentialNameStep<C extends NameContext> implements PromptStep<C> 
     private readonly defaultName: (context: C) => string | undefined,
     /** Loads the app's credentials once, so duplicates show as the user types. */
     private readonly loadExisting?: (context: C) => Promise<readonly ExistingCredential[]>,
+    /** A managed identity's credentials are ARM resources, whose names ignore case. */
+    private readonly owner: 'app' | 'managedIdentity' = 'app',
   ) {}
 
   shouldPrompt(context: C): boolean {
@@ -113,14 +115,17 @@ export class CredentialNameStep<C extends NameContext> implements PromptStep<C> 
 
   async prompt(context: C, ui: UserInput, position: StepPosition): Promise<void> {
     if (!context.existing && this.loadExisting) context.existing = await this.loadExisting(context);
-    const taken = new Set((context.existing ?? []).map((c) => c.name));
+    const key = (name: string) => (this.owner === 'managedIdentity' ? name.toLowerCase() : name);
+    const taken = new Set((context.existing ?? []).map((c) => key(c.name)));
+    const where = this.owner === 'managedIdentity' ? 'this managed identity' : 'this app';
     context.name = await ui.input({
       title: this.title,
       prompt: l10n.t('Credential name: 3 to 120 letters, digits, "-" or "_". It cannot be changed later.'),
       argument: 'name',
       value: this.defaultName(context),
       ...position,
-      validate: (value) => firstMessage(checkName(value)) ?? (taken.has(value) ? `A credential named ${quote(value)} already exists on this app.` : undefined),
+      validate: (value) =>
+        firstMessage(checkName(value)) ?? (taken.has(key(value)) ? `A credential named ${quote(value)} already exists on ${where}.` : undefined),
     });
   }
 }

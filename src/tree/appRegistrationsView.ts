@@ -1,15 +1,11 @@
 // The App Registrations view: the tenant's apps page by page (never the whole tenant), server-side
 // search, "only mine", and under each app its federated credentials.
 import * as vscode from 'vscode';
-import {
-  classifyCredential,
-  describeAzureDevOpsConnection,
-  describeGitHubSubject,
-  type CredentialClassification,
-  type CredentialKind,
-} from '../domain/credentialKinds';
+import { classifyCredential, type CredentialClassification, type CredentialKind } from '../domain/credentialKinds';
+import { credentialTreeItem, escapeMarkdown } from './credentialItem';
 import { appRegistrationPortalUrl, type Cloud } from '../domain/clouds';
 import type { GraphDirectory } from '../graph/directory';
+import type { IdentityCredentialsClient } from '../arm/identityCredentials';
 import { isMultiTenant, type AppRegistration, type FederatedCredential, type Page } from '../domain/model';
 import { ContextKeys, setContext } from '../util/contextKeys';
 import { ContextValues, contextValue } from './contextValues';
@@ -30,30 +26,8 @@ export interface ViewEnvironment {
   pageSize(): number;
   /** Display names of managed identities by object id, when known. */
   identityName(objectId: string): string | undefined;
-}
-
-const KIND_ICONS: Record<CredentialKind, string> = {
-  managedIdentity: 'azure',
-  githubActions: 'github',
-  kubernetes: 'server-environment',
-  azureDevOps: 'azure-devops',
-  otherIssuer: 'key',
-};
-
-const KIND_LABELS: Record<CredentialKind, string> = {
-  managedIdentity: 'Managed identity',
-  githubActions: 'GitHub Actions',
-  kubernetes: 'Kubernetes',
-  azureDevOps: 'Azure DevOps',
-  otherIssuer: 'Other issuer',
-};
-
-/** What a credential's subject means, in words, where its kind says more than the raw value. */
-function readableSubject(credential: FederatedCredential, classification: CredentialClassification): string | undefined {
-  if (credential.claimsMatchingExpression) return `flexible: ${credential.claimsMatchingExpression.value}`;
-  if (classification.kind === 'githubActions') return describeGitHubSubject(credential.subject);
-  if (classification.kind === 'azureDevOps') return describeAzureDevOpsConnection(classification.connection);
-  return undefined;
+  /** The federated credentials of user-assigned identities (ARM), or undefined when signed out. */
+  identityCredentials?(): IdentityCredentialsClient | undefined;
 }
 
 export class CredentialNode implements TreeNode, ModelNode {
@@ -81,28 +55,10 @@ export class CredentialNode implements TreeNode, ModelNode {
 
   getTreeItem(): vscode.TreeItem {
     const { credential } = this;
-    const identity = this.kind === 'managedIdentity' ? this.env.identityName(credential.subject) : undefined;
-    const readable = readableSubject(credential, this.classification);
-    const item = new vscode.TreeItem(credential.name, vscode.TreeItemCollapsibleState.None);
-    item.id = this.id;
-    item.description = `${KIND_LABELS[this.kind]}${identity ? `: ${identity}` : readable ? `: ${readable}` : ''}`;
-    item.iconPath = new vscode.ThemeIcon(KIND_ICONS[this.kind]);
-    item.contextValue = contextValue(ContextValues.credential, this.kind, credential.claimsMatchingExpression ? ContextValues.flexible : undefined);
-    const tooltip = new vscode.MarkdownString(undefined, false);
-    tooltip.appendMarkdown(
-      `**${escapeMarkdown(credential.name)}** · ${KIND_LABELS[this.kind]}${credential.claimsMatchingExpression ? ' (flexible, preview)' : ''}\n\n`,
-    );
-    tooltip.appendMarkdown(`Issuer: \`${escapeCode(credential.issuer)}\`  \n`);
-    if (credential.claimsMatchingExpression) {
-      tooltip.appendMarkdown(`Claims matching expression: \`${escapeCode(credential.claimsMatchingExpression.value)}\`  \n`);
-    } else {
-      tooltip.appendMarkdown(`Subject: \`${escapeCode(credential.subject)}\`${identity ? ` (${escapeMarkdown(identity)})` : ''}  \n`);
-      if (readable) tooltip.appendMarkdown(`${escapeMarkdown(readable)}  \n`);
-    }
-    tooltip.appendMarkdown(`Audience: \`${escapeCode(credential.audiences.join(', '))}\``);
-    if (credential.description) tooltip.appendMarkdown(`\n\n${escapeMarkdown(credential.description)}`);
-    item.tooltip = tooltip;
-    return item;
+    return credentialTreeItem(this.id, credential, this.classification, {
+      contextValue: contextValue(ContextValues.credential, this.kind, credential.claimsMatchingExpression ? ContextValues.flexible : undefined),
+      ...(this.kind === 'managedIdentity' ? { subjectName: this.env.identityName(credential.subject) } : {}),
+    });
   }
 }
 
@@ -290,12 +246,4 @@ export class AppRegistrationsView extends PagedView<AppRegistration, AppNode> {
         ? vscode.l10n.t('You own no app registrations')
         : vscode.l10n.t('No app registrations');
   }
-}
-
-function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => `\\${c}`);
-}
-
-function escapeCode(text: string): string {
-  return text.replace(/`/g, "'");
 }

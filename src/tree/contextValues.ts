@@ -7,6 +7,9 @@ export const ContextValues = {
   flexible: 'flexible',
   managedIdentity: 'managedIdentity',
   trustingApp: 'trustingApp',
+  // A user-assigned identity's own credentials (ARM), and one of them.
+  identityCredentials: 'identityCredentials',
+  identityCredential: 'identityCredential',
   permissions: 'apiPermissions',
 } as const;
 

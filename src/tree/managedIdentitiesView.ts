@@ -6,6 +6,8 @@
 // per app of the tenant, whatever its size.
 import * as vscode from 'vscode';
 import { identityTrust } from '../domain/identityTrust';
+import { parseUserAssignedIdentityId } from '../domain/identityCredentials';
+import { IdentityCredentialsNode } from './identityCredentialNodes';
 import { parseAlternativeNames, type ManagedIdentityInfo } from '../domain/managedIdentities';
 import { isMultiTenant, type AppRegistration, type FederatedCredential, type ManagedIdentityPrincipal, type Page } from '../domain/model';
 import type { ViewEnvironment } from './appRegistrationsView';
@@ -123,6 +125,7 @@ export class IdentityNode implements TreeNode, ModelNode {
   /** The trust count the last rendered item showed, so a new answer re-renders the item once. */
   private shownCount: number | undefined;
   private children: Map<string, TrustingAppNode> = new Map();
+  private own: IdentityCredentialsNode | undefined;
 
   constructor(
     readonly identity: ManagedIdentityPrincipal,
@@ -157,14 +160,44 @@ export class IdentityNode implements TreeNode, ModelNode {
     return item;
   }
 
-  /** The apps whose credentials name this identity: one Graph request, the first time it is expanded. */
+  /**
+   * A user-assigned identity's own federated credentials (ARM), loaded when that group is expanded; a
+   * system-assigned identity cannot have any, and says so.
+   */
+  get ownCredentials(): IdentityCredentialsNode | undefined {
+    if (this.own !== undefined) return this.own;
+    const ref = this.info.kind === 'userAssigned' && this.info.resourceId ? parseUserAssignedIdentityId(this.info.resourceId) : undefined;
+    if (!ref) return undefined;
+    const env = this.view.environment;
+    this.own = new IdentityCredentialsNode(this, this.identity, ref, {
+      identityCredentials: () => env.identityCredentials?.(),
+      cloud: () => env.cloud(),
+      refresh: (node) => this.view.refresh(node),
+    });
+    return this.own;
+  }
+
+  private ownCredentialsChild(): TreeNode {
+    return (
+      this.ownCredentials ??
+      new MessageNode(
+        `${this.id}/no-own-credentials`,
+        vscode.l10n.t('No federated credentials of its own: only user-assigned identities can have them'),
+        'info',
+        this,
+      )
+    );
+  }
+
+  /** Its own credentials, then the apps whose credentials name this identity: one Graph request, the first time it is expanded. */
   async getChildren(): Promise<TreeNode[]> {
+    const own = this.ownCredentialsChild();
     try {
       this.failure = undefined;
       const { apps } = await this.index.trustingApps(this.identity.id);
       // The description shows the count from now on: the item is drawn again (its children come from the answer kept).
       if (this.trustCount !== this.shownCount) queueMicrotask(() => this.view.refresh(this));
-      if (apps.length === 0) return [new MessageNode(`${this.id}/none`, vscode.l10n.t('No app registration trusts this identity'), 'info', this)];
+      if (apps.length === 0) return [own, new MessageNode(`${this.id}/none`, vscode.l10n.t('No app registration trusts this identity'), 'info', this)];
       const previous = this.children;
       this.children = new Map(
         apps.map((app) => [
@@ -172,10 +205,11 @@ export class IdentityNode implements TreeNode, ModelNode {
           previous.get(app.id)?.app === app ? previous.get(app.id)! : new TrustingAppNode(this, app, this.view.environment, this.view),
         ]),
       );
-      return [...this.children.values()];
+      return [own, ...this.children.values()];
     } catch (error) {
       this.failure = error;
       return [
+        own,
         new ErrorNode(
           `${this.id}/error`,
           errorMessage(error),
@@ -186,9 +220,10 @@ export class IdentityNode implements TreeNode, ModelNode {
     }
   }
 
-  /** Asks Graph again for this identity's apps (refresh, retry). */
+  /** Asks Graph again for this identity's apps, and ARM for its own credentials (refresh, retry). */
   async reload(): Promise<void> {
     this.index.invalidate(this.identity.id);
+    this.own?.forget();
     this.view.refresh(this);
   }
 
@@ -203,6 +238,13 @@ export class ManagedIdentitiesView extends PagedView<ManagedIdentityPrincipal, I
   constructor(readonly environment: ViewEnvironment) {
     super(IDENTITY_VIEW_ID, 'identities');
     this.trust = new TrustLookup(environment);
+  }
+
+  /** After a write to a user-assigned identity's credentials: its group of credentials loads them again, if it is shown. */
+  async reloadIdentityCredentials(identityArmId: string): Promise<void> {
+    const want = identityArmId.toLowerCase();
+    const node = this.findNode((identity) => parseAlternativeNames(identity.alternativeNames).resourceId?.toLowerCase() === want);
+    await node?.ownCredentials?.reload();
   }
 
   get loadedIdentities(): readonly ManagedIdentityPrincipal[] {

@@ -1,5 +1,6 @@
 // What a tree node stands for, as data: the one interface through which commands read the node they
 // were run on (no `instanceof` on node classes outside the views). No `vscode` here.
+import type { IdentityCredential, UserAssignedIdentityRef } from '../domain/identityCredentials';
 import type { AppRegistration, FederatedCredential, ManagedIdentityPrincipal } from '../domain/model';
 
 export type NodeModel =
@@ -7,7 +8,15 @@ export type NodeModel =
   | { readonly kind: 'credential'; readonly app: AppRegistration; readonly credential: FederatedCredential }
   | { readonly kind: 'identity'; readonly identity: ManagedIdentityPrincipal }
   /** An app under an identity in the Managed Identities view: one of its federated credentials names that identity. */
-  | { readonly kind: 'trustingApp'; readonly app: AppRegistration };
+  | { readonly kind: 'trustingApp'; readonly app: AppRegistration }
+  /** The federated credentials of a user-assigned identity (ARM), as a group under the identity. */
+  | { readonly kind: 'identityCredentials'; readonly identity: ManagedIdentityPrincipal; readonly identityRef: UserAssignedIdentityRef }
+  | {
+      readonly kind: 'identityCredential';
+      readonly identity: ManagedIdentityPrincipal;
+      readonly identityRef: UserAssignedIdentityRef;
+      readonly credential: IdentityCredential;
+    };
 
 /** A node that stands for an entity, and can reload it when asked (refresh, retry). */
 export interface ModelNode {
@@ -30,7 +39,7 @@ export function reloadOf(node: unknown): (() => Promise<void>) | undefined {
 /** The app a node stands for or belongs to. */
 export function appOf(node: unknown): AppRegistration | undefined {
   const model = modelOf(node);
-  return model && model.kind !== 'identity' ? model.app : undefined;
+  return model && 'app' in model ? model.app : undefined;
 }
 
 export function credentialOf(node: unknown): { app: AppRegistration; credential: FederatedCredential } | undefined {
@@ -41,6 +50,19 @@ export function credentialOf(node: unknown): { app: AppRegistration; credential:
 export function identityOf(node: unknown): ManagedIdentityPrincipal | undefined {
   const model = modelOf(node);
   return model?.kind === 'identity' ? model.identity : undefined;
+}
+
+/** The user-assigned identity a node stands for or belongs to (its group of credentials, one of them). */
+export function identityRefOf(node: unknown): { identity: ManagedIdentityPrincipal; identityRef: UserAssignedIdentityRef } | undefined {
+  const model = modelOf(node);
+  return model?.kind === 'identityCredentials' || model?.kind === 'identityCredential'
+    ? { identity: model.identity, identityRef: model.identityRef }
+    : undefined;
+}
+
+export function identityCredentialOf(node: unknown): { identityRef: UserAssignedIdentityRef; credential: IdentityCredential } | undefined {
+  const model = modelOf(node);
+  return model?.kind === 'identityCredential' ? { identityRef: model.identityRef, credential: model.credential } : undefined;
 }
 
 /** The ids *Copy Object ID* and *Copy Application ID* copy. */

@@ -12,6 +12,7 @@ import type { Finding } from '../../domain/validation';
 import type { AppRegistration, FederatedCredential } from '../../domain/model';
 import { UserCancelledError } from '../../util/cancellation';
 import type { CommandContext } from '../commandRunner';
+import type { UserInput } from '../../wizard/userInput';
 import { confirmWarnings } from './addManagedIdentityCredential';
 import { cancellableWrite, credentialArgs, type CredentialCommandDeps } from './common';
 import { pickApp } from '../steps';
@@ -67,7 +68,7 @@ export async function editCredential(deps: CredentialCommandDeps, context: Comma
       `A federated credential's name cannot be changed (it is its key in Entra). To rename ${quote(credential.name)}, add a new credential and delete this one.`,
     );
   }
-  const values: { -readonly [K in keyof CredentialValues]: CredentialValues[K] } = {
+  const values: EditableValues = {
     name: credential.name,
     issuer: args.issuer ?? credential.issuer,
     subject: args.subject ?? credential.subject,
@@ -76,54 +77,13 @@ export async function editCredential(deps: CredentialCommandDeps, context: Comma
     ...(flexible ? { claimsMatchingExpression: { value: args.claimsMatchingExpression ?? flexible.value, languageVersion: flexible.languageVersion } } : {}),
   };
   if (!context.programmatic) {
-    // Pick fields to change until Done; the name is shown but cannot be picked.
-    for (;;) {
-      const choice = await context.ui.pick<EditableField | 'done' | 'name'>(
-        [
-          { label: vscode.l10n.t('$(check) Save changes'), data: 'done' },
-          { label: vscode.l10n.t('Description'), description: values.description ?? '(none)', data: 'description' },
-          flexible
-            ? {
-                label: vscode.l10n.t('Claims-matching expression'),
-                description: values.claimsMatchingExpression?.value ?? '',
-                data: 'claimsMatchingExpression',
-              }
-            : { label: vscode.l10n.t('Subject'), description: values.subject, data: 'subject' },
-          { label: vscode.l10n.t('Issuer'), description: values.issuer, data: 'issuer' },
-          { label: vscode.l10n.t('Audience'), description: values.audiences.join(', '), data: 'audience' },
-          { label: vscode.l10n.t('$(lock) Name: {0}', credential.name), description: 'cannot be changed', data: 'name' },
-        ],
-        { title, placeholder: vscode.l10n.t('Edit {0} on {1}', credential.name, app.displayName) },
-      );
-      if (choice === 'done') break;
-      if (choice === 'name') {
-        await context.ui.confirm(
-          `The name ${quote(credential.name)} is the credential's key in Entra and cannot be changed. To rename it, add a new credential and delete this one.`,
-          { modal: true },
-        );
-        continue;
-      }
-      const current =
-        choice === 'audience'
-          ? values.audiences[0]
-          : choice === 'description'
-            ? (values.description ?? '')
-            : choice === 'claimsMatchingExpression'
-              ? (values.claimsMatchingExpression?.value ?? '')
-              : values[choice];
-      const checks: Record<EditableField, (v: string) => Finding[]> = {
-        description: checkDescription,
-        subject: checkSubject,
-        issuer: checkIssuer,
-        audience: (v) => checkAudiences([v]),
-        claimsMatchingExpression: (v) => checkClaimsExpression(values.issuer, v),
-      };
-      const value = await context.ui.input({ title, prompt: vscode.l10n.t('New {0}', choice), value: current, validate: (v) => firstError(checks[choice](v)) });
-      if (choice === 'audience') values.audiences = [value];
-      else if (choice === 'description') values.description = value === '' ? null : value;
-      else if (choice === 'claimsMatchingExpression') values.claimsMatchingExpression = { value, languageVersion: flexible?.languageVersion ?? 1 };
-      else values[choice] = value;
-    }
+    await pickEdits(context.ui, values, {
+      title,
+      placeholder: vscode.l10n.t('Edit {0} on {1}', credential.name, app.displayName),
+      flexible: flexible !== undefined,
+      description: true,
+      lockedName: `The name ${quote(credential.name)} is the credential's key in Entra and cannot be changed. To rename it, add a new credential and delete this one.`,
+    });
   }
   const service = deps.credentials();
   const plan = await service.planUpdate(app, credential, values);
@@ -138,6 +98,62 @@ export async function editCredential(deps: CredentialCommandDeps, context: Comma
   await deps.afterChange(app, updated);
   deps.log.info(`Updated federated credential ${credential.name} of app ${app.appId}.`);
   return updated;
+}
+
+/** The values an edit may change (the name never). */
+export type EditableValues = { -readonly [K in keyof CredentialValues]: CredentialValues[K] };
+
+/**
+ * The edit prompt: pick a field, type its new value (checked as it is typed), until Save. The name is
+ * shown but locked; `description` is offered only where credentials have one (not on an identity).
+ */
+export async function pickEdits(
+  ui: UserInput,
+  values: EditableValues,
+  options: { title: string; placeholder: string; flexible: boolean; description: boolean; lockedName: string },
+): Promise<void> {
+  const { title, flexible } = options;
+  for (;;) {
+    const choice = await ui.pick<EditableField | 'done' | 'name'>(
+      [
+        { label: vscode.l10n.t('$(check) Save changes'), data: 'done' },
+        ...(options.description ? [{ label: vscode.l10n.t('Description'), description: values.description ?? '(none)', data: 'description' as const }] : []),
+        flexible
+          ? { label: vscode.l10n.t('Claims-matching expression'), description: values.claimsMatchingExpression?.value ?? '', data: 'claimsMatchingExpression' }
+          : { label: vscode.l10n.t('Subject'), description: values.subject, data: 'subject' },
+        { label: vscode.l10n.t('Issuer'), description: values.issuer, data: 'issuer' },
+        { label: vscode.l10n.t('Audience'), description: values.audiences.join(', '), data: 'audience' },
+        { label: vscode.l10n.t('$(lock) Name: {0}', values.name), description: 'cannot be changed', data: 'name' },
+      ],
+      { title, placeholder: options.placeholder },
+    );
+    if (choice === 'done') return;
+    if (choice === 'name') {
+      await ui.confirm(options.lockedName, { modal: true });
+      continue;
+    }
+    const current =
+      choice === 'audience'
+        ? values.audiences[0]
+        : choice === 'description'
+          ? (values.description ?? '')
+          : choice === 'claimsMatchingExpression'
+            ? (values.claimsMatchingExpression?.value ?? '')
+            : values[choice];
+    const checks: Record<EditableField, (v: string) => Finding[]> = {
+      description: checkDescription,
+      subject: checkSubject,
+      issuer: checkIssuer,
+      audience: (v) => checkAudiences([v]),
+      claimsMatchingExpression: (v) => checkClaimsExpression(values.issuer, v),
+    };
+    const value = await ui.input({ title, prompt: vscode.l10n.t('New {0}', choice), value: current, validate: (v) => firstError(checks[choice](v)) });
+    if (choice === 'audience') values.audiences = [value];
+    else if (choice === 'description') values.description = value === '' ? null : value;
+    else if (choice === 'claimsMatchingExpression')
+      values.claimsMatchingExpression = { value, languageVersion: values.claimsMatchingExpression?.languageVersion ?? 1 };
+    else values[choice] = value;
+  }
 }
 
 export async function deleteCredential(
