@@ -12,6 +12,13 @@ import type { GraphDirectory } from '../graph/directory';
 import type { AppRegistration, FederatedCredential, ServicePrincipalInfo } from '../domain/model';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../http/retryPolicy';
 import { isUserCancelled, sleep, sleepUnlessCancelled, type Sleep } from '../util/cancellation';
+import { credentialWrites } from './trustCheck';
+
+/** Remembers when this session wrote the credential: Check Trust says "may still be propagating" of it (Graph keeps no such time). */
+function written(credential: FederatedCredential): FederatedCredential {
+  credentialWrites.record(credential.id);
+  return credential;
+}
 
 /** Adding one credential to many apps: what will be written, and the apps refused before any write. */
 export interface MultiAppPlan {
@@ -93,6 +100,10 @@ export class CredentialService {
    * still have happened: look before trying again, so it is done exactly once.
    */
   async create(plan: CredentialPlan, signal?: AbortSignal): Promise<FederatedCredential> {
+    return written(await this.createOnce(plan, signal));
+  }
+
+  private async createOnce(plan: CredentialPlan, signal?: AbortSignal): Promise<FederatedCredential> {
     try {
       return await this.directory.apps.createCredential(plan.app.id, plan.values, { appName: plan.app.displayName }, signal);
     } catch (error) {
@@ -223,7 +234,7 @@ export class CredentialService {
         else if (credential === null) {
           if (sent[index]! < policy.maxAttempts) toWrite.push(index); // not applied: write it again, within its budget
         } else if (sameValues(credential, items[index].values)) {
-          added.set(index, credential);
+          added.set(index, written(credential));
           errors.delete(index);
         } else {
           errors.set(
@@ -262,7 +273,7 @@ export class CredentialService {
           const index = batch[k];
           sent[index] = r.attempts;
           if (r.ok) {
-            added.set(index, r.credential);
+            added.set(index, written(r.credential));
             errors.delete(index);
           } else if ('cancelled' in r) {
             (r.cancelled === 'inFlight' ? inFlight : notAttempted).add(index);
@@ -337,7 +348,8 @@ export class CredentialService {
         signal,
         Boolean(current.claimsMatchingExpression),
       );
-    return { ...current, ...patch } as FederatedCredential;
+    const updated = { ...current, ...patch } as FederatedCredential;
+    return Object.keys(patch).length > 0 ? written(updated) : updated;
   }
 
   async delete(app: AppRegistration, credential: FederatedCredential, signal?: AbortSignal): Promise<void> {
