@@ -142,7 +142,14 @@ export function isObject(v: unknown): v is Record<string, unknown> {
 // ---- api-version --------------------------------------------------------------------------------------------
 
 export type ApiKind =
-  'resources' | 'resourceGroups' | 'automation' | 'powerShell72Modules' | 'runtimeEnvironments' | 'managedIdentity' | 'identityFederatedCredentials';
+  | 'resources'
+  | 'resourceGroups'
+  | 'automation'
+  | 'powerShell72Modules'
+  | 'runtimeEnvironments'
+  | 'managedIdentity'
+  | 'identityFederatedCredentials'
+  | 'managedClusters';
 
 /** Supported api-versions per resource type (stable and preview folders of azure-rest-api-specs). */
 export const API_VERSIONS: Readonly<Record<ApiKind, readonly string[]>> = {
@@ -221,6 +228,8 @@ export const API_VERSIONS: Readonly<Record<ApiKind, readonly string[]>> = {
     '2026-04-30',
     '2026-05-31',
   ],
+  // AKS clusters (read only here): a few stable versions with oidcIssuerProfile (since 2022-03-02-preview / 2023-02-01 stable).
+  managedClusters: ['2023-02-01', '2024-02-01', '2024-09-01', '2025-01-01', '2025-05-01'],
 };
 
 const TYPE_NAMES: Readonly<Record<ApiKind, string>> = {
@@ -231,6 +240,7 @@ const TYPE_NAMES: Readonly<Record<ApiKind, string>> = {
   runtimeEnvironments: 'automationAccounts/runtimeEnvironments',
   managedIdentity: 'userAssignedIdentities',
   identityFederatedCredentials: 'userAssignedIdentities/federatedIdentityCredentials',
+  managedClusters: 'managedClusters',
 };
 
 const LOCATIONS = 'westeurope, northeurope, eastus, eastus2, westus2, uksouth, japaneast, australiaeast';

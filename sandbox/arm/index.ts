@@ -10,6 +10,7 @@ import { armSettings, isObject, registerOperationRoutes, setArmSettings } from '
 import { identitiesModule } from './identities';
 import { identityCredentialsModule } from './identityCredentials';
 import { jobsModule } from './jobs';
+import { managedClustersModule } from './managedClusters';
 import { resourcesModule } from './resources';
 
 export { armSettings, setArmSettings } from './common';
@@ -67,4 +68,12 @@ const armPlumbing: SandboxModule = {
   },
 };
 
-export const armModules: SandboxModule[] = [resourcesModule, identitiesModule, identityCredentialsModule, automationModule, jobsModule, armPlumbing];
+export const armModules: SandboxModule[] = [
+  resourcesModule,
+  identitiesModule,
+  identityCredentialsModule,
+  managedClustersModule,
+  automationModule,
+  jobsModule,
+  armPlumbing,
+];

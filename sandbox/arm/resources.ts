@@ -20,7 +20,11 @@ const PROVIDERS: Readonly<Record<string, ReadonlyArray<{ readonly resourceType: 
     { resourceType: 'automationAccounts/runtimeEnvironments', apiVersions: API_VERSIONS.runtimeEnvironments },
     { resourceType: 'automationAccounts/powerShell72Modules', apiVersions: API_VERSIONS.powerShell72Modules },
   ],
-  'Microsoft.ManagedIdentity': [{ resourceType: 'userAssignedIdentities', apiVersions: API_VERSIONS.managedIdentity }],
+  'Microsoft.ContainerService': [{ resourceType: 'managedClusters', apiVersions: API_VERSIONS.managedClusters }],
+  'Microsoft.ManagedIdentity': [
+    { resourceType: 'userAssignedIdentities', apiVersions: API_VERSIONS.managedIdentity },
+    { resourceType: 'userAssignedIdentities/federatedIdentityCredentials', apiVersions: API_VERSIONS.identityFederatedCredentials },
+  ],
   'Microsoft.Resources': [
     { resourceType: 'subscriptions', apiVersions: API_VERSIONS.resources },
     { resourceType: 'resourceGroups', apiVersions: API_VERSIONS.resourceGroups },

@@ -65,6 +65,13 @@ describe('sandbox: ARM resources, providers and update (PATCH) routes', () => {
     assert.ok(runbooks?.apiVersions.includes('2024-10-23'));
     const lower = await arm(f.sandbox, 'GET', `${sub()}/providers/microsoft.managedidentity`, { apiVersion: RESOURCES });
     assert.equal(lower.body.namespace, 'Microsoft.ManagedIdentity');
+    assert.deepEqual(
+      (lower.body.resourceTypes as Array<{ resourceType: string; defaultApiVersion: string }>).map((t) => [t.resourceType, t.defaultApiVersion]),
+      [
+        ['userAssignedIdentities', '2026-05-31'],
+        ['userAssignedIdentities/federatedIdentityCredentials', '2026-05-31'],
+      ],
+    );
     // A principal with no role in the subscription (only the admin and the confidential client have one) may not read its providers.
     const outsider = f.sandbox.info.users.find((u) => u.username !== f.sandbox.info.admins.home.username && u.tenantId === f.sandbox.info.homeTenant.id);
     assert.ok(outsider, 'a home user without an ARM role');
@@ -79,6 +86,7 @@ describe('sandbox: ARM resources, providers and update (PATCH) routes', () => {
     const list = await arm(f.sandbox, 'GET', `${sub()}/providers`, { apiVersion: RESOURCES });
     assert.deepEqual((list.body.value as Array<{ namespace: string }>).map((p) => p.namespace).sort(), [
       'Microsoft.Automation',
+      'Microsoft.ContainerService',
       'Microsoft.ManagedIdentity',
       'Microsoft.Resources',
     ]);

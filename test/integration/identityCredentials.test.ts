@@ -289,6 +289,33 @@ describe('Federated credentials of a user-assigned identity (sandbox, in VS Code
     );
   });
 
+  it("a Kubernetes credential from the palette takes its issuer from an AKS cluster of the identity's subscription", async () => {
+    const { automationAccount } = sandbox.info();
+    const ui = new ScriptedUserInput([
+      automationAccount.userAssigned.name,
+      /Kubernetes/,
+      /aks-legacy/,
+      /dismiss/,
+      /aks-payments/,
+      'payments',
+      'api',
+      'aks-payments-api',
+    ]);
+    api.testing!.useUserInput(ui);
+    const created = await vscode.commands.executeCommand<IdentityCredential>('federatedCredentials.addIdentityCredential');
+    ui.assertDone();
+    const clusterPick = ui.prompts.find((p) => p.kind === 'pick' && /AKS cluster/.test(p.text))!;
+    assert.deepEqual(clusterPick.items?.slice(0, 2), ['$(server-environment) aks-payments', '$(server-environment) aks-legacy']);
+    assert.match(clusterPick.details?.[1] ?? '', /OIDC issuer not enabled: az aks update -g rg-aks -n aks-legacy --enable-oidc-issuer/);
+    assert.ok(
+      ui.prompts.some((p) => p.kind === 'confirm' && /aks-legacy has no OIDC issuer yet/.test(p.text)),
+      'a cluster without an issuer is explained, not taken',
+    );
+    assert.match(created.issuer, /^https:\/\/westeurope\.oic\.prod-aks\.azure\.com\/[0-9a-f-]{36}\/[0-9a-f-]{36}\/$/);
+    assert.equal(created.subject, 'system:serviceaccount:payments:api');
+    assert.ok(!ui.prompts.some((p) => p.kind === 'input' && /^Issuer URL/.test(p.text)), 'the issuer was not typed');
+  });
+
   it('refuses bad arguments with clear messages', async () => {
     await assert.rejects(run('addIdentityCredential', { kind: 'otherIssuer', issuer: 'https://i.example', subject: 's', name: 'abc' }), /Pass "identity"/);
     await assert.rejects(

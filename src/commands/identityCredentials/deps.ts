@@ -2,6 +2,7 @@
 // extension.ts, sharing the progress and notification flows of the app credential commands.
 import type * as vscode from 'vscode';
 import type { AuthService } from '../../auth/authService';
+import { listManagedClusters } from '../../arm/managedClusters';
 import { readSettings } from '../../config/settings';
 import type { ManagedIdentitiesView } from '../../tree/managedIdentitiesView';
 import { identityCredentialOf, identityOf, identityRefOf } from '../../tree/nodeModel';
@@ -30,6 +31,7 @@ export function createIdentityCredentialCommandDeps({ auth, identities, log, cre
       return principal ? { identity: principal, identityRef: userAssignedRef(principal) } : identityRefOf(node);
     },
     selectedCredential: identityCredentialOf,
+    clusters: (subscriptionId) => listManagedClusters(auth.requireSession().arm, subscriptionId),
     afterChange: (identity) => identities.reloadIdentityCredentials(identity.id),
   };
 }

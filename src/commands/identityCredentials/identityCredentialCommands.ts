@@ -7,6 +7,7 @@
 // copy args:   { identity, credential, format: 'json' | 'azureCli' | 'azureCliPowerShell' | 'bicep' }
 import * as vscode from 'vscode';
 import type { IdentityCredentialsClient } from '../../arm/identityCredentials';
+import type { AksCluster } from '../../arm/managedClusters';
 import { CLAIMS_EXPRESSION_LANGUAGE_VERSION } from '../../domain/claimsExpression';
 import type { Cloud } from '../../domain/clouds';
 import { toAzIdentityCommand, toIdentityBicep, toIdentityCredentialJson } from '../../domain/copyFormats';
@@ -54,6 +55,8 @@ export interface IdentityCredentialCommandDeps extends Pick<CredentialCommandDep
   /** The identity (and credential) of the tree node the command was run on, if any. */
   readonly selectedIdentity: (node: unknown) => { identity: ManagedIdentityPrincipal; identityRef: UserAssignedIdentityRef } | undefined;
   readonly selectedCredential: (node: unknown) => { identityRef: UserAssignedIdentityRef; credential: IdentityCredential } | undefined;
+  /** The AKS clusters of a subscription, for a Kubernetes credential's issuer (optional: without it the issuer is typed). */
+  readonly clusters?: (subscriptionId: string) => Promise<readonly AksCluster[]>;
   /** The identity's credentials changed: its node in the Managed Identities view loads them again. */
   readonly afterChange: (identity: UserAssignedIdentityRef) => Promise<void>;
 }
@@ -189,6 +192,7 @@ export async function addIdentityCredential(
         choices: workloadKindChoices().filter((k) => k.kind !== 'flexible' || flexibleAllowed),
         kindPlaceholder: vscode.l10n.t('Which workload will get tokens as this identity?'),
         cloud: deps.cloud,
+        kubernetesIssuer: clusterIssuerStep(deps, title),
       }),
       new CredentialNameStep<AddContext>(title, defaultKindCredentialName, async (c) => (c.existing ??= await client.list(c.identity!)), 'managedIdentity'),
     ],
@@ -213,6 +217,53 @@ export async function addIdentityCredential(
   deps.log.info(`Added federated credential ${credential.name} (${wizard.kind}) to managed identity ${identity.id}.`);
   if (!context.programmatic) deps.notify?.(vscode.l10n.t('Added {0} to {1}.', credential.name, identity.name), 'info');
   return credential;
+}
+
+/**
+ * A Kubernetes credential's issuer from the identity's subscription: its AKS clusters with the OIDC issuer on, or
+ * "Enter the issuer URL" (then the typed-issuer step asks). Clusters without the issuer say how to turn it on.
+ */
+function clusterIssuerStep(deps: IdentityCredentialCommandDeps, title: string): PromptStep<AddContext> | undefined {
+  const clusters = deps.clusters;
+  if (!clusters) return undefined;
+  return {
+    shouldPrompt: (c) => c.kind === 'kubernetes' && c.issuer === undefined && c.identity !== undefined,
+    prompt: async (c, ui, position) => {
+      const TYPE_IT = Symbol('type');
+      const items = clusters(c.identity!.subscriptionId).then((list) => [
+        ...list.map((cluster) => ({
+          label: `$(server-environment) ${cluster.name}`,
+          description: cluster.resourceGroup,
+          detail:
+            cluster.issuerUrl ??
+            vscode.l10n.t(
+              'OIDC issuer not enabled: az aks update -g {0} -n {1} --enable-oidc-issuer --enable-workload-identity',
+              cluster.resourceGroup,
+              cluster.name,
+            ),
+          data: cluster as AksCluster | typeof TYPE_IT,
+        })),
+        { label: vscode.l10n.t('$(edit) Enter the issuer URL (another cluster or subscription)…'), data: TYPE_IT as AksCluster | typeof TYPE_IT },
+      ]);
+      for (;;) {
+        const picked = await ui.pick(items, {
+          title,
+          placeholder: vscode.l10n.t("Which AKS cluster's service account? (clusters of the identity's subscription)"),
+          argument: 'issuer',
+          ...position,
+        });
+        if (picked === TYPE_IT) return; // the typed-issuer step follows
+        if (picked.issuerUrl) {
+          c.issuer = picked.issuerUrl;
+          return;
+        }
+        await ui.confirm(vscode.l10n.t('The cluster {0} has no OIDC issuer yet, so it cannot issue tokens Entra accepts.', picked.name), {
+          modal: true,
+          detail: `az aks update -g ${picked.resourceGroup} -n ${picked.name} --enable-oidc-issuer --enable-workload-identity`,
+        });
+      }
+    },
+  };
 }
 
 function valuesOf(c: KindContext & { name?: string }, cloud: Cloud): CredentialValues {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { ClientAssertionCredential, ClientSecretCredential } from '@azure/identity';
 import { ArmClient, ArmRequestError } from '../../../src/arm/armClient';
 import { IdentityCredentialsClient } from '../../../src/arm/identityCredentials';
+import { listManagedClusters } from '../../../src/arm/managedClusters';
 import { resolveCloud, type Cloud } from '../../../src/domain/clouds';
 import { CONCURRENT_WRITES_CODE, parseUserAssignedIdentityId, type UserAssignedIdentityRef } from '../../../src/domain/identityCredentials';
 import type { CredentialValues } from '../../../src/domain/credentialRules';
@@ -124,6 +125,23 @@ describe('arm: federated credentials of a user-assigned identity, against the sa
       sandbox.core.consistency = before;
     }
     assert.deepEqual((await ours.list(identity)).map((c) => c.name).sort(), ['ours', 'slow', 'theirs']);
+  });
+
+  it("lists the subscription's AKS clusters with their OIDC issuer, when it is on", async () => {
+    const clusters = await listManagedClusters(arm, identity.subscriptionId);
+    assert.deepEqual(
+      clusters.map((c) => [c.name, c.resourceGroup, c.issuerUrl !== undefined]),
+      [
+        ['aks-payments', 'rg-aks', true],
+        ['aks-legacy', 'rg-aks', false],
+      ],
+    );
+    assert.match(clusters[0].issuerUrl ?? '', new RegExp(`^https://westeurope\\.oic\\.prod-aks\\.azure\\.com/${sandbox.info.homeTenant.id}/[0-9a-f-]{36}/$`));
+    assert.deepEqual(await listManagedClusters(arm, identity.subscriptionId), clusters, 'the same clusters on every call');
+    await assert.rejects(
+      listManagedClusters(arm, '99999999-9999-9999-9999-999999999999'),
+      (error: unknown) => error instanceof ArmRequestError && error.status === 404,
+    );
   });
 
   describe("an external token exchanged for the identity's token (workload identity federation with a managed identity)", () => {
