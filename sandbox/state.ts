@@ -420,6 +420,8 @@ export class SandboxState {
   private readonly appByAppId = new Map<string, string>();
   private readonly spByTenantAppId = new Map<string, string>();
   private readonly userByUpn = new Map<string, string>();
+  /** Bumped when an application is added or removed: lets routes keep derived orderings of the apps. */
+  applicationsVersion = 0;
   /** App object ids by the lower-cased subject of their federated credentials (Graph's subject filter, without a scan). */
   private readonly appsBySubject = new Map<string, Set<string>>();
 
@@ -495,6 +497,7 @@ export class SandboxState {
   addApplication(app: Application): Application {
     this.applications.set(app.id, app);
     this.appByAppId.set(lower(app.appId), app.id);
+    this.applicationsVersion++;
     for (const f of app.federatedIdentityCredentials) this.indexSubject(app, f.subject);
     return app;
   }
@@ -504,6 +507,7 @@ export class SandboxState {
     if (!app) return undefined;
     this.applications.delete(id);
     this.appByAppId.delete(lower(app.appId));
+    this.applicationsVersion++;
     for (const f of app.federatedIdentityCredentials) this.unindexSubject(app, f.subject);
     return app;
   }

@@ -47,6 +47,7 @@ import {
   ok,
   option,
   page,
+  pageOfSorted,
   parseFilter,
   parseOrderBy,
   parseSearch,
@@ -272,6 +273,18 @@ function filteredApps(req: SandboxRequest, caller: Caller): Application[] {
   return out;
 }
 
+/** Every app of a tenant by object id, kept while no app is added or removed (the plain listing pages it without a sort). */
+const sortedByTenant = new WeakMap<SandboxState, Map<string, { version: number; apps: Application[] }>>();
+function appsById(state: SandboxState, tenantId: string): Application[] {
+  const byTenant = sortedByTenant.get(state) ?? new Map<string, { version: number; apps: Application[] }>();
+  sortedByTenant.set(state, byTenant);
+  const cached = byTenant.get(tenantId);
+  if (cached && cached.version === state.applicationsVersion) return cached.apps;
+  const apps = state.applicationsOf(tenantId).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  byTenant.set(tenantId, { version: state.applicationsVersion, apps });
+  return apps;
+}
+
 function listApplications(req: SandboxRequest): SandboxResponse {
   const caller = authenticate(req);
   requirePermission(req, caller, APPLICATION_READ);
@@ -293,11 +306,13 @@ function listApplications(req: SandboxRequest): SandboxResponse {
   if (orderBy && (option(req, '$filter') !== undefined || searching) && !(isEventual(req) && (count || searching))) {
     fail(req, 400, 'Request_UnsupportedQuery', 'Sorting not supported for current query.');
   }
-  const apps = filteredApps(req, caller);
   const key = orderBy
     ? (a: Application) => [orderBy.property === 'displayName' ? a.displayName.toLowerCase() : a.createdDateTime, a.id]
     : (a: Application) => [a.id];
-  const p = page(req, apps, top, key, orderBy?.descending ?? false);
+  const plain = !orderBy && option(req, '$filter') === undefined && option(req, '$search') === undefined;
+  const p = plain
+    ? pageOfSorted(req, appsById(req.core.state, caller.tenant.id), top, key)
+    : page(req, filteredApps(req, caller), top, key, orderBy?.descending ?? false);
   const value = p.items.map((a) => {
     const e = project(applicationEntity(a), select);
     if (expand) e.federatedIdentityCredentials = a.federatedIdentityCredentials.map((f) => project(ficEntity(f, graphVersion(req)), expand.select));
