@@ -4,7 +4,7 @@
 // arguments. The checks reuse the rules the writes use (checkManagedIdentityTrust, classifyCredential,
 // isMultiTenant, FIC_LIMITS), so a credential the extension would refuse to write is the credential
 // this reports. No I/O, no `vscode`: the data comes from src/services/trustCheck.ts.
-import { BUILT_IN_CLOUDS, entraIssuer, type Cloud } from './clouds';
+import { BUILT_IN_CLOUDS, classifyIssuer, entraIssuer, type Cloud } from './clouds';
 import { classifyCredential } from './credentialKinds';
 import { checkAppIsMultiTenant, checkManagedIdentityTrust, FIC_LIMITS, type IdentityLookup } from './credentialRules';
 import { MICROSOFT_GRAPH_APP_ID, type AppRole, type RequiredResourceAccess } from './graphPermissions';
@@ -160,8 +160,12 @@ function editFix(app: TrustApp, c: FederatedCredential, change: Record<string, s
 /** A credential is judged as a managed identity's when its issuer (trimmed) is an Entra issuer of a known cloud. */
 function isManagedIdentityCredential(c: FederatedCredential, cloud: Cloud): boolean {
   if (c.claimsMatchingExpression) return false;
-  const clouds = [...BUILT_IN_CLOUDS.filter((b) => b.name !== cloud.name), cloud];
-  return classifyCredential({ issuer: c.issuer.trim(), subject: (c.subject ?? '').trim() }, clouds).kind === 'managedIdentity';
+  return classifyCredential({ issuer: c.issuer.trim(), subject: (c.subject ?? '').trim() }, knownClouds(cloud)).kind === 'managedIdentity';
+}
+
+/** The built-in clouds and the configured one (a custom cloud's issuers are Entra issuers too). */
+function knownClouds(cloud: Cloud): Cloud[] {
+  return [...BUILT_IN_CLOUDS.filter((b) => b.name !== cloud.name), cloud];
 }
 
 function checkCredential(input: TrustCheckInput, c: FederatedCredential): TrustFinding[] {
@@ -237,18 +241,27 @@ function mapRuleFinding(
   const { app, cloud } = input;
   const subject = credentialSubject(c);
   const base = { subject, message: `Credential ${quote(c.name)}: ${f.message}` };
+  const otherTenant = (said: { subject: TrustSubject; message: string }): TrustFinding => ({
+    ...said,
+    severity: 'error',
+    code: 'credential.issuerTenant',
+    why: WHY.otherTenant,
+    // Found in the app's tenant: only the issuer is wrong. Not found: the identity lives in the other tenant, and no edit here helps.
+    ...(lookup ? { fix: editFix(app, c, { issuer: expectedIssuer }, "Use the app's tenant in the issuer") } : {}),
+  });
   switch (f.code) {
     case 'issuer.otherTenant':
-      return {
-        ...base,
-        severity: 'error',
-        code: 'credential.issuerTenant',
-        why: WHY.otherTenant,
-        // Found in the app's tenant: only the issuer is wrong. Not found: the identity lives in the other tenant, and no edit here helps.
-        ...(lookup ? { fix: editFix(app, c, { issuer: expectedIssuer }, "Use the app's tenant in the issuer") } : {}),
-      };
+      return otherTenant(base);
     case 'issuer.otherCloud':
-    case 'issuer.mismatch':
+    case 'issuer.mismatch': {
+      // The write rules know the built-in clouds only: an issuer of the configured (custom) cloud for another tenant is that mistake too.
+      const seen = classifyIssuer(c.issuer.trim(), knownClouds(cloud));
+      if (seen.kind === 'entra' && seen.cloud === cloud.name && seen.tenantId !== lower(input.appTenantId)) {
+        return otherTenant({
+          subject,
+          message: `Credential ${quote(c.name)}: Issuer ${quote(c.issuer.trim(), 120)} is tenant ${seen.tenantId}, but the managed identity must be in the app's tenant ${lower(input.appTenantId)}: Entra refuses tokens from other tenants' identities (AADSTS700236). Expected ${quote(expectedIssuer, 120)}.`,
+        });
+      }
       return {
         ...base,
         severity: 'error',
@@ -256,6 +269,7 @@ function mapRuleFinding(
         why: WHY.issuer(expectedIssuer),
         fix: editFix(app, c, { issuer: expectedIssuer }, 'Set the exact issuer'),
       };
+    }
     case 'audience.mismatch':
       return {
         ...base,
