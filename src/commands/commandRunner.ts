@@ -58,8 +58,11 @@ export function registerCommand(id: string, handler: CommandHandler, deps: Comma
       report({ commandId: id, durationMs: Date.now() - started, outcome: 'failed', errorKind: errorKindOf(error) });
       if (programmatic) throw error instanceof Error ? error : new Error(message);
       const showLog = vscode.l10n.t('Show Log');
-      void vscode.window.showErrorMessage(message, showLog).then((choice) => {
+      // An Entra error gets an Explain button: explainError takes the message (a string argument shows the explanation).
+      const explain = /AADSTS\d{5,8}/.test(message) && id !== 'federatedCredentials.explainError' ? vscode.l10n.t('Explain') : undefined;
+      void vscode.window.showErrorMessage(message, showLog, ...(explain ? [explain] : [])).then((choice) => {
         if (choice === showLog) deps.log.show(true);
+        if (explain && choice === explain) void vscode.commands.executeCommand('federatedCredentials.explainError', message);
       });
       return undefined;
     }
