@@ -35,6 +35,7 @@ export function activate(context: vscode.ExtensionContext): FederatedCredentials
   const identities = new ManagedIdentitiesView(environment);
   const seam = new TestSeam({ telemetry, apps, activationStarted });
   const credentialDeps = createCredentialCommandDeps({ auth, apps, identities, log });
+  let jobOutput: vscode.OutputChannel | undefined;
 
   context.subscriptions.push(
     log,
@@ -53,6 +54,7 @@ export function activate(context: vscode.ExtensionContext): FederatedCredentials
       log,
       cloud: () => auth.cloud,
       arm: () => auth.requireSession().arm,
+      jobOutput: () => (jobOutput ??= track(vscode.window.createOutputChannel('Federated Credentials: Runbook Jobs'))),
       runner: {
         log,
         ui: () => seam.userInput ?? new VsCodeUserInput(),
@@ -65,6 +67,11 @@ export function activate(context: vscode.ExtensionContext): FederatedCredentials
       identityCredentialDeps: createIdentityCredentialCommandDeps({ auth, identities, log, credentialDeps }),
     }),
   );
+
+  function track<T extends vscode.Disposable>(disposable: T): T {
+    context.subscriptions.push(disposable);
+    return disposable;
+  }
 
   void auth.restore(); // a silent look for an existing sign-in; never blocks activation
   const api = createExtensionApi({ auth, apps, identities });

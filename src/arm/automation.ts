@@ -345,6 +345,12 @@ export class AutomationClient {
     return `${accountId.replace(/\/+$/, '')}/runbooks/${enc(name)}`;
   }
 
+  /** The account's runbooks (every page). */
+  async listRunbooks(accountId: string, signal?: AbortSignal): Promise<Runbook[]> {
+    checkAutomationAccountId(accountId);
+    return this.arm.listAll<Runbook>(`${accountId.trim().replace(/\/+$/, '')}/runbooks`, AUTOMATION_API_VERSION, signal);
+  }
+
   async getRunbook(accountId: string, name: string, apiVersion = AUTOMATION_API_VERSION, signal?: AbortSignal): Promise<Runbook | undefined> {
     try {
       return (await this.arm.request<Runbook>('GET', this.runbookPath(accountId, name), { apiVersion, signal })).body;

@@ -7,15 +7,19 @@ import * as appCommands from './apps/appCommands';
 import { addCredential } from './credentials/addCredential';
 import { addManagedIdentityCredentialCommand } from './credentials/addManagedIdentityCredential';
 import type { CredentialCommandDeps } from './credentials/common';
+import { explainError, explainErrorDeps } from './diagnostics/explainError';
 import { copyCredential, deleteCredential, editCredential } from './credentials/editCredential';
 import * as identityCredentials from './identityCredentials/identityCredentialCommands';
 import { runbookDepsFrom } from './runbooks/common';
 import { deployRunbook } from './runbooks/deployRunbook';
+import { startRunbookJob } from './runbooks/startRunbookJob';
 import { scaffoldRunbook } from './runbooks/scaffoldRunbook';
 
 export interface CommandDeps extends signInCommands.SignInDeps, viewCommands.ViewDeps {
   readonly runner: CommandRunnerDeps;
   readonly log: vscode.LogOutputChannel;
+  /** Where runbook jobs write their streams (created once, on first use). */
+  readonly jobOutput: () => vscode.OutputChannel;
   readonly credentialDeps: CredentialCommandDeps;
   readonly identityCredentialDeps: identityCredentials.IdentityCredentialCommandDeps;
 }
@@ -55,6 +59,8 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     r('addApiPermission', (c, a) => appCommands.addApiPermission(deps.credentialDeps, c, a)),
     r('scaffoldRunbook', (c, a) => scaffoldRunbook(runbookDepsFrom(deps), c, a)),
     r('deployRunbook', (c, a) => deployRunbook(runbookDepsFrom(deps), c, a)),
+    r('startRunbookJob', (c, a) => startRunbookJob(runbookDepsFrom(deps), c, a)),
+    r('explainError', (c, a) => explainError(explainErrorDeps(deps), c, a)),
     r('showOutput', async () => {
       deps.log.show(true);
       return deps.log.name;

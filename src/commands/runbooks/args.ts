@@ -161,3 +161,35 @@ export function parseDeployArgs(arg: unknown): DeployArgs {
   }
   return out as DeployArgs;
 }
+
+export interface StartJobArgs {
+  readonly automationAccount?: string;
+  readonly runbookName?: string;
+  readonly parameters?: Record<string, string>;
+  readonly draft?: boolean;
+  readonly wait?: boolean;
+}
+
+export const START_JOB_KEYS = ['automationAccount', 'runbookName', 'parameters', 'draft', 'wait'] as const;
+
+/** Checks a startRunbookJob argument object; anything that is not a plain object gives `{}` (prompts fill in). */
+export function parseStartJobArgs(arg: unknown): StartJobArgs {
+  if (!isPlainObject(arg)) return {};
+  checkKeys(arg, START_JOB_KEYS);
+  const out: Record<string, unknown> = {};
+  for (const key of ['automationAccount', 'runbookName'] as const) {
+    const value = optionalString(arg, key);
+    if (value !== undefined) out[key] = value;
+  }
+  for (const key of ['draft', 'wait'] as const) {
+    const value = optionalBoolean(arg, key);
+    if (value !== undefined) out[key] = value;
+  }
+  if (arg.parameters !== undefined) {
+    const p = arg.parameters;
+    if (!isPlainObject(p) || Object.values(p).some((v) => typeof v !== 'string'))
+      throw new Error(`Argument "parameters" must be an object of parameter names and string values; got ${show(p)}.`);
+    out.parameters = { ...p };
+  }
+  return out as StartJobArgs;
+}

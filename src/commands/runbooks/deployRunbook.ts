@@ -14,7 +14,7 @@ import { RUNBOOK_TEMPLATES } from '../../runbooks';
 import { isUserCancelled, UserCancelledError } from '../../util/cancellation';
 import type { CommandContext } from '../commandRunner';
 import { parseDeployArgs, type DeployArgs } from './args';
-import type { RunbookCommandDeps } from './common';
+import { RunbookJobTarget, type RunbookCommandDeps } from './common';
 import { deployRunbookToAccount, type Consent } from './deployer';
 import { planRunbookFile } from './runbookFile';
 
@@ -76,7 +76,8 @@ async function runbookDocument(context: CommandContext, node: unknown, args: Dep
   return vscode.workspace.openTextDocument(picked[0]);
 }
 
-async function pickAccount(deps: RunbookCommandDeps, context: CommandContext): Promise<AutomationAccount> {
+/** Subscription, then Automation account: the account picker of the runbook commands. */
+export async function pickAccount(deps: RunbookCommandDeps, context: CommandContext, title = TITLE): Promise<AutomationAccount> {
   const automation = deps.automation();
   const subscription = await context.ui.pick(
     automation.listSubscriptions().then((subs) => {
@@ -88,7 +89,7 @@ async function pickAccount(deps: RunbookCommandDeps, context: CommandContext): P
         data: s,
       }));
     }),
-    { title: TITLE, placeholder: vscode.l10n.t('Select the subscription of the Automation account'), matchOnDescription: true, step: 1, totalSteps: 2 },
+    { title, placeholder: vscode.l10n.t('Select the subscription of the Automation account'), matchOnDescription: true, step: 1, totalSteps: 2 },
   );
   return context.ui.pick(
     automation.listAccounts(subscription.subscriptionId).then((accounts) => {
@@ -100,7 +101,7 @@ async function pickAccount(deps: RunbookCommandDeps, context: CommandContext): P
         data: a,
       }));
     }),
-    { title: TITLE, placeholder: vscode.l10n.t('Select the Automation account'), matchOnDescription: true, step: 2, totalSteps: 2 },
+    { title, placeholder: vscode.l10n.t('Select the Automation account'), matchOnDescription: true, step: 2, totalSteps: 2 },
   );
 }
 
@@ -207,8 +208,12 @@ export async function deployRunbook(deps: RunbookCommandDeps, context: CommandCo
     const summary = `${outcome.published ? 'Published' : 'Uploaded the draft of'} ${runbookName} in ${outcome.account.name}.`;
     const warnings = outcome.warnings.length ? ` ${outcome.warnings.join(' ')}` : '';
     const show = outcome.warnings.length ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
-    void show(`${summary}${warnings}`, ...(portalUrl ? ['Open in Portal'] : [])).then((choice) => {
-      if (choice && portalUrl) void vscode.env.openExternal(vscode.Uri.parse(portalUrl, true));
+    const startJob = vscode.l10n.t('Start Job');
+    const openPortal = vscode.l10n.t('Open in Portal');
+    void show(`${summary}${warnings}`, ...(outcome.published ? [startJob] : []), ...(portalUrl ? [openPortal] : [])).then((choice) => {
+      if (choice === startJob)
+        void vscode.commands.executeCommand('federatedCredentials.startRunbookJob', new RunbookJobTarget(outcome.account.id, runbookName));
+      if (choice === openPortal && portalUrl) void vscode.env.openExternal(vscode.Uri.parse(portalUrl, true));
     });
   }
   return {
