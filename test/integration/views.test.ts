@@ -124,30 +124,81 @@ describe('Views (sandbox tenant)', function () {
     assert.match(credential.tooltip ?? '', new RegExp(automationAccount.userAssigned.principalId));
   });
 
-  it('lists managed identities, user-assigned first, with the apps that trust them', async () => {
+  it('lists managed identities, user-assigned first; expanding one costs one request (no app listing), its count shows, its apps say whether Entra trusts it', async () => {
     const { automationAccount, multiTenantApp } = sandbox.info();
-    const mark = await sandbox.mark();
     await vscode.commands.executeCommand('federatedCredentials.refresh');
-    const nodes = await api.views.managedIdentities.render(1);
-    const kinds = nodes.filter((n) => n.contextValue?.includes('managedIdentity')).map((n) => (n.contextValue?.includes('userAssigned') ? 'user' : 'system'));
+    const listed = await api.views.managedIdentities.render(0);
+    const kinds = listed.filter((n) => n.contextValue?.includes('managedIdentity')).map((n) => (n.contextValue?.includes('userAssigned') ? 'user' : 'system'));
     assert.deepEqual(
       kinds,
       [...kinds].sort((a, b) => (a === b ? 0 : a === 'user' ? -1 : 1)),
       'user-assigned first',
     );
-    const uami = nodes.find((n) => n.label === automationAccount.userAssigned.name);
-    assert.ok(uami, `identity ${automationAccount.userAssigned.name}: ${nodes.map((n) => n.label).join(', ')}`);
-    assert.ok(
-      uami.children?.some((c) => c.tooltip?.includes(multiTenantApp.appId)),
-      'the app that trusts it is under it',
-    );
-    const system = nodes.find((n) => n.contextValue?.includes('systemAssigned') && n.description?.includes(automationAccount.name));
+    const uami = listed.find((n) => n.label === automationAccount.userAssigned.name);
+    assert.ok(uami, `identity ${automationAccount.userAssigned.name}: ${listed.map((n) => n.label).join(', ')}`);
+    assert.equal(uami.description, 'user-assigned', 'no count before it is expanded (and no request for it)');
+    const system = listed.find((n) => n.contextValue?.includes('systemAssigned') && n.description?.includes(automationAccount.name));
     assert.ok(system, "the Automation account's system-assigned identity names its account");
-    const calls = graphRequests(await sandbox.requests(mark)).filter((r) => r.path === '/graph/v1.0/applications');
+
+    // Expanding every listed identity: one request each, the subject filter with the advanced-query header; no app is listed.
+    const mark = await sandbox.mark();
+    const nodes = await api.views.managedIdentities.render(1);
+    const calls = graphRequests(await sandbox.requests(mark));
+    const identityCount = nodes.filter((n) => n.contextValue?.includes('managedIdentity')).length;
+    assert.equal(calls.length, identityCount, calls.map((r) => `${r.path}?${JSON.stringify(r.query)}`).join('\n'));
+    for (const call of calls) {
+      assert.equal(call.path, '/graph/v1.0/applications');
+      assert.match(call.query.$filter ?? '', /^federatedIdentityCredentials\/any\(f:f\/subject eq '[0-9a-f-]{36}'\)$/);
+      assert.equal(call.query.$count, 'true');
+      assert.equal(call.headers.consistencylevel, 'eventual');
+      assert.equal(call.query.$expand, undefined);
+    }
+    const expanded = nodes.find((n) => n.label === automationAccount.userAssigned.name)!;
+    const app = expanded.children?.find((c) => c.tooltip?.includes(multiTenantApp.appId));
+    assert.ok(app, `the app that trusts it is under it: ${JSON.stringify(expanded.children)}`);
+    const apps = expanded.children?.filter((c) => c.contextValue?.includes('trustingApp')).length ?? 0;
+    // The item is drawn again with the count from that one answer, without another request.
+    const again = await sandbox.mark();
+    const redrawn = (await api.views.managedIdentities.render(0)).find((n) => n.label === automationAccount.userAssigned.name);
+    assert.equal(redrawn?.description, `user-assigned · ${apps} app${apps === 1 ? '' : 's'}`);
+    assert.equal(graphRequests(await sandbox.requests(again)).length, 0, 'the count comes from the answer kept');
+
+    // Expanding the app under it: one request (its credentials), each naming the identity said to be trusted or not.
+    const deeper = await sandbox.mark();
+    const withCredentials = (await api.views.managedIdentities.render(3)).find((n) => n.label === automationAccount.userAssigned.name);
+    const credential = withCredentials?.children
+      ?.find((c) => c.tooltip?.includes(multiTenantApp.appId))
+      ?.children?.find((c) => c.label === multiTenantApp.ficName);
+    assert.ok(credential, JSON.stringify(withCredentials?.children));
+    assert.equal(credential.description, 'trusts this identity');
+    assert.equal(credential.icon, 'pass');
+    const credentialCalls = graphRequests(await sandbox.requests(deeper));
     assert.ok(
-      calls.every((r) => r.query.$top === '999' || r.query.$top === '10'),
-      'apps are read in pages, never one request per app',
+      credentialCalls.every((r) => /^\/graph\/v1\.0\/applications\/[0-9a-f-]{36}\/federatedIdentityCredentials$/.test(r.path)),
+      credentialCalls.map((r) => r.path).join(', '),
     );
+    assert.equal(credentialCalls.length, apps, 'one request per expanded app, none for the identities again');
+  });
+
+  it('an identity whose request fails shows an error node with Retry; drawn again it asks once more (one request) and shows its apps', async () => {
+    const { automationAccount, multiTenantApp } = sandbox.info();
+    await vscode.commands.executeCommand('federatedCredentials.refresh');
+    await sandbox.setFaults([{ kind: 'throttle', pathPrefix: '/graph/v1.0/applications', retryAfterSeconds: 120 }]);
+    const failed = (await api.views.managedIdentities.render(1)).find((n) => n.label === automationAccount.userAssigned.name);
+    const error = failed?.children?.find((c) => c.contextValue === 'error');
+    assert.ok(error, JSON.stringify(failed?.children));
+    assert.equal(error.command, 'federatedCredentials.retry');
+    await sandbox.clearFaults();
+    assert.match(error.label, /throttl/i);
+    // Retry (the error node's command) re-renders the identity: a failure is not kept, so it asks Graph again.
+    const mark = await sandbox.mark();
+    const recovered = (await api.views.managedIdentities.render(1)).find((n) => n.label === automationAccount.userAssigned.name);
+    assert.ok(
+      recovered?.children?.some((c) => c.tooltip?.includes(multiTenantApp.appId)),
+      JSON.stringify(recovered?.children),
+    );
+    const calls = graphRequests(await sandbox.requests(mark)).filter((r) => r.query.$filter?.includes(automationAccount.userAssigned.principalId));
+    assert.equal(calls.length, 1, 'one request for the identity retried');
   });
 
   it('shows an error node when Graph keeps failing, and Retry loads the page', async () => {
