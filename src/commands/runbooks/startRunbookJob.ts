@@ -187,5 +187,6 @@ async function announce(outcome: StartJobResult, what: string, channel: vscode.O
   const actions = [showOutput, ...(explainable ? [explain] : [])];
   const choice = await (failed ? vscode.window.showWarningMessage(message, ...actions) : vscode.window.showInformationMessage(message, ...actions));
   if (choice === showOutput) channel.show(false);
-  if (choice === explain) await vscode.commands.executeCommand('federatedCredentials.explainError', { text: failureText });
+  // A string (not an arguments object): explained on screen, with its fixes as buttons.
+  if (choice === explain) await vscode.commands.executeCommand('federatedCredentials.explainError', failureText);
 }
