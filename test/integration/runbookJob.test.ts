@@ -46,6 +46,17 @@ describe('Runbook jobs (sandbox, in VS Code)', function () {
     assert.match(failed.output, /AADSTS700016/);
     assert.match(failed.exception ?? '', /Every target tenant failed/);
     assert.equal(failed.draft, false);
+    // Explain, on the failed job's output: consent is missing in the customer tenant, and the fix is its consent URL.
+    const explained = await run<{ category: string; codes: string[]; summary: string; actions: Array<{ command: string; arguments?: unknown[] }> }>(
+      'explainError',
+      { text: `${failed.exception ?? ''}\n${failed.output}`, app: info.multiTenantApp.appId },
+    );
+    assert.equal(explained.codes[0], 'AADSTS700016');
+    assert.match(explained.summary, /consent/i);
+    assert.ok(
+      explained.actions.some((a) => a.command === 'federatedCredentials.copyConsentUrl'),
+      `a consent action: ${JSON.stringify(explained.actions)}`,
+    );
 
     await sandbox.consent({ tenant: info.customerTenant.id, clientId: info.multiTenantApp.appId });
     const completed = await run<StartJobResult>('startRunbookJob', { automationAccount: account, runbookName });
