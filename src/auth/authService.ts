@@ -9,6 +9,7 @@ import { Disposable } from '../util/lifecycle';
 import { ContextKeys, setContext } from '../util/contextKeys';
 import { isFreshTokenRequest } from '../http/freshToken';
 import type { RequestLogger } from '../http/requestLog';
+import type { GraphDirectory } from '../graph/directory';
 import { AccountSession } from './accountSession';
 import { isScopeRefusal, readTokenClaims, resourceScopes, withSessionHints, type Access } from './scopes';
 
@@ -160,6 +161,40 @@ export class AuthService extends Disposable {
   async selectTenant(tenantId: string): Promise<SignedInAccount> {
     this.requireAccount();
     return this.signIn(tenantId);
+  }
+
+  /**
+   * Microsoft Graph reads in another tenant with the signed-in account, never prompting (Check Trust):
+   * its directory, or why it cannot be read. VS Code's provider is asked silently for a session in that
+   * tenant; the Azure CLI for a token there; a device-code sign-in would prompt, so it is not tried.
+   */
+  async tenantDirectory(tenant: string): Promise<{ directory: GraphDirectory } | { unreadable: string }> {
+    const account = this.requireAccount();
+    const settings = this.settings();
+    if (settings.authMethod === 'deviceCode') return { unreadable: 'signing in there with a device code would need a prompt.' };
+    const getToken = async (): Promise<AccessToken> => {
+      if (settings.authMethod === 'azureCli') return this.tokenFromIdentity(settings, 'graphRead', tenant);
+      const session = await vscode.authentication.getSession(
+        settings.authProviderId,
+        withSessionHints(resourceScopes(settings.cloud, 'graphRead'), { tenantId: tenant, clientId: settings.clientId }),
+        { silent: true },
+      );
+      if (!session) throw new Error(`${account.label} has no sign-in for it`);
+      const exp = readTokenClaims(session.accessToken).exp;
+      return { token: session.accessToken, expiresOnTimestamp: exp ? exp * 1000 : Date.now() + 5 * 60_000 };
+    };
+    try {
+      await getToken();
+    } catch (error) {
+      return { unreadable: `the signed-in account cannot read it without a new sign-in (${error instanceof Error ? error.message : String(error)}).` };
+    }
+    const session = new AccountSession({
+      account: { ...account, tenantId: tenant },
+      cloud: settings.cloud,
+      credential: () => ({ getToken }),
+      logger: this.requestLog,
+    });
+    return { directory: session.directory };
   }
 
   /** A TokenCredential for one kind of access in the selected tenant: what the Graph and ARM clients use. */

@@ -14,6 +14,7 @@ import type { ModelNode, NodeModel } from './nodeModel';
 import { PagedView } from './pagedView';
 import { errorMessage } from './errors';
 import { describePermissions, MICROSOFT_GRAPH_APP_ID, type ResourceDescription } from '../domain/graphPermissions';
+import type { TrustReportsView } from './trustFindings';
 
 const APP_VIEW_ID = 'federatedCredentials.appRegistrations';
 
@@ -28,6 +29,8 @@ export interface ViewEnvironment {
   identityName(objectId: string): string | undefined;
   /** The federated credentials of user-assigned identities (ARM), or undefined when signed out. */
   identityCredentials?(): IdentityCredentialsClient | undefined;
+  /** The last Check Trust report of each app: its node under the app, and the app's mark while it found problems. */
+  readonly trustReports?: TrustReportsView;
 }
 
 export class CredentialNode implements TreeNode, ModelNode {
@@ -107,6 +110,13 @@ export class AppNode implements TreeNode, ModelNode {
     );
     const portal = appRegistrationPortalUrl(this.env.cloud(), app.appId);
     if (portal) tooltip.appendMarkdown(`\n\n[Open in the Entra portal](${portal})`);
+    const mark = this.env.trustReports?.mark(app.id);
+    if (mark) {
+      item.description = `${item.description} · ${mark.description}`;
+      item.iconPath = mark.icon;
+      tooltip.appendMarkdown(`\n\n$(warning) ${escapeMarkdown(mark.tooltip)}`);
+      tooltip.supportThemeIcons = true;
+    }
     item.tooltip = tooltip;
     return item;
   }
@@ -126,6 +136,8 @@ export class AppNode implements TreeNode, ModelNode {
     const credentials: TreeNode[] = (this.credentials ?? []).map((credential) => new CredentialNode(this, credential, this.env));
     if (credentials.length === 0) credentials.push(new MessageNode(`${this.id}/empty`, vscode.l10n.t('No federated credentials'), 'info', this));
     if ((this.app.requiredResourceAccess ?? []).some((r) => r.resourceAccess.length > 0)) credentials.push(new PermissionsNode(this, this.env));
+    const trust = this.env.trustReports?.node(this, this.app.id);
+    if (trust) credentials.unshift(trust);
     return credentials;
   }
 

@@ -11,6 +11,9 @@ export const ContextValues = {
   identityCredentials: 'identityCredentials',
   identityCredential: 'identityCredential',
   permissions: 'apiPermissions',
+  // A finding of Check Trust under an app, and one whose fix can be applied.
+  trustFinding: 'trustFinding',
+  fixable: 'fixable',
 } as const;
 
 /** Several facets in one contextValue, matched with regular expressions such as `viewItem =~ /\bappRegistration\b/`. */
