@@ -3,7 +3,10 @@
 // { text, app } against the app's credentials as Graph returns them; bad arguments refused with what is wrong.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import type { FederatedCredentialsApi } from '../../src/api';
 import type { ErrorExplanation } from '../../src/domain/errorExplanations';
+import type { UserInput } from '../../src/wizard/userInput';
+import { ScriptedUserInput, typeAndPick } from '../support/scriptedUserInput';
 import { sandbox } from './support/sandbox';
 
 const EXTENSION_ID = 'federated-credentials.federated-credentials';
@@ -29,9 +32,10 @@ async function exchange(tenant: string, principalId: string): Promise<{ status: 
 
 describe('Explain Error (sandbox, in VS Code)', function () {
   this.timeout(60_000);
+  let api: FederatedCredentialsApi & { testing?: { useUserInput: (ui: UserInput | undefined) => void } };
 
   before(async () => {
-    await vscode.extensions.getExtension(EXTENSION_ID)!.activate();
+    api = await vscode.extensions.getExtension<FederatedCredentialsApi>(EXTENSION_ID)!.activate();
     await vscode.commands.executeCommand('fcSandbox.signIn');
     await vscode.commands.executeCommand('federatedCredentials.signIn', {});
   });
@@ -81,6 +85,45 @@ describe('Explain Error (sandbox, in VS Code)', function () {
     // The action runs as offered: the URL for that tenant and app.
     const url = await vscode.commands.executeCommand<string>(consent!.command, consent!.arguments);
     assert.match(url, new RegExp(`/${info.customerTenant.id}/adminconsent\\?client_id=${info.multiTenantApp.appId}`));
+  });
+
+  it('with the text alone (what the Explain button passes), shows the explanation as a rendered document without a token in it', async () => {
+    const info = sandbox.info();
+    const { text } = await exchange(info.homeTenant.id, info.spareIdentity.principalId);
+    const jwt = await sandbox.mintToken({
+      tenant: info.homeTenant.id,
+      resource: 'api://AzureADTokenExchange',
+      servicePrincipalId: info.spareIdentity.principalId,
+    });
+    // The error does not name the app: it is asked for, once.
+    const ui = new ScriptedUserInput([typeAndPick(info.multiTenantApp.appId, /./)]);
+    api.testing?.useUserInput(ui);
+    let e: ErrorExplanation;
+    try {
+      e = await explain(`client_assertion=${jwt}\n${text}`);
+    } finally {
+      api.testing?.useUserInput(undefined);
+    }
+    ui.assertDone();
+    assert.equal(e.codes[0], 'AADSTS700213');
+    assert.equal(e.app?.appId, info.multiTenantApp.appId);
+    const document = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'federated-credentials-explanation' && d.uri.path.startsWith('/AADSTS700213'));
+    assert.ok(document, `the explanation is open: ${vscode.workspace.textDocuments.map((d) => d.uri.toString()).join(', ')}`);
+    const markdown = document.getText();
+    assert.match(markdown, /^# AADSTS700213: No federated credential has the token’s subject/);
+    assert.match(markdown, new RegExp(`\\| subject \\| \`${info.spareIdentity.principalId}\` \\|`));
+    assert.match(markdown, new RegExp(`## What differs[\\s\\S]*"${info.multiTenantApp.ficName}"`));
+    assert.match(markdown, /## Fixes\n\n- Set the subject of/);
+    assert.equal(markdown.includes(jwt.split('.')[1]!), false);
+    assert.equal(document.isDirty, false, 'nothing to save');
+    // The preview opens its tab a moment after the command returns.
+    const tabLabels = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs.map((t) => t.label));
+    for (let i = 0; i < 50 && !tabLabels().some((label) => label.includes('AADSTS700213')); i++) await new Promise((r) => setTimeout(r, 100));
+    const tabs = tabLabels();
+    assert.ok(
+      tabs.some((label) => label.includes('AADSTS700213')),
+      `shown in a tab: ${tabs.join(', ')}`,
+    );
   });
 
   it('a text without an error code is answered, never thrown; a JWT in it appears nowhere', async () => {

@@ -8,7 +8,7 @@
 import * as vscode from 'vscode';
 import { explanationMarkdown, parseErrorText, type ErrorExplanation, type ExplanationAction } from '../../domain/errorExplanations';
 import { parseTenant } from '../../domain/tenants';
-import { quote } from '../../domain/text';
+import { quote, redactSecrets } from '../../domain/text';
 import { firstError } from '../../domain/validation';
 import type { Cloud } from '../../domain/clouds';
 import type { GraphDirectory } from '../../graph/directory';
@@ -16,6 +16,7 @@ import { ErrorExplanationService } from '../../services/errorExplanationService'
 import { credentialArgs } from '../arguments';
 import type { CommandContext } from '../commandRunner';
 import { pickApp } from '../steps';
+import { isUserCancelled } from '../../util/cancellation';
 
 export interface ExplainErrorDeps {
   /** The signed-in tenant's Graph, or undefined when nobody is signed in (the text is explained alone). */
@@ -95,7 +96,13 @@ export async function explainError(deps: ExplainErrorDeps, context: CommandConte
   const explanation = app ? await service().explain({ text, app }) : first;
   deps.log.info(`Explained ${explanation.codes.join(', ') || 'a text without an error code'}${parsed.hadSecret ? ' (a token in the text was redacted)' : ''}.`);
   await show(explanation);
-  await offerActions(context, explanation);
+  // The fixes are offered without holding the command open: it has explained once the document shows.
+  void offerActions(context, explanation).catch((error: unknown) => {
+    if (isUserCancelled(error)) return;
+    const message = redactSecrets(error instanceof Error ? error.message : String(error));
+    deps.log.error(`The fix offered by Explain Error failed: ${message}`);
+    void vscode.window.showErrorMessage(message);
+  });
   return explanation;
 }
 
@@ -109,10 +116,12 @@ async function show(explanation: ErrorExplanation): Promise<void> {
   const name = `/${(explanation.codes[0] ?? 'Explanation').replace(/[^A-Za-z0-9_-]/g, '')}-${documents.size + 1}.md`;
   documents.set(name, explanationMarkdown(explanation));
   const uri = vscode.Uri.from({ scheme: SCHEME, path: name });
+  const document = await vscode.workspace.openTextDocument(uri);
   try {
-    await vscode.commands.executeCommand('markdown.showPreview', uri);
+    await vscode.commands.executeCommand('markdown.showPreview', document.uri);
   } catch {
-    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: true });
+    // No Markdown preview (the built-in extension disabled): the Markdown itself, which reads well too.
+    await vscode.window.showTextDocument(document, { preview: true });
   }
 }
 
