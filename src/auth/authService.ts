@@ -3,6 +3,7 @@
 // the user selected, and keeps the signed-in state that the views follow.
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
 import * as vscode from 'vscode';
+import { openInBrowser } from '../util/openInBrowser';
 import type { Cloud } from '../domain/clouds';
 import { affectsAuthentication, readSettings, type Settings } from '../config/settings';
 import { Disposable } from '../util/lifecycle';
@@ -262,7 +263,7 @@ export class AuthService extends Disposable {
           void vscode.window.showInformationMessage(info.message, 'Copy Code and Open').then(async (choice) => {
             if (choice) {
               await vscode.env.clipboard.writeText(info.userCode);
-              await vscode.env.openExternal(vscode.Uri.parse(info.verificationUri));
+              await openInBrowser(info.verificationUri, settings.cloud);
             }
           });
         },

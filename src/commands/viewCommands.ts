@@ -1,5 +1,6 @@
 // Commands of the two views: refresh, paging, retry, search, "only mine", copy ids, open in portal.
 import * as vscode from 'vscode';
+import { isLoopbackCloud, openInBrowser } from '../util/openInBrowser';
 import { appCredentialsPortalUrl, appRegistrationPortalUrl, enterpriseAppPortalUrl, type Cloud } from '../domain/clouds';
 import type { AppRegistrationsView } from '../tree/appRegistrationsView';
 import type { ManagedIdentitiesView } from '../tree/managedIdentitiesView';
@@ -81,7 +82,12 @@ export async function openInPortal(deps: ViewDeps, _context: CommandContext, nod
   if (model?.kind === 'app' || model?.kind === 'trustingApp') url = appRegistrationPortalUrl(cloud, model.app.appId);
   else if (model?.kind === 'credential') url = appCredentialsPortalUrl(cloud, model.app.appId);
   else if (model?.kind === 'identity') url = enterpriseAppPortalUrl(cloud, model.identity.id, model.identity.appId);
-  if (!url) throw new Error(`The ${cloud.displayName} has no portal configured; set "portalUrl" in federatedCredentials.customCloud.`);
-  await vscode.env.openExternal(vscode.Uri.parse(url, true));
-  return url;
+  if (!url) {
+    throw new Error(
+      isLoopbackCloud(cloud)
+        ? 'The built-in sandbox has no portal: its tenant and apps exist only here, in VS Code.'
+        : `The ${cloud.displayName} has no portal configured; set "portalUrl" in federatedCredentials.customCloud.`,
+    );
+  }
+  return (await openInBrowser(url, cloud)) ? url : undefined;
 }

@@ -58,3 +58,11 @@ export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.toLowerCase();
   return host === 'localhost' || host === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(host);
 }
+
+/**
+ * The same loopback URL with its host spelled `127.1`, which browsers read as 127.0.0.1 but VS Code for the web's
+ * port-forwarding rewrite (authority `localhost:port` or `127.0.0.1:port`) does not match. Other URLs unchanged.
+ */
+export function loopbackUrlPastProxy(url: string): string {
+  return url.replace(/^(https?:\/\/)(localhost|127\.0\.0\.1)(?=[:/?#]|$)/i, '$1127.1');
+}

@@ -55,7 +55,9 @@ export function captureWorkbenchLogs(sink: ((source: string, text: string) => vo
 }
 
 export async function newWorkbenchContext(browser: Browser): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  // ignoreHTTPSErrors: pages the extension opens in the browser (the sandbox's admin-consent and device-login pages)
+  // are served with the sandbox's own CA, which this headless browser has no store to trust it in.
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, ignoreHTTPSErrors: true });
   context.on('console', (message) => capture?.('browser console', `${message.type()}: ${message.text()}`));
   context.on('weberror', (error) => capture?.('browser page error', String(error.error()?.stack ?? error.error())));
   return context;

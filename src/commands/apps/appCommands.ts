@@ -4,6 +4,7 @@
 //   createAppRegistration  { displayName, multiTenant = true, permissions?: string[] } -> the app as Graph returns it
 //   addApiPermission       { app, permissions: string[] } -> the app's requiredResourceAccess
 import * as vscode from 'vscode';
+import { openInBrowser } from '../../util/openInBrowser';
 import { buildAdminConsentUrl, buildAdminConsentUrlV2 } from '../../domain/consentUrls';
 import { mergeRequiredResourceAccess, pickAppRoles, type AppRole } from '../../domain/graphPermissions';
 import { parseTenant } from '../../domain/tenants';
@@ -64,7 +65,7 @@ export async function copyConsentUrl(deps: CredentialCommandDeps, context: Comma
       `${copied}${built.warnings.length ? ` ${built.warnings.map((w) => w.message).join(' ')}` : ''}`,
       openUrl,
     );
-    if (choice === openUrl) await vscode.env.openExternal(vscode.Uri.parse(built.url, true));
+    if (choice === openUrl) await openInBrowser(built.url, deps.cloud());
   }
   return built.url;
 }

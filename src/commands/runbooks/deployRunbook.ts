@@ -6,6 +6,7 @@
 // account has them; imports missing ones and turns on the system-assigned identity only when the
 // user agrees (programmatic callers: `importModules: true` / `enableIdentity: true`).
 import * as vscode from 'vscode';
+import { openInBrowser } from '../../util/openInBrowser';
 import { checkAutomationAccountId, parseAutomationAccountId, runbookNameFromFileName, checkRunbookName } from '../../arm/automation';
 import type { AutomationAccount } from '../../domain/model';
 import { describeUnsafeCharacter, findUnsafeCharacter, quote } from '../../domain/text';
@@ -213,7 +214,7 @@ export async function deployRunbook(deps: RunbookCommandDeps, context: CommandCo
     void show(`${summary}${warnings}`, ...(outcome.published ? [startJob] : []), ...(portalUrl ? [openPortal] : [])).then((choice) => {
       if (choice === startJob)
         void vscode.commands.executeCommand('federatedCredentials.startRunbookJob', new RunbookJobTarget(outcome.account.id, runbookName));
-      if (choice === openPortal && portalUrl) void vscode.env.openExternal(vscode.Uri.parse(portalUrl, true));
+      if (choice === openPortal && portalUrl) void openInBrowser(portalUrl, deps.cloud());
     });
   }
   return {
