@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { createExtensionApi, TestSeam, type FederatedCredentialsApi } from './api';
 import { AuthService } from './auth/authService';
 import { createCredentialCommandDeps } from './commands/credentials/deps';
+import { createCheckTrustDeps } from './commands/diagnostics/checkTrust';
 import { createIdentityCredentialCommandDeps } from './commands/identityCredentials/deps';
 import { registerCommands } from './commands/registerCommands';
 import { readSettings } from './config/settings';
@@ -13,6 +14,7 @@ import { formatRequest } from './http/requestLog';
 import { createCommandTelemetry } from './telemetry/telemetry';
 import { AppRegistrationsView, type ViewEnvironment } from './tree/appRegistrationsView';
 import { ManagedIdentitiesView } from './tree/managedIdentitiesView';
+import { TrustReports } from './tree/trustFindings';
 import { markWalkthroughStep } from './walkthrough/completion';
 import { VsCodeUserInput } from './wizard/vscodeUserInput';
 
@@ -23,6 +25,7 @@ export function activate(context: vscode.ExtensionContext): FederatedCredentials
   const log = vscode.window.createOutputChannel('Federated Credentials', { log: true });
   const auth = new AuthService(context.globalState, log, { request: (entry) => log.info(formatRequest(entry)) });
   const telemetry = createCommandTelemetry(context);
+  const trustReports = new TrustReports();
   const environment: ViewEnvironment = {
     directory: () => auth.session?.directory,
     cloud: () => auth.cloud,
@@ -30,6 +33,7 @@ export function activate(context: vscode.ExtensionContext): FederatedCredentials
     identityName: (objectId) => identities.nameOf(objectId),
     graphPermissions: () => auth.requireSession().graphPermissions(),
     identityCredentials: () => auth.session?.identityCredentials,
+    trustReports,
   };
   const apps = new AppRegistrationsView(environment);
   const identities = new ManagedIdentitiesView(environment);
@@ -43,7 +47,9 @@ export function activate(context: vscode.ExtensionContext): FederatedCredentials
     auth,
     apps,
     identities,
+    trustReports,
     auth.onDidChangeAccount(() => {
+      trustReports.clear();
       void apps.reload();
       void identities.reload();
     }),
@@ -65,6 +71,7 @@ export function activate(context: vscode.ExtensionContext): FederatedCredentials
       },
       credentialDeps,
       identityCredentialDeps: createIdentityCredentialCommandDeps({ auth, identities, log, credentialDeps }),
+      checkTrustDeps: createCheckTrustDeps({ auth, apps, reports: trustReports, log }),
     }),
   );
 

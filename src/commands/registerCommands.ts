@@ -7,6 +7,7 @@ import * as appCommands from './apps/appCommands';
 import { addCredential } from './credentials/addCredential';
 import { addManagedIdentityCredentialCommand } from './credentials/addManagedIdentityCredential';
 import type { CredentialCommandDeps } from './credentials/common';
+import { applyTrustFix, checkTrust, type CheckTrustDeps } from './diagnostics/checkTrust';
 import { explainError, explainErrorDeps } from './diagnostics/explainError';
 import { copyCredential, deleteCredential, editCredential } from './credentials/editCredential';
 import * as identityCredentials from './identityCredentials/identityCredentialCommands';
@@ -22,6 +23,7 @@ export interface CommandDeps extends signInCommands.SignInDeps, viewCommands.Vie
   readonly jobOutput: () => vscode.OutputChannel;
   readonly credentialDeps: CredentialCommandDeps;
   readonly identityCredentialDeps: identityCredentials.IdentityCredentialCommandDeps;
+  readonly checkTrustDeps: CheckTrustDeps;
 }
 
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
@@ -59,6 +61,8 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     r('addApiPermission', (c, a) => appCommands.addApiPermission(deps.credentialDeps, c, a)),
     r('scaffoldRunbook', (c, a) => scaffoldRunbook(runbookDepsFrom(deps), c, a)),
     r('deployRunbook', (c, a) => deployRunbook(runbookDepsFrom(deps), c, a)),
+    r('checkTrust', (c, a) => checkTrust(deps.checkTrustDeps, c, a)),
+    r('applyTrustFix', (c, node) => applyTrustFix(deps.checkTrustDeps, c, node)),
     r('startRunbookJob', (c, a) => startRunbookJob(runbookDepsFrom(deps), c, a)),
     r('explainError', (c, a) => explainError(explainErrorDeps(deps), c, a)),
     r('showOutput', async () => {
