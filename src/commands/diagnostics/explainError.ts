@@ -79,7 +79,7 @@ export async function explainError(deps: ExplainErrorDeps, context: CommandConte
     text = await context.ui.input({
       title,
       prompt: vscode.l10n.t('Paste the error: an AADSTS error (token request, runbook output) or a Microsoft Graph error'),
-      placeholder: 'AADSTS700213: No matching federated identity record found for presented assertion subject …',
+      placeholder: vscode.l10n.t('AADSTS700213: No matching federated identity record found for presented assertion subject …'),
       argument: 'text',
       ...(CODE.test(clipboard) && clipboard.length <= MAX_TEXT ? { value: clipboard } : {}),
       validate: (value) => (value.trim() === '' ? vscode.l10n.t('Paste the error text.') : undefined),

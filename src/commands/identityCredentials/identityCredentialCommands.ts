@@ -259,7 +259,10 @@ function clusterIssuerStep(deps: IdentityCredentialCommandDeps, title: string): 
         }
         await ui.confirm(vscode.l10n.t('The cluster {0} has no OIDC issuer yet, so it cannot issue tokens Entra accepts.', picked.name), {
           modal: true,
-          detail: `az aks update -g ${picked.resourceGroup} -n ${picked.name} --enable-oidc-issuer --enable-workload-identity`,
+          detail: vscode.l10n.t(
+            'Turn it on with: {0}',
+            `az aks update -g ${picked.resourceGroup} -n ${picked.name} --enable-oidc-issuer --enable-workload-identity`,
+          ),
         });
       }
     },

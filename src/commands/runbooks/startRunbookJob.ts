@@ -13,7 +13,7 @@ import { parseStartJobArgs } from './args';
 import { RunbookJobTarget, type RunbookCommandDeps } from './common';
 import { pickAccount } from './deployRunbook';
 
-const TITLE = 'Start Runbook Job';
+const TITLE = vscode.l10n.t('Start Runbook Job');
 /** How long a stopped job is followed to its final status before the command says it is still stopping. */
 const STOP_FOLLOW_MS = 60_000;
 
