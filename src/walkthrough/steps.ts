@@ -11,6 +11,8 @@ export const WALKTHROUGH_COMMANDS = [
   'copyConsentUrl',
   'scaffoldRunbook',
   'deployRunbook',
+  'startRunbookJob',
+  'checkTrust',
 ] as const;
 
 export type WalkthroughCommand = (typeof WALKTHROUGH_COMMANDS)[number];

@@ -52,6 +52,8 @@ describe('npm start (UI, the start path)', function () {
       "Get the customer admin's consent",
       'Scaffold the runbook',
       'Deploy it to Azure Automation',
+      "Run it and see the customers' data",
+      'Check the whole trust',
     ]) {
       await walkthrough.getByText(step).first().waitFor({ timeout: 15_000 });
     }

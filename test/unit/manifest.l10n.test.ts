@@ -62,10 +62,10 @@ describe('Manifest localisation (package.nls.json)', () => {
 describe('Walkthrough', () => {
   const commands = new Set((manifest.contributes.commands as Array<{ command: string }>).map((c) => c.command));
 
-  it('walks the journey: sign in, app, trust, consent, runbook, deploy', () => {
+  it('walks the journey: sign in, app, trust, consent, runbook, deploy, run, check', () => {
     assert.deepEqual(
       walkthrough.steps.map((s) => s.id),
-      ['signIn', 'appRegistration', 'trustManagedIdentity', 'adminConsent', 'scaffoldRunbook', 'deployRunbook'],
+      ['signIn', 'appRegistration', 'trustManagedIdentity', 'adminConsent', 'scaffoldRunbook', 'deployRunbook', 'runRunbook', 'checkTrust'],
     );
   });
 
