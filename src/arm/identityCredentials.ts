@@ -2,7 +2,6 @@
 // identity while another is under way (409 ConcurrentFederatedIdentityCredentialsWritesForSingleManagedIdentity),
 // so this client sends its own writes to one identity one at a time, and sends a write again, a bounded number of
 // times with a growing wait, when someone else's write was under way.
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   fromArmCredential,
   IDENTITY_CREDENTIALS_API_VERSION,
@@ -14,6 +13,7 @@ import {
   type UserAssignedIdentityRef,
 } from '../domain/identityCredentials';
 import type { CredentialValues } from '../domain/credentialRules';
+import { isUserCancelled, raceAbort, sleep, throwIfCancelled, UserCancelledError } from '../util/cancellation';
 import { ArmRequestError, type ArmClient } from './armClient';
 
 export type ArmRequester = Pick<ArmClient, 'request' | 'listAll'>;
@@ -82,11 +82,14 @@ export class IdentityCredentialsClient {
   /** Runs `write` after the writes already queued for the identity, sending it again while ARM reports a concurrent write. */
   private oneAtATime<T>(identity: UserAssignedIdentityRef, signal: AbortSignal | undefined, write: () => Promise<T>): Promise<T> {
     const key = identity.id.toLowerCase();
-    const previous = this.queues.get(key) ?? Promise.resolve();
-    const run = previous.then(
-      () => this.withConcurrencyRetry(write, signal),
-      () => this.withConcurrencyRetry(write, signal),
-    );
+    const previous = (this.queues.get(key) ?? Promise.resolve()).catch(() => undefined);
+    const run = (async () => {
+      // A cancel while waiting for the writes ahead: nothing of this write was sent.
+      await raceAbort(previous, signal).catch((error: unknown) => {
+        throw isUserCancelled(error) ? UserCancelledError.request(false) : error;
+      });
+      return this.withConcurrencyRetry(write, signal);
+    })();
     const settled = run.then(
       () => undefined,
       () => undefined,
@@ -102,13 +105,15 @@ export class IdentityCredentialsClient {
     const maxAttempts = this.options.maxAttempts ?? 6;
     let delay = this.options.firstRetryDelayMs ?? 500;
     for (let attempt = 1; ; attempt++) {
-      signal?.throwIfAborted();
+      throwIfCancelled(signal);
       try {
-        return await write();
+        // A cancel while the request is out: it may have been applied (the caller says so and refreshes).
+        return await raceAbort(write(), signal);
       } catch (error) {
         const concurrent = error instanceof ArmRequestError && isConcurrentWriteRefusal(error.status, error.code);
         if (!concurrent || attempt >= maxAttempts) throw error;
-        await sleep(delay, undefined, signal ? { signal } : undefined);
+        // Refused, so nothing was applied: a cancel during the wait is a cancel before sending.
+        await sleep(delay, signal);
         delay = Math.min(delay * 2, 8000);
       }
     }

@@ -11,6 +11,7 @@ import { resolveCloud, type Cloud } from '../../../src/domain/clouds';
 import { CONCURRENT_WRITES_CODE, parseUserAssignedIdentityId, type UserAssignedIdentityRef } from '../../../src/domain/identityCredentials';
 import type { CredentialValues } from '../../../src/domain/credentialRules';
 import { DEFAULT_RETRY_POLICY } from '../../../src/http/retryPolicy';
+import { isUserCancelled } from '../../../src/util/cancellation';
 import { Sandbox, startSandbox } from '../../../sandbox/index';
 import { createSigningKey, decodeJwt, signJwt, type SigningKey } from '../../../sandbox/tokens';
 import { trustSandboxCa } from '../../../sandbox/trust';
@@ -125,6 +126,42 @@ describe('arm: federated credentials of a user-assigned identity, against the sa
       sandbox.core.consistency = before;
     }
     assert.deepEqual((await ours.list(identity)).map((c) => c.name).sort(), ['ours', 'slow', 'theirs']);
+  });
+
+  it('a cancel while a write waits (behind our own write, or after a 409) ends as cancelled before sending', async () => {
+    const before = sandbox.core.consistency;
+    sandbox.core.consistency = { ...before, identityCredentialWriteMs: 500 };
+    try {
+      const ours = new IdentityCredentialsClient(arm, { firstRetryDelayMs: 300 });
+      const since = sandbox.core.log.last;
+      const first = ours.put(identity, values('first', 'repo:x/first:pull_request'));
+      const queued = new AbortController();
+      const second = ours.put(identity, values('second', 'repo:x/second:pull_request'), queued.signal);
+      setTimeout(() => queued.abort(), 50);
+      await assert.rejects(second, (error: unknown) => isUserCancelled(error) && error.inFlight === false);
+      await first;
+      assert.ok(!sandbox.core.log.list(since).some((e) => e.path.endsWith('/second')), 'the queued write was never sent');
+
+      // Someone else's write makes ARM refuse ours (409); a cancel during the wait that follows.
+      const theirs = new IdentityCredentialsClient(arm);
+      const slow = theirs.put(identity, values('theirs', 'repo:x/theirs:pull_request'));
+      await new Promise((r) => setTimeout(r, 50));
+      const backingOff = new AbortController();
+      const refused = ours.put(identity, values('refused', 'repo:x/refused:pull_request'), backingOff.signal);
+      setTimeout(() => backingOff.abort(), 150);
+      await assert.rejects(refused, (error: unknown) => isUserCancelled(error) && error.inFlight === false);
+      await slow;
+      assert.deepEqual(
+        sandbox.core.log
+          .list(since)
+          .filter((e) => e.path.endsWith('/refused'))
+          .map((e) => e.status),
+        [409],
+        'sent once, refused, not sent again',
+      );
+    } finally {
+      sandbox.core.consistency = before;
+    }
   });
 
   it("lists the subscription's AKS clusters with their OIDC issuer, when it is on", async () => {
