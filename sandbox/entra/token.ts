@@ -338,8 +338,11 @@ function clientCredentials(req: SandboxRequest, seg: TenantSegment, f: Record<st
   if (!clientId) return missing(req, 'client_id');
   if (!f.scope) return missing(req, 'scope');
   const tenant = seg.tenant;
-  // A user-assigned identity's client id: an external token exchanged through one of the identity's own credentials.
-  const identity = [...core.state.userAssignedIdentities.values()].find((u) => u.clientId === clientId && !core.state.findApplicationByAppId(clientId));
+  // A user-assigned identity's client id (Entra ignores its case): an external token exchanged through one of the identity's own credentials.
+  const wanted = clientId.toLowerCase();
+  const identity = core.state.findApplicationByAppId(clientId)
+    ? undefined
+    : [...core.state.userAssignedIdentities.values()].find((u) => u.clientId.toLowerCase() === wanted);
   if (identity) return identityClientCredentials(req, tenant, identity, f);
   const found = findClient(core, req, clientId, tenant);
   if ('response' in found) return found.response;

@@ -237,6 +237,8 @@ describe('arm: federated credentials of a user-assigned identity, against the sa
       assert.deepEqual(caseOnly.body.error_codes, [7002138]);
       const wrongAudience = await exchange(assertion({ aud: 'api://other' }));
       assert.deepEqual(wrongAudience.body.error_codes, [700212]);
+      const upperCaseClientId = await exchange({ ...assertion(), client_id: info.automationAccount.userAssigned.clientId.toUpperCase() });
+      assert.equal(upperCaseClientId.status, 200, 'Entra ignores the case of a client id');
       const noAssertion = await exchange({ client_secret: 'not-a-thing' });
       assert.deepEqual(noAssertion.body.error_codes, [7000218]);
       const forged = await exchange({ ...assertion(), client_assertion: `${externalToken().slice(0, -4)}AAAA` });
