@@ -19,6 +19,8 @@ export const FIC_LIMITS = {
   audienceMax: 600,
   descriptionMax: 600,
   perApp: 20,
+  /** A user-assigned managed identity holds at most as many (entra-docs workload-identity-federation-considerations.md). */
+  perIdentity: 20,
 } as const;
 
 export const FIC_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{2,119}$/;
@@ -201,12 +203,13 @@ export function checkCredential(values: CredentialValues, context: CredentialCon
   const app = context.appName === undefined ? `this ${kind}` : `${kind} ${quote(context.appName)}`;
   const others = (context.existing ?? []).filter((c) => c.name !== context.editing);
   if (context.existing) {
-    if (context.editing === undefined && context.existing.length >= FIC_LIMITS.perApp) {
+    const limit = identity ? FIC_LIMITS.perIdentity : FIC_LIMITS.perApp;
+    if (context.editing === undefined && context.existing.length >= limit) {
       findings.push(
         error(
           identity ? 'identity' : 'app',
           identity ? 'identity.limit' : 'app.limit',
-          `${identity ? 'A managed identity' : 'An app'} can have at most ${FIC_LIMITS.perApp} federated credentials and ${app} already has ${context.existing.length}; delete one first or use another ${kind}.`,
+          `${identity ? 'A managed identity' : 'An app'} can have at most ${limit} federated credentials and ${app} already has ${context.existing.length}; delete one first or use another ${kind}.`,
         ),
       );
     }

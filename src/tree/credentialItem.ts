@@ -2,15 +2,8 @@
 // view) or on a user-assigned managed identity (Managed Identities view). Kind icon, what the subject means,
 // and a tooltip with issuer, subject (or claims-matching expression) and audience.
 import * as vscode from 'vscode';
-import {
-  classifyCredential,
-  describeAzureDevOpsConnection,
-  describeGitHubSubject,
-  type CredentialClassification,
-  type CredentialKind,
-} from '../domain/credentialKinds';
+import { describeAzureDevOpsConnection, describeGitHubSubject, type CredentialClassification, type CredentialKind } from '../domain/credentialKinds';
 import type { ClaimsMatchingExpression } from '../domain/claimsExpression';
-import type { Cloud } from '../domain/clouds';
 
 const KIND_ICONS: Record<CredentialKind, string> = {
   managedIdentity: 'azure',
@@ -53,10 +46,6 @@ function readableSubject(credential: ShownCredential, classification: Credential
   if (classification.kind === 'githubActions') return describeGitHubSubject(credential.subject ?? '');
   if (classification.kind === 'azureDevOps') return describeAzureDevOpsConnection(classification.connection);
   return undefined;
-}
-
-export function classifyShown(credential: ShownCredential, cloud: Cloud): CredentialClassification {
-  return classifyCredential(credential, [cloud]);
 }
 
 /**

@@ -46,7 +46,10 @@ export class IdentityCredentialNode implements TreeNode, ModelNode {
   }
 }
 
-/** "Federated credentials": the identity's own, loaded with one ARM request when expanded. */
+/**
+ * "Federated credentials": the identity's own, loaded with one ARM request when this group is expanded (collapsed
+ * at first, so expanding an identity still costs one Graph request and no ARM one).
+ */
 export class IdentityCredentialsNode implements TreeNode, ModelNode {
   readonly id: string;
   private loaded: IdentityCredential[] | undefined;
@@ -75,10 +78,10 @@ export class IdentityCredentialsNode implements TreeNode, ModelNode {
   }
 
   getTreeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem(vscode.l10n.t('Federated credentials'), vscode.TreeItemCollapsibleState.Expanded);
+    const item = new vscode.TreeItem(vscode.l10n.t('Federated credentials'), vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
     item.iconPath = new vscode.ThemeIcon('key');
-    if (this.loaded) item.description = vscode.l10n.t('{0} of {1}', this.loaded.length, FIC_LIMITS.perApp);
+    if (this.loaded) item.description = vscode.l10n.t('{0} of {1}', this.loaded.length, FIC_LIMITS.perIdentity);
     item.tooltip = vscode.l10n.t(
       "Credentials of this identity itself (Azure Resource Manager): external workloads such as GitHub Actions or AKS get the identity's tokens through them.",
     );
