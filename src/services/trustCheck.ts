@@ -130,12 +130,31 @@ async function readTenant(sources: TrustCheckSources, app: TrustApp, tenant: str
       grantedGraphRoleIds: assignments.filter((a) => graphId !== undefined && a.resourceId.toLowerCase() === graphId).map((a) => a.appRoleId),
     };
   } catch (error) {
-    // Signed in there, but the account may not read service principals (a guest without directory rights): not a finding about the app.
-    if (error instanceof GraphRequestError && (error.status === 401 || error.status === 403)) {
-      return { tenant, readable: false, reason: `the signed-in account may not read it (${error.message})`, ...(isGuid(tenant) ? { tenantId: tenant } : {}) };
-    }
-    throw error;
+    // Signed in there, but the account may not read service principals (a guest without directory rights), or Graph
+    // did not answer (throttled, down, no network): the tenant is "not checked", never a finding about the app and
+    // never the end of the other tenants' report.
+    const reason =
+      error instanceof GraphRequestError && (error.status === 401 || error.status === 403)
+        ? `the signed-in account may not read it (${error.message})`
+        : `Microsoft Graph did not answer (${describeReadError(error)})`;
+    return { tenant, readable: false, reason, ...(isGuid(tenant) ? { tenantId: tenant } : {}) };
   }
+}
+
+/** At most this many tenants are read at once (each a silent sign-in and two requests). */
+const TENANTS_AT_ONCE = 4;
+
+async function readTenants(sources: TrustCheckSources, app: TrustApp, tenants: readonly string[]): Promise<TenantReading[]> {
+  const readings: TenantReading[] = new Array(tenants.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < tenants.length) {
+      const i = next++;
+      readings[i] = await readTenant(sources, app, tenants[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(TENANTS_AT_ONCE, tenants.length) }, worker));
+  return readings;
 }
 
 /** Looks up the managed identities the credentials name (one `$batch`): object id (lower case) → principal, or null. */
@@ -171,7 +190,7 @@ export async function runTrustCheck(sources: TrustCheckSources, appRef: string, 
   const [identities, graphAppRoles, readings] = await Promise.all([
     lookUpIdentities(sources.directory, credentials),
     needsRoles && sources.graphAppRoles ? sources.graphAppRoles().catch(() => undefined) : Promise.resolve(undefined),
-    Promise.all(targets.map((t) => readTenant(sources, app, t))),
+    readTenants(sources, app, targets),
   ]);
   const now = (sources.now ?? Date.now)();
   const findings = checkTrust({

@@ -174,6 +174,21 @@ describe('Check Trust against the sandbox (service)', function () {
       [f.sandbox.info.customerTenant.id],
     );
     assert.match(thrown.findings.find((x) => x.code === 'tenant.notChecked')?.message ?? '', /AADSTS50020/);
+    // Signed in there, but Graph does not answer (down, throttled, no network): that tenant is "not checked", the others are still checked.
+    const silent = { servicePrincipals: { consentState: async () => Promise.reject(new Error('socket hang up')) } } as unknown as GraphDirectory;
+    const down = await runTrustCheck(
+      sources({ tenantAccess: async (tenant) => (tenant === 'northwind.example' ? { directory: silent } : { directory: customer }) }),
+      f.sandbox.info.multiTenantApp.objectId,
+      ['northwind.example', f.sandbox.info.customerTenant.id],
+    );
+    assert.match(
+      down.findings.find((x) => x.code === 'tenant.notChecked' && x.subject.id === 'northwind.example')?.message ?? '',
+      /did not answer \(socket hang up\)/,
+    );
+    assert.ok(
+      down.findings.some((x) => x.subject.id === f.sandbox.info.customerTenant.id && x.code !== 'tenant.notChecked'),
+      'the customer tenant was still checked',
+    );
   });
 
   it('the home tenant is read with the signed-in directory, without another sign-in', async () => {
