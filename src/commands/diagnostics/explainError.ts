@@ -8,6 +8,7 @@
 import * as vscode from 'vscode';
 import { explanationMarkdown, parseErrorText, type ErrorExplanation, type ExplanationAction } from '../../domain/errorExplanations';
 import { parseTenant } from '../../domain/tenants';
+import { checkAudiences, checkIssuer, checkSubject } from '../../domain/credentialRules';
 import { quote, redactSecrets } from '../../domain/text';
 import { firstError } from '../../domain/validation';
 import type { Cloud } from '../../domain/clouds';
@@ -109,12 +110,16 @@ export async function explainError(deps: ExplainErrorDeps, context: CommandConte
 // A read-only document per explanation, rendered by VS Code's Markdown preview: nothing to save, nothing left dirty.
 const SCHEME = 'federated-credentials-explanation';
 const documents = new Map<string, string>();
+const MAX_DOCUMENTS = 20;
+let shown = 0;
 let provider: vscode.Disposable | undefined;
 
 async function show(explanation: ErrorExplanation): Promise<void> {
   provider ??= vscode.workspace.registerTextDocumentContentProvider(SCHEME, { provideTextDocumentContent: (uri) => documents.get(uri.path) ?? '' });
-  const name = `/${(explanation.codes[0] ?? 'Explanation').replace(/[^A-Za-z0-9_-]/g, '')}-${documents.size + 1}.md`;
+  const name = `/${(explanation.codes[0] ?? 'Explanation').replace(/[^A-Za-z0-9_-]/g, '')}-${++shown}.md`;
   documents.set(name, explanationMarkdown(explanation));
+  // The last explanations only: a long session does not keep every one it showed.
+  for (const old of [...documents.keys()].slice(0, Math.max(0, documents.size - MAX_DOCUMENTS))) documents.delete(old);
   const uri = vscode.Uri.from({ scheme: SCHEME, path: name });
   const document = await vscode.workspace.openTextDocument(uri);
   try {
@@ -134,6 +139,29 @@ async function offerActions(context: CommandContext, explanation: ErrorExplanati
   if (action) await runAction(context, action);
 }
 
+/**
+ * An edit offered by Explain writes with arguments (the edit command then only logs its warnings), and its value
+ * comes from pasted text or a job's output, cut short in the button: the full value and the rules' warnings are
+ * shown first, and nothing is written unless the user says so.
+ */
+async function confirmEdit(context: CommandContext, args: Record<string, string>): Promise<boolean> {
+  const field = (['subject', 'issuer', 'audience'] as const).find((f) => args[f] !== undefined);
+  if (!field) return true;
+  const value = args[field];
+  const findings = field === 'subject' ? checkSubject(value) : field === 'issuer' ? checkIssuer(value) : checkAudiences([value]);
+  const problems = findings.map((f) => `• ${f.message}`);
+  const save = vscode.l10n.t('Save');
+  const choice = await context.ui.confirm(
+    vscode.l10n.t('Set the {0} of the credential {1} to this value?', field, quote(args.credential ?? '')),
+    {
+      modal: true,
+      detail: [value, '', vscode.l10n.t('Workloads that present the old value will no longer get tokens through this credential.'), ...problems].join('\n'),
+    },
+    save,
+  );
+  return choice === save;
+}
+
 async function runAction(context: CommandContext, action: ExplanationAction): Promise<void> {
   const args: Record<string, string> = { ...action.arguments };
   if (action.missing?.includes('tenant')) {
@@ -147,6 +175,7 @@ async function runAction(context: CommandContext, action: ExplanationAction): Pr
       })
     ).trim();
   }
+  if (action.command === 'federatedCredentials.editCredential' && !(await confirmEdit(context, args))) return;
   const result = await vscode.commands.executeCommand<unknown>(action.command, args);
   if (action.command === 'federatedCredentials.copyConsentUrl') {
     void vscode.window.showInformationMessage(
