@@ -106,17 +106,21 @@ export async function startRunbookJob(deps: RunbookCommandDeps, context: Command
   channel.show(true);
   deps.log.info(`Started the ${what} in ${accountName}${ref.jobName ? ` (job ${ref.jobName})` : ''}.`);
   const streams: JobStreamRecord[] = [];
-  const result = (job: AutomationJob): StartJobResult => ({
+  /** `output`: the job's whole Output (Job_GetOutput), when read; else the Output records as listed. */
+  const result = (job: AutomationJob, output?: string): StartJobResult => ({
     accountId,
     runbookName,
     draft,
     ...(ref.jobName ? { jobName: ref.jobName } : {}),
     ...(job.jobId ? { jobId: job.jobId } : {}),
     status: job.status,
-    output: streams
-      .filter((r) => r.streamType === 'Output')
-      .map((r) => redactSecrets(r.text))
-      .join('\n'),
+    output: redactSecrets(
+      output?.replace(/\n$/, '') ??
+        streams
+          .filter((r) => r.streamType === 'Output')
+          .map((r) => r.text)
+          .join('\n'),
+    ),
     streams: streams.map((r) => ({ streamType: r.streamType, text: redactSecrets(r.text) })),
     ...(job.exception ? { exception: redactSecrets(job.exception) } : {}),
   });
@@ -153,25 +157,68 @@ export async function startRunbookJob(deps: RunbookCommandDeps, context: Command
       },
     );
   } catch (error) {
-    if (!controller.signal.aborted) throw error;
-    // Cancel stops the job itself, then follows it to its end for a while.
-    channel.appendLine('… Stopping (cancelled in VS Code)');
-    await jobs.stopJob(ref);
-    const stopping = new AbortController();
-    const timer = setTimeout(() => stopping.abort(), STOP_FOLLOW_MS);
-    const ended = await jobs.waitForJob(ref, onEvent, stopping.signal).catch(() => undefined);
-    clearTimeout(timer);
-    const status = ended?.status ?? 'Stopping';
-    channel.appendLine(`■ ${status}`);
-    const message = `The ${what} was stopped from VS Code (${status}).`;
-    deps.log.warn(message);
-    throw UserCancelledError.withOutcome(message, result(ended ?? started));
+    const job = ref.jobName ? `job ${ref.jobName}` : `the test job of ${runbookName}`;
+    if (!controller.signal.aborted) {
+      // Following failed, not the job: it goes on in Azure, and the channel says which one to look at.
+      channel.appendLine(`■ No longer followed (${error instanceof Error ? redactSecrets(error.message) : String(error)}): ${job} may still be running.`);
+      throw error;
+    }
+    throw await stopAfterCancel(jobs, ref, { channel, onEvent, what, job, log: deps.log, partial: result });
   }
-  const outcome = result(final);
+  // The whole Output from Job_GetOutput (a stream list may shorten long records); the records read so far if it fails.
+  const output = await jobs.getOutput(ref).catch(() => undefined);
+  const outcome = result(final, output);
   channel.appendLine(`■ ${final.status} after ${elapsed(final, startedAt)}${final.exception ? `: ${redactSecrets(final.exception)}` : ''}`);
   deps.log.info(`The ${what} in ${accountName} ended ${final.status}.`);
   if (!context.programmatic) void announce(outcome, what, channel);
   return outcome;
+}
+
+/**
+ * After Cancel: the job itself is stopped (Job_Stop) and followed, under a "Stopping…" notification, until it ends
+ * or a minute passes. The answer is a cancellation whose message says how it ended, or that the stop request
+ * failed and the job may still be running.
+ */
+async function stopAfterCancel(
+  jobs: ReturnType<RunbookCommandDeps['jobs']>,
+  ref: JobRef,
+  ui: {
+    channel: vscode.OutputChannel;
+    onEvent: (event: JobEvent) => void;
+    what: string;
+    job: string;
+    log: RunbookCommandDeps['log'];
+    partial: (job: AutomationJob) => StartJobResult;
+  },
+): Promise<UserCancelledError> {
+  ui.channel.appendLine('… Stopping (cancelled in VS Code)');
+  try {
+    await jobs.stopJob(ref);
+  } catch (error) {
+    const message = `Cancelled in VS Code, but the request to stop ${ui.job} failed (${error instanceof Error ? redactSecrets(error.message) : String(error)}): the ${ui.what} may still be running. Stop it in the portal or run Start Runbook Job's Cancel again.`;
+    ui.channel.appendLine(`■ ${message}`);
+    ui.log.warn(message);
+    return UserCancelledError.withOutcome(message);
+  }
+  const ended = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Stopping the {0}', ui.what), cancellable: false },
+    async () => {
+      const stopping = new AbortController();
+      const timer = setTimeout(() => stopping.abort(), STOP_FOLLOW_MS);
+      try {
+        return await jobs.waitForJob(ref, ui.onEvent, stopping.signal).catch(() => undefined);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  );
+  const status = ended?.status ?? 'Stopping';
+  ui.channel.appendLine(`■ ${status}`);
+  const message = ended
+    ? `The ${ui.what} was stopped from VS Code (${status}).`
+    : `The ${ui.what} was asked to stop from VS Code and had not stopped a minute later: ${ui.job} may still be running.`;
+  ui.log.warn(message);
+  return UserCancelledError.withOutcome(message, ended ? ui.partial(ended) : undefined);
 }
 
 /** The end in a notification: how it finished, with the output and, for a failure, *Explain*. */
