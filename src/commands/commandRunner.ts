@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import type { UserInput } from '../wizard/userInput';
 import { NoPromptUserInput } from '../wizard/noPromptUserInput';
+import { hasExplainableCode } from '../domain/errorExplanations';
 import { redactSecrets } from '../domain/text';
 import { errorKindOf } from '../telemetry/events';
 import { isArgumentsObject } from './arguments';
@@ -59,7 +60,7 @@ export function registerCommand(id: string, handler: CommandHandler, deps: Comma
       if (programmatic) throw error instanceof Error ? error : new Error(message);
       const showLog = vscode.l10n.t('Show Log');
       // An Entra error gets an Explain button: explainError takes the message (a string argument shows the explanation).
-      const explain = /AADSTS\d{5,8}/.test(message) && id !== 'federatedCredentials.explainError' ? vscode.l10n.t('Explain') : undefined;
+      const explain = hasExplainableCode(message) && id !== 'federatedCredentials.explainError' ? vscode.l10n.t('Explain') : undefined;
       void vscode.window.showErrorMessage(message, showLog, ...(explain ? [explain] : [])).then((choice) => {
         if (choice === showLog) deps.log.show(true);
         if (explain && choice === explain) void vscode.commands.executeCommand('federatedCredentials.explainError', message);

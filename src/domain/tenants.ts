@@ -125,3 +125,11 @@ export function parseTenant(input: string): { tenant?: Tenant; result: Validatio
   if (!domain) return { result: toResult(findings) };
   return { tenant: { kind: 'domain', value: domain }, result: toResult([]) };
 }
+
+/** Typed text with several tenants (commas, semicolons, spaces or new lines between them) → the entries, unchecked. */
+export function splitTenantList(text: string): string[] {
+  return text
+    .split(/[\s,;]+/)
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
+}

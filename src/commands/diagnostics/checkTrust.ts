@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import type { AuthService } from '../../auth/authService';
 import type { AppRegistration } from '../../domain/model';
+import { splitTenantList } from '../../domain/tenants';
 import { isProblem } from '../../domain/trustCheck';
 import type { GraphDirectory } from '../../graph/directory';
 import { parseTargetTenants, runTrustCheck, type TrustCheckSources, type TrustReport } from '../../services/trustCheck';
@@ -64,14 +65,14 @@ export async function checkTrust(deps: CheckTrustDeps, context: CommandContext, 
         argument: 'tenants',
         validate: (value) => {
           try {
-            parseTargetTenants(splitTenants(value));
+            parseTargetTenants(splitTenantList(value));
             return undefined;
           } catch (error) {
             return error instanceof Error ? error.message : String(error);
           }
         },
       });
-      tenants = parseTargetTenants(splitTenants(typed));
+      tenants = parseTargetTenants(splitTenantList(typed));
     }
   }
   const ref = appRef;
@@ -93,13 +94,6 @@ export async function checkTrust(deps: CheckTrustDeps, context: CommandContext, 
     void (problems.length ? vscode.window.showWarningMessage(message) : vscode.window.showInformationMessage(message));
   }
   return report;
-}
-
-function splitTenants(value: string): string[] {
-  return value
-    .split(/[,;\s]+/)
-    .map((t) => t.trim())
-    .filter((t) => t !== '');
 }
 
 /** Runs a finding's fix (from its node); a fix that writes is confirmed first, and the app is checked again after it. */

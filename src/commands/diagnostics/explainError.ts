@@ -6,7 +6,7 @@
 // On screen: a rendered Markdown preview of the explanation, and a notification whose buttons are the fixes
 // (edit the credential with the presented value, copy the admin-consent URL), run through those commands.
 import * as vscode from 'vscode';
-import { explanationMarkdown, parseErrorText, type ErrorExplanation, type ExplanationAction } from '../../domain/errorExplanations';
+import { explanationMarkdown, hasExplainableCode, parseErrorText, type ErrorExplanation, type ExplanationAction } from '../../domain/errorExplanations';
 import { parseTenant } from '../../domain/tenants';
 import { checkAudiences, checkIssuer, checkSubject } from '../../domain/credentialRules';
 import { quote, redactSecrets } from '../../domain/text';
@@ -37,7 +37,6 @@ export function explainErrorDeps(parts: {
 
 /** Longer than any error a user pastes; a whole log is cut by the parser anyway, but an argument this long is a mistake. */
 const MAX_TEXT = 100_000;
-const CODE = /AADSTS\d{5,8}|Authorization_RequestDenied|Authorization_IdentityNotFound|InvalidAuthenticationToken/;
 /** The categories where the app the token was requested for changes the answer. */
 const NEEDS_APP = new Set([
   'issuerMismatch',
@@ -82,7 +81,7 @@ export async function explainError(deps: ExplainErrorDeps, context: CommandConte
       prompt: vscode.l10n.t('Paste the error: an AADSTS error (token request, runbook output) or a Microsoft Graph error'),
       placeholder: vscode.l10n.t('AADSTS700213: No matching federated identity record found for presented assertion subject …'),
       argument: 'text',
-      ...(CODE.test(clipboard) && clipboard.length <= MAX_TEXT ? { value: clipboard } : {}),
+      ...(hasExplainableCode(clipboard) && clipboard.length <= MAX_TEXT ? { value: clipboard } : {}),
       validate: (value) => (value.trim() === '' ? vscode.l10n.t('Paste the error text.') : undefined),
     });
   }

@@ -2,6 +2,7 @@
 // the checks are unit-tested in Node.
 //   scaffoldRunbook { app, template, targetTenants, scope?, identity?, runtime?, outputPath?, overwrite? }
 //   deployRunbook   { file, automationAccount, runbookName?, publish?, importModules?, enableIdentity? }
+import { splitTenantList } from '../../domain/tenants';
 import { notAGuid, quote } from '../../domain/text';
 import { isArgumentsObject } from '../arguments';
 import { isGuid, isTenantDomain, RUNBOOK_RUNTIMES, RUNBOOK_TEMPLATES, runbookScopeProblem, type RunbookRuntime, type RunbookTemplateId } from '../../runbooks';
@@ -70,10 +71,7 @@ export function checkTenantEntry(entry: string): string | undefined {
 
 /** Splits typed text (commas, semicolons, spaces) into tenants; the first problem, if any. */
 export function parseTenantList(text: string): { tenants: string[]; error?: string } {
-  const tenants = text
-    .split(/[\s,;]+/)
-    .map((t) => t.trim())
-    .filter((t) => t !== '');
+  const tenants = splitTenantList(text);
   if (tenants.length === 0) return { tenants, error: 'Enter at least one customer tenant: its tenant id (GUID) or a verified domain.' };
   for (const t of tenants) {
     const problem = checkTenantEntry(t);

@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import { type AutomationJob, type JobEvent, type JobRef, type JobStreamRecord } from '../../arm/automationJobs';
 import { parseAutomationAccountId, runbookNameFromFileName } from '../../arm/automation';
+import { hasExplainableCode } from '../../domain/errorExplanations';
 import { redactSecrets } from '../../domain/text';
 import { UserCancelledError } from '../../util/cancellation';
 import type { CommandContext } from '../commandRunner';
@@ -226,7 +227,7 @@ async function announce(outcome: StartJobResult, what: string, channel: vscode.O
   const showOutput = vscode.l10n.t('Show Output');
   const explain = vscode.l10n.t('Explain');
   const failureText = [outcome.exception ?? '', ...outcome.streams.filter((s) => s.streamType === 'Error').map((s) => s.text), outcome.output].join('\n');
-  const explainable = /AADSTS\d+/.test(failureText);
+  const explainable = hasExplainableCode(failureText);
   const failed = outcome.status !== 'Completed' || outcome.streams.some((s) => s.streamType === 'Error');
   const message = failed
     ? vscode.l10n.t('The {0} ended {1}{2}', what, outcome.status, outcome.exception ? `: ${outcome.exception}` : '.')

@@ -9,6 +9,7 @@ import {
   differenceKind,
   explainParsed,
   explanationMarkdown,
+  hasExplainableCode,
   NO_CODE_SUMMARY,
   parseErrorText,
   type ExplainedApp,
@@ -393,5 +394,14 @@ describe('domain/errorExplanations: comparing with the credentials', () => {
     assert.match(md, /Credential "a\\_b" has subject \\\*x\\\*/);
     assert.match(md, new RegExp(`Trace ID: \`${TRACE}\``));
     assert.match(md, /## Fixes/);
+  });
+});
+
+describe('domain: which texts Explain takes', () => {
+  it("an AADSTS code or one of Graph's authorization codes; not a bare number or another word", () => {
+    assert.equal(hasExplainableCode('Invoke-RestMethod: {"error":"invalid_client","error_description":"AADSTS700213: No matching…"}'), true);
+    assert.equal(hasExplainableCode('Graph answered 403 Authorization_RequestDenied: Insufficient privileges'), true);
+    assert.equal(hasExplainableCode('AADSTS1234 is too short to be a code'), false);
+    assert.equal(hasExplainableCode('The runbook failed: exit code 1'), false);
   });
 });

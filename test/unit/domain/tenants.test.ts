@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { parseTenant } from '../../../src/domain/tenants';
+import { parseTenant, splitTenantList } from '../../../src/domain/tenants';
 
 const GUID = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 
@@ -132,5 +132,17 @@ describe('domain/tenants', () => {
         assert.equal(result.ok, tenant !== undefined);
       }),
     );
+  });
+});
+
+describe('domain: a typed list of tenants', () => {
+  it('splits on commas, semicolons, spaces and new lines, dropping empty entries, without checking them', () => {
+    assert.deepEqual(splitTenantList(' contoso.com, fabrikam.onmicrosoft.com;\n 0b8f3c1e-4d5a-4b6c-9d7e-8f9a0b1c2d3e ,, common'), [
+      'contoso.com',
+      'fabrikam.onmicrosoft.com',
+      '0b8f3c1e-4d5a-4b6c-9d7e-8f9a0b1c2d3e',
+      'common',
+    ]);
+    assert.deepEqual(splitTenantList(' ;, '), []);
   });
 });
