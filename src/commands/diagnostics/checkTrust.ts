@@ -111,7 +111,14 @@ export async function applyTrustFix(deps: CheckTrustDeps, context: CommandContex
   }
   const args = fix.command === 'federatedCredentials.deleteCredential' ? { ...fix.arguments, confirm: true } : { ...fix.arguments };
   const result = await deps.executeCommand(fix.command, args);
-  if (writes) await checkTrust(deps, { ...context, programmatic: true }, { app: report.app.id, tenants: [...report.tenants] });
+  if (writes) {
+    // The fix is written; a check that then fails does not undo it, and the message must not say it failed.
+    await checkTrust(deps, { ...context, programmatic: true }, { app: report.app.id, tenants: [...report.tenants] }).catch((error: unknown) => {
+      const message = `${fix.title}: done. Checking the trust again failed (${error instanceof Error ? error.message : String(error)}); run Check Trust to see the app's findings.`;
+      deps.log.warn(message);
+      if (!context.programmatic) void vscode.window.showWarningMessage(message);
+    });
+  }
   return result;
 }
 
