@@ -15,7 +15,8 @@ import {
   type ExplainedApp,
   type ExplanationAction,
 } from '../domain/errorExplanations';
-import type { AppRegistration, FederatedCredential } from '../domain/model';
+import { parseAlternativeNames } from '../domain/managedIdentities';
+import type { AppRegistration, FederatedCredential, ServicePrincipalInfo } from '../domain/model';
 import { isGuid, quote, redactSecrets } from '../domain/text';
 import type { GraphDirectory } from '../graph/directory';
 
@@ -60,6 +61,20 @@ export class ErrorExplanationService {
     return [this.env.cloud, ...BUILT_IN_CLOUDS.filter((c) => c.name !== this.env.cloud.name)];
   }
 
+  /**
+   * The managed identity a client id belongs to, when it is one: a user-assigned identity with federated credentials
+   * of its own (ARM) signs in with its client id, which no app registration has. Two reads; undefined on any failure.
+   */
+  private async managedIdentityWithClientId(directory: GraphDirectory, clientId: string): Promise<ServicePrincipalInfo | undefined> {
+    try {
+      const { servicePrincipal } = await directory.servicePrincipals.consentState(clientId);
+      const found = servicePrincipal ? await directory.servicePrincipals.find(servicePrincipal.id) : undefined;
+      return found?.servicePrincipalType === 'ManagedIdentity' ? found : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   async explain(input: ExplainErrorInput): Promise<ErrorExplanation> {
     const parsed = parseErrorText(input.text);
     const base = explainParsed(parsed);
@@ -95,8 +110,11 @@ export class ErrorExplanationService {
           if (app) break;
         }
         if (!app && parsed.clientIds.length > 0) {
+          const identity = await this.managedIdentityWithClientId(directory, parsed.clientIds[0]!);
           details.push(
-            `No app registration with application id ${parsed.clientIds.join(', ')} in the signed-in tenant${signedIn ? ` ${signedIn}` : ''}: if the id is right, the app is registered in another tenant (sign in there to compare).`,
+            identity
+              ? `${parsed.clientIds[0]} is the client id of the managed identity ${quote(identity.displayName)} (${parseAlternativeNames(identity.alternativeNames).display}), not of an app registration: the token was asked for with the identity's own federated credentials. Compare the presented values with them under the identity in the Managed Identities view.`
+              : `No app registration with application id ${parsed.clientIds.join(', ')} in the signed-in tenant${signedIn ? ` ${signedIn}` : ''}: if the id is right, the app is registered in another tenant (sign in there to compare).`,
           );
         }
       }

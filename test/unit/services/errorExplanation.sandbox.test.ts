@@ -178,6 +178,19 @@ describe('error explanations against the sandbox (service)', function () {
     assert.equal(e.actions[0]?.command, 'federatedCredentials.copyConsentUrl');
   });
 
+  it("a client id that is a user-assigned identity's (its own credentials, ARM) is named as that identity, not as an app of another tenant", async () => {
+    const { info } = f.sandbox;
+    const uami = info.automationAccount.userAssigned;
+    const text = await exchange(identityToken(uami.principalId), info.customerTenant.id, uami.clientId);
+    assert.match(text, /AADSTS700016/);
+    const e = await service.explain({ text });
+    assert.ok(
+      e.details.some((d) => d.includes(`${uami.clientId} is the client id of the managed identity "${uami.name}"`) && /Managed Identities view/.test(d)),
+      JSON.stringify(e.details),
+    );
+    assert.ok(!e.details.some((d) => /registered in another tenant/.test(d)));
+  });
+
   it('failure paths: no code, an app the tenant does not have, no sign-in, a JWT in the text', async () => {
     const { info } = f.sandbox;
     const none = await service.explain({ text: 'The runbook finished with exit code 1.' });
