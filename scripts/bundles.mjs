@@ -14,6 +14,11 @@ export const lazyChunks = [
   { name: 'telemetry', entry: 'src/chunks/telemetry.ts', specifier: '@vscode/extension-telemetry' },
   // The Graph SDK with our middleware chain: imported as './graphClient' by src/graph/connection.ts.
   { name: 'graph', entry: 'src/graph/graphClient.ts' },
+  // Commands off the activation path, imported by src/commands/registerCommands.ts on first use. What they share
+  // with the main bundle is in both files: none of it may keep state in its module.
+  { name: 'explainError', entry: 'src/commands/diagnostics/explainError.ts' },
+  { name: 'startRunbookJob', entry: 'src/commands/runbooks/startRunbookJob.ts' },
+  { name: 'identityCredentialCommands', entry: 'src/commands/identityCredentials/identityCredentialCommands.ts' },
 ];
 
 /** npm packages that must never be in dist/extension.js itself (they live in a chunk). */

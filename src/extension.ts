@@ -1,7 +1,6 @@
 // Composition root: builds the object graph, registers everything, returns the API. Wiring only: the
 // state lives in its owners (the account's session in auth, the views' in the views), the UI flows in
 // the commands.
-import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import { createExtensionApi, TestSeam, type FederatedCredentialsApi } from './api';
 import { AuthService } from './auth/authService';
@@ -15,13 +14,13 @@ import { createCommandTelemetry } from './telemetry/telemetry';
 import { AppRegistrationsView, type ViewEnvironment } from './tree/appRegistrationsView';
 import { ManagedIdentitiesView } from './tree/managedIdentitiesView';
 import { TrustReports } from './tree/trustFindings';
+import { useVsCodeL10nBundle } from './util/l10nBundle';
 import { markWalkthroughStep } from './walkthrough/completion';
 import { VsCodeUserInput } from './wizard/vscodeUserInput';
 
 export function activate(context: vscode.ExtensionContext): FederatedCredentialsApi {
   const activationStarted = performance.now();
-  // The plain-Node modules (wizard steps) translate through @vscode/l10n, from VS Code's bundle for this extension.
-  if (vscode.l10n.bundle) l10n.config({ contents: vscode.l10n.bundle });
+  useVsCodeL10nBundle();
   const log = vscode.window.createOutputChannel('Federated Credentials', { log: true });
   const auth = new AuthService(context.globalState, log, { request: (entry) => log.info(formatRequest(entry)) });
   const telemetry = createCommandTelemetry(context);

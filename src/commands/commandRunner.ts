@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import type { UserInput } from '../wizard/userInput';
 import { NoPromptUserInput } from '../wizard/noPromptUserInput';
-import { hasExplainableCode } from '../domain/errorExplanations';
+import { hasExplainableCode } from '../domain/errorCodes';
 import { redactSecrets } from '../domain/text';
 import { errorKindOf } from '../telemetry/events';
 import { isArgumentsObject } from './arguments';

@@ -8,12 +8,10 @@ import { addCredential } from './credentials/addCredential';
 import { addManagedIdentityCredentialCommand } from './credentials/addManagedIdentityCredential';
 import type { CredentialCommandDeps } from './credentials/common';
 import { applyTrustFix, checkTrust, type CheckTrustDeps } from './diagnostics/checkTrust';
-import { explainError, explainErrorDeps } from './diagnostics/explainError';
 import { copyCredential, deleteCredential, editCredential } from './credentials/editCredential';
-import * as identityCredentials from './identityCredentials/identityCredentialCommands';
+import type { IdentityCredentialCommandDeps } from './identityCredentials/identityCredentialCommands';
 import { runbookDepsFrom } from './runbooks/common';
 import { deployRunbook } from './runbooks/deployRunbook';
-import { startRunbookJob } from './runbooks/startRunbookJob';
 import { scaffoldRunbook } from './runbooks/scaffoldRunbook';
 
 export interface CommandDeps extends signInCommands.SignInDeps, viewCommands.ViewDeps {
@@ -22,9 +20,13 @@ export interface CommandDeps extends signInCommands.SignInDeps, viewCommands.Vie
   /** Where runbook jobs write their streams (created once, on first use). */
   readonly jobOutput: () => vscode.OutputChannel;
   readonly credentialDeps: CredentialCommandDeps;
-  readonly identityCredentialDeps: identityCredentials.IdentityCredentialCommandDeps;
+  readonly identityCredentialDeps: IdentityCredentialCommandDeps;
   readonly checkTrustDeps: CheckTrustDeps;
 }
+
+// Commands that are not on the activation path load their module on first use (dist/chunks/, scripts/bundles.mjs):
+// what VS Code parses at activation stays small.
+const identityCredentialCommands = () => import('./identityCredentials/identityCredentialCommands');
 
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
   const r = (id: string, handler: Parameters<typeof registerCommand>[1]) => registerCommand(`federatedCredentials.${id}`, handler, deps.runner);
@@ -50,10 +52,10 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     r('editCredential', (c, a) => editCredential(deps.credentialDeps, c, a)),
     r('deleteCredential', (c, a) => deleteCredential(deps.credentialDeps, c, a)),
     r('copyCredential', (c, a) => copyCredential(deps.credentialDeps, c, a)),
-    r('addIdentityCredential', (c, a) => identityCredentials.addIdentityCredential(deps.identityCredentialDeps, c, a)),
-    r('editIdentityCredential', (c, a) => identityCredentials.editIdentityCredential(deps.identityCredentialDeps, c, a)),
-    r('deleteIdentityCredential', (c, a) => identityCredentials.deleteIdentityCredential(deps.identityCredentialDeps, c, a)),
-    r('copyIdentityCredential', (c, a) => identityCredentials.copyIdentityCredential(deps.identityCredentialDeps, c, a)),
+    r('addIdentityCredential', async (c, a) => (await identityCredentialCommands()).addIdentityCredential(deps.identityCredentialDeps, c, a)),
+    r('editIdentityCredential', async (c, a) => (await identityCredentialCommands()).editIdentityCredential(deps.identityCredentialDeps, c, a)),
+    r('deleteIdentityCredential', async (c, a) => (await identityCredentialCommands()).deleteIdentityCredential(deps.identityCredentialDeps, c, a)),
+    r('copyIdentityCredential', async (c, a) => (await identityCredentialCommands()).copyIdentityCredential(deps.identityCredentialDeps, c, a)),
     r('copyConsentUrl', (c, a) => appCommands.copyConsentUrl(deps.credentialDeps, c, a)),
     r('createAppRegistration', (c, a) =>
       appCommands.createAppRegistration({ ...deps.credentialDeps, afterChanges: () => viewCommands.refreshAfterManyChanges(deps) }, c, a),
@@ -63,8 +65,11 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     r('deployRunbook', (c, a) => deployRunbook(runbookDepsFrom(deps), c, a)),
     r('checkTrust', (c, a) => checkTrust(deps.checkTrustDeps, c, a)),
     r('applyTrustFix', (c, node) => applyTrustFix(deps.checkTrustDeps, c, node)),
-    r('startRunbookJob', (c, a) => startRunbookJob(runbookDepsFrom(deps), c, a)),
-    r('explainError', (c, a) => explainError(explainErrorDeps(deps), c, a)),
+    r('startRunbookJob', async (c, a) => (await import('./runbooks/startRunbookJob')).startRunbookJob(runbookDepsFrom(deps), c, a)),
+    r('explainError', async (c, a) => {
+      const { explainError, explainErrorDeps } = await import('./diagnostics/explainError');
+      return explainError(explainErrorDeps(deps), c, a);
+    }),
     r('showOutput', async () => {
       deps.log.show(true);
       return deps.log.name;

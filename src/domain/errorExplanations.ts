@@ -793,8 +793,3 @@ export function explanationMarkdown(e: ErrorExplanation): string {
   if (e.description) lines.push('## Entra’s message', '', `> ${esc(e.description)}`, '');
   return lines.join('\n');
 }
-
-/** Whether a text names an error this module explains (an AADSTS code, or one of Graph's authorization codes). */
-export function hasExplainableCode(text: string): boolean {
-  return /AADSTS\d{5,8}|Authorization_RequestDenied|Authorization_IdentityNotFound|InvalidAuthenticationToken/.test(text);
-}

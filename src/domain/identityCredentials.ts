@@ -7,6 +7,8 @@
 // unique, concurrent writes under one identity answer 409, the name pattern).
 
 import { parseResourceId } from './azureResourceIds';
+import { parseAlternativeNames } from './managedIdentities';
+import type { ManagedIdentityPrincipal } from './model';
 import type { ClaimsMatchingExpression } from './claimsExpression';
 import { checkCredential, type CredentialValues } from './credentialRules';
 import { isGuid, quote } from './text';
@@ -134,4 +136,16 @@ export function checkIdentityCredential(
 /** Whether an ARM error is the refusal of a concurrent write to the same identity (worth retrying later). */
 export function isConcurrentWriteRefusal(status: number, code: string | undefined): boolean {
   return status === 409 && code === CONCURRENT_WRITES_CODE;
+}
+
+/** The ARM id of a user-assigned identity's principal; a system-assigned one is refused with the reason. */
+export function userAssignedRef(principal: ManagedIdentityPrincipal): UserAssignedIdentityRef {
+  const info = parseAlternativeNames(principal.alternativeNames);
+  const ref = info.resourceId === undefined ? undefined : parseUserAssignedIdentityId(info.resourceId);
+  if (info.kind !== 'userAssigned' || !ref) {
+    throw new Error(
+      `${quote(principal.displayName)} is a system-assigned identity (${info.display}). Only user-assigned managed identities can have federated credentials: create a user-assigned identity, assign it to the resource, and add the credential there.`,
+    );
+  }
+  return ref;
 }

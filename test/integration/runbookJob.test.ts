@@ -14,6 +14,8 @@ describe('Runbook jobs (sandbox, in VS Code)', function () {
   let runbookName: string;
 
   before(async () => {
+    // The seeded tenant as it starts (suites before this one may have consented the app in the customer tenant).
+    await sandbox.reset();
     await vscode.commands.executeCommand('fcSandbox.signIn');
     await vscode.commands.executeCommand('federatedCredentials.signIn', {});
     const info = sandbox.info();

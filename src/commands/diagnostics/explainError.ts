@@ -6,7 +6,9 @@
 // On screen: a rendered Markdown preview of the explanation, and a notification whose buttons are the fixes
 // (edit the credential with the presented value, copy the admin-consent URL), run through those commands.
 import * as vscode from 'vscode';
-import { explanationMarkdown, hasExplainableCode, parseErrorText, type ErrorExplanation, type ExplanationAction } from '../../domain/errorExplanations';
+import { useVsCodeL10nBundle } from '../../util/l10nBundle';
+import { hasExplainableCode } from '../../domain/errorCodes';
+import { explanationMarkdown, parseErrorText, type ErrorExplanation, type ExplanationAction } from '../../domain/errorExplanations';
 import { parseTenant } from '../../domain/tenants';
 import { checkAudiences, checkIssuer, checkSubject } from '../../domain/credentialRules';
 import { quote, redactSecrets } from '../../domain/text';
@@ -18,6 +20,9 @@ import { credentialArgs } from '../arguments';
 import type { CommandContext } from '../commandRunner';
 import { pickApp } from '../steps';
 import { isUserCancelled } from '../../util/cancellation';
+
+// Loaded as its own chunk on first use (scripts/bundles.mjs), with its own copy of @vscode/l10n.
+useVsCodeL10nBundle();
 
 export interface ExplainErrorDeps {
   /** The signed-in tenant's Graph, or undefined when nobody is signed in (the text is explained alone). */

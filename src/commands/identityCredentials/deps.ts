@@ -7,7 +7,8 @@ import { readSettings } from '../../config/settings';
 import type { ManagedIdentitiesView } from '../../tree/managedIdentitiesView';
 import { identityCredentialOf, identityOf, identityRefOf } from '../../tree/nodeModel';
 import type { CredentialCommandDeps } from '../credentials/common';
-import { userAssignedRef, type IdentityCredentialCommandDeps } from './identityCredentialCommands';
+import { userAssignedRef } from '../../domain/identityCredentials';
+import type { IdentityCredentialCommandDeps } from './identityCredentialCommands';
 
 export interface IdentityCredentialDepsParts {
   readonly auth: AuthService;

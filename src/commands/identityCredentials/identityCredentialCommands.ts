@@ -6,6 +6,7 @@
 // delete args: { identity, credential, confirm: true } — without confirm: true a programmatic call is refused.
 // copy args:   { identity, credential, format: 'json' | 'azureCli' | 'azureCliPowerShell' | 'bicep' }
 import * as vscode from 'vscode';
+import { useVsCodeL10nBundle } from '../../util/l10nBundle';
 import type { IdentityCredentialsClient } from '../../arm/identityCredentials';
 import type { AksCluster } from '../../arm/managedClusters';
 import { CLAIMS_EXPRESSION_LANGUAGE_VERSION } from '../../domain/claimsExpression';
@@ -17,6 +18,7 @@ import {
   identityCredentialValues,
   identityReferenceProblem,
   parseUserAssignedIdentityId,
+  userAssignedRef,
   type IdentityCredential,
   type UserAssignedIdentityRef,
 } from '../../domain/identityCredentials';
@@ -46,6 +48,9 @@ import {
   type KindContext,
 } from '../credentials/credentialKindSteps';
 import { pickEdits, type EditableValues } from '../credentials/editCredential';
+
+// Loaded as its own chunk on first use (scripts/bundles.mjs), with its own copy of @vscode/l10n.
+useVsCodeL10nBundle();
 
 export interface IdentityCredentialCommandDeps extends Pick<CredentialCommandDeps, 'log' | 'progress' | 'notify'> {
   readonly directory: () => GraphDirectory;
@@ -79,18 +84,6 @@ export async function resolveIdentity(deps: Pick<IdentityCredentialCommandDeps, 
     );
   }
   return userAssignedRef(principal);
-}
-
-/** The ARM id of a user-assigned identity's principal; a system-assigned one is refused with the reason. */
-export function userAssignedRef(principal: ManagedIdentityPrincipal): UserAssignedIdentityRef {
-  const info = parseAlternativeNames(principal.alternativeNames);
-  const ref = info.resourceId === undefined ? undefined : parseUserAssignedIdentityId(info.resourceId);
-  if (info.kind !== 'userAssigned' || !ref) {
-    throw new Error(
-      `${quote(principal.displayName)} is a system-assigned identity (${info.display}). Only user-assigned managed identities can have federated credentials: create a user-assigned identity, assign it to the resource, and add the credential there.`,
-    );
-  }
-  return ref;
 }
 
 /** The identity picker: the first page of the tenant's managed identities, user-assigned only, or an id typed in. */

@@ -2,14 +2,14 @@
 import type * as vscode from 'vscode';
 import type { ArmClient } from '../../arm/armClient';
 import { AutomationClient } from '../../arm/automation';
-import { AutomationJobs } from '../../arm/automationJobs';
 import type { Cloud } from '../../domain/clouds';
 import { readSettings } from '../../config/settings';
 import type { CredentialCommandDeps } from '../credentials/common';
 
 export interface RunbookCommandDeps extends CredentialCommandDeps {
   readonly automation: () => AutomationClient;
-  readonly jobs: () => AutomationJobs;
+  /** The signed-in account's ARM client (Start Runbook Job builds its jobs client on it, in its own chunk). */
+  readonly arm: () => ArmClient;
   /** The "Runbook Jobs" output channel: each job's streams as they arrive. */
   readonly jobOutput: () => vscode.OutputChannel;
   /** The `federatedCredentials.runbooks.folder` setting. */
@@ -27,7 +27,7 @@ export function runbookDepsFrom(deps: {
   return {
     ...deps.credentialDeps,
     automation: () => new AutomationClient(deps.arm(), deps.cloud().armUrl),
-    jobs: () => new AutomationJobs(deps.arm()),
+    arm: deps.arm,
     jobOutput: deps.jobOutput,
     runbooksFolder: () => readSettings().runbooksFolder,
   };

@@ -4,9 +4,9 @@
 // channel as they arrive, Cancel stops the job, and the end says how it finished (a failure offers *Explain*).
 // Returns { jobId, jobName, status, output, streams, exception? }; with `wait: false` it returns once started.
 import * as vscode from 'vscode';
-import { type AutomationJob, type JobEvent, type JobRef, type JobStreamRecord } from '../../arm/automationJobs';
+import { AutomationJobs, type AutomationJob, type JobEvent, type JobRef, type JobStreamRecord } from '../../arm/automationJobs';
 import { parseAutomationAccountId, runbookNameFromFileName } from '../../arm/automation';
-import { hasExplainableCode } from '../../domain/errorExplanations';
+import { hasExplainableCode } from '../../domain/errorCodes';
 import { redactSecrets } from '../../domain/text';
 import { UserCancelledError } from '../../util/cancellation';
 import type { CommandContext } from '../commandRunner';
@@ -95,7 +95,7 @@ export async function startRunbookJob(deps: RunbookCommandDeps, context: Command
           { title: TITLE, placeholder: vscode.l10n.t('{0} has unpublished changes', runbookName), argument: 'draft' },
         )
       : picked.state === 'New');
-  const jobs = deps.jobs();
+  const jobs = new AutomationJobs(deps.arm());
   const channel = deps.jobOutput();
   const accountName = parseAutomationAccountId(accountId).name;
   const started = await jobs.startJob(accountId, runbookName, args.parameters ?? {}, { draft });
@@ -181,7 +181,7 @@ export async function startRunbookJob(deps: RunbookCommandDeps, context: Command
  * failed and the job may still be running.
  */
 async function stopAfterCancel(
-  jobs: ReturnType<RunbookCommandDeps['jobs']>,
+  jobs: AutomationJobs,
   ref: JobRef,
   ui: {
     channel: vscode.OutputChannel;

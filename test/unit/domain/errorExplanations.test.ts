@@ -9,12 +9,12 @@ import {
   differenceKind,
   explainParsed,
   explanationMarkdown,
-  hasExplainableCode,
   NO_CODE_SUMMARY,
   parseErrorText,
   type ExplainedApp,
 } from '../../../src/domain/errorExplanations';
 import type { FederatedCredential } from '../../../src/domain/model';
+import { hasExplainableCode } from '../../../src/domain/errorCodes';
 
 const TRACE = '0f4c0a7e-3a1e-4f57-9b0e-6c2d1f0a7e00';
 const CORRELATION = '5d3f6a1c-2b4e-4c8d-9a7f-1e2d3c4b5a69';
