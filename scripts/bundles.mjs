@@ -17,7 +17,7 @@ export const lazyChunks = [
   // Commands off the activation path, imported by src/commands/registerCommands.ts on first use. What they share
   // with the main bundle is in both files: none of it may keep state in its module.
   { name: 'explainError', entry: 'src/commands/diagnostics/explainError.ts' },
-  { name: 'startRunbookJob', entry: 'src/commands/runbooks/startRunbookJob.ts' },
+  { name: 'runbookCommands', entry: 'src/commands/runbooks/runbookCommands.ts' },
   { name: 'identityCredentialCommands', entry: 'src/commands/identityCredentials/identityCredentialCommands.ts' },
 ];
 

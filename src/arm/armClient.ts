@@ -9,6 +9,7 @@ import type { Cloud } from '../domain/clouds';
 import { redactSecrets } from '../domain/text';
 import { failureText, type RequestLogger } from '../http/requestLog';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../http/retryPolicy';
+import { classMark, isInstanceAcrossCopies } from '../util/sharedClass';
 
 export interface ArmResponse<T> {
   readonly status: number;
@@ -16,7 +17,16 @@ export interface ArmResponse<T> {
   readonly body: T;
 }
 
+/** Instances of any copy of ArmRequestError (main bundle or a lazily loaded command chunk) pass `instanceof`. */
+const ARM_REQUEST_ERROR_MARK = classMark('ArmRequestError');
+
 export class ArmRequestError extends Error {
+  readonly [ARM_REQUEST_ERROR_MARK] = true;
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isInstanceAcrossCopies(this, ArmRequestError, ARM_REQUEST_ERROR_MARK, value);
+  }
+
   constructor(
     readonly status: number,
     readonly code: string | undefined,

@@ -10,9 +10,6 @@ import type { CredentialCommandDeps } from './credentials/common';
 import { applyTrustFix, checkTrust, type CheckTrustDeps } from './diagnostics/checkTrust';
 import { copyCredential, deleteCredential, editCredential } from './credentials/editCredential';
 import type { IdentityCredentialCommandDeps } from './identityCredentials/identityCredentialCommands';
-import { runbookDepsFrom } from './runbooks/common';
-import { deployRunbook } from './runbooks/deployRunbook';
-import { scaffoldRunbook } from './runbooks/scaffoldRunbook';
 
 export interface CommandDeps extends signInCommands.SignInDeps, viewCommands.ViewDeps {
   readonly runner: CommandRunnerDeps;
@@ -27,6 +24,7 @@ export interface CommandDeps extends signInCommands.SignInDeps, viewCommands.Vie
 // Commands that are not on the activation path load their module on first use (dist/chunks/, scripts/bundles.mjs):
 // what VS Code parses at activation stays small.
 const identityCredentialCommands = () => import('./identityCredentials/identityCredentialCommands');
+const runbookCommands = () => import('./runbooks/runbookCommands');
 
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
   const r = (id: string, handler: Parameters<typeof registerCommand>[1]) => registerCommand(`federatedCredentials.${id}`, handler, deps.runner);
@@ -61,11 +59,20 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       appCommands.createAppRegistration({ ...deps.credentialDeps, afterChanges: () => viewCommands.refreshAfterManyChanges(deps) }, c, a),
     ),
     r('addApiPermission', (c, a) => appCommands.addApiPermission(deps.credentialDeps, c, a)),
-    r('scaffoldRunbook', (c, a) => scaffoldRunbook(runbookDepsFrom(deps), c, a)),
-    r('deployRunbook', (c, a) => deployRunbook(runbookDepsFrom(deps), c, a)),
+    r('scaffoldRunbook', async (c, a) => {
+      const runbooks = await runbookCommands();
+      return runbooks.scaffoldRunbook(runbooks.runbookDepsFrom(deps), c, a);
+    }),
+    r('deployRunbook', async (c, a) => {
+      const runbooks = await runbookCommands();
+      return runbooks.deployRunbook(runbooks.runbookDepsFrom(deps), c, a);
+    }),
     r('checkTrust', (c, a) => checkTrust(deps.checkTrustDeps, c, a)),
     r('applyTrustFix', (c, node) => applyTrustFix(deps.checkTrustDeps, c, node)),
-    r('startRunbookJob', async (c, a) => (await import('./runbooks/startRunbookJob')).startRunbookJob(runbookDepsFrom(deps), c, a)),
+    r('startRunbookJob', async (c, a) => {
+      const runbooks = await runbookCommands();
+      return runbooks.startRunbookJob(runbooks.runbookDepsFrom(deps), c, a);
+    }),
     r('explainError', async (c, a) => {
       const { explainError, explainErrorDeps } = await import('./diagnostics/explainError');
       return explainError(explainErrorDeps(deps), c, a);

@@ -1,8 +1,18 @@
 // Turns what the Graph SDK throws into one error shape whose message is already plain words.
 import { explainGraphError, type ErrorContext, type ExplainedError } from '../domain/graphErrors';
 import { redactSecrets } from '../domain/text';
+import { classMark, isInstanceAcrossCopies } from '../util/sharedClass';
+
+/** Instances of any copy of GraphRequestError (main bundle or a lazily loaded command chunk) pass `instanceof`. */
+const GRAPH_REQUEST_ERROR_MARK = classMark('GraphRequestError');
 
 export class GraphRequestError extends Error {
+  readonly [GRAPH_REQUEST_ERROR_MARK] = true;
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isInstanceAcrossCopies(this, GraphRequestError, GRAPH_REQUEST_ERROR_MARK, value);
+  }
+
   constructor(
     readonly explained: ExplainedError,
     readonly requestId?: string,

@@ -1,3 +1,4 @@
+import { classMark, isInstanceAcrossCopies } from './sharedClass';
 // Cancellation without `vscode`: a progress notification's CancellationToken becomes an AbortSignal
 // (commands/progress.ts), and the Graph/ARM clients and services stop on it. One error class says
 // that something was cancelled, recognised with `instanceof` (the command runner treats it as a
@@ -16,7 +17,16 @@ export interface CancelledDetails {
   readonly partial?: unknown;
 }
 
+/** Instances of any copy of UserCancelledError (main bundle or a lazily loaded command chunk) pass `instanceof`. */
+const USER_CANCELLED_ERROR_MARK = classMark('UserCancelledError');
+
 export class UserCancelledError extends Error {
+  readonly [USER_CANCELLED_ERROR_MARK] = true;
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isInstanceAcrossCopies(this, UserCancelledError, USER_CANCELLED_ERROR_MARK, value);
+  }
+
   readonly inFlight: boolean;
   readonly outcome: boolean;
   readonly partial?: unknown;

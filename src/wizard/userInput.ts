@@ -1,3 +1,4 @@
+import { classMark, isInstanceAcrossCopies } from '../util/sharedClass';
 // The prompts a wizard may show, behind an interface: VS Code implements it with QuickPick and
 // InputBox; tests script the answers. No `vscode` import here, so wizards are unit-tested in Node.
 
@@ -56,7 +57,16 @@ export interface UserInput {
 }
 
 /** The user pressed Back: the wizard returns to the previous step. */
+/** Instances of any copy of GoBackError (main bundle or a lazily loaded command chunk) pass `instanceof`. */
+const GO_BACK_ERROR_MARK = classMark('GoBackError');
+
 export class GoBackError extends Error {
+  readonly [GO_BACK_ERROR_MARK] = true;
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isInstanceAcrossCopies(this, GoBackError, GO_BACK_ERROR_MARK, value);
+  }
+
   constructor() {
     super('Go back');
     this.name = 'GoBackError';

@@ -4,6 +4,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { StartJobResult } from '../../src/commands/runbooks/startRunbookJob';
+import type { AppRegistration } from '../../src/domain/model';
 import { sandbox } from './support/sandbox';
 
 const run = <T>(command: string, args: Record<string, unknown>) => Promise.resolve(vscode.commands.executeCommand<T>(`federatedCredentials.${command}`, args));
@@ -13,15 +14,19 @@ describe('Runbook jobs (sandbox, in VS Code)', function () {
   let account: string;
   let runbookName: string;
 
+  let app: AppRegistration;
+
   before(async () => {
-    // The seeded tenant as it starts (suites before this one may have consented the app in the customer tenant).
-    await sandbox.reset();
     await vscode.commands.executeCommand('fcSandbox.signIn');
     await vscode.commands.executeCommand('federatedCredentials.signIn', {});
     const info = sandbox.info();
     account = info.automationAccount.id;
+    // An app of its own (other suites may consent the seeded one): multi-tenant, User.Read.All, trusting the
+    // Automation account's user-assigned identity, not consented in the customer tenant yet.
+    app = await run<AppRegistration>('createAppRegistration', { displayName: 'Job Loop Reporter', multiTenant: true, permissions: ['User.Read.All'] });
+    await run('addManagedIdentityCredential', { app: app.id, managedIdentity: info.automationAccount.userAssigned.principalId });
     const file = await run<string>('scaffoldRunbook', {
-      app: info.multiTenantApp.objectId,
+      app: app.id,
       template: 'python',
       targetTenants: [info.customerTenant.domain],
       identity: { kind: 'userAssigned', clientId: info.automationAccount.userAssigned.clientId },
@@ -31,13 +36,6 @@ describe('Runbook jobs (sandbox, in VS Code)', function () {
     const deployed = await run<{ state: string }>('deployRunbook', { file, automationAccount: account, runbookName: 'Job-Loop', publish: true });
     assert.equal(deployed.state, 'Published');
     runbookName = 'Job-Loop';
-  });
-
-  after(async () => {
-    // The seeded tenant again: the app is not consented in the customer tenant for the other suites.
-    await sandbox.reset();
-    await vscode.commands.executeCommand('fcSandbox.signIn');
-    await vscode.commands.executeCommand('federatedCredentials.signIn', {});
   });
 
   it('before consent the job fails and its output names AADSTS700016; after consent it lists the customer users', async () => {
@@ -51,7 +49,7 @@ describe('Runbook jobs (sandbox, in VS Code)', function () {
     // Explain, on the failed job's output: consent is missing in the customer tenant, and the fix is its consent URL.
     const explained = await run<{ category: string; codes: string[]; summary: string; actions: Array<{ command: string; arguments?: unknown[] }> }>(
       'explainError',
-      { text: `${failed.exception ?? ''}\n${failed.output}`, app: info.multiTenantApp.appId },
+      { text: `${failed.exception ?? ''}\n${failed.output}`, app: app.appId },
     );
     assert.equal(explained.codes[0], 'AADSTS700016');
     assert.match(explained.summary, /consent/i);
@@ -60,8 +58,13 @@ describe('Runbook jobs (sandbox, in VS Code)', function () {
       `a consent action: ${JSON.stringify(explained.actions)}`,
     );
 
-    await sandbox.consent({ tenant: info.customerTenant.id, clientId: info.multiTenantApp.appId });
-    const completed = await run<StartJobResult>('startRunbookJob', { automationAccount: account, runbookName });
+    await sandbox.consent({ tenant: info.customerTenant.id, clientId: app.appId });
+    // The new credential propagates for a few seconds in these suites (AADSTS70021): run again until it is seen.
+    let completed = await run<StartJobResult>('startRunbookJob', { automationAccount: account, runbookName });
+    for (let tries = 0; completed.status !== 'Completed' && /AADSTS70021/.test(completed.output) && tries < 5; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      completed = await run<StartJobResult>('startRunbookJob', { automationAccount: account, runbookName });
+    }
     assert.equal(completed.status, 'Completed', completed.output);
     assert.ok(
       info.users.some((u) => u.tenantId === info.customerTenant.id && completed.output.includes(`<${u.username}>`)),

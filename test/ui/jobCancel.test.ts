@@ -64,12 +64,11 @@ describe('Cancel a runbook job from the progress notification (UI, sandbox)', fu
       .first()
       .waitFor({ timeout: 30_000 });
     await page.keyboard.press('Enter');
+    // Other suites leave runbooks of their own in the account: pick this one by clicking it.
     await input.fill('Slow-Job');
-    await page
-      .getByRole('option', { name: /Slow-Job/ })
-      .first()
-      .waitFor({ timeout: 30_000 });
-    await page.keyboard.press('Enter');
+    const slowJob = page.getByRole('option', { name: /Slow-Job/ }).first();
+    await slowJob.waitFor({ timeout: 30_000 });
+    await slowJob.click();
 
     const progress = page.locator('.notification-toast').filter({ hasText: /Slow-Job in / });
     await progress

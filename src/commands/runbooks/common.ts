@@ -1,9 +1,7 @@
-// What the runbook commands share, and how registerCommands builds it from the extension's deps.
+// What the runbook commands share (their deps, the runbook handed from Deploy to Start Runbook Job).
 import type * as vscode from 'vscode';
 import type { ArmClient } from '../../arm/armClient';
-import { AutomationClient } from '../../arm/automation';
-import type { Cloud } from '../../domain/clouds';
-import { readSettings } from '../../config/settings';
+import type { AutomationClient } from '../../arm/automation';
 import type { CredentialCommandDeps } from '../credentials/common';
 
 export interface RunbookCommandDeps extends CredentialCommandDeps {
@@ -16,21 +14,6 @@ export interface RunbookCommandDeps extends CredentialCommandDeps {
   readonly runbooksFolder: () => string;
   /** Today as YYYY-MM-DD (injected so generated files are deterministic in tests). */
   readonly today?: () => string;
-}
-
-export function runbookDepsFrom(deps: {
-  credentialDeps: CredentialCommandDeps;
-  arm: () => ArmClient;
-  cloud: () => Cloud;
-  jobOutput: () => vscode.OutputChannel;
-}): RunbookCommandDeps {
-  return {
-    ...deps.credentialDeps,
-    automation: () => new AutomationClient(deps.arm(), deps.cloud().armUrl),
-    arm: deps.arm,
-    jobOutput: deps.jobOutput,
-    runbooksFolder: () => readSettings().runbooksFolder,
-  };
 }
 
 /**

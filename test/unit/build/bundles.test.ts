@@ -37,18 +37,24 @@ describe('Bundle layout (scripts/bundles.mjs)', function () {
       'identity.js',
       'identityCredentialCommands.js',
       'restPipeline.js',
-      'startRunbookJob.js',
+      'runbookCommands.js',
       'telemetry.js',
     ]);
     // The commands off the activation path are not in the main bundle: only their chunk has them.
-    for (const input of ['src/domain/errorExplanations.ts', 'src/arm/automationJobs.ts', 'src/commands/identityCredentials/identityCredentialCommands.ts']) {
+    for (const input of [
+      'src/domain/errorExplanations.ts',
+      'src/arm/automationJobs.ts',
+      'src/commands/identityCredentials/identityCredentialCommands.ts',
+      'src/commands/runbooks/deployer.ts',
+      'src/runbooks/render.ts',
+    ]) {
       assert.ok(!mainInputs.includes(input), `${input} is in extension.js`);
     }
     const identity = chunkOutputs.find((o) => o.endsWith('identity.js'))!;
     assert.ok(Object.keys(chunks.metafile!.outputs[identity].inputs).some((p) => p.includes('node_modules/@azure/msal-node/')));
     // Every require of a chunk is deferred (esbuild's form of `await import()`), none at the bundle's top level.
     const source = readFileSync(join(outdir, 'extension.js'), 'utf8');
-    for (const name of ['identity', 'graph', 'restPipeline', 'telemetry', 'explainError', 'startRunbookJob', 'identityCredentialCommands']) {
+    for (const name of ['identity', 'graph', 'restPipeline', 'telemetry', 'explainError', 'runbookCommands', 'identityCredentialCommands']) {
       const all = source.match(new RegExp(`require\\("\\./chunks/${name}\\.js"\\)`, 'g')) ?? [];
       const deferred = source.match(new RegExp(`Promise\\.resolve\\(\\)\\.then\\(\\(\\)=>\\w+\\(require\\("\\./chunks/${name}\\.js"\\)\\)\\)`, 'g')) ?? [];
       assert.ok(all.length > 0, `extension.js never requires chunks/${name}.js`);
