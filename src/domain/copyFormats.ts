@@ -136,6 +136,18 @@ function bicepEscape(value: string): string {
   return out;
 }
 
+/** A credential's `subject`, or a flexible one's `claimsMatchingExpression` block, as Bicep lines at `indent`. */
+function bicepSubjectLines(values: CredentialValues, indent: string): string[] {
+  const expression = values.claimsMatchingExpression;
+  if (!expression) return [`${indent}subject: ${bicepString(values.subject)}`];
+  return [
+    `${indent}claimsMatchingExpression: {`,
+    `${indent}  value: ${bicepString(expression.value)}`,
+    `${indent}  languageVersion: ${expression.languageVersion ?? CLAIMS_EXPRESSION_LANGUAGE_VERSION}`,
+    `${indent}}`,
+  ];
+}
+
 export interface BicepOptions {
   /** The app's `uniqueName`; when unknown the file declares a parameter for it. */
   readonly appUniqueName?: string | null;
@@ -174,14 +186,7 @@ export function toBicep(values: CredentialValues, options: BicepOptions = {}): s
     '  ]',
     ...(values.description === undefined || values.description === null ? [] : [`  description: ${bicepString(values.description)}`]),
     `  issuer: ${bicepString(values.issuer)}`,
-    ...(expression
-      ? [
-          '  claimsMatchingExpression: {',
-          `    value: ${bicepString(expression.value)}`,
-          `    languageVersion: ${expression.languageVersion ?? CLAIMS_EXPRESSION_LANGUAGE_VERSION}`,
-          '  }',
-        ]
-      : [`  subject: ${bicepString(values.subject)}`]),
+    ...bicepSubjectLines(values, '  '),
     '}',
     '',
   ];
@@ -225,7 +230,6 @@ export function toAzIdentityCommand(identity: UserAssignedIdentityRef, values: C
 /** A Bicep file, deployed to the identity's resource group, that declares the credential on the existing identity. */
 export function toIdentityBicep(identity: UserAssignedIdentityRef, values: CredentialValues): string {
   const version = identityApiVersion(values);
-  const expression = values.claimsMatchingExpression;
   return [
     `// az deployment group create --resource-group ${identity.resourceGroup} --subscription ${identity.subscriptionId} --template-file <this file>`,
     `resource identity '${IDENTITY_TYPE}@${version}' existing = {`,
@@ -237,14 +241,7 @@ export function toIdentityBicep(identity: UserAssignedIdentityRef, values: Crede
     `  name: ${bicepString(values.name)}`,
     '  properties: {',
     `    issuer: ${bicepString(values.issuer)}`,
-    ...(expression
-      ? [
-          '    claimsMatchingExpression: {',
-          `      value: ${bicepString(expression.value)}`,
-          `      languageVersion: ${expression.languageVersion ?? CLAIMS_EXPRESSION_LANGUAGE_VERSION}`,
-          '    }',
-        ]
-      : [`    subject: ${bicepString(values.subject)}`]),
+    ...bicepSubjectLines(values, '    '),
     '    audiences: [',
     ...values.audiences.map((a) => `      ${bicepString(a)}`),
     '    ]',

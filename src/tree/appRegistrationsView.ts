@@ -9,10 +9,9 @@ import type { IdentityCredentialsClient } from '../arm/identityCredentials';
 import { isMultiTenant, type AppRegistration, type FederatedCredential, type Page } from '../domain/model';
 import { ContextKeys, setContext } from '../util/contextKeys';
 import { ContextValues, contextValue } from './contextValues';
-import { ErrorNode, MessageNode, type TreeNode } from './treeNode';
+import { MessageNode, retryNode, type TreeNode } from './treeNode';
 import type { ModelNode, NodeModel } from './nodeModel';
 import { PagedView } from './pagedView';
-import { errorMessage } from './errors';
 import { describePermissions, MICROSOFT_GRAPH_APP_ID, type ResourceDescription } from '../domain/graphPermissions';
 import type { TrustReportsView } from './trustFindings';
 
@@ -124,14 +123,7 @@ export class AppNode implements TreeNode, ModelNode {
   async getChildren(): Promise<TreeNode[]> {
     if (this.credentials === undefined && this.failure === undefined) await this.loadCredentials();
     if (this.failure !== undefined) {
-      return [
-        new ErrorNode(
-          `${this.id}/error`,
-          errorMessage(this.failure),
-          { command: 'federatedCredentials.retry', title: vscode.l10n.t('Retry'), arguments: [this] },
-          this,
-        ),
-      ];
+      return [retryNode(this, this.failure)];
     }
     const credentials: TreeNode[] = (this.credentials ?? []).map((credential) => new CredentialNode(this, credential, this.env));
     if (credentials.length === 0) credentials.push(new MessageNode(`${this.id}/empty`, vscode.l10n.t('No federated credentials'), 'info', this));

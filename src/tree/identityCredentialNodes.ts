@@ -10,9 +10,8 @@ import type { ManagedIdentityPrincipal } from '../domain/model';
 import type { IdentityCredentialsClient } from '../arm/identityCredentials';
 import { ContextValues, contextValue } from './contextValues';
 import { credentialTreeItem } from './credentialItem';
-import { errorMessage } from './errors';
 import type { ModelNode, NodeModel } from './nodeModel';
-import { ErrorNode, MessageNode, type TreeNode } from './treeNode';
+import { MessageNode, retryNode, type TreeNode } from './treeNode';
 
 export interface IdentityCredentialsEnvironment {
   /** The ARM client of the signed-in account, or undefined when signed out. */
@@ -112,14 +111,7 @@ export class IdentityCredentialsNode implements TreeNode, ModelNode {
       return this.loaded.map((credential) => new IdentityCredentialNode(this, credential, cloud));
     } catch (error) {
       this.failure = error;
-      return [
-        new ErrorNode(
-          `${this.id}/error`,
-          errorMessage(error),
-          { command: 'federatedCredentials.retry', title: vscode.l10n.t('Retry'), arguments: [this] },
-          this,
-        ),
-      ];
+      return [retryNode(this, error)];
     }
   }
 

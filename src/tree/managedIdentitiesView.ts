@@ -12,8 +12,7 @@ import { parseAlternativeNames, type ManagedIdentityInfo } from '../domain/manag
 import { isMultiTenant, type AppRegistration, type FederatedCredential, type ManagedIdentityPrincipal, type Page } from '../domain/model';
 import type { ViewEnvironment } from './appRegistrationsView';
 import { ContextValues, contextValue } from './contextValues';
-import { errorMessage } from './errors';
-import { ErrorNode, MessageNode, type TreeNode } from './treeNode';
+import { MessageNode, retryNode, type TreeNode } from './treeNode';
 import { PagedView } from './pagedView';
 import { TrustLookup } from '../services/trustLookup';
 import type { ModelNode, NodeModel } from './nodeModel';
@@ -97,14 +96,7 @@ export class TrustingAppNode implements TreeNode, ModelNode {
       }
       return this.credentials;
     } catch (error) {
-      return [
-        new ErrorNode(
-          `${this.id}/error`,
-          errorMessage(error),
-          { command: 'federatedCredentials.retry', title: vscode.l10n.t('Retry'), arguments: [this] },
-          this,
-        ),
-      ];
+      return [retryNode(this, error)];
     }
   }
 
@@ -208,15 +200,7 @@ export class IdentityNode implements TreeNode, ModelNode {
       return [own, ...this.children.values()];
     } catch (error) {
       this.failure = error;
-      return [
-        own,
-        new ErrorNode(
-          `${this.id}/error`,
-          errorMessage(error),
-          { command: 'federatedCredentials.retry', title: vscode.l10n.t('Retry'), arguments: [this] },
-          this,
-        ),
-      ];
+      return [own, retryNode(this, error)];
     }
   }
 

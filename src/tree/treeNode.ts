@@ -1,6 +1,7 @@
 // Tree items render themselves: a node knows its TreeItem, its children and its parent. The
 // provider only delegates, so a view is a root node plus node classes.
 import * as vscode from 'vscode';
+import { errorMessage } from './errors';
 
 export interface TreeNode {
   /** Stable across refreshes, so VS Code keeps expansion and selection. */
@@ -97,4 +98,14 @@ export class LoadMoreNode implements TreeNode {
     item.command = { command: this.commandId, title: vscode.l10n.t('Load More'), arguments: [this.owner] };
     return item;
   }
+}
+
+/** The child a node shows when loading its children failed: the reason, and Retry (inline and on click) reloads that node. */
+export function retryNode(parent: TreeNode, error: unknown): ErrorNode {
+  return new ErrorNode(
+    `${parent.id}/error`,
+    errorMessage(error),
+    { command: 'federatedCredentials.retry', title: vscode.l10n.t('Retry'), arguments: [parent] },
+    parent,
+  );
 }

@@ -3,9 +3,9 @@
 // code-server a loopback URL would be sent to the port-forwarding proxy and fail; the page must load.
 import * as assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { hostFixture, openExtensionWorkbench } from '../../tools/test-host/fixture';
+import { hostFixture } from '../../tools/test-host/fixture';
 import type { OpenWorkbench } from '../../tools/test-host/workbench';
-import { allowSignIn, escapeRegExp, runFromPalette } from './support';
+import { escapeRegExp, openSignedInWorkbench, runFromPalette } from './support';
 
 describe('Admin consent in the browser (UI, sandbox)', function () {
   this.timeout(150_000);
@@ -13,16 +13,8 @@ describe('Admin consent in the browser (UI, sandbox)', function () {
   let page: Page;
 
   before(async () => {
-    workbench = await openExtensionWorkbench();
+    workbench = await openSignedInWorkbench();
     page = workbench.page;
-    await page.getByRole('tab', { name: /^Federated Credentials/ }).click({ timeout: 60_000 });
-    await page.getByRole('button', { name: 'Sign In' }).first().click({ timeout: 30_000 });
-    await allowSignIn(page);
-    await page
-      .getByRole('tree', { name: /App Registrations/ })
-      .getByRole('treeitem')
-      .first()
-      .waitFor({ timeout: 30_000 });
   });
   after(async () => {
     await workbench?.close();

@@ -2,9 +2,9 @@
 // Azure Automation (ARM's Job_Stop), the notification says so, and the job's status is Stopped.
 import * as assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { hostFixture, openExtensionWorkbench } from '../../tools/test-host/fixture';
+import { hostFixture } from '../../tools/test-host/fixture';
 import type { OpenWorkbench } from '../../tools/test-host/workbench';
-import { allowSignIn, runFromPalette } from './support';
+import { openSignedInWorkbench, runFromPalette } from './support';
 
 const SLOW = 'import time\nprint("started", flush=True)\ntime.sleep(120)\nprint("never printed")\n';
 
@@ -33,16 +33,8 @@ describe('Cancel a runbook job from the progress notification (UI, sandbox)', fu
       lastModifiedTime: now,
       etag: '"slow"',
     });
-    workbench = await openExtensionWorkbench();
+    workbench = await openSignedInWorkbench();
     page = workbench.page;
-    await page.getByRole('tab', { name: /^Federated Credentials/ }).click({ timeout: 60_000 });
-    await page.getByRole('button', { name: 'Sign In' }).first().click({ timeout: 30_000 });
-    await allowSignIn(page);
-    await page
-      .getByRole('tree', { name: /App Registrations/ })
-      .getByRole('treeitem')
-      .first()
-      .waitFor({ timeout: 30_000 });
   });
   after(async () => {
     await workbench?.close();

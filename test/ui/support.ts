@@ -1,6 +1,8 @@
 // What the UI suites do in the workbench the way a person does: run a command from the palette,
 // allow the extension to sign in.
 import type { Page } from 'playwright-core';
+import { openExtensionWorkbench } from '../../tools/test-host/fixture';
+import type { OpenWorkbench } from '../../tools/test-host/workbench';
 
 /** A literal string as a RegExp source. */
 export const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -22,4 +24,19 @@ export async function allowSignIn(page: Page): Promise<void> {
   const dialog = page.getByRole('dialog').filter({ hasText: /wants to sign in/ });
   await dialog.waitFor({ timeout: 30_000 });
   await dialog.getByRole('button', { name: 'Allow' }).click();
+}
+
+/** A fresh workbench with the Federated Credentials views open and the sandbox account signed in (the tree lists apps). */
+export async function openSignedInWorkbench(): Promise<OpenWorkbench> {
+  const workbench = await openExtensionWorkbench();
+  const { page } = workbench;
+  await page.getByRole('tab', { name: /^Federated Credentials/ }).click({ timeout: 60_000 });
+  await page.getByRole('button', { name: 'Sign In' }).first().click({ timeout: 30_000 });
+  await allowSignIn(page);
+  await page
+    .getByRole('tree', { name: /App Registrations/ })
+    .getByRole('treeitem')
+    .first()
+    .waitFor({ timeout: 30_000 });
+  return workbench;
 }
