@@ -32,6 +32,7 @@ export function activate(context: vscode.ExtensionContext): FederatedCredentials
     identityName: (objectId) => identities.nameOf(objectId),
     graphPermissions: () => auth.requireSession().graphPermissions(),
     identityCredentials: () => auth.session?.identityCredentials,
+    tenantId: () => auth.account?.tenantId,
     trustReports,
   };
   const apps = new AppRegistrationsView(environment);

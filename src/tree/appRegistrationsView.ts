@@ -26,6 +26,8 @@ export interface ViewEnvironment {
   pageSize(): number;
   /** Display names of managed identities by object id, when known. */
   identityName(objectId: string): string | undefined;
+  /** The signed-in tenant (the apps' tenant), when known: a managed-identity credential's issuer must name it. */
+  tenantId?(): string | undefined;
   /** The federated credentials of user-assigned identities (ARM), or undefined when signed out. */
   identityCredentials?(): IdentityCredentialsClient | undefined;
   /** The last Check Trust report of each app: its node under the app, and the app's mark while it found problems. */

@@ -90,7 +90,7 @@ export class TrustingAppNode implements TreeNode, ModelNode {
     try {
       const all = await directory.apps.listCredentials(this.app.id, { operation: 'listCredentials', appName: this.app.displayName });
       const naming = all.filter((c) => (c.subject ?? '').toLowerCase() === objectId.toLowerCase());
-      this.credentials = naming.map((c) => new TrustCredentialNode(this, c, identityTrust(c, objectId, this.env.cloud())));
+      this.credentials = naming.map((c) => new TrustCredentialNode(this, c, identityTrust(c, objectId, this.env.cloud(), this.env.tenantId?.())));
       if (this.credentials.length === 0) {
         this.credentials = [new MessageNode(`${this.id}/none`, vscode.l10n.t('No credential of this app names the identity any more'), 'info', this)];
       }
