@@ -1,6 +1,6 @@
 // Microsoft Graph: service principals (v1.0 /servicePrincipals): managed identities, any principal
 // by object id, and Microsoft Graph's own (whose app roles are the application permissions).
-import { encodeQuery, equalsFilter, type QueryParams } from '../domain/graphQuery';
+import { encodeQuery, equalsFilter, startsWithFilter, type QueryParams } from '../domain/graphQuery';
 import { MICROSOFT_GRAPH_APP_ID, type AppRole } from '../domain/graphPermissions';
 import type { ManagedIdentityPrincipal, Page, ServicePrincipalInfo } from '../domain/model';
 import { itemError } from './batch';
@@ -99,8 +99,14 @@ export class ServicePrincipalsApi {
     return all;
   }
 
-  async listManagedIdentities(pageSize: number): Promise<Page<ManagedIdentityPrincipal>> {
-    const params: QueryParams = { $filter: equalsFilter('servicePrincipalType', 'ManagedIdentity'), $select: MI_FIELDS, $top: pageSize };
+  /** The tenant's managed identities, a page at a time; with `namePrefix`, those whose display name starts with it (a picker's search). */
+  async listManagedIdentities(pageSize: number, namePrefix?: string): Promise<Page<ManagedIdentityPrincipal>> {
+    const managed = equalsFilter('servicePrincipalType', 'ManagedIdentity');
+    const params: QueryParams = {
+      $filter: namePrefix ? `${managed} and ${startsWithFilter('displayName', namePrefix)}` : managed,
+      $select: MI_FIELDS,
+      $top: pageSize,
+    };
     return this.graph.getPage<ManagedIdentityPrincipal>(`/servicePrincipals?${encodeQuery(params)}`, {}, { operation: 'listManagedIdentities' });
   }
 }

@@ -14,7 +14,7 @@ import { parseAlternativeNames } from '../../domain/managedIdentities';
 import { isGuid, notAGuid, quote } from '../../domain/text';
 import type { Finding } from '../../domain/validation';
 import type { CredentialValues } from '../../domain/credentialRules';
-import type { AppRegistration, FederatedCredential, ServicePrincipalInfo } from '../../domain/model';
+import type { AppRegistration, FederatedCredential, ManagedIdentityPrincipal, Page, ServicePrincipalInfo } from '../../domain/model';
 import type { MultiAppFailure, MultiAppResult } from '../../services/credentialService';
 import { runPromptSteps, type PromptStep, type StepPosition } from '../../wizard/wizard';
 import type { UserInput } from '../../wizard/userInput';
@@ -48,7 +48,9 @@ class IdentityListStep implements PromptStep<AddManagedIdentityCredentialContext
 
   async prompt(context: AddManagedIdentityCredentialContext, ui: UserInput, position: StepPosition): Promise<void> {
     const directory = this.deps.directory();
-    const items = directory.servicePrincipals.listManagedIdentities(999).then((page) => {
+    // One page (999) before the user types; then Graph's search by the start of the name, so an identity beyond the
+    // first page is found by name too, at one request per search.
+    const toItems = (page: Page<ManagedIdentityPrincipal>) => {
       const withInfo = page.items.map((identity) => ({ identity, info: parseAlternativeNames(identity.alternativeNames) }));
       const toItem = ({ identity, info }: (typeof withInfo)[number]) => ({
         label: identity.displayName,
@@ -65,12 +67,14 @@ class IdentityListStep implements PromptStep<AddManagedIdentityCredentialContext
         ...system.map(toItem),
         { label: l10n.t('$(edit) Enter the object (principal) id of a managed identity…'), data: TYPE_ID as ServicePrincipalInfo | typeof TYPE_ID },
       ];
-    });
+    };
+    const items = directory.servicePrincipals.listManagedIdentities(999).then(toItems);
     const picked = await ui.pick(items, {
       title: wizardTitle(),
-      placeholder: l10n.t('Select the managed identity the app will trust'),
+      placeholder: l10n.t('Select the managed identity the app will trust, or type the start of its name to search the tenant'),
       argument: 'managedIdentity',
       matchOnDetail: true,
+      search: async (text) => (text.trim() === '' ? items : toItems(await directory.servicePrincipals.listManagedIdentities(999, text.trim()))),
       ...position,
     });
     if (picked !== TYPE_ID) {

@@ -23,7 +23,7 @@ import {
   type UserAssignedIdentityRef,
 } from '../../domain/identityCredentials';
 import { parseAlternativeNames } from '../../domain/managedIdentities';
-import type { ManagedIdentityPrincipal } from '../../domain/model';
+import type { ManagedIdentityPrincipal, Page } from '../../domain/model';
 import { quote } from '../../domain/text';
 import { ValidationError } from '../../domain/validation';
 import type { GraphDirectory } from '../../graph/directory';
@@ -89,22 +89,27 @@ export async function resolveIdentity(deps: Pick<IdentityCredentialCommandDeps, 
 /** The identity picker: the first page of the tenant's managed identities, user-assigned only, or an id typed in. */
 async function pickIdentity(deps: IdentityCredentialCommandDeps, context: CommandContext, title: string): Promise<UserAssignedIdentityRef> {
   const ENTER = Symbol('enter');
-  const items = deps
-    .directory()
-    .servicePrincipals.listManagedIdentities(100)
-    .then((page) => [
-      ...page.items
-        .map((principal) => ({ principal, info: parseAlternativeNames(principal.alternativeNames) }))
-        .filter(({ info }) => info.kind === 'userAssigned' && info.resourceId !== undefined)
-        .map(({ principal, info }) => ({
-          label: principal.displayName,
-          description: principal.id,
-          detail: info.display,
-          data: principal as ManagedIdentityPrincipal | typeof ENTER,
-        })),
-      { label: vscode.l10n.t('$(edit) Enter an ARM id or object id…'), data: ENTER as ManagedIdentityPrincipal | typeof ENTER },
-    ]);
-  const picked = await context.ui.pick(items, { title, placeholder: vscode.l10n.t('Select a user-assigned managed identity'), argument: 'identity' });
+  const directory = deps.directory();
+  const toItems = (page: Page<ManagedIdentityPrincipal>) => [
+    ...page.items
+      .map((principal) => ({ principal, info: parseAlternativeNames(principal.alternativeNames) }))
+      .filter(({ info }) => info.kind === 'userAssigned' && info.resourceId !== undefined)
+      .map(({ principal, info }) => ({
+        label: principal.displayName,
+        description: principal.id,
+        detail: info.display,
+        data: principal as ManagedIdentityPrincipal | typeof ENTER,
+      })),
+    { label: vscode.l10n.t('$(edit) Enter an ARM id or object id…'), data: ENTER as ManagedIdentityPrincipal | typeof ENTER },
+  ];
+  // The first page before the user types, then Graph's search by the start of the name (one request each).
+  const items = directory.servicePrincipals.listManagedIdentities(100).then(toItems);
+  const picked = await context.ui.pick(items, {
+    title,
+    placeholder: vscode.l10n.t('Select a user-assigned managed identity'),
+    argument: 'identity',
+    search: async (text) => (text.trim() === '' ? items : toItems(await directory.servicePrincipals.listManagedIdentities(100, text.trim()))),
+  });
   if (picked !== ENTER) return userAssignedRef(picked);
   let found: UserAssignedIdentityRef | undefined;
   await context.ui.input({

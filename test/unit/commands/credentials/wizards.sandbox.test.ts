@@ -93,6 +93,25 @@ describe('credential wizards with scripted input (sandbox)', function () {
     );
   });
 
+  it('the identity picker searches the tenant by the start of the name as the user types (one Graph request)', async () => {
+    const since = f.sandbox.requests().length;
+    const prefix = identityName.slice(0, Math.max(3, identityName.length - 2));
+    const ui = new ScriptedUserInput([typeAndPick(appName, appName), typeAndPick(prefix, identityName), CANCEL]);
+    await assert.rejects(addManagedIdentityCredential(deps, interactive(ui)), (e: unknown) => isUserCancelled(e));
+    const identityPick = ui.prompts[1];
+    assert.equal(identityPick.searched, prefix);
+    assert.ok(identityPick.found!.includes(identityName), `found ${JSON.stringify(identityPick.found)}`);
+    const named = identityPick.found!.filter((label) => !label.startsWith('$(edit)'));
+    assert.ok(
+      named.every((label) => label.startsWith(prefix)),
+      `only names that start with ${prefix}: ${JSON.stringify(named)}`,
+    );
+    const searches = f.sandbox
+      .requests(since)
+      .filter((r) => r.path.endsWith('/servicePrincipals') && (r.query.$filter ?? '').includes(`startswith(displayName,'${prefix}')`));
+    assert.equal(searches.length, 1, 'one Graph request for the search');
+  });
+
   it('the app picker lists one page and finds the rest by server-side search as the user types', async () => {
     const all = [...f.sandbox.core.state.applications.values()].filter((a) => a.tenantId === f.sandbox.info.homeTenant.id);
     assert.ok(all.length > APP_PICKER_PAGE_SIZE);
