@@ -48,34 +48,61 @@ async function targetCredential(
 
 type EditableField = 'description' | 'subject' | 'issuer' | 'audience' | 'claimsMatchingExpression';
 
+/** What an edit may be given, beside the credential it edits. */
+export interface EditArguments {
+  readonly name?: string;
+  readonly description?: string;
+  readonly subject?: string;
+  readonly issuer?: string;
+  readonly audience?: string;
+  readonly claimsMatchingExpression?: string;
+}
+
+/**
+ * The rules every edit follows, on an app or on an identity, and the edited values: a flexible credential needs the
+ * preview setting and changes its expression, never a subject; an exact one cannot become flexible; the name never
+ * changes (`nameIs` says why; on an identity, names that differ only in case are the same one).
+ */
+export function applyEditArguments(
+  current: CredentialValues,
+  args: EditArguments,
+  rules: { flexibleAllowed: boolean; flexiblePreview: string; nameIs: string; namesIgnoreCase?: boolean },
+): EditableValues {
+  const flexible = current.claimsMatchingExpression ?? undefined;
+  const name = quote(current.name);
+  if (flexible && !rules.flexibleAllowed) {
+    throw new Error(
+      `${name} is a flexible credential (${rules.flexiblePreview}). Turn on the setting "federatedCredentials.preview.flexibleCredentials" to edit it.`,
+    );
+  }
+  if (flexible && args.subject !== undefined) throw new Error(`${name} is a flexible credential: change "claimsMatchingExpression", not "subject".`);
+  if (!flexible && args.claimsMatchingExpression !== undefined) {
+    throw new Error(`${name} matches one exact subject; a credential cannot become flexible. Add a flexible credential instead.`);
+  }
+  const same = (a: string, b: string) => (rules.namesIgnoreCase ? a.toLowerCase() === b.toLowerCase() : a === b);
+  if (args.name !== undefined && !same(args.name, current.name)) {
+    throw new Error(`A federated credential's name cannot be changed (it is ${rules.nameIs}). To rename ${name}, add a new credential and delete this one.`);
+  }
+  return {
+    name: current.name,
+    issuer: args.issuer ?? current.issuer,
+    subject: args.subject ?? current.subject,
+    audiences: args.audience !== undefined ? [args.audience] : current.audiences,
+    ...(current.description !== undefined || args.description !== undefined ? { description: args.description ?? current.description ?? null } : {}),
+    ...(flexible ? { claimsMatchingExpression: { value: args.claimsMatchingExpression ?? flexible.value, languageVersion: flexible.languageVersion } } : {}),
+  };
+}
+
 export async function editCredential(deps: CredentialCommandDeps, context: CommandContext, arg?: unknown): Promise<FederatedCredential> {
   const args = credentialArgs(arg, ['app', 'credential', 'name', 'description', 'subject', 'issuer', 'audience', 'claimsMatchingExpression']);
   const title = 'Edit Federated Credential';
   const { app, credential } = await targetCredential(deps, context, arg, args, title);
-  const flexible = credential.claimsMatchingExpression ?? undefined;
-  if (flexible && deps.flexibleCredentials?.() !== true) {
-    throw new Error(
-      `${quote(credential.name)} is a flexible credential (preview, Microsoft Graph beta). Turn on the setting "federatedCredentials.preview.flexibleCredentials" to edit it.`,
-    );
-  }
-  if (flexible && args.subject !== undefined)
-    throw new Error(`${quote(credential.name)} is a flexible credential: change "claimsMatchingExpression", not "subject".`);
-  if (!flexible && args.claimsMatchingExpression !== undefined) {
-    throw new Error(`${quote(credential.name)} matches one exact subject; a credential cannot become flexible. Add a flexible credential instead.`);
-  }
-  if (args.name !== undefined && args.name !== credential.name) {
-    throw new Error(
-      `A federated credential's name cannot be changed (it is its key in Entra). To rename ${quote(credential.name)}, add a new credential and delete this one.`,
-    );
-  }
-  const values: EditableValues = {
-    name: credential.name,
-    issuer: args.issuer ?? credential.issuer,
-    subject: args.subject ?? credential.subject,
-    audiences: args.audience !== undefined ? [args.audience] : credential.audiences,
-    description: args.description ?? credential.description ?? null,
-    ...(flexible ? { claimsMatchingExpression: { value: args.claimsMatchingExpression ?? flexible.value, languageVersion: flexible.languageVersion } } : {}),
-  };
+  const values = applyEditArguments({ ...credential, description: credential.description ?? null }, args, {
+    flexibleAllowed: deps.flexibleCredentials?.() === true,
+    flexiblePreview: 'preview, Microsoft Graph beta',
+    nameIs: 'its key in Entra',
+  });
+  const flexible = values.claimsMatchingExpression ?? undefined;
   if (!context.programmatic) {
     await pickEdits(context.ui, values, {
       title,

@@ -47,7 +47,7 @@ import {
   workloadKindChoices,
   type KindContext,
 } from '../credentials/credentialKindSteps';
-import { pickEdits, type EditableValues } from '../credentials/editCredential';
+import { applyEditArguments, pickEdits } from '../credentials/editCredential';
 
 // Loaded as its own chunk on first use (scripts/bundles.mjs), with its own copy of @vscode/l10n.
 useVsCodeL10nBundle();
@@ -361,30 +361,13 @@ export async function editIdentityCredential(deps: IdentityCredentialCommandDeps
   const args = argsWithoutIdentity(arg, ['identity', 'credential', 'name', 'subject', 'issuer', 'audience', 'claimsMatchingExpression']);
   const title = vscode.l10n.t('Edit Federated Credential of Managed Identity');
   const { identity, credential } = await targetCredential(deps, context, arg, args, title);
-  const flexible = credential.claimsMatchingExpression ?? undefined;
-  if (flexible && deps.flexibleCredentials?.() !== true) {
-    throw new Error(
-      `${quote(credential.name)} is a flexible credential (preview). Turn on the setting "federatedCredentials.preview.flexibleCredentials" to edit it.`,
-    );
-  }
-  if (flexible && args.subject !== undefined)
-    throw new Error(`${quote(credential.name)} is a flexible credential: change "claimsMatchingExpression", not "subject".`);
-  if (!flexible && args.claimsMatchingExpression !== undefined) {
-    throw new Error(`${quote(credential.name)} matches one exact subject; a credential cannot become flexible. Add a flexible credential instead.`);
-  }
-  if (args.name !== undefined && args.name.toLowerCase() !== credential.name.toLowerCase()) {
-    throw new Error(
-      `A federated credential's name cannot be changed (it is the name of its Azure resource). To rename ${quote(credential.name)}, add a new credential and delete this one.`,
-    );
-  }
-  const current = identityCredentialValues(credential);
-  const values: EditableValues = {
-    ...current,
-    issuer: args.issuer ?? current.issuer,
-    subject: args.subject ?? current.subject,
-    audiences: args.audience !== undefined ? [args.audience] : current.audiences,
-    ...(flexible ? { claimsMatchingExpression: { value: args.claimsMatchingExpression ?? flexible.value, languageVersion: flexible.languageVersion } } : {}),
-  };
+  const values = applyEditArguments(identityCredentialValues(credential), args, {
+    flexibleAllowed: deps.flexibleCredentials?.() === true,
+    flexiblePreview: 'preview',
+    nameIs: 'the name of its Azure resource',
+    namesIgnoreCase: true,
+  });
+  const flexible = values.claimsMatchingExpression ?? undefined;
   if (!context.programmatic) {
     await pickEdits(context.ui, values, {
       title,
