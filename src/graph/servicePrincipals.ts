@@ -1,6 +1,6 @@
 // Microsoft Graph: service principals (v1.0 /servicePrincipals): managed identities, any principal
 // by object id, and Microsoft Graph's own (whose app roles are the application permissions).
-import { encodeQuery, equalsFilter, startsWithFilter, type QueryParams } from '../domain/graphQuery';
+import { encodeQuery, equalsFilter, odataString, startsWithFilter, type QueryParams } from '../domain/graphQuery';
 import { MICROSOFT_GRAPH_APP_ID, type AppRole } from '../domain/graphPermissions';
 import type { ManagedIdentityPrincipal, Page, ServicePrincipalInfo } from '../domain/model';
 import { itemError } from './batch';
@@ -13,9 +13,18 @@ export class ServicePrincipalsApi {
   constructor(private readonly graph: GraphRequester) {}
 
   /** A service principal by object id (a managed identity's id is the credential subject); undefined when none. */
-  async find(objectId: string): Promise<ServicePrincipalInfo | undefined> {
+  find(objectId: string): Promise<ServicePrincipalInfo | undefined> {
+    return this.findAt(`/servicePrincipals/${encodeURIComponent(objectId)}`);
+  }
+
+  /** A service principal by its application (client) id, Graph's alternate key; undefined when none. */
+  findByAppId(appId: string): Promise<ServicePrincipalInfo | undefined> {
+    return this.findAt(`/servicePrincipals(appId=${odataString(appId)})`);
+  }
+
+  private async findAt(path: string): Promise<ServicePrincipalInfo | undefined> {
     try {
-      return await (await this.graph.read()).api(`/servicePrincipals/${encodeURIComponent(objectId)}?$select=${MI_FIELDS},appOwnerOrganizationId`).get();
+      return await (await this.graph.read()).api(`${path}?$select=${MI_FIELDS},appOwnerOrganizationId`).get();
     } catch (error) {
       const status = (error as { statusCode?: number }).statusCode;
       if (status === 404 || status === 400) return undefined;

@@ -63,12 +63,11 @@ export class ErrorExplanationService {
 
   /**
    * The managed identity a client id belongs to, when it is one: a user-assigned identity with federated credentials
-   * of its own (ARM) signs in with its client id, which no app registration has. Two reads; undefined on any failure.
+   * of its own (ARM) signs in with its client id, which no app registration has. One read; undefined on any failure.
    */
   private async managedIdentityWithClientId(directory: GraphDirectory, clientId: string): Promise<ServicePrincipalInfo | undefined> {
     try {
-      const { servicePrincipal } = await directory.servicePrincipals.consentState(clientId);
-      const found = servicePrincipal ? await directory.servicePrincipals.find(servicePrincipal.id) : undefined;
+      const found = await directory.servicePrincipals.findByAppId(clientId);
       return found?.servicePrincipalType === 'ManagedIdentity' ? found : undefined;
     } catch {
       return undefined;
