@@ -14,9 +14,8 @@ import {
 } from '../domain/identityCredentials';
 import type { CredentialValues } from '../domain/credentialRules';
 import { isUserCancelled, raceAbort, sleep, throwIfCancelled, UserCancelledError } from '../util/cancellation';
-import { ArmRequestError, type ArmClient } from './armClient';
-
-export type ArmRequester = Pick<ArmClient, 'request' | 'listAll'>;
+import { ArmRequestError } from './armClient';
+import type { ArmRequester } from './automation';
 
 export interface IdentityCredentialsClientOptions {
   /** Sends of one write at most, when ARM answers 409 for a concurrent write (default 6). */

@@ -1,7 +1,7 @@
 // AKS clusters of a subscription, read for one thing: the OIDC issuer URL a Kubernetes federated credential must
 // name exactly (properties.oidcIssuerProfile.issuerURL; absent until `az aks update --enable-oidc-issuer`).
 // Source: azure-rest-api-specs Microsoft.ContainerService/aks/stable/2025-05-01 managedClusters.json.
-import type { ArmRequester } from './identityCredentials';
+import type { ArmRequester } from './automation';
 
 export const MANAGED_CLUSTERS_API_VERSION = '2025-05-01';
 

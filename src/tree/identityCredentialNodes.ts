@@ -52,7 +52,6 @@ export class IdentityCredentialNode implements TreeNode, ModelNode {
 export class IdentityCredentialsNode implements TreeNode, ModelNode {
   readonly id: string;
   private loaded: IdentityCredential[] | undefined;
-  private failure: unknown;
 
   constructor(
     readonly parent: TreeNode,
@@ -65,15 +64,6 @@ export class IdentityCredentialsNode implements TreeNode, ModelNode {
 
   get model(): NodeModel {
     return { kind: 'identityCredentials', identity: this.identity, identityRef: this.identityRef };
-  }
-
-  /** The credentials last loaded, for commands that run on the group (the 20-limit, names taken). */
-  get credentials(): readonly IdentityCredential[] | undefined {
-    return this.loaded;
-  }
-
-  get lastError(): unknown {
-    return this.failure;
   }
 
   getTreeItem(): vscode.TreeItem {
@@ -92,7 +82,6 @@ export class IdentityCredentialsNode implements TreeNode, ModelNode {
     const client = this.env.identityCredentials();
     if (!client) return [];
     try {
-      this.failure = undefined;
       if (!this.loaded) {
         this.loaded = await client.list(this.identityRef);
         // The count sits on this node's own item: render it again now it is known (its children come from here).
@@ -110,7 +99,6 @@ export class IdentityCredentialsNode implements TreeNode, ModelNode {
       const cloud = this.env.cloud();
       return this.loaded.map((credential) => new IdentityCredentialNode(this, credential, cloud));
     } catch (error) {
-      this.failure = error;
       return [retryNode(this, error)];
     }
   }
